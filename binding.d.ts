@@ -1,0 +1,56 @@
+/**
+ * The native addon's exports, written by hand: the contract that native/binding.cc implements
+ * and that src/backend/native.ts wraps. Every kernel works in place on caller-owned Float32Array
+ * memory (views with byteOffset and SharedArrayBuffer-backed arrays included), copies nothing,
+ * and allocates nothing per call. Every argument is checked before memory is touched: a bad call
+ * throws TypeError (wrong type, missing argument, detached buffer) or RangeError (size, stride or
+ * length out of range) whose message names the argument. Sizes are integers in [0, 2^31 - 1].
+ */
+
+/**
+ * C = alpha * op(A) * op(B) + beta * C, CBLAS row-major semantics.
+ * op(A) is m x k (A is m x k with lda >= k, or k x m with lda >= m when transA),
+ * op(B) is k x n (B is k x n with ldb >= n, or n x k with ldb >= k when transB),
+ * C is m x n with ldc >= n.
+ * beta = 0: C is overwritten and never read (NaN in C does not leak).
+ * alpha = 0 or k = 0: A and B are not read; C = beta * C.
+ * Arrays must hold at least (rows - 1) * ld + cols elements when rows > 0.
+ */
+export function sgemm(
+  transA: boolean, transB: boolean,
+  m: number, n: number, k: number,
+  alpha: number, a: Float32Array, lda: number,
+  b: Float32Array, ldb: number,
+  beta: number, c: Float32Array, ldc: number,
+): void;
+
+/** u[i, j] += bias[j]; h[i, j] = max(u[i, j], 0) for a rows x cols row-major block. h may be u. */
+export function biasRelu(h: Float32Array, u: Float32Array, bias: Float32Array, rows: number, cols: number): void;
+
+/** u[i, j] += bias[j] for a rows x cols row-major block (the output layer's logits). */
+export function biasAdd(u: Float32Array, bias: Float32Array, rows: number, cols: number): void;
+
+/**
+ * Softmax + cross-entropy gradient over rows x cols logits with integer labels:
+ * du[i, j] = (softmax(logits[i])[j] - (j == labels[i])) / rows.
+ * Returns the summed cross-entropy loss of the rows (divide by rows for the mean).
+ * Throws RangeError if a label is >= cols. du may be logits.
+ */
+export function softmaxXentGrad(du: Float32Array, logits: Float32Array, labels: Uint8Array, rows: number, cols: number): number;
+
+/** dx[i] = dy[i] where u[i] > 0, else 0, for i < n (the ReLU derivative). dx may be dy. */
+export function reluBackward(dx: Float32Array, dy: Float32Array, u: Float32Array, n: number): void;
+
+/** out[j] = sum over i of x[i, j] for a rows x cols row-major block (bias gradients). */
+export function colSums(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
+
+/** w[i] -= lr * g[i] for i < n (plain SGD). */
+export function sgdUpdate(w: Float32Array, g: Float32Array, lr: number, n: number): void;
+
+/** Threads the kernels use; 1 runs on the calling thread. */
+export function getThreads(): number;
+/** Sets the thread count (1 .. 256); 0 means one per core. Returns the count now in force. */
+export function setThreads(n: number): number;
+
+/** The micro-kernel chosen at load from CPU features: "avx512", "avx2", "neon" or "generic". */
+export function isa(): string;

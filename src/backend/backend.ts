@@ -1,0 +1,101 @@
+/**
+ * The kernels the network is built from, and the argument checks both backends share.
+ * The TypeScript backend is the executable specification; the native backend must match it
+ * within float tolerance. Semantics of each kernel are documented in binding.d.ts.
+ */
+
+export type BackendName = 'js' | 'native';
+
+export interface Backend {
+  readonly name: BackendName;
+  sgemm(
+    transA: boolean, transB: boolean,
+    m: number, n: number, k: number,
+    alpha: number, a: Float32Array, lda: number,
+    b: Float32Array, ldb: number,
+    beta: number, c: Float32Array, ldc: number,
+  ): void;
+  biasRelu(h: Float32Array, u: Float32Array, bias: Float32Array, rows: number, cols: number): void;
+  biasAdd(u: Float32Array, bias: Float32Array, rows: number, cols: number): void;
+  /** Returns the summed cross-entropy loss; du = (softmax - onehot) / rows. */
+  softmaxXentGrad(du: Float32Array, logits: Float32Array, labels: Uint8Array, rows: number, cols: number): number;
+  reluBackward(dx: Float32Array, dy: Float32Array, u: Float32Array, n: number): void;
+  colSums(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
+  sgdUpdate(w: Float32Array, g: Float32Array, lr: number, n: number): void;
+  /** Threads the kernels use (1 for the TypeScript backend). */
+  getThreads(): number;
+  setThreads(n: number): number;
+  /** Instruction set of the inner kernels ("js" for TypeScript). */
+  isa(): string;
+}
+
+const MAX_DIM = 0x7fffffff;
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as { length: number }).length})`;
+  if (typeof v === 'number') return String(v);
+  return typeof v;
+}
+
+/** A size argument: an integer in [0, 2^31 - 1]. */
+export function checkDim(name: string, v: unknown): asserts v is number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_DIM) {
+    throw new RangeError(`Expected ${name} to be an integer in [0, ${MAX_DIM}] but received ${describe(v)}`);
+  }
+}
+
+export function checkFinite(name: string, v: unknown): asserts v is number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new RangeError(`Expected ${name} to be a finite number but received ${describe(v)}`);
+  }
+}
+
+export function checkF32(name: string, v: unknown, need: number): asserts v is Float32Array {
+  if (!(v instanceof Float32Array)) {
+    throw new TypeError(`Expected ${name} to be a Float32Array but received ${describe(v)}`);
+  }
+  if (v.length < need) {
+    throw new RangeError(`Expected ${name} to hold at least ${need} elements but it holds ${v.length}`);
+  }
+}
+
+/** Elements a rows x cols row-major block with leading dimension ld spans. */
+export function extent(rows: number, cols: number, ld: number): number {
+  return rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
+}
+
+/** Checks every sgemm argument; throws TypeError/RangeError naming the argument. */
+export function checkSgemm(
+  transA: unknown, transB: unknown, m: unknown, n: unknown, k: unknown,
+  alpha: unknown, a: unknown, lda: unknown, b: unknown, ldb: unknown,
+  beta: unknown, c: unknown, ldc: unknown,
+): void {
+  if (typeof transA !== 'boolean') throw new TypeError(`Expected transA to be a boolean but received ${describe(transA)}`);
+  if (typeof transB !== 'boolean') throw new TypeError(`Expected transB to be a boolean but received ${describe(transB)}`);
+  checkDim('m', m); checkDim('n', n); checkDim('k', k);
+  checkDim('lda', lda); checkDim('ldb', ldb); checkDim('ldc', ldc);
+  checkFinite('alpha', alpha); checkFinite('beta', beta);
+  const [aRows, aCols] = transA ? [k, m] : [m, k];
+  const [bRows, bCols] = transB ? [n, k] : [k, n];
+  if (lda < Math.max(1, aCols)) throw new RangeError(`Expected lda >= ${Math.max(1, aCols)} (A is ${aRows}x${aCols}) but received ${lda}`);
+  if (ldb < Math.max(1, bCols)) throw new RangeError(`Expected ldb >= ${Math.max(1, bCols)} (B is ${bRows}x${bCols}) but received ${ldb}`);
+  if (ldc < Math.max(1, n)) throw new RangeError(`Expected ldc >= ${Math.max(1, n)} (C is ${m}x${n}) but received ${ldc}`);
+  const readsAB = alpha !== 0 && k > 0 && m > 0 && n > 0;
+  checkF32('a', a, readsAB ? extent(aRows, aCols, lda) : 0);
+  checkF32('b', b, readsAB ? extent(bRows, bCols, ldb) : 0);
+  checkF32('c', c, extent(m, n, ldc));
+}
+
+export function checkBlock(rows: unknown, cols: unknown): number {
+  checkDim('rows', rows); checkDim('cols', cols);
+  return rows * cols;
+}
+
+export function checkLabels(labels: unknown, rows: number, cols: number): asserts labels is Uint8Array {
+  if (!(labels instanceof Uint8Array)) throw new TypeError(`Expected labels to be a Uint8Array but received ${describe(labels)}`);
+  if (labels.length < rows) throw new RangeError(`Expected labels to hold at least ${rows} elements but it holds ${labels.length}`);
+  for (let i = 0; i < rows; i++) {
+    if (labels[i] >= cols) throw new RangeError(`Expected every label to be < ${cols} (the class count) but labels[${i}] is ${labels[i]}`);
+  }
+}
