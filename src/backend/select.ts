@@ -1,0 +1,66 @@
+/**
+ * Backend choice, made once per request: `auto` takes native when the addon loads, else the
+ * TypeScript backend with the reason said once on stderr; `native` fails loudly with the reason
+ * and what to do; `NATIVE_MLP_BACKEND` sets the default.
+ */
+import type { Backend } from './backend.js';
+import { loadNative } from './native.js';
+import { typescriptBackend } from './typescript.js';
+
+export const BACKEND_CHOICES = ['auto', 'native', 'js'] as const;
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/** A requested backend cannot be used; the message says why and what to do. */
+export class BackendError extends Error {
+  override name = 'BackendError';
+}
+
+export function isBackendChoice(v: unknown): v is BackendChoice {
+  return typeof v === 'string' && (BACKEND_CHOICES as readonly string[]).includes(v);
+}
+
+/** The default choice: NATIVE_MLP_BACKEND if set, else auto. */
+export function defaultBackendChoice(): BackendChoice {
+  const env = process.env.NATIVE_MLP_BACKEND;
+  if (env === undefined || env === '') return 'auto';
+  if (!isBackendChoice(env)) {
+    throw new BackendError(`NATIVE_MLP_BACKEND is "${env}"; expected one of ${BACKEND_CHOICES.join(', ')}`);
+  }
+  return env;
+}
+
+const NATIVE_HELP =
+  'build it with `npm run build:native` (needs cmake and a C++ compiler), or use --backend js';
+
+let fallbackSaid = false;
+
+/**
+ * Resolves a choice to a backend. `warn` receives the one-line fallback notice (once per
+ * process) when `auto` cannot load native.
+ */
+export function selectBackend(
+  choice: BackendChoice = defaultBackendChoice(),
+  warn: (line: string) => void = (line) => process.stderr.write(line + '\n'),
+): Backend {
+  if (!isBackendChoice(choice)) {
+    throw new BackendError(`Unknown backend "${String(choice)}"; expected one of ${BACKEND_CHOICES.join(', ')}`);
+  }
+  if (choice === 'js') return typescriptBackend;
+  const native = loadNative();
+  if (native.backend) return native.backend;
+  const reason = native.error?.message ?? 'unknown reason';
+  if (choice === 'native') {
+    throw new BackendError(`The native backend is not available: ${reason}; ${NATIVE_HELP}`);
+  }
+  if (!fallbackSaid) {
+    fallbackSaid = true;
+    warn(`native-mlp: native backend unavailable (${reason}); using the TypeScript backend`);
+  }
+  return typescriptBackend;
+}
+
+/** Every backend that can run here: TypeScript always, native when it loads. */
+export function availableBackends(): Backend[] {
+  const native = loadNative().backend;
+  return native ? [typescriptBackend, native] : [typescriptBackend];
+}

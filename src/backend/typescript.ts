@@ -1,0 +1,94 @@
+/**
+ * The TypeScript backend: the executable specification of every kernel, and the fallback
+ * when the native addon is not available. Arguments are checked here exactly as the native
+ * wrappers check them, so both backends fail the same way on bad input.
+ */
+import {
+  type Backend, checkBlock, checkDim, checkF32, checkFinite, checkLabels, checkSgemm,
+} from './backend.js';
+import { sgemmJs } from './sgemm-js.js';
+
+export const typescriptBackend: Backend = {
+  name: 'js',
+
+  sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+    checkSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    sgemmJs(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  },
+
+  biasRelu(h, u, bias, rows, cols) {
+    const size = checkBlock(rows, cols);
+    checkF32('h', h, size); checkF32('u', u, size); checkF32('bias', bias, cols);
+    for (let i = 0; i < rows; i++) {
+      const row = i * cols;
+      for (let j = 0; j < cols; j++) {
+        const v = (u[row + j] += bias[j]);
+        h[row + j] = v > 0 ? v : 0;
+      }
+    }
+  },
+
+  biasAdd(u, bias, rows, cols) {
+    const size = checkBlock(rows, cols);
+    checkF32('u', u, size); checkF32('bias', bias, cols);
+    for (let i = 0; i < rows; i++) {
+      const row = i * cols;
+      for (let j = 0; j < cols; j++) u[row + j] += bias[j];
+    }
+  },
+
+  softmaxXentGrad(du, logits, labels, rows, cols) {
+    const size = checkBlock(rows, cols);
+    checkF32('du', du, size); checkF32('logits', logits, size);
+    checkLabels(labels, rows, cols);
+    if (rows > 0 && cols === 0) throw new RangeError('Expected cols >= 1 (the class count) but received 0');
+    let loss = 0;
+    for (let i = 0; i < rows; i++) {
+      const row = i * cols;
+      let max = -Infinity;
+      for (let j = 0; j < cols; j++) if (logits[row + j] > max) max = logits[row + j];
+      // Float32 rounding at each step mirrors NumPy's float32 softmax.
+      let sum = 0;
+      for (let j = 0; j < cols; j++) {
+        const e = Math.fround(Math.exp(Math.fround(logits[row + j] - max)));
+        du[row + j] = e;
+        sum += e;
+      }
+      sum = Math.fround(sum);
+      const label = labels[i];
+      for (let j = 0; j < cols; j++) {
+        const p = Math.fround(du[row + j] / sum);
+        if (j === label) loss -= Math.log(Math.max(p, 1e-30));
+        du[row + j] = Math.fround(p - (j === label ? 1 : 0)) / rows;
+      }
+    }
+    return loss;
+  },
+
+  reluBackward(dx, dy, u, n) {
+    checkDim('n', n);
+    checkF32('dx', dx, n); checkF32('dy', dy, n); checkF32('u', u, n);
+    for (let i = 0; i < n; i++) dx[i] = u[i] > 0 ? dy[i] : 0;
+  },
+
+  colSums(out, x, rows, cols) {
+    const size = checkBlock(rows, cols);
+    checkF32('out', out, cols); checkF32('x', x, size);
+    out.fill(0, 0, cols);
+    for (let i = 0; i < rows; i++) {
+      const row = i * cols;
+      for (let j = 0; j < cols; j++) out[j] += x[row + j];
+    }
+  },
+
+  sgdUpdate(w, g, lr, n) {
+    checkDim('n', n); checkFinite('lr', lr);
+    checkF32('w', w, n); checkF32('g', g, n);
+    const step = Math.fround(lr);
+    for (let i = 0; i < n; i++) w[i] -= Math.fround(step * g[i]);
+  },
+
+  getThreads: () => 1,
+  setThreads: () => 1,
+  isa: () => 'js',
+};

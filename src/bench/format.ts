@@ -1,0 +1,54 @@
+/** The bench report as a text table: one column per backend, then speed-ups of the best native. */
+import type { BenchReport, Column } from './run.js';
+import { SGEMM_TRIALS } from './trials.js';
+
+interface Row {
+  name: string;
+  get: (c: Column) => number | undefined;
+  digits: number;
+  /** true when a larger value is better (rates), false for times and memory. */
+  higherIsBetter: boolean;
+}
+
+const ROWS: Row[] = [
+  ...SGEMM_TRIALS.map((t): Row => ({ name: `sgemm GFLOP/s ${t.name}`, get: (c) => c.sgemm[t.name], digits: 1, higherIsBetter: true })),
+  { name: 'training step (batch 128), ms', get: (c) => c.stepMs, digits: 3, higherIsBetter: false },
+  { name: 'epoch (60,000 images), s', get: (c) => c.epochSeconds, digits: 3, higherIsBetter: false },
+  { name: 'images/s', get: (c) => c.imagesPerSecond, digits: 0, higherIsBetter: true },
+  { name: 'peak RSS of train, MB', get: (c) => c.peakRssMB, digits: 0, higherIsBetter: false },
+  { name: 'command start to first batch, s', get: (c) => c.firstBatchSeconds, digits: 3, higherIsBetter: false },
+];
+
+const fmt = (v: number | undefined, digits: number) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(digits));
+
+/** Speed-up of a over b (> 1 means a is better). */
+function ratio(row: Row, a: Column | undefined, b: Column | undefined): string {
+  const x = a && row.get(a);
+  const y = b && row.get(b);
+  if (!x || !y) return '-';
+  return `${(row.higherIsBetter ? x / y : y / x).toFixed(2)}x`;
+}
+
+export function formatReport(r: BenchReport): string {
+  const natives = r.columns.filter((c) => c.backend === 'native');
+  const best = natives[natives.length - 1];
+  const js = r.columns.find((c) => c.backend === 'js');
+  const numpy = r.columns.find((c) => c.backend === 'numpy');
+  const header = ['', ...r.columns.map((c) => c.label), 'native/js', 'native/numpy'];
+  const lines = ROWS.map((row) => [
+    row.name, ...r.columns.map((c) => fmt(row.get(c), row.digits)), ratio(row, best, js), ratio(row, best, numpy),
+  ]);
+  const table = [header, ...lines];
+  const widths = header.map((_, i) => Math.max(...table.map((l) => l[i].length)));
+  const text = table.map((l) => l.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  '));
+  const m = r.machine;
+  const isas = [...new Set(r.columns.map((c) => `${c.label}: ${c.isa}`))].join(', ');
+  return [
+    `machine: ${m.cpu}, ${m.cores} cores, ${m.platform}, Node ${m.node}`,
+    `kernels: ${isas}`,
+    `ratios compare the last native column (${best?.label ?? 'none'}); times and memory as speed-ups (higher is better)`,
+    '',
+    ...text,
+    ...r.notes.map((n) => `note: ${n}`),
+  ].join('\n');
+}

@@ -1,0 +1,230 @@
+/**
+ * `native-mlp bench`: for each backend configuration, verify the kernels, then time sgemm on the
+ * training shapes, one training step and one epoch on MNIST; measure a real `train` process for
+ * peak memory and start-up; and, when python3 with NumPy is present, run the notebook's loop in
+ * the same run for comparison. Every figure comes from this run on this machine.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import type { Backend } from '../backend/backend.js';
+import { loadNative } from '../backend/native.js';
+import { typescriptBackend } from '../backend/typescript.js';
+import type { DataSet } from '../data/mnist.js';
+import { defaultDataDir } from '../data/mnist.js';
+import { backward, forward, Mlp, sgdStep, Workspace } from '../nn/mlp.js';
+import { gatherBatch } from '../train/batches.js';
+import { NOTEBOOK_CONFIG, train } from '../train/train.js';
+import { MIN_SECONDS, SGEMM_TRIALS, type SgemmTrial } from './trials.js';
+
+export interface Column {
+  label: string;
+  backend: string;
+  threads: number;
+  isa: string;
+  /** GFLOP/s per trial name. */
+  sgemm: Record<string, number>;
+  stepMs?: number;
+  epochSeconds?: number;
+  imagesPerSecond?: number;
+  /** Accuracy after the timed epoch, checked against the notebook's first epoch. */
+  trainAccuracy?: number;
+  peakRssMB?: number;
+  firstBatchSeconds?: number;
+}
+
+export interface BenchReport {
+  machine: { cpu: string; cores: number; node: string; platform: string };
+  columns: Column[];
+  notes: string[];
+}
+
+/** Seeded test data in [-1, 1). */
+function filled(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** Checks 64 sampled entries of C against a float64 dot product; throws on a mismatch. */
+function verifySgemm(be: Backend, t: SgemmTrial): void {
+  const { transA, transB, m, n, k } = t;
+  const a = filled(m * k, 1);
+  const b = filled(k * n, 2);
+  const c = new Float32Array(m * n).fill(NaN);
+  const lda = transA ? m : k;
+  const ldb = transB ? k : n;
+  be.sgemm(transA, transB, m, n, k, 1, a, lda, b, ldb, 0, c, n);
+  for (let s = 0; s < 64; s++) {
+    const i = (s * 7919) % m;
+    const j = (s * 104729) % n;
+    let want = 0;
+    let bound = 0;
+    for (let p = 0; p < k; p++) {
+      const x = transA ? a[p * lda + i] : a[i * lda + p];
+      const y = transB ? b[j * ldb + p] : b[p * ldb + j];
+      want += x * y;
+      bound += Math.abs(x * y);
+    }
+    if (!(Math.abs(c[i * n + j] - want) <= 1e-5 * bound + 1e-6)) {
+      throw new Error(`bench: ${be.name} sgemm ${t.name} is wrong at C[${i},${j}]: ${c[i * n + j]} vs ${want}; not timing it`);
+    }
+  }
+}
+
+/** Runs fn repeatedly for at least MIN_SECONDS after a warm-up; returns seconds per call. */
+function timeIt(fn: () => void): number {
+  for (let i = 0; i < 3; i++) fn();
+  let reps = 0;
+  const t0 = performance.now();
+  let elapsed = 0;
+  do {
+    fn();
+    reps++;
+    elapsed = (performance.now() - t0) / 1000;
+  } while (elapsed < MIN_SECONDS);
+  return elapsed / reps;
+}
+
+function sgemmGflops(be: Backend, t: SgemmTrial): number {
+  verifySgemm(be, t);
+  const a = filled(t.m * t.k, 3);
+  const b = filled(t.k * t.n, 4);
+  const c = new Float32Array(t.m * t.n);
+  const lda = t.transA ? t.m : t.k;
+  const ldb = t.transB ? t.k : t.n;
+  const s = timeIt(() => be.sgemm(t.transA, t.transB, t.m, t.n, t.k, 1, a, lda, b, ldb, 0, c, t.n));
+  return (2 * t.m * t.n * t.k) / s / 1e9;
+}
+
+/** Milliseconds of one forward + backward + SGD step at the notebook's batch on MNIST rows. */
+function stepMs(be: Backend, data: DataSet): number {
+  const net = new Mlp([784, 128, 10], filled(new Mlp([784, 128, 10]).params.length, 5).map((v) => v * 0.05));
+  const ws = new Workspace(net, 128);
+  const labels = new Uint8Array(128);
+  gatherBatch(ws.X, labels, data.train, null, 0, 128);
+  return 1000 * timeIt(() => {
+    forward(be, net, ws, 128);
+    backward(be, net, ws, labels, 128);
+    sgdStep(be, net, ws.grads, 0.01);
+  });
+}
+
+const NOTEBOOK_EPOCH1 = 0.9092;
+
+function epoch(be: Backend, data: DataSet): Pick<Column, 'epochSeconds' | 'imagesPerSecond' | 'trainAccuracy'> {
+  const r = train(be, data, { ...NOTEBOOK_CONFIG, epochs: 1 });
+  const e = r.epochs[0];
+  if (Math.abs(e.trainAccuracy - NOTEBOOK_EPOCH1) > 0.001) {
+    throw new Error(`bench: ${be.name} epoch 1 accuracy ${e.trainAccuracy} is not the notebook's ${NOTEBOOK_EPOCH1} (±0.001)`);
+  }
+  return { epochSeconds: e.seconds, imagesPerSecond: e.imagesPerSecond, trainAccuracy: e.trainAccuracy };
+}
+
+/** Peak RSS and time to the first batch of a real `native-mlp train --epochs 1` process. */
+function trainProcess(backend: string, threads: number): Promise<Pick<Column, 'peakRssMB' | 'firstBatchSeconds'>> {
+  const cli = fileURLToPath(new URL('../cli/main.js', import.meta.url));
+  // Reports the child's own peak RSS on exit, without the CLI knowing about benchmarks.
+  const probe = 'data:text/javascript,process.on("exit",()=>process.stderr.write("\\nmaxRSS="+process.resourceUsage().maxRSS+"\\n"))';
+  return new Promise((resolve, reject) => {
+    const t0 = performance.now();
+    let first = 0;
+    let stderr = '';
+    const child = spawn(process.execPath, ['--import', probe, cli, 'train', '--epochs', '1', '--json',
+      '--backend', backend, ...(backend === 'native' ? ['--threads', String(threads)] : [])]);
+    // The start event is written just before the first batch.
+    child.stdout.once('data', () => (first = (performance.now() - t0) / 1000));
+    child.stdout.resume();
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const rss = /maxRSS=(\d+)/.exec(stderr);
+      if (code !== 0 || !rss) reject(new Error(`bench: train child failed (exit ${code}): ${stderr.trim()}`));
+      else resolve({ peakRssMB: Number(rss[1]) / 1024, firstBatchSeconds: first });
+    });
+  });
+}
+
+export interface NumpyResult {
+  numpy: string;
+  sgemm: Record<string, number>;
+  epochSeconds: number;
+  trainAccuracy: number;
+  peakRssMB: number;
+}
+
+/** The notebook's loop in NumPy (bench/numpy_loop.py), or a reason it could not run. */
+export function runNumpy(): NumpyResult | string {
+  const script = fileURLToPath(new URL('../../bench/numpy_loop.py', import.meta.url));
+  // OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are set on some machines to dodge old OpenBLAS bugs and
+  // slow a current NumPy down; unset both so NumPy runs its best kernel.
+  const env: NodeJS.ProcessEnv = { ...process.env, NATIVE_MLP_SHAPES: JSON.stringify(SGEMM_TRIALS) };
+  delete env.OPENBLAS_CORETYPE;
+  delete env.OPENBLAS_L2_SIZE;
+  const r = spawnSync('python3', [script, defaultDataDir(), '--epochs', '2'], { encoding: 'utf8', env, timeout: 600_000 });
+  if (r.error) return `python3 not runnable (${r.error.message})`;
+  if (r.status !== 0) return `NumPy loop failed: ${r.stderr.trim().split('\n').pop()}`;
+  return JSON.parse(r.stdout) as NumpyResult;
+}
+
+export interface BenchOptions {
+  numpy: boolean;
+  /** Called as each measurement finishes, for progress on long runs. */
+  progress?: (line: string) => void;
+}
+
+export async function runBench(data: DataSet, opts: BenchOptions): Promise<BenchReport> {
+  const say = opts.progress ?? (() => {});
+  const notes: string[] = [];
+  const configs: Array<{ be: Backend; threads: number; label: string }> = [];
+  const native = loadNative();
+  if (native.backend) {
+    const cores = native.backend.setThreads(0);
+    configs.push({ be: native.backend, threads: 1, label: 'native 1T' });
+    if (cores > 1) configs.push({ be: native.backend, threads: cores, label: `native ${cores}T` });
+  } else {
+    notes.push(`native backend unavailable: ${native.error?.message}`);
+  }
+  configs.push({ be: typescriptBackend, threads: 1, label: 'js 1T' });
+
+  const columns: Column[] = [];
+  for (const { be, threads, label } of configs) {
+    be.setThreads(threads);
+    const col: Column = { label, backend: be.name, threads: be.getThreads(), isa: be.isa(), sgemm: {} };
+    for (const t of SGEMM_TRIALS) {
+      col.sgemm[t.name] = sgemmGflops(be, t);
+      say(`${label}: sgemm ${t.name.replace(/\s+/g, ' ')}: ${col.sgemm[t.name].toFixed(1)} GFLOP/s`);
+    }
+    col.stepMs = stepMs(be, data);
+    say(`${label}: training step ${col.stepMs.toFixed(2)} ms`);
+    Object.assign(col, epoch(be, data));
+    say(`${label}: epoch ${col.epochSeconds?.toFixed(2)} s`);
+    Object.assign(col, await trainProcess(be.name, threads));
+    say(`${label}: train process peak RSS ${col.peakRssMB?.toFixed(0)} MB`);
+    columns.push(col);
+  }
+  if (native.backend) native.backend.setThreads(0);
+
+  if (opts.numpy) {
+    say('numpy: running the notebook loop');
+    const np = runNumpy();
+    if (typeof np === 'string') notes.push(np);
+    else {
+      columns.push({
+        label: `numpy ${np.numpy}`, backend: 'numpy', threads: cpus().length, isa: 'OpenBLAS', sgemm: np.sgemm,
+        epochSeconds: np.epochSeconds, imagesPerSecond: 60000 / np.epochSeconds, trainAccuracy: np.trainAccuracy,
+        peakRssMB: np.peakRssMB,
+      });
+      notes.push(`numpy: best of 2 epochs; its accuracy column is after epoch 2 (${np.trainAccuracy})`);
+    }
+  }
+  return {
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
+    columns,
+    notes,
+  };
+}

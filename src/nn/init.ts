@@ -1,0 +1,16 @@
+/**
+ * Initial weights drawn as the notebook draws them: W_l = rng.normal(0, std, size=(in, out))
+ * cast to float32, layer by layer in order, biases zero. With NumPy's default_rng(seed) stream
+ * this gives bit-identical weights.
+ */
+import type { Generator } from '../rng/generator.js';
+import { Mlp } from './mlp.js';
+
+/** The notebook's standard deviation for every weight matrix. */
+export const INIT_STD = 0.02;
+
+export function initMlp(sizes: readonly number[], rng: Generator, std = INIT_STD): Mlp {
+  const net = new Mlp(sizes);
+  for (let l = 1; l <= net.layers; l++) rng.fillNormalF32(net.W[l], 0, std);
+  return net;
+}

@@ -1,0 +1,160 @@
+/**
+ * A multilayer perceptron with ReLU hidden layers and a softmax output, stored as the notebook
+ * stores it: W_l is (in, out) row-major, b_l is (out). Forward is Z = X W + b; backward walks the
+ * layers in reverse with one backend call per line of the notebook's derivation.
+ *
+ * Names follow the notebook with 1-based layer numbers: for the default 784-128-10 net,
+ * u[1] = u1, h[1] = h1, u[2] = u2 (logits), du[2] = du2, gW[2] = gW2, dh[1] = dh1, ...
+ * Index 0 is unused for parameters; h[0] is the input batch X.
+ */
+import type { Backend } from '../backend/backend.js';
+
+export class Mlp {
+  /** Layer sizes, input first: [784, 128, 10] for the notebook's net. */
+  readonly sizes: readonly number[];
+  /** W[l] is sizes[l-1] x sizes[l], for l = 1 .. layers. */
+  readonly W: Float32Array[];
+  /** b[l] has sizes[l] elements. */
+  readonly b: Float32Array[];
+  /** One arena holding every parameter, W1, b1, W2, b2, ... in that order. */
+  readonly params: Float32Array;
+
+  constructor(sizes: readonly number[], params?: Float32Array) {
+    checkSizes(sizes);
+    this.sizes = [...sizes];
+    const total = parameterCount(sizes);
+    if (params && params.length !== total) {
+      throw new RangeError(`Expected ${total} parameters for layers ${sizes.join('-')} but received ${params.length}`);
+    }
+    this.params = params ?? new Float32Array(total);
+    this.W = [new Float32Array(0)];
+    this.b = [new Float32Array(0)];
+    let off = 0;
+    for (let l = 1; l < sizes.length; l++) {
+      const w = sizes[l - 1] * sizes[l];
+      this.W.push(this.params.subarray(off, off + w));
+      off += w;
+      this.b.push(this.params.subarray(off, off + sizes[l]));
+      off += sizes[l];
+    }
+  }
+
+  /** Number of weight layers (2 for 784-128-10). */
+  get layers(): number {
+    return this.sizes.length - 1;
+  }
+
+  get inputs(): number {
+    return this.sizes[0];
+  }
+
+  get classes(): number {
+    return this.sizes[this.sizes.length - 1];
+  }
+}
+
+export function checkSizes(sizes: readonly number[]): void {
+  if (!Array.isArray(sizes) || sizes.length < 2) {
+    throw new RangeError(`Expected at least two layer sizes (inputs and classes) but received ${JSON.stringify(sizes)}`);
+  }
+  for (const s of sizes) {
+    if (!Number.isInteger(s) || s < 1 || s > 1 << 20) {
+      throw new RangeError(`Expected every layer size to be an integer in [1, ${1 << 20}] but received ${JSON.stringify(sizes)}`);
+    }
+  }
+}
+
+export function parameterCount(sizes: readonly number[]): number {
+  let n = 0;
+  for (let l = 1; l < sizes.length; l++) n += sizes[l - 1] * sizes[l] + sizes[l];
+  return n;
+}
+
+/** Activations and gradients for batches of up to `rows` images, allocated once. */
+export class Workspace {
+  readonly rows: number;
+  /** Pre-activations u[l] (rows x sizes[l]), l >= 1. */
+  readonly u: Float32Array[];
+  /** Activations h[l] = relu(u[l]) for hidden layers; h[0] is the input batch X. */
+  readonly h: Float32Array[];
+  /** dL/du[l]. */
+  readonly du: Float32Array[];
+  /** dL/dh[l] for hidden layers. */
+  readonly dh: Float32Array[];
+  /** Parameter gradients gW[l], gb[l], laid out like Mlp.params in one arena. */
+  readonly grads: Mlp;
+
+  constructor(net: Mlp, rows: number) {
+    if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`Expected a batch of at least 1 row but received ${rows}`);
+    this.rows = rows;
+    const s = net.sizes;
+    const L = net.layers;
+    const block = (l: number) => new Float32Array(rows * s[l]);
+    const none = new Float32Array(0);
+    this.h = [block(0)];
+    this.u = [none];
+    this.du = [none];
+    this.dh = [none];
+    for (let l = 1; l <= L; l++) {
+      this.u.push(block(l));
+      this.du.push(block(l));
+      const hidden = l < L;
+      this.h.push(hidden ? block(l) : none);
+      this.dh.push(hidden ? block(l) : none);
+    }
+    this.grads = new Mlp(s);
+  }
+
+  /** The input batch X (rows x inputs), filled by the caller. */
+  get X(): Float32Array {
+    return this.h[0];
+  }
+}
+
+/**
+ * Forward pass over the first `rows` rows of ws.X; returns the logits u[L] (rows x classes).
+ * Caches u[l] and h[l] for backward.
+ */
+export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number): Float32Array {
+  const s = net.sizes;
+  const L = net.layers;
+  for (let l = 1; l <= L; l++) {
+    // u_l = h_{l-1} @ W_l
+    be.sgemm(false, false, rows, s[l], s[l - 1], 1, ws.h[l - 1], s[l - 1], net.W[l], s[l], 0, ws.u[l], s[l]);
+    if (l < L) be.biasRelu(ws.h[l], ws.u[l], net.b[l], rows, s[l]); // u_l += b_l; h_l = relu(u_l)
+    else be.biasAdd(ws.u[l], net.b[l], rows, s[l]); // u_L += b_L (logits; softmax is in the loss)
+  }
+  return ws.u[L];
+}
+
+/**
+ * Backward pass after forward() on the same rows: fills ws.grads with dL/dW and dL/db of the
+ * mean cross-entropy over the batch, and returns the summed loss.
+ */
+export function backward(be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number): number {
+  const s = net.sizes;
+  const L = net.layers;
+  const g = ws.grads;
+  // du_L = (softmax(u_L) - Y) / N                  dL/du_L, the loss gradient w.r.t. the logits
+  const loss = be.softmaxXentGrad(ws.du[L], ws.u[L], labels, rows, s[L]);
+  for (let l = L; l >= 1; l--) {
+    // gW_l = h_{l-1}^T @ du_l                      dL/dW_l
+    be.sgemm(true, false, s[l - 1], s[l], rows, 1, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 0, g.W[l], s[l]);
+    // gb_l = du_l.sum(axis=0)                      dL/db_l
+    be.colSums(g.b[l], ws.du[l], rows, s[l]);
+    if (l === 1) break;
+    // dh_{l-1} = du_l @ W_l^T                      dL/dh_{l-1}, flowing back into the hidden layer
+    be.sgemm(false, true, rows, s[l - 1], s[l], 1, ws.du[l], s[l], net.W[l], s[l], 0, ws.dh[l - 1], s[l - 1]);
+    // du_{l-1} = dh_{l-1} * (u_{l-1} > 0)          dL/du_{l-1}, the ReLU derivative
+    be.reluBackward(ws.du[l - 1], ws.dh[l - 1], ws.u[l - 1], rows * s[l - 1]);
+  }
+  return loss;
+}
+
+/** Plain SGD, output layer first as the notebook does: W_l -= lr * gW_l; b_l -= lr * gb_l. */
+export function sgdStep(be: Backend, net: Mlp, grads: Mlp, lr: number): void {
+  for (let l = net.layers; l >= 1; l--) {
+    be.sgdUpdate(net.W[l], grads.W[l], lr, net.W[l].length);
+    be.sgdUpdate(net.b[l], grads.b[l], lr, net.b[l].length);
+  }
+}

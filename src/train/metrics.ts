@@ -1,0 +1,46 @@
+/** Accuracy, loss and confusion counts of a network over a labelled image set. */
+import type { Backend } from '../backend/backend.js';
+import type { LabeledImages } from '../data/mnist.js';
+import { forward, type Mlp, type Workspace } from '../nn/mlp.js';
+import { gatherBatch } from './batches.js';
+
+export interface Evaluation {
+  accuracy: number;
+  /** Mean cross-entropy. */
+  loss: number;
+  count: number;
+  /** confusion[truth * classes + predicted] counts. */
+  confusion: Uint32Array;
+}
+
+/** Index of the largest value in row i of a rows x cols block; the first one wins ties, as np.argmax. */
+export function argmaxRow(x: Float32Array, i: number, cols: number): number {
+  const row = i * cols;
+  let best = 0;
+  for (let j = 1; j < cols; j++) if (x[row + j] > x[row + best]) best = j;
+  return best;
+}
+
+/** Evaluates the first `count` images of `set` in chunks of ws.rows, reusing the workspace. */
+export function evaluate(
+  be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, set: LabeledImages, count = set.count,
+): Evaluation {
+  const C = net.classes;
+  const L = net.layers;
+  const confusion = new Uint32Array(C * C);
+  let correct = 0;
+  let loss = 0;
+  for (let start = 0; start < count; start += ws.rows) {
+    const rows = Math.min(ws.rows, count - start);
+    gatherBatch(ws.X, labels, set, null, start, rows);
+    const logits = forward(be, net, ws, rows);
+    for (let i = 0; i < rows; i++) {
+      const predicted = argmaxRow(logits, i, C);
+      confusion[labels[i] * C + predicted]++;
+      if (predicted === labels[i]) correct++;
+    }
+    // du[L] is scratch here: only the summed loss is wanted.
+    loss += be.softmaxXentGrad(ws.du[L], logits, labels, rows, C);
+  }
+  return { accuracy: count ? correct / count : 0, loss: count ? loss / count : 0, count, confusion };
+}

@@ -1,0 +1,150 @@
+/**
+ * The training loop: the notebook's schedule (a fresh permutation each epoch, minibatches in
+ * that order with the last partial batch divided by its own size, SGD, then the accuracy on the
+ * first 10,000 training images), reporting through events rather than printing.
+ */
+import type { Backend } from '../backend/backend.js';
+import type { DataSet } from '../data/mnist.js';
+import { initMlp } from '../nn/init.js';
+import { backward, forward, type Mlp, sgdStep, Workspace } from '../nn/mlp.js';
+import { defaultRng } from '../rng/index.js';
+import { gatherBatch } from './batches.js';
+import { evaluate } from './metrics.js';
+
+export interface TrainConfig {
+  epochs: number;
+  batch: number;
+  lr: number;
+  /** Hidden layer sizes: [128] for the notebook. */
+  hidden: number[];
+  seed: number;
+  /** Training images the per-epoch accuracy is measured on (the first N). */
+  evalImages: number;
+}
+
+/** The notebook's settings. */
+export const NOTEBOOK_CONFIG: Readonly<TrainConfig> = Object.freeze({
+  epochs: 8, batch: 128, lr: 0.1, hidden: [128], seed: 0, evalImages: 10000,
+});
+
+export interface StartEvent {
+  event: 'start';
+  backend: string;
+  isa: string;
+  threads: number;
+  layers: number[];
+  epochs: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  trainImages: number;
+  testImages: number;
+  data: string;
+}
+
+export interface EpochEvent {
+  event: 'epoch';
+  epoch: number;
+  /** Accuracy on the first evalImages training images after the epoch. */
+  trainAccuracy: number;
+  /** Mean cross-entropy of the epoch's minibatches, as they were trained. */
+  loss: number;
+  /** Seconds of the training pass (not counting the accuracy pass). */
+  seconds: number;
+  imagesPerSecond: number;
+  evalSeconds: number;
+}
+
+export interface TestEvent {
+  event: 'test';
+  testAccuracy: number;
+  testLoss: number;
+}
+
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  batches: number;
+  images: number;
+}
+
+export type TrainEvent = StartEvent | EpochEvent | TestEvent;
+
+export interface TrainHooks {
+  onEvent?: (e: TrainEvent) => void;
+  /** Called after every minibatch; keep it cheap. */
+  onBatch?: (p: BatchProgress) => void;
+  /** Checked before every minibatch; an aborted signal stops the run after the last completed step. */
+  signal?: AbortSignal;
+}
+
+export interface TrainResult {
+  net: Mlp;
+  epochs: EpochEvent[];
+  test: TestEvent;
+}
+
+/** Rows evaluated at once in accuracy passes. */
+const EVAL_ROWS = 1000;
+
+export function checkConfig(c: TrainConfig): void {
+  const bad = (what: string, v: unknown) => {
+    throw new RangeError(`Expected ${what} but received ${JSON.stringify(v)}`);
+  };
+  if (!Number.isInteger(c.epochs) || c.epochs < 1) bad('epochs to be an integer >= 1', c.epochs);
+  if (!Number.isInteger(c.batch) || c.batch < 1) bad('batch to be an integer >= 1', c.batch);
+  if (!(Number.isFinite(c.lr) && c.lr > 0)) bad('lr to be a finite number > 0', c.lr);
+  if (!Array.isArray(c.hidden) || c.hidden.some((h) => !Number.isInteger(h) || h < 1)) bad('hidden to be sizes >= 1', c.hidden);
+  if (!Number.isSafeInteger(c.seed) || c.seed < 0) bad('seed to be an integer >= 0', c.seed);
+  if (!Number.isInteger(c.evalImages) || c.evalImages < 0) bad('evalImages to be an integer >= 0', c.evalImages);
+}
+
+export function train(be: Backend, data: DataSet, config: TrainConfig, hooks: TrainHooks = {}): TrainResult {
+  checkConfig(config);
+  const { train: set, test } = data;
+  const sizes = [set.features, ...config.hidden, data.classes];
+  const rng = defaultRng(config.seed);
+  const net = initMlp(sizes, rng);
+  const ws = new Workspace(net, Math.max(config.batch, EVAL_ROWS));
+  const labels = new Uint8Array(ws.rows);
+  const order = new Uint32Array(set.count);
+  const evalImages = Math.min(config.evalImages, set.count);
+  const batches = Math.ceil(set.count / config.batch);
+  const emit = hooks.onEvent ?? (() => {});
+
+  emit({
+    event: 'start', backend: be.name, isa: be.isa(), threads: be.getThreads(), layers: sizes,
+    epochs: config.epochs, batch: config.batch, lr: config.lr, seed: config.seed,
+    trainImages: set.count, testImages: test.count, data: data.source,
+  });
+
+  const epochs: EpochEvent[] = [];
+  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+    const t0 = performance.now();
+    rng.permutationInto(order);
+    let lossSum = 0;
+    for (let bi = 0; bi < batches; bi++) {
+      hooks.signal?.throwIfAborted();
+      const start = bi * config.batch;
+      const rows = Math.min(config.batch, set.count - start);
+      gatherBatch(ws.X, labels, set, order, start, rows);
+      forward(be, net, ws, rows);
+      lossSum += backward(be, net, ws, labels, rows);
+      sgdStep(be, net, ws.grads, config.lr);
+      hooks.onBatch?.({ epoch, batch: bi + 1, batches, images: start + rows });
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const t1 = performance.now();
+    const { accuracy } = evaluate(be, net, ws, labels, set, evalImages);
+    const e: EpochEvent = {
+      event: 'epoch', epoch, trainAccuracy: accuracy, loss: lossSum / set.count,
+      seconds, imagesPerSecond: set.count / seconds, evalSeconds: (performance.now() - t1) / 1000,
+    };
+    epochs.push(e);
+    emit(e);
+  }
+  const result = evaluate(be, net, ws, labels, test);
+  const testEvent: TestEvent = { event: 'test', testAccuracy: result.accuracy, testLoss: result.loss };
+  emit(testEvent);
+  return { net, epochs, test: testEvent };
+}

@@ -1,0 +1,67 @@
+/**
+ * Gradient check: the backend's backprop against central finite differences of the loss
+ * computed in float64 by a plain reference forward pass.
+ */
+import { expect, it } from 'vitest';
+import { backward, forward, Mlp, Workspace } from '../src/nn/mlp.js';
+import { forEachBackend, randomF32 } from './backends.js';
+
+/** Mean cross-entropy of a ReLU MLP in float64, parameters given as float64. */
+function referenceLoss(sizes: number[], params: Float64Array, X: Float32Array, labels: Uint8Array, rows: number): number {
+  let h: Float64Array = Float64Array.from(X.subarray(0, rows * sizes[0]));
+  let off = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    const [nin, nout] = [sizes[l - 1], sizes[l]];
+    const W = params.subarray(off, off + nin * nout);
+    const b = params.subarray(off + nin * nout, off + nin * nout + nout);
+    off += nin * nout + nout;
+    const u = new Float64Array(rows * nout);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < nout; j++) {
+      let s = b[j];
+      for (let p = 0; p < nin; p++) s += h[i * nin + p] * W[p * nout + j];
+      u[i * nout + j] = l < sizes.length - 1 ? Math.max(s, 0) : s;
+    }
+    h = u;
+  }
+  const C = sizes[sizes.length - 1];
+  let loss = 0;
+  for (let i = 0; i < rows; i++) {
+    const row = Array.from(h.subarray(i * C, (i + 1) * C));
+    const max = Math.max(...row);
+    const lse = Math.log(row.reduce((s, v) => s + Math.exp(v - max), 0)) + max;
+    loss += lse - row[labels[i]];
+  }
+  return loss / rows;
+}
+
+forEachBackend('gradient check', (be) => {
+  it('every parameter of a 3-layer net matches central differences', () => {
+    const sizes = [6, 5, 4, 3];
+    const rows = 7;
+    const net = new Mlp(sizes, randomF32(new Mlp(sizes).params.length, 11).map((v) => v * 0.8));
+    const ws = new Workspace(net, rows);
+    ws.X.set(randomF32(rows * sizes[0], 12));
+    const labels = Uint8Array.from({ length: rows }, (_, i) => i % 3);
+    forward(be, net, ws, rows);
+    const loss = backward(be, net, ws, labels, rows);
+    const p64 = Float64Array.from(net.params);
+    expect(loss / rows).toBeCloseTo(referenceLoss(sizes, p64, ws.X, labels, rows), 5);
+    const eps = 1e-6;
+    let checked = 0;
+    for (let i = 0; i < p64.length; i++) {
+      const saved = p64[i];
+      p64[i] = saved + eps;
+      const up = referenceLoss(sizes, p64, ws.X, labels, rows);
+      p64[i] = saved - eps;
+      const down = referenceLoss(sizes, p64, ws.X, labels, rows);
+      p64[i] = saved;
+      const numeric = (up - down) / (2 * eps);
+      const analytic = ws.grads.params[i];
+      if (!(Math.abs(numeric - analytic) <= 1e-4 + 1e-3 * Math.abs(numeric))) {
+        expect.fail(`parameter ${i}: backprop ${analytic}, central difference ${numeric}`);
+      }
+      checked++;
+    }
+    expect(checked).toBe(6 * 5 + 5 + 5 * 4 + 4 + 4 * 3 + 3);
+  });
+});

@@ -1,0 +1,100 @@
+import { expect, it } from 'vitest';
+import { forEachBackend, randomF32 } from './backends.js';
+
+const close = (got: ArrayLike<number>, want: ArrayLike<number>, tol: number) => {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    if (!(Math.abs(got[i] - want[i]) <= tol * (1 + Math.abs(want[i])))) {
+      expect.fail(`element ${i}: got ${got[i]}, expected ${want[i]}`);
+    }
+  }
+};
+
+forEachBackend('fused kernels', (be) => {
+  const rows = 37;
+  const cols = 19;
+
+  it('biasRelu adds the bias in place and writes relu(u)', () => {
+    const u0 = randomF32(rows * cols, 1);
+    const bias = randomF32(cols, 2);
+    const u = Float32Array.from(u0);
+    const h = new Float32Array(rows * cols).fill(NaN);
+    be.biasRelu(h, u, bias, rows, cols);
+    const wantU = u0.map((v, i) => Math.fround(v + bias[i % cols]));
+    close(u, wantU, 0);
+    close(h, wantU.map((v) => Math.max(v, 0)), 0);
+    // h may alias u.
+    const same = Float32Array.from(u0);
+    be.biasRelu(same, same, bias, rows, cols);
+    close(same, h, 0);
+  });
+
+  it('biasAdd adds the bias to every row', () => {
+    const u0 = randomF32(rows * cols, 3);
+    const bias = randomF32(cols, 4);
+    const u = Float32Array.from(u0);
+    be.biasAdd(u, bias, rows, cols);
+    close(u, u0.map((v, i) => Math.fround(v + bias[i % cols])), 0);
+  });
+
+  it('softmaxXentGrad gives (softmax - onehot) / rows and the summed loss', () => {
+    const logits = randomF32(rows * cols, 5).map((v) => v * 20);
+    const labels = Uint8Array.from({ length: rows }, (_, i) => (i * 7) % cols);
+    const du = new Float32Array(rows * cols).fill(NaN);
+    const loss = be.softmaxXentGrad(du, logits, labels, rows, cols);
+    const want = new Float64Array(rows * cols);
+    let wantLoss = 0;
+    for (let i = 0; i < rows; i++) {
+      const row = Array.from(logits.subarray(i * cols, (i + 1) * cols));
+      const max = Math.max(...row);
+      const e = row.map((v) => Math.exp(v - max));
+      const s = e.reduce((x, y) => x + y, 0);
+      e.forEach((v, j) => (want[i * cols + j] = (v / s - (j === labels[i] ? 1 : 0)) / rows));
+      wantLoss -= Math.log(e[labels[i]] / s);
+    }
+    close(du, want, 1e-6);
+    expect(loss).toBeCloseTo(wantLoss, 3);
+    expect(() => be.softmaxXentGrad(du, logits, Uint8Array.of(...labels.subarray(0, rows - 1), cols), rows, cols)).toThrow(/label/);
+  });
+
+  it('softmaxXentGrad stays finite for huge logits', () => {
+    const logits = Float32Array.of(1e30, -1e30, 0, 88, 89, 90);
+    const du = new Float32Array(6);
+    const loss = be.softmaxXentGrad(du, logits, Uint8Array.of(1, 0), 2, 3);
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(du.every(Number.isFinite)).toBe(true);
+  });
+
+  it('reluBackward passes dy where u > 0', () => {
+    const dy = randomF32(101, 6);
+    const u = randomF32(101, 7);
+    const dx = new Float32Array(101).fill(NaN);
+    be.reluBackward(dx, dy, u, 101);
+    close(dx, dy.map((v, i) => (u[i] > 0 ? v : 0)), 0);
+  });
+
+  it('colSums sums each column', () => {
+    const x = randomF32(rows * cols, 8);
+    const out = new Float32Array(cols).fill(NaN);
+    be.colSums(out, x, rows, cols);
+    const want = new Float64Array(cols);
+    x.forEach((v, i) => (want[i % cols] += v));
+    close(out, want, 1e-5);
+  });
+
+  it('sgdUpdate subtracts lr * g', () => {
+    const w0 = randomF32(77, 9);
+    const g = randomF32(77, 10);
+    const w = Float32Array.from(w0);
+    be.sgdUpdate(w, g, 0.1, 77);
+    close(w, w0.map((v, i) => v - 0.1 * g[i]), 1e-6);
+  });
+
+  it('checks sizes against array lengths', () => {
+    const small = new Float32Array(10);
+    expect(() => be.biasRelu(small, small, small, 3, 4)).toThrow(RangeError);
+    expect(() => be.colSums(small, small, 2, 11)).toThrow(RangeError);
+    expect(() => be.reluBackward(small, small, small, 11)).toThrow(RangeError);
+    expect(() => be.sgdUpdate(small, small, NaN, 10)).toThrow(/lr/);
+  });
+});
