@@ -29,9 +29,22 @@ const TRAIN_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** A negative number after a value flag is its value (parseArgs would call it ambiguous). */
+function joinNegativeValues(args: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const next = args[i + 1];
+    if (args[i].startsWith('--') && !args[i].includes('=') && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`${args[i]}=${next}`);
+      i++;
+    } else out.push(args[i]);
+  }
+  return out;
+}
+
 function parseFlags<T extends ParseArgsConfig>(config: T) {
   try {
-    return parseArgs(config);
+    return parseArgs({ ...config, args: joinNegativeValues(config.args ?? []) });
   } catch (e) {
     throw new UsageError(`${(e as Error).message.split('\n')[0]}; see native-mlp --help`);
   }
