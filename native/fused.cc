@@ -1,0 +1,110 @@
+#include "fused.h"
+
+#include <cmath>
+
+namespace nmlp {
+namespace {
+
+using i64 = std::int64_t;
+
+// Floor of the label probability in the loss: -log(1e-30) = 69.1 for a hopeless row instead of
+// Infinity (the TypeScript backend's constant).
+constexpr double kTiny = 1e-30;
+
+// NumPy's pairwise summation for float32 (numpy/_core/src/umath/loops_utils.h.src), so row sums
+// round exactly as expz.sum(axis=1) does: 8 interleaved partial sums per block of up to 128,
+// recursive halving above that.
+float pairwise_sum(const float* a, i64 n) {
+  if (n < 8) {
+    float res = 0.0f;
+    for (i64 i = 0; i < n; ++i) res += a[i];
+    return res;
+  }
+  if (n <= 128) {
+    float r[8];
+    for (int j = 0; j < 8; ++j) r[j] = a[j];
+    i64 i = 8;
+    for (; i < n - (n % 8); i += 8)
+      for (int j = 0; j < 8; ++j) r[j] += a[i + j];
+    float res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; ++i) res += a[i];
+    return res;
+  }
+  i64 n2 = n / 2;
+  n2 -= n2 % 8;
+  return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
+}
+
+}  // namespace
+
+void bias_relu(float* h, float* u, const float* bias, i64 rows, i64 cols) {
+  for (i64 i = 0; i < rows; ++i) {
+    float* ui = u + i * cols;
+    float* hi = h + i * cols;
+    for (i64 j = 0; j < cols; ++j) {
+      const float v = ui[j] + bias[j];
+      ui[j] = v;
+      hi[j] = v > 0.0f ? v : 0.0f;  // as the TypeScript backend: NaN -> 0
+    }
+  }
+}
+
+void bias_add(float* u, const float* bias, i64 rows, i64 cols) {
+  for (i64 i = 0; i < rows; ++i) {
+    float* ui = u + i * cols;
+    for (i64 j = 0; j < cols; ++j) ui[j] = ui[j] + bias[j];
+  }
+}
+
+double softmax_xent_grad(float* du, const float* logits, const std::uint8_t* labels, i64 rows,
+                         i64 cols) {
+  double loss = 0.0;
+  const float rows_f = static_cast<float>(rows);
+  for (i64 i = 0; i < rows; ++i) {
+    const float* x = logits + i * cols;
+    float* d = du + i * cols;
+    // Row max as the TypeScript backend takes it (NaN entries skipped; a NaN row gives NaN anyway).
+    float mx = -INFINITY;
+    for (i64 j = 0; j < cols; ++j)
+      if (x[j] > mx) mx = x[j];
+    for (i64 j = 0; j < cols; ++j) d[j] = std::exp(x[j] - mx);  // float overload: expf
+    const float sum = pairwise_sum(d, cols);
+    const i64 label = labels[i];
+    for (i64 j = 0; j < cols; ++j) {
+      const float p = d[j] / sum;
+      if (j == label) {
+        const double pd = static_cast<double>(p);
+        loss -= std::log(pd > kTiny ? pd : kTiny);
+        d[j] = (p - 1.0f) / rows_f;
+      } else {
+        d[j] = p / rows_f;  // (p - 0) / rows
+      }
+    }
+  }
+  return loss;
+}
+
+void relu_backward(float* dx, const float* dy, const float* u, i64 n) {
+  for (i64 i = 0; i < n; ++i) dx[i] = u[i] > 0.0f ? dy[i] : 0.0f;
+}
+
+void col_sums(float* out, const float* x, i64 rows, i64 cols) {
+  constexpr i64 kChunk = 512;
+  float acc[kChunk];
+  for (i64 j0 = 0; j0 < cols; j0 += kChunk) {
+    const i64 w = cols - j0 < kChunk ? cols - j0 : kChunk;
+    for (i64 j = 0; j < w; ++j) acc[j] = 0.0f;
+    for (i64 i = 0; i < rows; ++i) {
+      const float* xi = x + i * cols + j0;
+      for (i64 j = 0; j < w; ++j) acc[j] += xi[j];
+    }
+    for (i64 j = 0; j < w; ++j) out[j0 + j] = acc[j];
+  }
+}
+
+void sgd_update(float* w, const float* g, double lr, i64 n) {
+  const float lrf = static_cast<float>(lr);
+  for (i64 i = 0; i < n; ++i) w[i] = w[i] - lrf * g[i];
+}
+
+}  // namespace nmlp

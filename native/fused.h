@@ -1,0 +1,37 @@
+// Element-wise and row-wise kernels of the MLP, in float32 like the NumPy reference.
+// Preconditions (checked by the binding): every array holds the elements the kernel touches,
+// labels[i] < cols for i < rows. Aliasing allowed where noted; otherwise arrays must not overlap.
+// All single-threaded, no allocation.
+#ifndef NATIVE_MLP_FUSED_H
+#define NATIVE_MLP_FUSED_H
+
+#include <cstdint>
+
+namespace nmlp {
+
+// u[i, j] += bias[j]; h[i, j] = u[i, j] > 0 ? u[i, j] : 0 (NaN gives 0, as the TypeScript
+// backend). h may be u.
+void bias_relu(float* h, float* u, const float* bias, std::int64_t rows, std::int64_t cols);
+
+// u[i, j] += bias[j].
+void bias_add(float* u, const float* bias, std::int64_t rows, std::int64_t cols);
+
+// Per row: z = logits - max(logits); e = expf(z); s = sum(e) in float32 in NumPy's pairwise
+// order; p = e / s; du = (p - onehot(label)) / rows, all float32. Returns the sum over rows of
+// -log(max(p[label], 1e-30)) accumulated in double. du may be logits. rows > 0 needs cols > 0.
+double softmax_xent_grad(float* du, const float* logits, const std::uint8_t* labels,
+                         std::int64_t rows, std::int64_t cols);
+
+// dx[i] = u[i] > 0 ? dy[i] : 0. dx may be dy.
+void relu_backward(float* dx, const float* dy, const float* u, std::int64_t n);
+
+// out[j] = sum over i of x[i, j], adding rows in order in float32 (as NumPy's sum(axis=0)).
+// Writes out[0, cols) even when rows == 0. out may overlap x (sums are staged in a local chunk).
+void col_sums(float* out, const float* x, std::int64_t rows, std::int64_t cols);
+
+// w[i] = w[i] - float(lr) * g[i] (two float32 roundings, no FMA, as NumPy's w -= lr * g).
+void sgd_update(float* w, const float* g, double lr, std::int64_t n);
+
+}  // namespace nmlp
+
+#endif

@@ -1,0 +1,45 @@
+// Single-precision GEMM, CBLAS row-major semantics:
+//   C = alpha * op(A) * op(B) + beta * C,  op(A) m x k, op(B) k x n, C m x n.
+//
+// Layers (each with its own contract, all in sgemm.cc):
+//   1. front end   sgemm(): early exits, beta handling (the only place beta is looked at),
+//                  thread count and work split.
+//   2. loop nest   NC (columns of C) -> KC (depth) -> MC (rows of C) -> NR -> MR, BLIS style.
+//   3. packing     op(A) blocks into MR-row micro-panels (alpha folded in), op(B) blocks into
+//                  NR-column micro-panels, both zero-padded; transposes are handled by the
+//                  packing strides, whole matrices are never copied.
+//   4. micro-kernel one MR x NR tile per ISA (kernels.h), edge tiles through a small temp tile.
+#ifndef NATIVE_MLP_SGEMM_H
+#define NATIVE_MLP_SGEMM_H
+
+#include <cstdint>
+
+#include "kernels.h"
+
+namespace nmlp {
+
+struct SgemmArgs {
+  bool trans_a;
+  bool trans_b;
+  std::int64_t m, n, k;
+  double alpha;
+  const float* a;
+  std::int64_t lda;
+  const float* b;
+  std::int64_t ldb;
+  double beta;
+  float* c;
+  std::int64_t ldc;
+};
+
+// Preconditions (the binding checks them; nothing here re-validates):
+//   0 <= m, n, k < 2^31; lda >= max(1, cols of A as stored), same for ldb, ldc >= max(1, n);
+//   C holds (m - 1) * ldc + n floats when m, n > 0; A and B hold their extents whenever
+//   alpha != 0 and k, m, n > 0 (otherwise they are not read and may be null).
+// beta == 0: C is written without being read. alpha == 0 or k == 0: C = beta * C only.
+// Throws only std::bad_alloc (growing the packing buffers on the first call of a new shape).
+void sgemm(const KernelInfo& kernel, const SgemmArgs& args);
+
+}  // namespace nmlp
+
+#endif

@@ -1,0 +1,214 @@
+#include "thread_pool.h"
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__) || defined(_M_X64)
+#include <emmintrin.h>
+#define NMLP_PAUSE() _mm_pause()
+#elif defined(__aarch64__) || defined(__arm__)
+#define NMLP_PAUSE() __asm__ __volatile__("yield")
+#else
+#define NMLP_PAUSE() ((void)0)
+#endif
+
+namespace nmlp {
+
+// ---------------------------------------------------------------------------------------------
+// AlignedBuffer
+
+AlignedBuffer::~AlignedBuffer() {
+  if (data_ != nullptr) ::operator delete[](data_, std::align_val_t(64));
+}
+
+float* AlignedBuffer::ensure(std::size_t floats) {
+  if (floats <= capacity_ && data_ != nullptr) return data_;
+  // Grow with some headroom so a sequence of slightly larger calls does not reallocate each time.
+  std::size_t cap = std::max<std::size_t>(floats, capacity_ + capacity_ / 2);
+  cap = (cap + 15) & ~static_cast<std::size_t>(15);
+  if (cap == 0) cap = 16;
+  float* fresh = static_cast<float*>(::operator new[](cap * sizeof(float), std::align_val_t(64)));
+  if (data_ != nullptr) ::operator delete[](data_, std::align_val_t(64));
+  data_ = fresh;
+  capacity_ = cap;
+  return data_;
+}
+
+Workspace& thread_workspace() {
+  thread_local Workspace ws;
+  return ws;
+}
+
+void cpu_relax() { NMLP_PAUSE(); }
+
+namespace {
+
+constexpr auto kIdleSpin = std::chrono::microseconds(50);  // workers, between jobs
+constexpr auto kJoinSpin = std::chrono::microseconds(30);  // caller, waiting for the last worker
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// ThreadPool
+
+namespace {
+
+constexpr int kMaxThreads = 256;
+
+int hardware_threads() {
+  unsigned hw = std::thread::hardware_concurrency();
+  if (hw == 0) hw = 1;
+  return static_cast<int>(std::min<unsigned>(hw, kMaxThreads));
+}
+
+}  // namespace
+
+class ThreadPool {
+ public:
+  ThreadPool() : setting_(hardware_threads()) {}
+
+  std::mutex call_mu;  // held for the whole of a parallel call, and while resizing
+  std::atomic<int> setting_;
+
+  // Requires call_mu. Creates workers up to min(want, setting) - 1; returns participants available.
+  int prepare(int want) {
+    const int target = std::max(1, std::min(want, setting_.load())) - 1;
+    while (static_cast<int>(workers_.size()) < target) {
+      const int id = static_cast<int>(workers_.size()) + 1;
+      const std::uint64_t seen = word_.load(std::memory_order_acquire);
+      try {
+        workers_.emplace_back([this, id, seen] { worker_main(id, seen); });
+      } catch (...) {
+        break;  // thread creation failed: run with fewer
+      }
+    }
+    while (static_cast<int>(slots_.size()) < static_cast<int>(workers_.size()) + 1) {
+      try {
+        slots_.push_back(std::make_unique<Workspace>());
+      } catch (...) {
+        break;
+      }
+    }
+    return std::max(1, std::min({target + 1, static_cast<int>(workers_.size()) + 1,
+                                 static_cast<int>(slots_.size())}));
+  }
+
+  // Requires call_mu. Stops workers beyond the new setting (they are re-created lazily).
+  void resize(int setting) {
+    setting_.store(setting);
+    if (static_cast<int>(workers_.size()) <= setting - 1) return;
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      stop_.store(true, std::memory_order_release);
+    }
+    cv_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+    stop_.store(false, std::memory_order_release);
+  }
+
+  Workspace& workspace(int tid) { return *slots_[static_cast<std::size_t>(tid)]; }
+
+  // Requires call_mu and nt <= workers + 1.
+  void run(int nt, JobFn fn, void* ctx) {
+    if (nt <= 1) {
+      fn(ctx, 0, 1);
+      return;
+    }
+    fn_ = fn;
+    ctx_ = ctx;
+    pending_.store(nt - 1, std::memory_order_relaxed);
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      const std::uint64_t next = ((word_.load(std::memory_order_relaxed) >> 9) + 1) << 9;
+      word_.store(next | static_cast<std::uint64_t>(nt), std::memory_order_release);
+    }
+    cv_.notify_all();
+    fn(ctx, 0, nt);
+    if (!spin_for([&] { return pending_.load(std::memory_order_acquire) == 0; }, kJoinSpin)) {
+      std::unique_lock<std::mutex> lk(mu_);
+      done_cv_.wait(lk, [&] { return pending_.load(std::memory_order_acquire) == 0; });
+    }
+  }
+
+ private:
+  void worker_main(int id, std::uint64_t seen) {
+    for (;;) {
+      auto ready = [&] {
+        return word_.load(std::memory_order_acquire) != seen ||
+               stop_.load(std::memory_order_acquire);
+      };
+      if (!spin_for(ready, kIdleSpin)) {
+        std::unique_lock<std::mutex> lk(mu_);
+        cv_.wait(lk, ready);
+      }
+      if (stop_.load(std::memory_order_acquire)) return;
+      seen = word_.load(std::memory_order_acquire);
+      const int nt = static_cast<int>(seen & 511);
+      if (id < nt) {
+        fn_(ctx_, id, nt);
+        if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+          std::lock_guard<std::mutex> lk(mu_);
+          done_cv_.notify_all();
+        }
+      }
+    }
+  }
+
+  std::vector<std::thread> workers_;
+  std::vector<std::unique_ptr<Workspace>> slots_;
+  std::mutex mu_;
+  std::condition_variable cv_;       // workers wait here for a job
+  std::condition_variable done_cv_;  // the caller waits here for the last worker
+  // Job word: sequence number << 9 | participant count. Published with release after fn_/ctx_;
+  // workers that are not participants (id >= count) only read the word.
+  std::atomic<std::uint64_t> word_{0};
+  std::atomic<bool> stop_{false};
+  std::atomic<int> pending_{0};
+  JobFn fn_ = nullptr;
+  void* ctx_ = nullptr;
+};
+
+namespace {
+
+ThreadPool& the_pool() {
+  // Intentionally leaked: worker threads must never be joined from a static destructor.
+  static ThreadPool* pool = new ThreadPool();
+  return *pool;
+}
+
+}  // namespace
+
+int get_threads() { return the_pool().setting_.load(); }
+
+int set_threads(int n) {
+  ThreadPool& pool = the_pool();
+  const int setting = n <= 0 ? hardware_threads() : std::min(n, kMaxThreads);
+  std::lock_guard<std::mutex> lk(pool.call_mu);
+  pool.resize(setting);
+  return setting;
+}
+
+// ---------------------------------------------------------------------------------------------
+// PoolLease
+
+PoolLease::PoolLease() : pool_(&the_pool()) { acquired_ = pool_->call_mu.try_lock(); }
+
+PoolLease::~PoolLease() {
+  if (acquired_) pool_->call_mu.unlock();
+}
+
+int PoolLease::prepare(int want) { return acquired_ ? pool_->prepare(want) : 1; }
+
+Workspace& PoolLease::workspace(int tid) { return pool_->workspace(tid); }
+
+void PoolLease::run(int nt, JobFn fn, void* ctx) { pool_->run(nt, fn, ctx); }
+
+}  // namespace nmlp

@@ -1,0 +1,168 @@
+/**
+ * Loads the native addon (build/Release/native_mlp.node, or a prebuild in
+ * prebuilds/<platform>-<arch>/, found by node-gyp-build) and wraps it as a Backend.
+ *
+ * - Loading happens once and never throws: the result keeps the error (one line, saying where
+ *   it looked and why it failed) so selection can fall back to TypeScript and explain why.
+ * - NATIVE_MLP_NATIVE_PATH, if set, names a .node file to load instead (tests use it to force a
+ *   missing binary or to load a sanitizer build).
+ * - The wrapper runs the same TypeScript argument checks as the TypeScript backend first, so both
+ *   backends throw the same errors; the addon checks again in C++ for memory safety.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type * as Binding from '../../binding.js';
+import {
+  type Backend, checkBlock, checkDim, checkF32, checkFinite, checkLabels, checkSgemm,
+} from './backend.js';
+
+/** The raw exports of the addon, as documented in binding.d.ts. */
+export type NativeBinding = typeof Binding;
+
+export interface NativeLoad {
+  /** The wrapped addon, or null when it could not be loaded. */
+  backend: Backend | null;
+  /** Why loading failed (null on success). */
+  error: Error | null;
+  /** The .node file loaded or attempted (null if none was found). */
+  path: string | null;
+}
+
+const PACKAGE_NAME = 'native-mlp';
+
+const EXPORTS = [
+  'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'reluBackward', 'colSums', 'sgdUpdate',
+  'getThreads', 'setThreads', 'isa',
+] as const;
+
+let cached: NativeLoad | undefined;
+
+/** Loads the addon on first call and returns the same result afterwards. Never throws. */
+export function loadNative(): NativeLoad {
+  cached ??= tryLoad();
+  return cached;
+}
+
+/**
+ * The package root: the nearest folder above this file whose package.json is named native-mlp
+ * (src/backend/ when tests run the TypeScript, dist/backend/ once compiled, either inside
+ * node_modules/native-mlp/ when installed).
+ */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg)) {
+      try {
+        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === PACKAGE_NAME) return dir;
+      } catch {
+        // unreadable package.json: keep walking up
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) {
+      throw new Error(`could not find the ${PACKAGE_NAME} package root above ${fileURLToPath(import.meta.url)}`);
+    }
+    dir = parent;
+  }
+}
+
+function oneLine(message: string): string {
+  return message.trim().replace(/\s*\n\s*/g, '; ');
+}
+
+function tryLoad(): NativeLoad {
+  let path: string | null = null;
+  try {
+    const require = createRequire(import.meta.url);
+    const override = process.env.NATIVE_MLP_NATIVE_PATH;
+    if (override !== undefined && override !== '') {
+      path = resolve(override);
+      if (!existsSync(path)) {
+        throw new Error(`NATIVE_MLP_NATIVE_PATH is ${path}, which does not exist`);
+      }
+    } else {
+      const root = packageRoot();
+      const nodeGypBuild = require('node-gyp-build') as { resolve(dir: string): string };
+      try {
+        path = nodeGypBuild.resolve(root);
+      } catch (e) {
+        throw new Error(
+          `no compiled addon in ${join(root, 'build', 'Release')} and no prebuild in ` +
+            `${join(root, 'prebuilds', `${process.platform}-${process.arch}`)} ` +
+            `(${oneLine(e instanceof Error ? e.message : String(e))})`,
+        );
+      }
+    }
+    let raw: NativeBinding;
+    try {
+      raw = require(path) as NativeBinding;
+    } catch (e) {
+      throw new Error(`could not load ${path}: ${oneLine(e instanceof Error ? e.message : String(e))}`);
+    }
+    const missing = EXPORTS.filter((name) => typeof (raw as Record<string, unknown>)[name] !== 'function');
+    if (missing.length > 0) {
+      throw new Error(`${path} is not a native-mlp addon (missing ${missing.join(', ')})`);
+    }
+    return { backend: wrap(raw), error: null, path };
+  } catch (e) {
+    const message = oneLine(e instanceof Error ? e.message : String(e));
+    return { backend: null, error: new Error(message, { cause: e }), path };
+  }
+}
+
+/** The raw binding as a Backend: the shared TypeScript checks, then the native call. */
+export function wrap(raw: NativeBinding): Backend {
+  return {
+    name: 'native',
+
+    sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+      checkSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      raw.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    },
+
+    biasRelu(h, u, bias, rows, cols) {
+      const size = checkBlock(rows, cols);
+      checkF32('h', h, size); checkF32('u', u, size); checkF32('bias', bias, cols);
+      raw.biasRelu(h, u, bias, rows, cols);
+    },
+
+    biasAdd(u, bias, rows, cols) {
+      const size = checkBlock(rows, cols);
+      checkF32('u', u, size); checkF32('bias', bias, cols);
+      raw.biasAdd(u, bias, rows, cols);
+    },
+
+    softmaxXentGrad(du, logits, labels, rows, cols) {
+      const size = checkBlock(rows, cols);
+      checkF32('du', du, size); checkF32('logits', logits, size);
+      checkLabels(labels, rows, cols);
+      if (rows > 0 && cols === 0) throw new RangeError('Expected cols >= 1 (the class count) but received 0');
+      return raw.softmaxXentGrad(du, logits, labels, rows, cols);
+    },
+
+    reluBackward(dx, dy, u, n) {
+      checkDim('n', n);
+      checkF32('dx', dx, n); checkF32('dy', dy, n); checkF32('u', u, n);
+      raw.reluBackward(dx, dy, u, n);
+    },
+
+    colSums(out, x, rows, cols) {
+      const size = checkBlock(rows, cols);
+      checkF32('out', out, cols); checkF32('x', x, size);
+      raw.colSums(out, x, rows, cols);
+    },
+
+    sgdUpdate(w, g, lr, n) {
+      checkDim('n', n); checkFinite('lr', lr);
+      checkF32('w', w, n); checkF32('g', g, n);
+      raw.sgdUpdate(w, g, lr, n);
+    },
+
+    getThreads: () => raw.getThreads(),
+    setThreads: (n) => raw.setThreads(n),
+    isa: () => raw.isa(),
+  };
+}
