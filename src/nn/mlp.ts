@@ -9,6 +9,14 @@
  */
 import type { Backend } from '../backend/backend.js';
 
+/**
+ * Float32 storage on shared memory, so parameters and activations can be handed to worker
+ * threads (training off the event loop, parallel kernels) without copying.
+ */
+export function sharedF32(n: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(4 * n));
+}
+
 export class Mlp {
   /** Layer sizes, input first: [784, 128, 10] for the notebook's net. */
   readonly sizes: readonly number[];
@@ -26,7 +34,7 @@ export class Mlp {
     if (params && params.length !== total) {
       throw new RangeError(`Expected ${total} parameters for layers ${sizes.join('-')} but received ${params.length}`);
     }
-    this.params = params ?? new Float32Array(total);
+    this.params = params ?? sharedF32(total);
     this.W = [new Float32Array(0)];
     this.b = [new Float32Array(0)];
     let off = 0;
@@ -89,7 +97,7 @@ export class Workspace {
     this.rows = rows;
     const s = net.sizes;
     const L = net.layers;
-    const block = (l: number) => new Float32Array(rows * s[l]);
+    const block = (l: number) => sharedF32(rows * s[l]);
     const none = new Float32Array(0);
     this.h = [block(0)];
     this.u = [none];

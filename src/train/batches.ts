@@ -11,11 +11,13 @@ export function gatherBatch(
   order: Uint32Array | null, start: number, rows: number,
 ): void {
   const f = set.features;
+  const images = set.images;
+  const scale = PIXEL_SCALE;
   for (let r = 0; r < rows; r++) {
     const idx = order ? order[start + r] : start + r;
     const src = idx * f;
     const dst = r * f;
-    for (let p = 0; p < f; p++) X[dst + p] = PIXEL_SCALE[set.images[src + p]];
+    for (let p = 0; p < f; p++) X[dst + p] = scale[images[src + p]];
     labels[r] = set.labels[idx];
   }
 }

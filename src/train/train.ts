@@ -70,18 +70,26 @@ export interface BatchProgress {
 
 export type TrainEvent = StartEvent | EpochEvent | TestEvent;
 
-export interface TrainHooks {
+export interface TrainOptions {
   onEvent?: (e: TrainEvent) => void;
   /** Called after every minibatch; keep it cheap. */
   onBatch?: (p: BatchProgress) => void;
   /** Checked before every minibatch; an aborted signal stops the run after the last completed step. */
   signal?: AbortSignal;
+  /**
+   * Train this network further instead of drawing new weights (its sizes must fit the data).
+   * The seed then only drives the epoch order.
+   */
+  net?: Mlp;
 }
 
 export interface TrainResult {
+  /** The trained network; after an abort, as of the last completed step. */
   net: Mlp;
   epochs: EpochEvent[];
-  test: TestEvent;
+  /** Absent when the run was aborted. */
+  test?: TestEvent;
+  aborted: boolean;
 }
 
 /** Rows evaluated at once in accuracy passes. */
@@ -99,18 +107,23 @@ export function checkConfig(c: TrainConfig): void {
   if (!Number.isInteger(c.evalImages) || c.evalImages < 0) bad('evalImages to be an integer >= 0', c.evalImages);
 }
 
-export function train(be: Backend, data: DataSet, config: TrainConfig, hooks: TrainHooks = {}): TrainResult {
+export function train(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}): TrainResult {
   checkConfig(config);
   const { train: set, test } = data;
-  const sizes = [set.features, ...config.hidden, data.classes];
   const rng = defaultRng(config.seed);
-  const net = initMlp(sizes, rng);
+  const net = options.net ?? initMlp([set.features, ...config.hidden, data.classes], rng);
+  const sizes = [...net.sizes];
+  if (net.inputs !== set.features || net.classes !== data.classes) {
+    throw new RangeError(
+      `The network takes ${net.inputs} inputs and ${net.classes} classes but the data has ${set.features} pixels and ${data.classes} classes`,
+    );
+  }
   const ws = new Workspace(net, Math.max(config.batch, EVAL_ROWS));
   const labels = new Uint8Array(ws.rows);
   const order = new Uint32Array(set.count);
   const evalImages = Math.min(config.evalImages, set.count);
   const batches = Math.ceil(set.count / config.batch);
-  const emit = hooks.onEvent ?? (() => {});
+  const emit = options.onEvent ?? (() => {});
 
   emit({
     event: 'start', backend: be.name, isa: be.isa(), threads: be.getThreads(), layers: sizes,
@@ -124,14 +137,14 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, hooks: Tr
     rng.permutationInto(order);
     let lossSum = 0;
     for (let bi = 0; bi < batches; bi++) {
-      hooks.signal?.throwIfAborted();
+      if (options.signal?.aborted) return { net, epochs, aborted: true };
       const start = bi * config.batch;
       const rows = Math.min(config.batch, set.count - start);
       gatherBatch(ws.X, labels, set, order, start, rows);
       forward(be, net, ws, rows);
       lossSum += backward(be, net, ws, labels, rows);
       sgdStep(be, net, ws.grads, config.lr);
-      hooks.onBatch?.({ epoch, batch: bi + 1, batches, images: start + rows });
+      options.onBatch?.({ epoch, batch: bi + 1, batches, images: start + rows });
     }
     const seconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
@@ -146,5 +159,5 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, hooks: Tr
   const result = evaluate(be, net, ws, labels, test);
   const testEvent: TestEvent = { event: 'test', testAccuracy: result.accuracy, testLoss: result.loss };
   emit(testEvent);
-  return { net, epochs, test: testEvent };
+  return { net, epochs, test: testEvent, aborted: false };
 }

@@ -1,0 +1,84 @@
+/**
+ * Training off the event loop: the same train() run in a worker thread, streaming the same
+ * events, returning the trained network. Parameters come back on shared memory (no copy).
+ */
+import { Worker } from 'node:worker_threads';
+import type { BackendChoice } from '../backend/select.js';
+import type { DataSet } from '../data/mnist.js';
+import { Mlp } from '../nn/mlp.js';
+import type { BatchProgress, EpochEvent, TestEvent, TrainConfig, TrainEvent, TrainResult } from './train.js';
+
+export interface WorkerTrainOptions {
+  onEvent?: (e: TrainEvent) => void;
+  onBatch?: (p: BatchProgress) => void;
+  /** Stops the run within one batch; the result then holds the model as of the last step. */
+  signal?: AbortSignal;
+  /** Backend choice inside the worker (default: NATIVE_MLP_BACKEND or auto). */
+  backend?: BackendChoice;
+  /** Native kernel threads inside the worker. */
+  threads?: number;
+  /** A folder of IDX files, or a loaded data set (copied to the worker unless its arrays are shared). Default: MNIST. */
+  data?: string | DataSet;
+  /** Continue training this network; its parameters are shared with the worker, not copied. */
+  net?: Mlp;
+}
+
+/** What the worker is sent. */
+export interface WorkerRequest {
+  config: TrainConfig;
+  backend?: BackendChoice;
+  threads?: number;
+  data?: string | DataSet;
+  net?: { sizes: number[]; params: Float32Array };
+  /** Int32Array on shared memory: [0] becomes 1 to ask the worker to stop. */
+  stop: Int32Array;
+}
+
+/** What the worker sends back. */
+export type WorkerMessage =
+  | { type: 'event'; event: TrainEvent }
+  | { type: 'batch'; progress: BatchProgress }
+  | { type: 'done'; sizes: number[]; params: Float32Array; epochs: EpochEvent[]; test?: TestEvent; aborted: boolean }
+  | { type: 'error'; name: string; message: string };
+
+/** The compiled worker script (tests run this file from src/, the worker always runs from dist/). */
+function workerScript(): URL {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../../dist/train/worker-main.js', here) : new URL('./worker-main.js', here);
+}
+
+/** Re-creates an error sent across the thread boundary with its class name kept. */
+function revive(name: string, message: string): Error {
+  const e = name === 'RangeError' ? new RangeError(message) : name === 'TypeError' ? new TypeError(message) : new Error(message);
+  if (e.name !== name) e.name = name;
+  return e;
+}
+
+export function trainInWorker(config: TrainConfig, options: WorkerTrainOptions = {}): Promise<TrainResult> {
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const request: WorkerRequest = {
+    config, backend: options.backend, threads: options.threads, data: options.data, stop,
+    net: options.net && { sizes: [...options.net.sizes], params: options.net.params },
+  };
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(workerScript(), { workerData: request });
+    let settled = false;
+    const onAbort = () => Atomics.store(stop, 0, 1);
+    if (options.signal?.aborted) onAbort();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      options.signal?.removeEventListener('abort', onAbort);
+      fn();
+    };
+    worker.on('message', (m: WorkerMessage) => {
+      if (m.type === 'event') options.onEvent?.(m.event);
+      else if (m.type === 'batch') options.onBatch?.(m.progress);
+      else if (m.type === 'error') finish(() => reject(revive(m.name, m.message)));
+      else finish(() => resolve({ net: new Mlp(m.sizes, m.params), epochs: m.epochs, test: m.test, aborted: m.aborted }));
+    });
+    worker.on('error', (e) => finish(() => reject(e)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`training worker exited with code ${code} before finishing`))));
+  });
+}

@@ -1,0 +1,88 @@
+/** Training in a worker thread: same results, a responsive event loop, abort, concurrency. */
+import { describe, expect, it } from 'vitest';
+import { loadNative } from '../src/backend/native.js';
+import { typescriptBackend } from '../src/backend/typescript.js';
+import { loadDataSet } from '../src/data/mnist.js';
+import { NOTEBOOK_CONFIG, train } from '../src/train/train.js';
+import { trainInWorker } from '../src/train/worker.js';
+
+const ONE_EPOCH = { ...NOTEBOOK_CONFIG, epochs: 1 };
+const nativeLoads = loadNative().backend !== null;
+
+describe('trainInWorker', () => {
+  it('streams the same events and returns the same network as training in-process', async () => {
+    const events: string[] = [];
+    let batches = 0;
+    const r = await trainInWorker(ONE_EPOCH, {
+      backend: 'js', onEvent: (e) => events.push(e.event), onBatch: () => batches++,
+    });
+    expect(events).toEqual(['start', 'epoch', 'test']);
+    expect(batches).toBe(469);
+    const local = train(typescriptBackend, loadDataSet(), ONE_EPOCH);
+    expect(r.epochs[0].trainAccuracy).toBe(local.epochs[0].trainAccuracy);
+    expect(Buffer.compare(Buffer.from(r.net.params.buffer), Buffer.from(local.net.params.buffer))).toBe(0);
+  }, 120_000);
+
+  it('keeps the event loop responsive while an epoch trains', async () => {
+    let worst = 0;
+    let last = performance.now();
+    const timer = setInterval(() => {
+      const now = performance.now();
+      worst = Math.max(worst, now - last - 10);
+      last = now;
+    }, 10);
+    try {
+      await trainInWorker(ONE_EPOCH, { backend: nativeLoads ? 'native' : 'js' });
+    } finally {
+      clearInterval(timer);
+    }
+    // Generous: the same epoch on the calling thread would hold the loop for the whole epoch.
+    expect(worst).toBeLessThan(250);
+  }, 120_000);
+
+  it('stops within one batch of an abort and returns the model as of the last step', async () => {
+    const ctrl = new AbortController();
+    let seen = 0;
+    const r = await trainInWorker(ONE_EPOCH, {
+      backend: 'js', signal: ctrl.signal,
+      onBatch: (p) => {
+        seen = p.batch;
+        if (p.batch === 20) ctrl.abort();
+      },
+    });
+    expect(r.aborted).toBe(true);
+    expect(r.test).toBeUndefined();
+    expect(r.epochs).toHaveLength(0);
+    // Progress messages already in flight may arrive after the abort, but the worker stops soon.
+    expect(seen).toBeLessThan(469);
+    expect(r.net.params.every(Number.isFinite)).toBe(true);
+  }, 120_000);
+
+  it('in-process, an abort stops after exactly the batch that saw it', () => {
+    const ctrl = new AbortController();
+    let batches = 0;
+    const r = train(typescriptBackend, loadDataSet(), ONE_EPOCH, {
+      signal: ctrl.signal,
+      onBatch: (p) => {
+        batches = p.batch;
+        if (p.batch === 5) ctrl.abort();
+      },
+    });
+    expect(r.aborted).toBe(true);
+    expect(batches).toBe(5);
+  });
+
+  it('reports errors from the worker with their message', async () => {
+    await expect(trainInWorker(ONE_EPOCH, { backend: 'js', data: '/nonexistent/folder' })).rejects.toThrow(/data folder not found/);
+    await expect(trainInWorker({ ...ONE_EPOCH, lr: -1 }, { backend: 'js' })).rejects.toThrow(RangeError);
+  }, 60_000);
+
+  it.skipIf(!nativeLoads)('two workers training at once on native both match the single-worker result', async () => {
+    const single = await trainInWorker(ONE_EPOCH, { backend: 'native' });
+    const [a, b] = await Promise.all([trainInWorker(ONE_EPOCH, { backend: 'native' }), trainInWorker(ONE_EPOCH, { backend: 'native' })]);
+    for (const r of [a, b]) {
+      expect(Buffer.compare(Buffer.from(r.net.params.buffer), Buffer.from(single.net.params.buffer))).toBe(0);
+      expect(r.test?.testAccuracy).toBe(single.test?.testAccuracy);
+    }
+  }, 120_000);
+});
