@@ -1,8 +1,12 @@
 /** The CLI as a user runs it: the compiled bin in a child process. */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { encodeIdx } from '../src/data/idx.js';
+import { loadDataSet } from '../src/data/mnist.js';
 
 const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
@@ -39,6 +43,45 @@ describe('native-mlp CLI', () => {
       expect(r.stderr).not.toMatch(/\n\s+at /);
     });
   }
+
+  /** A folder with the first images of the real MNIST, small enough for quick runs. */
+  function smallMnist(trainCount: number, testCount: number): string {
+    const ds = loadDataSet();
+    const dir = mkdtempSync(join(tmpdir(), 'native-mlp-cli-'));
+    const write = (name: string, dims: number[], bytes: Uint8Array) => writeFileSync(join(dir, name), encodeIdx(dims, bytes));
+    write('train-images-idx3-ubyte', [trainCount, 28, 28], ds.train.images.subarray(0, trainCount * 784));
+    write('train-labels-idx1-ubyte', [trainCount], ds.train.labels.subarray(0, trainCount));
+    write('t10k-images-idx3-ubyte', [testCount, 28, 28], ds.test.images.subarray(0, testCount * 784));
+    write('t10k-labels-idx1-ubyte', [testCount], ds.test.labels.subarray(0, testCount));
+    return dir;
+  }
+
+  it('--json prints start, one epoch line per epoch, then test, as JSON Lines', () => {
+    const r = cli(['train', '--json', '--epochs', '2', '--batch', '50', '--data', smallMnist(1000, 200)]);
+    expect(r.code).toBe(0);
+    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.map((e) => e.event)).toEqual(['start', 'epoch', 'epoch', 'test']);
+    expect(events[0]).toMatchObject({ layers: [784, 128, 10], epochs: 2, batch: 50, lr: 0.1, trainImages: 1000, testImages: 200 });
+    expect(['js', 'native']).toContain(events[0].backend);
+    expect(events[1]).toMatchObject({ epoch: 1 });
+    for (const key of ['trainAccuracy', 'loss', 'seconds', 'imagesPerSecond']) expect(events[1][key]).toBeGreaterThan(0);
+    expect(events[3].testAccuracy).toBeGreaterThan(0.5);
+  });
+
+  it('prints the notebook lines in text mode', () => {
+    const r = cli(['train', '--epochs', '1', '--data', smallMnist(500, 100)]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Epoch 01 - Training accuracy: 0\.\d{4}  .* images\/s$/m);
+    expect(r.stdout).toMatch(/^Test Accuracy: \d+\.\d\d%$/m);
+  });
+
+  it('falls back to TypeScript with one line saying why when the binary is missing', () => {
+    const r = cli(['train', '--json', '--epochs', '1', '--data', smallMnist(300, 50)], { NATIVE_MLP_NATIVE_PATH: '/nonexistent/addon.node' });
+    expect(r.code).toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/native backend unavailable \(.*\/nonexistent\/addon\.node.*\); using the TypeScript backend/);
+    expect(JSON.parse(r.stdout.split('\n')[0])).toMatchObject({ event: 'start', backend: 'js' });
+  });
 
   it('rejects a bad NATIVE_MLP_BACKEND the same way', () => {
     const r = cli(['train'], { NATIVE_MLP_BACKEND: 'cuda' });
