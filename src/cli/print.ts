@@ -52,3 +52,14 @@ export class ProgressBar {
     this.shown = false;
   }
 }
+
+/** The confusion matrix as a table: rows are true classes, columns predicted. */
+export function formatConfusion(confusion: Uint32Array, classes: number): string {
+  const width = Math.max(5, ...Array.from(confusion, (v) => String(v).length + 1));
+  const cell = (s: string | number) => String(s).padStart(width);
+  const lines = [`confusion (rows: true class, columns: predicted)`, cell('') + Array.from({ length: classes }, (_, j) => cell(j)).join('')];
+  for (let i = 0; i < classes; i++) {
+    lines.push(cell(i) + Array.from(confusion.subarray(i * classes, (i + 1) * classes), cell).join(''));
+  }
+  return lines.join('\n');
+}

@@ -1,6 +1,7 @@
 /**
- * Shared pieces of the model-file code: the error type every model reader and writer throws, and
- * an atomic file write (temporary file in the same folder, fsync, rename over the target).
+ * Shared pieces of the model-file code: the error type every model reader and writer throws, an
+ * atomic file write (temporary file in the same folder, fsync, rename over the target), and
+ * little-endian float32 copies that work at any byte offset.
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';

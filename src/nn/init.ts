@@ -4,6 +4,7 @@
  * this gives bit-identical weights.
  */
 import type { Generator } from '../rng/generator.js';
+import { defaultRng } from '../rng/index.js';
 import { Mlp } from './mlp.js';
 
 /** The notebook's standard deviation for every weight matrix. */
@@ -13,4 +14,9 @@ export function initMlp(sizes: readonly number[], rng: Generator, std = INIT_STD
   const net = new Mlp(sizes);
   for (let l = 1; l <= net.layers; l++) rng.fillNormalF32(net.W[l], 0, std);
   return net;
+}
+
+/** A new network with the notebook's initialisation from NumPy's default_rng(seed) stream. */
+export function createModel(options: { sizes: readonly number[]; seed?: number; std?: number }): Mlp {
+  return initMlp(options.sizes, defaultRng(options.seed ?? 0), options.std ?? INIT_STD);
 }

@@ -1,7 +1,7 @@
 /** Accuracy, loss and confusion counts of a network over a labelled image set. */
 import type { Backend } from '../backend/backend.js';
 import type { LabeledImages } from '../data/mnist.js';
-import { forward, type Mlp, type Workspace } from '../nn/mlp.js';
+import { forward, type Mlp, Workspace } from '../nn/mlp.js';
 import { gatherBatch } from './batches.js';
 
 export interface Evaluation {
@@ -21,10 +21,20 @@ export function argmaxRow(x: Float32Array, i: number, cols: number): number {
   return best;
 }
 
-/** Evaluates the first `count` images of `set` in chunks of ws.rows, reusing the workspace. */
+/** Rows evaluated at once when no workspace is given. */
+export const EVAL_ROWS = 1000;
+
+/**
+ * Accuracy, mean loss and confusion matrix of `net` on the first `count` images of `set`
+ * (default all), in chunks of the workspace's rows. Pass the training workspace to reuse it.
+ */
 export function evaluate(
-  be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, set: LabeledImages, count = set.count,
+  be: Backend, net: Mlp, set: LabeledImages, count = set.count, ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count))),
 ): Evaluation {
+  if (!Number.isInteger(count) || count < 0 || count > set.count) {
+    throw new RangeError(`Expected count to be an integer from 0 to ${set.count} but received ${count}`);
+  }
+  const labels = new Uint8Array(ws.rows);
   const C = net.classes;
   const L = net.layers;
   const confusion = new Uint32Array(C * C);

@@ -9,7 +9,7 @@ import { initMlp } from '../nn/init.js';
 import { backward, forward, type Mlp, sgdStep, Workspace } from '../nn/mlp.js';
 import { defaultRng } from '../rng/index.js';
 import { gatherBatch } from './batches.js';
-import { evaluate } from './metrics.js';
+import { EVAL_ROWS, evaluate } from './metrics.js';
 
 export interface TrainConfig {
   epochs: number;
@@ -92,8 +92,6 @@ export interface TrainResult {
   aborted: boolean;
 }
 
-/** Rows evaluated at once in accuracy passes. */
-const EVAL_ROWS = 1000;
 
 export function checkConfig(c: TrainConfig): void {
   const bad = (what: string, v: unknown) => {
@@ -148,7 +146,7 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
     }
     const seconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
-    const { accuracy } = evaluate(be, net, ws, labels, set, evalImages);
+    const { accuracy } = evaluate(be, net, set, evalImages, ws);
     const e: EpochEvent = {
       event: 'epoch', epoch, trainAccuracy: accuracy, loss: lossSum / set.count,
       seconds, imagesPerSecond: set.count / seconds, evalSeconds: (performance.now() - t1) / 1000,
@@ -156,7 +154,7 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
     epochs.push(e);
     emit(e);
   }
-  const result = evaluate(be, net, ws, labels, test);
+  const result = evaluate(be, net, test, test.count, ws);
   const testEvent: TestEvent = { event: 'test', testAccuracy: result.accuracy, testLoss: result.loss };
   emit(testEvent);
   return { net, epochs, test: testEvent, aborted: false };

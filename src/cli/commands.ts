@@ -1,0 +1,137 @@
+/** The CLI's commands: each parses its flags, runs the library, and prints. */
+import { readFileSync } from 'node:fs';
+import { loadNative } from '../backend/native.js';
+import { selectBackend } from '../backend/select.js';
+import { formatReport } from '../bench/format.js';
+import { runBench } from '../bench/run.js';
+import { DataError, parseIdx } from '../data/idx.js';
+import { loadDataSet } from '../data/mnist.js';
+import { loadModel, saveModel } from '../model/index.js';
+import { predict } from '../nn/predict.js';
+import { evaluate } from '../train/metrics.js';
+import { train } from '../train/train.js';
+import {
+  parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseTrainArgs, type RunArgs,
+} from './args.js';
+import { HELP } from './help.js';
+import { formatConfusion, formatEvent, ProgressBar } from './print.js';
+
+const out = (line: string): void => {
+  process.stdout.write(line + '\n');
+};
+
+function backendFor(args: RunArgs) {
+  const backend = selectBackend(args.backend);
+  if (args.threads !== undefined) backend.setThreads(args.threads);
+  return backend;
+}
+
+export function trainCommand(argv: string[]): void {
+  const args = parseTrainArgs(argv);
+  if (args.help) return void process.stdout.write(HELP);
+  const backend = backendFor(args);
+  const data = loadDataSet(args.data);
+  const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout) : null;
+  const result = train(backend, data, args.config, {
+    onEvent(e) {
+      bar?.clear();
+      out(args.json ? JSON.stringify(e) : formatEvent(e));
+    },
+    onBatch: bar ? (p) => bar.update(p) : undefined,
+  });
+  if (args.save) {
+    saveModel(args.save, result.net, {
+      testAccuracy: String(result.test?.testAccuracy), epochs: String(args.config.epochs), seed: String(args.config.seed),
+    });
+    if (!args.json) out(`Saved model to ${args.save}`);
+  }
+}
+
+export function evalCommand(argv: string[]): void {
+  const args = parseEvalArgs(argv);
+  if (args.help) return void process.stdout.write(HELP);
+  const backend = backendFor(args);
+  const { net } = loadModel(args.model);
+  const data = loadDataSet(args.data, net.classes);
+  if (data.test.features !== net.inputs) {
+    throw new DataError(`${data.source}: images have ${data.test.features} pixels but the model takes ${net.inputs}`);
+  }
+  const r = evaluate(backend, net, data.test);
+  if (args.json) {
+    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, images: r.count,
+      testAccuracy: r.accuracy, testLoss: r.loss, confusion: Array.from(r.confusion) }));
+    return;
+  }
+  out(`Test Accuracy: ${(r.accuracy * 100).toFixed(2)}%   loss ${r.loss.toFixed(4)}   (${r.count} images, ${backend.name} backend)`);
+  out(formatConfusion(r.confusion, net.classes));
+}
+
+/** Images from an IDX file (count x rows x cols) or raw bytes of whole images. */
+function readImages(file: string, features: number): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (e) {
+    throw new DataError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+  const looksIdx = bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0x08;
+  if (looksIdx) {
+    const idx = parseIdx(bytes, file);
+    const pixels = idx.dims.slice(1).reduce((a, b) => a * b, 1);
+    if (pixels !== features) throw new DataError(`${file}: images have ${pixels} pixels but the model takes ${features}`);
+    return idx.data;
+  }
+  if (bytes.length === 0 || bytes.length % features !== 0) {
+    throw new DataError(`${file}: ${bytes.length} bytes is not an IDX file nor a whole number of ${features}-byte raw images`);
+  }
+  return bytes;
+}
+
+export function predictCommand(argv: string[]): void {
+  const args = parsePredictArgs(argv);
+  if (args.help) return void process.stdout.write(HELP);
+  const backend = backendFor(args);
+  const { net } = loadModel(args.model);
+  const images = readImages(args.input, net.inputs);
+  const { labels, probabilities } = predict(backend, net, images);
+  const C = net.classes;
+  for (let i = 0; i < labels.length; i++) {
+    const p = Array.from(probabilities.subarray(i * C, (i + 1) * C));
+    out(args.json ? JSON.stringify({ index: i, label: labels[i], probabilities: p }) : `${i}\t${labels[i]}\t${p[labels[i]].toFixed(4)}`);
+  }
+}
+
+export function infoCommand(argv: string[]): void {
+  const args = parseInfoArgs(argv);
+  if (args.help) return void process.stdout.write(HELP);
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const native = loadNative();
+  let reason = '';
+  const backend = selectBackend(args.backend, (line) => (reason = line));
+  if (args.threads !== undefined) backend.setThreads(args.threads);
+  const info = {
+    version: pkg.version,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    backend: backend.name,
+    isa: backend.isa(),
+    threads: backend.getThreads(),
+    nativePath: native.path,
+    nativeError: native.error?.message ?? null,
+    fallbackReason: reason || null,
+  };
+  if (args.json) return out(JSON.stringify(info));
+  out(`native-mlp ${info.version} (Node ${info.node}, ${info.platform})`);
+  out(`backend: ${info.backend} (${info.isa}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`);
+  out(native.backend ? `native addon: loaded from ${native.path}` : `native addon: not loaded: ${info.nativeError}`);
+}
+
+export async function benchCommand(argv: string[]): Promise<void> {
+  const args = parseBenchArgs(argv);
+  if (args.help) return void process.stdout.write(HELP);
+  const report = await runBench(loadDataSet(), {
+    numpy: args.numpy,
+    progress: (line) => process.stderr.write(`bench: ${line}\n`),
+  });
+  out(args.json ? JSON.stringify(report) : formatReport(report));
+}

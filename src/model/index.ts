@@ -1,0 +1,14 @@
+/** Saving and loading trained nets: safetensors (the native format) and NumPy .npz archives. */
+export { ModelFileError, writeFileAtomic, type AtomicWriteHooks } from './atomic.js';
+export {
+  decodeModel,
+  encodeModel,
+  loadModel,
+  saveModel,
+  MAX_HEADER_BYTES,
+  MODEL_FORMAT,
+  MODEL_FORMAT_VERSION,
+  type DecodedModel,
+  type DecodeOptions,
+} from './safetensors.js';
+export { crc32, decodeNpz, encodeNpz, loadNpz, saveNpz } from './npz.js';

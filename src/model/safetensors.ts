@@ -1,0 +1,309 @@
+/**
+ * Models as safetensors files: an 8-byte little-endian header length N, N bytes of JSON header
+ * (padded with spaces so the data starts 8-byte aligned), then the raw little-endian F32 data of
+ * W1, b1, W2, b2, ... stored contiguously. W_l has shape [in, out] as the notebook stores it.
+ *
+ * Files are untrusted when loading: every size and offset is checked against the file length
+ * before anything is allocated, and every problem is a ModelFileError naming the file.
+ */
+import { checkSizes, Mlp } from '../nn/mlp.js';
+import {
+  describeNonFinite,
+  firstNonFinite,
+  ModelFileError,
+  readF32LE,
+  readModelBytes,
+  writeF32LE,
+  writeFileAtomic,
+} from './atomic.js';
+
+export { ModelFileError } from './atomic.js';
+
+export const MODEL_FORMAT = 'native-mlp';
+export const MODEL_FORMAT_VERSION = '1';
+const SUPPORTED_VERSIONS: readonly string[] = ['1'];
+/** Largest JSON header accepted when loading. */
+export const MAX_HEADER_BYTES = 1 << 20;
+const MAX_LAYER_SIZE = 1 << 20;
+const RESERVED_KEYS: readonly string[] = ['format', 'format_version', 'layers', 'activation', 'output'];
+
+export interface DecodeOptions {
+  /** Accept NaN and infinite parameters instead of rejecting the file. */
+  allowNonFinite?: boolean;
+}
+
+export interface DecodedModel {
+  net: Mlp;
+  /** Every string in the header's __metadata__, including format, layers and any extras. */
+  metadata: Record<string, string>;
+}
+
+/** The safetensors bytes of net, with the standard metadata plus `extraMetadata` (strings only). */
+export function encodeModel(net: Mlp, extraMetadata: Record<string, string> = {}): Uint8Array {
+  const sizes = checkNet(net);
+  const metadata: Record<string, string> = {
+    format: MODEL_FORMAT,
+    format_version: MODEL_FORMAT_VERSION,
+    layers: sizes.join(','),
+    activation: 'relu',
+    output: 'softmax',
+  };
+  for (const [key, value] of Object.entries(extraMetadata)) {
+    if (RESERVED_KEYS.includes(key)) throw new RangeError(`Metadata key "${key}" is reserved and set from the model`);
+    if (typeof value !== 'string') {
+      throw new TypeError(`Metadata values must be strings (safetensors requires it) but "${key}" is ${typeof value}`);
+    }
+    metadata[key] = value;
+  }
+  const header: Record<string, unknown> = { __metadata__: metadata };
+  let offset = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    for (const [name, shape, n] of [
+      [`W${l}`, [sizes[l - 1], sizes[l]], net.W[l].length],
+      [`b${l}`, [sizes[l]], net.b[l].length],
+    ] as const) {
+      header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + 4 * n] };
+      offset += 4 * n;
+    }
+  }
+  let json = Buffer.from(JSON.stringify(header), 'utf8');
+  const padded = Math.ceil((8 + json.length) / 8) * 8 - 8;
+  if (padded > json.length) json = Buffer.concat([json, Buffer.alloc(padded - json.length, 0x20)]);
+  const out = new Uint8Array(8 + json.length + offset);
+  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
+  out.set(json, 8);
+  let at = 8 + json.length;
+  for (let l = 1; l < sizes.length; l++) {
+    writeF32LE(out, at, net.W[l]);
+    at += net.W[l].length * 4;
+    writeF32LE(out, at, net.b[l]);
+    at += net.b[l].length * 4;
+  }
+  return out;
+}
+
+interface TensorEntry {
+  name: string;
+  shape: number[];
+  begin: number;
+  end: number;
+}
+
+/** Decodes safetensors bytes written by encodeModel (or another tool following the same layout). */
+export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptions = {}): DecodedModel {
+  const fail = (msg: string): never => {
+    throw new ModelFileError(`${source}: ${msg}`);
+  };
+  if (bytes.length < 8) fail(`too short for a safetensors header (${bytes.length} bytes, need at least 8)`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength64 = dv.getBigUint64(0, true);
+  if (headerLength64 > BigInt(MAX_HEADER_BYTES)) {
+    fail(`header length ${headerLength64} exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
+  }
+  const headerLength = Number(headerLength64);
+  if (headerLength > bytes.length - 8) {
+    fail(`header length ${headerLength} is larger than the file (${bytes.length} bytes); the file is truncated or not safetensors`);
+  }
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + headerLength));
+  } catch {
+    return fail('header is not valid UTF-8');
+  }
+  let header: unknown;
+  try {
+    header = JSON.parse(text);
+  } catch (e) {
+    return fail(`header is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof header !== 'object' || header === null || Array.isArray(header)) {
+    fail(`header is not a JSON object (found ${header === null ? 'null' : Array.isArray(header) ? 'an array' : typeof header})`);
+  }
+  const entries = Object.entries(header as Record<string, unknown>);
+  const dataStart = 8 + headerLength;
+  const dataLength = bytes.length - dataStart;
+
+  // Metadata: what the file claims to be.
+  const rawMeta = (header as Record<string, unknown>).__metadata__;
+  if (rawMeta === undefined) fail(`no __metadata__ in the header; not a ${MODEL_FORMAT} model file`);
+  if (typeof rawMeta !== 'object' || rawMeta === null || Array.isArray(rawMeta)) fail('__metadata__ is not a JSON object');
+  const metadata: Record<string, string> = {};
+  for (const [key, value] of Object.entries(rawMeta as Record<string, unknown>)) {
+    if (typeof value !== 'string') fail(`metadata ${brief(key)} is not a string (safetensors metadata holds strings only)`);
+    metadata[key] = value as string;
+  }
+  if (metadata.format === undefined) fail(`metadata has no "format"; not a ${MODEL_FORMAT} model file`);
+  if (metadata.format !== MODEL_FORMAT) fail(`metadata format is ${brief(metadata.format)}, expected "${MODEL_FORMAT}"`);
+  if (metadata.format_version === undefined) fail('metadata has no "format_version"');
+  if (!SUPPORTED_VERSIONS.includes(metadata.format_version)) {
+    fail(`format_version ${brief(metadata.format_version)} is not supported (this version reads ${SUPPORTED_VERSIONS.join(', ')})`);
+  }
+  if (metadata.activation !== undefined && metadata.activation !== 'relu') {
+    fail(`activation ${brief(metadata.activation)} is not supported (expected "relu")`);
+  }
+  if (metadata.output !== undefined && metadata.output !== 'softmax') {
+    fail(`output ${brief(metadata.output)} is not supported (expected "softmax")`);
+  }
+  if (metadata.layers === undefined) fail('metadata has no "layers"');
+  const sizes = parseLayers(metadata.layers);
+  if (!sizes) {
+    return fail(
+      `metadata layers ${brief(metadata.layers)} is not a comma-separated list of at least two sizes in [1, ${MAX_LAYER_SIZE}]`,
+    );
+  }
+  const layerText = sizes.join(',');
+
+  // Tensors: each entry on its own, then the data section as a whole.
+  const tensors: TensorEntry[] = [];
+  for (const [key, raw] of entries) {
+    if (key === '__metadata__') continue;
+    const name = label(key);
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(`tensor ${name}: entry is not a JSON object`);
+    const t = raw as Record<string, unknown>;
+    if (t.dtype !== 'F32') {
+      fail(`tensor ${name} has dtype ${brief(t.dtype)}; only F32 is supported`);
+    }
+    const shape = t.shape;
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      return fail(`tensor ${name}: shape ${brief(shape)} is not an array of non-negative integers`);
+    }
+    const offs = t.data_offsets;
+    if (!Array.isArray(offs) || offs.length !== 2 || !offs.every((o) => Number.isSafeInteger(o) && o >= 0)) {
+      return fail(`tensor ${name}: data_offsets ${brief(offs)} is not a pair [begin, end] of non-negative integers`);
+    }
+    const [begin, end] = offs as number[];
+    if (begin > end) fail(`tensor ${name}: data_offsets [${begin}, ${end}] end before they begin`);
+    if (end > dataLength) {
+      fail(`tensor ${name}: data_offsets [${begin}, ${end}] are out of range (the data section has ${dataLength} bytes)`);
+    }
+    // The product is checked against the span as it grows, so it stays far below 2^53.
+    const span = end - begin;
+    let count = (shape as number[]).includes(0) ? 0 : 1;
+    for (const d of shape as number[]) {
+      if (count === 0) break;
+      count *= d;
+      if (count * 4 > span) {
+        fail(`tensor ${name}: shape ${fmtShape(shape as number[])} needs more than the ${span} bytes its data_offsets [${begin}, ${end}] span`);
+      }
+    }
+    if (count * 4 !== span) {
+      fail(`tensor ${name}: shape ${fmtShape(shape as number[])} needs ${count * 4} bytes of F32 but data_offsets [${begin}, ${end}] span ${span}`);
+    }
+    tensors.push({ name: key, shape: shape as number[], begin, end });
+  }
+  const sorted = [...tensors].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let at = 0;
+  let prev: TensorEntry | undefined;
+  for (const t of sorted) {
+    if (t.begin > at) {
+      fail(`gap of ${t.begin - at} bytes in the data ${prev ? `between tensor ${label(prev.name)} (ends at ${at})` : 'before the first tensor'} and tensor ${label(t.name)} (begins at ${t.begin})`);
+    }
+    if (t.begin < at && prev) {
+      fail(`tensors ${label(prev.name)} [${prev.begin}, ${prev.end}] and ${label(t.name)} [${t.begin}, ${t.end}] overlap`);
+    }
+    at = t.end;
+    prev = t;
+  }
+  if (at !== dataLength) fail(`${dataLength - at} trailing bytes after the last tensor (the data section has ${dataLength} bytes, the tensors cover ${at})`);
+
+  // Names and shapes against the layers from the metadata.
+  const byName = new Map(tensors.map((t) => [t.name, t]));
+  const expected: { name: string; shape: number[] }[] = [];
+  for (let l = 1; l < sizes.length; l++) {
+    expected.push({ name: `W${l}`, shape: [sizes[l - 1], sizes[l]] }, { name: `b${l}`, shape: [sizes[l]] });
+  }
+  const expectedNames = new Set(expected.map((e) => e.name));
+  for (const t of tensors) {
+    if (!expectedNames.has(t.name)) {
+      fail(`unexpected tensor ${label(t.name)}; layers ${layerText} have exactly ${expected.map((e) => e.name).join(', ')}`);
+    }
+  }
+  for (const e of expected) {
+    const t = byName.get(e.name);
+    if (!t) return fail(`missing tensor ${e.name} (layers ${layerText} need ${expected.map((x) => x.name).join(', ')})`);
+    if (!sameShape(t.shape, e.shape)) {
+      fail(`tensor ${e.name} has shape ${fmtShape(t.shape)} but layers ${layerText} need ${fmtShape(e.shape)}`);
+    }
+  }
+
+  // Everything is consistent with the file length, so the allocation is bounded by it.
+  const net = new Mlp(sizes);
+  for (let l = 1; l < sizes.length; l++) {
+    for (const [name, dst, shape] of [
+      [`W${l}`, net.W[l], [sizes[l - 1], sizes[l]]],
+      [`b${l}`, net.b[l], [sizes[l]]],
+    ] as const) {
+      const t = byName.get(name)!;
+      readF32LE(dst, bytes, dataStart + t.begin);
+      if (!opts.allowNonFinite) {
+        const i = firstNonFinite(dst);
+        if (i >= 0) fail(`tensor ${name} has ${describeNonFinite(dst, i, shape)}; pass allowNonFinite to load it anyway`);
+      }
+    }
+  }
+  return { net, metadata };
+}
+
+/** Saves net as a safetensors file, atomically (temporary file, fsync, rename). */
+export function saveModel(file: string, net: Mlp, extraMetadata?: Record<string, string>): void {
+  let bytes: Uint8Array;
+  try {
+    bytes = encodeModel(net, extraMetadata);
+  } catch (e) {
+    throw new ModelFileError(`${file}: cannot save: ${(e as Error).message}`);
+  }
+  writeFileAtomic(file, bytes);
+}
+
+/** Loads a safetensors model file; the file is treated as untrusted. */
+export function loadModel(file: string, opts?: DecodeOptions): DecodedModel {
+  return decodeModel(readModelBytes(file), file, opts);
+}
+
+/** Checks that net's arrays agree with its sizes (it may be built by hand) and returns the sizes. */
+export function checkNet(net: Mlp): number[] {
+  const sizes = [...net.sizes];
+  checkSizes(sizes);
+  for (let l = 1; l < sizes.length; l++) {
+    const w = net.W[l];
+    const b = net.b[l];
+    if (!(w instanceof Float32Array) || w.length !== sizes[l - 1] * sizes[l]) {
+      throw new RangeError(`W${l} should be a Float32Array of ${sizes[l - 1]} x ${sizes[l]} values for layers ${sizes.join(',')}`);
+    }
+    if (!(b instanceof Float32Array) || b.length !== sizes[l]) {
+      throw new RangeError(`b${l} should be a Float32Array of ${sizes[l]} values for layers ${sizes.join(',')}`);
+    }
+  }
+  return sizes;
+}
+
+function parseLayers(text: string): number[] | undefined {
+  if (!/^[0-9]+(,[0-9]+)+$/.test(text)) return undefined;
+  const sizes = text.split(',').map(Number);
+  return sizes.every((s) => Number.isSafeInteger(s) && s >= 1 && s <= MAX_LAYER_SIZE) ? sizes : undefined;
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}
+
+function fmtShape(shape: readonly number[]): string {
+  const text = `[${shape.join(', ')}]`;
+  return text.length > 80 ? `${text.slice(0, 76)}...]` : text;
+}
+
+/** A tensor name for messages, cut short if a hostile header made it long. */
+function label(name: string): string {
+  return name.length > 64 ? brief(name) : name;
+}
+
+/** JSON of a value from the header, cut short so a hostile header cannot produce a huge message. */
+function brief(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
