@@ -49,6 +49,10 @@ export function formatReport(r: BenchReport): string {
     `ratios compare the last native column (${best?.label ?? 'none'}); times and memory as speed-ups (higher is better)`,
     '',
     ...text,
+    '',
+    `event loop of the calling thread while one epoch trains in a worker (${r.eventLoop.backend}, ` +
+      `${r.eventLoop.epochSeconds.toFixed(2)} s): p50 ${r.eventLoop.p50Ms.toFixed(1)} ms, ` +
+      `p99 ${r.eventLoop.p99Ms.toFixed(1)} ms, max ${r.eventLoop.maxMs.toFixed(1)} ms`,
     ...r.notes.map((n) => `note: ${n}`),
   ].join('\n');
 }

@@ -6,6 +6,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { Backend } from '../backend/backend.js';
 import { loadNative } from '../backend/native.js';
@@ -15,6 +16,7 @@ import { defaultDataDir } from '../data/mnist.js';
 import { backward, forward, Mlp, sgdStep, Workspace } from '../nn/mlp.js';
 import { gatherBatch } from '../train/batches.js';
 import { NOTEBOOK_CONFIG, train } from '../train/train.js';
+import { trainInWorker } from '../train/worker.js';
 import { MIN_SECONDS, SGEMM_TRIALS, type SgemmTrial } from './trials.js';
 
 export interface Column {
@@ -33,9 +35,19 @@ export interface Column {
   firstBatchSeconds?: number;
 }
 
+/** Event-loop delay of the calling thread while an epoch trains in a worker. */
+export interface EventLoopDelay {
+  backend: string;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  epochSeconds: number;
+}
+
 export interface BenchReport {
   machine: { cpu: string; cores: number; node: string; platform: string };
   columns: Column[];
+  eventLoop: EventLoopDelay;
   notes: string[];
 }
 
@@ -149,6 +161,16 @@ function trainProcess(backend: string, threads: number): Promise<Pick<Column, 'p
   });
 }
 
+/** Trains one epoch in a worker while sampling this thread's event-loop delay. */
+async function eventLoopDelay(backend: 'native' | 'js'): Promise<EventLoopDelay> {
+  const h = monitorEventLoopDelay({ resolution: 5 });
+  h.enable();
+  const r = await trainInWorker({ ...NOTEBOOK_CONFIG, epochs: 1 }, { backend });
+  h.disable();
+  const ms = (ns: number) => ns / 1e6;
+  return { backend, p50Ms: ms(h.percentile(50)), p99Ms: ms(h.percentile(99)), maxMs: ms(h.max), epochSeconds: r.epochs[0].seconds };
+}
+
 export interface NumpyResult {
   numpy: string;
   sgemm: Record<string, number>;
@@ -208,6 +230,8 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
     columns.push(col);
   }
   if (native.backend) native.backend.setThreads(0);
+  const eventLoop = await eventLoopDelay(native.backend ? 'native' : 'js');
+  say(`event loop while a worker trains: p99 ${eventLoop.p99Ms.toFixed(1)} ms`);
 
   if (opts.numpy) {
     say('numpy: running the notebook loop');
@@ -225,6 +249,7 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
   return {
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
     columns,
+    eventLoop,
     notes,
   };
 }
