@@ -3,7 +3,7 @@
  * computed in float64 by a plain reference forward pass.
  */
 import { expect, it } from 'vitest';
-import { backward, forward, Mlp, Workspace } from '../src/nn/mlp.js';
+import { backward, forward, Mlp, sgdStep, trainStep, Workspace } from '../src/nn/mlp.js';
 import { forEachBackend, randomF32 } from './backends.js';
 
 /** Mean cross-entropy of a ReLU MLP in float64, parameters given as float64. */
@@ -63,5 +63,33 @@ forEachBackend('gradient check', (be) => {
       checked++;
     }
     expect(checked).toBe(6 * 5 + 5 + 5 * 4 + 4 + 4 * 3 + 3);
+  });
+
+  it('the fused trainStep updates the parameters as backward + sgdStep do', () => {
+    const sizes = [9, 7, 5, 4];
+    const rows = 11;
+    const start = randomF32(new Mlp(sizes).params.length, 21).map((v) => v * 0.5);
+    const a = new Mlp(sizes, Float32Array.from(start));
+    const b = new Mlp(sizes, Float32Array.from(start));
+    const wsA = new Workspace(a, rows);
+    const wsB = new Workspace(b, rows);
+    const X = randomF32(rows * sizes[0], 22);
+    wsA.X.set(X);
+    wsB.X.set(X);
+    const labels = Uint8Array.from({ length: rows }, (_, i) => (i * 3) % 4);
+    forward(be, a, wsA, rows);
+    const lossA = backward(be, a, wsA, labels, rows);
+    sgdStep(be, a, wsA.grads, 0.3);
+    forward(be, b, wsB, rows);
+    const lossB = trainStep(be, b, wsB, labels, rows, 0.3);
+    expect(lossB).toBeCloseTo(lossA, 6);
+    let moved = 0;
+    for (let i = 0; i < start.length; i++) {
+      if (!(Math.abs(a.params[i] - b.params[i]) <= 1e-6 * (1 + Math.abs(a.params[i])))) {
+        expect.fail(`parameter ${i}: backward + sgdStep gives ${a.params[i]}, trainStep ${b.params[i]}`);
+      }
+      if (a.params[i] !== start[i]) moved++;
+    }
+    expect(moved).toBeGreaterThan(start.length / 2);
   });
 });

@@ -159,6 +159,34 @@ export function backward(be: Backend, net: Mlp, ws: Workspace, labels: Uint8Arra
   return loss;
 }
 
+/**
+ * One SGD step after forward(): backward and update fused, as the training loop runs it. Each
+ * layer's dL/dh flows back through the old W_l first; then W_l -= lr * h_{l-1}^T du_l is one
+ * sgemm (alpha = -lr, beta = 1), so no weight gradient is written out. Same arithmetic as
+ * backward() + sgdStep() up to float rounding. Returns the summed loss.
+ */
+export function trainStep(be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number, lr: number): number {
+  const s = net.sizes;
+  const L = net.layers;
+  const gb = ws.grads.b;
+  // du_L = (softmax(u_L) - Y) / N                  dL/du_L
+  const loss = be.softmaxXentGrad(ws.du[L], ws.u[L], labels, rows, s[L]);
+  for (let l = L; l >= 1; l--) {
+    if (l > 1) {
+      // dh_{l-1} = du_l @ W_l^T                    dL/dh_{l-1}, with W_l before its update
+      be.sgemm(false, true, rows, s[l - 1], s[l], 1, ws.du[l], s[l], net.W[l], s[l], 0, ws.dh[l - 1], s[l - 1]);
+      // du_{l-1} = dh_{l-1} * (u_{l-1} > 0)        dL/du_{l-1}
+      be.reluBackward(ws.du[l - 1], ws.dh[l - 1], ws.u[l - 1], rows * s[l - 1]);
+    }
+    // W_l -= lr * (h_{l-1}^T @ du_l)               SGD on dL/dW_l, in the sgemm
+    be.sgemm(true, false, s[l - 1], s[l], rows, -lr, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 1, net.W[l], s[l]);
+    // b_l -= lr * du_l.sum(axis=0)                 SGD on dL/db_l
+    be.colSums(gb[l], ws.du[l], rows, s[l]);
+    be.sgdUpdate(net.b[l], gb[l], lr, s[l]);
+  }
+  return loss;
+}
+
 /** Plain SGD, output layer first as the notebook does: W_l -= lr * gW_l; b_l -= lr * gb_l. */
 export function sgdStep(be: Backend, net: Mlp, grads: Mlp, lr: number): void {
   for (let l = net.layers; l >= 1; l--) {
