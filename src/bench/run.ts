@@ -13,7 +13,7 @@ import { loadNative } from '../backend/native.js';
 import { typescriptBackend } from '../backend/typescript.js';
 import type { DataSet } from '../data/mnist.js';
 import { defaultDataDir } from '../data/mnist.js';
-import { backward, forward, Mlp, sgdStep, Workspace } from '../nn/mlp.js';
+import { forward, Mlp, trainStep, Workspace } from '../nn/mlp.js';
 import { gatherBatch } from '../train/batches.js';
 import { NOTEBOOK_CONFIG, train } from '../train/train.js';
 import { trainInWorker } from '../train/worker.js';
@@ -121,8 +121,7 @@ function stepMs(be: Backend, data: DataSet): number {
   gatherBatch(ws.X, labels, data.train, null, 0, 128);
   return 1000 * timeIt(() => {
     forward(be, net, ws, 128);
-    backward(be, net, ws, labels, 128);
-    sgdStep(be, net, ws.grads, 0.01);
+    trainStep(be, net, ws, labels, 128, 0.01);
   });
 }
 
