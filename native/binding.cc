@@ -165,28 +165,30 @@ class Args {
   // too large.
   i64 dim(std::size_t i, const char* name, double max = kMaxDim) const {
     napi_value v = info_[i];
-    const std::string expected =
-        std::string("Expected ") + name + " to be an integer in [0, " + js_number(max) + "]";
+    // Messages are built only when throwing: this runs on every call.
+    auto expected = [&] {
+      return std::string("Expected ") + name + " to be an integer in [0, " + js_number(max) + "]";
+    };
     napi_valuetype t;
     check_status(env_, napi_typeof(env_, v, &t));
-    if (t != napi_number) throw_type(env_, expected + " but received " + describe(env_, v));
+    if (t != napi_number) throw_type(env_, expected() + " but received " + describe(env_, v));
     double d = 0;
     check_status(env_, napi_get_value_double(env_, v, &d));
     if (!(d >= 0.0 && d <= max) || d != std::floor(d)) {
-      throw_range(env_, expected + " but received " + js_number(d));
+      throw_range(env_, expected() + " but received " + js_number(d));
     }
     return static_cast<i64>(d);
   }
 
   double finite(std::size_t i, const char* name) const {
     napi_value v = info_[i];
-    const std::string expected = std::string("Expected ") + name + " to be a finite number";
+    auto expected = [&] { return std::string("Expected ") + name + " to be a finite number"; };
     napi_valuetype t;
     check_status(env_, napi_typeof(env_, v, &t));
-    if (t != napi_number) throw_type(env_, expected + " but received " + describe(env_, v));
+    if (t != napi_number) throw_type(env_, expected() + " but received " + describe(env_, v));
     double d = 0;
     check_status(env_, napi_get_value_double(env_, v, &d));
-    if (!std::isfinite(d)) throw_range(env_, expected + " but received " + js_number(d));
+    if (!std::isfinite(d)) throw_range(env_, expected() + " but received " + js_number(d));
     return d;
   }
 

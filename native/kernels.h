@@ -31,6 +31,9 @@ struct KernelInfo {
   int mc;                // max rows of a packed A block (mc x kc stays in L2); multiple of mr
   int nc;                // max columns of a packed B block (kc x nc stays in L3); multiple of nr
   MicroKernelFn kernel;
+  // Optional variant for narrow C (n <= narrow->nr), e.g. the 10-class output layer, where most
+  // lanes of a wide NR tile would be padding. Null when the ISA has none.
+  const KernelInfo* narrow;
 };
 
 // Each returns a pointer to a constant-initialised descriptor (no code runs at load time).

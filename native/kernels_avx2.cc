@@ -84,7 +84,7 @@ void kernel_6x16(std::int64_t kc, const float* a, const float* b, float* c, std:
 // holds the streamed A micro-panel (6 KiB) and the C tile.
 // MC = 144 (multiple of 6): the packed A block (144 x 256 floats = 144 KiB) fits a 256 KiB L2.
 // NC = 2048: the packed B block (256 x 2048 floats = 2 MiB) fits a shared L3.
-constexpr KernelInfo kInfo = {"avx2", MR, NR, 256, 144, 2048, &kernel_6x16};
+constexpr KernelInfo kInfo = {"avx2", MR, NR, 256, 144, 2048, &kernel_6x16, nullptr};
 
 }  // namespace
 

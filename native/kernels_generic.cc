@@ -36,7 +36,7 @@ void kernel_4x8(std::int64_t kc, const float* a, const float* b, float* c, std::
 // KC = 256: the B micro-panel (256 x 8 floats = 8 KiB) stays in a 32 KiB L1 next to A's stream.
 // MC = 128: the packed A block (128 x 256 floats = 128 KiB) fits a 256 KiB L2.
 // NC = 2048: the packed B block (256 x 2048 floats = 2 MiB) fits a shared L3.
-constexpr KernelInfo kInfo = {"generic", MR, NR, 256, 128, 2048, &kernel_4x8};
+constexpr KernelInfo kInfo = {"generic", MR, NR, 256, 128, 2048, &kernel_4x8, nullptr};
 
 }  // namespace
 

@@ -1,17 +1,23 @@
 #include "sgemm.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstddef>
 #include <cstring>
 
 #include "thread_pool.h"
+
+#if defined(__SSE2__) || defined(_M_X64)
+#include <emmintrin.h>  // SSE/SSE2: part of the x86-64 baseline, no run-time check needed
+#define NMLP_SSE 1
+#endif
 
 namespace nmlp {
 namespace {
 
 using i64 = std::int64_t;
 
-constexpr int kMaxMR = 8;
+constexpr int kMaxMR = 16;
 constexpr int kMaxNR = 32;
 
 // Below this many flops (2mnk) a call stays on the calling thread: waking a worker and splitting
@@ -47,6 +53,33 @@ void scale_c(float* c, i64 m, i64 n, i64 ldc, double beta) {
 
 // ----------------------------------------------------------------------------------------------
 // Layer 3: packing.
+
+// Interleaves `rows` (a multiple of 4) source rows, each read at src[r * ld + p] for p < kc,
+// into dst[p * width + r] (times scale): the strided gather both non-transposed A (width MR) and
+// transposed B (width NR) need. SSE path: 4x4 register transposes, 4 rows x 4 depth steps at a
+// time; scalar elsewhere and for the depth remainder.
+void interleave_rows(float* dst, int width, const float* src, i64 ld, int rows, i64 kc, float scale) {
+  i64 p = 0;
+#if defined(NMLP_SSE)
+  const __m128 vs = _mm_set1_ps(scale);
+  for (; p + 4 <= kc; p += 4) {
+    for (int r = 0; r < rows; r += 4) {
+      __m128 r0 = _mm_loadu_ps(src + (r + 0) * ld + p);
+      __m128 r1 = _mm_loadu_ps(src + (r + 1) * ld + p);
+      __m128 r2 = _mm_loadu_ps(src + (r + 2) * ld + p);
+      __m128 r3 = _mm_loadu_ps(src + (r + 3) * ld + p);
+      _MM_TRANSPOSE4_PS(r0, r1, r2, r3);
+      float* d = dst + p * width + r;
+      _mm_storeu_ps(d, _mm_mul_ps(r0, vs));
+      _mm_storeu_ps(d + width, _mm_mul_ps(r1, vs));
+      _mm_storeu_ps(d + 2 * width, _mm_mul_ps(r2, vs));
+      _mm_storeu_ps(d + 3 * width, _mm_mul_ps(r3, vs));
+    }
+  }
+#endif
+  for (; p < kc; ++p)
+    for (int r = 0; r < rows; ++r) dst[p * width + r] = scale * src[r * ld + p];
+}
 //
 // pack_a: rows [i0, i0 + mc) x depth [p0, p0 + kc) of op(A), times alpha, into ceil(mc / MR)
 // micro-panels of kc x MR floats: dst[panel][p][i] = alpha * op(A)(i0 + panel*MR + i, p0 + p),
@@ -74,7 +107,9 @@ void pack_a(float* dst, const SgemmArgs& s, float alpha, i64 i0, i64 mc, i64 p0,
     } else {
       // op(A) row i is row i of the stored A: read MR rows side by side, write interleaved.
       const float* src = s.a + (i0 + r) * s.lda + p0;
-      if (mr == MR) {
+      if (mr == MR && MR % 4 == 0) {
+        interleave_rows(d, MR, src, s.lda, MR, kc, alpha);
+      } else if (mr == MR) {
         const float* rows[MR];
         for (int i = 0; i < MR; ++i) rows[i] = src + i * s.lda;
         for (i64 p = 0; p < kc; ++p)
@@ -89,15 +124,13 @@ void pack_a(float* dst, const SgemmArgs& s, float alpha, i64 i0, i64 mc, i64 p0,
   }
 }
 
-// pack_b: depth [p0, p0 + kc) x columns [j0 + q*NR, ...) of op(B) for the micro-panels q with
-// q % stride == first (threads share the packing of one block), each kc x NR floats:
-// dst[q][p][j] = op(B)(p0 + p, j0 + q*NR + j), columns past nc zero-filled.
+// pack_b: depth [p0, p0 + kc) x columns [j0, j0 + nc) of op(B) into ceil(nc / NR) micro-panels
+// of kc x NR floats: dst[q][p][j] = op(B)(p0 + p, j0 + q*NR + j), columns past nc zero-filled.
 // op(B)(p, j) = B[p*ldb + j], or B[j*ldb + p] when transposed.
 template <int NR>
-void pack_b(float* dst, const SgemmArgs& s, i64 p0, i64 kc, i64 j0, i64 nc, int first,
-            int stride) {
+void pack_b(float* dst, const SgemmArgs& s, i64 p0, i64 kc, i64 j0, i64 nc) {
   const i64 panels = ceil_div(nc, NR);
-  for (i64 q = first; q < panels; q += stride) {
+  for (i64 q = 0; q < panels; ++q) {
     const int nr = static_cast<int>(std::min<i64>(NR, nc - q * NR));
     float* d = dst + q * NR * kc;
     const i64 j = j0 + q * NR;
@@ -115,8 +148,10 @@ void pack_b(float* dst, const SgemmArgs& s, i64 p0, i64 kc, i64 j0, i64 nc, int 
     } else {
       // op(B) column j is row j of the stored B: read nr rows side by side.
       const float* src = s.b + j * s.ldb + p0;
+      const int full = nr & ~3;  // rows of B in groups of 4 through the transposing path
+      if (full > 0) interleave_rows(d, NR, src, s.ldb, full, kc, 1.0f);
       for (i64 p = 0; p < kc; ++p) {
-        for (int jj = 0; jj < nr; ++jj) d[p * NR + jj] = src[jj * s.ldb + p];
+        for (int jj = full; jj < nr; ++jj) d[p * NR + jj] = src[jj * s.ldb + p];
         for (int jj = nr; jj < NR; ++jj) d[p * NR + jj] = 0.0f;
       }
     }
@@ -124,7 +159,7 @@ void pack_b(float* dst, const SgemmArgs& s, i64 p0, i64 kc, i64 j0, i64 nc, int 
 }
 
 using PackAFn = void (*)(float*, const SgemmArgs&, float, i64, i64, i64, i64);
-using PackBFn = void (*)(float*, const SgemmArgs&, i64, i64, i64, i64, int, int);
+using PackBFn = void (*)(float*, const SgemmArgs&, i64, i64, i64, i64);
 
 struct Packers {
   PackAFn a;
@@ -134,6 +169,7 @@ struct Packers {
 // The packers for a kernel's MR / NR (compile-time widths let the compiler unroll them).
 bool packers_for(const KernelInfo& k, Packers* out) {
   if (k.mr == 8 && k.nr == 32) { *out = {&pack_a<8>, &pack_b<32>}; return true; }
+  if (k.mr == 16 && k.nr == 16) { *out = {&pack_a<16>, &pack_b<16>}; return true; }
   if (k.mr == 6 && k.nr == 16) { *out = {&pack_a<6>, &pack_b<16>}; return true; }
   if (k.mr == 4 && k.nr == 8) { *out = {&pack_a<4>, &pack_b<8>}; return true; }
   return false;
@@ -189,8 +225,7 @@ void macro_kernel(const Plan& pl, const float* ap, const float* bp, i64 mc, i64 
 
 // Rows [m0, m1) x columns [n0, n1) of C on one thread, the classic five loops: for each NC block
 // of columns, for each KC block of depth, pack that B block once, then for each MC block of rows
-// pack the A block and run the macro-kernel. Used for single-threaded calls and for each column
-// chunk of a column-split parallel call.
+// pack the A block and run the macro-kernel. Used for single-threaded calls.
 void gemm_serial(const Plan& pl, i64 m0, i64 m1, i64 n0, i64 n1, float* ap, float* bp) {
   const SgemmArgs& s = pl.s;
   const i64 rows = m1 - m0;
@@ -200,7 +235,7 @@ void gemm_serial(const Plan& pl, i64 m0, i64 m1, i64 n0, i64 n1, float* ap, floa
     const i64 nc = std::min(pl.ncb, n1 - jc);
     for (i64 pc = 0; pc < s.k; pc += pl.kcb) {
       const i64 kc = std::min(pl.kcb, s.k - pc);
-      pl.pack.b(bp, s, pc, kc, jc, nc, 0, 1);
+      pl.pack.b(bp, s, pc, kc, jc, nc);
       const bool accumulate = pc > 0 || pl.first_accumulate;
       for (i64 ic = m0; ic < m1; ic += mcb) {
         const i64 mc = std::min(mcb, m1 - ic);
@@ -211,9 +246,9 @@ void gemm_serial(const Plan& pl, i64 m0, i64 m1, i64 n0, i64 n1, float* ap, floa
   }
 }
 
-// Floats of packing space for `rows` rows (one A block) and `cols` columns (one B block).
-// gemm_serial's row block even_block(rows, mc_max, MR) never exceeds min(round_up(rows, MR),
-// mc_max), and that bound grows with `rows`, so sizing for the largest share covers all.
+// Floats of packing space gemm_serial needs for `rows` rows (one A block: its row block
+// even_block(rows, mc_max, MR) never exceeds min(round_up(rows, MR), mc_max), a bound that grows
+// with `rows`, so the largest share covers all) and `cols` columns (one B block).
 i64 a_space(const Plan& pl, i64 rows) {
   const i64 MR = pl.kernel->mr;
   return std::max<i64>(MR, std::min(round_up(rows, MR), pl.mc_max)) * pl.kcb;
@@ -230,125 +265,36 @@ void run_single(const Plan& pl) {
 }
 
 // ----------------------------------------------------------------------------------------------
-// Parallel calls. Work is handed out dynamically through atomic tickets, never by thread id:
-// pool workers may join late (asleep, or descheduled on a busy machine) and whoever is running
-// takes the next task, so one slow thread cannot stall the others for long.
-//
-// Row split (the usual case, enough rows for every thread): the packed B is shared. The call is
-// a sequence of rounds, one per NC column block and group of KC depth blocks whose packed B fits
-// kRoundBudget (the training shapes are a single round). A round:
-//   1. pack tasks: one per (depth block, NR micro-panel) of the round's B, claimed by ticket;
-//   2. wait until every pack task is done (the only wait inside a round);
-//   3. row tasks: chunks of rows; per chunk and depth block, pack A and run the macro-kernel.
-// Before the next round overwrites the B buffer, every row task of this round must be done.
-// Column split (fewer MR panels than threads): column chunks are independent; each task packs its
-// own B columns and all of the (few) rows of A.
-
-constexpr i64 kRoundBudget = i64{1} << 19;  // floats of shared packed B per round (2 MiB)
+// Parallel calls. Each participant takes one contiguous range of whole MR row panels (or, when
+// there are fewer row panels than threads, of NR column panels) and runs gemm_serial on it with
+// its own packing buffers: participants share nothing but the read-only A and B and never wait
+// for each other; the only synchronisation is the pool's final join. Splitting rows packs A (the
+// larger operand of the training shapes' row-heavy products) exactly once and B once per thread;
+// a shared packed B would save that second packing but costs more in cross-core cache traffic
+// (and makes every thread wait for the slowest packer). Whether a split pays at all on a busy
+// machine is the pool's call (see PoolLease::prepare).
 
 struct ParallelCall {
   const Plan* plan;
   PoolLease* lease;
   bool split_rows;
-  // Row split.
-  i64 round_k;        // depth covered by one round (a multiple of kcb)
-  i64 chunk_rows;     // rows per row task (a multiple of MR)
-  i64 chunks;         // row tasks per round
-  float* shared_b;    // the round's packed B: depth block d at d * kcb * ncb_pad
-  // Column split.
-  i64 chunk_cols;     // columns per column task (a multiple of NR)
-  // Tickets and completion counters, monotonic over the whole call.
-  std::atomic<i64> pack_next{0};
-  std::atomic<i64> pack_done{0};
-  std::atomic<i64> task_next{0};
-  std::atomic<i64> task_done{0};
-  Waiter waiter;
+  i64 panels;  // MR row panels (split_rows) or NR column panels to share out
 };
 
-// Claims the next ticket below `end`, or returns -1.
-i64 claim(std::atomic<i64>& next, i64 end) {
-  i64 t = next.load(std::memory_order_relaxed);
-  while (t < end) {
-    if (next.compare_exchange_weak(t, t + 1, std::memory_order_acq_rel)) return t;
-  }
-  return -1;
-}
-
-void finish(ParallelCall& pc, std::atomic<i64>& done) {
-  done.fetch_add(1);  // seq_cst, then notify: see Waiter
-  pc.waiter.notify();
-}
-
-void run_rows(ParallelCall& call, Workspace& ws) {
-  const Plan& pl = *call.plan;
-  const SgemmArgs& s = pl.s;
-  const i64 NR = pl.kernel->nr;
-  i64 pack_base = 0, task_base = 0;
-  bool first_round = true;
-  for (i64 jc = 0; jc < s.n; jc += pl.ncb) {
-    const i64 nc = std::min(pl.ncb, s.n - jc);
-    const i64 panels = ceil_div(nc, NR);
-    const i64 block_stride = pl.kcb * panels * NR;  // floats per packed depth block
-    for (i64 k0 = 0; k0 < s.k; k0 += call.round_k) {
-      const i64 k1 = std::min(s.k, k0 + call.round_k);
-      const i64 depth_blocks = ceil_div(k1 - k0, pl.kcb);
-      // The previous round's row tasks still read the B buffer: wait for them.
-      if (!first_round) {
-        const i64 until = task_base;
-        call.waiter.wait([&] { return call.task_done.load() >= until; });
-      }
-      first_round = false;
-      // 1. Pack tasks.
-      const i64 pack_end = pack_base + depth_blocks * panels;
-      for (i64 t; (t = claim(call.pack_next, pack_end)) >= 0;) {
-        const i64 d = (t - pack_base) / panels;
-        const i64 q = (t - pack_base) % panels;
-        const i64 pc = k0 + d * pl.kcb;
-        const i64 kc = std::min(pl.kcb, k1 - pc);
-        pl.pack.b(call.shared_b + d * block_stride, s, pc, kc, jc, nc, static_cast<int>(q),
-                  static_cast<int>(panels));
-        finish(call, call.pack_done);
-      }
-      // 2. Wait for the whole B of this round.
-      call.waiter.wait([&] { return call.pack_done.load() >= pack_end; });
-      // 3. Row tasks.
-      const i64 task_end = task_base + call.chunks;
-      for (i64 t; (t = claim(call.task_next, task_end)) >= 0;) {
-        const i64 r0 = (t - task_base) * call.chunk_rows;
-        const i64 rows = std::min(call.chunk_rows, s.m - r0);
-        float* ap = ws.a.data();
-        for (i64 d = 0; d < depth_blocks; ++d) {
-          const i64 pc = k0 + d * pl.kcb;
-          const i64 kc = std::min(pl.kcb, k1 - pc);
-          pl.pack.a(ap, s, pl.alpha, r0, rows, pc, kc);
-          macro_kernel(pl, ap, call.shared_b + d * block_stride, rows, nc, kc,
-                       s.c + r0 * s.ldc + jc, pc > 0 || pl.first_accumulate);
-        }
-        finish(call, call.task_done);
-      }
-      pack_base = pack_end;
-      task_base = task_end;
-    }
-  }
-}
-
-void run_cols(ParallelCall& call, Workspace& ws) {
-  const Plan& pl = *call.plan;
-  const i64 tasks = ceil_div(pl.s.n, call.chunk_cols);
-  for (i64 t; (t = claim(call.task_next, tasks)) >= 0;) {
-    const i64 n0 = t * call.chunk_cols;
-    const i64 n1 = std::min(pl.s.n, n0 + call.chunk_cols);
-    gemm_serial(pl, 0, pl.s.m, n0, n1, ws.a.data(), ws.b.data());
-  }
-}
-
-void run_parallel_job(void* ctx, int tid, int /*nt*/) {
-  ParallelCall& call = *static_cast<ParallelCall*>(ctx);
+void run_parallel_job(void* ctx, int tid, int nt) {
+  const ParallelCall& call = *static_cast<const ParallelCall*>(ctx);
+  // A private copy: the caller's stack, where the plan lives, is written by the caller while it
+  // works on its own share; reading the plan from there in the inner loops would bounce lines.
+  const Plan pl = *call.plan;
   Workspace& ws = call.lease->workspace(tid);
+  const i64 unit = call.split_rows ? pl.kernel->mr : pl.kernel->nr;
+  const i64 extent = call.split_rows ? pl.s.m : pl.s.n;
+  const i64 lo = std::min(extent, call.panels * tid / nt * unit);
+  const i64 hi = std::min(extent, call.panels * (tid + 1) / nt * unit);
   if (call.split_rows) {
-    run_rows(call, ws);
+    gemm_serial(pl, lo, hi, 0, pl.s.n, ws.a.data(), ws.b.data());
   } else {
-    run_cols(call, ws);
+    gemm_serial(pl, 0, pl.s.m, lo, hi, ws.a.data(), ws.b.data());
   }
 }
 
@@ -374,8 +320,8 @@ void sgemm(const KernelInfo& kernel, const SgemmArgs& s) {
   }
 
   Plan pl;
-  pl.kernel = &kernel;
-  if (!packers_for(kernel, &pl.pack)) {
+  pl.kernel = kernel.narrow != nullptr && s.n <= kernel.narrow->nr ? kernel.narrow : &kernel;
+  if (!packers_for(*pl.kernel, &pl.pack)) {
     pl.kernel = kernel_generic();
     packers_for(*pl.kernel, &pl.pack);
   }
@@ -402,37 +348,31 @@ void sgemm(const KernelInfo& kernel, const SgemmArgs& s) {
 
   PoolLease lease;  // busy (another JS thread is using it) -> run on this thread alone
   const int nt = lease.acquired() ? lease.prepare(static_cast<int>(want)) : 1;
+  const auto start = std::chrono::steady_clock::now();
+  auto report = [&] {
+    lease.report(nt, flops,
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  };
   if (nt <= 1) {
     run_single(pl);
+    report();
     return;
   }
   ParallelCall call;
   call.plan = &pl;
   call.lease = &lease;
-  // Split rows when every participant gets at least one MR panel: B's packing is then shared.
-  // Otherwise (very few rows) split columns; each task packs its own B and all of A.
   call.split_rows = m_panels >= nt;
-  if (call.split_rows) {
-    const i64 ncb_pad = round_up(std::min(pl.ncb, s.n), NR);
-    call.round_k = std::max<i64>(1, kRoundBudget / (ncb_pad * pl.kcb)) * pl.kcb;
-    // About two row tasks per thread: enough to even out a late or slow thread, few enough that
-    // each task still reuses every B micro-panel from L1 over several MR panels.
-    call.chunk_rows = std::min(pl.mc_max, round_up(ceil_div(s.m, 2 * static_cast<i64>(nt)), MR));
-    call.chunks = ceil_div(s.m, call.chunk_rows);
-    const i64 depth_blocks = ceil_div(std::min(call.round_k, s.k), pl.kcb);
-    call.shared_b = lease.workspace(0).b.ensure(
-        static_cast<std::size_t>(depth_blocks * pl.kcb * ncb_pad));
-    for (int t = 0; t < nt; ++t)
-      lease.workspace(t).a.ensure(static_cast<std::size_t>(call.chunk_rows * pl.kcb));
-  } else {
-    call.chunk_cols = round_up(ceil_div(s.n, 2 * static_cast<i64>(nt)), NR);
-    for (int t = 0; t < nt; ++t) {
-      Workspace& ws = lease.workspace(t);
-      ws.a.ensure(static_cast<std::size_t>(a_space(pl, s.m)));
-      ws.b.ensure(static_cast<std::size_t>(b_space(pl, call.chunk_cols)));
-    }
+  call.panels = call.split_rows ? m_panels : n_panels;
+  const i64 share = ceil_div(call.panels, nt);  // the largest range, in panels
+  const i64 rows = call.split_rows ? share * MR : s.m;
+  const i64 cols = call.split_rows ? s.n : share * NR;
+  for (int t = 0; t < nt; ++t) {
+    Workspace& ws = lease.workspace(t);
+    ws.a.ensure(static_cast<std::size_t>(a_space(pl, rows)));
+    ws.b.ensure(static_cast<std::size_t>(b_space(pl, cols)));
   }
   lease.run(nt, &run_parallel_job, &call);
+  report();
 }
 
 }  // namespace nmlp

@@ -3,7 +3,9 @@
 //
 // Layers (each with its own contract, all in sgemm.cc):
 //   1. front end   sgemm(): early exits, beta handling (the only place beta is looked at),
-//                  thread count and work split.
+//                  thread count and work split (contiguous MR row panels, or NR column panels
+//                  when rows are few, per thread; results are bitwise the same for any thread
+//                  count, since every element is summed in the same order).
 //   2. loop nest   NC (columns of C) -> KC (depth) -> MC (rows of C) -> NR -> MR, BLIS style.
 //   3. packing     op(A) blocks into MR-row micro-panels (alpha folded in), op(B) blocks into
 //                  NR-column micro-panels, both zero-padded; transposes are handled by the

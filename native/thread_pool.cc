@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -50,7 +52,10 @@ void cpu_relax() { NMLP_PAUSE(); }
 
 namespace {
 
-constexpr auto kIdleSpin = std::chrono::microseconds(50);  // workers, between jobs
+// Workers spin this long after a job before sleeping: long enough to stay awake across the gaps
+// between the big products of a training step (waking a sleeping thread costs tens of
+// microseconds, more in a VM), short enough that an idle pool soon uses no CPU.
+constexpr auto kIdleSpin = std::chrono::microseconds(1000);
 constexpr auto kJoinSpin = std::chrono::microseconds(30);  // caller, waiting for the last worker
 
 }  // namespace
@@ -72,7 +77,12 @@ int hardware_threads() {
 
 class ThreadPool {
  public:
-  ThreadPool() : setting_(hardware_threads()) {}
+  ThreadPool() : setting_(hardware_threads()) {
+    // NATIVE_MLP_POOL=always: use the pool for every eligible call, no adaptive choice (tests use
+    // it to exercise the parallel path deterministically; benchmarks to measure it).
+    const char* policy = std::getenv("NATIVE_MLP_POOL");
+    adaptive_ = policy == nullptr || std::strcmp(policy, "always") != 0;
+  }
 
   std::mutex call_mu;  // held for the whole of a parallel call, and while resizing
   std::atomic<int> setting_;
@@ -116,6 +126,39 @@ class ThreadPool {
 
   Workspace& workspace(int tid) { return *slots_[static_cast<std::size_t>(tid)]; }
 
+  // Requires call_mu. How many of the `available` participants the next call should use: the
+  // pool or the caller alone, whichever has recently been faster per flop (see report()). Every
+  // kProbeEvery-th call tries the other choice so both estimates stay current; the pool is tried
+  // with a burst of kProbeBurst calls, as its first call after a pause pays for waking a worker.
+  int admit(int available) {
+    if (available <= 1 || !adaptive_) return available;
+    ++calls_;
+    if (burst_left_ > 0) {
+      --burst_left_;
+      return available;
+    }
+    const bool pool_better =
+        alone_ns_ <= 0.0 || pooled_ns_ <= 0.0 || pooled_ns_ < kMinGain * alone_ns_;
+    const bool probe = calls_ % kProbeEvery == 0;
+    if (pool_better) return probe ? 1 : available;
+    if (!probe) return 1;
+    burst_left_ = kProbeBurst - 1;
+    return available;
+  }
+
+  // Requires call_mu. Time per flop of a call that admit() sized, as moving averages. A pooled
+  // call right after a call on the caller alone is not counted (its worker was asleep). Samples
+  // are capped at twice the average, so one call that lost its thread for a scheduler slice does
+  // not flip the choice; sustained contention (several slow calls in a row) does.
+  void report(int nt, double flops, double seconds) {
+    const bool warm = nt <= 1 || last_nt_ > 1;
+    last_nt_ = nt;
+    if (!warm || flops <= 0.0 || seconds <= 0.0) return;
+    const double ns = seconds * 1e9 / flops;
+    double& avg = nt > 1 ? pooled_ns_ : alone_ns_;
+    avg = avg <= 0.0 ? ns : avg + (std::min(ns, 2.0 * avg) - avg) * kAverageWeight;
+  }
+
   // Requires call_mu and nt <= workers + 1.
   void run(int nt, JobFn fn, void* ctx) {
     if (nt <= 1) {
@@ -140,19 +183,21 @@ class ThreadPool {
 
  private:
   void worker_main(int id, std::uint64_t seen) {
+    bool spin = false;  // spin before sleeping only right after taking part in a job
     for (;;) {
       auto ready = [&] {
         return word_.load(std::memory_order_acquire) != seen ||
                stop_.load(std::memory_order_acquire);
       };
-      if (!spin_for(ready, kIdleSpin)) {
+      if (!(spin && spin_for(ready, kIdleSpin))) {
         std::unique_lock<std::mutex> lk(mu_);
         cv_.wait(lk, ready);
       }
       if (stop_.load(std::memory_order_acquire)) return;
       seen = word_.load(std::memory_order_acquire);
       const int nt = static_cast<int>(seen & 511);
-      if (id < nt) {
+      spin = id < nt;
+      if (spin) {
         fn_(ctx_, id, nt);
         if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
           std::lock_guard<std::mutex> lk(mu_);
@@ -174,6 +219,20 @@ class ThreadPool {
   std::atomic<int> pending_{0};
   JobFn fn_ = nullptr;
   void* ctx_ = nullptr;
+  // Pool-or-alone choice (guarded by call_mu). The pool must beat the caller alone by 10% per
+  // flop: on an idle machine it does by far (1.7-1.9x with 2 cores); on a busy one (other
+  // processes on the cores, 2 vCPUs that are one physical core) it may not, and then calls stay on
+  // the caller, re-trying the pool every kProbeEvery calls.
+  static constexpr double kMinGain = 0.9;
+  static constexpr unsigned kProbeEvery = 64;
+  static constexpr int kProbeBurst = 3;
+  static constexpr double kAverageWeight = 0.25;
+  bool adaptive_ = true;
+  unsigned calls_ = 0;
+  int burst_left_ = 0;
+  int last_nt_ = 1;
+  double alone_ns_ = 0.0;   // ns per flop, caller alone (0 = no sample yet)
+  double pooled_ns_ = 0.0;  // ns per flop, with the pool
 };
 
 namespace {
@@ -205,10 +264,14 @@ PoolLease::~PoolLease() {
   if (acquired_) pool_->call_mu.unlock();
 }
 
-int PoolLease::prepare(int want) { return acquired_ ? pool_->prepare(want) : 1; }
+int PoolLease::prepare(int want) { return acquired_ ? pool_->admit(pool_->prepare(want)) : 1; }
 
 Workspace& PoolLease::workspace(int tid) { return pool_->workspace(tid); }
 
 void PoolLease::run(int nt, JobFn fn, void* ctx) { pool_->run(nt, fn, ctx); }
+
+void PoolLease::report(int nt, double flops, double seconds) {
+  if (acquired_) pool_->report(nt, flops, seconds);
+}
 
 }  // namespace nmlp

@@ -4,8 +4,15 @@
 //   the process; no join at exit can deadlock).
 // - The thread count is a process-wide setting (default: one per logical CPU). The pool keeps
 //   setting - 1 worker threads; the calling thread is always participant 0.
-// - Idle workers spin briefly (about 50 us, so back-to-back kernel calls do not pay a wake-up)
-//   and then sleep on a condition variable: an idle pool uses no CPU.
+// - A worker that took part in a job spins for up to 1 ms waiting for the next one (the big
+//   products of a training step come a few hundred microseconds apart, and waking a sleeping
+//   thread costs tens of microseconds, more in a VM), then sleeps on a condition variable: an idle
+//   pool uses no CPU. Workers not needed by a job go straight back to sleep.
+// - Busy machines: the pool keeps moving averages of the time per flop of calls run with the pool
+//   and on the caller alone, and uses the pool only while it is clearly faster. When other
+//   processes occupy the cores, a worker gets descheduled mid-call and the pool loses; calls then
+//   stay on the caller, with an occasional probe of the pool. NATIVE_MLP_POOL=always (read when
+//   the pool is created) turns this off.
 // - One caller at a time: a PoolLease try-locks the pool. If another JS thread (a worker_thread
 //   with its own addon instance) holds it, the lease fails and the caller runs single-threaded on
 //   its own thread, so concurrent callers never block each other or share buffers.
@@ -15,9 +22,7 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
 
 namespace nmlp {
 
@@ -60,34 +65,6 @@ bool spin_for(Pred pred, std::chrono::microseconds budget) {
   }
 }
 
-// Waiting for a condition another participant of the same job makes true (a counter reaching a
-// value). Spins briefly (the usual case: the other thread is running and nearly done), then
-// sleeps, so a descheduled partner on a busy machine costs a sleep rather than a burned time
-// slice. The condition must read seq_cst atomics that are changed by seq_cst read-modify-writes
-// each followed by notify().
-class Waiter {
- public:
-  template <typename Pred>
-  void wait(Pred pred) {
-    if (spin_for(pred, std::chrono::microseconds(30))) return;
-    std::unique_lock<std::mutex> lk(mu_);
-    sleepers_.fetch_add(1);
-    while (!pred()) cv_.wait(lk);
-    sleepers_.fetch_sub(1);
-  }
-  void notify() {
-    if (sleepers_.load() > 0) {
-      std::lock_guard<std::mutex> lk(mu_);
-      cv_.notify_all();
-    }
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::atomic<int> sleepers_{0};
-};
-
 using JobFn = void (*)(void* ctx, int tid, int nt);
 
 // Process-wide thread-count setting.
@@ -108,14 +85,18 @@ class PoolLease {
 
   bool acquired() const { return acquired_; }
   // Makes sure up to `want` participants exist (the caller + want - 1 workers, capped by the
-  // setting) and returns how many are available (>= 1). Never throws: if a thread cannot be
-  // created, fewer are returned.
+  // setting) and returns how many to use (>= 1). Never throws: if a thread cannot be created,
+  // fewer are returned. Returns 1 when recent calls ran faster per flop on the caller alone (a
+  // busy machine), except for an occasional probe of the pool.
   int prepare(int want);
+  // Feeds that choice: the call used nt participants (1 = the caller alone), did `flops` flops
+  // and took `seconds`.
+  void report(int nt, double flops, double seconds);
   // Packing space of participant tid (0 = the caller); valid while the lease is held.
   Workspace& workspace(int tid);
   // Runs fn(ctx, tid, nt) for tid in [0, nt) (tid 0 on the calling thread) and returns when all
-  // are done. nt <= prepare()'s result. fn must not throw. Workers may start late (they may be
-  // asleep), so jobs should hand out work dynamically rather than by tid.
+  // are done. nt <= prepare()'s result. fn must not throw, and participants should not wait for
+  // each other (a worker may start late: asleep, or descheduled on a busy machine).
   void run(int nt, JobFn fn, void* ctx);
 
  private:

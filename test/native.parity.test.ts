@@ -9,9 +9,14 @@
  *
  * Skipped visibly when the addon is not built, unless REQUIRE_NATIVE=1.
  */
+import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend/backend.js';
 import { loadNative, wrap, type NativeBinding } from '../src/backend/native.js';
+
+// Every eligible call uses the pool (no adaptive pool-or-alone choice, see native/thread_pool.h),
+// so the 2-thread cases below always exercise the parallel path. Read when the pool is created.
+process.env.NATIVE_MLP_POOL = 'always';
 
 const native = loadNative();
 
@@ -251,7 +256,9 @@ if (backends.length === 0) {
 }
 
 for (const be of backends) {
-  describe(`native parity [${be.isa()}]`, () => {
+  // Generous timeout: the float64 reference is slow for the big shapes, and scripts/sanitize.sh
+  // runs this file under ASan at -O1.
+  describe(`native parity [${be.isa()}]`, { timeout: 120_000 }, () => {
     let savedThreads = 1;
     beforeAll(() => {
       savedThreads = be.getThreads();
@@ -479,5 +486,77 @@ for (const be of backends) {
       expect(be.getThreads()).toBe(1);
       expect(be.setThreads(0)).toBeGreaterThanOrEqual(1);
     });
+  });
+}
+
+// The pool is per process, not per instruction set: this runs once, on the default instance (a
+// worker's process.env is its own copy, so NATIVE_MLP_ISA could not be set for it anyway).
+if (backends.length > 0) {
+  const be = backends[0];
+  describe(`native thread pool [${be.isa()}]`, { timeout: 120_000 }, () => {
+    let savedThreads = 1;
+    beforeAll(() => {
+      savedThreads = be.getThreads();
+    });
+    afterAll(() => {
+      be.setThreads(savedThreads);
+    });
+
+    it('sgemm: concurrent callers in worker_threads (own addon instances, one shared pool)', async () => {
+      // Results do not depend on the thread count (same blocking, same summation order), so every
+      // call from every worker must reproduce the single-threaded result bit for bit, whether it
+      // got the pool or ran alone because another worker held it. One more worker keeps changing
+      // the thread count meanwhile.
+      be.setThreads(1);
+      const shapes: Case[] = [
+        { ta: false, tb: false, m: 128, n: 128, k: 784, alpha: 1, beta: 0, shared: true },
+        { ta: true, tb: false, m: 200, n: 96, k: 128, alpha: -0.5, beta: 0, shared: true },
+        { ta: false, tb: true, m: 3, n: 700, k: 300, alpha: 1, beta: 0, shared: true },
+      ];
+      const jobs = shapes.map((cs) => {
+        const p = prepare(cs);
+        call(be, p);
+        const want = Float32Array.from(p.c.view.subarray(0, extent(cs.m, cs.n, p.ldc)));
+        return { ...cs, lda: p.lda, ldb: p.ldb, ldc: p.ldc, a: p.a.view, b: p.b.view, want };
+      });
+      be.setThreads(2);
+      const source = `
+        const { parentPort, workerData } = require('node:worker_threads');
+        const addon = require(workerData.path);
+        let bad = 0;
+        if (workerData.toggler) {
+          for (let i = 0; i < 300; i++) addon.setThreads(1 + (i % 2));
+          addon.setThreads(2);
+        } else {
+          for (let r = 0; r < workerData.rounds; r++) {
+            for (const j of workerData.jobs) {
+              const c = new Float32Array(j.want.length).fill(NaN);
+              addon.sgemm(j.ta, j.tb, j.m, j.n, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, 0, c, j.ldc);
+              for (let i = 0; i < c.length; i++) if (!Object.is(c[i], j.want[i])) { bad++; break; }
+            }
+          }
+        }
+        parentPort.postMessage(bad);
+      `;
+      const run = (toggler: boolean) =>
+        new Promise<number>((resolve, reject) => {
+          const w = new Worker(source, {
+            eval: true,
+            workerData: { path: native.path, jobs, rounds: 15, toggler },
+          });
+          w.once('message', resolve);
+          w.once('error', reject);
+          w.once('exit', (code) => { if (code !== 0) reject(new Error(`worker exited with ${code}`)); });
+        });
+      const results = await Promise.all([run(false), run(false), run(false), run(true)]);
+      expect(results).toEqual([0, 0, 0, 0]);
+      // And the main thread still gets correct results afterwards.
+      for (const j of jobs) {
+        const c = new Float32Array(j.want.length).fill(NaN);
+        be.sgemm(j.ta, j.tb, j.m, j.n, j.k, j.alpha, j.a, j.lda, j.b, j.ldb, 0, c, j.ldc);
+        expect(c).toEqual(j.want);
+      }
+    });
+
   });
 }
