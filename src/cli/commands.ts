@@ -2,11 +2,10 @@
 import { readFileSync } from 'node:fs';
 import { loadNative } from '../backend/native.js';
 import { selectBackend } from '../backend/select.js';
-import { formatReport } from '../bench/format.js';
-import { runBench } from '../bench/run.js';
 import { DataError, parseIdx } from '../data/idx.js';
-import { loadDataSet } from '../data/mnist.js';
-import { loadModel, saveModel } from '../model/index.js';
+import { loadDataSet, loadDataSetAsync, peekFeatures } from '../data/mnist.js';
+import { initMlp } from '../nn/init.js';
+import { defaultRng } from '../rng/index.js';
 import { predict } from '../nn/predict.js';
 import { evaluate } from '../train/metrics.js';
 import { train } from '../train/train.js';
@@ -26,13 +25,21 @@ function backendFor(args: RunArgs) {
   return backend;
 }
 
-export function trainCommand(argv: string[]): void {
+export async function trainCommand(argv: string[]): Promise<void> {
   const args = parseTrainArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
   const backend = backendFor(args);
-  const data = loadDataSet(args.data);
+  // Start-up: the files are read on the thread pool while this thread draws the initial weights.
+  const features = peekFeatures(args.data);
+  const pending = loadDataSetAsync(args.data);
+  pending.catch(() => {}); // awaited below; this only stops an early rejection being "unhandled"
+  const rng = defaultRng(args.config.seed);
+  const net = features === null ? undefined : initMlp([features, ...args.config.hidden, 10], rng);
+  const data = await pending;
   const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout) : null;
   const result = train(backend, data, args.config, {
+    net,
+    rng,
     onEvent(e) {
       bar?.clear();
       out(args.json ? JSON.stringify(e) : formatEvent(e));
@@ -40,6 +47,7 @@ export function trainCommand(argv: string[]): void {
     onBatch: bar ? (p) => bar.update(p) : undefined,
   });
   if (args.save) {
+    const { saveModel } = await import('../model/index.js');
     saveModel(args.save, result.net, {
       testAccuracy: String(result.test?.testAccuracy), epochs: String(args.config.epochs), seed: String(args.config.seed),
     });
@@ -47,10 +55,13 @@ export function trainCommand(argv: string[]): void {
   }
 }
 
-export function evalCommand(argv: string[]): void {
+// Model files and the bench are imported when a command needs them, keeping `train` start-up short.
+
+export async function evalCommand(argv: string[]): Promise<void> {
   const args = parseEvalArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
   const backend = backendFor(args);
+  const { loadModel } = await import('../model/index.js');
   const { net } = loadModel(args.model);
   const data = loadDataSet(args.data, net.classes);
   if (data.test.features !== net.inputs) {
@@ -87,10 +98,11 @@ function readImages(file: string, features: number): Uint8Array {
   return bytes;
 }
 
-export function predictCommand(argv: string[]): void {
+export async function predictCommand(argv: string[]): Promise<void> {
   const args = parsePredictArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
   const backend = backendFor(args);
+  const { loadModel } = await import('../model/index.js');
   const { net } = loadModel(args.model);
   const images = readImages(args.input, net.inputs);
   const { labels, probabilities } = predict(backend, net, images);
@@ -129,6 +141,8 @@ export function infoCommand(argv: string[]): void {
 export async function benchCommand(argv: string[]): Promise<void> {
   const args = parseBenchArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
+  const { runBench } = await import('../bench/run.js');
+  const { formatReport } = await import('../bench/format.js');
   const report = await runBench(loadDataSet(), {
     numpy: args.numpy,
     progress: (line) => process.stderr.write(`bench: ${line}\n`),

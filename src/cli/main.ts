@@ -1,11 +1,10 @@
 #!/usr/bin/env node
 /** The native-mlp command: dispatches, and maps user errors to one line and exit code 2. */
-import { BackendError } from '../backend/select.js';
-import { DataError } from '../data/idx.js';
-import { ModelFileError } from '../model/index.js';
-import { UsageError } from './args.js';
 import { benchCommand, evalCommand, infoCommand, predictCommand, trainCommand } from './commands.js';
 import { HELP } from './help.js';
+
+/** Errors that are the user's to fix: one line, exit code 2, no stack trace. */
+const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError']);
 
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   train: trainCommand,
@@ -23,12 +22,14 @@ async function main(argv: string[]): Promise<number> {
   }
   try {
     const run = COMMANDS[command];
-    if (!run) throw new UsageError(`unknown command "${command}"; see native-mlp --help`);
+    if (!run) {
+      process.stderr.write(`native-mlp: unknown command "${command}"; see native-mlp --help\n`);
+      return 2;
+    }
     await run(rest);
     return 0;
   } catch (e) {
-    const user = e instanceof UsageError || e instanceof DataError || e instanceof BackendError || e instanceof ModelFileError;
-    if (!user) throw e;
+    if (!(e instanceof Error && USER_ERRORS.has(e.name))) throw e;
     process.stderr.write(`native-mlp: ${(e as Error).message}\n`);
     return 2;
   }

