@@ -47,6 +47,16 @@ export function colSums(out: Float32Array, x: Float32Array, rows: number, cols: 
 /** w[i] -= lr * g[i] for i < n (plain SGD). */
 export function sgdUpdate(w: Float32Array, g: Float32Array, lr: number, n: number): void;
 
+/**
+ * Gathers whole images into a float batch, scaled exactly as NumPy's astype(float32) / 255 rounds:
+ * out[r * features + p] = images[index[start + r] * features + p] / 255 for r < rows, p < features.
+ * Throws RangeError if index has fewer than start + rows elements or an index points past the
+ * last whole image of `images`.
+ */
+export function gatherPixels(
+  out: Float32Array, images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
+): void;
+
 /** Threads the kernels use; 1 runs on the calling thread. */
 export function getThreads(): number;
 /** Sets the thread count (1 .. 256); 0 means one per core. Returns the count now in force. */

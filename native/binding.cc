@@ -289,6 +289,7 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
         InstanceMethod("reluBackward", &NativeMlp::ReluBackward, napi_default_jsproperty),
         InstanceMethod("colSums", &NativeMlp::ColSums, napi_default_jsproperty),
         InstanceMethod("sgdUpdate", &NativeMlp::SgdUpdate, napi_default_jsproperty),
+        InstanceMethod("gatherPixels", &NativeMlp::GatherPixels, napi_default_jsproperty),
         InstanceMethod("getThreads", &NativeMlp::GetThreads, napi_default_jsproperty),
         InstanceMethod("setThreads", &NativeMlp::SetThreads, napi_default_jsproperty),
         InstanceMethod("isa", &NativeMlp::Isa, napi_default_jsproperty),
@@ -415,6 +416,31 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     float* w = args.f32(0, "w", need).data;
     const float* g = args.f32(1, "g", need).data;
     nmlp::sgd_update(w, g, lr, n);
+    return env_undefined(info);
+  }
+
+  // gatherPixels(out, images, index, start, rows, features)
+  Napi::Value GatherPixels(const Napi::CallbackInfo& info) {
+    Args args(info, "gatherPixels", 6, "out, images, index, start, rows, features");
+    napi_env env = args.env();
+    const i64 start = args.dim(3, "start");
+    const i64 rows = args.dim(4, "rows");
+    const i64 features = args.dim(5, "features");
+    float* out = args.f32(0, "out", block(rows, features)).data;
+    const Args::View<std::uint8_t> images = args.u8(1, "images", 0);
+    const Args::View<std::uint32_t> index = args.typed<std::uint32_t>(2, "index", napi_uint32_array);
+    args.require("index", index.length, static_cast<std::uint64_t>(start) + static_cast<std::uint64_t>(rows));
+    if (features > 0) {
+      const std::uint64_t count = images.length / static_cast<std::uint64_t>(features);
+      for (i64 r = 0; r < rows; ++r) {
+        if (index.data[start + r] >= count) {
+          throw_range(env, "Expected every index to be < " + std::to_string(count) +
+                               " (whole images in images) but index[" + std::to_string(start + r) +
+                               "] is " + std::to_string(index.data[start + r]));
+        }
+      }
+    }
+    nmlp::gather_pixels(out, images.data, index.data, start, rows, features);
     return env_undefined(info);
   }
 

@@ -107,4 +107,14 @@ void sgd_update(float* w, const float* g, double lr, i64 n) {
   for (i64 i = 0; i < n; ++i) w[i] = w[i] - lrf * g[i];
 }
 
+void gather_pixels(float* out, const std::uint8_t* images, const std::uint32_t* index, i64 start,
+                   i64 rows, i64 features) {
+  // A 256-entry table would do the same; the division is exact per element and vectorises.
+  for (i64 r = 0; r < rows; ++r) {
+    const std::uint8_t* src = images + static_cast<i64>(index[start + r]) * features;
+    float* dst = out + r * features;
+    for (i64 p = 0; p < features; ++p) dst[p] = static_cast<float>(src[p]) / 255.0f;
+  }
+}
+
 }  // namespace nmlp

@@ -32,6 +32,12 @@ void col_sums(float* out, const float* x, std::int64_t rows, std::int64_t cols);
 // w[i] = w[i] - float(lr) * g[i] (two float32 roundings, no FMA, as NumPy's w -= lr * g).
 void sgd_update(float* w, const float* g, double lr, std::int64_t n);
 
+// out[r * features + p] = float(images[index[start + r] * features + p]) / 255.0f for r < rows:
+// the batch gather of the training loop, with NumPy's float32 x / 255 rounding (one correctly
+// rounded float division). Every index[start + r] must name a whole image of `images`.
+void gather_pixels(float* out, const std::uint8_t* images, const std::uint32_t* index, std::int64_t start,
+                   std::int64_t rows, std::int64_t features);
+
 }  // namespace nmlp
 
 #endif

@@ -11,7 +11,7 @@
 
 // Kernels and backend choice.
 export type { Backend, BackendName } from './backend/backend.js';
-export { typescriptBackend } from './backend/typescript.js';
+export { PIXEL_SCALE, typescriptBackend } from './backend/typescript.js';
 export { loadNative, type NativeLoad } from './backend/native.js';
 export {
   BACKEND_CHOICES, type BackendChoice, BackendError, availableBackends, defaultBackendChoice, selectBackend,
@@ -20,7 +20,7 @@ export {
 // Data.
 export { DataError, encodeIdx, type IdxArray, parseIdx, readIdx } from './data/idx.js';
 export {
-  type ArrayDataSet, type DataSet, dataSetFromArrays, defaultDataDir, type LabeledImages, loadDataSet, PIXEL_SCALE,
+  type ArrayDataSet, type DataSet, dataSetFromArrays, defaultDataDir, type LabeledImages, loadDataSet, loadDataSetAsync,
 } from './data/mnist.js';
 
 // NumPy-compatible random streams.

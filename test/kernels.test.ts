@@ -90,6 +90,27 @@ forEachBackend('fused kernels', (be) => {
     close(w, w0.map((v, i) => v - 0.1 * g[i]), 1e-6);
   });
 
+  it('gatherPixels gathers whole images in index order, scaled as NumPy rounds x / 255', () => {
+    const features = 13;
+    const images = Uint8Array.from({ length: 7 * features }, (_, i) => (i * 37) % 256);
+    const index = Uint32Array.of(9, 6, 0, 3, 6, 2);
+    const out = new Float32Array(4 * features).fill(NaN);
+    be.gatherPixels(out, images, index, 1, 4, features);
+    const want = new Float32Array(4 * features);
+    for (let r = 0; r < 4; r++) {
+      for (let p = 0; p < features; p++) want[r * features + p] = images[index[1 + r] * features + p] / 255;
+    }
+    close(out, want, 0);
+    // Every byte value, against float32 division.
+    const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+    const scaled = new Float32Array(256);
+    be.gatherPixels(scaled, all, Uint32Array.of(0), 0, 1, 256);
+    close(scaled, Float32Array.from(all, (v) => Math.fround(v / 255)), 0);
+    expect(() => be.gatherPixels(out, images, Uint32Array.of(7), 0, 1, features)).toThrow(/index\[0\] is 7/);
+    expect(() => be.gatherPixels(out, images, index, 3, 4, features)).toThrow(/index to hold at least 7/);
+    expect(() => be.gatherPixels(out, images, Float32Array.of(0) as unknown as Uint32Array, 0, 1, features)).toThrow(TypeError);
+  });
+
   it('checks sizes against array lengths', () => {
     const small = new Float32Array(10);
     expect(() => be.biasRelu(small, small, small, 3, 4)).toThrow(RangeError);

@@ -22,6 +22,8 @@ export interface Backend {
   reluBackward(dx: Float32Array, dy: Float32Array, u: Float32Array, n: number): void;
   colSums(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
   sgdUpdate(w: Float32Array, g: Float32Array, lr: number, n: number): void;
+  /** out[r, :] = images[index[start + r], :] / 255 (NumPy's float32 rounding): the batch gather. */
+  gatherPixels(out: Float32Array, images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number): void;
   /** Threads the kernels use (1 for the TypeScript backend). */
   getThreads(): number;
   setThreads(n: number): number;
@@ -97,5 +99,25 @@ export function checkLabels(labels: unknown, rows: number, cols: number): assert
   if (labels.length < rows) throw new RangeError(`Expected labels to hold at least ${rows} elements but it holds ${labels.length}`);
   for (let i = 0; i < rows; i++) {
     if (labels[i] >= cols) throw new RangeError(`Expected every label to be < ${cols} (the class count) but labels[${i}] is ${labels[i]}`);
+  }
+}
+
+/** Checks gatherPixels arguments; every gathered index must name a whole image. */
+export function checkGather(
+  out: unknown, images: unknown, index: unknown, start: unknown, rows: unknown, features: unknown,
+): void {
+  checkDim('start', start); checkDim('rows', rows); checkDim('features', features);
+  checkF32('out', out, rows * features);
+  if (!(images instanceof Uint8Array)) throw new TypeError(`Expected images to be a Uint8Array but received ${describe(images)}`);
+  if (!(index instanceof Uint32Array)) throw new TypeError(`Expected index to be a Uint32Array but received ${describe(index)}`);
+  if (index.length < start + rows) {
+    throw new RangeError(`Expected index to hold at least ${start + rows} elements but it holds ${index.length}`);
+  }
+  if (features === 0) return;
+  const count = Math.floor(images.length / features);
+  for (let r = start; r < start + rows; r++) {
+    if (index[r] >= count) {
+      throw new RangeError(`Expected every index to be < ${count} (whole images in images) but index[${r}] is ${index[r]}`);
+    }
   }
 }

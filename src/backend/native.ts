@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Binding from '../../binding.js';
 import {
-  type Backend, checkBlock, checkDim, checkF32, checkFinite, checkLabels, checkSgemm,
+  type Backend, checkBlock, checkGather, checkDim, checkF32, checkFinite, checkLabels, checkSgemm,
 } from './backend.js';
 
 /** The raw exports of the addon, as documented in binding.d.ts. */
@@ -34,7 +34,7 @@ const PACKAGE_NAME = 'native-mlp';
 
 const EXPORTS = [
   'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'reluBackward', 'colSums', 'sgdUpdate',
-  'getThreads', 'setThreads', 'isa',
+  'gatherPixels', 'getThreads', 'setThreads', 'isa',
 ] as const;
 
 let cached: NativeLoad | undefined;
@@ -159,6 +159,11 @@ export function wrap(raw: NativeBinding): Backend {
       checkDim('n', n); checkFinite('lr', lr);
       checkF32('w', w, n); checkF32('g', g, n);
       raw.sgdUpdate(w, g, lr, n);
+    },
+
+    gatherPixels(out, images, index, start, rows, features) {
+      checkGather(out, images, index, start, rows, features);
+      raw.gatherPixels(out, images, index, start, rows, features);
     },
 
     getThreads: () => raw.getThreads(),

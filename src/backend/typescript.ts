@@ -4,16 +4,25 @@
  * wrappers check them, so both backends fail the same way on bad input.
  */
 import {
-  type Backend, checkBlock, checkDim, checkF32, checkFinite, checkLabels, checkSgemm,
+  type Backend, checkBlock, checkGather, checkDim, checkF32, checkFinite, checkLabels, checkSgemm,
 } from './backend.js';
-import { sgemmJs } from './sgemm-js.js';
+import { getJsThreads, setJsThreads, sgemmThreaded } from './js-threads.js';
+
+/** float32(x / 255) for every byte value: NumPy's astype(float32) / 255.0, correctly rounded. */
+export const PIXEL_SCALE = /* @__PURE__ */ (() => {
+  const t = new Float32Array(256);
+  for (let i = 0; i < 256; i++) t[i] = i / 255;
+  return t;
+})();
 
 export const typescriptBackend: Backend = {
   name: 'js',
 
   sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
     checkSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    sgemmJs(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    // Split across worker threads when setThreads(n > 1) is in force, the arrays are on shared
+    // memory and the product is big enough; bit-identical to the single-thread result.
+    sgemmThreaded(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   },
 
   biasRelu(h, u, bias, rows, cols) {
@@ -88,7 +97,19 @@ export const typescriptBackend: Backend = {
     for (let i = 0; i < n; i++) w[i] -= Math.fround(step * g[i]);
   },
 
-  getThreads: () => 1,
-  setThreads: () => 1,
+  gatherPixels(out, images, index, start, rows, features) {
+    checkGather(out, images, index, start, rows, features);
+    const scale = PIXEL_SCALE;
+    for (let r = 0; r < rows; r++) {
+      const src = index[start + r] * features;
+      const dst = r * features;
+      for (let p = 0; p < features; p++) out[dst + p] = scale[images[src + p]];
+    }
+  },
+
+  /** Threads sgemm uses: 1 (the default) or the calling thread plus n - 1 worker threads. */
+  getThreads: () => getJsThreads(),
+  /** n >= 1 threads, 0 = one per core, at most 256; RangeError naming threads otherwise. Returns the count in force. */
+  setThreads: (n) => setJsThreads(n),
   isa: () => 'js',
 };

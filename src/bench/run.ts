@@ -14,6 +14,7 @@ import { typescriptBackend } from '../backend/typescript.js';
 import type { DataSet } from '../data/mnist.js';
 import { defaultDataDir } from '../data/mnist.js';
 import { forward, Mlp, trainStep, Workspace } from '../nn/mlp.js';
+import { identityOrder } from '../nn/predict.js';
 import { gatherBatch } from '../train/batches.js';
 import { NOTEBOOK_CONFIG, train } from '../train/train.js';
 import { trainInWorker } from '../train/worker.js';
@@ -118,7 +119,7 @@ function stepMs(be: Backend, data: DataSet): number {
   const net = new Mlp([784, 128, 10], filled(new Mlp([784, 128, 10]).params.length, 5).map((v) => v * 0.05));
   const ws = new Workspace(net, 128);
   const labels = new Uint8Array(128);
-  gatherBatch(ws.X, labels, data.train, null, 0, 128);
+  gatherBatch(be, ws.X, labels, data.train, identityOrder(128), 0, 128);
   return 1000 * timeIt(() => {
     forward(be, net, ws, 128);
     trainStep(be, net, ws, labels, 128, 0.01);

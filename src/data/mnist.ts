@@ -160,11 +160,3 @@ export function dataSetFromArrays(a: ArrayDataSet): DataSet {
   };
   return { train: pair(a.trainImages, a.trainLabels, 'train'), test: pair(a.testImages, a.testLabels, 'test'), classes, source: 'arrays' };
 }
-
-
-/** float32(x / 255) for every byte value, exactly as NumPy's astype(float32) / 255.0 rounds it. */
-export const PIXEL_SCALE = /* @__PURE__ */ (() => {
-  const t = new Float32Array(256);
-  for (let i = 0; i < 256; i++) t[i] = i / 255;
-  return t;
-})();

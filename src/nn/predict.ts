@@ -1,6 +1,5 @@
 /** Inference: class labels and softmax probabilities for a batch of images. */
 import type { Backend } from '../backend/backend.js';
-import { PIXEL_SCALE } from '../data/mnist.js';
 import { forward, type Mlp, Workspace } from './mlp.js';
 
 export interface Prediction {
@@ -8,6 +7,13 @@ export interface Prediction {
   labels: Uint8Array;
   /** count x classes softmax probabilities, row-major. */
   probabilities: Float32Array;
+}
+
+/** 0, 1, ..., n - 1: the order of a pass over images as they are stored. */
+export function identityOrder(n: number): Uint32Array {
+  const out = new Uint32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  return out;
 }
 
 /** Rows pushed through the network at once. */
@@ -28,13 +34,13 @@ export function predict(be: Backend, net: Mlp, images: Uint8Array | Float32Array
   }
   const count = images.length / f;
   const ws = new Workspace(net, Math.max(1, Math.min(CHUNK, count)));
+  const order = identityOrder(count);
   const labels = new Uint8Array(count);
   const probabilities = new Float32Array(count * C);
   for (let start = 0; start < count; start += ws.rows) {
     const rows = Math.min(ws.rows, count - start);
-    const src = images.subarray(start * f, (start + rows) * f);
-    if (src instanceof Uint8Array) for (let i = 0; i < src.length; i++) ws.X[i] = PIXEL_SCALE[src[i]];
-    else ws.X.set(src);
+    if (images instanceof Uint8Array) be.gatherPixels(ws.X, images, order, start, rows, f);
+    else ws.X.set(images.subarray(start * f, (start + rows) * f));
     const logits = forward(be, net, ws, rows);
     for (let i = 0; i < rows; i++) {
       const row = logits.subarray(i * C, (i + 1) * C);

@@ -2,6 +2,7 @@
 import type { Backend } from '../backend/backend.js';
 import type { LabeledImages } from '../data/mnist.js';
 import { forward, type Mlp, Workspace } from '../nn/mlp.js';
+import { identityOrder } from '../nn/predict.js';
 import { gatherBatch } from './batches.js';
 
 export interface Evaluation {
@@ -35,6 +36,7 @@ export function evaluate(
     throw new RangeError(`Expected count to be an integer from 0 to ${set.count} but received ${count}`);
   }
   const labels = new Uint8Array(ws.rows);
+  const order = identityOrder(count);
   const C = net.classes;
   const L = net.layers;
   const confusion = new Uint32Array(C * C);
@@ -42,7 +44,7 @@ export function evaluate(
   let loss = 0;
   for (let start = 0; start < count; start += ws.rows) {
     const rows = Math.min(ws.rows, count - start);
-    gatherBatch(ws.X, labels, set, null, start, rows);
+    gatherBatch(be, ws.X, labels, set, order, start, rows);
     const logits = forward(be, net, ws, rows);
     for (let i = 0; i < rows; i++) {
       const predicted = argmaxRow(logits, i, C);

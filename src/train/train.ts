@@ -143,7 +143,7 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
       if (options.signal?.aborted) return { net, epochs, aborted: true };
       const start = bi * config.batch;
       const rows = Math.min(config.batch, set.count - start);
-      gatherBatch(ws.X, labels, set, order, start, rows);
+      gatherBatch(be, ws.X, labels, set, order, start, rows);
       forward(be, net, ws, rows);
       lossSum += trainStep(be, net, ws, labels, rows, config.lr);
       options.onBatch?.({ epoch, batch: bi + 1, batches, images: start + rows });

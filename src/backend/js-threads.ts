@@ -1,0 +1,458 @@
+/**
+ * A pool of worker threads for the TypeScript sgemm, over shared memory.
+ *
+ * The sgemm API is synchronous, so the calling thread blocks: it writes a job descriptor into
+ * shared memory, wakes the helpers it needs with Atomics.notify, computes its own slice of C,
+ * then Atomics.waits for the helpers' done signals. Nothing is posted per call and nothing is
+ * allocated per call. C is cut into one chunk per thread (whole MR-row or NR-column micro-panels),
+ * which the threads claim first-come with Atomics.add, and each chunk is computed by
+ * sgemmJsRange, which applies to every element exactly the operations one sgemmJs call would:
+ * results are bit-identical for any thread count and any assignment of chunks to threads.
+ *
+ * Arrays reach the helpers without copies: each distinct SharedArrayBuffer is posted to every
+ * helper once (on a private MessageChannel) and later referred to by id; a helper that wakes for
+ * a job naming an id it has not seen yet reads its port synchronously with receiveMessageOnPort.
+ * Arrays on ordinary ArrayBuffers cannot be shared, so such calls run on the calling thread.
+ *
+ * Helpers are unref()'d (they never keep the process alive) and stopped by stop(). A helper that
+ * throws reports the error, which the caller rethrows; a helper that dies makes the call throw
+ * (it is noticed through the helper's exit hook, or through a watchdog on its progress counter),
+ * never hang.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { isSharedArrayBuffer } from 'node:util/types';
+import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { SPLIT_COLS, SPLIT_ROWS, sgemmJs, sgemmJsRange } from './sgemm-js.js';
+
+/** Largest thread count setThreads accepts (as the native backend). */
+export const MAX_THREADS = 256;
+
+/**
+ * Multiply-adds (m * n * k) each thread must get for a product to be split. Handing a slice to a
+ * sleeping helper costs tens of microseconds (a futex wake, the helper being scheduled, its done
+ * signal), and each helper packs its own copy of the shared operand. 2^19 multiply-adds take
+ * ~0.2 ms at ~2.5 GMAC/s (one core), so the handoff stays a small fraction of a slice; below 2^20 (~1e6) a
+ * product stays on the calling thread. In the 784-128-10 net at batch 128 that splits the two big
+ * products (12.8M multiply-adds each, ~98% of the work) and keeps the three 128 x 10 ones
+ * (164K each) on the calling thread.
+ */
+export const MIN_WORK_PER_THREAD = 1 << 19;
+
+// ---- Shared control block (Int32Array) -------------------------------------------------------
+/** Futex word the caller waits on: helpers (and dying helpers) add 1 and notify. */
+export const C_DONE = 0;
+/** What a woken helper should do: CMD_SGEMM, CMD_EXIT, or a test command. */
+export const C_CMD = 1;
+export const CMD_SGEMM = 1;
+export const CMD_EXIT = 2;
+/** Test hooks: the helper throws inside the job / exits its thread in the middle of the job. */
+export const CMD_TEST_THROW = 3;
+export const CMD_TEST_EXIT = 4;
+/** Next chunk of the current job to hand out (threads claim chunks with Atomics.add). */
+export const C_NEXT = 2;
+/** Per-helper cells, one 64-byte cache line per helper so their counters do not false-share. */
+export const W_BASE = 16;
+export const W_STRIDE = 16;
+/** Job generation this helper should run (its futex word: it waits for this to change). */
+export const W_GO = 0;
+/** Last generation this helper finished. */
+export const W_DONE = 1;
+/** STATE_BOOTING, STATE_READY or STATE_DEAD. */
+export const W_STATE = 2;
+/** Bumped by the helper's sgemm once per block of work (see setProgressCell). */
+export const W_PROGRESS = 3;
+/** 1 when the helper's last job threw; the error text is on its port. */
+export const W_FAILED = 4;
+/** Chunks this helper has computed (for tests: shows the helpers really take part). */
+export const W_CHUNKS = 5;
+export const STATE_BOOTING = 0;
+export const STATE_READY = 1;
+export const STATE_DEAD = 2;
+
+// ---- Shared job descriptor (Float64Array) ----------------------------------------------------
+export const J_TA = 0, J_TB = 1, J_M = 2, J_N = 3, J_K = 4, J_ALPHA = 5, J_BETA = 6;
+export const J_A_ID = 7, J_A_OFF = 8, J_LDA = 9;
+export const J_B_ID = 10, J_B_OFF = 11, J_LDB = 12;
+export const J_C_ID = 13, J_C_OFF = 14, J_LDC = 15;
+export const J_BY_ROWS = 16;
+/** Number of chunks C is cut into. */
+export const J_CHUNKS = 17;
+/** Chunk i: rows or columns [lo, hi) at J_PART + 2i. */
+export const J_PART = 18;
+
+/** What each helper is started with. */
+export interface HelperData {
+  index: number;
+  ctrl: Int32Array;
+  job: Float64Array;
+  port: MessagePort;
+  /** Where the bootstrap's exit hook reports the helper's death. */
+  cells: { state: number; dead: number; done: number };
+  /** URL of the helper script the bootstrap imports. */
+  script: string;
+}
+
+/** Messages on a helper's private port, caller to helper. */
+export type ToHelper = { id: number; sab: SharedArrayBuffer } | { forget: number };
+
+/** How long the caller sleeps between checks on its helpers while it waits. */
+const SLICE_MS = 200;
+/** A helper that shows no progress for this long is taken for dead (it normally bumps every few ms). */
+const STALL_MS = 30_000;
+/** Grace for a helper still loading its script (a slow, busy machine). */
+const BOOT_STALL_MS = 120_000;
+
+/** The compiled helper script (tests run this file from src/, helpers always run from dist/). */
+function helperScript(): URL {
+  const here = import.meta.url;
+  return here.endsWith('.ts')
+    ? new URL('../../dist/backend/js-threads-worker.js', here)
+    : new URL('./js-threads-worker.js', here);
+}
+
+/**
+ * What each helper thread runs first (CommonJS, evaluated): the exit hook that tells a caller
+ * blocked in Atomics.wait that this thread is gone, then the helper script itself, so even a
+ * script that fails to load is reported (with its error on the port) rather than waited for.
+ */
+const BOOTSTRAP = `
+const { workerData } = require('node:worker_threads');
+const { ctrl, cells, port, script } = workerData;
+process.on('exit', () => {
+  Atomics.store(ctrl, cells.state, cells.dead);
+  Atomics.add(ctrl, cells.done, 1);
+  Atomics.notify(ctrl, cells.done);
+});
+import(script).catch((e) => {
+  port.postMessage('could not load ' + script + ': ' + (e && e.stack || e));
+  process.exit(1);
+});
+`;
+
+/**
+ * Chunks per thread: one. Threads claim chunks first-come, so a helper that wakes late finds
+ * its chunk already taken by the caller rather than making the caller wait for it. Finer
+ * chunks would balance better in principle, but every chunk packs its own copy of the shared
+ * operand (all of op(B) for a row chunk): two per thread made the 128 x 128 x 784 product ~3%
+ * slower on an idle machine, and did not help on a busy one (the kernel's time slices are
+ * longer than a whole product).
+ */
+const CHUNKS_PER_THREAD = 1;
+
+/**
+ * Runs chunks of the published job until none are left; each thread (caller and helpers)
+ * calls this with its own views of a, b and c at element offsets aOff, bOff, cOff.
+ */
+export function runChunks(
+  ctrl: Int32Array, job: Float64Array,
+  a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number,
+): number {
+  const chunks = job[J_CHUNKS];
+  let done = 0;
+  for (let i = Atomics.add(ctrl, C_NEXT, 1); i < chunks; i = Atomics.add(ctrl, C_NEXT, 1), done++) {
+    sgemmJsRange(
+      job[J_TA] !== 0, job[J_TB] !== 0, job[J_M], job[J_N], job[J_K], job[J_ALPHA],
+      a, aOff, job[J_LDA], b, bOff, job[J_LDB], job[J_BETA], c, cOff, job[J_LDC],
+      job[J_BY_ROWS] !== 0, job[J_PART + 2 * i], job[J_PART + 2 * i + 1],
+    );
+  }
+  return done;
+}
+
+class Pool {
+  readonly threads: number;
+  private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private readonly ctrl: Int32Array;
+  private readonly job: Float64Array;
+  private readonly ids = new WeakMap<SharedArrayBuffer, number>();
+  private readonly forget: FinalizationRegistry<number>;
+  private nextId = 1;
+  private gen = 0;
+  /** Why the pool can no longer be used (a helper died), or null. */
+  private broken: string | null = null;
+  private stopped = false;
+  /** Products this pool has split (for tests). */
+  calls = 0;
+  /** Watchdog state, per helper: progress count last seen and when it last changed. */
+  private readonly seenProgress: Int32Array;
+  private readonly seenAt: Float64Array;
+
+  constructor(threads: number) {
+    this.threads = threads;
+    const script = helperScript();
+    if (script.protocol === 'file:' && !existsSync(fileURLToPath(script))) {
+      throw new Error(`Cannot start sgemm worker threads: ${fileURLToPath(script)} is missing (run \`npx tsc -p tsconfig.json\`)`);
+    }
+    this.ctrl = new Int32Array(new SharedArrayBuffer(4 * (W_BASE + W_STRIDE * threads)));
+    this.job = new Float64Array(new SharedArrayBuffer(8 * (J_PART + 2 * CHUNKS_PER_THREAD * threads)));
+    this.seenProgress = new Int32Array(threads);
+    this.seenAt = new Float64Array(threads);
+    this.forget = new FinalizationRegistry((id) => {
+      if (this.stopped) return;
+      for (const p of this.ports) if (p) p.postMessage({ forget: id } satisfies ToHelper);
+    });
+    // Index 0 is the calling thread; helpers are 1 .. threads-1.
+    this.workers.length = threads;
+    this.ports.length = threads;
+    try {
+      for (let w = 1; w < threads; w++) {
+        const { port1, port2 } = new MessageChannel();
+        const data: HelperData = {
+          index: w, ctrl: this.ctrl, job: this.job, port: port2,
+          cells: { state: W_BASE + W_STRIDE * w + W_STATE, dead: STATE_DEAD, done: C_DONE },
+          script: script.href,
+        };
+        // execArgv: [] so the caller's flags (e.g. --input-type from `node -e`, test-runner
+        // loaders) do not reach the plain-JS helper, where some of them stop it from loading.
+        const worker = new Worker(BOOTSTRAP, {
+          eval: true, execArgv: [], workerData: data, transferList: [port2], name: `native-mlp sgemm ${w}`,
+        });
+        worker.unref();
+        port1.unref();
+        // Seen between calls (the event loop cannot run while a call blocks; the helper's own
+        // exit hook covers that case). Also keeps an 'error' event from crashing the process.
+        worker.on('error', (e) => this.markDead(w, `threw ${e instanceof Error ? e.message : String(e)}`));
+        worker.on('exit', (code) => { if (!this.stopped) this.markDead(w, `exited with code ${code}`); });
+        this.workers[w] = worker;
+        this.ports[w] = port1;
+      }
+    } catch (e) {
+      this.stop();
+      throw e;
+    }
+  }
+
+  private markDead(w: number, why: string): void {
+    Atomics.store(this.ctrl, W_BASE + W_STRIDE * w + W_STATE, STATE_DEAD);
+    this.broken ??= `sgemm worker thread ${w} ${why}`;
+  }
+
+  get usable(): boolean {
+    return this.broken === null && !this.stopped;
+  }
+
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    const ctrl = this.ctrl;
+    Atomics.store(ctrl, C_CMD, CMD_EXIT);
+    for (let w = 1; w < this.threads; w++) {
+      const go = W_BASE + W_STRIDE * w + W_GO;
+      Atomics.add(ctrl, go, 1);
+      Atomics.notify(ctrl, go);
+    }
+    for (let w = 1; w < this.threads; w++) {
+      this.ports[w]?.close();
+      void this.workers[w]?.terminate();
+    }
+  }
+
+  /** The id helpers know sab by, posting it to them the first time it is seen. */
+  private bufferId(sab: SharedArrayBuffer): number {
+    let id = this.ids.get(sab);
+    if (id === undefined) {
+      id = this.nextId++;
+      this.ids.set(sab, id);
+      this.forget.register(sab, id);
+      for (let w = 1; w < this.threads; w++) this.ports[w].postMessage({ id, sab } satisfies ToHelper);
+    }
+    return id;
+  }
+
+  /**
+   * Runs one checked sgemm, on up to `used` threads (2 <= used <= threads) split along rows
+   * (byRows) or columns into `panels` micro-panels. a, b and c must be on SharedArrayBuffers.
+   */
+  run(
+    cmd: number, used: number, byRows: boolean, panels: number,
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number,
+    beta: number, c: Float32Array, ldc: number,
+  ): void {
+    if (this.broken !== null) throw new Error(`${this.broken}; the TypeScript backend's thread pool is stopped (call setThreads again to restart it)`);
+    this.calls++;
+    const job = this.job;
+    const ctrl = this.ctrl;
+    job[J_TA] = transA ? 1 : 0; job[J_TB] = transB ? 1 : 0;
+    job[J_M] = m; job[J_N] = n; job[J_K] = k; job[J_ALPHA] = alpha; job[J_BETA] = beta;
+    job[J_A_ID] = this.bufferId(a.buffer as SharedArrayBuffer); job[J_A_OFF] = a.byteOffset / 4; job[J_LDA] = lda;
+    job[J_B_ID] = this.bufferId(b.buffer as SharedArrayBuffer); job[J_B_OFF] = b.byteOffset / 4; job[J_LDB] = ldb;
+    job[J_C_ID] = this.bufferId(c.buffer as SharedArrayBuffer); job[J_C_OFF] = c.byteOffset / 4; job[J_LDC] = ldc;
+    job[J_BY_ROWS] = byRows ? 1 : 0;
+    // Balanced cut into whole micro-panels; chunk i is [lo, hi) in rows or columns.
+    const unit = byRows ? SPLIT_ROWS : SPLIT_COLS;
+    const extent = byRows ? m : n;
+    const chunks = Math.min(panels, used * CHUNKS_PER_THREAD);
+    job[J_CHUNKS] = chunks;
+    for (let i = 0; i < chunks; i++) {
+      job[J_PART + 2 * i] = Math.min(extent, Math.floor((i * panels) / chunks) * unit);
+      job[J_PART + 2 * i + 1] = Math.min(extent, Math.floor(((i + 1) * panels) / chunks) * unit);
+    }
+    Atomics.store(ctrl, C_NEXT, 0);
+    const gen = ++this.gen;
+    Atomics.store(ctrl, C_CMD, cmd);
+    const now = performance.now();
+    for (let w = 1; w < used; w++) {
+      const base = W_BASE + W_STRIDE * w;
+      this.seenProgress[w] = Atomics.load(ctrl, base + W_PROGRESS);
+      this.seenAt[w] = now;
+      Atomics.store(ctrl, base + W_GO, gen);
+      Atomics.notify(ctrl, base + W_GO, 1);
+    }
+    let own: unknown = null;
+    try {
+      runChunks(ctrl, job, a, 0, b, 0, c, 0);
+    } catch (e) {
+      own = e ?? new Error('sgemm failed');
+    }
+    // Wait for every helper, even if our own slice failed: none may still write C after we return.
+    const dead = this.waitFor(gen, used);
+    if (dead !== 0) {
+      const text = this.lastMessage(dead);
+      this.broken ??= `sgemm worker thread ${dead} died during a call${text === null ? '' : `: ${text}`}`;
+      this.stop();
+      throw new Error(`${this.broken}; the TypeScript backend's thread pool is stopped (call setThreads again to restart it)`);
+    }
+    if (own !== null) throw own;
+    for (let w = 1; w < used; w++) {
+      const cell = W_BASE + W_STRIDE * w + W_FAILED;
+      if (Atomics.load(ctrl, cell) !== 0) {
+        Atomics.store(ctrl, cell, 0);
+        throw new Error(`sgemm worker thread ${w} failed: ${this.lastMessage(w) ?? 'unknown error'}`);
+      }
+    }
+  }
+
+  /** Blocks until every helper has loaded (or timeoutMs passes); returns whether they all did. */
+  waitUntilReady(timeoutMs: number): boolean {
+    const end = performance.now() + timeoutMs;
+    for (let w = 1; w < this.threads; w++) {
+      const cell = W_BASE + W_STRIDE * w + W_STATE;
+      while (Atomics.load(this.ctrl, cell) === STATE_BOOTING) {
+        const left = end - performance.now();
+        if (left <= 0) return false;
+        Atomics.wait(this.ctrl, cell, STATE_BOOTING, Math.min(left, 10));
+      }
+    }
+    return true;
+  }
+
+  /** Chunks the helpers have computed so far. */
+  helperChunks(): number {
+    let sum = 0;
+    for (let w = 1; w < this.threads; w++) sum += Atomics.load(this.ctrl, W_BASE + W_STRIDE * w + W_CHUNKS);
+    return sum;
+  }
+
+  /** The last text helper w posted (its errors), or null. */
+  private lastMessage(w: number): string | null {
+    let text: string | null = null;
+    for (let msg = receiveMessageOnPort(this.ports[w]); msg; msg = receiveMessageOnPort(this.ports[w])) text = String(msg.message);
+    return text;
+  }
+
+  /** Blocks until helpers 1 .. used-1 have finished generation gen; returns a dead helper's index, or 0. */
+  private waitFor(gen: number, used: number): number {
+    const ctrl = this.ctrl;
+    for (;;) {
+      const done = Atomics.load(ctrl, C_DONE);
+      let pending = 0;
+      let dead = 0;
+      for (let w = 1; w < used; w++) {
+        const base = W_BASE + W_STRIDE * w;
+        if (Atomics.load(ctrl, base + W_DONE) === gen) continue;
+        if (Atomics.load(ctrl, base + W_STATE) === STATE_DEAD) dead = w;
+        else pending++;
+      }
+      if (pending === 0) return dead;
+      if (Atomics.wait(ctrl, C_DONE, done, SLICE_MS) !== 'timed-out') continue;
+      // Watchdog: a helper whose progress counter has not moved for a long time is gone.
+      const now = performance.now();
+      for (let w = 1; w < used; w++) {
+        const base = W_BASE + W_STRIDE * w;
+        if (Atomics.load(ctrl, base + W_DONE) === gen) continue;
+        const p = Atomics.load(ctrl, base + W_PROGRESS);
+        if (p !== this.seenProgress[w]) {
+          this.seenProgress[w] = p;
+          this.seenAt[w] = now;
+        } else {
+          const limit = Atomics.load(ctrl, base + W_STATE) === STATE_BOOTING ? BOOT_STALL_MS : STALL_MS;
+          if (now - this.seenAt[w] > limit) {
+            this.markDead(w, `made no progress for ${Math.round((now - this.seenAt[w]) / 1000)} s`);
+          }
+        }
+      }
+    }
+  }
+}
+
+let pool: Pool | null = null;
+let threads = 1;
+
+/** Sets the thread count (0 = one per core); see Backend.setThreads. Returns the count in force. */
+export function setJsThreads(n: number): number {
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_THREADS) {
+    throw new RangeError(`Expected threads to be an integer in [0, ${MAX_THREADS}] (0 = one per core) but received ${typeof n === 'number' ? n : typeof n}`);
+  }
+  const want = n === 0 ? Math.min(MAX_THREADS, availableParallelism()) : n;
+  if (want === threads && (want === 1 || pool?.usable)) return threads;
+  pool?.stop();
+  pool = null;
+  threads = 1;
+  if (want > 1) {
+    pool = new Pool(want);
+    threads = want;
+  }
+  return threads;
+}
+
+export function getJsThreads(): number {
+  return threads;
+}
+
+/**
+ * Whether helpers can see x: it must be on a SharedArrayBuffer, and not a growable one (helpers
+ * view each buffer at the length it had when first sent).
+ */
+function shareable(x: Float32Array): boolean {
+  return isSharedArrayBuffer(x.buffer) && (x.buffer as { growable?: boolean }).growable !== true;
+}
+
+/** A checked sgemm, split across the pool when it is running, the arrays are shared and the product is big enough. */
+export function sgemmThreaded(
+  transA: boolean, transB: boolean, m: number, n: number, k: number,
+  alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number,
+  beta: number, c: Float32Array, ldc: number,
+): void {
+  const p = pool;
+  if (p !== null && alpha !== 0) {
+    const byRows = m >= n;
+    const panels = byRows ? Math.ceil(m / SPLIT_ROWS) : Math.ceil(n / SPLIT_COLS);
+    const used = Math.min(p.threads, panels, Math.floor((m * n * k) / MIN_WORK_PER_THREAD));
+    if (used >= 2 && shareable(a) && shareable(b) && shareable(c)) {
+      p.run(CMD_SGEMM, used, byRows, panels, transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+      return;
+    }
+  }
+  sgemmJs(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+/** Test hooks (not part of the package's API). */
+export const __testing = {
+  /** Products split across threads since the pool started (0 without a pool). */
+  pooledCalls: (): number => pool?.calls ?? 0,
+  /** Chunks of those products the helper threads computed (the caller does the rest). */
+  helperChunks: (): number => pool?.helperChunks() ?? 0,
+  /** Blocks until the helpers have loaded, so the next product is really shared. */
+  waitUntilReady: (timeoutMs = 30_000): boolean => pool?.waitUntilReady(timeoutMs) ?? true,
+  /** Runs a product on all threads with a command that makes helper threads throw (mode 'throw') or exit ('exit'). */
+  failingSgemm(mode: 'throw' | 'exit', m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void {
+    if (pool === null) throw new Error('no thread pool running');
+    const panels = Math.ceil(m / SPLIT_ROWS);
+    pool.run(mode === 'throw' ? CMD_TEST_THROW : CMD_TEST_EXIT, Math.min(pool.threads, panels), true, panels,
+      false, false, m, n, k, 1, a, k, b, n, 0, c, n);
+  },
+};
