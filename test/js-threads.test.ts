@@ -147,7 +147,9 @@ describe('typescriptBackend on several threads', () => {
   it('arrays on a growable SharedArrayBuffer run on the calling thread', () => {
     const m = 128, n = 128, k = 100;
     const grow = (x: Float32Array) => {
-      const sab = new SharedArrayBuffer(4 * x.length, { maxByteLength: 8 * x.length });
+      // (The options argument is newer than the ES2022 lib typings.)
+      const Growable = SharedArrayBuffer as unknown as new (bytes: number, o: { maxByteLength: number }) => SharedArrayBuffer;
+      const sab = new Growable(4 * x.length, { maxByteLength: 8 * x.length });
       const v = new Float32Array(sab, 0, x.length);
       v.set(x);
       return v;
