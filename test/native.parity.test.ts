@@ -11,8 +11,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../src/backend/backend.js';
-import { loadNative, wrap, type NativeBinding } from '../src/backend/native.js';
+import { type Backend, withChecks } from '../src/backend/backend.js';
+import { loadNative, type NativeBinding } from '../src/backend/native.js';
 
 // Every eligible call uses the pool (no adaptive pool-or-alone choice, see native/thread_pool.h),
 // so the 2-thread cases below always exercise the parallel path. Read when the pool is created.
@@ -31,7 +31,7 @@ function loadInstance(path: string, isa: string): Backend | null {
   try {
     const mod = { exports: {} as NativeBinding };
     process.dlopen(mod, path);
-    return mod.exports.isa() === isa ? wrap(mod.exports) : null;
+    return mod.exports.isa() === isa ? withChecks('native', mod.exports) : null;
   } finally {
     if (saved === undefined) delete process.env.NATIVE_MLP_ISA;
     else process.env.NATIVE_MLP_ISA = saved;

@@ -24,11 +24,67 @@ export interface Backend {
   sgdUpdate(w: Float32Array, g: Float32Array, lr: number, n: number): void;
   /** out[r, :] = images[index[start + r], :] / 255 (NumPy's float32 rounding): the batch gather. */
   gatherPixels(out: Float32Array, images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number): void;
-  /** Threads the kernels use (1 for the TypeScript backend). */
+  /** Threads the kernels use (the TypeScript backend: 1 unless setThreads added worker threads). */
   getThreads(): number;
   setThreads(n: number): number;
   /** Instruction set of the inner kernels ("js" for TypeScript). */
   isa(): string;
+}
+
+/** What a backend implements; withChecks() turns it into a Backend. */
+export type Kernels = Omit<Backend, 'name'>;
+
+/**
+ * Wraps kernels so every call is checked first, the same way for both backends: the TypeScript
+ * kernels assume valid arguments, and the native ones check again in C++ for memory safety.
+ */
+export function withChecks(name: BackendName, k: Kernels): Backend {
+  return {
+    name,
+    sgemm(transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc) {
+      checkSgemm(transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc);
+      k.sgemm(transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc);
+    },
+    biasRelu(h, u, bias, rows, cols) {
+      const size = checkBlock(rows, cols);
+      checkF32('h', h, size); checkF32('u', u, size); checkF32('bias', bias, cols);
+      k.biasRelu(h, u, bias, rows, cols);
+    },
+    biasAdd(u, bias, rows, cols) {
+      const size = checkBlock(rows, cols);
+      checkF32('u', u, size); checkF32('bias', bias, cols);
+      k.biasAdd(u, bias, rows, cols);
+    },
+    softmaxXentGrad(du, logits, labels, rows, cols) {
+      const size = checkBlock(rows, cols);
+      checkF32('du', du, size); checkF32('logits', logits, size);
+      checkLabels(labels, rows, cols);
+      if (rows > 0 && cols === 0) throw new RangeError('Expected cols >= 1 (the class count) but received 0');
+      return k.softmaxXentGrad(du, logits, labels, rows, cols);
+    },
+    reluBackward(dx, dy, u, n) {
+      checkDim('n', n);
+      checkF32('dx', dx, n); checkF32('dy', dy, n); checkF32('u', u, n);
+      k.reluBackward(dx, dy, u, n);
+    },
+    colSums(out, x, rows, cols) {
+      const size = checkBlock(rows, cols);
+      checkF32('out', out, cols); checkF32('x', x, size);
+      k.colSums(out, x, rows, cols);
+    },
+    sgdUpdate(w, g, lr, n) {
+      checkDim('n', n); checkFinite('lr', lr);
+      checkF32('w', w, n); checkF32('g', g, n);
+      k.sgdUpdate(w, g, lr, n);
+    },
+    gatherPixels(out, images, index, start, rows, features) {
+      checkGather(out, images, index, start, rows, features);
+      k.gatherPixels(out, images, index, start, rows, features);
+    },
+    getThreads: () => k.getThreads(),
+    setThreads: (n) => k.setThreads(n),
+    isa: () => k.isa(),
+  };
 }
 
 const MAX_DIM = 0x7fffffff;

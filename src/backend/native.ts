@@ -14,9 +14,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Binding from '../../binding.js';
-import {
-  type Backend, checkBlock, checkGather, checkDim, checkF32, checkFinite, checkLabels, checkSgemm,
-} from './backend.js';
+import { type Backend, withChecks } from './backend.js';
 
 /** The raw exports of the addon, as documented in binding.d.ts. */
 export type NativeBinding = typeof Binding;
@@ -106,68 +104,9 @@ function tryLoad(): NativeLoad {
     if (missing.length > 0) {
       throw new Error(`${path} is not a native-mlp addon (missing ${missing.join(', ')})`);
     }
-    return { backend: wrap(raw), error: null, path };
+    return { backend: withChecks('native', raw), error: null, path };
   } catch (e) {
     const message = oneLine(e instanceof Error ? e.message : String(e));
     return { backend: null, error: new Error(message, { cause: e }), path };
   }
-}
-
-/** The raw binding as a Backend: the shared TypeScript checks, then the native call. */
-export function wrap(raw: NativeBinding): Backend {
-  return {
-    name: 'native',
-
-    sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
-      checkSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-      raw.sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    },
-
-    biasRelu(h, u, bias, rows, cols) {
-      const size = checkBlock(rows, cols);
-      checkF32('h', h, size); checkF32('u', u, size); checkF32('bias', bias, cols);
-      raw.biasRelu(h, u, bias, rows, cols);
-    },
-
-    biasAdd(u, bias, rows, cols) {
-      const size = checkBlock(rows, cols);
-      checkF32('u', u, size); checkF32('bias', bias, cols);
-      raw.biasAdd(u, bias, rows, cols);
-    },
-
-    softmaxXentGrad(du, logits, labels, rows, cols) {
-      const size = checkBlock(rows, cols);
-      checkF32('du', du, size); checkF32('logits', logits, size);
-      checkLabels(labels, rows, cols);
-      if (rows > 0 && cols === 0) throw new RangeError('Expected cols >= 1 (the class count) but received 0');
-      return raw.softmaxXentGrad(du, logits, labels, rows, cols);
-    },
-
-    reluBackward(dx, dy, u, n) {
-      checkDim('n', n);
-      checkF32('dx', dx, n); checkF32('dy', dy, n); checkF32('u', u, n);
-      raw.reluBackward(dx, dy, u, n);
-    },
-
-    colSums(out, x, rows, cols) {
-      const size = checkBlock(rows, cols);
-      checkF32('out', out, cols); checkF32('x', x, size);
-      raw.colSums(out, x, rows, cols);
-    },
-
-    sgdUpdate(w, g, lr, n) {
-      checkDim('n', n); checkFinite('lr', lr);
-      checkF32('w', w, n); checkF32('g', g, n);
-      raw.sgdUpdate(w, g, lr, n);
-    },
-
-    gatherPixels(out, images, index, start, rows, features) {
-      checkGather(out, images, index, start, rows, features);
-      raw.gatherPixels(out, images, index, start, rows, features);
-    },
-
-    getThreads: () => raw.getThreads(),
-    setThreads: (n) => raw.setThreads(n),
-    isa: () => raw.isa(),
-  };
 }

@@ -1,11 +1,9 @@
 /**
  * The TypeScript backend: the executable specification of every kernel, and the fallback
- * when the native addon is not available. Arguments are checked here exactly as the native
- * wrappers check them, so both backends fail the same way on bad input.
+ * when the native addon is not available. Arguments are checked by withChecks (backend.ts), the
+ * same wrapper the native backend uses, so both backends fail the same way on bad input.
  */
-import {
-  type Backend, checkBlock, checkGather, checkDim, checkF32, checkFinite, checkLabels, checkSgemm,
-} from './backend.js';
+import { type Kernels, withChecks } from './backend.js';
 import { getJsThreads, setJsThreads, sgemmThreaded } from './js-threads.js';
 
 /** float32(x / 255) for every byte value: NumPy's astype(float32) / 255.0, correctly rounded. */
@@ -15,19 +13,15 @@ export const PIXEL_SCALE = /* @__PURE__ */ (() => {
   return t;
 })();
 
-export const typescriptBackend: Backend = {
-  name: 'js',
-
+/** The TypeScript kernels, on arguments already checked. */
+const jsKernels: Kernels = {
   sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
-    checkSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     // Split across worker threads when setThreads(n > 1) is in force, the arrays are on shared
     // memory and the product is big enough; bit-identical to the single-thread result.
     sgemmThreaded(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   },
 
   biasRelu(h, u, bias, rows, cols) {
-    const size = checkBlock(rows, cols);
-    checkF32('h', h, size); checkF32('u', u, size); checkF32('bias', bias, cols);
     for (let i = 0; i < rows; i++) {
       const row = i * cols;
       for (let j = 0; j < cols; j++) {
@@ -38,8 +32,6 @@ export const typescriptBackend: Backend = {
   },
 
   biasAdd(u, bias, rows, cols) {
-    const size = checkBlock(rows, cols);
-    checkF32('u', u, size); checkF32('bias', bias, cols);
     for (let i = 0; i < rows; i++) {
       const row = i * cols;
       for (let j = 0; j < cols; j++) u[row + j] += bias[j];
@@ -47,10 +39,6 @@ export const typescriptBackend: Backend = {
   },
 
   softmaxXentGrad(du, logits, labels, rows, cols) {
-    const size = checkBlock(rows, cols);
-    checkF32('du', du, size); checkF32('logits', logits, size);
-    checkLabels(labels, rows, cols);
-    if (rows > 0 && cols === 0) throw new RangeError('Expected cols >= 1 (the class count) but received 0');
     let loss = 0;
     for (let i = 0; i < rows; i++) {
       const row = i * cols;
@@ -75,14 +63,10 @@ export const typescriptBackend: Backend = {
   },
 
   reluBackward(dx, dy, u, n) {
-    checkDim('n', n);
-    checkF32('dx', dx, n); checkF32('dy', dy, n); checkF32('u', u, n);
     for (let i = 0; i < n; i++) dx[i] = u[i] > 0 ? dy[i] : 0;
   },
 
   colSums(out, x, rows, cols) {
-    const size = checkBlock(rows, cols);
-    checkF32('out', out, cols); checkF32('x', x, size);
     out.fill(0, 0, cols);
     for (let i = 0; i < rows; i++) {
       const row = i * cols;
@@ -91,14 +75,11 @@ export const typescriptBackend: Backend = {
   },
 
   sgdUpdate(w, g, lr, n) {
-    checkDim('n', n); checkFinite('lr', lr);
-    checkF32('w', w, n); checkF32('g', g, n);
     const step = Math.fround(lr);
     for (let i = 0; i < n; i++) w[i] -= Math.fround(step * g[i]);
   },
 
   gatherPixels(out, images, index, start, rows, features) {
-    checkGather(out, images, index, start, rows, features);
     const scale = PIXEL_SCALE;
     for (let r = 0; r < rows; r++) {
       const src = index[start + r] * features;
@@ -113,3 +94,6 @@ export const typescriptBackend: Backend = {
   setThreads: (n) => setJsThreads(n),
   isa: () => 'js',
 };
+
+/** The TypeScript backend: the kernels above behind the shared argument checks. */
+export const typescriptBackend = withChecks('js', jsKernels);
