@@ -32,7 +32,7 @@ function ratio(row: Row, a: Column | undefined, b: Column | undefined): string {
 export function formatReport(r: BenchReport): string {
   const natives = r.columns.filter((c) => c.backend === 'native');
   const best = natives[natives.length - 1];
-  const js = r.columns.find((c) => c.backend === 'js');
+  const js = r.columns.find((c) => c.backend === 'js'); // the 1-thread column
   const numpy = r.columns.find((c) => c.backend === 'numpy');
   const header = ['', ...r.columns.map((c) => c.label), 'native/js', 'native/numpy'];
   const lines = ROWS.map((row) => [

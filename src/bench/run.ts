@@ -13,7 +13,7 @@ import { loadNative } from '../backend/native.js';
 import { typescriptBackend } from '../backend/typescript.js';
 import type { DataSet } from '../data/mnist.js';
 import { defaultDataDir } from '../data/mnist.js';
-import { forward, Mlp, trainStep, Workspace } from '../nn/mlp.js';
+import { forward, Mlp, sharedF32, trainStep, Workspace } from '../nn/mlp.js';
 import { identityOrder } from '../nn/predict.js';
 import { gatherBatch } from '../train/batches.js';
 import { NOTEBOOK_CONFIG, train } from '../train/train.js';
@@ -52,9 +52,9 @@ export interface BenchReport {
   notes: string[];
 }
 
-/** Seeded test data in [-1, 1). */
+/** Seeded test data in [-1, 1), on shared memory like the network's own arrays (so the JS backend may split its work). */
 function filled(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
+  const out = sharedF32(n);
   let s = seed;
   for (let i = 0; i < n; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -147,7 +147,7 @@ function trainProcess(backend: string, threads: number): Promise<Pick<Column, 'p
     let first = 0;
     let stderr = '';
     const child = spawn(process.execPath, ['--import', probe, cli, 'train', '--epochs', '1', '--json',
-      '--backend', backend, ...(backend === 'native' ? ['--threads', String(threads)] : [])]);
+      '--backend', backend, '--threads', String(threads)]);
     // The start event is written just before the first batch.
     child.stdout.once('data', () => (first = (performance.now() - t0) / 1000));
     child.stdout.resume();
@@ -212,6 +212,8 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
     notes.push(`native backend unavailable: ${native.error?.message}`);
   }
   configs.push({ be: typescriptBackend, threads: 1, label: 'js 1T' });
+  const cores = cpus().length;
+  if (cores > 1) configs.push({ be: typescriptBackend, threads: cores, label: `js ${cores}T` });
 
   const columns: Column[] = [];
   for (const { be, threads, label } of configs) {
@@ -230,6 +232,7 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
     columns.push(col);
   }
   if (native.backend) native.backend.setThreads(0);
+  typescriptBackend.setThreads(1);
   const eventLoop = await eventLoopDelay(native.backend ? 'native' : 'js');
   say(`event loop while a worker trains: p99 ${eventLoop.p99Ms.toFixed(1)} ms`);
 
