@@ -107,7 +107,7 @@ function sgemmGflops(be: Backend, t: SgemmTrial): number {
   verifySgemm(be, t);
   const a = filled(t.m * t.k, 3);
   const b = filled(t.k * t.n, 4);
-  const c = new Float32Array(t.m * t.n);
+  const c = sharedF32(t.m * t.n);
   const lda = t.transA ? t.m : t.k;
   const ldb = t.transB ? t.k : t.n;
   const s = timeIt(() => be.sgemm(t.transA, t.transB, t.m, t.n, t.k, 1, a, lda, b, ldb, 0, c, t.n));
@@ -116,7 +116,8 @@ function sgemmGflops(be: Backend, t: SgemmTrial): number {
 
 /** Milliseconds of one forward + backward + SGD step at the notebook's batch on MNIST rows. */
 function stepMs(be: Backend, data: DataSet): number {
-  const net = new Mlp([784, 128, 10], filled(new Mlp([784, 128, 10]).params.length, 5).map((v) => v * 0.05));
+  const net = new Mlp([784, 128, 10]);
+  net.params.set(filled(net.params.length, 5).map((v) => v * 0.05));
   const ws = new Workspace(net, 128);
   const labels = new Uint8Array(128);
   gatherBatch(be, ws.X, labels, data.train, identityOrder(128), 0, 128);
