@@ -57,12 +57,17 @@ export async function trainCommand(argv: string[]): Promise<void> {
 
 // Model files and the bench are imported when a command needs them, keeping `train` start-up short.
 
+/** The backend and the saved network a model command works with. */
+async function backendAndModel(args: RunArgs & { model: string }) {
+  const backend = backendFor(args);
+  const { loadModel } = await import('../model/index.js');
+  return { backend, net: loadModel(args.model).net };
+}
+
 export async function evalCommand(argv: string[]): Promise<void> {
   const args = parseEvalArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
-  const backend = backendFor(args);
-  const { loadModel } = await import('../model/index.js');
-  const { net } = loadModel(args.model);
+  const { backend, net } = await backendAndModel(args);
   const data = loadDataSet(args.data, net.classes);
   if (data.test.features !== net.inputs) {
     throw new DataError(`${data.source}: images have ${data.test.features} pixels but the model takes ${net.inputs}`);
@@ -101,9 +106,7 @@ function readImages(file: string, features: number): Uint8Array {
 export async function predictCommand(argv: string[]): Promise<void> {
   const args = parsePredictArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
-  const backend = backendFor(args);
-  const { loadModel } = await import('../model/index.js');
-  const { net } = loadModel(args.model);
+  const { backend, net } = await backendAndModel(args);
   const images = readImages(args.input, net.inputs);
   const { labels, probabilities } = predict(backend, net, images);
   const C = net.classes;
