@@ -430,8 +430,8 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     const Args::View<std::uint8_t> images = args.u8(1, "images", 0);
     const Args::View<std::uint32_t> index = args.typed<std::uint32_t>(2, "index", napi_uint32_array);
     args.require("index", index.length, static_cast<std::uint64_t>(start) + static_cast<std::uint64_t>(rows));
+    const std::uint64_t count = features > 0 ? images.length / static_cast<std::uint64_t>(features) : 0;
     if (features > 0) {
-      const std::uint64_t count = images.length / static_cast<std::uint64_t>(features);
       for (i64 r = 0; r < rows; ++r) {
         if (index.data[start + r] >= count) {
           throw_range(env, "Expected every index to be < " + std::to_string(count) +
@@ -440,7 +440,8 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
         }
       }
     }
-    nmlp::gather_pixels(out, images.data, index.data, start, rows, features);
+    nmlp::gather_pixels(out, images.data, count, index.data, static_cast<i64>(index.length), start, rows,
+                        features);
     return env_undefined(info);
   }
 

@@ -34,8 +34,10 @@ void sgd_update(float* w, const float* g, double lr, std::int64_t n);
 
 // out[r * features + p] = float(images[index[start + r] * features + p]) / 255.0f for r < rows:
 // the batch gather of the training loop, with NumPy's float32 x / 255 rounding (one correctly
-// rounded float division). Every index[start + r] must name a whole image of `images`.
-void gather_pixels(float* out, const std::uint8_t* images, const std::uint32_t* index, std::int64_t start,
+// rounded float division). Every index[start + r] must be < image_count (whole images).
+// Also prefetches the rows of index[start + rows, start + 2 * rows) for the next call.
+void gather_pixels(float* out, const std::uint8_t* images, std::uint64_t image_count,
+                   const std::uint32_t* index, std::int64_t index_length, std::int64_t start,
                    std::int64_t rows, std::int64_t features);
 
 }  // namespace nmlp
