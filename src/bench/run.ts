@@ -129,13 +129,19 @@ function stepMs(be: Backend, data: DataSet): number {
 
 const NOTEBOOK_EPOCH1 = 0.9092;
 
+const NOTEBOOK_EPOCH2 = 0.927;
+
+/** The faster of the notebook's first two epochs, as the NumPy column is measured; both checked. */
 function epoch(be: Backend, data: DataSet): Pick<Column, 'epochSeconds' | 'imagesPerSecond' | 'trainAccuracy'> {
-  const r = train(be, data, { ...NOTEBOOK_CONFIG, epochs: 1 });
-  const e = r.epochs[0];
-  if (Math.abs(e.trainAccuracy - NOTEBOOK_EPOCH1) > 0.001) {
-    throw new Error(`bench: ${be.name} epoch 1 accuracy ${e.trainAccuracy} is not the notebook's ${NOTEBOOK_EPOCH1} (±0.001)`);
-  }
-  return { epochSeconds: e.seconds, imagesPerSecond: e.imagesPerSecond, trainAccuracy: e.trainAccuracy };
+  const r = train(be, data, { ...NOTEBOOK_CONFIG, epochs: 2 });
+  [NOTEBOOK_EPOCH1, NOTEBOOK_EPOCH2].forEach((want, i) => {
+    const got = r.epochs[i].trainAccuracy;
+    if (Math.abs(got - want) > 0.001) {
+      throw new Error(`bench: ${be.name} epoch ${i + 1} accuracy ${got} is not the notebook's ${want} (±0.001); not timing it`);
+    }
+  });
+  const seconds = Math.min(r.epochs[0].seconds, r.epochs[1].seconds);
+  return { epochSeconds: seconds, imagesPerSecond: data.train.count / seconds, trainAccuracy: r.epochs[1].trainAccuracy };
 }
 
 /** Peak RSS and time to the first batch of a real `native-mlp train --epochs 1` process. */
@@ -247,7 +253,7 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
         epochSeconds: np.epochSeconds, imagesPerSecond: 60000 / np.epochSeconds, trainAccuracy: np.trainAccuracy,
         peakRssMB: np.peakRssMB,
       });
-      notes.push(`numpy: best of 2 epochs; its accuracy column is after epoch 2 (${np.trainAccuracy})`);
+      notes.push(`epochs are the best of the notebook's first two on every backend; NumPy's accuracy after epoch 2: ${np.trainAccuracy}`);
     }
   }
   return {
