@@ -1,4 +1,5 @@
 /** Training in a worker thread: same results, a responsive event loop, abort, concurrency. */
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { loadNative } from '../src/backend/native.js';
 import { typescriptBackend } from '../src/backend/typescript.js';
@@ -84,5 +85,27 @@ describe('trainInWorker', () => {
       expect(Buffer.compare(Buffer.from(r.net.params.buffer), Buffer.from(single.net.params.buffer))).toBe(0);
       expect(r.test?.testAccuracy).toBe(single.test?.testAccuracy);
     }
+  }, 120_000);
+
+  it('terminating training workers mid-epoch leaks nothing', async () => {
+    // Each worker reads MNIST (55 MB) and starts training; terminate() tears it down mid-epoch.
+    const script = new URL('../dist/train/worker-main.js', import.meta.url);
+    const runOnce = () => new Promise<void>((resolve, reject) => {
+      const stop = new Int32Array(new SharedArrayBuffer(4));
+      const w = new Worker(script, { workerData: { config: ONE_EPOCH, backend: nativeLoads ? 'native' : 'js', stop } });
+      let batches = 0;
+      w.on('message', (m: { type: string }) => {
+        if (m.type === 'batch' && ++batches === 10) void w.terminate();
+      });
+      w.on('error', reject);
+      w.on('exit', () => (batches >= 10 ? resolve() : reject(new Error(`worker exited after ${batches} batches`))));
+    });
+    await runOnce();
+    const before = process.memoryUsage().rss;
+    for (let i = 0; i < 8; i++) await runOnce();
+    const grownMB = (process.memoryUsage().rss - before) / 2 ** 20;
+    // Eight leaked workers would hold at least 8 x 55 MB of images.
+    console.log(`rss grew ${grownMB.toFixed(0)} MB over 8 terminated workers`);
+    expect(grownMB).toBeLessThan(200);
   }, 120_000);
 });
