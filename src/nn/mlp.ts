@@ -150,13 +150,18 @@ export function backward(be: Backend, net: Mlp, ws: Workspace, labels: Uint8Arra
     be.sgemm(true, false, s[l - 1], s[l], rows, 1, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 0, g.W[l], s[l]);
     // gb_l = du_l.sum(axis=0)                      dL/db_l
     be.colSums(g.b[l], ws.du[l], rows, s[l]);
-    if (l === 1) break;
-    // dh_{l-1} = du_l @ W_l^T                      dL/dh_{l-1}, flowing back into the hidden layer
-    be.sgemm(false, true, rows, s[l - 1], s[l], 1, ws.du[l], s[l], net.W[l], s[l], 0, ws.dh[l - 1], s[l - 1]);
-    // du_{l-1} = dh_{l-1} * (u_{l-1} > 0)          dL/du_{l-1}, the ReLU derivative
-    be.reluBackward(ws.du[l - 1], ws.dh[l - 1], ws.u[l - 1], rows * s[l - 1]);
+    if (l > 1) backIntoHidden(be, net, ws, l, rows);
   }
   return loss;
+}
+
+/** From du_l to du_{l-1}, through W_l as it is now and the ReLU of layer l - 1. */
+function backIntoHidden(be: Backend, net: Mlp, ws: Workspace, l: number, rows: number): void {
+  const s = net.sizes;
+  // dh_{l-1} = du_l @ W_l^T                        dL/dh_{l-1}, flowing back into the hidden layer
+  be.sgemm(false, true, rows, s[l - 1], s[l], 1, ws.du[l], s[l], net.W[l], s[l], 0, ws.dh[l - 1], s[l - 1]);
+  // du_{l-1} = dh_{l-1} * (u_{l-1} > 0)            dL/du_{l-1}, the ReLU derivative
+  be.reluBackward(ws.du[l - 1], ws.dh[l - 1], ws.u[l - 1], rows * s[l - 1]);
 }
 
 /**
@@ -172,12 +177,7 @@ export function trainStep(be: Backend, net: Mlp, ws: Workspace, labels: Uint8Arr
   // du_L = (softmax(u_L) - Y) / N                  dL/du_L
   const loss = be.softmaxXentGrad(ws.du[L], ws.u[L], labels, rows, s[L]);
   for (let l = L; l >= 1; l--) {
-    if (l > 1) {
-      // dh_{l-1} = du_l @ W_l^T                    dL/dh_{l-1}, with W_l before its update
-      be.sgemm(false, true, rows, s[l - 1], s[l], 1, ws.du[l], s[l], net.W[l], s[l], 0, ws.dh[l - 1], s[l - 1]);
-      // du_{l-1} = dh_{l-1} * (u_{l-1} > 0)        dL/du_{l-1}
-      be.reluBackward(ws.du[l - 1], ws.dh[l - 1], ws.u[l - 1], rows * s[l - 1]);
-    }
+    if (l > 1) backIntoHidden(be, net, ws, l, rows); // before W_l is updated below
     // W_l -= lr * (h_{l-1}^T @ du_l)               SGD on dL/dW_l, in the sgemm
     be.sgemm(true, false, s[l - 1], s[l], rows, -lr, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 1, net.W[l], s[l]);
     // b_l -= lr * du_l.sum(axis=0)                 SGD on dL/db_l
