@@ -3,51 +3,36 @@
  * (all four transpose pairs, every remainder of the micro-tile and cache blocks, padded leading
  * dimensions, alpha/beta edge values, NaN-filled C with beta = 0, NaN-filled A/B with alpha = 0,
  * byteOffset views, SharedArrayBuffer, the thread pool at 1 and 2 threads), and each fused kernel
- * against a plain loop. Runs once per instruction set this CPU supports (extra addon instances are
- * loaded with NATIVE_MLP_ISA capped), so the AVX2 and generic kernels are checked on an AVX-512
- * machine too.
+ * against a plain loop. Runs once per instruction set this CPU supports (supportedIsas; the addon
+ * is capped with setIsa before each ISA's suite), so the AVX2 and generic kernels are checked on
+ * an AVX-512 machine too.
  *
  * Skipped visibly when the addon is not built, unless REQUIRE_NATIVE=1.
  */
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backend, withChecks } from '../src/backend/backend.js';
-import { loadNative, type NativeBinding } from '../src/backend/native.js';
-
-// Every eligible call uses the pool (no adaptive pool-or-alone choice, see native/thread_pool.h),
-// so the 2-thread cases below always exercise the parallel path. Read when the pool is created.
-process.env.NATIVE_MLP_POOL = 'always';
+import type { Backend } from '../src/backend/backend.js';
+import { loadNative } from '../src/backend/native.js';
 
 const native = loadNative();
 
+// Every eligible call uses the pool (no adaptive pool-or-alone choice, see native/thread_pool.h),
+// so the 2-thread cases below always exercise the parallel path.
+native.binding?.setPoolPolicy('always');
+
 // ------------------------------------------------------------------------------------------------
-// Instances: the default one, plus one per lower ISA the CPU can run.
+// Instruction sets: one addon instance, switched with setIsa before each ISA's suite.
 
-const ISA_ORDER = ['avx512', 'avx2', 'generic'];
+const ISAS: string[] = native.binding ? native.binding.supportedIsas() : [];
 
-function loadInstance(path: string, isa: string): Backend | null {
-  const saved = process.env.NATIVE_MLP_ISA;
-  process.env.NATIVE_MLP_ISA = isa;
-  try {
-    const mod = { exports: {} as NativeBinding };
-    process.dlopen(mod, path);
-    return mod.exports.isa() === isa ? withChecks('native', mod.exports) : null;
-  } finally {
-    if (saved === undefined) delete process.env.NATIVE_MLP_ISA;
-    else process.env.NATIVE_MLP_ISA = saved;
-  }
-}
-
-function instances(): Backend[] {
-  const be = native.backend;
-  if (!be || !native.path) return [];
-  const out = [be];
-  const top = ISA_ORDER.indexOf(be.isa());
-  for (const isa of ISA_ORDER.slice(top + 1)) {
-    const extra = loadInstance(native.path, isa);
-    if (extra) out.push(extra);
-  }
-  return out;
+/** Runs the enclosing describe's tests with the addon capped at `isa`, restoring the best after. */
+function useIsa(isa: string): void {
+  beforeAll(() => {
+    expect(native.binding!.setIsa(isa)).toBe(isa);
+  });
+  afterAll(() => {
+    native.binding!.setIsa(ISAS[0]);
+  });
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -239,7 +224,7 @@ function expectSame(got: Float32Array, want: ArrayLike<number>, what: string): v
 
 // ------------------------------------------------------------------------------------------------
 
-const backends = instances();
+const backends: Array<[string, Backend]> = native.backend ? ISAS.map((isa) => [isa, native.backend!]) : [];
 
 if (backends.length === 0) {
   if (process.env.REQUIRE_NATIVE === '1') {
@@ -255,10 +240,11 @@ if (backends.length === 0) {
   }
 }
 
-for (const be of backends) {
+for (const [isa, be] of backends) {
   // Generous timeout: the float64 reference is slow for the big shapes, and scripts/sanitize.sh
   // runs this file under ASan at -O1.
-  describe(`native parity [${be.isa()}]`, { timeout: 120_000 }, () => {
+  describe(`native parity [${isa}]`, { timeout: 120_000 }, () => {
+    useIsa(isa);
     let savedThreads = 1;
     beforeAll(() => {
       savedThreads = be.getThreads();
@@ -489,11 +475,47 @@ for (const be of backends) {
   });
 }
 
-// The pool is per process, not per instruction set: this runs once, on the default instance (a
-// worker's process.env is its own copy, so NATIVE_MLP_ISA could not be set for it anyway).
+if (native.binding) {
+  const raw = native.binding;
+  describe('native instruction-set switch', () => {
+    afterAll(() => {
+      raw.setIsa(ISAS[0]);
+    });
+
+    it('supportedIsas lists the best first and ends with generic; setIsa caps, never above the CPU', () => {
+      expect(ISAS.length).toBeGreaterThanOrEqual(1);
+      expect(ISAS[ISAS.length - 1]).toBe('generic');
+      expect(raw.isa()).toBe(ISAS[0]);
+      for (const isa of ISAS) {
+        expect(raw.setIsa(isa)).toBe(isa);
+        expect(raw.isa()).toBe(isa);
+      }
+      // Names this CPU cannot run (or another architecture's) give the best one below them.
+      const order = process.arch === 'arm64' ? ['neon', 'generic'] : ['avx512', 'avx2', 'generic'];
+      for (const cap of ['avx512', 'avx2', 'neon', 'generic']) {
+        const at = order.indexOf(cap);
+        const want = at < 0 ? 'generic' : ISAS.find((isa) => order.indexOf(isa) >= at) ?? 'generic';
+        expect(raw.setIsa(cap), `setIsa(${cap})`).toBe(want);
+      }
+      expect(() => raw.setIsa('sse9')).toThrow(RangeError);
+      expect(raw.setIsa(ISAS[0])).toBe(ISAS[0]);
+    });
+
+    it('switching the ISA between calls gives the same sgemm results within rounding', () => {
+      const cs: Case = { ta: false, tb: true, m: 37, n: 45, k: 70, alpha: 1, beta: 0 };
+      for (const isa of [...ISAS, ...ISAS]) {
+        raw.setIsa(isa);
+        const err = runCase(native.backend!, cs);
+        expect(err, isa).toBeNull();
+      }
+    });
+  });
+}
+
+// The pool is per process, not per instruction set: this runs once, at the best ISA.
 if (backends.length > 0) {
-  const be = backends[0];
-  describe(`native thread pool [${be.isa()}]`, { timeout: 120_000 }, () => {
+  const be = backends[0][1];
+  describe(`native thread pool [${ISAS[0]}]`, { timeout: 120_000 }, () => {
     let savedThreads = 1;
     beforeAll(() => {
       savedThreads = be.getThreads();
