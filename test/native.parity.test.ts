@@ -11,8 +11,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Backend, withChecks } from '../src/backend/backend.js';
-import { loadNative, type NativeBinding } from '../src/backend/native.js';
+import { type Backend, withChecks } from '../src/backend/contract.js';
+import { loadNative, type NativeBinding } from '../src/backend/native/load.js';
 
 // Every eligible call uses the pool (no adaptive pool-or-alone choice, see native/thread_pool.h),
 // so the 2-thread cases below always exercise the parallel path. Read when the pool is created.

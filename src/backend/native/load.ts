@@ -13,8 +13,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as Binding from '../../binding.js';
-import { type Backend, withChecks } from './backend.js';
+import { envSettings } from '../../env.js';
+import type * as Binding from '../../../binding.js';
+import { type Backend, withChecks } from '../contract.js';
 
 /** The raw exports of the addon, as documented in binding.d.ts. */
 export type NativeBinding = typeof Binding;
@@ -75,8 +76,8 @@ function tryLoad(): NativeLoad {
   let path: string | null = null;
   try {
     const require = createRequire(import.meta.url);
-    const override = process.env.NATIVE_MLP_NATIVE_PATH;
-    if (override !== undefined && override !== '') {
+    const override = envSettings().nativePath;
+    if (override !== undefined) {
       path = resolve(override);
       if (!existsSync(path)) {
         throw new Error(`NATIVE_MLP_NATIVE_PATH is ${path}, which does not exist`);
