@@ -3,12 +3,12 @@
  * A missing native binary skips its suites visibly; with REQUIRE_NATIVE=1 (CI) it fails instead.
  */
 import { describe, it } from 'vitest';
-import type { Backend } from '../src/backend/backend.js';
-import { loadNative } from '../src/backend/native.js';
-import { typescriptBackend } from '../src/backend/typescript.js';
+import type { Backend } from '../src/backend/contract.js';
+import { loadNative } from '../src/backend/native/load.js';
+import { jsBackend } from '../src/backend/js/index.js';
 
 export function forEachBackend(title: string, body: (be: Backend) => void): void {
-  describe(`${title} [js]`, () => body(typescriptBackend));
+  describe(`${title} [js]`, () => body(jsBackend));
   const native = loadNative();
   if (native.backend) {
     const be = native.backend;

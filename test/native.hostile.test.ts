@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadNative } from '../src/backend/native.js';
+import { loadNative } from '../src/backend/native/load.js';
 
 const native = loadNative();
 

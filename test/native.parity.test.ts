@@ -11,8 +11,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../src/backend/backend.js';
-import { loadNative } from '../src/backend/native.js';
+import type { Backend } from '../src/backend/contract.js';
+import { loadNative } from '../src/backend/native/load.js';
 
 const native = loadNative();
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import type { Backend } from '../src/backend/backend.js';
+import type { Backend } from '../src/backend/contract.js';
 import { forEachBackend, randomF32 } from './backends.js';
 
 /** The naive reference, in float64: C = alpha op(A) op(B) + beta C; beta = 0 ignores C. */

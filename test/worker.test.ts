@@ -1,8 +1,8 @@
 /** Training in a worker thread: same results, a responsive event loop, abort, concurrency. */
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { loadNative } from '../src/backend/native.js';
-import { typescriptBackend } from '../src/backend/typescript.js';
+import { loadNative } from '../src/backend/native/load.js';
+import { jsBackend } from '../src/backend/js/index.js';
 import { loadDataSet } from '../src/data/mnist.js';
 import { NOTEBOOK_CONFIG, train } from '../src/train/train.js';
 import { trainInWorker } from '../src/train/worker.js';
@@ -19,7 +19,7 @@ describe('trainInWorker', () => {
     });
     expect(events).toEqual(['start', 'epoch', 'test']);
     expect(batches).toBe(469);
-    const local = train(typescriptBackend, loadDataSet(), ONE_EPOCH);
+    const local = train(jsBackend, loadDataSet(), ONE_EPOCH);
     expect(r.epochs[0].trainAccuracy).toBe(local.epochs[0].trainAccuracy);
     expect(Buffer.compare(Buffer.from(r.net.params.buffer), Buffer.from(local.net.params.buffer))).toBe(0);
   }, 120_000);
@@ -62,7 +62,7 @@ describe('trainInWorker', () => {
   it('in-process, an abort stops after exactly the batch that saw it', () => {
     const ctrl = new AbortController();
     let batches = 0;
-    const r = train(typescriptBackend, loadDataSet(), ONE_EPOCH, {
+    const r = train(jsBackend, loadDataSet(), ONE_EPOCH, {
       signal: ctrl.signal,
       onBatch: (p) => {
         batches = p.batch;

@@ -3,9 +3,10 @@
  * TypeScript backend with the reason said once on stderr; `native` fails loudly with the reason
  * and what to do; `NATIVE_MLP_BACKEND` sets the default.
  */
-import type { Backend } from './backend.js';
-import { loadNative } from './native.js';
-import { typescriptBackend } from './typescript.js';
+import { envSettings } from '../env.js';
+import type { Backend } from './contract.js';
+import { loadNative } from './native/load.js';
+import { jsBackend } from './js/index.js';
 
 export const BACKEND_CHOICES = ['auto', 'native', 'js'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
@@ -21,8 +22,8 @@ export function isBackendChoice(v: unknown): v is BackendChoice {
 
 /** The default choice: NATIVE_MLP_BACKEND if set, else auto. */
 export function defaultBackendChoice(): BackendChoice {
-  const env = process.env.NATIVE_MLP_BACKEND;
-  if (env === undefined || env === '') return 'auto';
+  const env = envSettings().backend;
+  if (env === undefined) return 'auto';
   if (!isBackendChoice(env)) {
     throw new BackendError(`NATIVE_MLP_BACKEND is "${env}"; expected one of ${BACKEND_CHOICES.join(', ')}`);
   }
@@ -45,7 +46,7 @@ export function selectBackend(
   if (!isBackendChoice(choice)) {
     throw new BackendError(`Unknown backend "${String(choice)}"; expected one of ${BACKEND_CHOICES.join(', ')}`);
   }
-  if (choice === 'js') return typescriptBackend;
+  if (choice === 'js') return jsBackend;
   const native = loadNative();
   if (native.backend) return native.backend;
   const reason = native.error?.message ?? 'unknown reason';
@@ -56,11 +57,11 @@ export function selectBackend(
     fallbackSaid = true;
     warn(`native-mlp: native backend unavailable (${reason}); using the TypeScript backend`);
   }
-  return typescriptBackend;
+  return jsBackend;
 }
 
 /** Every backend that can run here: TypeScript always, native when it loads. */
 export function availableBackends(): Backend[] {
   const native = loadNative().backend;
-  return native ? [typescriptBackend, native] : [typescriptBackend];
+  return native ? [jsBackend, native] : [jsBackend];
 }

@@ -8,13 +8,13 @@ import { spawn, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import type { Backend } from '../backend/backend.js';
-import { loadNative } from '../backend/native.js';
-import { typescriptBackend } from '../backend/typescript.js';
+import type { Backend } from '../backend/contract.js';
+import { loadNative } from '../backend/native/load.js';
+import { jsBackend } from '../backend/js/index.js';
 import type { DataSet } from '../data/mnist.js';
 import { defaultDataDir } from '../data/mnist.js';
 import { forward, Mlp, sharedF32, trainStep, Workspace } from '../nn/mlp.js';
-import { identityOrder } from '../nn/predict.js';
+import { identityOrder } from '../train/batches.js';
 import { gatherBatch } from '../train/batches.js';
 import { NOTEBOOK_CONFIG, train } from '../train/train.js';
 import { trainInWorker } from '../train/worker.js';
@@ -218,9 +218,9 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
   } else {
     notes.push(`native backend unavailable: ${native.error?.message}`);
   }
-  configs.push({ be: typescriptBackend, threads: 1, label: 'js 1T' });
+  configs.push({ be: jsBackend, threads: 1, label: 'js 1T' });
   const cores = cpus().length;
-  if (cores > 1) configs.push({ be: typescriptBackend, threads: cores, label: `js ${cores}T` });
+  if (cores > 1) configs.push({ be: jsBackend, threads: cores, label: `js ${cores}T` });
 
   const columns: Column[] = [];
   for (const { be, threads, label } of configs) {
@@ -239,7 +239,7 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
     columns.push(col);
   }
   if (native.backend) native.backend.setThreads(0);
-  typescriptBackend.setThreads(1);
+  jsBackend.setThreads(1);
   const eventLoop = await eventLoopDelay(native.backend ? 'native' : 'js');
   say(`event loop while a worker trains: p99 ${eventLoop.p99Ms.toFixed(1)} ms`);
 

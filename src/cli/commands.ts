@@ -1,12 +1,12 @@
 /** The CLI's commands: each parses its flags, runs the library, and prints. */
 import { readFileSync } from 'node:fs';
-import { loadNative } from '../backend/native.js';
+import { loadNative } from '../backend/native/load.js';
 import { selectBackend } from '../backend/select.js';
 import { DataError, parseIdx } from '../data/idx.js';
 import { DEFAULT_CLASSES, loadDataSet, loadDataSetAsync, peekFeatures } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
 import { defaultRng } from '../rng/index.js';
-import { predict } from '../nn/predict.js';
+import { predict } from '../train/predict.js';
 import { evaluate } from '../train/metrics.js';
 import { train } from '../train/train.js';
 import {

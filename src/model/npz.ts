@@ -8,6 +8,7 @@
  * use, deflated members may not inflate beyond their declared size, CRCs are verified, and every
  * problem is a ModelFileError naming the file, the member and the problem.
  */
+import { MAX_LAYER_SIZE } from '../limits.js';
 import { inflateRawSync } from 'node:zlib';
 import { Mlp } from '../nn/mlp.js';
 import {
@@ -21,7 +22,6 @@ import {
 } from './atomic.js';
 import { checkNet, type DecodeOptions } from './safetensors.js';
 
-const MAX_LAYER_SIZE = 1 << 20;
 /** Deflate cannot compress better than about 1032:1; a larger declared ratio is a lie. */
 const MAX_DEFLATE_RATIO = 1032;
 

@@ -6,6 +6,7 @@
  * Files are untrusted when loading: every size and offset is checked against the file length
  * before anything is allocated, and every problem is a ModelFileError naming the file.
  */
+import { MAX_LAYER_SIZE } from '../limits.js';
 import { checkSizes, Mlp } from '../nn/mlp.js';
 import {
   describeNonFinite,
@@ -24,7 +25,6 @@ export const MODEL_FORMAT_VERSION = '1';
 const SUPPORTED_VERSIONS: readonly string[] = ['1'];
 /** Largest JSON header accepted when loading. */
 export const MAX_HEADER_BYTES = 1 << 20;
-const MAX_LAYER_SIZE = 1 << 20;
 const RESERVED_KEYS: readonly string[] = ['format', 'format_version', 'layers', 'activation', 'output'];
 
 export interface DecodeOptions {

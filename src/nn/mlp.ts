@@ -7,7 +7,8 @@
  * u[1] = u1, h[1] = h1, u[2] = u2 (logits), du[2] = du2, gW[2] = gW2, dh[1] = dh1, ...
  * Index 0 is unused for parameters; h[0] is the input batch X.
  */
-import type { Backend } from '../backend/backend.js';
+import { MAX_LAYER_SIZE } from '../limits.js';
+import type { Backend } from '../backend/contract.js';
 
 /**
  * Float32 storage on shared memory, so parameters and activations can be handed to worker
@@ -66,8 +67,8 @@ export function checkSizes(sizes: readonly number[]): void {
     throw new RangeError(`Expected at least two layer sizes (inputs and classes) but received ${JSON.stringify(sizes)}`);
   }
   for (const s of sizes) {
-    if (!Number.isInteger(s) || s < 1 || s > 1 << 20) {
-      throw new RangeError(`Expected every layer size to be an integer in [1, ${1 << 20}] but received ${JSON.stringify(sizes)}`);
+    if (!Number.isInteger(s) || s < 1 || s > MAX_LAYER_SIZE) {
+      throw new RangeError(`Expected every layer size to be an integer in [1, ${MAX_LAYER_SIZE}] but received ${JSON.stringify(sizes)}`);
     }
   }
 }

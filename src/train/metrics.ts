@@ -1,9 +1,8 @@
 /** Accuracy, loss and confusion counts of a network over a labelled image set. */
-import type { Backend } from '../backend/backend.js';
+import type { Backend } from '../backend/contract.js';
 import type { LabeledImages } from '../data/mnist.js';
 import { forward, type Mlp, Workspace } from '../nn/mlp.js';
-import { identityOrder } from '../nn/predict.js';
-import { gatherBatch } from './batches.js';
+import { gatherBatch, identityOrder } from './batches.js';
 
 export interface Evaluation {
   accuracy: number;

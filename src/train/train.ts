@@ -3,7 +3,7 @@
  * that order with the last partial batch divided by its own size, SGD, then the accuracy on the
  * first 10,000 training images), reporting through events rather than printing.
  */
-import type { Backend } from '../backend/backend.js';
+import type { Backend } from '../backend/contract.js';
 import type { DataSet } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
 import { forward, type Mlp, trainStep, Workspace } from '../nn/mlp.js';

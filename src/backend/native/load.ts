@@ -13,8 +13,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as Binding from '../../binding.js';
-import { type Backend, withChecks } from './backend.js';
+import { envSettings } from '../../env.js';
+import type * as Binding from '../../../binding.js';
+import { type Backend, withChecks } from '../contract.js';
 
 /** The raw exports of the addon, as documented in binding.d.ts. */
 export type NativeBinding = typeof Binding;
@@ -78,16 +79,15 @@ function oneLine(message: string): string {
  * generic, a cap on the micro-kernel) and NATIVE_MLP_POOL (adaptive | always) are passed here.
  */
 function applySettings(raw: NativeBinding): void {
-  const isa = process.env.NATIVE_MLP_ISA;
-  if (isa !== undefined && isa !== '') {
+  const { isa, pool } = envSettings();
+  if (isa !== undefined) {
     try {
       raw.setIsa(isa);
     } catch {
       throw new Error(`NATIVE_MLP_ISA is "${isa}"; expected one of avx512, avx2, neon, generic`);
     }
   }
-  const pool = process.env.NATIVE_MLP_POOL;
-  if (pool !== undefined && pool !== '') {
+  if (pool !== undefined) {
     if (pool !== 'adaptive' && pool !== 'always') {
       throw new Error(`NATIVE_MLP_POOL is "${pool}"; expected adaptive or always`);
     }
@@ -99,8 +99,8 @@ function tryLoad(): NativeLoad {
   let path: string | null = null;
   try {
     const require = createRequire(import.meta.url);
-    const override = process.env.NATIVE_MLP_NATIVE_PATH;
-    if (override !== undefined && override !== '') {
+    const override = envSettings().nativePath;
+    if (override !== undefined) {
       path = resolve(override);
       if (!existsSync(path)) {
         throw new Error(`NATIVE_MLP_NATIVE_PATH is ${path}, which does not exist`);

@@ -3,8 +3,8 @@
  * when the native addon is not available. Arguments are checked by withChecks (backend.ts), the
  * same wrapper the native backend uses, so both backends fail the same way on bad input.
  */
-import { type Kernels, withChecks } from './backend.js';
-import { getJsThreads, setJsThreads, sgemmThreaded } from './js-threads.js';
+import { type Kernels, withChecks } from '../contract.js';
+import { getJsThreads, setJsThreads, sgemmThreaded } from './threads.js';
 
 /** float32(x / 255) for every byte value: NumPy's astype(float32) / 255.0, correctly rounded. */
 export const PIXEL_SCALE = /* @__PURE__ */ (() => {
@@ -96,4 +96,4 @@ const jsKernels: Kernels = {
 };
 
 /** The TypeScript backend: the kernels above behind the shared argument checks. */
-export const typescriptBackend = withChecks('js', jsKernels);
+export const jsBackend = withChecks('js', jsKernels);
