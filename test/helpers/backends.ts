@@ -84,6 +84,7 @@ export function forEachBackend(
     describe(`${title} [${variant.label}]`, () => {
       beforeAll(() => {
         enter();
+        expect(be.isa(), 'the ISA the title names').toBe(variant.isa);
         if (options.threads) {
           // The TypeScript backend's helper threads run dist/ code.
           if (variant.name === 'js' && variant.threads > 1) assertFreshDist();
