@@ -11,6 +11,7 @@
 #include <string>
 
 #include "args.h"
+#include "binding_sparse.h"
 #include "cpu.h"
 #include "fused.h"
 #include "sgemm.h"
@@ -47,6 +48,9 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
         InstanceMethod("setIsa", &NativeMlp::SetIsa, napi_default_jsproperty),
         InstanceMethod("supportedIsas", &NativeMlp::SupportedIsas, napi_default_jsproperty),
         InstanceMethod("setPoolPolicy", &NativeMlp::SetPoolPolicy, napi_default_jsproperty),
+        InstanceMethod("sparseMatmul", &NativeMlp::SparseMatmul, napi_default_jsproperty),
+        InstanceMethod("sparseMatmulT", &NativeMlp::SparseMatmulT, napi_default_jsproperty),
+        InstanceMethod("gatherSparse", &NativeMlp::GatherSparse, napi_default_jsproperty),
     });
   }
 
@@ -248,6 +252,17 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     }
     nmlp::set_pool_adaptive(policy == "adaptive");
     return Napi::String::New(info.Env(), nmlp::get_pool_adaptive() ? "adaptive" : "always");
+  }
+
+  // Sparse-input kernels (binding_sparse.cc), on this instance's ISA.
+  Napi::Value SparseMatmul(const Napi::CallbackInfo& info) {
+    return nmlp_binding::SparseMatmul(info, *kernel_);
+  }
+  Napi::Value SparseMatmulT(const Napi::CallbackInfo& info) {
+    return nmlp_binding::SparseMatmulT(info, *kernel_);
+  }
+  Napi::Value GatherSparse(const Napi::CallbackInfo& info) {
+    return nmlp_binding::GatherSparse(info);
   }
 
   static Napi::Value env_undefined(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }
