@@ -99,6 +99,13 @@ export function sparseMatmulT(
   rows: number, k: number, n: number, alpha: number, beta: number,
 ): void;
 
+/**
+ * The machine's fp32 FMA limit for the bench: GFLOP/s of independent FMA chains in registers
+ * (this instance's ISA: 8 lanes on AVX2, 16 on AVX-512; multiply + add on generic) on `threads`
+ * threads (1..256) running together for about `seconds` (0 < seconds <= 10). Not a kernel.
+ */
+export function fmaPeak(threads: number, seconds: number): number;
+
 /** Threads the kernels use; 1 runs on the calling thread. */
 export function getThreads(): number;
 /** Sets the thread count (1 .. 256); 0 means one per core. Returns the count now in force. */

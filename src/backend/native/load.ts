@@ -36,7 +36,7 @@ const PACKAGE_NAME = 'native-mlp';
 const EXPORTS = [
   'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'reluBackward', 'colSums', 'sgdUpdate',
   'gatherPixels', 'getThreads', 'setThreads', 'isa', 'setIsa', 'supportedIsas', 'setPoolPolicy',
-  'gatherSparse', 'sparseMatmul', 'sparseMatmulT',
+  'gatherSparse', 'sparseMatmul', 'sparseMatmulT', 'fmaPeak',
 ] as const;
 
 let cached: NativeLoad | undefined;
