@@ -70,10 +70,14 @@ const KernelInfo* select_kernel(const char* cap) {
   if (cap != nullptr) {
     if (std::strcmp(cap, "generic") == 0) max_level = 0;
     else if (std::strcmp(cap, "avx2") == 0) max_level = 1;
+    else if (std::strcmp(cap, "neon") == 0) max_level = 1;
   }
 #if defined(NATIVE_MLP_X86)
   if (max_level >= 2 && cpu_has_avx512()) return kernel_avx512();
   if (max_level >= 1 && cpu_has_avx2_fma()) return kernel_avx2();
+#endif
+#if defined(NATIVE_MLP_NEON)
+  if (max_level >= 1) return kernel_neon();
 #endif
   return kernel_generic();
 }

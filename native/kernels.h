@@ -42,6 +42,9 @@ const KernelInfo* kernel_generic();
 const KernelInfo* kernel_avx2();    // only call when cpu_has_avx2_fma()
 const KernelInfo* kernel_avx512();  // only call when cpu_has_avx512()
 #endif
+#if defined(NATIVE_MLP_NEON)
+const KernelInfo* kernel_neon();    // arm64: NEON is baseline, always callable
+#endif
 
 }  // namespace nmlp
 
