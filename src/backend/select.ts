@@ -56,7 +56,7 @@ export function selectBackend(
   }
   if (!fallbackSaid) {
     fallbackSaid = true;
-    warn(`native-mlp: native backend unavailable (${reason}); using the TypeScript backend`);
+    warn(`native-mlp: native backend unavailable (${reason}); using the TypeScript backend; ${NATIVE_HELP}`);
   }
   return typescriptBackend;
 }
