@@ -37,8 +37,8 @@ for (const [dir, machine] of Object.entries(EXPECTED)) {
   const header = readelf(['-h'], file);
   const got = /Machine:\s+(.*)/.exec(header)?.[1]?.trim() ?? '?';
   const needed = [...readelf(['-d'], file).matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
-  const versions = [...new Set([...readelf(['-V'], file).matchAll(/Name: GLIBC_(\d+)\.(\d+)(?:\.\d+)?/g)]
-    .map((m) => `${m[1]}.${m[2]}`))].sort((a, b) => a.split('.')[1] - b.split('.')[1]);
+  const versions = [...new Set([...readelf(['-V'], file).matchAll(/Name: GLIBC_(\d+(?:\.\d+)+)/g)].map((m) => m[1]))]
+    .sort((a, b) => a.split('.')[1] - b.split('.')[1]);
   const tooNew = versions.filter((v) => newer(v.split('.').map(Number)));
   const kib = Math.round(statSync(file).size / 1024);
   console.log(`${relative(root, file)}: ${got}, ${kib} KiB, needs ${needed.join(' ')}; glibc versions ${versions.join(' ')}`);
