@@ -31,7 +31,9 @@ export function defaultBackendChoice(): BackendChoice {
 }
 
 const NATIVE_HELP =
-  'build it with `npm run build:native` (needs cmake and a C++ compiler), or use --backend js';
+  'prebuilt binaries ship for linux-x64 and linux-arm64 with glibc >= 2.28 (Node-API 8, this Node has ' +
+  `Node-API ${process.versions.napi}); anywhere else install cmake and a C++17 compiler, then run ` +
+  '`npm rebuild native-mlp` (in a clone of native-mlp: `npm run build:native`); or use --backend js';
 
 let fallbackSaid = false;
 
@@ -55,7 +57,7 @@ export function selectBackend(
   }
   if (!fallbackSaid) {
     fallbackSaid = true;
-    warn(`native-mlp: native backend unavailable (${reason}); using the TypeScript backend`);
+    warn(`native-mlp: native backend unavailable (${reason}); using the TypeScript backend; ${NATIVE_HELP}`);
   }
   return jsBackend;
 }
