@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envSettings } from '../../env.js';
 import type * as Binding from '../../../binding.js';
-import { type Backend, withChecks } from '../contract.js';
+import { type Backend, sharedAlloc, withChecks } from '../contract.js';
 
 /** The raw exports of the addon, as documented in binding.d.ts. */
 export type NativeBinding = typeof Binding;
@@ -105,7 +105,7 @@ function tryLoad(): NativeLoad {
     if (missing.length > 0) {
       throw new Error(`${path} is not a native-mlp addon (missing ${missing.join(', ')})`);
     }
-    return { backend: withChecks('native', raw), error: null, path };
+    return { backend: withChecks('native', { ...raw, alloc: sharedAlloc, holds: () => true }), error: null, path };
   } catch (e) {
     const message = oneLine(e instanceof Error ? e.message : String(e));
     return { backend: null, error: new Error(message, { cause: e }), path };
