@@ -9,7 +9,7 @@ Commands:
   bench     verify, then time native and TypeScript kernels side by side (and NumPy, if present)
 
 Flags of every command that runs kernels:
-  --backend B       auto | native | js (default auto, or NATIVE_MLP_BACKEND)
+  --backend B       auto | native | wasm | js (default auto, or NATIVE_MLP_BACKEND)
   --threads N       native kernel threads (default: one per core)
   --json            machine-readable output (JSON Lines)
 
