@@ -91,6 +91,13 @@ for (;;) {
 }
 `;
 
+let splitCalls = 0;
+
+/** Products split across worker threads so far in this process (tests: the workers take part). */
+export function wasmSplitCalls(): number {
+  return splitCalls;
+}
+
 export class WasmThreads {
   private readonly mem: WasmMemory;
   private readonly module: WebAssembly.Module;
@@ -100,8 +107,6 @@ export class WasmThreads {
   private readonly job = new Float64Array(new SharedArrayBuffer(8 * 16));
   private threads = 1;
   private generation = 0;
-  /** Products split across threads so far (tests: shows the workers take part). */
-  calls = 0;
 
   constructor(mem: WasmMemory, module: WebAssembly.Module) {
     this.mem = mem;
@@ -206,7 +211,7 @@ export class WasmThreads {
         throw new Error('a WASM worker thread failed in the middle of an sgemm; the result is incomplete');
       }
     }
-    this.calls++;
+    splitCalls++;
     return true;
   }
 }
