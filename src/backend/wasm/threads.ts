@@ -74,6 +74,7 @@ ${runChunks.toString()}
 const ex = new WebAssembly.Instance(module, { env: { memory } }).exports;
 ex.nmlp_set_stack(stackTop);
 Atomics.store(ctrl, base + ${W_STATE}, ${STATE_READY});
+Atomics.notify(ctrl, base + ${W_STATE});
 let seen = 0;
 for (;;) {
   Atomics.wait(ctrl, base + ${W_GO}, seen);
@@ -92,6 +93,15 @@ for (;;) {
 `;
 
 let splitCalls = 0;
+let active: WasmThreads | null = null;
+
+/**
+ * Blocks until every worker of the WASM backend has booted (tests and benchmarks, so the next
+ * product is really split); false on timeout or when one died.
+ */
+export function wasmThreadsReady(timeoutMs = 30_000): boolean {
+  return active?.waitUntilReady(timeoutMs) ?? true;
+}
 
 /** Products split across worker threads so far in this process (tests: the workers take part). */
 export function wasmSplitCalls(): number {
@@ -111,6 +121,19 @@ export class WasmThreads {
   constructor(mem: WasmMemory, module: WebAssembly.Module) {
     this.mem = mem;
     this.module = module;
+    active = this;
+  }
+
+  waitUntilReady(timeoutMs: number): boolean {
+    const end = Date.now() + timeoutMs;
+    for (let i = 0; i < this.workers.length; i++) {
+      const cell = W_BASE + W_STRIDE * i + W_STATE;
+      for (let s = Atomics.load(this.ctrl, cell); s !== STATE_READY; s = Atomics.load(this.ctrl, cell)) {
+        if (s === STATE_DEAD || Date.now() >= end) return false;
+        Atomics.wait(this.ctrl, cell, s, Math.max(1, Math.min(SLICE_MS, end - Date.now())));
+      }
+    }
+    return true;
   }
 
   get count(): number {
