@@ -5,8 +5,8 @@
  */
 import { createRequire } from 'node:module';
 import { expect } from 'vitest';
-import { type Backend, withChecks } from '../../src/backend/contract.js';
-import { loadNative, type NativeBinding } from '../../src/backend/native/load.js';
+import type { Backend } from '../../src/backend/contract.js';
+import { loadNative, type NativeBinding, wrapNative } from '../../src/backend/native/load.js';
 
 export interface NativeIsa {
   isa: string;
@@ -74,7 +74,7 @@ function loadCapped(path: string, isa: string): Backend | null {
   try {
     const mod = { exports: {} as NativeBinding };
     process.dlopen(mod, path);
-    return mod.exports.isa() === isa ? withChecks('native', mod.exports) : null;
+    return mod.exports.isa() === isa ? wrapNative(mod.exports) : null;
   } finally {
     if (saved === undefined) delete process.env.NATIVE_MLP_ISA;
     else process.env.NATIVE_MLP_ISA = saved;

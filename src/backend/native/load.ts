@@ -40,6 +40,11 @@ const EXPORTS = [
 
 let cached: NativeLoad | undefined;
 
+/** The addon's exports as a Backend: the shared checks, and SharedArrayBuffer memory for alloc. */
+export function wrapNative(raw: NativeBinding): Backend {
+  return withChecks('native', { ...raw, alloc: sharedAlloc, holds: () => true });
+}
+
 /** Loads the addon on first call and returns the same result afterwards. Never throws. */
 export function loadNative(): NativeLoad {
   cached ??= tryLoad();
@@ -129,7 +134,7 @@ function tryLoad(): NativeLoad {
       throw new Error(`${path} is not a native-mlp addon (missing ${missing.join(', ')})`);
     }
     applySettings(raw);
-    return { backend: withChecks('native', { ...raw, alloc: sharedAlloc, holds: () => true }), error: null, path, binding: raw };
+    return { backend: wrapNative(raw), error: null, path, binding: raw };
   } catch (e) {
     const message = oneLine(e instanceof Error ? e.message : String(e));
     return { backend: null, error: new Error(message, { cause: e }), path, binding: null };
