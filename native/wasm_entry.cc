@@ -11,10 +11,6 @@
 #include "sgemm.h"
 #include "wasm_runtime.h"
 
-namespace nmlp {
-const KernelInfo* kernel_wasm128();
-}
-
 using i32 = std::int32_t;
 using u8 = std::uint8_t;
 using u32 = std::uint32_t;
