@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { loadNative } from '../backend/native/load.js';
 import { selectBackend } from '../backend/select.js';
-import { DataError, parseIdx } from '../data/idx.js';
+import { DataError } from '../data/idx.js';
+import { readImages } from '../data/images.js';
 import { DEFAULT_CLASSES, loadDataSet, loadDataSetAsync, peekFeatures } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
 import { defaultRng } from '../rng/index.js';
@@ -80,27 +81,6 @@ export async function evalCommand(argv: string[]): Promise<void> {
   }
   out(`Test Accuracy: ${(r.accuracy * 100).toFixed(2)}%   loss ${r.loss.toFixed(4)}   (${r.count} images, ${backend.name} backend)`);
   out(formatConfusion(r.confusion, net.classes));
-}
-
-/** Images from an IDX file (count x rows x cols) or raw bytes of whole images. */
-function readImages(file: string, features: number): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new DataError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const looksIdx = bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0x08;
-  if (looksIdx) {
-    const idx = parseIdx(bytes, file);
-    const pixels = idx.dims.slice(1).reduce((a, b) => a * b, 1);
-    if (pixels !== features) throw new DataError(`${file}: images have ${pixels} pixels but the model takes ${features}`);
-    return idx.data;
-  }
-  if (bytes.length === 0 || bytes.length % features !== 0) {
-    throw new DataError(`${file}: ${bytes.length} bytes is not an IDX file nor a whole number of ${features}-byte raw images`);
-  }
-  return bytes;
 }
 
 export async function predictCommand(argv: string[]): Promise<void> {

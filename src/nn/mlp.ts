@@ -9,6 +9,7 @@
  */
 import { MAX_LAYER_SIZE } from '../limits.js';
 import type { Backend } from '../backend/contract.js';
+import { checkMemory, parameterBytes, workspaceBytes } from '../budget.js';
 
 /**
  * Float32 storage on shared memory, so parameters and activations can be handed to worker
@@ -35,6 +36,7 @@ export class Mlp {
     if (params && params.length !== total) {
       throw new RangeError(`Expected ${total} parameters for layers ${sizes.join('-')} but received ${params.length}`);
     }
+    if (!params) checkMemory(parameterBytes(sizes), `A network with layers ${sizes.join('-')}`);
     this.params = params ?? sharedF32(total);
     this.W = [new Float32Array(0)];
     this.b = [new Float32Array(0)];
@@ -96,6 +98,7 @@ export class Workspace {
   constructor(net: Mlp, rows: number) {
     if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`Expected a batch of at least 1 row but received ${rows}`);
     this.rows = rows;
+    checkMemory(workspaceBytes(net.sizes, rows), `The workspace for ${rows} rows of layers ${net.sizes.join('-')}`);
     const s = net.sizes;
     const L = net.layers;
     const block = (l: number) => sharedF32(rows * s[l]);
