@@ -8,10 +8,11 @@ import { DEFAULT_CLASSES, loadDataSet, loadDataSetAsync, peekFeatures } from '..
 import { initMlp } from '../nn/init.js';
 import { defaultRng } from '../rng/index.js';
 import { predict } from '../train/predict.js';
-import { evaluate } from '../train/metrics.js';
+import { EVAL_ROWS, evaluate } from '../train/metrics.js';
+import { checkMemory, trainingBytes } from '../budget.js';
 import { train } from '../train/train.js';
 import {
-  parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseTrainArgs, type RunArgs,
+  parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseTrainArgs, type RunArgs, UsageError,
 } from './args.js';
 import { HELP } from './help.js';
 import { formatConfusion, formatEvent, ProgressBar } from './print.js';
@@ -22,16 +23,29 @@ const out = (line: string): void => {
 
 function backendFor(args: RunArgs) {
   const backend = selectBackend(args.backend);
-  if (args.threads !== undefined) backend.setThreads(args.threads);
+  if (args.threads !== undefined) {
+    try {
+      backend.setThreads(args.threads);
+    } catch (e) {
+      // The TypeScript backend allows fewer threads than the native one (MAX_JS_THREADS).
+      throw new UsageError(`--threads ${args.threads}: ${(e as Error).message}`);
+    }
+  }
   return backend;
 }
 
 export async function trainCommand(argv: string[]): Promise<void> {
   const args = parseTrainArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
+  // A save that cannot succeed fails now, not after the whole run.
+  if (args.save !== undefined) (await import('../model/index.js')).checkSaveTarget(args.save);
   const backend = backendFor(args);
   // Start-up: the files are read on the thread pool while this thread draws the initial weights.
   const features = peekFeatures(args.data);
+  if (features !== null) {
+    const sizes = [features, ...args.config.hidden, DEFAULT_CLASSES];
+    checkMemory(trainingBytes(sizes, Math.max(args.config.batch, EVAL_ROWS), 0), `Training layers ${sizes.join('-')} with batches of ${args.config.batch}`);
+  }
   const pending = loadDataSetAsync(args.data);
   pending.catch(() => {}); // awaited below; this only stops an early rejection being "unhandled"
   const rng = defaultRng(args.config.seed);
@@ -47,7 +61,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     },
     onBatch: bar ? (p) => bar.update(p) : undefined,
   });
-  if (args.save) {
+  if (args.save !== undefined) {
     const { saveModel } = await import('../model/index.js');
     saveModel(args.save, result.net, {
       testAccuracy: String(result.test?.testAccuracy), epochs: String(args.config.epochs), seed: String(args.config.seed),
