@@ -99,6 +99,18 @@ function inflateIdx(compressed: Uint8Array, file: string, fail: Fail, inflate: (
   } catch (e) {
     return fail(`${file}: gzip data is corrupt (${(e as Error).message}); re-download or un-gzip the file`);
   }
+  if (prefix.length < MAX_HEADER && typeof readIdxHeader(prefix) === 'string') {
+    // A short header may be a stream that stops or breaks early: say that rather than "too short".
+    let r: ReturnType<typeof gunzipExactly> | undefined;
+    try {
+      r = gunzipExactly(compressed, MAX_HEADER);
+    } catch (e) {
+      fail(`${file}: gzip data is corrupt (${(e as Error).message}); re-download or un-gzip the file`);
+    }
+    if (r && 'complete' in r && !r.complete) {
+      fail(`${file}: truncated or corrupt: the gzip data stops after ${r.bytes.length} bytes, inside the IDX header; re-download the file`);
+    }
+  }
   const h = headerOrFail(prefix, file, fail);
   if (h.total > compressed.length * MAX_DEFLATE_RATIO + 1024) {
     fail(`${file}: header says ${h.dims.join('x')} (${h.total} bytes) but ${compressed.length} bytes of gzip cannot hold that many; the file is truncated or corrupt`);
