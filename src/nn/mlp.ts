@@ -9,14 +9,19 @@
  */
 import { MAX_LAYER_SIZE } from '../limits.js';
 import type { Backend } from '../backend/contract.js';
-import { checkMemory, parameterBytes, workspaceBytes } from '../budget.js';
+import { checkMemory, MemoryBudgetError, mib, parameterBytes, workspaceBytes } from '../budget.js';
 
 /**
  * Float32 storage on shared memory, so parameters and activations can be handed to worker
  * threads (training off the event loop, parallel kernels) without copying.
  */
 export function sharedF32(n: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(4 * n));
+  try {
+    return new Float32Array(new SharedArrayBuffer(4 * n));
+  } catch (e) {
+    // Within the budget but refused by the system (ulimit, cgroup): say how much, not just "failed".
+    throw new MemoryBudgetError(`Cannot allocate ${mib(4 * n)} of float32 storage: ${(e as Error).message}`);
+  }
 }
 
 export class Mlp {

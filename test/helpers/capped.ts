@@ -5,6 +5,9 @@
  * case (the error's class and message, the milliseconds it took) and its peak RSS at the end.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { assertFreshDist } from './dist.js';
 
@@ -52,7 +55,10 @@ export function runCapped(body: string, opts: { timeoutMs?: number; env?: Record
     ${body}
     process.stdout.write(JSON.stringify({ maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\\n');
   `;
-  const r = spawnSync('/bin/sh', ['-c', `ulimit -v ${CAP_KB}; exec "$0" --input-type=module -e "$1"`, process.execPath, script], {
+  // A file, not -e: workers inherit execArgv, and --input-type would stop them from starting.
+  const file = join(mkdtempSync(join(tmpdir(), 'native-mlp-capped-')), 'case.mjs');
+  writeFileSync(file, script);
+  const r = spawnSync('/bin/sh', ['-c', `ulimit -v ${CAP_KB}; exec "$0" "$1"`, process.execPath, file], {
     timeout: opts.timeoutMs ?? 30_000,
     encoding: 'utf8',
     env: { ...process.env, ...opts.env },
