@@ -154,7 +154,7 @@ function toPixels(images, features) {
 
 function startTraining(body) {
   onlyKeys(body, ['epochs']);
-  const epochs = body.epochs ?? 1;
+  const epochs = Object.hasOwn(body, 'epochs') ? body.epochs : 1;
   if (!Number.isInteger(epochs) || epochs < 1 || epochs > 100) throw new HttpError(400, '"epochs" must be an integer from 1 to 100');
   if (training.status === 'training') throw new HttpError(409, 'a training run is already going');
   training = { status: 'training', progress: null, lastEvent: null, error: null };
