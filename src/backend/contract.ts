@@ -6,7 +6,7 @@
 
 import { checkGatherSparse, checkSparseMatmul, checkSparseMatmulT } from './sparse-checks.js';
 
-export type BackendName = 'js' | 'native';
+export type BackendName = 'js' | 'native' | 'wasm';
 
 export interface Backend {
   readonly name: BackendName;
@@ -51,6 +51,18 @@ export interface Backend {
   setThreads(n: number): number;
   /** Instruction set of the inner kernels ("js" for TypeScript). */
   isa(): string;
+  /**
+   * n zeroed float32s on memory this backend's kernels use in place: SharedArrayBuffer views for
+   * js and native (shareable with worker threads), views into the module's linear memory for
+   * wasm. Long-lived arrays (parameters, workspace, batches) come from here; RangeError naming n
+   * when n is not a size or the memory cannot grow that far.
+   */
+  alloc(n: number): Float32Array;
+  /**
+   * Whether the kernels use x in place (true for every array on js and native; on wasm, only for
+   * views into its memory: other arrays are copied in, and out, once per call).
+   */
+  holds(x: ArrayBufferView): boolean;
 }
 
 /** What a backend implements; withChecks() turns it into a Backend. */
@@ -118,7 +130,17 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
     getThreads: () => k.getThreads(),
     setThreads: (n) => k.setThreads(n),
     isa: () => k.isa(),
+    alloc(n) {
+      checkDim('n', n);
+      return k.alloc(n);
+    },
+    holds: (x) => k.holds(x),
   };
+}
+
+/** Backend.alloc for the backends whose kernels take any memory: a SharedArrayBuffer view. */
+export function sharedAlloc(n: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(4 * n));
 }
 
 const MAX_DIM = 0x7fffffff;
