@@ -33,7 +33,9 @@ export function defaultBackendChoice(): BackendChoice {
 }
 
 const NATIVE_HELP =
-  'build it with `npm run build:native` (needs cmake and a C++ compiler), or use --backend js';
+  'prebuilt binaries ship for linux-x64 and linux-arm64 with glibc >= 2.28 (Node-API 8, this Node has ' +
+  `Node-API ${process.versions.napi}); anywhere else install cmake and a C++17 compiler, then run ` +
+  '`npm rebuild native-mlp` (in a clone of native-mlp: `npm run build:native`); or use --backend js';
 
 const WASM_HELP =
   'the package ships wasm/native-mlp.wasm (rebuild it with `npm run build:wasm`), unset NATIVE_MLP_WASM=0, or use --backend js';
@@ -68,7 +70,7 @@ export function selectBackend(
   if (wasm.backend) {
     if (!fallbackSaid) {
       fallbackSaid = true;
-      warn(`native-mlp: native backend unavailable (${reason}); using the WASM backend`);
+      warn(`native-mlp: native backend unavailable (${reason}); using the WASM backend; ${NATIVE_HELP}`);
     }
     return wasm.backend;
   }
@@ -76,7 +78,7 @@ export function selectBackend(
     wasmFallbackSaid = true;
     warn(
       `native-mlp: native backend unavailable (${reason}) and WASM backend unavailable ` +
-        `(${wasm.error?.message ?? 'unknown reason'}); using the TypeScript backend`,
+        `(${wasm.error?.message ?? 'unknown reason'}); using the TypeScript backend; ${NATIVE_HELP}`,
     );
   }
   return jsBackend;

@@ -7,6 +7,7 @@ Commands:
   predict   classify images with a saved model
   info      version, backend in use and why, instruction set, threads, where the addon loaded from
   bench     verify, then time native and TypeScript kernels side by side (and NumPy, if present)
+  --version print the version of native-mlp
 
 Flags of every command that runs kernels:
   --backend B       auto | native | wasm | js (default auto, or NATIVE_MLP_BACKEND)

@@ -9,6 +9,7 @@
  */
 import { MAX_LAYER_SIZE } from '../limits.js';
 import type { Backend } from '../backend/contract.js';
+import type { SparseInput } from './sparse-input.js';
 
 /**
  * Float32 storage on shared memory, so parameters and activations can be handed to worker
@@ -135,15 +136,18 @@ export class Workspace {
 }
 
 /**
- * Forward pass over the first `rows` rows of ws.X; returns the logits u[L] (rows x classes).
- * Caches u[l] and h[l] for backward.
+ * Forward pass over the first `rows` rows of ws.X, or of `x` (the same batch in compressed
+ * sparse rows: layer 1 then skips the zero inputs, with the same result bits); returns the logits
+ * u[L] (rows x classes). Caches u[l] and h[l] for backward.
  */
-export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number): Float32Array {
+export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number, x?: SparseInput): Float32Array {
   const s = net.sizes;
   const L = net.layers;
+  checkSparseRows(x, rows);
   for (let l = 1; l <= L; l++) {
     // u_l = h_{l-1} @ W_l
-    be.sgemm(false, false, rows, s[l], s[l - 1], 1, ws.h[l - 1], s[l - 1], net.W[l], s[l], 0, ws.u[l], s[l]);
+    if (l === 1 && x) be.sparseMatmul(ws.u[1], x.rowPtr, x.cols, x.values, net.W[1], rows, s[0], s[1]);
+    else be.sgemm(false, false, rows, s[l], s[l - 1], 1, ws.h[l - 1], s[l - 1], net.W[l], s[l], 0, ws.u[l], s[l]);
     if (l < L) be.biasRelu(ws.h[l], ws.u[l], net.b[l], rows, s[l]); // u_l += b_l; h_l = relu(u_l)
     else be.biasAdd(ws.u[l], net.b[l], rows, s[l]); // u_L += b_L (logits; softmax is in the loss)
   }
@@ -151,18 +155,20 @@ export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number): Flo
 }
 
 /**
- * Backward pass after forward() on the same rows: fills ws.grads with dL/dW and dL/db of the
- * mean cross-entropy over the batch, and returns the summed loss.
+ * Backward pass after forward() on the same rows (and the same `x`, if any): fills ws.grads with
+ * dL/dW and dL/db of the mean cross-entropy over the batch, and returns the summed loss.
  */
-export function backward(be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number): number {
+export function backward(be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number, x?: SparseInput): number {
   const s = net.sizes;
   const L = net.layers;
   const g = ws.grads;
+  checkSparseRows(x, rows);
   // du_L = (softmax(u_L) - Y) / N                  dL/du_L, the loss gradient w.r.t. the logits
   const loss = be.softmaxXentGrad(ws.du[L], ws.u[L], labels, rows, s[L]);
   for (let l = L; l >= 1; l--) {
     // gW_l = h_{l-1}^T @ du_l                      dL/dW_l
-    be.sgemm(true, false, s[l - 1], s[l], rows, 1, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 0, g.W[l], s[l]);
+    if (l === 1 && x) be.sparseMatmulT(g.W[1], x.rowPtr, x.cols, x.values, ws.du[1], rows, s[0], s[1], 1, 0);
+    else be.sgemm(true, false, s[l - 1], s[l], rows, 1, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 0, g.W[l], s[l]);
     // gb_l = du_l.sum(axis=0)                      dL/db_l
     be.colSums(g.b[l], ws.du[l], rows, s[l]);
     if (l > 1) backIntoHidden(be, net, ws, l, rows);
@@ -185,21 +191,32 @@ function backIntoHidden(be: Backend, net: Mlp, ws: Workspace, l: number, rows: n
  * sgemm (alpha = -lr, beta = 1), so no weight gradient is written out. Same arithmetic as
  * backward() + sgdStep() up to float rounding. Returns the summed loss.
  */
-export function trainStep(be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number, lr: number): number {
+export function trainStep(
+  be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number, lr: number, x?: SparseInput,
+): number {
   const s = net.sizes;
   const L = net.layers;
   const gb = ws.grads.b;
+  checkSparseRows(x, rows);
   // du_L = (softmax(u_L) - Y) / N                  dL/du_L
   const loss = be.softmaxXentGrad(ws.du[L], ws.u[L], labels, rows, s[L]);
   for (let l = L; l >= 1; l--) {
     if (l > 1) backIntoHidden(be, net, ws, l, rows); // before W_l is updated below
     // W_l -= lr * (h_{l-1}^T @ du_l)               SGD on dL/dW_l, in the sgemm
-    be.sgemm(true, false, s[l - 1], s[l], rows, -lr, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 1, net.W[l], s[l]);
+    if (l === 1 && x) be.sparseMatmulT(net.W[1], x.rowPtr, x.cols, x.values, ws.du[1], rows, s[0], s[1], -lr, 1);
+    else be.sgemm(true, false, s[l - 1], s[l], rows, -lr, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 1, net.W[l], s[l]);
     // b_l -= lr * du_l.sum(axis=0)                 SGD on dL/db_l
     be.colSums(gb[l], ws.du[l], rows, s[l]);
     be.sgdUpdate(net.b[l], gb[l], lr, s[l]);
   }
   return loss;
+}
+
+/** A compressed batch must hold the rows the pass runs on. */
+function checkSparseRows(x: SparseInput | undefined, rows: number): void {
+  if (x && x.rows !== rows) {
+    throw new RangeError(`Expected the sparse input batch to hold ${rows} rows but it holds ${x.rows}`);
+  }
 }
 
 /** Plain SGD, output layer first as the notebook does: W_l -= lr * gW_l; b_l -= lr * gb_l. */

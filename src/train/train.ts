@@ -7,8 +7,9 @@ import type { Backend } from '../backend/contract.js';
 import type { DataSet } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
 import { forward, type Mlp, onBackend, trainStep, Workspace } from '../nn/mlp.js';
+import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
 import { defaultRng, type Generator } from '../rng/index.js';
-import { gatherBatch } from './batches.js';
+import { gatherBatch, gatherSparseBatch } from './batches.js';
 import { EVAL_ROWS, evaluate } from './metrics.js';
 
 export interface TrainConfig {
@@ -86,6 +87,12 @@ export interface TrainOptions {
    * generator that drew `net`'s weights to keep the notebook's single stream.
    */
   rng?: Generator;
+  /**
+   * How the first layer reads the batches: 'auto' (default) compresses them when the training
+   * images are mostly zeros (nn/sparse-input.ts), 'dense' never, 'sparse' always. Same results
+   * bit for bit; only the speed differs.
+   */
+  input?: InputMode;
 }
 
 export interface TrainResult {
@@ -129,6 +136,7 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
   }
   const ws = new Workspace(net, Math.max(config.batch, EVAL_ROWS), be.alloc);
   const labels = new Uint8Array(ws.rows);
+  const sparse = sparseInputFor(options.input ?? 'auto', set, config.batch, be.name);
   const order = new Uint32Array(set.count);
   const evalImages = Math.min(config.evalImages, set.count);
   const batches = Math.ceil(set.count / config.batch);
@@ -149,9 +157,10 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
       if (options.signal?.aborted) return { net: done(), epochs, aborted: true };
       const start = bi * config.batch;
       const rows = Math.min(config.batch, set.count - start);
-      gatherBatch(be, ws.X, labels, set, order, start, rows);
-      forward(be, net, ws, rows);
-      lossSum += trainStep(be, net, ws, labels, rows, config.lr);
+      if (sparse) gatherSparseBatch(be, sparse, labels, set, order, start, rows);
+      else gatherBatch(be, ws.X, labels, set, order, start, rows);
+      forward(be, net, ws, rows, sparse);
+      lossSum += trainStep(be, net, ws, labels, rows, config.lr, sparse);
       options.onBatch?.({ epoch, batch: bi + 1, batches, images: start + rows });
     }
     const seconds = (performance.now() - t0) / 1000;

@@ -103,6 +103,8 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
       stageRows(images, index, start, rows, features);
       mem.call([f32(out, rows * features, true)], ([po]) => gather(po, stage, rows, ident, rows));
     },
+    // No sparse-input kernels in the WASM build (see sparseInputFor): training on wasm stays dense.
+    gatherSparse: noSparse, sparseMatmul: noSparse, sparseMatmulT: noSparse,
     getThreads: () => threads.count,
     setThreads: (n) => threads.set(n),
     isa: () => 'wasm-simd128',
@@ -110,4 +112,8 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
     holds: (x) => mem.holds(x),
   };
   return withChecks('wasm', kernels);
+}
+
+function noSparse(): never {
+  throw new Error("The WASM backend has no sparse-input kernels; train with input: 'dense' (the default on wasm)");
 }
