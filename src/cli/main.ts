@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /** The native-mlp command: dispatches, and maps user errors to one line and exit code 2. */
-import { benchCommand, evalCommand, infoCommand, predictCommand, trainCommand } from './commands.js';
+import { benchCommand, evalCommand, infoCommand, predictCommand, reportCommand, trainCommand } from './commands.js';
 import { HELP } from './help.js';
 
 /** Errors that are the user's to fix: one line, exit code 2, no stack trace. */
-const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError']);
+const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError', 'ReportError']);
 
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   train: trainCommand,
@@ -12,6 +12,7 @@ const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   predict: predictCommand,
   info: infoCommand,
   bench: benchCommand,
+  report: reportCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
