@@ -4,12 +4,13 @@ export function esc(s: unknown): string {
   return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** A number as a person reads it: grouped integers, 4 significant digits for small values. */
+/** A number as a person reads it: grouped integers, 2 decimals from 1 up, 4 below, 4 significant digits when tiny. */
 export function fmt(v: unknown): string {
   if (typeof v !== 'number') return Array.isArray(v) ? v.join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
   if (!Number.isFinite(v)) return String(v);
   if (Number.isInteger(v) || Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
   if (Math.abs(v) >= 1) return v.toFixed(2);
+  if (Math.abs(v) >= 0.001) return v.toFixed(4);
   return String(Number(v.toPrecision(4)));
 }
 
