@@ -11,7 +11,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../src/bench/run.js';
 import { clock, progressLine, ProgressBar } from '../src/cli/print.js';
-import { benchReportHtml, classScores, parseRunLog, squareSide, trainingReportHtml, type LoggedEvent } from '../src/report/index.js';
+import {
+  benchReportHtml, classScores, parseRunLog, regressionPoints, squareSide, trainingReportHtml, type LoggedEvent,
+} from '../src/report/index.js';
 
 const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -220,6 +222,16 @@ describe('report arithmetic', () => {
     expect(s[0]).toEqual({ precision: 3 / 6, recall: 3 / 4, f1: (2 * 0.5 * 0.75) / 1.25, support: 4 });
     expect(s[1]).toEqual({ precision: 2 / 3, recall: 2 / 4, f1: (2 * (2 / 3) * 0.5) / (2 / 3 + 0.5), support: 4 });
     expect(s[2]).toEqual({ precision: 0, recall: 0, f1: 0, support: 1 });
+  });
+
+  it('keeps an even sample of at most 2000 regression points', () => {
+    const truth = Float32Array.from({ length: 5000 }, (_, i) => i);
+    const r = regressionPoints(truth, truth.map((v) => v + 0.5));
+    expect(r.truth).toHaveLength(1667);
+    expect(r.truth.slice(0, 3)).toEqual([0, 3, 6]);
+    expect(r.predicted[1]).toBe(3.5);
+    expect(regressionPoints([1, 2], [1, 2])).toEqual({ truth: [1, 2], predicted: [1, 2] });
+    expect(() => regressionPoints([1, 2], [1])).toThrow(/as many predictions as targets/);
   });
 
   it('finds square images', () => {

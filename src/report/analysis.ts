@@ -79,3 +79,23 @@ export function analyzeClassifier(be: Backend, net: Mlp, test: LabeledImages, cl
   }
   return event;
 }
+
+/** Points the predicted-vs-true chart keeps at most (an even sample of the test set beyond that). */
+export const REGRESSION_POINTS = 2000;
+
+/**
+ * The `regression` field of a regression run's report event: targets and predictions in target
+ * units, every k-th test example when there are more than REGRESSION_POINTS.
+ */
+export function regressionPoints(truth: ArrayLike<number>, predicted: ArrayLike<number>): NonNullable<ReportEvent['regression']> {
+  if (truth.length !== predicted.length) {
+    throw new RangeError(`Expected as many predictions as targets but received ${predicted.length} predictions for ${truth.length} targets`);
+  }
+  const step = Math.max(1, Math.ceil(truth.length / REGRESSION_POINTS));
+  const out = { truth: [] as number[], predicted: [] as number[] };
+  for (let i = 0; i < truth.length; i += step) {
+    out.truth.push(truth[i]);
+    out.predicted.push(predicted[i]);
+  }
+  return out;
+}
