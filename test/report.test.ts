@@ -202,9 +202,10 @@ describe('parts driven by optional event fields', () => {
       notes: ['a note'],
     };
     const page = await benchReportHtml(report);
-    for (const id of ['machine', 'sgemm', 'epoch', 'step', 'numbers', 'notes']) expect(page).toContain(`<section id="${id}">`);
+    for (const id of ['machine', 'sgemm', 'epoch', 'step', 'numbers']) expect(page).toContain(`<section id="${id}">`);
     for (const label of ['native 1T', 'wasm 1T', 'js 1T', 'numpy 2.0']) expect(page).toContain(`${label}</text>`);
     expect(page).toContain('dense epoch</text>');
+    expect(page).toContain('note: a note');
     expect(externalIn(page)).toBeUndefined();
     // `report` takes bench --json output too.
     const json = join(dir, 'bench.json');

@@ -47,10 +47,9 @@ export async function renderBenchReport(libs: ReportLibs, r: BenchReport): Promi
     epochs.length
       ? section('epoch', 'Seconds per epoch (60,000 MNIST images)', figure(await renderSvg(libs, groupedBars('', epochs, 'kind', 'column', 'seconds', 'seconds (lower is better)'))))
       : '',
-    steps.length ? section('step', 'One training step (batch 128)', figure(await renderSvg(libs, bars('', steps, 'column', 'ms', 'milliseconds (lower is better)')))) : '',
-    section('numbers', 'All numbers', `<pre>${esc(formatReport(r))}</pre>`),
+    steps.length ? section('step', 'One training step (batch 128)', figure(await renderSvg(libs, bars('', steps, 'column', 'ms', 'ms (lower is better)')))) : '',
+    section('numbers', 'All numbers and notes', `<pre>${esc(formatReport(r))}</pre>`),
   ];
   const subtitle = `${esc(m.cpu)}, ${m.cores} cores, ${esc(m.platform)}, Node ${esc(m.node)} &middot; ${r.columns.map((c) => esc(c.label)).join(', ')}`;
-  if (r.notes.length) sections.push(section('notes', 'Notes', `<ul>${r.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>`));
   return page('native-mlp benchmark report', subtitle, sections);
 }

@@ -50,7 +50,7 @@ export function epochLines(title: string, rows: Row[], yTitle: string, opts: { p
 /** One bar per category. */
 export function bars(title: string, rows: Row[], x: string, y: string, yTitle: string, color = '#4c78a8'): Spec {
   return {
-    title, width: 380, height: 200, data: { values: rows },
+    ...(title ? { title } : {}), width: 380, height: 200, data: { values: rows },
     layer: [
       { mark: { type: 'bar', color }, encoding: { y: { field: y, type: 'quantitative', title: yTitle } } },
       {
@@ -67,13 +67,13 @@ export function groupedBars(title: string, rows: Row[], group: string, series: s
   const groups = new Set(rows.map((r) => r[group])).size;
   const per = new Set(rows.map((r) => r[series])).size;
   return {
-    title, width: 520, height: Math.max(120, groups * per * 13), data: { values: rows },
+    ...(title ? { title } : {}), width: 520, height: Math.max(120, groups * per * 13), data: { values: rows },
     layer: [
       { mark: 'bar' },
       { mark: { type: 'text', align: 'left', dx: 3, fontSize: 10, color: '#333' }, encoding: { text: { field: value, type: 'quantitative', format: ',.3~r' } } },
     ],
     encoding: {
-      y: { field: group, type: 'nominal', title: null, sort: null, axis: { labelLimit: 260, labelFontSize: 11 } },
+      y: { field: group, type: 'nominal', title: null, sort: null, axis: { labelLimit: 360, labelFontSize: 11 } },
       yOffset: { field: series, type: 'nominal', sort: null },
       x: { field: value, type: 'quantitative', title: xTitle },
       color: { field: series, type: 'nominal', title: null, sort: null },
