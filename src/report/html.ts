@@ -16,11 +16,11 @@ export function fmt(v: unknown): string {
 
 export const percent = (v: number, digits = 2) => `${(v * 100).toFixed(digits)}%`;
 
-/** A two-column table of label and value; rows with an undefined value are left out. */
+/** A two-column table of label and value (fractions as given: they are settings); rows with an undefined value are left out. */
 export function keyValues(rows: Array<[string, unknown]>): string {
   const body = rows
     .filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'string' ? v : fmt(v))}</td></tr>`)
+    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'string' || (typeof v === 'number' && !Number.isInteger(v)) ? String(v) : fmt(v))}</td></tr>`)
     .join('');
   return `<table class="kv">${body}</table>`;
 }
