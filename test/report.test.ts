@@ -146,6 +146,23 @@ describe('report command and missing packages', () => {
     expect(existsSync(join(dir, 'never.html'))).toBe(false);
   });
 
+  it('refuses a report path in a missing folder before training', () => {
+    const r = cli(['train', '--json', '--report', '/nonexistent-folder/r.html']);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/--report \/nonexistent-folder\/r.html: folder \/nonexistent-folder does not exist/);
+  });
+
+  it('keeps the report packages out of the production install (optional peers, present for development)', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+    for (const name of ['vega', 'vega-lite', 'fast-png']) {
+      expect(pkg.dependencies?.[name], name).toBeUndefined();
+      expect(pkg.optionalDependencies?.[name], name).toBeUndefined();
+      expect(pkg.peerDependenciesMeta?.[name]?.optional, name).toBe(true);
+      expect(pkg.devDependencies?.[name], name).toBeDefined();
+    }
+  });
+
   it('names a bad log line and a log without a start event', () => {
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, '{"event":"start"}\nEpoch 01 - Training accuracy\n');

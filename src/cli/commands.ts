@@ -38,6 +38,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   // The report's packages are checked before training, not after a long run.
   const reporting = args.report ? await import('../report/index.js') : undefined;
   await reporting?.loadReportLibs();
+  if (reporting && args.report) reporting.checkReportTarget(args.report);
   const log: object[] = []; // the events as --json prints them, so `report RUN.jsonl` rebuilds the same page
   const data = await pending;
   const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout, args.config.epochs) : null;
@@ -158,6 +159,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
   if (args.help) return void process.stdout.write(HELP);
   const reporting = args.report ? await import('../report/index.js') : undefined;
   await reporting?.loadReportLibs(); // before the long run, not after it
+  if (reporting && args.report) reporting.checkReportTarget(args.report);
   const { runBench } = await import('../bench/run.js');
   const { formatReport } = await import('../bench/format.js');
   const report = await runBench(loadDataSet(), {

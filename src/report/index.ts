@@ -2,7 +2,8 @@
  * The HTML report: written during a run (`train --report`, `bench --report`) or afterwards from a
  * saved log (`native-mlp report RUN.jsonl`). Rendering needs the optional packages of libs.ts.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import type { BenchReport } from '../bench/run.js';
 import { writeFileAtomic } from '../model/atomic.js';
 import { renderBenchReport } from './bench.js';
@@ -20,6 +21,14 @@ export async function trainingReportHtml(events: LoggedEvent[]): Promise<string>
 
 export async function benchReportHtml(report: BenchReport): Promise<string> {
   return renderBenchReport(await loadReportLibs(), report);
+}
+
+/** Checks, before a long run, that the report can be written where asked (its folder exists). */
+export function checkReportTarget(file: string): void {
+  const dir = dirname(resolve(file));
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    throw new ReportError(`--report ${file}: folder ${dir} does not exist; create it or choose another path`);
+  }
 }
 
 /** Writes the page atomically, so a failed write never leaves half a report. */
