@@ -163,7 +163,7 @@ describe('report command and missing packages', () => {
     }
   });
 
-  it('names a bad log line and a log without a start event', () => {
+  it('names a bad log line, a log without a start event and a damaged report event', () => {
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, '{"event":"start"}\nEpoch 01 - Training accuracy\n');
     let r = cli(['report', bad, '-o', join(dir, 'x.html')]);
@@ -174,6 +174,20 @@ describe('report command and missing packages', () => {
     expect(r.stderr).toMatch(/no "start" event/);
     r = cli(['report', bad]);
     expect(r.stderr).toMatch(/--output is required/);
+    const start = '{"event":"start","layers":[4,2]}\n';
+    const damaged: Array<[object, RegExp]> = [
+      [{ classes: 2, confusion: [1, 2, 3] }, /confusion of the report event to be classes x classes counts/],
+      [{ classes: 2, imageSide: 2, mistakes: [{ index: 0, truth: 0, predicted: 1, confidence: 1, pixels: 'AAA=' }] }, /base64 pixels of 2 x 2 bytes/],
+      [{ imageSide: 1e9 }, /imageSide of the report event to be an integer from 1 to 1024/],
+      [{ regression: { truth: [1, 2], predicted: [1] } }, /two number lists of one length/],
+    ];
+    for (const [fields, message] of damaged) {
+      writeFileSync(bad, start + JSON.stringify({ event: 'report', environment: {}, count: 1, ...fields }) + '\n');
+      r = cli(['report', bad, '-o', join(dir, 'x.html')]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/bad\.jsonl line 2: expected /);
+      expect(r.stderr).toMatch(message);
+    }
   });
 });
 

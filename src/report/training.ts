@@ -149,9 +149,10 @@ async function regressionSection(libs: ReportLibs, r: ReportEvent): Promise<stri
   if (!r.regression) return '';
   const { truth, predicted } = r.regression;
   const rows = truth.map((t, i) => ({ truth: t, predicted: predicted[i] }));
-  const all = [...truth, ...predicted].filter(Number.isFinite);
-  const lo = Math.min(...all);
-  const hi = Math.max(...all);
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of [...truth, ...predicted]) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  if (lo > hi) return section('regression', 'Predicted vs true', '<p class="note">No finite predictions to draw.</p>');
   return section('regression', 'Predicted vs true', figure(await renderSvg(libs, predictedVsTrue(rows, lo, hi))),
     `${fmt(truth.length)} test examples; the dashed line is predicted = true.`);
 }
