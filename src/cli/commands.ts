@@ -7,6 +7,7 @@ import { DEFAULT_CLASSES, loadDataSet, loadDataSetAsync, peekFeatures } from '..
 import { initMlp } from '../nn/init.js';
 import { defaultRng } from '../rng/index.js';
 import { predict } from '../nn/predict.js';
+import type { LoggedEvent } from '../report/events.js';
 import { evaluate } from '../train/metrics.js';
 import { train } from '../train/train.js';
 import {
@@ -39,7 +40,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const reporting = args.report ? await import('../report/index.js') : undefined;
   await reporting?.loadReportLibs();
   if (reporting && args.report) reporting.checkReportTarget(args.report);
-  const log: object[] = []; // the events as --json prints them, so `report RUN.jsonl` rebuilds the same page
+  const log: LoggedEvent[] = []; // the events as --json prints them, so `report RUN.jsonl` rebuilds the same page
   const data = await pending;
   const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout, args.config.epochs) : null;
   const result = train(backend, data, args.config, {
@@ -63,7 +64,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     const line = JSON.stringify(reporting.analyzeClassifier(backend, result.net, data.test, data.classes));
     if (args.json) out(line);
     log.push(JSON.parse(line));
-    reporting.writeReport(args.report, await reporting.trainingReportHtml(log as never));
+    reporting.writeReport(args.report, await reporting.trainingReportHtml(log));
     if (!args.json) out(`Wrote report to ${args.report}`);
   }
 }
