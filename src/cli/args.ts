@@ -2,6 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BACKEND_CHOICES, type BackendChoice, defaultBackendChoice, isBackendChoice } from '../backend/select.js';
 import { NOTEBOOK_CONFIG, type TrainConfig } from '../train/train.js';
+import { MAX_LAYER_SIZE } from '../limits.js';
 
 /** A user error on the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -84,8 +85,8 @@ function sizes(flag: string, v: string | undefined, fallback: number[]): number[
   if (v === undefined) return [...fallback];
   const parts = v.split(',');
   const out = parts.map((p) => Number(p));
-  if (parts.some((p) => p.trim() === '') || out.some((n) => !Number.isInteger(n) || n < 1 || n > 65536)) {
-    throw new UsageError(`--${flag} must be layer sizes from 1 to 65536 separated by commas (e.g. 128 or 256,64), got "${v}"`);
+  if (parts.some((p) => p.trim() === '') || out.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_LAYER_SIZE)) {
+    throw new UsageError(`--${flag} must be layer sizes from 1 to ${MAX_LAYER_SIZE} separated by commas (e.g. 128 or 256,64), got "${v}"`);
   }
   return out;
 }

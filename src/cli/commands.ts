@@ -1,12 +1,13 @@
 /** The CLI's commands: each parses its flags, runs the library, and prints. */
 import { readFileSync } from 'node:fs';
-import { loadNative } from '../backend/native.js';
+import { loadNative } from '../backend/native/load.js';
 import { selectBackend } from '../backend/select.js';
+import { loadWasm } from '../backend/wasm/load.js';
 import { DataError, parseIdx } from '../data/idx.js';
 import { DEFAULT_CLASSES, loadDataSet, loadDataSetAsync, peekFeatures } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
 import { defaultRng } from '../rng/index.js';
-import { predict } from '../nn/predict.js';
+import { predict } from '../train/predict.js';
 import type { LoggedEvent } from '../report/events.js';
 import { evaluate } from '../train/metrics.js';
 import { train } from '../train/train.js';
@@ -148,11 +149,15 @@ export function infoCommand(argv: string[]): void {
     nativePath: native.path,
     nativeError: native.error?.message ?? null,
     fallbackReason: reason || null,
+    wasmPath: loadWasm().path,
+    wasmError: loadWasm().error?.message ?? null,
   };
   if (args.json) return out(JSON.stringify(info));
   out(`native-mlp ${info.version} (Node ${info.node}, ${info.platform})`);
   out(`backend: ${info.backend} (${info.isa}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`);
   out(native.backend ? `native addon: loaded from ${native.path}` : `native addon: not loaded: ${info.nativeError}`);
+  out(loadWasm().backend ? `wasm module: loaded from ${info.wasmPath}` : `wasm module: not loaded: ${info.wasmError}`);
+  out('js: always available');
 }
 
 export async function benchCommand(argv: string[]): Promise<void> {

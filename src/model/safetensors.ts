@@ -6,25 +6,20 @@
  * Files are untrusted when loading: every size and offset is checked against the file length
  * before anything is allocated, and every problem is a ModelFileError naming the file.
  */
+import { MAX_LAYER_SIZE } from '../limits.js';
 import { checkSizes, Mlp } from '../nn/mlp.js';
-import {
-  describeNonFinite,
-  firstNonFinite,
-  ModelFileError,
-  readF32LE,
-  readModelBytes,
-  writeF32LE,
-  writeFileAtomic,
-} from './atomic.js';
+import { describeNonFinite, firstNonFinite, readF32LE, writeF32LE } from './bytes.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { ModelFileError } from './errors.js';
+import { readModelBytes } from './read.js';
 
-export { ModelFileError } from './atomic.js';
+export { ModelFileError } from './errors.js';
 
 export const MODEL_FORMAT = 'native-mlp';
 export const MODEL_FORMAT_VERSION = '1';
 const SUPPORTED_VERSIONS: readonly string[] = ['1'];
 /** Largest JSON header accepted when loading. */
 export const MAX_HEADER_BYTES = 1 << 20;
-const MAX_LAYER_SIZE = 1 << 20;
 const RESERVED_KEYS: readonly string[] = ['format', 'format_version', 'layers', 'activation', 'output'];
 
 export interface DecodeOptions {

@@ -6,10 +6,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import type { Backend } from '../backend/backend.js';
+import type { Backend } from '../backend/contract.js';
 import type { LabeledImages } from '../data/mnist.js';
 import type { Mlp } from '../nn/mlp.js';
-import { predict } from '../nn/predict.js';
+import { predict } from '../train/predict.js';
 import type { ClassScore, Environment, Mistake, ReportEvent } from './events.js';
 
 /** Misclassified images the report shows (three rows of eight). */

@@ -5,7 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { BenchReport } from '../bench/run.js';
-import { writeFileAtomic } from '../model/atomic.js';
+import { writeFileAtomic } from '../model/atomic-write.js';
 import { renderBenchReport } from './bench.js';
 import { type LoggedEvent, parseRunLog, ReportError } from './events.js';
 import { loadReportLibs } from './libs.js';

@@ -24,7 +24,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isSharedArrayBuffer } from 'node:util/types';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { SPLIT_COLS, SPLIT_ROWS, sgemmJs, sgemmJsRange } from './sgemm-js.js';
+import { SPLIT_COLS, SPLIT_ROWS, sgemmJs, sgemmJsRange } from './sgemm.js';
 
 /** Largest thread count setThreads accepts (as the native backend). */
 export const MAX_THREADS = 256;
@@ -108,8 +108,8 @@ const BOOT_STALL_MS = 120_000;
 function helperScript(): URL {
   const here = import.meta.url;
   return here.endsWith('.ts')
-    ? new URL('../../dist/backend/js-threads-worker.js', here)
-    : new URL('./js-threads-worker.js', here);
+    ? new URL('../../../dist/backend/js/threads-worker.js', here)
+    : new URL('./threads-worker.js', here);
 }
 
 /**
