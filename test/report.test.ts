@@ -222,10 +222,12 @@ describe('parts driven by optional event fields', () => {
     expect(page).not.toContain('<section id="confusion">');
   });
 
-  it('bench: GFLOP/s per kernel and seconds per epoch for every column, new epoch kinds included', async () => {
+  it('bench: GFLOP/s per kernel and seconds per epoch (MNIST and dense, median and first) for every column', async () => {
     const col = (label: string, backend: string, threads: number, scale: number) => ({
       label, backend, threads, isa: 'x', sgemm: { 'u1 = X W1': 10 * scale, square: 50 * scale }, stepMs: 1 / scale,
-      epochSeconds: 3 / scale, denseEpochSeconds: 2 / scale, imagesPerSecond: 20000 * scale,
+      mnistFirst: 3 / scale, mnistMedian: 2 / scale, denseFirst: 4 / scale, denseMedian: 3.5 / scale, epochsTimed: 4,
+      denseGflops: 30 * scale, epochSeconds: 2 / scale, imagesPerSecond: 20000 * scale,
+      ...(backend === 'native' ? { peakGflops: 100 } : {}),
     });
     const report: BenchReport = {
       machine: { cpu: 'Test CPU', cores: 2, node: 'v20', platform: 'linux-x64' },
@@ -234,9 +236,11 @@ describe('parts driven by optional event fields', () => {
       notes: ['a note'],
     };
     const page = await benchReportHtml(report);
-    for (const id of ['machine', 'sgemm', 'epoch', 'step', 'numbers']) expect(page).toContain(`<section id="${id}">`);
+    for (const id of ['machine', 'sgemm', 'epoch', 'peak', 'step', 'numbers']) expect(page).toContain(`<section id="${id}">`);
     for (const label of ['native 1T', 'wasm 1T', 'js 1T', 'numpy 2.0']) expect(page).toContain(`${label}</text>`);
-    expect(page).toContain('dense epoch</text>');
+    for (const kind of ['MNIST, median epoch', 'dense MNIST, median epoch', 'MNIST, first epoch', 'dense MNIST, first epoch', 'FMA peak (measured)']) {
+      expect(page).toContain(`${kind}</text>`);
+    }
     expect(page).toContain('note: a note');
     expect(externalIn(page)).toBeUndefined();
     // `report` takes bench --json output too.
