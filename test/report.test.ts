@@ -114,7 +114,7 @@ describe('training report of a real MNIST run (1 epoch)', () => {
       expect(problems).toEqual([]);
       expect(requests.filter((u) => u !== url && !u.startsWith('data:'))).toEqual([]);
       // The images decoded (a blocked or broken source has naturalWidth 0).
-      const widths = await tab.$$eval('#mistakes img', (imgs) => imgs.map((i) => (i as HTMLImageElement).naturalWidth));
+      const widths = await tab.$$eval('#mistakes img', (imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
       expect(widths).toEqual(Array(24).fill(28));
       const shot = join(dir, 'run.png');
       await tab.screenshot({ path: shot, fullPage: true });
