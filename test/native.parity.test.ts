@@ -425,7 +425,7 @@ for (const be of backends) {
       for (const [rows, cols, scale, off, shared] of [[1, 1, 1, 0, false], [37, 10, 20, 2, false], [128, 10, 5, 0, true], [5, 300, 50, 1, false]] as const) {
         const logits = f32(rows * cols, rows * cols, scale, off, shared);
         if (rows > 2) { logits[0] = 80; logits[1] = -80; } // far apart: a probability underflows
-        const labels = Uint8Array.from({ length: rows }, (_, i) => (i * 7 + 3) % cols);
+        const labels = Uint32Array.from({ length: rows }, (_, i) => (i * 7 + 3) % cols);
         const want = new Float64Array(rows * cols);
         let wantLoss = 0;
         for (let i = 0; i < rows; i++) {

@@ -1,19 +1,19 @@
 /** The CLI's commands: each parses its flags, runs the library, and prints. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { loadNative } from '../backend/native/load.js';
 import { selectBackend } from '../backend/select.js';
-import { DataError, parseIdx } from '../data/idx.js';
-import { DEFAULT_CLASSES, loadDataSet, loadDataSetAsync, peekFeatures } from '../data/mnist.js';
-import { initMlp } from '../nn/init.js';
-import { defaultRng } from '../rng/index.js';
-import { predict } from '../train/predict.js';
-import { evaluate } from '../train/metrics.js';
-import { train } from '../train/train.js';
+import { DataError } from '../data/idx.js';
+import { readImages } from '../data/images.js';
+import { defaultDataDir, loadDataSet } from '../data/mnist.js';
+import { readCsvForEval, readCsvInputs } from '../data/model-rows.js';
+import { fit } from '../train/fit.js';
+import { predict, predictRows } from '../train/predict.js';
+import { evaluate, evaluateRegression } from '../train/metrics.js';
 import {
-  parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseTrainArgs, type RunArgs,
+  parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseTrainArgs, type RunArgs, UsageError,
 } from './args.js';
 import { HELP } from './help.js';
-import { formatConfusion, formatEvent, ProgressBar } from './print.js';
+import { fmt, formatConfusion, formatEvent, formatPrediction, ProgressBar } from './print.js';
 
 const out = (line: string): void => {
   process.stdout.write(line + '\n');
@@ -29,17 +29,11 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const args = parseTrainArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
   const backend = backendFor(args);
-  // Start-up: the files are read on the thread pool while this thread draws the initial weights.
-  const features = peekFeatures(args.data);
-  const pending = loadDataSetAsync(args.data);
-  pending.catch(() => {}); // awaited below; this only stops an early rejection being "unhandled"
-  const rng = defaultRng(args.config.seed);
-  const net = features === null ? undefined : initMlp([features, ...args.config.hidden, DEFAULT_CLASSES], rng);
-  const data = await pending;
   const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout) : null;
-  const result = train(backend, data, args.config, {
-    net,
-    rng,
+  // fit() reads IDX files on the thread pool while drawing the initial weights (train/start.ts).
+  const result = await fit(args.data ?? defaultDataDir(), {
+    ...args.config, backend, target: args.target, features: args.features, task: args.task,
+    validation: args.validation, testFile: args.test, standardize: args.standardize,
     onEvent(e) {
       bar?.clear();
       out(args.json ? JSON.stringify(e) : formatEvent(e));
@@ -48,65 +42,82 @@ export async function trainCommand(argv: string[]): Promise<void> {
   });
   if (args.save) {
     const { saveModel } = await import('../model/index.js');
-    saveModel(args.save, result.net, {
-      testAccuracy: String(result.test?.testAccuracy), epochs: String(args.config.epochs), seed: String(args.config.seed),
-    });
+    const t = result.test;
+    const score: Record<string, string> = !t ? {} : 'testRmse' in t ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };
+    saveModel(args.save, result.net, { ...score, epochs: String(args.config.epochs), seed: String(args.config.seed) }, result.model);
     if (!args.json) out(`Saved model to ${args.save}`);
   }
 }
 
 // Model files and the bench are imported when a command needs them, keeping `train` start-up short.
 
-/** The backend and the saved network a model command works with. */
+/** The backend and the saved model a model command works with. */
 async function backendAndModel(args: RunArgs & { model: string }) {
   const backend = backendFor(args);
   const { loadModel } = await import('../model/index.js');
-  return { backend, net: loadModel(args.model).net };
+  const model = loadModel(args.model);
+  const shape = { ...model, inputs: model.net.inputs, outputs: model.net.classes };
+  return { backend, model, shape };
+}
+
+/** A CSV file rather than an IDX folder or image file: by name, or because the model reads named columns. */
+function isCsv(file: string | undefined, featureNames?: readonly string[]): boolean {
+  if (file === undefined) return false;
+  if (/\.csv$/i.test(file)) return true;
+  try {
+    return !statSync(file).isDirectory() && featureNames !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 export async function evalCommand(argv: string[]): Promise<void> {
   const args = parseEvalArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
-  const { backend, net } = await backendAndModel(args);
-  const data = loadDataSet(args.data, net.classes);
-  if (data.test.features !== net.inputs) {
-    throw new DataError(`${data.source}: images have ${data.test.features} pixels but the model takes ${net.inputs}`);
+  const { backend, model, shape } = await backendAndModel(args);
+  const { net } = model;
+  let rows;
+  if (isCsv(args.data, model.featureNames)) {
+    if (args.target === undefined) throw new UsageError('--target COLUMN is required to evaluate on a CSV file; see native-mlp --help');
+    rows = await readCsvForEval(args.data!, shape, args.target);
+  } else {
+    const data = loadDataSet(args.data, net.classes);
+    if (data.test.features !== net.inputs) {
+      throw new DataError(`${data.source}: images have ${data.test.features} pixels but the model takes ${net.inputs}`);
+    }
+    rows = data.test;
   }
-  const r = evaluate(backend, net, data.test);
-  if (args.json) {
-    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, images: r.count,
-      testAccuracy: r.accuracy, testLoss: r.loss, confusion: Array.from(r.confusion) }));
+  if (model.task === 'regress') {
+    const r = evaluateRegression(backend, net, rows, model.preprocessing);
+    if (args.json) {
+      out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, rows: r.count, testRmse: r.rmse, testMae: r.mae, testR2: r.r2, testLoss: r.loss }));
+      return;
+    }
+    out(`Test RMSE: ${fmt(r.rmse)}   MAE ${fmt(r.mae)}   R^2 ${r.r2.toFixed(4)}   (${r.count} rows, ${backend.name} backend)`);
     return;
   }
-  out(`Test Accuracy: ${(r.accuracy * 100).toFixed(2)}%   loss ${r.loss.toFixed(4)}   (${r.count} images, ${backend.name} backend)`);
-  out(formatConfusion(r.confusion, net.classes));
-}
-
-/** Images from an IDX file (count x rows x cols) or raw bytes of whole images. */
-function readImages(file: string, features: number): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new DataError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  const r = evaluate(backend, net, rows);
+  if (args.json) {
+    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, images: r.count,
+      testAccuracy: r.accuracy, testLoss: r.loss, confusion: Array.from(r.confusion),
+      ...(model.classNames ? { classNames: model.classNames } : {}) }));
+    return;
   }
-  const looksIdx = bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0x08;
-  if (looksIdx) {
-    const idx = parseIdx(bytes, file);
-    const pixels = idx.dims.slice(1).reduce((a, b) => a * b, 1);
-    if (pixels !== features) throw new DataError(`${file}: images have ${pixels} pixels but the model takes ${features}`);
-    return idx.data;
-  }
-  if (bytes.length === 0 || bytes.length % features !== 0) {
-    throw new DataError(`${file}: ${bytes.length} bytes is not an IDX file nor a whole number of ${features}-byte raw images`);
-  }
-  return bytes;
+  out(`Test Accuracy: ${(r.accuracy * 100).toFixed(2)}%   loss ${r.loss.toFixed(4)}   (${r.count} ${model.featureNames ? 'rows' : 'images'}, ${backend.name} backend)`);
+  out(formatConfusion(r.confusion, net.classes, model.classNames));
 }
 
 export async function predictCommand(argv: string[]): Promise<void> {
   const args = parsePredictArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
-  const { backend, net } = await backendAndModel(args);
+  const { backend, model, shape } = await backendAndModel(args);
+  const { net } = model;
+  if (isCsv(args.input, model.featureNames)) {
+    const table = await readCsvInputs(args.input, shape);
+    const p = predictRows(backend, model, table.inputs);
+    for (let i = 0; i < table.count; i++) out(formatPrediction(p, i, args.json));
+    return;
+  }
   const images = readImages(args.input, net.inputs);
   const { labels, probabilities } = predict(backend, net, images);
   const C = net.classes;

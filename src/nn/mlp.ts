@@ -9,6 +9,7 @@
  */
 import { MAX_LAYER_SIZE } from '../limits.js';
 import type { Backend } from '../backend/contract.js';
+import { lossGrad, type Targets } from './loss.js';
 
 /**
  * Float32 storage on shared memory, so parameters and activations can be handed to worker
@@ -140,12 +141,13 @@ export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number): Flo
  * Backward pass after forward() on the same rows: fills ws.grads with dL/dW and dL/db of the
  * mean cross-entropy over the batch, and returns the summed loss.
  */
-export function backward(be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number): number {
+export function backward(be: Backend, net: Mlp, ws: Workspace, labels: Targets, rows: number): number {
   const s = net.sizes;
   const L = net.layers;
   const g = ws.grads;
   // du_L = (softmax(u_L) - Y) / N                  dL/du_L, the loss gradient w.r.t. the logits
-  const loss = be.softmaxXentGrad(ws.du[L], ws.u[L], labels, rows, s[L]);
+  // (regression: du_L = (u_L - Y) / N; see loss.ts)
+  const loss = lossGrad(be, ws.du[L], ws.u[L], labels, rows, s[L]);
   for (let l = L; l >= 1; l--) {
     // gW_l = h_{l-1}^T @ du_l                      dL/dW_l
     be.sgemm(true, false, s[l - 1], s[l], rows, 1, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 0, g.W[l], s[l]);
@@ -171,12 +173,12 @@ function backIntoHidden(be: Backend, net: Mlp, ws: Workspace, l: number, rows: n
  * sgemm (alpha = -lr, beta = 1), so no weight gradient is written out. Same arithmetic as
  * backward() + sgdStep() up to float rounding. Returns the summed loss.
  */
-export function trainStep(be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number, lr: number): number {
+export function trainStep(be: Backend, net: Mlp, ws: Workspace, labels: Targets, rows: number, lr: number): number {
   const s = net.sizes;
   const L = net.layers;
   const gb = ws.grads.b;
-  // du_L = (softmax(u_L) - Y) / N                  dL/du_L
-  const loss = be.softmaxXentGrad(ws.du[L], ws.u[L], labels, rows, s[L]);
+  // du_L = (softmax(u_L) - Y) / N                  dL/du_L (regression: (u_L - Y) / N)
+  const loss = lossGrad(be, ws.du[L], ws.u[L], labels, rows, s[L]);
   for (let l = L; l >= 1; l--) {
     if (l > 1) backIntoHidden(be, net, ws, l, rows); // before W_l is updated below
     // W_l -= lr * (h_{l-1}^T @ du_l)               SGD on dL/dW_l, in the sgemm

@@ -62,6 +62,17 @@ const jsKernels: Kernels = {
     return loss;
   },
 
+  mseGrad(du, pred, target, rows, cols) {
+    let loss = 0;
+    const n = rows * cols;
+    for (let i = 0; i < n; i++) {
+      const d = Math.fround(pred[i] - target[i]);
+      loss += 0.5 * d * d;
+      du[i] = d / rows; // one rounding on the store: float32 division
+    }
+    return loss;
+  },
+
   reluBackward(dx, dy, u, n) {
     for (let i = 0; i < n; i++) dx[i] = u[i] > 0 ? dy[i] : 0;
   },
@@ -85,6 +96,13 @@ const jsKernels: Kernels = {
       const src = index[start + r] * features;
       const dst = r * features;
       for (let p = 0; p < features; p++) out[dst + p] = scale[images[src + p]];
+    }
+  },
+
+  gatherRows(out, x, index, start, rows, features) {
+    for (let r = 0; r < rows; r++) {
+      const src = index[start + r] * features;
+      out.set(x.subarray(src, src + features), r * features);
     }
   },
 
