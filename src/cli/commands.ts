@@ -31,8 +31,10 @@ export async function trainCommand(argv: string[]): Promise<void> {
   const backend = backendFor(args);
   const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout) : null;
   // fit() reads IDX files on the thread pool while drawing the initial weights (train/start.ts).
+  // evalImages is fit's to choose: the notebook's 10,000 for image folders, none for tables.
+  const { evalImages: _, ...config } = args.config;
   const result = await fit(args.data ?? defaultDataDir(), {
-    ...args.config, backend, target: args.target, features: args.features, task: args.task,
+    ...config, backend, target: args.target, features: args.features, task: args.task,
     validation: args.validation, testFile: args.test, standardize: args.standardize,
     onEvent(e) {
       bar?.clear();

@@ -35,4 +35,10 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `native-mlp predict ... | head`: a closed pipe ends the output quietly instead of crashing.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(process.exitCode ?? 0);
+});
+
 process.exitCode = await main(process.argv.slice(2));

@@ -17,7 +17,8 @@ export function formatEvent(e: TrainEvent): string {
       return (
         `native-mlp: ${e.layers.join('-')} net, ${e.epochs} epochs, batch ${e.batch}, lr ${e.lr}, seed ${e.seed}\n` +
         `backend: ${e.backend} (${e.isa}, ${e.threads} thread${e.threads === 1 ? '' : 's'})\n` +
-        `data: ${e.data} (${e.trainImages} training, ${e.testImages} test images)`
+        `data: ${e.data} (${e.trainImages} training, ${e.validationRows !== undefined ? `${e.validationRows} validation, ` : ''}` +
+        `${e.testImages} test ${e.layers[0] === 784 && e.task !== 'regress' ? 'images' : 'rows'}${e.task === 'regress' ? ', regression' : ''})`
       );
     case 'epoch':
       return (

@@ -58,13 +58,15 @@ function isDataSet(d: unknown): d is DataSet {
 export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data: DataSet; started?: Awaited<ReturnType<typeof loadWhileDrawing>> }> {
   const seed = o.seed ?? NOTEBOOK_CONFIG.seed;
   if (typeof data === 'string') {
-    let dir = false;
+    let kind: 'dir' | 'file' | 'missing' = 'missing';
     try {
-      dir = statSync(data).isDirectory();
+      kind = statSync(data).isDirectory() ? 'dir' : 'file';
     } catch {
-      // readCsv explains a missing file
+      // explained below, by the reader the path was meant for
     }
-    if (dir) {
+    // A missing path is read as the folder it was meant to be unless it names a CSV file.
+    if (kind === 'dir' || (kind === 'missing' && o.target === undefined && !/\.csv$/i.test(data))) {
+      if (o.target !== undefined) throw new DataError(`${data}: a folder of IDX files has no columns; --target / target is for CSV files`);
       const started = await loadWhileDrawing(loadDataSetAsync(data, o.classes), { features: peekFeatures(data), outputs: o.classes ?? DEFAULT_CLASSES }, o.hidden ?? NOTEBOOK_CONFIG.hidden, seed);
       return { data: started.data, started };
     }
