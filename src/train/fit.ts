@@ -67,7 +67,8 @@ export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data:
     // A missing path is read as the folder it was meant to be unless it names a CSV file.
     if (kind === 'dir' || (kind === 'missing' && o.target === undefined && !/\.csv$/i.test(data))) {
       if (o.target !== undefined) throw new DataError(`${data}: a folder of IDX files has no columns; --target / target is for CSV files`);
-      const started = await loadWhileDrawing(loadDataSetAsync(data, o.classes), { features: peekFeatures(data), outputs: o.classes ?? DEFAULT_CLASSES }, o.hidden ?? NOTEBOOK_CONFIG.hidden, seed);
+      const features = peekFeatures(data); // first: it explains a missing folder before any read starts
+      const started = await loadWhileDrawing(loadDataSetAsync(data, o.classes), { features, outputs: o.classes ?? DEFAULT_CLASSES }, o.hidden ?? NOTEBOOK_CONFIG.hidden, seed);
       return { data: started.data, started };
     }
     if (o.target === undefined) throw new DataError(`${data}: a CSV file needs the target column's name (target / --target COLUMN)`);
