@@ -95,7 +95,7 @@ forEachBackend('mseGrad', (be) => {
       { x: x.subarray(0, split * f), y: y.slice(0, split), features: f, test: { x: x.subarray(split * f), y: y.slice(split) } },
       { backend: be, task: 'regress', hidden: [16], epochs: 30, batch: 32, lr: 0.05 },
     );
-    if (!r.test || !('testRmse' in r.test)) throw new Error('expected a regression test event');
+    if (r.test?.testRmse === undefined) throw new Error('expected a regression test event');
     const ls = leastSquaresRmse(x, y, f, split);
     expect(ls).toBeGreaterThan(0.9); // the noise: uniform in [-2, 2) has std 1.15
     expect(r.test.testRmse).toBeLessThan(1.1 * ls);

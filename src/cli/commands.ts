@@ -45,7 +45,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
   if (args.save) {
     const { saveModel } = await import('../model/index.js');
     const t = result.test;
-    const score: Record<string, string> = !t ? {} : 'testRmse' in t ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };
+    const score: Record<string, string> = !t ? {} : t.testRmse !== undefined ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };
     saveModel(args.save, result.net, { ...score, epochs: String(args.config.epochs), seed: String(args.config.seed) }, result.model);
     if (!args.json) out(`Saved model to ${args.save}`);
   }

@@ -32,7 +32,7 @@ export function formatEvent(e: TrainEvent): string {
         `  ${e.seconds.toFixed(2)} s  ${grouped(e.imagesPerSecond)} ${e.validationLoss !== undefined || e.trainAccuracy === undefined ? 'rows' : 'images'}/s`
       );
     case 'test':
-      return 'testRmse' in e ? `Test RMSE: ${fmt(e.testRmse)}` : `Test Accuracy: ${(e.testAccuracy * 100).toFixed(2)}%`;
+      return e.testRmse !== undefined ? `Test RMSE: ${fmt(e.testRmse)}` : `Test Accuracy: ${((e.testAccuracy ?? NaN) * 100).toFixed(2)}%`;
   }
 }
 

@@ -65,9 +65,14 @@ export interface EpochEvent {
   evalSeconds: number;
 }
 
-export type TestEvent =
-  | { event: 'test'; testAccuracy: number; testLoss: number }
-  | { event: 'test'; testRmse: number; testLoss: number };
+/** After training: testAccuracy for classification, testRmse (in the targets' units) for regression. */
+export interface TestEvent {
+  event: 'test';
+  testAccuracy?: number;
+  testRmse?: number;
+  /** Mean loss on the test rows (cross-entropy, or 0.5 * squared error on standardised targets). */
+  testLoss: number;
+}
 
 export interface BatchProgress {
   epoch: number;
