@@ -66,7 +66,8 @@ export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data:
     }
     // A missing path is read as the folder it was meant to be unless it names a CSV file.
     if (kind === 'dir' || (kind === 'missing' && o.target === undefined && !/\.csv$/i.test(data))) {
-      if (o.target !== undefined) throw new DataError(`${data}: a folder of IDX files has no columns; --target / target is for CSV files`);
+      const csvOnly = o.target !== undefined ? 'target' : o.testFile !== undefined ? 'testFile' : o.features !== undefined ? 'features' : null;
+      if (csvOnly) throw new DataError(`${data}: a folder of IDX files has no columns; ${csvOnly} (--${csvOnly === 'testFile' ? 'test' : csvOnly}) is for CSV files`);
       const features = peekFeatures(data); // first: it explains a missing folder before any read starts
       const started = await loadWhileDrawing(loadDataSetAsync(data, o.classes), { features, outputs: o.classes ?? DEFAULT_CLASSES }, o.hidden ?? NOTEBOOK_CONFIG.hidden, seed);
       return { data: started.data, started };
