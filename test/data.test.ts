@@ -15,7 +15,8 @@ import { standardize } from '../src/data/standardize.js';
 import { loadModel, saveModel } from '../src/model/index.js';
 import { fit } from '../src/train/fit.js';
 import { predictRows } from '../src/train/predict.js';
-import { forEachBackend, randomF32 } from './backends.js';
+import { forEachBackend } from './helpers/backends.js';
+import { randomF32 } from './helpers/random.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'native-mlp-data-'));
 

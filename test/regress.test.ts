@@ -9,7 +9,8 @@ import { loadNative } from '../src/backend/native/load.js';
 import { backward, forward, Mlp, Workspace } from '../src/nn/mlp.js';
 import { fit } from '../src/train/fit.js';
 import { predictRows } from '../src/train/predict.js';
-import { forEachBackend, randomF32 } from './backends.js';
+import { forEachBackend } from './helpers/backends.js';
+import { randomF32 } from './helpers/random.js';
 
 /** Mean over rows of 0.5 * sum of squared errors of a ReLU MLP with a linear output, all in float64. */
 function referenceLoss(sizes: number[], params: Float64Array, X: Float32Array, Y: Float32Array, rows: number): number {
