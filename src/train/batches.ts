@@ -6,6 +6,7 @@
 import type { Backend } from '../backend/contract.js';
 import type { Rows } from '../data/dataset.js';
 import type { Targets } from '../nn/loss.js';
+import type { SparseInput } from '../nn/sparse-input.js';
 
 /** A targets buffer for batches of up to `rows` rows of `set`: labels, or rows x outputs values. */
 export function targetBuffer(set: Rows, rows: number, outputs: number): Targets {
@@ -32,4 +33,20 @@ export function identityOrder(n: number): Uint32Array {
   const out = new Uint32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;
   return out;
+}
+
+/**
+ * Fills x (compressed sparse rows) and labels with the rows order[start .. start + rows) of a set
+ * of byte inputs with class labels (the sparse path is for images; float rows take gatherBatch).
+ */
+export function gatherSparseBatch(
+  be: Backend, x: SparseInput, labels: Uint32Array, set: Rows, order: Uint32Array, start: number, rows: number,
+): void {
+  if (!(set.inputs instanceof Uint8Array) || !(set.targets instanceof Uint32Array)) {
+    throw new TypeError('gatherSparseBatch needs byte inputs and class labels; use gatherBatch for float rows');
+  }
+  x.nnz = be.gatherSparse(x.values, x.cols, x.rowPtr, set.inputs, order, start, rows, set.features);
+  x.rows = rows;
+  const t = set.targets;
+  for (let r = 0; r < rows; r++) labels[r] = t[order[start + r]];
 }

@@ -50,7 +50,7 @@ function checkCount(set: Rows, count: number): void {
  * (default all), in chunks of the workspace's rows. Pass the training workspace to reuse it.
  */
 export function evaluate(
-  be: Backend, net: Mlp, set: Rows, count = set.count, ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count))),
+  be: Backend, net: Mlp, set: Rows, count = set.count, ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count)), be.alloc),
 ): Evaluation {
   checkCount(set, count);
   if (!(set.targets instanceof Uint32Array)) throw new TypeError('evaluate() measures classification; use evaluateRegression() for float targets');
@@ -82,7 +82,7 @@ export function evaluate(
  */
 export function evaluateRegression(
   be: Backend, net: Mlp, set: Rows, p?: Preprocessing, count = set.count,
-  ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count))),
+  ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count)), be.alloc),
 ): RegressionEvaluation {
   checkCount(set, count);
   if (!(set.targets instanceof Float32Array)) throw new TypeError('evaluateRegression() needs float targets; use evaluate() for classes');

@@ -32,7 +32,7 @@ function forwardAll(be: Backend, net: Mlp, images: Uint8Array | Float32Array, ea
     throw new RangeError(`Expected images to hold a whole number of ${f}-pixel images but it holds ${images.length} values`);
   }
   const count = images.length / f;
-  const ws = new Workspace(net, Math.max(1, Math.min(CHUNK, count)));
+  const ws = new Workspace(net, Math.max(1, Math.min(CHUNK, count)), be.alloc);
   const order = identityOrder(count);
   for (let start = 0; start < count; start += ws.rows) {
     const rows = Math.min(ws.rows, count - start);

@@ -6,9 +6,10 @@
 import type { Backend } from '../backend/contract.js';
 import type { DataSet, Rows } from '../data/dataset.js';
 import { initMlp } from '../nn/init.js';
-import { forward, type Mlp, trainStep, Workspace } from '../nn/mlp.js';
+import { forward, type Mlp, onBackend, trainStep, Workspace } from '../nn/mlp.js';
+import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
 import { defaultRng, type Generator } from '../rng/index.js';
-import { gatherBatch, targetBuffer } from './batches.js';
+import { gatherBatch, gatherSparseBatch, targetBuffer } from './batches.js';
 import { EVAL_ROWS, evaluate, evaluateRegression } from './metrics.js';
 
 export interface TrainConfig {
@@ -99,6 +100,12 @@ export interface TrainOptions {
    * generator that drew `net`'s weights to keep the notebook's single stream.
    */
   rng?: Generator;
+  /**
+   * How the first layer reads the batches: 'auto' (default) compresses them when the training
+   * images are mostly zeros (nn/sparse-input.ts), 'dense' never, 'sparse' always. Same results
+   * bit for bit; only the speed differs.
+   */
+  input?: InputMode;
 }
 
 export interface TrainResult {
@@ -137,15 +144,22 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
   checkConfig(config);
   const { train: set, test, validation } = data;
   const rng = options.rng ?? defaultRng(config.seed);
-  const net = options.net ?? initMlp([set.features, ...config.hidden, data.classes], rng);
+  const given = options.net ?? initMlp([set.features, ...config.hidden, data.classes], rng);
+  // Train on the backend's own memory (a copy for WASM), and hand the caller's network back.
+  const net = onBackend(be, given);
+  const done = (): Mlp => {
+    if (net !== given) given.params.set(net.params);
+    return given;
+  };
   const sizes = [...net.sizes];
   if (net.inputs !== set.features || net.classes !== data.classes) {
     throw new RangeError(
       `The network takes ${net.inputs} inputs and ${net.classes} outputs but the data has ${set.features} features and ${data.classes} ${data.task === 'regress' ? 'outputs' : 'classes'}`,
     );
   }
-  const ws = new Workspace(net, Math.max(config.batch, EVAL_ROWS));
+  const ws = new Workspace(net, Math.max(config.batch, EVAL_ROWS), be.alloc);
   const labels = targetBuffer(set, ws.rows, data.classes);
+  const sparse = sparseInputFor(options.input ?? 'auto', set, config.batch, be.name);
   const order = new Uint32Array(set.count);
   const evalImages = Math.min(config.evalImages, set.count);
   const batches = Math.ceil(set.count / config.batch);
@@ -164,12 +178,13 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
     rng.permutationInto(order);
     let lossSum = 0;
     for (let bi = 0; bi < batches; bi++) {
-      if (options.signal?.aborted) return { net, epochs, aborted: true };
+      if (options.signal?.aborted) return { net: done(), epochs, aborted: true };
       const start = bi * config.batch;
       const rows = Math.min(config.batch, set.count - start);
-      gatherBatch(be, ws.X, labels, set, order, start, rows);
-      forward(be, net, ws, rows);
-      lossSum += trainStep(be, net, ws, labels, rows, config.lr);
+      if (sparse) gatherSparseBatch(be, sparse, labels as Uint32Array, set, order, start, rows);
+      else gatherBatch(be, ws.X, labels, set, order, start, rows);
+      forward(be, net, ws, rows, sparse);
+      lossSum += trainStep(be, net, ws, labels, rows, config.lr, sparse);
       options.onBatch?.({ epoch, batch: bi + 1, batches, images: start + rows });
     }
     const seconds = (performance.now() - t0) / 1000;
@@ -186,11 +201,11 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
     epochs.push(e);
     emit(e);
   }
-  if (test.count === 0) return { net, epochs, aborted: false };
+  if (test.count === 0) return { net: done(), epochs, aborted: false };
   const r = score(be, net, data, test, test.count, ws);
   const testEvent: TestEvent = r.rmse !== undefined
     ? { event: 'test', testRmse: r.rmse, testLoss: r.loss }
     : { event: 'test', testAccuracy: r.accuracy!, testLoss: r.loss };
   emit(testEvent);
-  return { net, epochs, test: testEvent, aborted: false };
+  return { net: done(), epochs, test: testEvent, aborted: false };
 }

@@ -11,6 +11,7 @@ import type { Backend } from '../../src/backend/contract.js';
 import { __testing as jsThreads } from '../../src/backend/js/threads.js';
 import { loadNative } from '../../src/backend/native/load.js';
 import { availableBackends } from '../../src/backend/select.js';
+import { wasmThreadsReady } from '../../src/backend/wasm/threads.js';
 import { assertFreshDist } from './dist.js';
 import { nativeIsas, nativePoolAlways } from './native.js';
 import { skipOrFail } from './skip-or-fail.js';
@@ -34,7 +35,7 @@ export interface ForEachOptions {
 }
 
 /** Backends that split kernels over threads (setThreads > 1 changes how they run). */
-const THREADED = new Set(['js', 'native']);
+const THREADED = new Set(['js', 'native', 'wasm']);
 
 interface Entry { be: Backend; variant: BackendVariant; enter(): void; leave(): void }
 
@@ -68,6 +69,7 @@ function entries(threadCounts: number[] | undefined): Entry[] {
 export function useThreads(be: Backend, threads: number): void {
   expect(be.setThreads(threads)).toBe(threads);
   if (be.name === 'js') expect(jsThreads.waitUntilReady(), 'js helper threads did not start').toBe(true);
+  if (be.name === 'wasm') expect(wasmThreadsReady(), 'wasm worker threads did not start').toBe(true);
 }
 
 /**
@@ -84,6 +86,7 @@ export function forEachBackend(
     describe(`${title} [${variant.label}]`, () => {
       beforeAll(() => {
         enter();
+        expect(be.isa(), 'the ISA the title names').toBe(variant.isa);
         if (options.threads) {
           // The TypeScript backend's helper threads run dist/ code.
           if (variant.name === 'js' && variant.threads > 1) assertFreshDist();

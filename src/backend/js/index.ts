@@ -3,7 +3,8 @@
  * when the native addon is not available. Arguments are checked by withChecks (backend.ts), the
  * same wrapper the native backend uses, so both backends fail the same way on bad input.
  */
-import { type Kernels, withChecks } from '../contract.js';
+import { type Kernels, sharedAlloc, withChecks } from '../contract.js';
+import { gatherSparse, sparseMatmul, sparseMatmulT } from './sparse.js';
 import { getJsThreads, setJsThreads, sgemmThreaded } from './threads.js';
 
 /** float32(x / 255) for every byte value: NumPy's astype(float32) / 255.0, correctly rounded. */
@@ -12,6 +13,14 @@ export const PIXEL_SCALE = /* @__PURE__ */ (() => {
   for (let i = 0; i < 256; i++) t[i] = i / 255;
   return t;
 })();
+
+/** out[r, :] = x[index[start + r], :] on checked arguments: one TypedArray.set per row (also the WASM backend's). */
+export function gatherRows(out: Float32Array, x: Float32Array, index: Uint32Array, start: number, rows: number, features: number): void {
+  for (let r = 0; r < rows; r++) {
+    const src = index[start + r] * features;
+    out.set(x.subarray(src, src + features), r * features);
+  }
+}
 
 /** The TypeScript kernels, on arguments already checked. */
 const jsKernels: Kernels = {
@@ -99,18 +108,19 @@ const jsKernels: Kernels = {
     }
   },
 
-  gatherRows(out, x, index, start, rows, features) {
-    for (let r = 0; r < rows; r++) {
-      const src = index[start + r] * features;
-      out.set(x.subarray(src, src + features), r * features);
-    }
-  },
+  gatherRows,
+  // Sparse-input kernels (sparse.ts): single-threaded, bit-identical to the dense sgemm.
+  gatherSparse,
+  sparseMatmul,
+  sparseMatmulT,
 
   /** Threads sgemm uses: 1 (the default) or the calling thread plus n - 1 worker threads. */
   getThreads: () => getJsThreads(),
   /** n >= 1 threads, 0 = one per core, at most 256; RangeError naming threads otherwise. Returns the count in force. */
   setThreads: (n) => setJsThreads(n),
   isa: () => 'js',
+  alloc: sharedAlloc,
+  holds: () => true,
 };
 
 /** The TypeScript backend: the kernels above behind the shared argument checks. */
