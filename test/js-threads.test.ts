@@ -177,15 +177,15 @@ describe('jsBackend on several threads', () => {
   it('setThreads validates its argument, names threads, and leaves the setting alone', () => {
     expect(be.getThreads()).toBe(1);
     expect(be.setThreads(2)).toBe(2);
-    for (const bad of [-1, 257, 1.5, NaN, Infinity, 1e9, '2', null, undefined]) {
+    for (const bad of [-1, 17, 257, 1.5, NaN, Infinity, 1e9, '2', null, undefined]) {
       expect(() => be.setThreads(bad as number), String(bad)).toThrow(RangeError);
       expect(() => be.setThreads(bad as number), String(bad)).toThrow(/threads/);
       expect(be.getThreads()).toBe(2);
     }
-    // (256, the maximum, is accepted too, but 255 helper isolates take seconds and gigabytes.)
+    // (16, the maximum, is accepted too, but 15 helper isolates take seconds and memory.)
     expect(be.setThreads(4)).toBe(4);
     expect(be.getThreads()).toBe(4);
-    expect(be.setThreads(0)).toBe(Math.min(256, availableParallelism()));
+    expect(be.setThreads(0)).toBe(Math.min(16, availableParallelism()));
     expect(be.setThreads(1)).toBe(1);
     expect(be.getThreads()).toBe(1);
   });

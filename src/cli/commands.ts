@@ -22,13 +22,22 @@ const out = (line: string): void => {
 
 function backendFor(args: RunArgs) {
   const backend = selectBackend(args.backend);
-  if (args.threads !== undefined) backend.setThreads(args.threads);
+  if (args.threads !== undefined) {
+    try {
+      backend.setThreads(args.threads);
+    } catch (e) {
+      // The TypeScript backend allows fewer threads than the native one (MAX_JS_THREADS).
+      throw new UsageError(`--threads ${args.threads}: ${(e as Error).message}`);
+    }
+  }
   return backend;
 }
 
 export async function trainCommand(argv: string[]): Promise<void> {
   const args = parseTrainArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
+  // A save that cannot succeed fails now, not after the whole run.
+  if (args.save !== undefined) (await import('../model/index.js')).checkSaveTarget(args.save);
   const backend = backendFor(args);
   const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout) : null;
   // fit() reads IDX files on the thread pool while drawing the initial weights (train/start.ts).
@@ -43,7 +52,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     },
     onBatch: bar ? (p) => bar.update(p) : undefined,
   });
-  if (args.save) {
+  if (args.save !== undefined) {
     const { saveModel } = await import('../model/index.js');
     const t = result.test;
     const score: Record<string, string> = !t ? {} : t.testRmse !== undefined ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };

@@ -171,6 +171,9 @@ export function dataSetFromArrays(a: ArrayDataSet): DataSet {
   for (const k of ['trainImages', 'testImages'] as const) {
     if (!(a[k] instanceof Uint8Array)) throw new DataError(`Expected ${k} to be a Uint8Array (bytes, gathered as x / ${BYTE_SCALE}) but received ${typeName(a[k])}`);
   }
+  for (const [k, name] of [['trainLabels', 'train'], ['testLabels', 'test']] as const) {
+    if (a[k]?.length === 0) throw new DataError(`${k} is empty; the ${name} set needs at least one example`);
+  }
   return dataSetFromSplits(
     { x: a.trainImages, y: a.trainLabels },
     { features: a.features, classes: a.classes ?? DEFAULT_CLASSES, test: { x: a.testImages, y: a.testLabels } },

@@ -1,28 +1,48 @@
-/** Image files for prediction: an IDX file (count x rows x cols) or raw bytes of whole images. */
-import { readFileSync } from 'node:fs';
-import { DataError, parseIdx } from './idx.js';
+/**
+ * Images to predict on, from a file: an IDX image file (count x rows x cols, plain or gzipped) or
+ * raw bytes of whole images. A file is IDX only when its whole header is consistent with its size;
+ * raw pixels that happen to start with the IDX magic (0x00 0x00 0x08) are read as raw images.
+ */
+import { checkMemory } from '../budget.js';
+import { checkPath, closeFile, type Fail, isGzip, openRegular, readAt } from '../io/read-file.js';
+import { MAX_FILE_BYTES } from '../limits.js';
+import { DataError, parseIdx, readIdxHeader } from './idx.js';
 
-/** True when bytes start like an IDX file of unsigned bytes (magic 0 0 8 dims). */
-export function looksIdx(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0x08;
-}
+const fail: Fail = (msg) => {
+  throw new DataError(msg);
+};
 
-/** The images of `file` as bytes, each of `features` pixels; DataError naming the file otherwise. */
+/** The images of `file` as count x features bytes. */
 export function readImages(file: string, features: number): Uint8Array {
+  checkPath(file, 'an image file');
+  const f = openRegular(file, fail);
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new DataError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    if (f.size > MAX_FILE_BYTES) fail(`${file}: ${f.size} bytes is larger than the limit of ${MAX_FILE_BYTES} bytes for an image file`);
+    checkMemory(f.size, `${file}: reading ${f.size} bytes`);
+    bytes = readAt(f, 0, f.size, fail);
+    if (bytes.length !== f.size) fail(`${file}: truncated while reading (${bytes.length} of ${f.size} bytes)`);
+  } finally {
+    closeFile(f);
   }
-  if (looksIdx(bytes)) {
-    const idx = parseIdx(bytes, file);
-    const pixels = idx.dims.slice(1).reduce((a, b) => a * b, 1);
-    if (pixels !== features) throw new DataError(`${file}: images have ${pixels} pixels but the model takes ${features}`);
-    return idx.data;
+  const wholeRaw = bytes.length > 0 && bytes.length % features === 0;
+  const header = readIdxHeader(bytes);
+  const consistentIdx = typeof header !== 'string' && header.total === bytes.length;
+  if (consistentIdx || isGzip(bytes)) {
+    try {
+      const idx = parseIdx(bytes, file);
+      const pixels = idx.dims.slice(1).reduce((a, b) => a * b, 1);
+      if (idx.dims[0] === 0) fail(`${file}: the IDX file holds no images`);
+      if (pixels !== features) fail(`${file}: images have ${pixels} pixels but the model takes ${features}`);
+      return idx.data;
+    } catch (e) {
+      // A gzip that is not IDX may still be raw pixels that start with 1f 8b.
+      if (!(e instanceof DataError) || consistentIdx || !wholeRaw) throw e;
+    }
   }
-  if (bytes.length === 0 || bytes.length % features !== 0) {
-    throw new DataError(`${file}: ${bytes.length} bytes is not an IDX file nor a whole number of ${features}-byte raw images`);
+  if (!wholeRaw) {
+    const why = typeof header === 'string' ? header : `its IDX header promises ${header.total} bytes`;
+    fail(`${file}: ${bytes.length} bytes is not an IDX file (${why}) nor a whole number of ${features}-byte raw images`);
   }
   return bytes;
 }

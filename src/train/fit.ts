@@ -12,6 +12,8 @@ import { loadCsvDataSet } from '../data/from-csv.js';
 import { loadDataSetAsync, peekFeatures } from '../data/mnist.js';
 import { withValidation } from '../data/split.js';
 import { standardize } from '../data/standardize.js';
+import { checkMemory, trainingBytes } from '../budget.js';
+import { EVAL_ROWS } from './metrics.js';
 import type { TrainedModel } from './predict.js';
 import { loadWhileDrawing } from './start.js';
 import { NOTEBOOK_CONFIG, train, type TrainConfig, type TrainOptions, type TrainResult } from './train.js';
@@ -69,6 +71,11 @@ export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data:
       const csvOnly = o.target !== undefined ? 'target' : o.testFile !== undefined ? 'testFile' : o.features !== undefined ? 'features' : null;
       if (csvOnly) throw new DataError(`${data}: a folder of IDX files has no columns; ${csvOnly} (--${csvOnly === 'testFile' ? 'test' : csvOnly}) is for CSV files`);
       const features = peekFeatures(data); // first: it explains a missing folder before any read starts
+      if (features !== null) {
+        const sizes = [features, ...(o.hidden ?? NOTEBOOK_CONFIG.hidden), o.classes ?? DEFAULT_CLASSES];
+        const batch = o.batch ?? NOTEBOOK_CONFIG.batch;
+        checkMemory(trainingBytes(sizes, Math.max(batch, EVAL_ROWS), 0), `Training layers ${sizes.join('-')} with batches of ${batch}`);
+      }
       const started = await loadWhileDrawing(loadDataSetAsync(data, o.classes), { features, outputs: o.classes ?? DEFAULT_CLASSES }, o.hidden ?? NOTEBOOK_CONFIG.hidden, seed);
       return { data: started.data, started };
     }

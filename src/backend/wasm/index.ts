@@ -8,7 +8,6 @@
 import { extent, type Backend, type Kernels, withChecks } from '../contract.js';
 import type { Arg, WasmMemory } from './memory.js';
 import { WasmThreads } from './threads.js';
-import { gatherSparse, sparseMatmul, sparseMatmulT } from '../js/sparse.js';
 import { gatherRows as jsGatherRows } from '../js/index.js';
 
 export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Module; memory: WebAssembly.Memory }): Backend {
@@ -111,9 +110,8 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
       stageRows(images, index, start, rows, features);
       mem.call([f32(out, rows * features, true)], ([po]) => gather(po, stage, rows, ident, rows));
     },
-    // No sparse kernels in the WASM build (see sparseInputFor): the TypeScript twins, which work on
-    // views of the module's memory like on any Float32Array.
-    gatherSparse, sparseMatmul, sparseMatmulT,
+    // No sparse-input kernels in the WASM build (see sparseInputFor): training on wasm stays dense.
+    gatherSparse: noSparse, sparseMatmul: noSparse, sparseMatmulT: noSparse,
     // Float rows: a copy per row (TypedArray.set), as the TypeScript twin; the batch lands in the
     // module's memory when `out` is a view of it (the training workspace).
     gatherRows: jsGatherRows,
@@ -124,4 +122,8 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
     holds: (x) => mem.holds(x),
   };
   return withChecks('wasm', kernels);
+}
+
+function noSparse(): never {
+  throw new Error("The WASM backend has no sparse-input kernels; train with input: 'dense' (the default on wasm)");
 }
