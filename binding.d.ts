@@ -41,7 +41,16 @@ export function biasAdd(u: Float32Array, bias: Float32Array, rows: number, cols:
  * Returns the summed cross-entropy loss of the rows (divide by rows for the mean).
  * Throws RangeError if a label is >= cols. du may be logits.
  */
-export function softmaxXentGrad(du: Float32Array, logits: Float32Array, labels: Uint8Array, rows: number, cols: number): number;
+export function softmaxXentGrad(du: Float32Array, logits: Float32Array, labels: Uint32Array, rows: number, cols: number): number;
+
+/**
+ * Regression head (squared error) over rows x cols predictions and targets:
+ * du[i, j] = (pred[i, j] - target[i, j]) / rows (float32 difference, then float32 division).
+ * Returns the summed 0.5 * (pred - target)^2 over every element, accumulated in double; divide by
+ * rows for the mean. This is scikit-learn's squared loss (0.5 * squared error, gradient
+ * (pred - target) / n_samples), so the same learning rate takes the same step. du may be pred.
+ */
+export function mseGrad(du: Float32Array, pred: Float32Array, target: Float32Array, rows: number, cols: number): number;
 
 /** dx[i] = dy[i] where u[i] > 0, else 0, for i < n (the ReLU derivative). dx may be dy. */
 export function reluBackward(dx: Float32Array, dy: Float32Array, u: Float32Array, n: number): void;
@@ -60,6 +69,15 @@ export function sgdUpdate(w: Float32Array, g: Float32Array, lr: number, n: numbe
  */
 export function gatherPixels(
   out: Float32Array, images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
+): void;
+
+/**
+ * Gathers whole float rows into a batch: out[r * features + p] = x[index[start + r] * features + p]
+ * for r < rows, p < features (a copy; the float-feature twin of gatherPixels). Throws RangeError if
+ * index has fewer than start + rows elements or an index points past the last whole row of x.
+ */
+export function gatherRows(
+  out: Float32Array, x: Float32Array, index: Uint32Array, start: number, rows: number, features: number,
 ): void;
 
 /**

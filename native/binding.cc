@@ -56,6 +56,8 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
         InstanceMethod("colSums", &NativeMlp::ColSums, napi_default_jsproperty),
         InstanceMethod("sgdUpdate", &NativeMlp::SgdUpdate, napi_default_jsproperty),
         InstanceMethod("gatherPixels", &NativeMlp::GatherPixels, napi_default_jsproperty),
+        InstanceMethod("mseGrad", &NativeMlp::MseGrad, napi_default_jsproperty),
+        InstanceMethod("gatherRows", &NativeMlp::GatherRows, napi_default_jsproperty),
         InstanceMethod("getThreads", &NativeMlp::GetThreads, napi_default_jsproperty),
         InstanceMethod("setThreads", &NativeMlp::SetThreads, napi_default_jsproperty),
         InstanceMethod("isa", &NativeMlp::Isa, napi_default_jsproperty),
@@ -151,7 +153,9 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     const std::uint64_t size = block(rows, cols);
     float* du = args.f32(0, "du", size).data;
     const float* logits = args.f32(1, "logits", size).data;
-    const std::uint8_t* labels = args.u8(2, "labels", static_cast<std::uint64_t>(rows)).data;
+    const Args::View<std::uint32_t> labels_view = args.typed<std::uint32_t>(2, "labels", napi_uint32_array);
+    args.require("labels", labels_view.length, static_cast<std::uint64_t>(rows));
+    const std::uint32_t* labels = labels_view.data;
     for (i64 i = 0; i < rows; ++i) {
       if (static_cast<i64>(labels[i]) >= cols) {
         throw_range(env, "Expected every label to be < " + std::to_string(cols) +
@@ -221,6 +225,44 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     }
     nmlp::gather_pixels(out, images.data, count, index.data, static_cast<i64>(index.length), start, rows,
                         features);
+    return env_undefined(info);
+  }
+
+  // mseGrad(du, pred, target, rows, cols) -> summed 0.5 * squared error
+  Napi::Value MseGrad(const Napi::CallbackInfo& info) {
+    Args args(info, "mseGrad", 5, "du, pred, target, rows, cols");
+    const i64 rows = args.dim(3, "rows");
+    const i64 cols = args.dim(4, "cols");
+    const std::uint64_t size = block(rows, cols);
+    float* du = args.f32(0, "du", size).data;
+    const float* pred = args.f32(1, "pred", size).data;
+    const float* target = args.f32(2, "target", size).data;
+    return Napi::Number::New(info.Env(), nmlp::mse_grad(du, pred, target, rows, cols));
+  }
+
+  // gatherRows(out, x, index, start, rows, features)
+  Napi::Value GatherRows(const Napi::CallbackInfo& info) {
+    Args args(info, "gatherRows", 6, "out, x, index, start, rows, features");
+    napi_env env = args.env();
+    const i64 start = args.dim(3, "start");
+    const i64 rows = args.dim(4, "rows");
+    const i64 features = args.dim(5, "features");
+    float* out = args.f32(0, "out", block(rows, features)).data;
+    const Args::View<float> x = args.f32(1, "x", 0);
+    const Args::View<std::uint32_t> index = args.typed<std::uint32_t>(2, "index", napi_uint32_array);
+    args.require("index", index.length, static_cast<std::uint64_t>(start) + static_cast<std::uint64_t>(rows));
+    const std::uint64_t count = features > 0 ? x.length / static_cast<std::uint64_t>(features) : 0;
+    if (features > 0) {
+      for (i64 r = 0; r < rows; ++r) {
+        if (index.data[start + r] >= count) {
+          throw_range(env, "Expected every index to be < " + std::to_string(count) +
+                               " (whole rows in x) but index[" + std::to_string(start + r) +
+                               "] is " + std::to_string(index.data[start + r]));
+        }
+      }
+    }
+    nmlp::gather_rows(out, x.data, count, index.data, static_cast<i64>(index.length), start, rows,
+                      features);
     return env_undefined(info);
   }
 

@@ -58,7 +58,7 @@ void bias_add(float* u, const float* bias, i64 rows, i64 cols) {
   }
 }
 
-double softmax_xent_grad(float* du, const float* logits, const std::uint8_t* labels, i64 rows,
+double softmax_xent_grad(float* du, const float* logits, const std::uint32_t* labels, i64 rows,
                          i64 cols) {
   double loss = 0.0;
   const float rows_f = static_cast<float>(rows);
@@ -82,6 +82,18 @@ double softmax_xent_grad(float* du, const float* logits, const std::uint8_t* lab
         d[j] = p / rows_f;  // (p - 0) / rows
       }
     }
+  }
+  return loss;
+}
+
+double mse_grad(float* du, const float* pred, const float* target, i64 rows, i64 cols) {
+  double loss = 0.0;
+  const float rows_f = static_cast<float>(rows);
+  const i64 n = rows * cols;
+  for (i64 i = 0; i < n; ++i) {
+    const float d = pred[i] - target[i];
+    loss += 0.5 * static_cast<double>(d) * static_cast<double>(d);
+    du[i] = d / rows_f;
   }
   return loss;
 }
@@ -132,6 +144,22 @@ void prefetch_images(const std::uint8_t* images, std::uint64_t image_count,
     if (index[r] >= image_count) continue;
     const std::uint8_t* src = images + static_cast<i64>(index[r]) * features;
     for (i64 p = 0; p < features; p += 64) __builtin_prefetch(src + p);
+  }
+}
+
+void gather_rows(float* out, const float* x, std::uint64_t row_count, const std::uint32_t* index,
+                 i64 index_length, i64 start, i64 rows, i64 features) {
+  for (i64 r = 0; r < rows; ++r) {
+    const float* src = x + static_cast<i64>(index[start + r]) * features;
+    float* dst = out + r * features;
+    for (i64 p = 0; p < features; ++p) dst[p] = src[p];  // a plain loop: the WASM build has no <algorithm> copy
+  }
+  // As gather_pixels: ask for the next call's rows now (16 floats per 64-byte line).
+  const i64 end = std::min(index_length, start + 2 * rows);
+  for (i64 r = start + rows; r < end; ++r) {
+    if (index[r] >= row_count) continue;
+    const float* src = x + static_cast<i64>(index[r]) * features;
+    for (i64 p = 0; p < features; p += 16) __builtin_prefetch(src + p);
   }
 }
 

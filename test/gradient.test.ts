@@ -8,7 +8,7 @@ import { forEachBackend } from './helpers/backends.js';
 import { randomF32 } from './helpers/random.js';
 
 /** Mean cross-entropy of a ReLU MLP in float64, parameters given as float64. */
-function referenceLoss(sizes: number[], params: Float64Array, X: Float32Array, labels: Uint8Array, rows: number): number {
+function referenceLoss(sizes: number[], params: Float64Array, X: Float32Array, labels: Uint32Array, rows: number): number {
   let h: Float64Array = Float64Array.from(X.subarray(0, rows * sizes[0]));
   let off = 0;
   for (let l = 1; l < sizes.length; l++) {
@@ -42,7 +42,7 @@ forEachBackend('gradient check', (be) => {
     const net = new Mlp(sizes, randomF32(new Mlp(sizes).params.length, 11).map((v) => v * 0.8));
     const ws = new Workspace(net, rows);
     ws.X.set(randomF32(rows * sizes[0], 12));
-    const labels = Uint8Array.from({ length: rows }, (_, i) => i % 3);
+    const labels = Uint32Array.from({ length: rows }, (_, i) => i % 3);
     forward(be, net, ws, rows);
     const loss = backward(be, net, ws, labels, rows);
     const p64 = Float64Array.from(net.params);
@@ -77,7 +77,7 @@ forEachBackend('gradient check', (be) => {
     const X = randomF32(rows * sizes[0], 22);
     wsA.X.set(X);
     wsB.X.set(X);
-    const labels = Uint8Array.from({ length: rows }, (_, i) => (i * 3) % 4);
+    const labels = Uint32Array.from({ length: rows }, (_, i) => (i * 3) % 4);
     forward(be, a, wsA, rows);
     const lossA = backward(be, a, wsA, labels, rows);
     sgdStep(be, a, wsA.grads, 0.3);

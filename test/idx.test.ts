@@ -67,7 +67,7 @@ describe('data folders', () => {
     const ds = loadDataSet(folder(good));
     expect(ds.train.count).toBe(3);
     expect(ds.train.features).toBe(4);
-    expect(Array.from(ds.test.labels)).toEqual([0, 9, 4]);
+    expect(Array.from(ds.test.targets)).toEqual([0, 9, 4]);
   });
 
   it('says which file is missing', () => {
@@ -82,7 +82,9 @@ describe('data folders', () => {
 
   it('rejects labels not below the class count', () => {
     const dir = folder({ ...good, 't10k-labels-idx1-ubyte': encodeIdx([3], Uint8Array.of(1, 2, 10)) });
-    expect(() => loadDataSet(dir)).toThrow(/label 10 at index 2/);
+    expect(() => loadDataSet(dir, 10)).toThrow(/label 10 at index 2/);
+    // Without a class count the labels give it: label 10 means 11 classes (no --classes needed).
+    expect(loadDataSet(dir).classes).toBe(11);
   });
 
   it('rejects a folder that does not exist', () => {
@@ -95,7 +97,7 @@ describe('data folders', () => {
     expect(ds.test.count).toBe(10000);
     expect(ds.train.features).toBe(784);
     // The first training image is a 5, the first test image a 7.
-    expect(ds.train.labels[0]).toBe(5);
-    expect(ds.test.labels[0]).toBe(7);
+    expect(ds.train.targets[0]).toBe(5);
+    expect(ds.test.targets[0]).toBe(7);
   });
 });

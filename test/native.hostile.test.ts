@@ -40,6 +40,8 @@ const CHILD = String.raw`
 const m = require(process.env.NATIVE_MLP_HOSTILE_ADDON);
 const f32 = (n) => new Float32Array(n);
 const u8 = (n) => new Uint8Array(n);
+const u32 = (n) => new Uint32Array(n);
+const detachedU32 = (n) => { const a = new Uint32Array(n); structuredClone(a.buffer, { transfer: [a.buffer] }); return a; };
 const detached = (n) => { const buf = new ArrayBuffer(n * 4); const a = new Float32Array(buf); structuredClone(buf, { transfer: [buf] }); return a; };
 // ArrayBuffer.prototype.transfer() exists from Node 21; structuredClone with transfer works on 20.
 const detachedU8 = (n) => { const buf = new ArrayBuffer(n); const a = new Uint8Array(buf); if (typeof buf.transfer === 'function') buf.transfer(); else structuredClone(buf, { transfer: [buf] }); return a; };
@@ -55,7 +57,7 @@ process.stdin.on('end', () => {
   const out = [];
   for (const code of JSON.parse(input)) {
     try {
-      new Function('m', 'f32', 'u8', 'detached', 'detachedU8', 'S', code)(m, f32, u8, detached, detachedU8, S);
+      new Function('m', 'f32', 'u8', 'u32', 'detached', 'detachedU8', 'detachedU32', 'S', code)(m, f32, u8, u32, detached, detachedU8, detachedU32, S);
       out.push({ ok: true });
     } catch (e) {
       out.push({ name: e && e.name, message: String(e && e.message) });
@@ -135,7 +137,7 @@ const GROUPS: Record<string, Hostile[]> = {
     { name: 'a wrong type even when alpha = 0 (not read)', code: 'S({ alpha: 0, a: new Float64Array(8) })', error: 'TypeError', message: named('a') },
   ],
   'fused kernels': [
-    { name: 'valid fused calls (control)', code: 'm.biasRelu(f32(6), f32(6), f32(3), 2, 3); m.biasAdd(f32(6), f32(3), 2, 3); m.softmaxXentGrad(f32(6), f32(6), u8(2), 2, 3); m.reluBackward(f32(4), f32(4), f32(4), 4); m.colSums(f32(3), f32(6), 2, 3); m.sgdUpdate(f32(4), f32(4), 0.1, 4)', error: 'ok' },
+    { name: 'valid fused calls (control)', code: 'm.biasRelu(f32(6), f32(6), f32(3), 2, 3); m.biasAdd(f32(6), f32(3), 2, 3); m.softmaxXentGrad(f32(6), f32(6), u32(2), 2, 3); m.reluBackward(f32(4), f32(4), f32(4), 4); m.colSums(f32(3), f32(6), 2, 3); m.sgdUpdate(f32(4), f32(4), 0.1, 4)', error: 'ok' },
     { name: 'biasRelu h too short', code: 'm.biasRelu(f32(5), f32(6), f32(3), 2, 3)', error: 'RangeError', message: named('h') },
     { name: 'biasRelu u too short', code: 'm.biasRelu(f32(6), f32(5), f32(3), 2, 3)', error: 'RangeError', message: named('u') },
     { name: 'biasRelu bias too short', code: 'm.biasRelu(f32(6), f32(6), f32(2), 2, 3)', error: 'RangeError', message: named('bias') },
@@ -147,18 +149,21 @@ const GROUPS: Record<string, Hostile[]> = {
     { name: 'biasAdd bias too short', code: 'm.biasAdd(f32(6), f32(2), 2, 3)', error: 'RangeError', message: named('bias') },
     { name: 'biasAdd u detached', code: 'm.biasAdd(detached(6), f32(3), 2, 3)', error: 'TypeError', message: /Expected u .*detached/ },
     { name: 'biasAdd cols 2^31', code: 'm.biasAdd(f32(6), f32(3), 2, 2 ** 31)', error: 'RangeError', message: named('cols') },
-    { name: 'softmaxXentGrad label >= cols', code: 'm.softmaxXentGrad(f32(6), f32(6), Uint8Array.of(0, 3), 2, 3)', error: 'RangeError', message: /labels\[1\] is 3/ },
-    { name: 'softmaxXentGrad label 255', code: 'm.softmaxXentGrad(f32(20), f32(20), Uint8Array.of(255, 0), 2, 10)', error: 'RangeError', message: /labels\[0\] is 255/ },
-    { name: 'softmaxXentGrad rows > 0 with cols = 0', code: 'm.softmaxXentGrad(f32(0), f32(0), u8(2), 2, 0)', error: 'RangeError', message: /label/ },
-    { name: 'softmaxXentGrad labels too short', code: 'm.softmaxXentGrad(f32(6), f32(6), u8(1), 2, 3)', error: 'RangeError', message: named('labels') },
+    { name: 'softmaxXentGrad label >= cols', code: 'm.softmaxXentGrad(f32(6), f32(6), Uint32Array.of(0, 3), 2, 3)', error: 'RangeError', message: /labels\[1\] is 3/ },
+    { name: 'softmaxXentGrad label 255', code: 'm.softmaxXentGrad(f32(20), f32(20), Uint32Array.of(255, 0), 2, 10)', error: 'RangeError', message: /labels\[0\] is 255/ },
+    { name: 'softmaxXentGrad rows > 0 with cols = 0', code: 'm.softmaxXentGrad(f32(0), f32(0), u32(2), 2, 0)', error: 'RangeError', message: /label/ },
+    { name: 'softmaxXentGrad labels too short', code: 'm.softmaxXentGrad(f32(6), f32(6), u32(1), 2, 3)', error: 'RangeError', message: named('labels') },
     { name: 'softmaxXentGrad labels Float32Array', code: 'm.softmaxXentGrad(f32(6), f32(6), f32(2), 2, 3)', error: 'TypeError', message: named('labels') },
     { name: 'softmaxXentGrad labels Int8Array', code: 'm.softmaxXentGrad(f32(6), f32(6), new Int8Array(2), 2, 3)', error: 'TypeError', message: named('labels') },
+    { name: 'softmaxXentGrad labels Uint8Array (labels are Uint32Array)', code: 'm.softmaxXentGrad(f32(6), f32(6), u8(2), 2, 3)', error: 'TypeError', message: /Expected labels to be a Uint32Array but received Uint8Array\(2\)/ },
+    { name: 'softmaxXentGrad label 299 of 300 classes (control)', code: 'm.softmaxXentGrad(f32(600), f32(600), Uint32Array.of(299, 0), 2, 300)', error: 'ok' },
+    { name: 'softmaxXentGrad label 2^32 - 1', code: 'm.softmaxXentGrad(f32(6), f32(6), Uint32Array.of(0, 4294967295), 2, 3)', error: 'RangeError', message: /labels\[1\] is 4294967295/ },
     { name: 'softmaxXentGrad labels Uint8ClampedArray', code: 'm.softmaxXentGrad(f32(6), f32(6), new Uint8ClampedArray(2), 2, 3)', error: 'TypeError', message: named('labels') },
     { name: 'softmaxXentGrad labels plain array', code: 'm.softmaxXentGrad(f32(6), f32(6), [0, 1], 2, 3)', error: 'TypeError', message: named('labels') },
-    { name: 'softmaxXentGrad labels detached', code: 'm.softmaxXentGrad(f32(6), f32(6), detachedU8(2), 2, 3)', error: 'TypeError', message: /Expected labels .*detached/ },
-    { name: 'softmaxXentGrad du too short', code: 'm.softmaxXentGrad(f32(5), f32(6), u8(2), 2, 3)', error: 'RangeError', message: named('du') },
-    { name: 'softmaxXentGrad logits Int32Array', code: 'm.softmaxXentGrad(f32(6), new Int32Array(6), u8(2), 2, 3)', error: 'TypeError', message: named('logits') },
-    { name: 'softmaxXentGrad rows x cols near 2^62', code: 'm.softmaxXentGrad(f32(6), f32(6), u8(2), 2 ** 31 - 1, 2 ** 31 - 1)', error: 'RangeError', message: named('du') },
+    { name: 'softmaxXentGrad labels detached', code: 'm.softmaxXentGrad(f32(6), f32(6), detachedU32(2), 2, 3)', error: 'TypeError', message: /Expected labels .*detached/ },
+    { name: 'softmaxXentGrad du too short', code: 'm.softmaxXentGrad(f32(5), f32(6), u32(2), 2, 3)', error: 'RangeError', message: named('du') },
+    { name: 'softmaxXentGrad logits Int32Array', code: 'm.softmaxXentGrad(f32(6), new Int32Array(6), u32(2), 2, 3)', error: 'TypeError', message: named('logits') },
+    { name: 'softmaxXentGrad rows x cols near 2^62', code: 'm.softmaxXentGrad(f32(6), f32(6), u32(2), 2 ** 31 - 1, 2 ** 31 - 1)', error: 'RangeError', message: named('du') },
     { name: 'reluBackward n > lengths', code: 'm.reluBackward(f32(4), f32(4), f32(4), 5)', error: 'RangeError', message: named('dx') },
     { name: 'reluBackward dy too short', code: 'm.reluBackward(f32(4), f32(3), f32(4), 4)', error: 'RangeError', message: named('dy') },
     { name: 'reluBackward u plain array', code: 'm.reluBackward(f32(4), f32(4), [1, 2, 3, 4], 4)', error: 'TypeError', message: named('u') },
@@ -188,6 +193,29 @@ const GROUPS: Record<string, Hostile[]> = {
     { name: 'images detached', code: 'const u = new Uint8Array(9); structuredClone(u.buffer, { transfer: [u.buffer] }); m.gatherPixels(f32(3), u, Uint32Array.of(0), 0, 1, 3)', error: 'TypeError', message: /Expected images .*detached/ },
     { name: 'rows fractional', code: 'm.gatherPixels(f32(6), new Uint8Array(9), Uint32Array.of(0, 1), 0, 1.5, 3)', error: 'RangeError', message: named('rows') },
     { name: 'too few arguments', code: 'm.gatherPixels(f32(6), new Uint8Array(9), Uint32Array.of(0, 1), 0, 2)', error: 'TypeError', message: /6 arguments/ },
+  ],
+  'mseGrad': [
+    { name: 'valid mseGrad (control)', code: 'm.mseGrad(f32(6), f32(6), f32(6), 2, 3)', error: 'ok' },
+    { name: 'mseGrad du too short', code: 'm.mseGrad(f32(5), f32(6), f32(6), 2, 3)', error: 'RangeError', message: named('du') },
+    { name: 'mseGrad pred too short', code: 'm.mseGrad(f32(6), f32(5), f32(6), 2, 3)', error: 'RangeError', message: named('pred') },
+    { name: 'mseGrad target too short', code: 'm.mseGrad(f32(6), f32(6), f32(5), 2, 3)', error: 'RangeError', message: named('target') },
+    { name: 'mseGrad target Float64Array', code: 'm.mseGrad(f32(6), f32(6), new Float64Array(6), 2, 3)', error: 'TypeError', message: named('target') },
+    { name: 'mseGrad target detached', code: 'm.mseGrad(f32(6), f32(6), detached(6), 2, 3)', error: 'TypeError', message: /Expected target .*detached/ },
+    { name: 'mseGrad rows x cols near 2^62', code: 'm.mseGrad(f32(6), f32(6), f32(6), 2 ** 31 - 1, 2 ** 31 - 1)', error: 'RangeError', message: named('du') },
+    { name: 'mseGrad rows NaN', code: 'm.mseGrad(f32(6), f32(6), f32(6), NaN, 3)', error: 'RangeError', message: named('rows') },
+    { name: 'mseGrad too few arguments', code: 'm.mseGrad(f32(6), f32(6), f32(6), 2)', error: 'TypeError', message: /5 arguments/ },
+  ],
+  'gatherRows': [
+    { name: 'valid gather (control)', code: 'm.gatherRows(f32(6), f32(9), Uint32Array.of(2, 0), 0, 2, 3)', error: 'ok' },
+    { name: 'index past the last row', code: 'm.gatherRows(f32(6), f32(9), Uint32Array.of(0, 3), 0, 2, 3)', error: 'RangeError', message: /index\[1\] is 3/ },
+    { name: 'index past a partial last row', code: 'm.gatherRows(f32(3), f32(8), Uint32Array.of(2), 0, 1, 3)', error: 'RangeError', message: /index to be < 2 .*index\[0\] is 2/ },
+    { name: 'index 2^32 - 1', code: 'm.gatherRows(f32(3), f32(9), Uint32Array.of(4294967295), 0, 1, 3)', error: 'RangeError', message: /index\[0\] is 4294967295/ },
+    { name: 'start + rows past index', code: 'm.gatherRows(f32(6), f32(9), Uint32Array.of(0, 1), 1, 2, 3)', error: 'RangeError', message: /index to hold at least 3/ },
+    { name: 'out too short', code: 'm.gatherRows(f32(5), f32(9), Uint32Array.of(0, 1), 0, 2, 3)', error: 'RangeError', message: named('out') },
+    { name: 'x Uint8Array', code: 'm.gatherRows(f32(3), new Uint8Array(9), Uint32Array.of(0), 0, 1, 3)', error: 'TypeError', message: named('x') },
+    { name: 'index Int32Array', code: 'm.gatherRows(f32(3), f32(9), Int32Array.of(0), 0, 1, 3)', error: 'TypeError', message: named('index') },
+    { name: 'x detached', code: 'm.gatherRows(f32(3), detached(9), Uint32Array.of(0), 0, 1, 3)', error: 'TypeError', message: /Expected x .*detached/ },
+    { name: 'too few arguments', code: 'm.gatherRows(f32(6), f32(9), Uint32Array.of(0, 1), 0, 2)', error: 'TypeError', message: /6 arguments/ },
   ],
   'sparse kernels': [
     { name: 'valid sparse calls (control)', code: 'const rp = Int32Array.of(0, 1, 2), c = Int32Array.of(0, 2), v = Float32Array.of(1, 1); m.sparseMatmul(f32(8), rp, c, v, f32(12), 2, 3, 4); m.sparseMatmulT(f32(12), rp, c, v, f32(8), 2, 3, 4, -0.1, 1); if (m.gatherSparse(f32(6), new Int32Array(6), new Int32Array(3), Uint8Array.of(0, 5, 0, 7, 7, 7), Uint32Array.of(1, 0), 0, 2, 3) !== 4) throw new Error("nnz")', error: 'ok' },

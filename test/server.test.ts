@@ -49,11 +49,11 @@ describe('examples/server.mjs', () => {
     expect(existsSync(model)).toBe(true);
 
     const test = loadDataSet().test;
-    const images = Array.from({ length: 50 }, (_, i) => Array.from(test.images.subarray(i * 784, (i + 1) * 784)));
+    const images = Array.from({ length: 50 }, (_, i) => Array.from(test.inputs.subarray(i * 784, (i + 1) * 784)));
     const p = await json('/predict', { images });
     expect(p.status).toBe(200);
     const labels = p.body.labels as number[];
-    const correct = labels.filter((l, i) => l === test.labels[i]).length;
+    const correct = labels.filter((l, i) => l === test.targets[i]).length;
     expect(correct).toBeGreaterThanOrEqual(42);
     expect((p.body.probabilities as number[][])[0].reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
     expect((await json('/predict', { images: [[1, 2, 3]] })).status).toBe(400);

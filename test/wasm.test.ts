@@ -90,7 +90,7 @@ describe('WASM kernels against the TypeScript backend', () => {
     it(`fused kernels (${where})`, () => {
       const rows = 37, cols = 10, n = rows * cols;
       const u = randomF32(n, 1), bias = randomF32(cols, 2), dy = randomF32(n, 3);
-      const labels = Uint8Array.from({ length: rows }, (_, i) => (i * 7) % cols);
+      const labels = Uint32Array.from({ length: rows }, (_, i) => (i * 7) % cols);
 
       const hJ = new Float32Array(n), uJ = Float32Array.from(u);
       jsBackend.biasRelu(hJ, uJ, bias, rows, cols);
@@ -136,7 +136,7 @@ describe('WASM kernels against the TypeScript backend', () => {
 
     it(`documented aliasing: h may be u, du may be logits, dx may be dy (${where})`, () => {
       const rows = 6, cols = 10, n = rows * cols;
-      const u = randomF32(n, 4), bias = randomF32(cols, 5), labels = Uint8Array.from([1, 2, 3, 4, 5, 9]);
+      const u = randomF32(n, 4), bias = randomF32(cols, 5), labels = Uint32Array.from([1, 2, 3, 4, 5, 9]);
       const hJ = Float32Array.from(u);
       jsBackend.biasRelu(hJ, hJ, bias, rows, cols);
       const h = place(u);
@@ -180,7 +180,7 @@ describe('WASM kernels against the TypeScript backend', () => {
     expect(() => be.sgemm(false, false, 10, 10, 10, 1, small, 10, big, 10, 0, big, 10)).toThrow(/Expected a to hold at least 100 elements/);
     expect(() => be.sgemm(false, false, 2, 2, 2, 1, big, 1, big, 2, 0, big, 2)).toThrow(/Expected lda >= 2/);
     expect(() => be.biasRelu(big, big, small, 10, 11)).toThrow(/Expected h to hold at least 110/);
-    expect(() => be.softmaxXentGrad(big, big, Uint8Array.from([10]), 1, 10)).toThrow(/labels\[0\] is 10/);
+    expect(() => be.softmaxXentGrad(big, big, Uint32Array.from([10]), 1, 10)).toThrow(/labels\[0\] is 10/);
     expect(() => be.gatherPixels(big, new Uint8Array(20), Uint32Array.from([2]), 0, 1, 10)).toThrow(/index\[0\] is 2/);
     expect(() => be.reluBackward(big, big, big, 2 ** 31)).toThrow(RangeError);
     expect(() => be.sgdUpdate(big, big, NaN, 1)).toThrow(/lr/);

@@ -20,12 +20,20 @@ export interface Backend {
   biasRelu(h: Float32Array, u: Float32Array, bias: Float32Array, rows: number, cols: number): void;
   biasAdd(u: Float32Array, bias: Float32Array, rows: number, cols: number): void;
   /** Returns the summed cross-entropy loss; du = (softmax - onehot) / rows. */
-  softmaxXentGrad(du: Float32Array, logits: Float32Array, labels: Uint8Array, rows: number, cols: number): number;
+  softmaxXentGrad(du: Float32Array, logits: Float32Array, labels: Uint32Array, rows: number, cols: number): number;
+  /**
+   * Regression head: du = (pred - target) / rows (float32 difference, then division); returns the
+   * summed 0.5 * (pred - target)^2 over every element. scikit-learn's squared loss and gradient,
+   * so the same lr takes the same step. du may be pred.
+   */
+  mseGrad(du: Float32Array, pred: Float32Array, target: Float32Array, rows: number, cols: number): number;
   reluBackward(dx: Float32Array, dy: Float32Array, u: Float32Array, n: number): void;
   colSums(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
   sgdUpdate(w: Float32Array, g: Float32Array, lr: number, n: number): void;
   /** out[r, :] = images[index[start + r], :] / 255 (NumPy's float32 rounding): the batch gather. */
   gatherPixels(out: Float32Array, images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number): void;
+  /** out[r, :] = x[index[start + r], :]: the batch gather of float rows (a copy). */
+  gatherRows(out: Float32Array, x: Float32Array, index: Uint32Array, start: number, rows: number, features: number): void;
   /**
    * The batch gather for sparse inputs: the non-zero pixels of images[index[start + r]], r < rows,
    * as compressed sparse rows (values = pixel / 255 as gatherPixels rounds it, column indices
@@ -114,6 +122,15 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
     gatherPixels(out, images, index, start, rows, features) {
       checkGather(out, images, index, start, rows, features);
       k.gatherPixels(out, images, index, start, rows, features);
+    },
+    mseGrad(du, pred, target, rows, cols) {
+      const size = checkBlock(rows, cols);
+      checkF32('du', du, size); checkF32('pred', pred, size); checkF32('target', target, size);
+      return k.mseGrad(du, pred, target, rows, cols);
+    },
+    gatherRows(out, x, index, start, rows, features) {
+      checkGatherRows(out, x, index, start, rows, features);
+      k.gatherRows(out, x, index, start, rows, features);
     },
     gatherSparse(values, cols, rowPtr, images, index, start, rows, features) {
       checkGatherSparse(values, cols, rowPtr, images, index, start, rows, features);
@@ -228,8 +245,8 @@ export function checkBlock(rows: unknown, cols: unknown): number {
   return rows * cols;
 }
 
-export function checkLabels(labels: unknown, rows: number, cols: number): asserts labels is Uint8Array {
-  if (!(labels instanceof Uint8Array)) throw new TypeError(`Expected labels to be a Uint8Array but received ${describe(labels)}`);
+export function checkLabels(labels: unknown, rows: number, cols: number): asserts labels is Uint32Array {
+  if (!(labels instanceof Uint32Array)) throw new TypeError(`Expected labels to be a Uint32Array but received ${describe(labels)}`);
   if (labels.length < rows) throw new RangeError(`Expected labels to hold at least ${rows} elements but it holds ${labels.length}`);
   for (let i = 0; i < rows; i++) {
     if (labels[i] >= cols) throw new RangeError(`Expected every label to be < ${cols} (the class count) but labels[${i}] is ${labels[i]}`);
@@ -243,15 +260,28 @@ export function checkGather(
   checkDim('start', start); checkDim('rows', rows); checkDim('features', features);
   checkF32('out', out, rows * features);
   if (!(images instanceof Uint8Array)) throw new TypeError(`Expected images to be a Uint8Array but received ${describe(images)}`);
+  checkIndex(index, start, rows, features === 0 ? null : Math.floor(images.length / features), 'whole images in images');
+}
+
+/** Checks gatherRows arguments; every gathered index must name a whole row of x. */
+export function checkGatherRows(
+  out: unknown, x: unknown, index: unknown, start: unknown, rows: unknown, features: unknown,
+): void {
+  checkDim('start', start); checkDim('rows', rows); checkDim('features', features);
+  checkF32('out', out, rows * features);
+  checkF32('x', x, 0);
+  checkIndex(index, start, rows, features === 0 ? null : Math.floor(x.length / features), 'whole rows in x');
+}
+
+function checkIndex(index: unknown, start: number, rows: number, count: number | null, what: string): asserts index is Uint32Array {
   if (!(index instanceof Uint32Array)) throw new TypeError(`Expected index to be a Uint32Array but received ${describe(index)}`);
   if (index.length < start + rows) {
     throw new RangeError(`Expected index to hold at least ${start + rows} elements but it holds ${index.length}`);
   }
-  if (features === 0) return;
-  const count = Math.floor(images.length / features);
+  if (count === null) return; // features = 0: nothing is read
   for (let r = start; r < start + rows; r++) {
     if (index[r] >= count) {
-      throw new RangeError(`Expected every index to be < ${count} (whole images in images) but index[${r}] is ${index[r]}`);
+      throw new RangeError(`Expected every index to be < ${count} (${what}) but index[${r}] is ${index[r]}`);
     }
   }
 }

@@ -39,8 +39,8 @@ export function denseMnist(data: DataSet): DataSet {
   };
   return {
     ...data,
-    train: { ...data.train, images: fill(data.train.images) },
-    test: { ...data.test, images: fill(data.test.images) },
+    train: { ...data.train, inputs: fill(data.train.inputs as Uint8Array) },
+    test: { ...data.test, inputs: fill(data.test.inputs as Uint8Array) },
     source: `${data.source} (zeros replaced by 1)`,
   };
 }
@@ -56,7 +56,7 @@ function median(xs: number[]): number {
  */
 export function timeEpochs(be: Backend, data: DataSet, epochs: number, notebook: boolean): EpochTimes {
   const r = train(be, data, { ...NOTEBOOK_CONFIG, epochs });
-  const accuracy = r.epochs.map((e) => e.trainAccuracy);
+  const accuracy = r.epochs.map((e) => e.trainAccuracy ?? NaN);
   if (notebook) {
     NOTEBOOK_ACCURACY.slice(0, epochs).forEach((want, i) => {
       if (Math.abs(accuracy[i] - want) > 0.001) {

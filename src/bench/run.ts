@@ -139,7 +139,7 @@ function stepMs(be: Backend, data: DataSet): number {
   const net = new Mlp([784, 128, 10], undefined, be.alloc);
   net.params.set(filled(net.params.length, 5).map((v) => v * 0.05));
   const ws = new Workspace(net, 128, be.alloc);
-  const labels = new Uint8Array(128);
+  const labels = new Uint32Array(128);
   gatherBatch(be, ws.X, labels, data.train, identityOrder(128), 0, 128);
   return 1000 * timeIt(() => {
     forward(be, net, ws, 128);

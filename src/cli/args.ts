@@ -3,6 +3,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BACKEND_CHOICES, type BackendChoice, defaultBackendChoice, isBackendChoice } from '../backend/select.js';
 import { NOTEBOOK_CONFIG, type TrainConfig } from '../train/train.js';
 import { MAX_LAYER_SIZE, MAX_THREADS } from '../limits.js';
+import { TASKS, type Task } from '../data/dataset.js';
 
 /** A user error on the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -17,7 +18,17 @@ export interface RunArgs {
   help: boolean;
 }
 
-export interface TrainArgs extends RunArgs {
+/** Where the data comes from and how it is split and scaled (CSV flags; IDX folders ignore most). */
+export interface DataArgs {
+  target: string | undefined;
+  features: string[] | undefined;
+  task: Task | undefined;
+  validation: number | undefined;
+  test: string | undefined;
+  standardize: boolean | undefined;
+}
+
+export interface TrainArgs extends RunArgs, DataArgs {
   config: TrainConfig;
   data: string | undefined;
   save: string | undefined;
@@ -28,6 +39,7 @@ export interface TrainArgs extends RunArgs {
 export interface EvalArgs extends RunArgs {
   model: string;
   data: string | undefined;
+  target: string | undefined;
 }
 
 export interface PredictArgs extends RunArgs {
@@ -128,6 +140,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
       ...RUN_OPTIONS,
       epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, hidden: { type: 'string' },
       seed: { type: 'string' }, data: { type: 'string' }, save: { type: 'string' }, report: { type: 'string' },
+      ...DATA_OPTIONS,
     },
     strict: true,
     allowPositionals: false,
@@ -146,15 +159,48 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     data: values.data,
     save: values.save,
     report: values.report,
+    ...dataArgs(values),
+  };
+}
+
+const DATA_OPTIONS = {
+  target: { type: 'string' }, features: { type: 'string' }, task: { type: 'string' }, validation: { type: 'string' },
+  test: { type: 'string' }, standardize: { type: 'boolean' }, 'no-standardize': { type: 'boolean' },
+} as const;
+
+function fraction(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!DECIMAL_NUMBER.test(v) || !(n > 0 && n < 1)) throw new UsageError(`--${flag} must be a fraction between 0 and 1 (e.g. 0.2), got "${v}"`);
+  return n;
+}
+
+function dataArgs(values: {
+  target?: string; features?: string; task?: string; validation?: string; test?: string; standardize?: boolean; 'no-standardize'?: boolean;
+}): DataArgs {
+  const task = values.task;
+  if (task !== undefined && !TASKS.includes(task as Task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}, got "${task}"`);
+  if (values.standardize && values['no-standardize']) throw new UsageError('--standardize and --no-standardize contradict each other; pass one');
+  const features = values.features?.split(',').map((f) => f.trim());
+  if (features?.some((f) => f === '')) throw new UsageError(`--features must be column names separated by commas, got "${values.features}"`);
+  if (values.target === '') throw new UsageError('--target must name a column');
+  return {
+    target: values.target,
+    features,
+    task: task as Task | undefined,
+    validation: fraction('validation', values.validation),
+    test: values.test,
+    standardize: values['no-standardize'] ? false : values.standardize,
   };
 }
 
 export function parseEvalArgs(argv: string[]): EvalArgs {
   const { values } = parseFlags({
-    args: argv, options: { ...RUN_OPTIONS, model: { type: 'string' }, data: { type: 'string' } }, strict: true, allowPositionals: false,
+    args: argv, options: { ...RUN_OPTIONS, model: { type: 'string' }, data: { type: 'string' }, target: { type: 'string' } },
+    strict: true, allowPositionals: false,
   });
   const run = runArgs(values);
-  return { ...run, model: required('model', values.model, run.help), data: values.data };
+  return { ...run, model: required('model', values.model, run.help), data: values.data, target: values.target };
 }
 
 export function parsePredictArgs(argv: string[]): PredictArgs {

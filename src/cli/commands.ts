@@ -1,23 +1,21 @@
 /** The CLI's commands: each parses its flags, runs the library, and prints. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { loadNative } from '../backend/native/load.js';
 import { selectBackend } from '../backend/select.js';
 import { loadWasm } from '../backend/wasm/load.js';
 import { DataError } from '../data/idx.js';
 import { readImages } from '../data/images.js';
-import { DEFAULT_CLASSES, loadDataSet, loadDataSetAsync, peekFeatures } from '../data/mnist.js';
-import { initMlp } from '../nn/init.js';
-import { defaultRng } from '../rng/index.js';
-import { predict } from '../train/predict.js';
+import { defaultDataDir, loadDataSet } from '../data/mnist.js';
+import { readCsvForEval, readCsvInputs } from '../data/model-rows.js';
+import { fit } from '../train/fit.js';
+import { predict, predictRows } from '../train/predict.js';
+import { evaluate, evaluateRegression } from '../train/metrics.js';
 import type { LoggedEvent } from '../report/events.js';
-import { EVAL_ROWS, evaluate } from '../train/metrics.js';
-import { checkMemory, trainingBytes } from '../budget.js';
-import { train } from '../train/train.js';
 import {
   parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError,
 } from './args.js';
 import { HELP } from './help.js';
-import { formatConfusion, formatEvent, ProgressBar } from './print.js';
+import { fmt, formatConfusion, formatEvent, formatPrediction, ProgressBar } from './print.js';
 
 const out = (line: string): void => {
   process.stdout.write(line + '\n');
@@ -42,26 +40,18 @@ export async function trainCommand(argv: string[]): Promise<void> {
   // A save that cannot succeed fails now, not after the whole run.
   if (args.save !== undefined) (await import('../model/index.js')).checkSaveTarget(args.save);
   const backend = backendFor(args);
-  // Start-up: the files are read on the thread pool while this thread draws the initial weights.
-  const features = peekFeatures(args.data);
-  if (features !== null) {
-    const sizes = [features, ...args.config.hidden, DEFAULT_CLASSES];
-    checkMemory(trainingBytes(sizes, Math.max(args.config.batch, EVAL_ROWS), 0), `Training layers ${sizes.join('-')} with batches of ${args.config.batch}`);
-  }
-  const pending = loadDataSetAsync(args.data);
-  pending.catch(() => {}); // awaited below; this only stops an early rejection being "unhandled"
-  const rng = defaultRng(args.config.seed);
-  const net = features === null ? undefined : initMlp([features, ...args.config.hidden, DEFAULT_CLASSES], rng);
   // The report's packages are checked before training, not after a long run.
   const reporting = args.report ? await import('../report/index.js') : undefined;
   await reporting?.loadReportLibs();
   if (reporting && args.report) reporting.checkReportTarget(args.report);
   const log: LoggedEvent[] = []; // the events as --json prints them, so `report RUN.jsonl` rebuilds the same page
-  const data = await pending;
   const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout, args.config.epochs) : null;
-  const result = train(backend, data, args.config, {
-    net,
-    rng,
+  // fit() reads IDX files on the thread pool while drawing the initial weights (train/start.ts).
+  // evalImages is fit's to choose: the notebook's 10,000 for image folders, none for tables.
+  const { evalImages: _, ...config } = args.config;
+  const result = await fit(args.data ?? defaultDataDir(), {
+    ...config, backend, target: args.target, features: args.features, task: args.task,
+    validation: args.validation, testFile: args.test, standardize: args.standardize,
     onEvent(e) {
       if (reporting) log.push(JSON.parse(JSON.stringify(e)));
       bar?.clear();
@@ -71,13 +61,13 @@ export async function trainCommand(argv: string[]): Promise<void> {
   });
   if (args.save !== undefined) {
     const { saveModel } = await import('../model/index.js');
-    saveModel(args.save, result.net, {
-      testAccuracy: String(result.test?.testAccuracy), epochs: String(args.config.epochs), seed: String(args.config.seed),
-    });
+    const t = result.test;
+    const score: Record<string, string> = !t ? {} : t.testRmse !== undefined ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };
+    saveModel(args.save, result.net, { ...score, epochs: String(args.config.epochs), seed: String(args.config.seed) }, result.model);
     if (!args.json) out(`Saved model to ${args.save}`);
   }
   if (reporting && args.report && !result.aborted) {
-    const line = JSON.stringify(reporting.analyzeClassifier(backend, result.net, data.test, data.classes));
+    const line = JSON.stringify(reporting.analyzeRun(backend, result.model, result.data));
     if (args.json) out(line);
     log.push(JSON.parse(line));
     reporting.writeReport(args.report, await reporting.trainingReportHtml(log));
@@ -87,35 +77,73 @@ export async function trainCommand(argv: string[]): Promise<void> {
 
 // Model files and the bench are imported when a command needs them, keeping `train` start-up short.
 
-/** The backend and the saved network a model command works with. */
+/** The backend and the saved model a model command works with. */
 async function backendAndModel(args: RunArgs & { model: string }) {
   const backend = backendFor(args);
   const { loadModel } = await import('../model/index.js');
-  return { backend, net: loadModel(args.model).net };
+  const model = loadModel(args.model);
+  const shape = { ...model, inputs: model.net.inputs, outputs: model.net.classes };
+  return { backend, model, shape };
+}
+
+/** A CSV file rather than an IDX folder or image file: by name, or because the model reads named columns. */
+function isCsv(file: string | undefined, featureNames?: readonly string[]): boolean {
+  if (file === undefined) return false;
+  if (/\.csv$/i.test(file)) return true;
+  try {
+    return !statSync(file).isDirectory() && featureNames !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 export async function evalCommand(argv: string[]): Promise<void> {
   const args = parseEvalArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
-  const { backend, net } = await backendAndModel(args);
-  const data = loadDataSet(args.data, net.classes);
-  if (data.test.features !== net.inputs) {
-    throw new DataError(`${data.source}: images have ${data.test.features} pixels but the model takes ${net.inputs}`);
+  const { backend, model, shape } = await backendAndModel(args);
+  const { net } = model;
+  let rows;
+  if (isCsv(args.data, model.featureNames)) {
+    if (args.target === undefined) throw new UsageError('--target COLUMN is required to evaluate on a CSV file; see native-mlp --help');
+    rows = await readCsvForEval(args.data!, shape, args.target);
+  } else {
+    const data = loadDataSet(args.data, net.classes);
+    if (data.test.features !== net.inputs) {
+      throw new DataError(`${data.source}: images have ${data.test.features} pixels but the model takes ${net.inputs}`);
+    }
+    rows = data.test;
   }
-  const r = evaluate(backend, net, data.test);
-  if (args.json) {
-    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, images: r.count,
-      testAccuracy: r.accuracy, testLoss: r.loss, confusion: Array.from(r.confusion) }));
+  if (model.task === 'regress') {
+    const r = evaluateRegression(backend, net, rows, model.preprocessing);
+    if (args.json) {
+      out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, rows: r.count, testRmse: r.rmse, testMae: r.mae, testR2: r.r2, testLoss: r.loss }));
+      return;
+    }
+    out(`Test RMSE: ${fmt(r.rmse)}   MAE ${fmt(r.mae)}   R^2 ${r.r2.toFixed(4)}   (${r.count} rows, ${backend.name} backend)`);
     return;
   }
-  out(`Test Accuracy: ${(r.accuracy * 100).toFixed(2)}%   loss ${r.loss.toFixed(4)}   (${r.count} images, ${backend.name} backend)`);
-  out(formatConfusion(r.confusion, net.classes));
+  const r = evaluate(backend, net, rows);
+  if (args.json) {
+    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, images: r.count,
+      testAccuracy: r.accuracy, testLoss: r.loss, confusion: Array.from(r.confusion),
+      ...(model.classNames ? { classNames: model.classNames } : {}) }));
+    return;
+  }
+  out(`Test Accuracy: ${(r.accuracy * 100).toFixed(2)}%   loss ${r.loss.toFixed(4)}   (${r.count} ${model.featureNames ? 'rows' : 'images'}, ${backend.name} backend)`);
+  out(formatConfusion(r.confusion, net.classes, model.classNames));
 }
 
 export async function predictCommand(argv: string[]): Promise<void> {
   const args = parsePredictArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
-  const { backend, net } = await backendAndModel(args);
+  const { backend, model, shape } = await backendAndModel(args);
+  const { net } = model;
+  if (isCsv(args.input, model.featureNames)) {
+    const table = await readCsvInputs(args.input, shape);
+    const p = predictRows(backend, model, table.inputs);
+    for (let i = 0; i < table.count; i++) out(formatPrediction(p, i, args.json));
+    return;
+  }
   const images = readImages(args.input, net.inputs);
   const { labels, probabilities } = predict(backend, net, images);
   const C = net.classes;

@@ -2,7 +2,7 @@
 export const HELP = `Usage: native-mlp <command> [flags]
 
 Commands:
-  train     train an MLP on MNIST (or --data DIR) and print the notebook's table
+  train     train an MLP on MNIST (or --data DIR, or --data FILE.csv --target COLUMN) and print each epoch
   eval      accuracy, loss and confusion matrix of a saved model on the test set
   predict   classify images with a saved model
   info      version, backend in use and why, instruction set, threads, where the addon loaded from
@@ -22,6 +22,13 @@ train:
   --hidden A[,B..]  hidden layer sizes (default 128)
   --seed N          seed of NumPy's default_rng (default 0)
   --data DIR        folder with the four MNIST-format IDX files (plain or .gz; default: mnist-data)
+  --data FILE.csv   a CSV file with a header row (needs --target)
+  --target COLUMN   the CSV column to predict
+  --features A,B    the CSV feature columns (default: every other column)
+  --task T          classify (default) | regress
+  --validation F    hold out a fraction of the training rows, measured after every epoch
+  --test FILE.csv   a separate test file (default: a seeded, stratified 20 % of --data)
+  --no-standardize  keep CSV features as they are (default: mean 0, std 1 from the training rows)
   --save FILE       write the trained model as .safetensors
   --report FILE     write a self-contained HTML report (needs: npm install vega vega-lite fast-png);
                     with --json the log gains a "report" event, so "report" can rebuild it later
@@ -29,10 +36,12 @@ train:
 eval:
   --model FILE      a .safetensors model written by train --save
   --data DIR        as for train; the test files are used
+  --data FILE.csv   rows to evaluate on, with --target COLUMN (accuracy + confusion, or RMSE, MAE, R^2)
 
 predict:
   --model FILE      a .safetensors model
-  --input FILE      an IDX image file, or raw bytes of whole 28x28 images
+  --input FILE      an IDX image file, raw bytes of whole 28x28 images, or a CSV file with the
+                    model's feature columns (one JSON line per row with --json)
 
 bench:
   --json            the report as one JSON object

@@ -1,4 +1,5 @@
 /** Human and JSON Lines output of training events, and the progress bar. */
+import type { ClassPredictions, ValuePredictions } from '../train/predict.js';
 import type { BatchProgress, TrainEvent } from '../train/train.js';
 
 export interface Out {
@@ -16,15 +17,22 @@ export function formatEvent(e: TrainEvent): string {
       return (
         `native-mlp: ${e.layers.join('-')} net, ${e.epochs} epochs, batch ${e.batch}, lr ${e.lr}, seed ${e.seed}\n` +
         `backend: ${e.backend} (${e.isa}, ${e.threads} thread${e.threads === 1 ? '' : 's'})\n` +
-        `data: ${e.data} (${e.trainImages} training, ${e.testImages} test images)`
+        `data: ${e.data} (${e.trainImages} training, ${e.validationRows !== undefined ? `${e.validationRows} validation, ` : ''}` +
+        `${e.testImages} test ${e.layers[0] === 784 && e.task !== 'regress' ? 'images' : 'rows'}${e.task === 'regress' ? ', regression' : ''})`
       );
     case 'epoch':
       return (
-        `Epoch ${pad2(e.epoch)} - Training accuracy: ${e.trainAccuracy.toFixed(4)}` +
-        `   loss ${e.loss.toFixed(4)}  ${e.seconds.toFixed(2)} s  ${grouped(e.imagesPerSecond)} images/s`
+        `Epoch ${pad2(e.epoch)} -` +
+        (e.trainAccuracy !== undefined ? ` Training accuracy: ${e.trainAccuracy.toFixed(4)}  ` : '') +
+        (e.trainRmse !== undefined ? ` Training RMSE: ${fmt(e.trainRmse)}  ` : '') +
+        ` loss ${e.loss.toFixed(4)}` +
+        (e.validationLoss !== undefined ? `   validation loss ${e.validationLoss.toFixed(4)}` : '') +
+        (e.validationAccuracy !== undefined ? ` accuracy ${e.validationAccuracy.toFixed(4)}` : '') +
+        (e.validationRmse !== undefined ? ` RMSE ${fmt(e.validationRmse)}` : '') +
+        `  ${e.seconds.toFixed(2)} s  ${grouped(e.imagesPerSecond)} ${e.validationLoss !== undefined || e.trainAccuracy === undefined ? 'rows' : 'images'}/s`
       );
     case 'test':
-      return `Test Accuracy: ${(e.testAccuracy * 100).toFixed(2)}%`;
+      return e.testRmse !== undefined ? `Test RMSE: ${fmt(e.testRmse)}` : `Test Accuracy: ${((e.testAccuracy ?? NaN) * 100).toFixed(2)}%`;
   }
 }
 
@@ -60,6 +68,11 @@ export function progressLine(p: BatchProgress, epochs: number | undefined, elaps
   return (short.find((l) => l.length <= room) ?? short[1]).slice(0, room);
 }
 
+/** A measurement in the data's own units: 4 significant digits, no exponent for everyday sizes. */
+export function fmt(v: number): string {
+  return Math.abs(v) >= 1e-3 && Math.abs(v) < 1e6 ? String(Number(v.toPrecision(4))) : v.toExponential(3);
+}
+
 /** Draws a one-line progress bar on a terminal, at most ~10 times a second, never wider than the terminal. */
 export class ProgressBar {
   private last = 0;
@@ -92,13 +105,25 @@ export class ProgressBar {
   }
 }
 
-/** The confusion matrix as a table: rows are true classes, columns predicted. */
-export function formatConfusion(confusion: Uint32Array, classes: number): string {
-  const width = Math.max(5, ...Array.from(confusion, (v) => String(v).length + 1));
+/** The confusion matrix as a table: rows are true classes, columns predicted (by name when known). */
+export function formatConfusion(confusion: Uint32Array, classes: number, names?: readonly string[]): string {
+  const name = (i: number) => (names ? names[i] : String(i));
+  const width = Math.max(5, ...Array.from(confusion, (v) => String(v).length + 1), ...Array.from({ length: classes }, (_, i) => name(i).length + 1));
   const cell = (s: string | number) => String(s).padStart(width);
-  const lines = [`confusion (rows: true class, columns: predicted)`, cell('') + Array.from({ length: classes }, (_, j) => cell(j)).join('')];
+  const lines = [`confusion (rows: true class, columns: predicted)`, cell('') + Array.from({ length: classes }, (_, j) => cell(name(j))).join('')];
   for (let i = 0; i < classes; i++) {
-    lines.push(cell(i) + Array.from(confusion.subarray(i * classes, (i + 1) * classes), cell).join(''));
+    lines.push(cell(name(i)) + Array.from(confusion.subarray(i * classes, (i + 1) * classes), cell).join(''));
   }
   return lines.join('\n');
+}
+
+/** One prediction line: {"row":0,"label":"benign","probability":0.97} or {"row":0,"value":151.2}; tab-separated text without --json. */
+export function formatPrediction(p: ClassPredictions | ValuePredictions, i: number, json: boolean): string {
+  if (p.task === 'regress') {
+    const v = Array.from(p.values.subarray(i * p.outputs, (i + 1) * p.outputs));
+    if (json) return JSON.stringify(p.outputs === 1 ? { row: i, value: v[0] } : { row: i, values: v });
+    return `${i}\t${v.map(fmt).join('\t')}`;
+  }
+  if (json) return JSON.stringify({ row: i, label: p.labels[i], probability: p.probability[i] });
+  return `${i}\t${p.labels[i]}\t${p.probability[i].toFixed(4)}`;
 }

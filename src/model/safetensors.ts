@@ -13,6 +13,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { ModelFileError } from './errors.js';
 import { scanJson } from './json-scan.js';
 import { readModelBytes } from './read.js';
+import { DATA_KEYS, DATA_TENSORS, type DataTensorName, dataMetadata, dataTensorLength, dataTensors, type ModelData, readModelData } from './data-meta.js';
 
 export { ModelFileError } from './errors.js';
 
@@ -23,28 +24,33 @@ const SUPPORTED_VERSIONS: readonly string[] = ['1'];
 export const MAX_HEADER_BYTES = 1 << 20;
 /** Deepest JSON nesting accepted in a header (a model header needs 3: header, entry, shape). */
 const MAX_HEADER_DEPTH = 8;
-const RESERVED_KEYS: readonly string[] = ['format', 'format_version', 'layers', 'activation', 'output'];
+const RESERVED_KEYS: readonly string[] = ['format', 'format_version', 'layers', 'activation', 'output', ...DATA_KEYS];
 
 export interface DecodeOptions {
   /** Accept NaN and infinite parameters instead of rejecting the file. */
   allowNonFinite?: boolean;
 }
 
-export interface DecodedModel {
+export interface DecodedModel extends ModelData {
   net: Mlp;
   /** Every string in the header's __metadata__, including format, layers and any extras. */
   metadata: Record<string, string>;
 }
 
-/** The safetensors bytes of net, with the standard metadata plus `extraMetadata` (strings only). */
-export function encodeModel(net: Mlp, extraMetadata: Record<string, string> = {}): Uint8Array {
+/**
+ * The safetensors bytes of net, with the standard metadata plus `extraMetadata` (strings only),
+ * and the data side (`data`: task, names, standardisation; see data-meta.ts) when given.
+ */
+export function encodeModel(net: Mlp, extraMetadata: Record<string, string> = {}, data: ModelData = {}): Uint8Array {
   const sizes = checkNet(net);
+  const extraTensors = dataTensors(net, data);
   const metadata: Record<string, string> = {
     format: MODEL_FORMAT,
     format_version: MODEL_FORMAT_VERSION,
     layers: sizes.join(','),
     activation: 'relu',
-    output: 'softmax',
+    output: data.task === 'regress' ? 'linear' : 'softmax',
+    ...dataMetadata(net, data),
   };
   for (const [key, value] of Object.entries(extraMetadata)) {
     if (RESERVED_KEYS.includes(key)) throw new RangeError(`Metadata key "${key}" is reserved and set from the model`);
@@ -64,6 +70,10 @@ export function encodeModel(net: Mlp, extraMetadata: Record<string, string> = {}
       offset += 4 * n;
     }
   }
+  for (const [name, t] of extraTensors) {
+    header[name] = { dtype: 'F32', shape: [t.length], data_offsets: [offset, offset + 4 * t.length] };
+    offset += 4 * t.length;
+  }
   let json = Buffer.from(JSON.stringify(header), 'utf8');
   // The loader's own limit, so a model saved here always loads (large metadata is the usual cause).
   if (json.length > MAX_HEADER_BYTES) throw new RangeError(headerTooLong(json.length));
@@ -78,6 +88,10 @@ export function encodeModel(net: Mlp, extraMetadata: Record<string, string> = {}
     at += net.W[l].length * 4;
     writeF32LE(out, at, net.b[l]);
     at += net.b[l].length * 4;
+  }
+  for (const [, t] of extraTensors) {
+    writeF32LE(out, at, t);
+    at += t.length * 4;
   }
   return out;
 }
@@ -141,8 +155,8 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
   if (metadata.activation !== undefined && metadata.activation !== 'relu') {
     fail(`activation ${brief(metadata.activation)} is not supported (expected "relu")`);
   }
-  if (metadata.output !== undefined && metadata.output !== 'softmax') {
-    fail(`output ${brief(metadata.output)} is not supported (expected "softmax")`);
+  if (metadata.output !== undefined && metadata.output !== 'softmax' && metadata.output !== 'linear') {
+    fail(`output ${brief(metadata.output)} is not supported (expected "softmax" or "linear")`);
   }
   if (metadata.layers === undefined) fail('metadata has no "layers"');
   const sizes = parseLayers(metadata.layers);
@@ -212,6 +226,9 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
   for (let l = 1; l < sizes.length; l++) {
     expected.push({ name: `W${l}`, shape: [sizes[l - 1], sizes[l]] }, { name: `b${l}`, shape: [sizes[l]] });
   }
+  for (const name of DATA_TENSORS) {
+    if (byName.has(name)) expected.push({ name, shape: [dataTensorLength(name as DataTensorName, sizes)] });
+  }
   const expectedNames = new Set(expected.map((e) => e.name));
   for (const t of tensors) {
     if (!expectedNames.has(t.name)) {
@@ -241,19 +258,30 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
       }
     }
   }
-  return { net, metadata };
+  const dataTensorValues = new Map<string, Float32Array>();
+  for (const name of DATA_TENSORS) {
+    const t = byName.get(name);
+    if (!t) continue;
+    const values = new Float32Array(dataTensorLength(name, sizes));
+    readF32LE(values, bytes, dataStart + t.begin);
+    dataTensorValues.set(name, values);
+  }
+  return { net, metadata, ...readModelData(metadata, dataTensorValues, sizes, fail) };
 }
 
 /**
- * Saves net as a safetensors file, atomically (temporary file, fsync, rename). A file the loader
+ * Saves net as a safetensors file, atomically (temporary file, fsync, rename), with the data side
+ * (task, names, standardisation; see data-meta.ts) when `opts` carries it. A file the loader
  * would refuse is refused here with the loader's reason: NaN or infinite weights (unless
  * `allowNonFinite`, which the loader then needs too) and a header over MAX_HEADER_BYTES.
  */
-export function saveModel(file: string, net: Mlp, extraMetadata?: Record<string, string>, opts: DecodeOptions = {}): void {
+export function saveModel(
+  file: string, net: Mlp, extraMetadata?: Record<string, string>, opts: DecodeOptions & ModelData = {},
+): void {
   let bytes: Uint8Array;
   try {
     if (!opts.allowNonFinite) checkFinite(net);
-    bytes = encodeModel(net, extraMetadata);
+    bytes = encodeModel(net, extraMetadata, opts);
   } catch (e) {
     throw new ModelFileError(`${file}: cannot save: ${(e as Error).message}`);
   }

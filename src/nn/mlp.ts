@@ -9,6 +9,7 @@
  */
 import { MAX_LAYER_SIZE } from '../limits.js';
 import type { Backend } from '../backend/contract.js';
+import { lossGrad, type Targets } from './loss.js';
 import type { SparseInput } from './sparse-input.js';
 import { checkMemory, MemoryBudgetError, mib, parameterBytes, workspaceBytes } from '../budget.js';
 
@@ -166,13 +167,14 @@ export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number, x?: 
  * Backward pass after forward() on the same rows (and the same `x`, if any): fills ws.grads with
  * dL/dW and dL/db of the mean cross-entropy over the batch, and returns the summed loss.
  */
-export function backward(be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number, x?: SparseInput): number {
+export function backward(be: Backend, net: Mlp, ws: Workspace, labels: Targets, rows: number, x?: SparseInput): number {
   const s = net.sizes;
   const L = net.layers;
   const g = ws.grads;
   checkSparseRows(x, rows);
   // du_L = (softmax(u_L) - Y) / N                  dL/du_L, the loss gradient w.r.t. the logits
-  const loss = be.softmaxXentGrad(ws.du[L], ws.u[L], labels, rows, s[L]);
+  // (regression: du_L = (u_L - Y) / N; see loss.ts)
+  const loss = lossGrad(be, ws.du[L], ws.u[L], labels, rows, s[L]);
   for (let l = L; l >= 1; l--) {
     // gW_l = h_{l-1}^T @ du_l                      dL/dW_l
     if (l === 1 && x) be.sparseMatmulT(g.W[1], x.rowPtr, x.cols, x.values, ws.du[1], rows, s[0], s[1], 1, 0);
@@ -200,14 +202,14 @@ function backIntoHidden(be: Backend, net: Mlp, ws: Workspace, l: number, rows: n
  * backward() + sgdStep() up to float rounding. Returns the summed loss.
  */
 export function trainStep(
-  be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number, lr: number, x?: SparseInput,
+  be: Backend, net: Mlp, ws: Workspace, labels: Targets, rows: number, lr: number, x?: SparseInput,
 ): number {
   const s = net.sizes;
   const L = net.layers;
   const gb = ws.grads.b;
   checkSparseRows(x, rows);
-  // du_L = (softmax(u_L) - Y) / N                  dL/du_L
-  const loss = be.softmaxXentGrad(ws.du[L], ws.u[L], labels, rows, s[L]);
+  // du_L = (softmax(u_L) - Y) / N                  dL/du_L (regression: (u_L - Y) / N)
+  const loss = lossGrad(be, ws.du[L], ws.u[L], labels, rows, s[L]);
   for (let l = L; l >= 1; l--) {
     if (l > 1) backIntoHidden(be, net, ws, l, rows); // before W_l is updated below
     // W_l -= lr * (h_{l-1}^T @ du_l)               SGD on dL/dW_l, in the sgemm

@@ -64,9 +64,13 @@ export type InputMode = 'auto' | 'dense' | 'sparse';
  * it would run instead.
  */
 export function sparseInputFor(
-  mode: InputMode, set: { images: Uint8Array; features: number; count: number }, rows: number, backend: BackendName,
+  mode: InputMode, set: { inputs: Uint8Array | Float32Array; targets: ArrayLike<number>; features: number; count: number },
+  rows: number, backend: BackendName,
 ): SparseInput | undefined {
+  // The sparse gather reads bytes with class labels (images); float rows always go dense.
+  const bytes = set.inputs instanceof Uint8Array && set.targets instanceof Uint32Array;
+  if (mode === 'sparse' && !bytes) throw new RangeError('Expected byte inputs with class labels for input "sparse"; float rows train dense (input "auto" or "dense")');
   const sparse = mode === 'sparse' ||
-    (mode === 'auto' && backend !== 'wasm' && inputDensity(set.images, set.features, set.count) < SPARSE_MAX_DENSITY);
+    (mode === 'auto' && bytes && backend !== 'wasm' && inputDensity(set.inputs as Uint8Array, set.features, set.count) < SPARSE_MAX_DENSITY);
   return sparse ? new SparseInput(rows, set.features) : undefined;
 }

@@ -1,15 +1,15 @@
 /**
- * The `report` event of a classification run: the trained network is run once over the test set
- * and what the report shows beyond the training events is kept as plain data (no rendering here,
+ * The `report` event of a run: the trained network is run once over the test set and what the
+ * report shows beyond the training events is kept as plain data (no rendering here,
  * so the event can go into the --json log and be rendered later, and this file needs no optional
  * package).
  */
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import type { Backend } from '../backend/contract.js';
-import type { LabeledImages } from '../data/mnist.js';
-import type { Mlp } from '../nn/mlp.js';
-import { predict } from '../train/predict.js';
+import type { DataSet, Rows } from '../data/dataset.js';
+import { invertColumns } from '../data/standardize.js';
+import { forwardAll, predict, type TrainedModel } from '../train/predict.js';
 import type { ClassScore, Environment, Mistake, ReportEvent } from './events.js';
 
 /** Misclassified images the report shows (three rows of eight). */
@@ -48,19 +48,45 @@ export function squareSide(features: number): number | undefined {
   return side > 1 && side * side === features ? side : undefined;
 }
 
-/** An image's grey levels as base64 bytes (already 0-255 for IDX data). */
-function pixelsOf(set: LabeledImages, index: number): string {
+/**
+ * An image's grey levels as base64 bytes: bytes as they are (IDX data), float features stretched
+ * from the image's own minimum to maximum (standardised square tables).
+ */
+function pixelsOf(set: Rows, index: number): string {
   const f = set.features;
-  return Buffer.from(set.images.buffer, set.images.byteOffset + index * f, f).toString('base64');
+  const x = set.inputs.subarray(index * f, (index + 1) * f);
+  if (x instanceof Uint8Array) return Buffer.from(x.buffer, x.byteOffset, f).toString('base64');
+  let lo = Infinity, hi = -Infinity;
+  for (const v of x) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  const span = hi > lo ? hi - lo : 1;
+  return Buffer.from(Array.from(x, (v) => Math.round((255 * (v - lo)) / span))).toString('base64');
 }
 
-/** Runs `net` over the test set and collects the report event of a classification run. */
-export function analyzeClassifier(be: Backend, net: Mlp, test: LabeledImages, classes: number): ReportEvent {
-  const { labels, probabilities } = predict(be, net, test.images.subarray(0, test.count * test.features));
+/** Runs the trained model over the test split and collects the report event of the run. */
+export function analyzeRun(be: Backend, model: TrainedModel, data: DataSet): ReportEvent {
+  const test = data.test;
+  const inputs = test.inputs.subarray(0, test.count * test.features);
+  if (data.task === 'regress') {
+    const K = model.net.classes;
+    const predicted = new Float32Array(test.count * K);
+    forwardAll(be, model.net, inputs, (out, start, rows) => predicted.set(out.subarray(0, rows * K), start * K));
+    const truth = Float32Array.from(test.targets);
+    const p = data.preprocessing;
+    if (p?.targetMean && p.targetStd) {
+      invertColumns(predicted, test.count, K, p.targetMean, p.targetStd);
+      invertColumns(truth, test.count, K, p.targetMean, p.targetStd);
+    }
+    // The chart shows the first output against its target.
+    const first = (a: Float32Array) => Array.from({ length: test.count }, (_, i) => a[i * K]);
+    return { event: 'report', environment: environment(), count: test.count, regression: regressionPoints(first(truth), first(predicted)) };
+  }
+  const classes = data.classes;
+  const { labels, probabilities } = predict(be, model.net, inputs);
+  const truthOf = test.targets as Uint32Array;
   const confusion = new Array<number>(classes * classes).fill(0);
   const wrong: Array<{ index: number; confidence: number }> = [];
   for (let i = 0; i < test.count; i++) {
-    const truth = test.labels[i];
+    const truth = truthOf[i];
     const predicted = labels[i];
     confusion[truth * classes + predicted]++;
     if (predicted !== truth) wrong.push({ index: i, confidence: probabilities[i * classes + predicted] });
@@ -69,12 +95,13 @@ export function analyzeClassifier(be: Backend, net: Mlp, test: LabeledImages, cl
   const event: ReportEvent = {
     event: 'report', environment: environment(), count: test.count, classes, confusion, perClass: classScores(confusion, classes),
   };
+  if (data.classNames) event.classNames = [...data.classNames];
   if (side !== undefined) {
     // Most confident first; the lower index first among equals, so the choice is reproducible.
     wrong.sort((a, b) => b.confidence - a.confidence || a.index - b.index);
     event.imageSide = side;
     event.mistakes = wrong.slice(0, MISTAKES_SHOWN).map(({ index, confidence }): Mistake => ({
-      index, truth: test.labels[index], predicted: labels[index], confidence, pixels: pixelsOf(test, index),
+      index, truth: truthOf[index], predicted: labels[index], confidence, pixels: pixelsOf(test, index),
     }));
   }
   return event;

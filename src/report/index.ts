@@ -11,7 +11,7 @@ import { type LoggedEvent, parseRunLog, ReportError } from './events.js';
 import { loadReportLibs } from './libs.js';
 import { renderTrainingReport } from './training.js';
 
-export { analyzeClassifier, classScores, MISTAKES_SHOWN, regressionPoints, squareSide } from './analysis.js';
+export { analyzeRun, classScores, MISTAKES_SHOWN, regressionPoints, squareSide } from './analysis.js';
 export { type ClassScore, type LoggedEvent, type Mistake, parseRunLog, type ReportEvent, ReportError } from './events.js';
 export { loadReportLibs, REPORT_PACKAGES } from './libs.js';
 

@@ -1,17 +1,31 @@
 /**
- * Batch assembly: gathers the rows of one batch in epoch order, scaling the uint8 pixels to
- * float32 x / 255 (NumPy's rounding) into a reused buffer, so no image set is ever held as floats.
+ * Batch assembly: gathers the rows of one batch in epoch order into reused buffers, by the backend
+ * (no JS loop over features): bytes are scaled x / 255 (NumPy's rounding), so no image set is ever
+ * held as floats; float rows are copied. Regression targets are float rows and gathered the same way.
  */
 import type { Backend } from '../backend/contract.js';
-import type { LabeledImages } from '../data/mnist.js';
+import type { Rows } from '../data/dataset.js';
+import type { Targets } from '../nn/loss.js';
 import type { SparseInput } from '../nn/sparse-input.js';
 
-/** Fills X (rows x features) and labels with the images order[start .. start + rows). */
+/** A targets buffer for batches of up to `rows` rows of `set`: labels, or rows x outputs values. */
+export function targetBuffer(set: Rows, rows: number, outputs: number): Targets {
+  return set.targets instanceof Uint32Array ? new Uint32Array(rows) : new Float32Array(rows * outputs);
+}
+
+/** Fills X (rows x features) and targets with the rows order[start .. start + rows) of `set`. */
 export function gatherBatch(
-  be: Backend, X: Float32Array, labels: Uint8Array, set: LabeledImages, order: Uint32Array, start: number, rows: number,
+  be: Backend, X: Float32Array, targets: Targets, set: Rows, order: Uint32Array, start: number, rows: number,
 ): void {
-  be.gatherPixels(X, set.images, order, start, rows, set.features);
-  for (let r = 0; r < rows; r++) labels[r] = set.labels[order[start + r]];
+  if (set.inputs instanceof Uint8Array) be.gatherPixels(X, set.inputs, order, start, rows, set.features);
+  else be.gatherRows(X, set.inputs, order, start, rows, set.features);
+  const t = set.targets;
+  if (t instanceof Uint32Array) {
+    const labels = targets as Uint32Array;
+    for (let r = 0; r < rows; r++) labels[r] = t[order[start + r]];
+  } else {
+    be.gatherRows(targets as Float32Array, t, order, start, rows, set.count ? t.length / set.count : 0);
+  }
 }
 
 /** 0, 1, ..., n - 1: the order of a pass over rows as they are stored (evaluation, prediction). */
@@ -21,11 +35,18 @@ export function identityOrder(n: number): Uint32Array {
   return out;
 }
 
-/** Fills x (compressed sparse rows) and labels with the images order[start .. start + rows). */
+/**
+ * Fills x (compressed sparse rows) and labels with the rows order[start .. start + rows) of a set
+ * of byte inputs with class labels (the sparse path is for images; float rows take gatherBatch).
+ */
 export function gatherSparseBatch(
-  be: Backend, x: SparseInput, labels: Uint8Array, set: LabeledImages, order: Uint32Array, start: number, rows: number,
+  be: Backend, x: SparseInput, labels: Uint32Array, set: Rows, order: Uint32Array, start: number, rows: number,
 ): void {
-  x.nnz = be.gatherSparse(x.values, x.cols, x.rowPtr, set.images, order, start, rows, set.features);
+  if (!(set.inputs instanceof Uint8Array) || !(set.targets instanceof Uint32Array)) {
+    throw new TypeError('gatherSparseBatch needs byte inputs and class labels; use gatherBatch for float rows');
+  }
+  x.nnz = be.gatherSparse(x.values, x.cols, x.rowPtr, set.inputs, order, start, rows, set.features);
   x.rows = rows;
-  for (let r = 0; r < rows; r++) labels[r] = set.labels[order[start + r]];
+  const t = set.targets;
+  for (let r = 0; r < rows; r++) labels[r] = t[order[start + r]];
 }

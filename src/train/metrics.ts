@@ -1,8 +1,11 @@
-/** Accuracy, loss and confusion counts of a network over a labelled image set. */
+/**
+ * How well a network does on a split: accuracy, loss and confusion counts for classification;
+ * RMSE, MAE and R^2 (in the targets' own units) for regression.
+ */
 import type { Backend } from '../backend/contract.js';
-import type { LabeledImages } from '../data/mnist.js';
+import type { Preprocessing, Rows } from '../data/dataset.js';
 import { forward, type Mlp, Workspace } from '../nn/mlp.js';
-import { gatherBatch, identityOrder } from './batches.js';
+import { gatherBatch, identityOrder, targetBuffer } from './batches.js';
 
 export interface Evaluation {
   accuracy: number;
@@ -11,6 +14,18 @@ export interface Evaluation {
   count: number;
   /** confusion[truth * classes + predicted] counts. */
   confusion: Uint32Array;
+}
+
+export interface RegressionEvaluation {
+  /** Root mean squared error over every output, in the targets' units. */
+  rmse: number;
+  /** Mean absolute error, in the targets' units. */
+  mae: number;
+  /** Coefficient of determination, averaged over outputs (scikit-learn's r2_score). */
+  r2: number;
+  /** Mean of 0.5 * squared error on the standardised targets: the training loss. */
+  loss: number;
+  count: number;
 }
 
 /** Index of the largest value in row i of a rows x cols block; the first one wins ties, as np.argmax. */
@@ -24,17 +39,22 @@ export function argmaxRow(x: Float32Array, i: number, cols: number): number {
 /** Rows evaluated at once when no workspace is given. */
 export const EVAL_ROWS = 1000;
 
-/**
- * Accuracy, mean loss and confusion matrix of `net` on the first `count` images of `set`
- * (default all), in chunks of the workspace's rows. Pass the training workspace to reuse it.
- */
-export function evaluate(
-  be: Backend, net: Mlp, set: LabeledImages, count = set.count, ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count)), be.alloc),
-): Evaluation {
+function checkCount(set: Rows, count: number): void {
   if (!Number.isInteger(count) || count < 0 || count > set.count) {
     throw new RangeError(`Expected count to be an integer from 0 to ${set.count} but received ${count}`);
   }
-  const labels = new Uint8Array(ws.rows);
+}
+
+/**
+ * Accuracy, mean loss and confusion matrix of `net` on the first `count` rows of `set`
+ * (default all), in chunks of the workspace's rows. Pass the training workspace to reuse it.
+ */
+export function evaluate(
+  be: Backend, net: Mlp, set: Rows, count = set.count, ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count)), be.alloc),
+): Evaluation {
+  checkCount(set, count);
+  if (!(set.targets instanceof Uint32Array)) throw new TypeError('evaluate() measures classification; use evaluateRegression() for float targets');
+  const labels = new Uint32Array(ws.rows);
   const order = identityOrder(count);
   const C = net.classes;
   const L = net.layers;
@@ -54,4 +74,49 @@ export function evaluate(
     loss += be.softmaxXentGrad(ws.du[L], logits, labels, rows, C);
   }
   return { accuracy: count ? correct / count : 0, loss: count ? loss / count : 0, count, confusion };
+}
+
+/**
+ * RMSE, MAE and R^2 of `net` on the first `count` rows of `set`, whose targets are standardised
+ * with `p`'s target mean and std (if any): errors are reported back in the targets' units.
+ */
+export function evaluateRegression(
+  be: Backend, net: Mlp, set: Rows, p?: Preprocessing, count = set.count,
+  ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count)), be.alloc),
+): RegressionEvaluation {
+  checkCount(set, count);
+  if (!(set.targets instanceof Float32Array)) throw new TypeError('evaluateRegression() needs float targets; use evaluate() for classes');
+  const K = net.classes;
+  const L = net.layers;
+  const targets = targetBuffer(set, ws.rows, K) as Float32Array;
+  const order = identityOrder(count);
+  const std = p?.targetStd;
+  const mean = p?.targetMean;
+  let sq = 0, abs = 0, loss = 0;
+  // R^2 per output from sums in original units: SS_res and SS_tot = sum y^2 - (sum y)^2 / n.
+  const res = new Float64Array(K), sy = new Float64Array(K), syy = new Float64Array(K);
+  for (let start = 0; start < count; start += ws.rows) {
+    const rows = Math.min(ws.rows, count - start);
+    gatherBatch(be, ws.X, targets, set, order, start, rows);
+    const pred = forward(be, net, ws, rows);
+    for (let i = 0; i < rows * K; i++) {
+      const k = i % K;
+      const s = std ? std[k] : 1;
+      const d = (pred[i] - targets[i]) * s;
+      const y = targets[i] * s + (mean ? mean[k] : 0);
+      sq += d * d;
+      abs += Math.abs(d);
+      res[k] += d * d;
+      sy[k] += y;
+      syy[k] += y * y;
+    }
+    loss += be.mseGrad(ws.du[L], pred, targets, rows, K);
+  }
+  let r2 = 0;
+  for (let k = 0; k < K; k++) {
+    const tot = syy[k] - (sy[k] * sy[k]) / count;
+    r2 += tot > 0 ? 1 - res[k] / tot : res[k] === 0 ? 1 : 0;
+  }
+  const n = count * K;
+  return { rmse: n ? Math.sqrt(sq / n) : 0, mae: n ? abs / n : 0, r2: count ? r2 / K : 0, loss: count ? loss / count : 0, count };
 }

@@ -1,12 +1,20 @@
-/** Inference: class labels and softmax probabilities for a batch of images. */
+/**
+ * Inference: class labels and softmax probabilities for a batch of rows (`predict`, the network
+ * alone), and `predictRows` for a trained model with its data side: raw features as number[][],
+ * a Float32Array or rows by feature name, standardised as in training, returning class names or
+ * values in the targets' units.
+ */
 import type { Backend } from '../backend/contract.js';
+import { inputRows } from '../data/arrays.js';
+import { DataError, type Preprocessing, type Task } from '../data/dataset.js';
+import { invertColumns, prepareInputs } from '../data/standardize.js';
 import { forward, type Mlp, Workspace } from '../nn/mlp.js';
 import { identityOrder } from './batches.js';
 import { argmaxRow } from './metrics.js';
 
 export interface Prediction {
-  /** The most probable class of each image. */
-  labels: Uint8Array;
+  /** The most probable class of each row. */
+  labels: Uint32Array;
   /** count x classes softmax probabilities, row-major. */
   probabilities: Float32Array;
 }
@@ -14,13 +22,9 @@ export interface Prediction {
 /** Rows pushed through the network at once. */
 const CHUNK = 1000;
 
-/**
- * Predicts `images`: count x net.inputs values, either raw bytes (Uint8Array, scaled x / 255 as in
- * training) or already-scaled floats (Float32Array).
- */
-export function predict(be: Backend, net: Mlp, images: Uint8Array | Float32Array): Prediction {
+/** Runs rows x net.inputs through the network in chunks; `each` sees each chunk's outputs. */
+export function forwardAll(be: Backend, net: Mlp, images: Uint8Array | Float32Array, each: (out: Float32Array, start: number, rows: number) => void): number {
   const f = net.inputs;
-  const C = net.classes;
   if (!(images instanceof Uint8Array) && !(images instanceof Float32Array)) {
     throw new TypeError(`Expected images to be a Uint8Array (raw pixels) or Float32Array (scaled) but received ${typeof images}`);
   }
@@ -30,13 +34,25 @@ export function predict(be: Backend, net: Mlp, images: Uint8Array | Float32Array
   const count = images.length / f;
   const ws = new Workspace(net, Math.max(1, Math.min(CHUNK, count)), be.alloc);
   const order = identityOrder(count);
-  const labels = new Uint8Array(count);
-  const probabilities = new Float32Array(count * C);
   for (let start = 0; start < count; start += ws.rows) {
     const rows = Math.min(ws.rows, count - start);
     if (images instanceof Uint8Array) be.gatherPixels(ws.X, images, order, start, rows, f);
     else ws.X.set(images.subarray(start * f, (start + rows) * f));
-    const logits = forward(be, net, ws, rows);
+    each(forward(be, net, ws, rows), start, rows);
+  }
+  return count;
+}
+
+/**
+ * Predicts `images`: count x net.inputs values, either raw bytes (Uint8Array, scaled x / 255 as in
+ * training) or already-scaled floats (Float32Array).
+ */
+export function predict(be: Backend, net: Mlp, images: Uint8Array | Float32Array): Prediction {
+  const C = net.classes;
+  const count = images.length / net.inputs;
+  const labels = new Uint32Array(Number.isInteger(count) ? count : 0);
+  const probabilities = new Float32Array(labels.length * C);
+  forwardAll(be, net, images, (logits, start, rows) => {
     for (let i = 0; i < rows; i++) {
       const row = logits.subarray(i * C, (i + 1) * C);
       const out = probabilities.subarray((start + i) * C, (start + i + 1) * C);
@@ -47,6 +63,77 @@ export function predict(be: Backend, net: Mlp, images: Uint8Array | Float32Array
       for (let j = 0; j < C; j++) out[j] /= sum;
       labels[start + i] = best;
     }
-  }
+  });
   return { labels, probabilities };
+}
+
+/** A network with what it needs to predict from raw rows (a loaded model file has all of it). */
+export interface TrainedModel {
+  net: Mlp;
+  task?: Task;
+  featureNames?: readonly string[];
+  classNames?: readonly string[];
+  preprocessing?: Preprocessing;
+}
+
+/** Raw rows: number[][] or a flat Float32Array in the model's feature order, or objects by feature name. */
+export type PredictInput = readonly (readonly number[])[] | Float32Array | readonly Readonly<Record<string, number>>[];
+
+export interface ClassPredictions {
+  task: 'classify';
+  /** Class names (when the model has them) or class indices, one per row. */
+  labels: (string | number)[];
+  classIndex: Uint32Array;
+  /** The probability of each row's predicted class. */
+  probability: Float32Array;
+  probabilities: Float32Array;
+}
+
+export interface ValuePredictions {
+  task: 'regress';
+  /** count x outputs values in the targets' units. */
+  values: Float32Array;
+  outputs: number;
+}
+
+/** Rows by feature name as a flat Float32Array in the model's order; DataError naming a missing one. */
+function byName(rows: readonly Readonly<Record<string, number>>[], names: readonly string[] | undefined): Float32Array {
+  if (!names) throw new DataError('rows by feature name need a model with feature names (trained from CSV or with featureNames)');
+  const out = new Float32Array(rows.length * names.length);
+  rows.forEach((row, i) => {
+    names.forEach((name, j) => {
+      const v = row[name];
+      if (typeof v !== 'number' || !Number.isFinite(v)) {
+        throw new DataError(`row ${i + 1}: feature "${name}" is ${v === undefined ? 'missing' : JSON.stringify(v)}; expected a finite number`);
+      }
+      out[i * names.length + j] = v;
+    });
+  });
+  return out;
+}
+
+/** Predicts raw rows with a trained model: standardised as in training, answers in the data's terms. */
+export function predictRows(be: Backend, model: TrainedModel, x: PredictInput): ClassPredictions | ValuePredictions {
+  const { net } = model;
+  const f = net.inputs;
+  const objects = Array.isArray(x) && x.length > 0 && !Array.isArray(x[0]);
+  const raw = objects
+    ? byName(x as readonly Record<string, number>[], model.featureNames)
+    : (inputRows(x as readonly (readonly number[])[] | Float32Array, f, 'input').inputs as Float32Array);
+  const count = raw.length / f;
+  const inputs = prepareInputs(raw, count, f, model.preprocessing);
+  if (model.task === 'regress') {
+    const K = net.classes;
+    const values = new Float32Array(count * K);
+    forwardAll(be, net, inputs, (out, start, rows) => values.set(out.subarray(0, rows * K), start * K));
+    const p = model.preprocessing;
+    if (p?.targetMean && p.targetStd) invertColumns(values, count, K, p.targetMean, p.targetStd);
+    return { task: 'regress', values, outputs: K };
+  }
+  const { labels, probabilities } = predict(be, net, inputs);
+  const C = net.classes;
+  const probability = new Float32Array(count);
+  for (let i = 0; i < count; i++) probability[i] = probabilities[i * C + labels[i]];
+  const names = model.classNames;
+  return { task: 'classify', labels: Array.from(labels, (k) => (names ? names[k] : k)), classIndex: labels, probability, probabilities };
 }

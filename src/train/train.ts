@@ -5,13 +5,13 @@
  */
 import { DataError } from '../data/idx.js';
 import type { Backend } from '../backend/contract.js';
-import type { DataSet } from '../data/mnist.js';
+import type { DataSet, Rows } from '../data/dataset.js';
 import { initMlp } from '../nn/init.js';
 import { forward, type Mlp, onBackend, trainStep, Workspace } from '../nn/mlp.js';
 import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
 import { defaultRng, type Generator } from '../rng/index.js';
-import { gatherBatch, gatherSparseBatch } from './batches.js';
-import { EVAL_ROWS, evaluate } from './metrics.js';
+import { gatherBatch, gatherSparseBatch, targetBuffer } from './batches.js';
+import { EVAL_ROWS, evaluate, evaluateRegression } from './metrics.js';
 
 export interface TrainConfig {
   epochs: number;
@@ -20,7 +20,7 @@ export interface TrainConfig {
   /** Hidden layer sizes: [128] for the notebook. */
   hidden: number[];
   seed: number;
-  /** Training images the per-epoch accuracy is measured on (the first N). */
+  /** Training rows the per-epoch accuracy (regression: RMSE) is measured on (the first N; 0 = none). */
   evalImages: number;
 }
 
@@ -42,13 +42,23 @@ export interface StartEvent {
   trainImages: number;
   testImages: number;
   data: string;
+  /** classify or regress (the loss head). */
+  task?: DataSet['task'];
+  /** Rows of the validation split, when there is one. */
+  validationRows?: number;
 }
 
 export interface EpochEvent {
   event: 'epoch';
   epoch: number;
-  /** Accuracy on the first evalImages training images after the epoch. */
-  trainAccuracy: number;
+  /** Accuracy on the first evalImages training rows after the epoch (classification, evalImages > 0). */
+  trainAccuracy?: number;
+  /** RMSE in the targets' units on the first evalImages training rows (regression, evalImages > 0). */
+  trainRmse?: number;
+  /** Mean loss on the validation split (when the data set has one). */
+  validationLoss?: number;
+  validationAccuracy?: number;
+  validationRmse?: number;
   /** Mean cross-entropy of the epoch's minibatches, as they were trained. */
   loss: number;
   /** Seconds of the training pass (not counting the accuracy pass). */
@@ -57,9 +67,12 @@ export interface EpochEvent {
   evalSeconds: number;
 }
 
+/** After training: testAccuracy for classification, testRmse (in the targets' units) for regression. */
 export interface TestEvent {
   event: 'test';
-  testAccuracy: number;
+  testAccuracy?: number;
+  testRmse?: number;
+  /** Mean loss on the test rows (cross-entropy, or 0.5 * squared error on standardised targets). */
   testLoss: number;
 }
 
@@ -100,7 +113,7 @@ export interface TrainResult {
   /** The trained network; after an abort, as of the last completed step. */
   net: Mlp;
   epochs: EpochEvent[];
-  /** Absent when the run was aborted. */
+  /** Absent when the run was aborted or the data set has no test rows. */
   test?: TestEvent;
   aborted: boolean;
 }
@@ -118,9 +131,19 @@ export function checkConfig(c: TrainConfig): void {
   if (!Number.isInteger(c.evalImages) || c.evalImages < 0) bad('evalImages to be an integer >= 0', c.evalImages);
 }
 
+/** Accuracy or RMSE (in the targets' units) and mean loss of net on the first `count` rows of a split. */
+function score(be: Backend, net: Mlp, data: DataSet, set: Rows, count: number, ws: Workspace) {
+  if (data.task === 'regress') {
+    const r = evaluateRegression(be, net, set, data.preprocessing, count, ws);
+    return { rmse: r.rmse, loss: r.loss };
+  }
+  const r = evaluate(be, net, set, count, ws);
+  return { accuracy: r.accuracy, loss: r.loss };
+}
+
 export function train(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}): TrainResult {
   checkConfig(config);
-  const { train: set, test } = data;
+  const { train: set, test, validation } = data;
   if (!(set.count >= 1)) throw new DataError(`${data.source}: the training set is empty; training needs at least one example`);
   const rng = options.rng ?? defaultRng(config.seed);
   const given = options.net ?? initMlp([set.features, ...config.hidden, data.classes], rng);
@@ -133,11 +156,11 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
   const sizes = [...net.sizes];
   if (net.inputs !== set.features || net.classes !== data.classes) {
     throw new RangeError(
-      `The network takes ${net.inputs} inputs and ${net.classes} classes but the data has ${set.features} pixels and ${data.classes} classes`,
+      `The network takes ${net.inputs} inputs and ${net.classes} outputs but the data has ${set.features} features and ${data.classes} ${data.task === 'regress' ? 'outputs' : 'classes'}`,
     );
   }
   const ws = new Workspace(net, Math.max(config.batch, EVAL_ROWS), be.alloc);
-  const labels = new Uint8Array(ws.rows);
+  const labels = targetBuffer(set, ws.rows, data.classes);
   const sparse = sparseInputFor(options.input ?? 'auto', set, config.batch, be.name);
   const order = new Uint32Array(set.count);
   const evalImages = Math.min(config.evalImages, set.count);
@@ -147,7 +170,8 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
   emit({
     event: 'start', backend: be.name, isa: be.isa(), threads: be.getThreads(), layers: sizes,
     epochs: config.epochs, batch: config.batch, lr: config.lr, seed: config.seed,
-    trainImages: set.count, testImages: test.count, data: data.source,
+    trainImages: set.count, testImages: test.count, data: data.source, task: data.task,
+    ...(validation ? { validationRows: validation.count } : {}),
   });
 
   const epochs: EpochEvent[] = [];
@@ -159,7 +183,7 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
       if (options.signal?.aborted) return { net: done(), epochs, aborted: true };
       const start = bi * config.batch;
       const rows = Math.min(config.batch, set.count - start);
-      if (sparse) gatherSparseBatch(be, sparse, labels, set, order, start, rows);
+      if (sparse) gatherSparseBatch(be, sparse, labels as Uint32Array, set, order, start, rows);
       else gatherBatch(be, ws.X, labels, set, order, start, rows);
       forward(be, net, ws, rows, sparse);
       lossSum += trainStep(be, net, ws, labels, rows, config.lr, sparse);
@@ -167,16 +191,23 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
     }
     const seconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
-    const { accuracy } = evaluate(be, net, set, evalImages, ws);
+    const tr = evalImages > 0 ? score(be, net, data, set, evalImages, ws) : undefined;
+    const va = validation && validation.count > 0 ? score(be, net, data, validation, validation.count, ws) : undefined;
     const e: EpochEvent = {
-      event: 'epoch', epoch, trainAccuracy: accuracy, loss: lossSum / set.count,
+      event: 'epoch', epoch,
+      ...(tr && (tr.rmse !== undefined ? { trainRmse: tr.rmse } : { trainAccuracy: tr.accuracy })),
+      loss: lossSum / set.count,
+      ...(va && { validationLoss: va.loss, ...(va.rmse !== undefined ? { validationRmse: va.rmse } : { validationAccuracy: va.accuracy }) }),
       seconds, imagesPerSecond: set.count / seconds, evalSeconds: (performance.now() - t1) / 1000,
     };
     epochs.push(e);
     emit(e);
   }
-  const result = evaluate(be, net, test, test.count, ws);
-  const testEvent: TestEvent = { event: 'test', testAccuracy: result.accuracy, testLoss: result.loss };
+  if (test.count === 0) return { net: done(), epochs, aborted: false };
+  const r = score(be, net, data, test, test.count, ws);
+  const testEvent: TestEvent = r.rmse !== undefined
+    ? { event: 'test', testRmse: r.rmse, testLoss: r.loss }
+    : { event: 'test', testAccuracy: r.accuracy!, testLoss: r.loss };
   emit(testEvent);
   return { net: done(), epochs, test: testEvent, aborted: false };
 }

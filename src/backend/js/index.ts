@@ -14,6 +14,14 @@ export const PIXEL_SCALE = /* @__PURE__ */ (() => {
   return t;
 })();
 
+/** out[r, :] = x[index[start + r], :] on checked arguments: one TypedArray.set per row (also the WASM backend's). */
+export function gatherRows(out: Float32Array, x: Float32Array, index: Uint32Array, start: number, rows: number, features: number): void {
+  for (let r = 0; r < rows; r++) {
+    const src = index[start + r] * features;
+    out.set(x.subarray(src, src + features), r * features);
+  }
+}
+
 /** The TypeScript kernels, on arguments already checked. */
 const jsKernels: Kernels = {
   sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
@@ -63,6 +71,17 @@ const jsKernels: Kernels = {
     return loss;
   },
 
+  mseGrad(du, pred, target, rows, cols) {
+    let loss = 0;
+    const n = rows * cols;
+    for (let i = 0; i < n; i++) {
+      const d = Math.fround(pred[i] - target[i]);
+      loss += 0.5 * d * d;
+      du[i] = d / rows; // one rounding on the store: float32 division
+    }
+    return loss;
+  },
+
   reluBackward(dx, dy, u, n) {
     for (let i = 0; i < n; i++) dx[i] = u[i] > 0 ? dy[i] : 0;
   },
@@ -89,6 +108,7 @@ const jsKernels: Kernels = {
     }
   },
 
+  gatherRows,
   // Sparse-input kernels (sparse.ts): single-threaded, bit-identical to the dense sgemm.
   gatherSparse,
   sparseMatmul,

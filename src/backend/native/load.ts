@@ -35,7 +35,7 @@ const PACKAGE_NAME = 'native-mlp';
 
 const EXPORTS = [
   'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'reluBackward', 'colSums', 'sgdUpdate',
-  'gatherPixels', 'getThreads', 'setThreads', 'isa', 'setIsa', 'supportedIsas', 'setPoolPolicy',
+  'gatherPixels', 'mseGrad', 'gatherRows', 'getThreads', 'setThreads', 'isa', 'setIsa', 'supportedIsas', 'setPoolPolicy',
   'gatherSparse', 'sparseMatmul', 'sparseMatmulT', 'fmaPeak',
 ] as const;
 

@@ -9,6 +9,7 @@ export interface WasmExports {
   biasRelu(h: number, u: number, bias: number, rows: number, cols: number): void;
   biasAdd(u: number, bias: number, rows: number, cols: number): void;
   softmaxXentGrad(du: number, logits: number, labels: number, rows: number, cols: number): number;
+  mseGrad(du: number, pred: number, target: number, rows: number, cols: number): number;
   reluBackward(dx: number, dy: number, u: number, n: number): void;
   colSums(out: number, x: number, rows: number, cols: number): void;
   sgdUpdate(w: number, g: number, lr: number, n: number): void;
@@ -23,7 +24,7 @@ export interface WasmExports {
 
 /** Every export the loader requires (a module missing one is not ours, or is stale). */
 export const WASM_EXPORTS: readonly (keyof WasmExports)[] = [
-  'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'reluBackward', 'colSums', 'sgdUpdate', 'gatherPixels',
+  'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'mseGrad', 'reluBackward', 'colSums', 'sgdUpdate', 'gatherPixels',
   'alloc', 'free', 'nmlp_set_stack',
 ];
 

@@ -8,6 +8,7 @@
 import { extent, type Backend, type Kernels, withChecks } from '../contract.js';
 import type { Arg, WasmMemory } from './memory.js';
 import { WasmThreads } from './threads.js';
+import { gatherRows as jsGatherRows } from '../js/index.js';
 
 export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Module; memory: WebAssembly.Memory }): Backend {
   const ex = mem.exports;
@@ -71,6 +72,12 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
         ([x, y, z]) => ex.softmaxXentGrad(x, y, z, rows, cols),
       );
     },
+    mseGrad(du, pred, target, rows, cols) {
+      const pd = mem.addr(du), pp = mem.addr(pred), pt = mem.addr(target);
+      if (pd >= 0 && pp >= 0 && pt >= 0) return ex.mseGrad(pd, pp, pt, rows, cols);
+      return mem.call([f32(du, rows * cols, true), f32(pred, rows * cols, false), f32(target, rows * cols, false)],
+        ([x, y, z]) => ex.mseGrad(x, y, z, rows, cols));
+    },
     reluBackward(dx, dy, u, n) {
       const px = mem.addr(dx), py = mem.addr(dy), pu = mem.addr(u);
       if (px >= 0 && py >= 0 && pu >= 0) return ex.reluBackward(px, py, pu, n);
@@ -105,6 +112,9 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
     },
     // No sparse-input kernels in the WASM build (see sparseInputFor): training on wasm stays dense.
     gatherSparse: noSparse, sparseMatmul: noSparse, sparseMatmulT: noSparse,
+    // Float rows: a copy per row (TypedArray.set), as the TypeScript twin; the batch lands in the
+    // module's memory when `out` is a view of it (the training workspace).
+    gatherRows: jsGatherRows,
     getThreads: () => threads.count,
     setThreads: (n) => threads.set(n),
     isa: () => 'wasm-simd128',

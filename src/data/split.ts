@@ -1,0 +1,57 @@
+/**
+ * Holding rows out of a split: a seeded random fraction, stratified by class for classification
+ * (each class keeps its share, as scikit-learn's train_test_split(stratify=y)). The draw comes
+ * from its own default_rng(seed) stream, so the training stream (weights, epoch order) is the
+ * same with or without a split.
+ */
+import { defaultRng } from '../rng/index.js';
+import { type DataSet, DataError, type Rows, takeRows } from './dataset.js';
+
+export interface Split {
+  kept: Rows;
+  held: Rows;
+}
+
+/** Checks a hold-out fraction: a number strictly between 0 and 1. */
+export function checkFraction(name: string, fraction: number): void {
+  if (typeof fraction !== 'number' || !(fraction > 0 && fraction < 1)) {
+    throw new DataError(`Expected ${name} to be a fraction between 0 and 1 (e.g. 0.2) but received ${fraction}`);
+  }
+}
+
+/**
+ * Holds out round(fraction * n) rows (per class when `classes` is given, at least one row of every
+ * class with two or more rows). Both parts keep the rows' original order.
+ */
+export function splitRows(rows: Rows, fraction: number, seed: number, classes?: number, name = 'fraction'): Split {
+  checkFraction(name, fraction);
+  const rng = defaultRng(seed);
+  const held = new Uint8Array(rows.count);
+  if (classes !== undefined && rows.targets instanceof Uint32Array) {
+    const byClass: number[][] = Array.from({ length: classes }, () => []);
+    for (let i = 0; i < rows.count; i++) byClass[rows.targets[i]].push(i);
+    for (const members of byClass) {
+      if (members.length < 2) continue;
+      const take = Math.min(members.length - 1, Math.max(1, Math.round(members.length * fraction)));
+      const order = rng.permutation(members.length);
+      for (let k = 0; k < take; k++) held[members[order[k]]] = 1;
+    }
+  } else {
+    const take = Math.round(rows.count * fraction);
+    const order = rng.permutation(rows.count);
+    for (let k = 0; k < take; k++) held[order[k]] = 1;
+  }
+  const keptIdx: number[] = [];
+  const heldIdx: number[] = [];
+  for (let i = 0; i < rows.count; i++) (held[i] ? heldIdx : keptIdx).push(i);
+  if (keptIdx.length === 0 || heldIdx.length === 0) {
+    throw new DataError(`${name} ${fraction} of ${rows.count} rows leaves ${keptIdx.length === 0 ? 'no rows to train on' : 'no rows to hold out'}; use more rows or another fraction`);
+  }
+  return { kept: takeRows(rows, keptIdx), held: takeRows(rows, heldIdx) };
+}
+
+/** The data set with `fraction` of its training rows moved to a validation split. */
+export function withValidation(data: DataSet, fraction: number, seed: number): DataSet {
+  const { kept, held } = splitRows(data.train, fraction, seed, data.task === 'classify' ? data.classes : undefined, 'validation');
+  return { ...data, train: kept, validation: held };
+}

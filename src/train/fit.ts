@@ -1,0 +1,136 @@
+/**
+ * The one-call entry: data in (a CSV path, an IDX folder, caller arrays, or a DataSet), options,
+ * events out; returns a trained model that carries its data side (task, names, standardisation)
+ * so predictRows() and a saved file work from raw rows.
+ */
+import { statSync } from 'node:fs';
+import type { Backend } from '../backend/contract.js';
+import { type BackendChoice, selectBackend } from '../backend/select.js';
+import { type ArraySplit, dataSetFromSplits, type InputArray } from '../data/arrays.js';
+import { type DataSet, DataError, DEFAULT_CLASSES, type Task } from '../data/dataset.js';
+import { loadCsvDataSet } from '../data/from-csv.js';
+import { loadDataSetAsync, peekFeatures } from '../data/mnist.js';
+import { withValidation } from '../data/split.js';
+import { standardize } from '../data/standardize.js';
+import { checkMemory, trainingBytes } from '../budget.js';
+import { EVAL_ROWS } from './metrics.js';
+import type { TrainedModel } from './predict.js';
+import { loadWhileDrawing } from './start.js';
+import { NOTEBOOK_CONFIG, train, type TrainConfig, type TrainOptions, type TrainResult } from './train.js';
+
+/** Caller arrays: x (number[][], Float32Array + features, or bytes), y (labels, class names, values). */
+export interface ArrayFitData extends ArraySplit {
+  features?: number;
+  validation?: ArraySplit;
+  test?: ArraySplit;
+}
+
+export type FitData = string | DataSet | ArrayFitData;
+
+export interface FitOptions extends Partial<TrainConfig>, Pick<TrainOptions, 'onEvent' | 'onBatch' | 'signal'> {
+  /** A backend, or a choice ("auto", "native", "js"); default auto. */
+  backend?: Backend | BackendChoice;
+  task?: Task;
+  /** CSV: the target column (required for a CSV file). */
+  target?: string;
+  /** CSV: the feature columns (default all but the target). Arrays: their names. */
+  features?: readonly string[];
+  /** CSV: a separate test file; without it, testFraction of the file is held out. */
+  testFile?: string;
+  testFraction?: number;
+  /** Fraction of the training rows held out for validation (seeded, stratified for classes). */
+  validation?: number;
+  /** Standardise features on the training split (default: on for float data, off for bytes). */
+  standardize?: boolean;
+  classNames?: readonly string[];
+  classes?: number;
+}
+
+export interface FitResult extends TrainResult {
+  model: TrainedModel;
+  /** The data as trained on (splits, standardised). */
+  data: DataSet;
+}
+
+function isDataSet(d: unknown): d is DataSet {
+  return typeof d === 'object' && d !== null && 'train' in d && 'task' in d;
+}
+
+/** Reads `data` into a DataSet (not yet standardised), and the net drawn while it loaded (IDX). */
+export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data: DataSet; started?: Awaited<ReturnType<typeof loadWhileDrawing>> }> {
+  const seed = o.seed ?? NOTEBOOK_CONFIG.seed;
+  if (typeof data === 'string') {
+    let kind: 'dir' | 'file' | 'missing' = 'missing';
+    try {
+      kind = statSync(data).isDirectory() ? 'dir' : 'file';
+    } catch {
+      // explained below, by the reader the path was meant for
+    }
+    // A missing path is read as the folder it was meant to be unless it names a CSV file.
+    if (kind === 'dir' || (kind === 'missing' && o.target === undefined && !/\.csv$/i.test(data))) {
+      const csvOnly = o.target !== undefined ? 'target' : o.testFile !== undefined ? 'testFile' : o.features !== undefined ? 'features' : null;
+      if (csvOnly) throw new DataError(`${data}: a folder of IDX files has no columns; ${csvOnly} (--${csvOnly === 'testFile' ? 'test' : csvOnly}) is for CSV files`);
+      const features = peekFeatures(data); // first: it explains a missing folder before any read starts
+      if (features !== null) {
+        const sizes = [features, ...(o.hidden ?? NOTEBOOK_CONFIG.hidden), o.classes ?? DEFAULT_CLASSES];
+        const batch = o.batch ?? NOTEBOOK_CONFIG.batch;
+        checkMemory(trainingBytes(sizes, Math.max(batch, EVAL_ROWS), 0), `Training layers ${sizes.join('-')} with batches of ${batch}`);
+      }
+      const started = await loadWhileDrawing(loadDataSetAsync(data, o.classes), { features, outputs: o.classes ?? DEFAULT_CLASSES }, o.hidden ?? NOTEBOOK_CONFIG.hidden, seed);
+      return { data: started.data, started };
+    }
+    if (o.target === undefined) throw new DataError(`${data}: a CSV file needs the target column's name (target / --target COLUMN)`);
+    return {
+      data: await loadCsvDataSet(data, {
+        target: o.target, features: o.features, task: o.task, testFile: o.testFile, testFraction: o.testFraction, seed,
+      }),
+    };
+  }
+  if (isDataSet(data)) return { data };
+  if (typeof data !== 'object' || data === null || !('x' in data) || !('y' in data)) {
+    throw new DataError('Expected data to be a CSV path, an IDX folder, { x, y } arrays or a DataSet');
+  }
+  const a = data as ArrayFitData;
+  return {
+    data: dataSetFromSplits({ x: a.x as InputArray, y: a.y }, {
+      task: o.task, features: a.features, featureNames: o.features, classNames: o.classNames, classes: o.classes,
+      validation: a.validation, test: a.test,
+    }),
+  };
+}
+
+/** Validation split and standardisation, as configured (the training split's statistics only). */
+export function prepareData(data: DataSet, o: Pick<FitOptions, 'validation' | 'standardize' | 'seed'>): DataSet {
+  let d = data;
+  if (o.validation !== undefined) {
+    if (d.validation) throw new DataError('the data already has a validation split; pass either validation rows or a validation fraction');
+    d = withValidation(d, o.validation, o.seed ?? NOTEBOOK_CONFIG.seed);
+  }
+  const floats = d.train.inputs instanceof Float32Array;
+  return standardize(d, o.standardize ?? floats);
+}
+
+/** Trains a model on `data`; events as train() emits them. */
+export async function fit(data: FitData, options: FitOptions = {}): Promise<FitResult> {
+  const be = typeof options.backend === 'object' ? options.backend : selectBackend(options.backend ?? 'auto');
+  const { data: loaded, started } = await loadFitData(data, options);
+  const prepared = prepareData(loaded, options);
+  const notebook = prepared.train.inputs instanceof Uint8Array && !prepared.validation;
+  const config: TrainConfig = {
+    epochs: options.epochs ?? NOTEBOOK_CONFIG.epochs,
+    batch: options.batch ?? NOTEBOOK_CONFIG.batch,
+    lr: options.lr ?? NOTEBOOK_CONFIG.lr,
+    hidden: options.hidden ?? NOTEBOOK_CONFIG.hidden,
+    seed: options.seed ?? NOTEBOOK_CONFIG.seed,
+    // The notebook's accuracy on the first 10,000 training images, for image data without a validation split.
+    evalImages: options.evalImages ?? (notebook ? NOTEBOOK_CONFIG.evalImages : 0),
+  };
+  const result = train(be, prepared, config, {
+    onEvent: options.onEvent, onBatch: options.onBatch, signal: options.signal, net: started?.net, rng: started?.rng,
+  });
+  const model: TrainedModel = {
+    net: result.net, task: prepared.task, featureNames: prepared.featureNames, classNames: prepared.classNames,
+    preprocessing: prepared.preprocessing,
+  };
+  return { ...result, model, data: prepared };
+}

@@ -1,0 +1,119 @@
+/** CSV files: csv-parse's edge cases, and every bad input named by file, line, column and value. */
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readCsv, sortClassNames } from '../src/data/csv.js';
+import { DataError } from '../src/data/dataset.js';
+import { loadCsvDataSet } from '../src/data/from-csv.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'native-mlp-csv-'));
+let n = 0;
+function file(text: string | Uint8Array, name = `t${n++}.csv`): string {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+async function rejects(p: Promise<unknown>, message: RegExp): Promise<void> {
+  const e = await p.then(() => null, (err: unknown) => err);
+  expect(e, 'expected a DataError').toBeInstanceOf(DataError);
+  expect((e as Error).message).toMatch(message);
+  expect((e as Error).message).not.toContain('\n');
+}
+
+describe('readCsv', () => {
+  it('reads quoted fields, a quoted header with a comma, CRLF line ends, a BOM and empty lines', async () => {
+    const text = '\uFEFF"a, first",b,"label"\r\n"1.5", -2 ,"x, y"\r\n\r\n3e2,"4",z\r\n\r\n';
+    const t = await readCsv(file(text), { target: 'label' });
+    expect(t.featureNames).toEqual(['a, first', 'b']);
+    expect(t.count).toBe(2);
+    expect(Array.from(t.inputs)).toEqual([1.5, -2, 300, 4]);
+    expect(t.labels).toEqual(['x, y', 'z']);
+    expect(Array.from(t.lines)).toEqual([2, 4]);
+  });
+
+  it('keeps float32 values exactly as Math.fround of the text', async () => {
+    const values = [0.1, 1e-7, 123456.789, -3.4028234663852886e38, 5.28];
+    const t = await readCsv(file(`v,y\n${values.map((v) => `${v},a`).join('\n')}\n`), { target: 'y' });
+    expect(Array.from(t.inputs)).toEqual(values.map(Math.fround));
+  });
+
+  it('picks --features by name, in the order given, and ignores other columns', async () => {
+    const t = await readCsv(file('a,b,c,y\n1,2,3,p\n4,5,6,q\n'), { target: 'y', features: ['c', 'a'] });
+    expect(t.featureNames).toEqual(['c', 'a']);
+    expect(Array.from(t.inputs)).toEqual([3, 1, 6, 4]);
+  });
+
+  it('regression targets are numbers', async () => {
+    const t = await readCsv(file('a,y\n1,2.5\n2,-1\n'), { target: 'y', task: 'regress' });
+    expect(Array.from(t.values!)).toEqual([2.5, -1]);
+  });
+
+  it('names the file, line, column and value of a missing or non-numeric cell', async () => {
+    const f1 = file('a,b,y\n1,2,p\n3,,q\n');
+    await rejects(readCsv(f1, { target: 'y' }), new RegExp(`${f1.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line 3, column "b": missing value`));
+    await rejects(readCsv(file('a,b,y\n1,2,p\n3,abc,q\n'), { target: 'y' }), /line 3, column "b": "abc" is not a finite number/);
+    await rejects(readCsv(file('a,b,y\n1,NaN,p\n'), { target: 'y' }), /line 2, column "b": "NaN" is not a finite number/);
+    await rejects(readCsv(file('a,b,y\n1,Infinity,p\n'), { target: 'y' }), /"Infinity" is not a finite number/);
+    await rejects(readCsv(file('a,y\n1,2\n1,x\n'), { target: 'y', task: 'regress' }), /line 3, column "y": "x" is not a finite number/);
+    await rejects(readCsv(file('a,y\n1,\n'), { target: 'y' }), /line 2, column "y": missing target value/);
+  });
+
+  it('refuses a header-only file, an empty file, duplicated and empty column names', async () => {
+    await rejects(readCsv(file('a,b,y\n'), { target: 'y' }), /a header row but no data rows/);
+    await rejects(readCsv(file(''), { target: 'y' }), /empty file/);
+    await rejects(readCsv(file('a,b,a,y\n1,2,3,p\n'), { target: 'y' }), /column name "a" appears twice in the header \(columns 1 and 3\)/);
+    await rejects(readCsv(file('a,,y\n1,2,p\n'), { target: 'y' }), /column 2 of the header has no name/);
+  });
+
+  it('names a missing target or feature column and lists the header', async () => {
+    await rejects(readCsv(file('a,b\n1,2\n'), { target: 'label' }), /no column named "label" for the target; the header has "a", "b"/);
+    await rejects(readCsv(file('a,b\n1,2\n'), { target: 'b', features: ['c'] }), /no column named "c" among the features/);
+    await rejects(readCsv(file('a,b\n1,2\n'), { target: 'b', features: ['b'] }), /"b" is the target column/);
+    await rejects(readCsv(file('y\n1\n'), { target: 'y' }), /the target is the only column/);
+  });
+
+  it('turns csv-parse errors (a row with too many fields, an unclosed quote) into one-line DataErrors', async () => {
+    await rejects(readCsv(file('a,y\n1,p\n2,q,extra\n'), { target: 'y' }), /Invalid Record Length.*line 3/i);
+    await rejects(readCsv(file('a,y\n"1,p\n'), { target: 'y' }), /quote/i);
+  });
+
+  it('refuses a file over the byte bound before reading it, and what is not a regular file', async () => {
+    await rejects(readCsv(file('a,y\n1,p\n2,q\n'), { target: 'y', maxBytes: 8 }), /larger than the limit of .* MiB/);
+    const sub = join(dir, 'folder.csv');
+    mkdirSync(sub);
+    await rejects(readCsv(sub, { target: 'y' }), /not a regular file/);
+    await rejects(readCsv(join(dir, 'missing.csv'), { target: 'y' }), /cannot read \(ENOENT\)/);
+  });
+
+  it('orders class names numerically when they are numbers, else by code unit', () => {
+    expect(sortClassNames(['10', '2', '1', '2'])).toEqual(['1', '2', '10']);
+    expect(sortClassNames(['b', 'B', 'a'])).toEqual(['B', 'a', 'b']);
+  });
+});
+
+describe('loadCsvDataSet', () => {
+  it('a target column with one class is refused with a hint', async () => {
+    await rejects(loadCsvDataSet(file('a,y\n1,p\n2,p\n'), { target: 'y' }), /holds one class \("p"\); classification needs at least two/);
+  });
+
+  it('holds out 20 % as test (stratified) without a test file, and uses a test file when given', async () => {
+    const rows = Array.from({ length: 50 }, (_, i) => `${i},${i % 5 === 0 ? 'rare' : 'common'}`).join('\n');
+    const d = await loadCsvDataSet(file(`a,y\n${rows}\n`), { target: 'y' });
+    expect(d.classNames).toEqual(['common', 'rare']);
+    expect(d.train.count + d.test.count).toBe(50);
+    expect(d.test.count).toBe(10);
+    expect(Array.from(d.test.targets).filter((t) => t === 1)).toHaveLength(2); // 10 rare rows -> 2 held out
+    const t = await loadCsvDataSet(file(`a,y\n${rows}\n`), { target: 'y', testFile: file('a,y\n1,rare\n2,common\n') });
+    expect(t.train.count).toBe(50);
+    expect(Array.from(t.test.targets)).toEqual([1, 0]);
+  });
+
+  it('a test file with a class the training file lacks is named', async () => {
+    await rejects(
+      loadCsvDataSet(file('a,y\n1,p\n2,q\n3,p\n'), { target: 'y', testFile: file('a,y\n1,r\n') }),
+      /line 2, column "y": class "r" is not one of the model's classes \("p", "q"\)/,
+    );
+  });
+});
