@@ -27,7 +27,7 @@ export {
 export { defaultRng, Generator } from './rng/index.js';
 
 // The network.
-export { backward, forward, Mlp, parameterCount, sgdStep, sharedF32, trainStep, Workspace } from './nn/mlp.js';
+export { backward, forward, Mlp, parameterCount, sgdStep, sharedF32, Workspace, type GradientTarget } from './nn/mlp.js';
 export { createModel, INIT_STD, initMlp } from './nn/init.js';
 export { predict, type Prediction } from './train/predict.js';
 

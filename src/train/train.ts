@@ -6,7 +6,7 @@
 import type { Backend } from '../backend/contract.js';
 import type { DataSet } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
-import { forward, type Mlp, trainStep, Workspace } from '../nn/mlp.js';
+import { backward, forward, type Mlp, Workspace } from '../nn/mlp.js';
 import { defaultRng, type Generator } from '../rng/index.js';
 import { gatherBatch } from './batches.js';
 import { EVAL_ROWS, evaluate } from './metrics.js';
@@ -145,7 +145,7 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
       const rows = Math.min(config.batch, set.count - start);
       gatherBatch(be, ws.X, labels, set, order, start, rows);
       forward(be, net, ws, rows);
-      lossSum += trainStep(be, net, ws, labels, rows, config.lr);
+      lossSum += backward(be, net, ws, labels, rows, { into: 'weights', lr: config.lr });
       options.onBatch?.({ epoch, batch: bi + 1, batches, images: start + rows });
     }
     const seconds = (performance.now() - t0) / 1000;
