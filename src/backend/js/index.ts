@@ -4,6 +4,7 @@
  * same wrapper the native backend uses, so both backends fail the same way on bad input.
  */
 import { type Kernels, withChecks } from '../contract.js';
+import { adamUpdate, momentumUpdate } from './optim.js';
 import { getJsThreads, setJsThreads, sgemmThreaded } from './threads.js';
 
 /** float32(x / 255) for every byte value: NumPy's astype(float32) / 255.0, correctly rounded. */
@@ -87,6 +88,9 @@ const jsKernels: Kernels = {
       for (let p = 0; p < features; p++) out[dst + p] = scale[images[src + p]];
     }
   },
+
+  momentumUpdate,
+  adamUpdate,
 
   /** Threads sgemm uses: 1 (the default) or the calling thread plus n - 1 worker threads. */
   getThreads: () => getJsThreads(),

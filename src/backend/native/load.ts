@@ -33,7 +33,7 @@ const PACKAGE_NAME = 'native-mlp';
 
 const EXPORTS = [
   'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'reluBackward', 'colSums', 'sgdUpdate',
-  'gatherPixels', 'getThreads', 'setThreads', 'isa',
+  'gatherPixels', 'getThreads', 'setThreads', 'isa', 'momentumUpdate', 'adamUpdate',
 ] as const;
 
 let cached: NativeLoad | undefined;
