@@ -34,9 +34,18 @@ export { predict, type Prediction } from './train/predict.js';
 // Training and evaluation.
 export { argmaxRow, EVAL_ROWS, type Evaluation, evaluate } from './train/metrics.js';
 export {
-  type BatchProgress, checkConfig, type EpochEvent, NOTEBOOK_CONFIG, type StartEvent, type TestEvent, train,
-  type TrainConfig, type TrainEvent, type TrainOptions, type TrainResult,
+  type BatchProgress, checkConfig, type EpochEvent, NonFiniteLossError, NOTEBOOK_CONFIG, resolveConfig, type ResolvedConfig,
+  type StartEvent, type StopEvent, type TestEvent, train, trainAsync, type TrainConfig, type TrainEvent, type TrainOptions,
+  type TrainResult,
 } from './train/train.js';
+export { type Checkpoint, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from './train/checkpoint.js';
+export { type Monitor, MONITORS } from './train/early-stopping.js';
+
+// Optimizers and learning-rate schedules.
+export {
+  allocArena, DEFAULT_OPTIMIZER, Optimizer, type OptimizerConfig, type OptimizerName, OPTIMIZER_NAMES, type OptimizerState,
+} from './optim/optimizer.js';
+export { DEFAULT_SCHEDULE, Schedule, type ScheduleConfig, type ScheduleName, SCHEDULE_NAMES } from './optim/schedule.js';
 export { trainInWorker, type WorkerTrainOptions } from './train/worker.js';
 
 // Model files.

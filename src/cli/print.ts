@@ -21,8 +21,14 @@ export function formatEvent(e: TrainEvent): string {
     case 'epoch':
       return (
         `Epoch ${pad2(e.epoch)} - Training accuracy: ${e.trainAccuracy.toFixed(4)}` +
-        `   loss ${e.loss.toFixed(4)}  ${e.seconds.toFixed(2)} s  ${grouped(e.imagesPerSecond)} images/s`
+        `   loss ${e.loss.toFixed(4)}` +
+        (e.validationLoss === undefined ? '' : `  validation loss ${e.validationLoss.toFixed(4)} accuracy ${e.validationAccuracy!.toFixed(4)}`) +
+        `  lr ${Number(e.lr.toPrecision(4))}  ${e.seconds.toFixed(2)} s  ${grouped(e.imagesPerSecond)} images/s`
       );
+    case 'stop':
+      return e.reason === 'early-stopping' || e.reason === 'completed'
+        ? `${e.reason === 'early-stopping' ? 'Early stopping' : 'Finished'}: restored the best weights, from epoch ${e.bestEpoch}`
+        : `Stopped (${e.reason}) at epoch ${e.epoch}, batch ${e.batch}`;
     case 'test':
       return `Test Accuracy: ${(e.testAccuracy * 100).toFixed(2)}%`;
   }

@@ -18,6 +18,8 @@ export interface LabeledImages {
 
 export interface DataSet {
   train: LabeledImages;
+  /** A held-out split shaped like train (early stopping and the plateau schedule watch it). */
+  validation?: LabeledImages;
   test: LabeledImages;
   classes: number;
   /** Where the files were read from. */

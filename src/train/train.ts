@@ -1,79 +1,38 @@
 /**
  * The training loop: the notebook's schedule (a fresh permutation each epoch, minibatches in
- * that order with the last partial batch divided by its own size, SGD, then the accuracy on the
- * first 10,000 training images), reporting through events rather than printing.
+ * that order with the last partial batch divided by its own size, then the accuracy on the first
+ * 10,000 training images), with an optimizer, a learning-rate schedule, a validation split,
+ * early stopping, checkpoints and exact resume, reporting through events rather than printing.
+ *
+ * The loop is one generator (`session`) that yields after every minibatch: `train` drives it on
+ * the calling thread without ever yielding to the event loop (so timers and signal handlers
+ * cannot run until it returns: stop it from onBatch/onEvent by returning false, or use an
+ * AbortSignal from trainAsync or trainInWorker); `trainAsync` drives the same steps and gives
+ * the event loop a turn every few milliseconds, so timers, AbortSignal.timeout and SIGINT work.
  */
 import type { Backend } from '../backend/contract.js';
-import type { DataSet } from '../data/mnist.js';
+import type { DataSet, LabeledImages } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
-import { backward, forward, type Mlp, Workspace } from '../nn/mlp.js';
-import { defaultRng, type Generator } from '../rng/index.js';
+import { backward, forward, Mlp, Workspace } from '../nn/mlp.js';
+import { Optimizer } from '../optim/optimizer.js';
+import { Schedule } from '../optim/schedule.js';
+import { defaultRng, type Generator as RandomGenerator } from '../rng/index.js';
 import { gatherBatch } from './batches.js';
+import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { checkConfig, type ResolvedConfig, resolveConfig, type TrainConfig } from './config.js';
+import { EarlyStopping } from './early-stopping.js';
+import { type BatchProgress, type EpochEvent, NonFiniteLossError, type StopEvent, type TestEvent, type TrainEvent } from './events.js';
 import { EVAL_ROWS, evaluate } from './metrics.js';
+import { splitValidation } from './split.js';
 
-export interface TrainConfig {
-  epochs: number;
-  batch: number;
-  lr: number;
-  /** Hidden layer sizes: [128] for the notebook. */
-  hidden: number[];
-  seed: number;
-  /** Training images the per-epoch accuracy is measured on (the first N). */
-  evalImages: number;
-}
-
-/** The notebook's settings. */
-export const NOTEBOOK_CONFIG: Readonly<TrainConfig> = Object.freeze({
-  epochs: 8, batch: 128, lr: 0.1, hidden: [128], seed: 0, evalImages: 10000,
-});
-
-export interface StartEvent {
-  event: 'start';
-  backend: string;
-  isa: string;
-  threads: number;
-  layers: number[];
-  epochs: number;
-  batch: number;
-  lr: number;
-  seed: number;
-  trainImages: number;
-  testImages: number;
-  data: string;
-}
-
-export interface EpochEvent {
-  event: 'epoch';
-  epoch: number;
-  /** Accuracy on the first evalImages training images after the epoch. */
-  trainAccuracy: number;
-  /** Mean cross-entropy of the epoch's minibatches, as they were trained. */
-  loss: number;
-  /** Seconds of the training pass (not counting the accuracy pass). */
-  seconds: number;
-  imagesPerSecond: number;
-  evalSeconds: number;
-}
-
-export interface TestEvent {
-  event: 'test';
-  testAccuracy: number;
-  testLoss: number;
-}
-
-export interface BatchProgress {
-  epoch: number;
-  batch: number;
-  batches: number;
-  images: number;
-}
-
-export type TrainEvent = StartEvent | EpochEvent | TestEvent;
+export * from './config.js';
+export * from './events.js';
 
 export interface TrainOptions {
-  onEvent?: (e: TrainEvent) => void;
-  /** Called after every minibatch; keep it cheap. */
-  onBatch?: (p: BatchProgress) => void;
+  /** Every event; return false to stop the run (a 'stop' event with reason 'callback' follows). */
+  onEvent?: (e: TrainEvent) => void | boolean;
+  /** Called after every minibatch; keep it cheap. Return false to stop after this batch. */
+  onBatch?: (p: BatchProgress) => void | boolean;
   /** Checked before every minibatch; an aborted signal stops the run after the last completed step. */
   signal?: AbortSignal;
   /**
@@ -85,81 +44,202 @@ export interface TrainOptions {
    * The random stream the epoch order is drawn from (default: default_rng(seed)). Pass the
    * generator that drew `net`'s weights to keep the notebook's single stream.
    */
-  rng?: Generator;
+  rng?: RandomGenerator;
+  /** Write a checkpoint to this file (atomically) after every epoch, and when the run is stopped. */
+  checkpoint?: string;
+  /**
+   * Continue the run a checkpoint (file or loaded) describes. The config must be the
+   * checkpoint's except for epochs, and the data the same (checked by fingerprint).
+   */
+  resume?: string | Checkpoint;
 }
 
 export interface TrainResult {
   /** The trained network; after an abort, as of the last completed step. */
   net: Mlp;
+  /** The epochs this call trained. */
   epochs: EpochEvent[];
-  /** Absent when the run was aborted. */
+  /** Why the run ended early, or which epoch early stopping kept. */
+  stop?: StopEvent;
+  /** Absent when the run was stopped before its end. */
   test?: TestEvent;
   aborted: boolean;
 }
 
-
-export function checkConfig(c: TrainConfig): void {
-  const bad = (what: string, v: unknown) => {
-    throw new RangeError(`Expected ${what} but received ${JSON.stringify(v)}`);
-  };
-  if (!Number.isInteger(c.epochs) || c.epochs < 1) bad('epochs to be an integer >= 1', c.epochs);
-  if (!Number.isInteger(c.batch) || c.batch < 1) bad('batch to be an integer >= 1', c.batch);
-  if (!(Number.isFinite(c.lr) && c.lr > 0)) bad('lr to be a finite number > 0', c.lr);
-  if (!Array.isArray(c.hidden) || c.hidden.some((h) => !Number.isInteger(h) || h < 1)) bad('hidden to be sizes >= 1', c.hidden);
-  if (!Number.isSafeInteger(c.seed) || c.seed < 0) bad('seed to be an integer >= 0', c.seed);
-  if (!Number.isInteger(c.evalImages) || c.evalImages < 0) bad('evalImages to be an integer >= 0', c.evalImages);
+/** Trains on the calling thread; blocks until done (see the file comment for stopping it). */
+export function train(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}): TrainResult {
+  const steps = session(be, data, config, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
 }
 
-export function train(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}): TrainResult {
+/** train() that lets the event loop run every `sliceMs` milliseconds (timers, signals, I/O). */
+export async function trainAsync(
+  be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}, sliceMs = 25,
+): Promise<TrainResult> {
+  const steps = session(be, data, config, options);
+  let since = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - since >= sliceMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+}
+
+function mismatch(c: Checkpoint, config: ResolvedConfig, source: string): string | null {
+  const keys = Object.keys(config).filter((k) => k !== 'epochs') as (keyof ResolvedConfig)[];
+  const differ = keys.filter((k) => JSON.stringify(c.config[k]) !== JSON.stringify(config[k]));
+  if (differ.length === 0) return null;
+  return `${source} was written with ${differ.map((k) => `${k} ${JSON.stringify(c.config[k])}`).join(', ')} but this run has ${differ
+    .map((k) => `${k} ${JSON.stringify(config[k])}`).join(', ')}; resume with the checkpoint's settings (only epochs may change)`;
+}
+
+function* session(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions): Generator<void, TrainResult> {
   checkConfig(config);
-  const { train: set, test } = data;
-  const rng = options.rng ?? defaultRng(config.seed);
-  const net = options.net ?? initMlp([set.features, ...config.hidden, data.classes], rng);
+  const c = resolveConfig(config);
+  const { train: set, validation } = splitValidation(data, c.validationSplit);
+  const { test } = data;
+  if (c.earlyStopping > 0 && !validation) {
+    throw new RangeError(
+      'Expected a validation split for early stopping but there is none: set validationSplit (--validation-split 0.1) or pass data with a validation set',
+    );
+  }
+  const resumed = typeof options.resume === 'string' ? loadCheckpoint(options.resume) : options.resume;
+  const resumeSource = typeof options.resume === 'string' ? options.resume : 'the checkpoint';
+  const rng = options.rng ?? defaultRng(c.seed);
+  let net: Mlp;
+  if (resumed) {
+    const why = mismatch(resumed, c, resumeSource);
+    if (why) throw new RangeError(why);
+    net = new Mlp(resumed.sizes);
+    net.params.set(resumed.params.length === net.params.length ? resumed.params : fail(`${resumeSource} holds ${resumed.params.length} parameters for layers ${resumed.sizes.join('-')}`));
+  } else {
+    net = options.net ?? initMlp([set.features, ...c.hidden, data.classes], rng);
+  }
   const sizes = [...net.sizes];
   if (net.inputs !== set.features || net.classes !== data.classes) {
     throw new RangeError(
       `The network takes ${net.inputs} inputs and ${net.classes} classes but the data has ${set.features} pixels and ${data.classes} classes`,
     );
   }
-  const ws = new Workspace(net, Math.max(config.batch, EVAL_ROWS));
+  const fingerprint = options.checkpoint || resumed ? dataFingerprint(set, validation, data.classes) : '';
+  if (resumed && resumed.fingerprint !== fingerprint) {
+    throw new RangeError(`${resumeSource} was written for other data (a different training or validation set); resume on the same data`);
+  }
+
+  const optimizer = new Optimizer(c, net.params.length);
+  const schedule = new Schedule(c.lr, c, c.epochs);
+  const early = c.earlyStopping > 0 ? new EarlyStopping(c.earlyStopping, c.monitor, net.params.length) : null;
+  let startEpoch = 1;
+  let startBatch = 0;
+  let startLoss = 0;
+  if (resumed) {
+    optimizer.restore({ step: resumed.optimizerStep, buffers: resumed.optimizer });
+    schedule.restore(resumed.schedule);
+    if (early && resumed.early && resumed.best) early.restore({ ...resumed.early, bestParams: resumed.best });
+    rng.bitGenerator.setState(resumed.rng);
+    startEpoch = resumed.epoch + 1;
+    startBatch = resumed.batch;
+    startLoss = resumed.lossSum;
+  }
+
+  const ws = new Workspace(net, Math.max(c.batch, EVAL_ROWS));
   const labels = new Uint8Array(ws.rows);
   const order = new Uint32Array(set.count);
-  const evalImages = Math.min(config.evalImages, set.count);
-  const batches = Math.ceil(set.count / config.batch);
-  const emit = options.onEvent ?? (() => {});
+  const evalImages = Math.min(c.evalImages, set.count);
+  const batches = Math.ceil(set.count / c.batch);
+  let stopped = false;
+  const emit = (e: TrainEvent) => {
+    if (options.onEvent?.(e) === false) stopped = true;
+  };
+  const checkpointAt = (epochDone: number, batch: number, lossSum: number, rngState = rng.bitGenerator.getState()) => {
+    if (!options.checkpoint) return;
+    const es = early?.state();
+    saveCheckpoint(options.checkpoint, {
+      config: c, sizes, epoch: epochDone, batch, lossSum, rng: rngState, schedule: schedule.state(),
+      optimizerStep: optimizer.step, early: es ? { bestEpoch: es.bestEpoch, best: es.best, badEpochs: es.badEpochs } : null,
+      fingerprint, params: net.params, optimizer: optimizer.buffers, best: es ? es.bestParams : null,
+    });
+  };
 
   emit({
     event: 'start', backend: be.name, isa: be.isa(), threads: be.getThreads(), layers: sizes,
-    epochs: config.epochs, batch: config.batch, lr: config.lr, seed: config.seed,
-    trainImages: set.count, testImages: test.count, data: data.source,
+    epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed, optimizer: c.optimizer, schedule: c.schedule,
+    trainImages: set.count, validationImages: validation?.count ?? 0, testImages: test.count, data: data.source,
+    ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}),
   });
 
   const epochs: EpochEvent[] = [];
-  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+  const interrupted = (reason: StopEvent['reason'], epoch: number, batch: number): TrainResult => {
+    const stop: StopEvent = { event: 'stop', reason, epoch, batch };
+    emit(stop);
+    return { net, epochs, stop, aborted: true };
+  };
+  for (let epoch = startEpoch; epoch <= c.epochs; epoch++) {
     const t0 = performance.now();
+    const rngAtStart = rng.bitGenerator.getState();
     rng.permutationInto(order);
-    let lossSum = 0;
-    for (let bi = 0; bi < batches; bi++) {
-      if (options.signal?.aborted) return { net, epochs, aborted: true };
-      const start = bi * config.batch;
-      const rows = Math.min(config.batch, set.count - start);
+    const lr = schedule.lrFor(epoch);
+    const target = optimizer.foldsIntoBackward ? ({ into: 'weights', lr } as const) : undefined;
+    let lossSum = epoch === startEpoch ? startLoss : 0;
+    for (let bi = epoch === startEpoch ? startBatch : 0; bi < batches; bi++) {
+      const why = options.signal?.aborted ? 'aborted' : stopped ? 'callback' : null;
+      if (why) {
+        checkpointAt(epoch - 1, bi, lossSum, rngAtStart);
+        return interrupted(why, epoch, bi);
+      }
+      const start = bi * c.batch;
+      const rows = Math.min(c.batch, set.count - start);
       gatherBatch(be, ws.X, labels, set, order, start, rows);
       forward(be, net, ws, rows);
-      lossSum += backward(be, net, ws, labels, rows, { into: 'weights', lr: config.lr });
-      options.onBatch?.({ epoch, batch: bi + 1, batches, images: start + rows });
+      const loss = backward(be, net, ws, labels, rows, target);
+      if (target) optimizer.countFoldedStep();
+      else optimizer.update(be, net.params, ws.grads.params, lr);
+      if (!Number.isFinite(loss) && !c.allowNonFinite) throw new NonFiniteLossError(epoch, bi + 1, lr);
+      lossSum += loss;
+      if (options.onBatch?.({ epoch, batch: bi + 1, batches, images: start + rows }) === false) stopped = true;
+      yield;
     }
     const seconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
-    const { accuracy } = evaluate(be, net, set, evalImages, ws);
     const e: EpochEvent = {
-      event: 'epoch', epoch, trainAccuracy: accuracy, loss: lossSum / set.count,
-      seconds, imagesPerSecond: set.count / seconds, evalSeconds: (performance.now() - t1) / 1000,
+      event: 'epoch', epoch, lr, trainAccuracy: evaluate(be, net, set, evalImages, ws).accuracy, loss: lossSum / set.count,
+      seconds, imagesPerSecond: set.count / seconds, evalSeconds: 0,
     };
+    if (validation) {
+      const v = evaluate(be, net, validation, validation.count, ws);
+      e.validationLoss = v.loss;
+      e.validationAccuracy = v.accuracy;
+    }
+    e.evalSeconds = (performance.now() - t1) / 1000;
+    schedule.observe(epoch, e.validationLoss ?? e.loss);
+    const stopNow = early?.observe(epoch, e[c.monitor] as number, net.params) ?? false;
+    checkpointAt(epoch, 0, 0);
     epochs.push(e);
     emit(e);
+    if (stopNow) break;
+    if (epoch < c.epochs && (options.signal?.aborted || stopped)) return interrupted(stopped ? 'callback' : 'aborted', epoch + 1, 0);
+  }
+  let stop: StopEvent | undefined;
+  if (early) {
+    early.restoreBest(net.params);
+    const last = epochs.at(-1)?.epoch ?? startEpoch - 1;
+    stop = { event: 'stop', reason: last < c.epochs ? 'early-stopping' : 'completed', bestEpoch: early.bestEpoch };
+    emit(stop);
   }
   const result = evaluate(be, net, test, test.count, ws);
   const testEvent: TestEvent = { event: 'test', testAccuracy: result.accuracy, testLoss: result.loss };
   emit(testEvent);
-  return { net, epochs, test: testEvent, aborted: false };
+  return { net, epochs, stop, test: testEvent, aborted: false };
 }
+
+function fail(msg: string): never {
+  throw new RangeError(msg);
+}
+
+export type { LabeledImages };

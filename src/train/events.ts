@@ -1,0 +1,86 @@
+/**
+ * What a training run reports: start / epoch / stop / test events (the CLI prints them, --json
+ * writes them as JSON Lines) and per-batch progress.
+ */
+export interface StartEvent {
+  event: 'start';
+  backend: string;
+  isa: string;
+  threads: number;
+  layers: number[];
+  epochs: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  optimizer: string;
+  schedule: string;
+  trainImages: number;
+  validationImages: number;
+  testImages: number;
+  data: string;
+  /** The epoch a resumed run continues after (absent for a fresh run). */
+  resumedAfterEpoch?: number;
+}
+
+export interface EpochEvent {
+  event: 'epoch';
+  epoch: number;
+  /** The learning rate this epoch trained at. */
+  lr: number;
+  /** Accuracy on the first evalImages training images after the epoch. */
+  trainAccuracy: number;
+  /** Mean cross-entropy of the epoch's minibatches, as they were trained. */
+  loss: number;
+  /** Mean cross-entropy and accuracy on the validation split, when there is one. */
+  validationLoss?: number;
+  validationAccuracy?: number;
+  /** Seconds of the training pass (not counting the accuracy passes). */
+  seconds: number;
+  imagesPerSecond: number;
+  evalSeconds: number;
+}
+
+/**
+ * Why a run ended before its last epoch, or (early stopping) which epoch's weights it kept:
+ * 'early-stopping' (the monitored metric stopped improving; weights restored from bestEpoch),
+ * 'completed' (early stopping was on but never triggered; weights restored from bestEpoch),
+ * 'aborted' (the signal), 'callback' (onEvent or onBatch returned false).
+ */
+export interface StopEvent {
+  event: 'stop';
+  reason: 'early-stopping' | 'completed' | 'aborted' | 'callback';
+  /** The epoch whose weights the network holds after an early-stopping run. */
+  bestEpoch?: number;
+  /** Where an interrupted run stopped: the epoch and the batches of it that were trained. */
+  epoch?: number;
+  batch?: number;
+}
+
+export interface TestEvent {
+  event: 'test';
+  testAccuracy: number;
+  testLoss: number;
+}
+
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  batches: number;
+  images: number;
+}
+
+export type TrainEvent = StartEvent | EpochEvent | StopEvent | TestEvent;
+
+/**
+ * A NaN or infinite training loss: the run stops at once (nothing is saved) unless the config
+ * allows non-finite values.
+ */
+export class NonFiniteLossError extends Error {
+  override name = 'NonFiniteLossError';
+  constructor(readonly epoch: number, readonly batch: number, lr: number) {
+    super(
+      `the training loss became non-finite at epoch ${epoch}, batch ${batch} (lr ${lr}); ` +
+        'the run diverged: try a smaller learning rate (nothing was saved; allowNonFinite / --allow-non-finite keeps going)',
+    );
+  }
+}
