@@ -8,7 +8,8 @@ import { initMlp } from '../nn/init.js';
 import { defaultRng } from '../rng/index.js';
 import { predict } from '../train/predict.js';
 import { evaluate } from '../train/metrics.js';
-import { train } from '../train/train.js';
+import { loadCheckpoint } from '../train/checkpoint.js';
+import { type TrainConfig, trainAsync } from '../train/train.js';
 import {
   parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseTrainArgs, type RunArgs,
 } from './args.js';
@@ -25,31 +26,63 @@ function backendFor(args: RunArgs) {
   return backend;
 }
 
-export async function trainCommand(argv: string[]): Promise<void> {
+export async function trainCommand(argv: string[]): Promise<number | void> {
   const args = parseTrainArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
   const backend = backendFor(args);
+  // A resumed run keeps the checkpoint's settings; flags given now must agree (epochs may grow).
+  const resume = args.resume === undefined ? undefined : loadCheckpoint(args.resume);
+  const config: TrainConfig = resume
+    ? { ...resume.config, ...Object.fromEntries(args.given.map((k) => [k, args.config[k]])) }
+    : args.config;
   // Start-up: the files are read on the thread pool while this thread draws the initial weights.
-  const features = peekFeatures(args.data);
+  const features = resume ? null : peekFeatures(args.data);
   const pending = loadDataSetAsync(args.data);
   pending.catch(() => {}); // awaited below; this only stops an early rejection being "unhandled"
-  const rng = defaultRng(args.config.seed);
-  const net = features === null ? undefined : initMlp([features, ...args.config.hidden, DEFAULT_CLASSES], rng);
+  const rng = defaultRng(config.seed);
+  const net = features === null ? undefined : initMlp([features, ...config.hidden, DEFAULT_CLASSES], rng);
   const data = await pending;
   const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout) : null;
-  const result = train(backend, data, args.config, {
-    net,
-    rng,
-    onEvent(e) {
-      bar?.clear();
-      out(args.json ? JSON.stringify(e) : formatEvent(e));
-    },
-    onBatch: bar ? (p) => bar.update(p) : undefined,
-  });
+  // SIGINT / SIGTERM: finish the current batch, write the checkpoint (if asked), exit 130 / 143.
+  // A second signal exits at once; checkpoints are written atomically, so no file is half-written.
+  const stop = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const exitCode = (sig: NodeJS.Signals) => (sig === 'SIGTERM' ? 143 : 130);
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signalled) process.exit(exitCode(sig));
+    signalled = sig;
+    bar?.clear();
+    process.stderr.write(`native-mlp: ${sig}: finishing the current batch${args.checkpoint ? ` and writing ${args.checkpoint}` : ''} (again to exit at once)\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result;
+  try {
+    result = await trainAsync(backend, data, config, {
+      net: resume ? undefined : net,
+      rng,
+      resume,
+      checkpoint: args.checkpoint,
+      signal: stop.signal,
+      onEvent(e) {
+        bar?.clear();
+        out(args.json ? JSON.stringify(e) : formatEvent(e));
+      },
+      onBatch: bar ? (p) => bar.update(p) : undefined,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (result.aborted) {
+    if (!args.json && args.checkpoint) out(`Checkpoint written to ${args.checkpoint}; continue with --resume ${args.checkpoint}`);
+    return signalled ? exitCode(signalled) : 1;
+  }
   if (args.save) {
     const { saveModel } = await import('../model/index.js');
     saveModel(args.save, result.net, {
-      testAccuracy: String(result.test?.testAccuracy), epochs: String(args.config.epochs), seed: String(args.config.seed),
+      testAccuracy: String(result.test?.testAccuracy), epochs: String(config.epochs), seed: String(config.seed),
     });
     if (!args.json) out(`Saved model to ${args.save}`);
   }

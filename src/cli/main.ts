@@ -4,9 +4,10 @@ import { benchCommand, evalCommand, infoCommand, predictCommand, trainCommand } 
 import { HELP } from './help.js';
 
 /** Errors that are the user's to fix: one line, exit code 2, no stack trace. */
-const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError']);
+const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError', 'NonFiniteLossError', 'TrainSetupError']);
 
-const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
+/** A command may return its exit code (train: 130/143 after SIGINT/SIGTERM); otherwise 0. */
+const COMMANDS: Record<string, (argv: string[]) => void | number | Promise<void | number>> = {
   train: trainCommand,
   eval: evalCommand,
   predict: predictCommand,
@@ -26,8 +27,8 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`native-mlp: unknown command "${command}"; see native-mlp --help\n`);
       return 2;
     }
-    await run(rest);
-    return 0;
+    const code = await run(rest);
+    return typeof code === 'number' ? code : 0;
   } catch (e) {
     if (!(e instanceof Error && USER_ERRORS.has(e.name))) throw e;
     process.stderr.write(`native-mlp: ${(e as Error).message}\n`);

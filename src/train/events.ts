@@ -84,3 +84,11 @@ export class NonFiniteLossError extends Error {
     );
   }
 }
+
+/**
+ * A run that cannot start as asked: resuming with other settings or on other data, early
+ * stopping without a validation split. A RangeError, named so the CLI can print it as one line.
+ */
+export class TrainSetupError extends RangeError {
+  override name = 'TrainSetupError';
+}

@@ -21,7 +21,9 @@ import { gatherBatch } from './batches.js';
 import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { checkConfig, type ResolvedConfig, resolveConfig, type TrainConfig } from './config.js';
 import { EarlyStopping } from './early-stopping.js';
-import { type BatchProgress, type EpochEvent, NonFiniteLossError, type StopEvent, type TestEvent, type TrainEvent } from './events.js';
+import {
+  type BatchProgress, type EpochEvent, NonFiniteLossError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
+} from './events.js';
 import { EVAL_ROWS, evaluate } from './metrics.js';
 import { splitValidation } from './split.js';
 
@@ -105,7 +107,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   const { train: set, validation } = splitValidation(data, c.validationSplit);
   const { test } = data;
   if (c.earlyStopping > 0 && !validation) {
-    throw new RangeError(
+    throw new TrainSetupError(
       'Expected a validation split for early stopping but there is none: set validationSplit (--validation-split 0.1) or pass data with a validation set',
     );
   }
@@ -115,7 +117,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   let net: Mlp;
   if (resumed) {
     const why = mismatch(resumed, c, resumeSource);
-    if (why) throw new RangeError(why);
+    if (why) throw new TrainSetupError(why);
     net = new Mlp(resumed.sizes);
     net.params.set(resumed.params.length === net.params.length ? resumed.params : fail(`${resumeSource} holds ${resumed.params.length} parameters for layers ${resumed.sizes.join('-')}`));
   } else {
@@ -123,13 +125,13 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   }
   const sizes = [...net.sizes];
   if (net.inputs !== set.features || net.classes !== data.classes) {
-    throw new RangeError(
+    throw new TrainSetupError(
       `The network takes ${net.inputs} inputs and ${net.classes} classes but the data has ${set.features} pixels and ${data.classes} classes`,
     );
   }
   const fingerprint = options.checkpoint || resumed ? dataFingerprint(set, validation, data.classes) : '';
   if (resumed && resumed.fingerprint !== fingerprint) {
-    throw new RangeError(`${resumeSource} was written for other data (a different training or validation set); resume on the same data`);
+    throw new TrainSetupError(`${resumeSource} was written for other data (a different training or validation set); resume on the same data`);
   }
 
   const optimizer = new Optimizer(c, net.params.length);
@@ -239,7 +241,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
 }
 
 function fail(msg: string): never {
-  throw new RangeError(msg);
+  throw new TrainSetupError(msg);
 }
 
 export type { LabeledImages };
