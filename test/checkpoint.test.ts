@@ -98,3 +98,25 @@ forEachBackend('checkpoints', (be) => {
     expect(train(be, data, { ...cfg, allowNonFinite: true }).aborted).toBe(false);
   });
 });
+
+it('trainInWorker passes the loop options through: a callback returning false stops it, the checkpoint resumes', async () => {
+  const { trainInWorker } = await import('../src/train/worker.js');
+  const file = join(dir, 'worker.ckpt');
+  const cfg: TrainConfig = { ...ADAM, epochs: 2 };
+  const stopped = await trainInWorker(cfg, { backend: 'js', data, checkpoint: file, onBatch: (p) => p.batch < 3 });
+  expect(stopped.aborted).toBe(true); // within a batch or so: the flag crosses threads asynchronously
+  expect(loadCheckpoint(file).epoch).toBeLessThan(2);
+  const resumed = await trainInWorker(cfg, { backend: 'js', data, resume: file });
+  const { jsBackend } = await import('../src/backend/js/index.js');
+  const whole = train(jsBackend, data, cfg);
+  expect(resumed.aborted).toBe(false);
+  expect(same(resumed.net.params, whole.net.params)).toBe(true);
+}, 60_000);
+
+it('trainAsync lets timers run, so AbortSignal.timeout stops it', async () => {
+  const { trainAsync } = await import('../src/train/train.js');
+  const { jsBackend } = await import('../src/backend/js/index.js');
+  const r = await trainAsync(jsBackend, data, { ...ADAM, epochs: 50 }, { signal: AbortSignal.timeout(300) });
+  expect(r.aborted).toBe(true);
+  expect(r.stop?.reason).toBe('aborted');
+}, 60_000);
