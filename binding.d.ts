@@ -62,8 +62,34 @@ export function getThreads(): number;
 /** Sets the thread count (1 .. 256); 0 means one per core. Returns the count now in force. */
 export function setThreads(n: number): number;
 
-/** The micro-kernel chosen at load from CPU features: "avx512", "avx2", "neon" or "generic". */
+/**
+ * The micro-kernel this addon instance uses: "avx512", "avx2", "neon" or "generic". At load it is
+ * the best one the CPU supports (see supportedIsas); setIsa lowers it.
+ */
 export function isa(): string;
+
+/**
+ * Caps this addon instance's micro-kernel at `name` ("avx512", "avx2", "neon" or "generic") and
+ * returns the ISA now in force: the best one the CPU supports at or below the cap, never above
+ * (no SIGILL); an ISA of another architecture (neon on x86-64, avx2 on arm64) gives "generic".
+ * setIsa(supportedIsas()[0]) restores the default. Per instance (each worker_thread has its own);
+ * takes effect from the next kernel call, so switching between calls is safe.
+ * Throws TypeError if name is not a string, RangeError if it is none of the four names.
+ * (TypeScript calls it with NATIVE_MLP_ISA when that is set.)
+ */
+export function setIsa(name: string): string;
+
+/** Every ISA this CPU can run, best first; the last is always "generic". */
+export function supportedIsas(): string[];
+
+/**
+ * The thread pool's policy, process-wide: "adaptive" (default) uses the pool only while it
+ * measures faster per flop than the calling thread alone (a busy machine keeps calls on the
+ * caller); "always" uses it for every call large enough to split (deterministic for tests and
+ * benchmarks). Returns the policy now in force; RangeError for any other string.
+ * (TypeScript calls it with NATIVE_MLP_POOL when that is set.)
+ */
+export function setPoolPolicy(policy: 'adaptive' | 'always'): 'adaptive' | 'always';
 
 /**
  * torch.optim.SGD (no dampening) over n parameters laid out alike in w, g and velocity, in float32

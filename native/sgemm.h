@@ -1,7 +1,8 @@
 // Single-precision GEMM, CBLAS row-major semantics:
 //   C = alpha * op(A) * op(B) + beta * C,  op(A) m x k, op(B) k x n, C m x n.
 //
-// Layers (each with its own contract, all in sgemm.cc):
+// Layers (each with its own contract): front end sgemm.cc, loop nest sgemm_loops.cc, packing
+// sgemm_pack.cc, shared through sgemm_internal.h; micro-kernels in kernels_<isa>.cc.
 //   1. front end   sgemm(): early exits, beta handling (the only place beta is looked at),
 //                  thread count and work split (contiguous MR row panels, or NR column panels
 //                  when rows are few, per thread; results are bitwise the same for any thread

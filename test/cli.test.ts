@@ -7,6 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { encodeIdx } from '../src/data/idx.js';
 import { loadDataSet } from '../src/data/mnist.js';
+import { assertFreshDist } from './helpers/dist.js';
+
+// The CLI runs from dist/: fail here rather than test stale code.
+assertFreshDist();
 
 const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 

@@ -2,7 +2,7 @@
  * The TypeScript backend on several threads: products split across worker threads over shared
  * memory must be bit-identical to the single-thread result, fall back for non-shared arrays,
  * fail loudly when a helper fails, and never keep the process alive.
- * Helpers run the compiled dist/ script: `npx tsc -p tsconfig.json` must have run.
+ * Helpers run the compiled dist/ script: the file fails at once if dist/ is older than src/.
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
@@ -11,7 +11,10 @@ import { __testing } from '../src/backend/js/threads.js';
 import { jsBackend as be } from '../src/backend/js/index.js';
 import { loadDataSet } from '../src/data/mnist.js';
 import { NOTEBOOK_CONFIG, train } from '../src/train/train.js';
-import { randomF32 } from './backends.js';
+import { assertFreshDist } from './helpers/dist.js';
+import { randomF32 } from './helpers/random.js';
+
+assertFreshDist();
 
 afterAll(() => {
   be.setThreads(1);

@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNative } from '../src/backend/native/load.js';
+import { skipOrFail } from './helpers/skip-or-fail.js';
 
 const native = loadNative();
 
@@ -198,6 +199,14 @@ const GROUPS: Record<string, Hostile[]> = {
     { name: 'setThreads("2")', code: 'm.setThreads("2")', error: 'TypeError', message: named('n') },
     { name: 'setThreads()', code: 'm.setThreads()', error: 'TypeError', message: /1 arguments|argument/ },
     { name: 'bad setThreads calls left the setting alone (control)', code: 'if (m.getThreads() !== 1) throw new Error("thread count changed to " + m.getThreads())', error: 'ok' },
+    { name: 'setIsa("generic") and back (control)', code: 'const best = m.supportedIsas()[0]; if (m.setIsa("generic") !== "generic" || m.setIsa(best) !== best) throw new Error("setIsa did not stick")', error: 'ok' },
+    { name: 'setIsa unknown name', code: 'm.setIsa("sse9")', error: 'RangeError', message: /Expected name to be one of avx512, avx2, neon, generic but received "sse9"/ },
+    { name: 'setIsa number', code: 'm.setIsa(2)', error: 'TypeError', message: named('name') },
+    { name: 'setIsa very long string', code: 'm.setIsa("a".repeat(100000))', error: 'RangeError', message: named('name') },
+    { name: 'setIsa()', code: 'm.setIsa()', error: 'TypeError', message: /1 arguments/ },
+    { name: 'setPoolPolicy unknown', code: 'm.setPoolPolicy("sometimes")', error: 'RangeError', message: named('policy') },
+    { name: 'setPoolPolicy object', code: 'm.setPoolPolicy({})', error: 'TypeError', message: named('policy') },
+    { name: 'setPoolPolicy("always") and back (control)', code: 'if (m.setPoolPolicy("always") !== "always" || m.setPoolPolicy("adaptive") !== "adaptive") throw new Error("policy")', error: 'ok' },
     { name: 'setThreads(256) then a pooled sgemm (control)', code: 'm.setThreads(256); S({ m: 300, n: 300, k: 300, a: f32(90000), lda: 300, b: f32(90000), ldb: 300, c: f32(90000), ldc: 300 }); m.setThreads(0)', error: 'ok' },
   ],
 };
@@ -230,17 +239,7 @@ function runChild(path: string, cases: Hostile[]): { outcomes: Outcome[] | null;
 const addonPath = native.backend ? native.path : null;
 
 if (!addonPath) {
-  if (process.env.REQUIRE_NATIVE === '1') {
-    describe('native hostile calls', () => {
-      it('needs the native addon (REQUIRE_NATIVE=1)', () => {
-        throw new Error(`native addon did not load: ${native.error?.message}`);
-      });
-    });
-  } else {
-    describe.skip(`native hostile calls skipped: native addon not built (${native.error?.message ?? 'unknown reason'})`, () => {
-      it('hostile', () => {});
-    });
-  }
+  skipOrFail('native hostile calls', native.error?.message ?? 'not built');
 } else {
   for (const [group, cases] of Object.entries(GROUPS)) {
     describe(`native hostile calls: ${group} (one child process)`, () => {

@@ -1,14 +1,14 @@
 /**
  * The optimizer kernels against a float64 reference of PyTorch's documented update rules
  * (torch.optim.SGD, Adam, AdamW), over several steps, with and without weight decay, on every
- * backend, at 1 and 2 threads (an arena large enough for the native kernel to split it).
+ * backend and ISA, at 1 and 2 threads (an arena large enough for the native kernel to split it;
+ * the helpers set the native pool to 'always', so 2 threads really split).
  */
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Backend } from '../src/backend/contract.js';
-import { jsBackend } from '../src/backend/js/index.js';
-import { loadNative } from '../src/backend/native/load.js';
-import { Optimizer, type OptimizerConfig, DEFAULT_OPTIMIZER } from '../src/optim/optimizer.js';
-import { forEachBackend, randomF32 } from './backends.js';
+import { DEFAULT_OPTIMIZER, Optimizer, type OptimizerConfig } from '../src/optim/optimizer.js';
+import { forEachBackend } from './helpers/backends.js';
+import { randomF32 } from './helpers/random.js';
 
 const STEPS = 6;
 const N = 150_001; // > 2 x 64k, not a multiple of the 16-float split unit
@@ -70,35 +70,25 @@ const CASES: [string, Partial<OptimizerConfig>][] = [
   ['adamw + decoupled decay', { optimizer: 'adamw', weightDecay: 0.1 }],
 ];
 
+/** The first variant's result per case: every backend, ISA and thread count must give the same bits. */
 const results = new Map<string, Float32Array>();
-afterAll(() => {
-  jsBackend.setThreads(1);
-  loadNative().backend?.setThreads(0);
-});
 
-forEachBackend('optimizer updates', (be) => {
+forEachBackend('optimizer updates', (be, variant) => {
   for (const [title, partial] of CASES) {
     const c = { ...DEFAULT_OPTIMIZER, ...partial };
-    it(`${title}: ${STEPS} steps match PyTorch's rule in float64, identical at 1 and 2 threads`, () => {
+    it(`${title}: ${STEPS} steps match PyTorch's rule in float64; same bits on every backend and thread count`, () => {
       const ref = reference(c, w0, grads, lrs);
-      const byThreads: Float32Array[] = [];
-      for (const threads of [1, 2]) {
-        be.setThreads(threads);
-        const w = run(be, c, w0, grads, lrs);
-        for (let i = 0; i < N; i++) {
-          const err = Math.abs(w[i] - ref[i]);
-          if (!(err <= 2e-6 + 2e-6 * Math.abs(ref[i]))) {
-            expect.fail(`${threads} thread(s), parameter ${i}: kernel ${w[i]}, float64 reference ${ref[i]} (start ${w0[i]})`);
-          }
+      const w = run(be, c, w0, grads, lrs);
+      for (let i = 0; i < N; i++) {
+        const err = Math.abs(w[i] - ref[i]);
+        if (!(err <= 2e-6 + 2e-6 * Math.abs(ref[i]))) {
+          expect.fail(`${variant.label}, parameter ${i}: kernel ${w[i]}, float64 reference ${ref[i]} (start ${w0[i]})`);
         }
-        byThreads.push(w);
       }
-      expect(Buffer.from(byThreads[1].buffer).equals(Buffer.from(byThreads[0].buffer))).toBe(true);
-      // Same bits on every backend: the TypeScript twin rounds each float32 step as C++ does.
-      const key = title;
-      const other = results.get(key);
-      if (other) expect(Buffer.from(byThreads[0].buffer).equals(Buffer.from(other.buffer))).toBe(true);
-      else results.set(key, byThreads[0]);
+      // The TypeScript twin rounds each float32 step as the C++ does, and elements are independent.
+      const first = results.get(title);
+      if (first) expect(Buffer.from(w.buffer).equals(Buffer.from(first.buffer)), variant.label).toBe(true);
+      else results.set(title, w);
     });
   }
 
@@ -112,7 +102,7 @@ forEachBackend('optimizer updates', (be) => {
     expect(() => be.adamUpdate(a, g, a, new Float32Array(4), 4, 0.1, 0.9, 0.999, 1e-8, 0, false, 1)).toThrow(/overlap/);
     expect(() => be.adamUpdate(a, g, new Float32Array(4), new Float32Array(4), 4, NaN, 0.9, 0.999, 1e-8, 0, false, 1)).toThrow(/lr/);
   });
-});
+}, { threads: [1, 2] });
 
 it('optimizer settings are checked with the setting named', () => {
   expect(() => new Optimizer({ ...DEFAULT_OPTIMIZER, optimizer: 'rmsprop' as never }, 4)).toThrow(/optimizer to be one of sgd/);

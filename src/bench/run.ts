@@ -63,7 +63,10 @@ function filled(n: number, seed: number): Float32Array {
   return out;
 }
 
-/** Checks 64 sampled entries of C against a float64 dot product; throws on a mismatch. */
+/**
+ * Checks 64 sampled entries of C against a float64 dot product; throws on a mismatch. Its own few
+ * lines, not the tests' reference (test/helpers/reference.ts): shipped code cannot import test/.
+ */
 function verifySgemm(be: Backend, t: SgemmTrial): void {
   const { transA, transB, m, n, k } = t;
   const a = filled(m * k, 1);

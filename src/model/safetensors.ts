@@ -8,17 +8,12 @@
  */
 import { MAX_LAYER_SIZE } from '../limits.js';
 import { checkSizes, Mlp } from '../nn/mlp.js';
-import {
-  describeNonFinite,
-  firstNonFinite,
-  ModelFileError,
-  readF32LE,
-  readModelBytes,
-  writeF32LE,
-  writeFileAtomic,
-} from './atomic.js';
+import { describeNonFinite, firstNonFinite, readF32LE, writeF32LE } from './bytes.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { ModelFileError } from './errors.js';
+import { readModelBytes } from './read.js';
 
-export { ModelFileError } from './atomic.js';
+export { ModelFileError } from './errors.js';
 
 export const MODEL_FORMAT = 'native-mlp';
 export const MODEL_FORMAT_VERSION = '1';

@@ -10,7 +10,10 @@
  */
 import { createHash } from 'node:crypto';
 import type { LabeledImages } from '../data/mnist.js';
-import { ModelFileError, readF32LE, readModelBytes, writeF32LE, writeFileAtomic } from '../model/atomic.js';
+import { writeFileAtomic } from '../model/atomic-write.js';
+import { readF32LE, writeF32LE } from '../model/bytes.js';
+import { ModelFileError } from '../model/errors.js';
+import { readModelBytes } from '../model/read.js';
 import type { Pcg64State } from '../rng/pcg64.js';
 import type { ScheduleState } from '../optim/schedule.js';
 import type { ResolvedConfig } from './config.js';

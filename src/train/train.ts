@@ -32,9 +32,9 @@ export * from './events.js';
 
 export interface TrainOptions {
   /** Every event; return false to stop the run (a 'stop' event with reason 'callback' follows). */
-  onEvent?: (e: TrainEvent) => void | boolean;
+  onEvent?: (e: TrainEvent) => unknown;
   /** Called after every minibatch; keep it cheap. Return false to stop after this batch. */
-  onBatch?: (p: BatchProgress) => void | boolean;
+  onBatch?: (p: BatchProgress) => unknown;
   /** Checked before every minibatch; an aborted signal stops the run after the last completed step. */
   signal?: AbortSignal;
   /**

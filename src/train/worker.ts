@@ -10,8 +10,8 @@ import type { BatchProgress, EpochEvent, StopEvent, TestEvent, TrainConfig, Trai
 
 export interface WorkerTrainOptions {
   /** Events as train() emits them; return false to stop the run (within one batch). */
-  onEvent?: (e: TrainEvent) => void | boolean;
-  onBatch?: (p: BatchProgress) => void | boolean;
+  onEvent?: (e: TrainEvent) => unknown;
+  onBatch?: (p: BatchProgress) => unknown;
   /** Stops the run within one batch; the result then holds the model as of the last step. */
   signal?: AbortSignal;
   /** Backend choice inside the worker (default: NATIVE_MLP_BACKEND or auto). */

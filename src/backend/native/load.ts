@@ -27,13 +27,16 @@ export interface NativeLoad {
   error: Error | null;
   /** The .node file loaded or attempted (null if none was found). */
   path: string | null;
+  /** The raw exports (setIsa, supportedIsas, setPoolPolicy live only here), or null. */
+  binding: NativeBinding | null;
 }
 
 const PACKAGE_NAME = 'native-mlp';
 
 const EXPORTS = [
   'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'reluBackward', 'colSums', 'sgdUpdate',
-  'gatherPixels', 'getThreads', 'setThreads', 'isa', 'momentumUpdate', 'adamUpdate',
+  'gatherPixels', 'getThreads', 'setThreads', 'isa', 'setIsa', 'supportedIsas', 'setPoolPolicy',
+  'momentumUpdate', 'adamUpdate',
 ] as const;
 
 let cached: NativeLoad | undefined;
@@ -72,6 +75,27 @@ function oneLine(message: string): string {
   return message.trim().replace(/\s*\n\s*/g, '; ');
 }
 
+/**
+ * The addon reads no environment variables itself: NATIVE_MLP_ISA (avx512 | avx2 | neon |
+ * generic, a cap on the micro-kernel) and NATIVE_MLP_POOL (adaptive | always) are passed here.
+ */
+function applySettings(raw: NativeBinding): void {
+  const { isa, pool } = envSettings();
+  if (isa !== undefined) {
+    try {
+      raw.setIsa(isa);
+    } catch {
+      throw new Error(`NATIVE_MLP_ISA is "${isa}"; expected one of avx512, avx2, neon, generic`);
+    }
+  }
+  if (pool !== undefined) {
+    if (pool !== 'adaptive' && pool !== 'always') {
+      throw new Error(`NATIVE_MLP_POOL is "${pool}"; expected adaptive or always`);
+    }
+    raw.setPoolPolicy(pool);
+  }
+}
+
 function tryLoad(): NativeLoad {
   let path: string | null = null;
   try {
@@ -105,9 +129,10 @@ function tryLoad(): NativeLoad {
     if (missing.length > 0) {
       throw new Error(`${path} is not a native-mlp addon (missing ${missing.join(', ')})`);
     }
-    return { backend: withChecks('native', raw), error: null, path };
+    applySettings(raw);
+    return { backend: withChecks('native', raw), error: null, path, binding: raw };
   } catch (e) {
     const message = oneLine(e instanceof Error ? e.message : String(e));
-    return { backend: null, error: new Error(message, { cause: e }), path };
+    return { backend: null, error: new Error(message, { cause: e }), path, binding: null };
   }
 }

@@ -1,15 +1,10 @@
 /**
- * Shared pieces of the model-file code: the error type every model reader and writer throws, an
- * atomic file write (temporary file in the same folder, fsync, rename over the target), and
- * little-endian float32 copies that work at any byte offset.
+ * An atomic file write: temporary file in the same folder, fsync, rename over the target, so
+ * readers see either the old file or the complete new one.
  */
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-
-/** A model file that cannot be read, decoded or written. The message starts with the file name. */
-export class ModelFileError extends Error {
-  override name = 'ModelFileError';
-}
+import { ModelFileError } from './errors.js';
 
 /** Test hooks: each runs at the named step of writeFileAtomic and may throw to simulate a failure. */
 export interface AtomicWriteHooks {
@@ -80,24 +75,6 @@ export function writeFileAtomic(file: string, bytes: Uint8Array, hooks?: AtomicW
   syncFolder(dir);
 }
 
-/** Reads a whole model file, turning fs errors into a ModelFileError naming the file. */
-export function readModelBytes(file: string): Uint8Array {
-  try {
-    return readFileSync(file);
-  } catch (e) {
-    const code = errnoCode(e);
-    const why =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES' || code === 'EPERM'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'is a folder, not a file'
-            : (e as Error).message;
-    throw new ModelFileError(`${file}: cannot read: ${why}${code ? ` (${code})` : ''}`);
-  }
-}
-
 function describeFailure(e: unknown, step: string, dir: string, target: string): string {
   const code = errnoCode(e);
   const msg = e instanceof Error ? e.message : String(e);
@@ -149,54 +126,3 @@ function randomTag(): string {
   return s;
 }
 
-/** True on little-endian hosts, where float bytes can be copied as they are. */
-const HOST_LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
-
-/**
- * Copies dst.length little-endian float32 values starting at src[offset] into dst, bit for bit
- * (NaN payloads included). The offset need not be 4-byte aligned. The caller checks the bounds.
- */
-export function readF32LE(dst: Float32Array, src: Uint8Array, offset: number): void {
-  const n = dst.length * 4;
-  if (HOST_LITTLE_ENDIAN) {
-    new Uint8Array(dst.buffer, dst.byteOffset, n).set(src.subarray(offset, offset + n));
-    return;
-  }
-  const dv = new DataView(src.buffer, src.byteOffset + offset, n);
-  const bits = new Uint32Array(dst.buffer, dst.byteOffset, dst.length);
-  for (let i = 0; i < dst.length; i++) bits[i] = dv.getUint32(i * 4, true);
-}
-
-/** Writes src as little-endian float32 values at dst[offset], bit for bit. */
-export function writeF32LE(dst: Uint8Array, offset: number, src: Float32Array): void {
-  const n = src.length * 4;
-  if (HOST_LITTLE_ENDIAN) {
-    dst.set(new Uint8Array(src.buffer, src.byteOffset, n), offset);
-    return;
-  }
-  const dv = new DataView(dst.buffer, dst.byteOffset + offset, n);
-  const bits = new Uint32Array(src.buffer, src.byteOffset, src.length);
-  for (let i = 0; i < src.length; i++) dv.setUint32(i * 4, bits[i], true);
-}
-
-/** Index of the first NaN or infinity in a, or -1. */
-export function firstNonFinite(a: Float32Array): number {
-  for (let i = 0; i < a.length; i++) {
-    const v = a[i];
-    if (v - v !== 0) return i; // NaN - NaN and Inf - Inf are NaN
-  }
-  return -1;
-}
-
-/** "NaN at index 7 [1, 2]" for element i of a tensor with the given shape. */
-export function describeNonFinite(a: Float32Array, i: number, shape: readonly number[]): string {
-  const v = a[i];
-  const what = Number.isNaN(v) ? 'NaN' : v > 0 ? 'Infinity' : '-Infinity';
-  const idx: number[] = [];
-  let rest = i;
-  for (let d = shape.length - 1; d >= 0; d--) {
-    idx.unshift(rest % shape[d]);
-    rest = Math.floor(rest / shape[d]);
-  }
-  return `${what} at index ${i} [${idx.join(', ')}]`;
-}
