@@ -255,6 +255,12 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
 
   // ---- optimizer updates over the parameter arena (native/optim.h) ----
 
+  // The AVX2 build of the element-wise loops, when this instance's ISA (setIsa caps it) has it.
+  bool wide_loops() const {
+    const std::string isa = kernel_->isa;
+    return isa == "avx2" || isa == "avx512";
+  }
+
   // Throws unless [a, a + n) and [b, b + n) are disjoint (an update never reads what it wrote).
   static void require_disjoint(napi_env env, const float* a, const char* an, const float* b,
                                const char* bn, i64 n) {
@@ -284,7 +290,7 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
       require_disjoint(env, w, "w", vel, "velocity", n);
       require_disjoint(env, g, "g", vel, "velocity", n);
     }
-    guarded(env, "momentumUpdate", [&] { nmlp::momentum_update(w, g, vel, n, lr, momentum, wd, nesterov); });
+    guarded(env, "momentumUpdate", [&] { nmlp::momentum_update(w, g, vel, n, lr, momentum, wd, nesterov, wide_loops()); });
     return env_undefined(info);
   }
 
@@ -314,7 +320,7 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     require_disjoint(env, g, "g", v, "v", n);
     require_disjoint(env, m, "m", v, "v", n);
     guarded(env, "adamUpdate", [&] {
-      nmlp::adam_update(w, g, m, v, n, lr, beta1, beta2, eps, wd, decoupled, step);
+      nmlp::adam_update(w, g, m, v, n, lr, beta1, beta2, eps, wd, decoupled, step, wide_loops());
     });
     return env_undefined(info);
   }

@@ -4,93 +4,17 @@
 #include <chrono>
 #include <cmath>
 
+#include "optim_loops.h"
 #include "thread_pool.h"
 
 namespace nmlp {
 namespace {
-
-using i64 = std::int64_t;
 
 // Below this many parameters an update stays on the calling thread: waking a worker costs a few
 // microseconds, about what 64k elements of Adam take on one core.
 constexpr i64 kMinParallel = 1 << 16;
 // Thread ranges start on 64-byte boundaries (16 floats) so no cache line is written by two threads.
 constexpr i64 kAlign = 16;
-
-struct MomentumArgs {
-  float* w;
-  const float* g;
-  float* vel;
-  float lr, momentum, wd;
-  bool nesterov;
-};
-
-struct AdamArgs {
-  float* w;
-  const float* g;
-  float* m;
-  float* v;
-  float beta1, one_minus_beta1, beta2, one_minus_beta2, eps, wd, decay, step_size, rsqrt_c2;
-  bool decoupled;
-};
-
-// Separate loops per case, so each vectorises without a branch per element.
-void momentum_range(const MomentumArgs& a, i64 lo, i64 hi) {
-  float* w = a.w;
-  const float* g = a.g;
-  float* vel = a.vel;
-  const float lr = a.lr, mu = a.momentum, wd = a.wd;
-  if (mu == 0.0f) {
-    if (wd == 0.0f) {
-      for (i64 i = lo; i < hi; ++i) w[i] = w[i] - lr * g[i];
-    } else {
-      for (i64 i = lo; i < hi; ++i) w[i] = w[i] - lr * (g[i] + wd * w[i]);
-    }
-    return;
-  }
-  if (a.nesterov) {
-    for (i64 i = lo; i < hi; ++i) {
-      const float gi = wd == 0.0f ? g[i] : g[i] + wd * w[i];
-      const float vi = mu * vel[i] + gi;
-      vel[i] = vi;
-      w[i] = w[i] - lr * (gi + mu * vi);
-    }
-  } else {
-    for (i64 i = lo; i < hi; ++i) {
-      const float gi = wd == 0.0f ? g[i] : g[i] + wd * w[i];
-      const float vi = mu * vel[i] + gi;
-      vel[i] = vi;
-      w[i] = w[i] - lr * vi;
-    }
-  }
-}
-
-template <bool kL2, bool kDecoupled>
-void adam_loop(const AdamArgs& a, i64 lo, i64 hi) {
-  float* w = a.w;
-  const float* g = a.g;
-  float* m = a.m;
-  float* v = a.v;
-  const float b1 = a.beta1, c1 = a.one_minus_beta1, b2 = a.beta2, c2 = a.one_minus_beta2;
-  const float eps = a.eps, wd = a.wd, decay = a.decay, step = a.step_size, r = a.rsqrt_c2;
-  for (i64 i = lo; i < hi; ++i) {
-    float wi = w[i];
-    float gi = g[i];
-    if (kDecoupled) wi = wi * decay;
-    if (kL2) gi = gi + wd * wi;
-    const float mi = b1 * m[i] + c1 * gi;
-    const float vi = b2 * v[i] + c2 * (gi * gi);
-    m[i] = mi;
-    v[i] = vi;
-    w[i] = wi - step * (mi / (std::sqrt(vi) * r + eps));
-  }
-}
-
-void adam_range(const AdamArgs& a, i64 lo, i64 hi) {
-  if (a.decoupled && a.wd != 0.0f) adam_loop<false, true>(a, lo, hi);
-  else if (a.wd != 0.0f) adam_loop<true, false>(a, lo, hi);
-  else adam_loop<false, false>(a, lo, hi);
-}
 
 template <typename Args, void (*Range)(const Args&, i64, i64)>
 struct Job {
@@ -132,14 +56,17 @@ void run(const Args& args, i64 n, double flops_per_element) {
 }  // namespace
 
 void momentum_update(float* w, const float* g, float* velocity, i64 n, double lr, double momentum,
-                     double weight_decay, bool nesterov) {
+                     double weight_decay, bool nesterov, bool avx2) {
   MomentumArgs a{w, g, velocity, static_cast<float>(lr), static_cast<float>(momentum),
                  static_cast<float>(weight_decay), nesterov};
+#if defined(NATIVE_MLP_X86)
+  if (avx2) return run<MomentumArgs, momentum_range_avx2>(a, n, 6.0);
+#endif
   run<MomentumArgs, momentum_range>(a, n, 6.0);
 }
 
 void adam_update(float* w, const float* g, float* m, float* v, i64 n, double lr, double beta1,
-                 double beta2, double eps, double weight_decay, bool decoupled, i64 t) {
+                 double beta2, double eps, double weight_decay, bool decoupled, i64 t, bool avx2) {
   const double c1 = 1.0 - std::pow(beta1, static_cast<double>(t));
   const double c2 = 1.0 - std::pow(beta2, static_cast<double>(t));
   AdamArgs a;
@@ -157,6 +84,9 @@ void adam_update(float* w, const float* g, float* m, float* v, i64 n, double lr,
   a.step_size = static_cast<float>(lr / c1);
   a.rsqrt_c2 = static_cast<float>(1.0 / std::sqrt(c2));
   a.decoupled = decoupled;
+#if defined(NATIVE_MLP_X86)
+  if (avx2) return run<AdamArgs, adam_range_avx2>(a, n, 14.0);
+#endif
   run<AdamArgs, adam_range>(a, n, 14.0);
 }
 

@@ -17,8 +17,9 @@ namespace nmlp {
 //   g = nesterov ? g + momentum * v : v            (only when momentum != 0)
 //   w = w - lr * g
 // momentum == 0 and weight_decay == 0 is exactly sgd_update. Threaded when n is large.
+// avx2: run the AVX2 build of the loop (same bits; only when the CPU has AVX2, x86-64 builds).
 void momentum_update(float* w, const float* g, float* velocity, std::int64_t n, double lr,
-                     double momentum, double weight_decay, bool nesterov);
+                     double momentum, double weight_decay, bool nesterov, bool avx2);
 
 // torch.optim.Adam (decoupled = false: L2, g = g + weight_decay * w) and AdamW (decoupled = true:
 // w = w * (1 - lr * weight_decay) first), non-amsgrad, at step t >= 1 (the count including this
@@ -27,10 +28,10 @@ void momentum_update(float* w, const float* g, float* velocity, std::int64_t n, 
 //   m = beta1 * m + (1 - beta1) * g
 //   v = beta2 * v + (1 - beta2) * (g * g)
 //   w = w - step * (m / (sqrt(v) * r + eps))
-// Threaded when n is large.
+// Threaded when n is large. avx2: as for momentum_update.
 void adam_update(float* w, const float* g, float* m, float* v, std::int64_t n, double lr,
                  double beta1, double beta2, double eps, double weight_decay, bool decoupled,
-                 std::int64_t t);
+                 std::int64_t t, bool avx2);
 
 }  // namespace nmlp
 
