@@ -27,7 +27,10 @@ const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteO
 const ADAM: TrainConfig = { ...NOTEBOOK_CONFIG, epochs: 8, batch: 64, lr: 0.002, hidden: [32], evalImages: 300, optimizer: 'adam', weightDecay: 1e-4, schedule: 'cosine', warmup: 1 };
 
 forEachBackend('checkpoints', (be, variant) => {
-  if (!variant.best) return; // whole training runs: once per backend, at the ISA it picks itself
+  if (!variant.best) {
+    it.skip('whole training runs: once per backend, at the ISA it picks itself', () => {});
+    return;
+  }
   it('resuming after epoch 1, 3 or 7 of an 8-epoch Adam run ends with the same weights, bit for bit', () => {
     const file = join(dir, `${be.name}-run.ckpt`);
     const whole = train(be, data, ADAM, {
