@@ -13,6 +13,8 @@ export interface EnvSettings {
   isa?: string;
   /** NATIVE_MLP_POOL: `always` makes the native thread pool take every eligible call (tests, benchmarks). */
   pool?: string;
+  /** NATIVE_MLP_WASM: `0` disables the WASM backend (`auto` then falls back from native to js). */
+  wasm?: string;
 }
 
 function read(name: string): string | undefined {
@@ -27,5 +29,6 @@ export function envSettings(): EnvSettings {
     nativePath: read('NATIVE_MLP_NATIVE_PATH'),
     isa: read('NATIVE_MLP_ISA'),
     pool: read('NATIVE_MLP_POOL'),
+    wasm: read('NATIVE_MLP_WASM'),
   };
 }

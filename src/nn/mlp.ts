@@ -9,6 +9,7 @@
  */
 import { MAX_LAYER_SIZE } from '../limits.js';
 import type { Backend } from '../backend/contract.js';
+import type { SparseInput } from './sparse-input.js';
 
 /**
  * Float32 storage on shared memory, so parameters and activations can be handed to worker
@@ -16,6 +17,20 @@ import type { Backend } from '../backend/contract.js';
  */
 export function sharedF32(n: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(4 * n));
+}
+
+/**
+ * Where the network's arrays come from: Backend.alloc, so that a backend with its own memory
+ * (WASM) gets its parameters and workspace there and uses them without copying.
+ */
+export type Alloc = (n: number) => Float32Array;
+
+/** net itself when `be` uses its parameters in place, else a copy on memory `be` allocates. */
+export function onBackend(be: Backend, net: Mlp): Mlp {
+  if (be.holds(net.params)) return net;
+  const params = be.alloc(net.params.length);
+  params.set(net.params);
+  return new Mlp(net.sizes, params);
 }
 
 export class Mlp {
@@ -28,14 +43,14 @@ export class Mlp {
   /** One arena holding every parameter, W1, b1, W2, b2, ... in that order. */
   readonly params: Float32Array;
 
-  constructor(sizes: readonly number[], params?: Float32Array) {
+  constructor(sizes: readonly number[], params?: Float32Array, alloc: Alloc = sharedF32) {
     checkSizes(sizes);
     this.sizes = [...sizes];
     const total = parameterCount(sizes);
     if (params && params.length !== total) {
       throw new RangeError(`Expected ${total} parameters for layers ${sizes.join('-')} but received ${params.length}`);
     }
-    this.params = params ?? sharedF32(total);
+    this.params = params ?? alloc(total);
     this.W = [new Float32Array(0)];
     this.b = [new Float32Array(0)];
     let off = 0;
@@ -93,12 +108,12 @@ export class Workspace {
   /** Parameter gradients gW[l], gb[l], laid out like Mlp.params in one arena. */
   readonly grads: Mlp;
 
-  constructor(net: Mlp, rows: number) {
+  constructor(net: Mlp, rows: number, alloc: Alloc = sharedF32) {
     if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`Expected a batch of at least 1 row but received ${rows}`);
     this.rows = rows;
     const s = net.sizes;
     const L = net.layers;
-    const block = (l: number) => sharedF32(rows * s[l]);
+    const block = (l: number) => alloc(rows * s[l]);
     const none = new Float32Array(0);
     this.h = [block(0)];
     this.u = [none];
@@ -111,7 +126,7 @@ export class Workspace {
       this.h.push(hidden ? block(l) : none);
       this.dh.push(hidden ? block(l) : none);
     }
-    this.grads = new Mlp(s);
+    this.grads = new Mlp(s, undefined, alloc);
   }
 
   /** The input batch X (rows x inputs), filled by the caller. */
@@ -121,15 +136,18 @@ export class Workspace {
 }
 
 /**
- * Forward pass over the first `rows` rows of ws.X; returns the logits u[L] (rows x classes).
- * Caches u[l] and h[l] for backward.
+ * Forward pass over the first `rows` rows of ws.X, or of `x` (the same batch in compressed
+ * sparse rows: layer 1 then skips the zero inputs, with the same result bits); returns the logits
+ * u[L] (rows x classes). Caches u[l] and h[l] for backward.
  */
-export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number): Float32Array {
+export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number, x?: SparseInput): Float32Array {
   const s = net.sizes;
   const L = net.layers;
+  checkSparseRows(x, rows);
   for (let l = 1; l <= L; l++) {
     // u_l = h_{l-1} @ W_l
-    be.sgemm(false, false, rows, s[l], s[l - 1], 1, ws.h[l - 1], s[l - 1], net.W[l], s[l], 0, ws.u[l], s[l]);
+    if (l === 1 && x) be.sparseMatmul(ws.u[1], x.rowPtr, x.cols, x.values, net.W[1], rows, s[0], s[1]);
+    else be.sgemm(false, false, rows, s[l], s[l - 1], 1, ws.h[l - 1], s[l - 1], net.W[l], s[l], 0, ws.u[l], s[l]);
     if (l < L) be.biasRelu(ws.h[l], ws.u[l], net.b[l], rows, s[l]); // u_l += b_l; h_l = relu(u_l)
     else be.biasAdd(ws.u[l], net.b[l], rows, s[l]); // u_L += b_L (logits; softmax is in the loss)
   }
@@ -139,7 +157,7 @@ export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number): Flo
 /**
  * Where backward puts dL/dW_l: into the gradient arena ws.grads (for an optimizer to consume), or
  * straight into the weights as a plain SGD step, W_l -= lr * dL/dW_l, folded into the
- * weight-gradient sgemm (alpha = -lr, beta = 1) so no weight gradient is written out. The fold
+ * weight-gradient product (alpha = -lr, beta = 1) so no weight gradient is written out. The fold
  * is the notebook's arithmetic: its update runs after the whole derivation, and here each dh_{l-1}
  * is computed from W_l before W_l is touched, so the same old weights flow back.
  */
@@ -149,18 +167,20 @@ export type GradientTarget = { into: 'grads' } | { into: 'weights'; lr: number }
 export const INTO_GRADS: GradientTarget = Object.freeze({ into: 'grads' });
 
 /**
- * Backward pass after forward() on the same rows, the notebook's derivation one call per line.
- * With the default target it fills ws.grads with dL/dW and dL/db of the mean cross-entropy over
- * the batch; with { into: 'weights', lr } it applies the SGD step instead (ws.grads.b then holds
- * the bias gradients, ws.grads.W is untouched). Returns the summed loss of the rows.
+ * Backward pass after forward() on the same rows (and the same `x`, if any), the notebook's
+ * derivation one call per line. With the default target it fills ws.grads with dL/dW and dL/db of
+ * the mean cross-entropy over the batch; with { into: 'weights', lr } it applies the SGD step
+ * instead (ws.grads.b then holds the bias gradients, ws.grads.W is untouched). Returns the summed
+ * loss of the rows.
  */
 export function backward(
-  be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number, target: GradientTarget = INTO_GRADS,
+  be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number, target: GradientTarget = INTO_GRADS, x?: SparseInput,
 ): number {
   const s = net.sizes;
   const L = net.layers;
   const g = ws.grads;
   const apply = target.into === 'weights';
+  checkSparseRows(x, rows);
   // du_L = (softmax(u_L) - Y) / N                  dL/du_L, the loss gradient w.r.t. the logits
   const loss = be.softmaxXentGrad(ws.du[L], ws.u[L], labels, rows, s[L]);
   for (let l = L; l >= 1; l--) {
@@ -171,9 +191,9 @@ export function backward(
       // du_{l-1} = dh_{l-1} * (u_{l-1} > 0)        dL/du_{l-1}, the ReLU derivative
       be.reluBackward(ws.du[l - 1], ws.dh[l - 1], ws.u[l - 1], rows * s[l - 1]);
     }
-    // gW_l = h_{l-1}^T @ du_l                      dL/dW_l (or W_l -= lr * that, in the sgemm)
-    if (apply) weightGradient(be, net, ws, l, rows, -target.lr, 1, net.W[l]);
-    else weightGradient(be, net, ws, l, rows, 1, 0, g.W[l]);
+    // gW_l = h_{l-1}^T @ du_l                      dL/dW_l (or W_l -= lr * that, in the product)
+    if (apply) weightGradient(be, net, ws, l, rows, -target.lr, 1, net.W[l], x);
+    else weightGradient(be, net, ws, l, rows, 1, 0, g.W[l], x);
     // gb_l = du_l.sum(axis=0)                      dL/db_l
     be.colSums(g.b[l], ws.du[l], rows, s[l]);
     // b_l -= lr * gb_l                             (SGD folded in: the bias step)
@@ -183,14 +203,23 @@ export function backward(
 }
 
 /**
- * out = alpha * h_{l-1}^T @ du_l + beta * out: the weight gradient of layer l, one sgemm(T, N).
- * Kept as one named call so layer 1 (whose input X may be sparse) can take another kernel.
+ * out = alpha * h_{l-1}^T @ du_l + beta * out: the weight gradient of layer l. One sgemm(T, N),
+ * or for layer 1 with a compressed batch `x` the sparse product (same bits, skipping zeros).
  */
 export function weightGradient(
   be: Backend, net: Mlp, ws: Workspace, l: number, rows: number, alpha: number, beta: number, out: Float32Array,
+  x?: SparseInput,
 ): void {
   const s = net.sizes;
-  be.sgemm(true, false, s[l - 1], s[l], rows, alpha, ws.h[l - 1], s[l - 1], ws.du[l], s[l], beta, out, s[l]);
+  if (l === 1 && x) be.sparseMatmulT(out, x.rowPtr, x.cols, x.values, ws.du[1], rows, s[0], s[1], alpha, beta);
+  else be.sgemm(true, false, s[l - 1], s[l], rows, alpha, ws.h[l - 1], s[l - 1], ws.du[l], s[l], beta, out, s[l]);
+}
+
+/** A compressed batch must hold the rows the pass runs on. */
+function checkSparseRows(x: SparseInput | undefined, rows: number): void {
+  if (x && x.rows !== rows) {
+    throw new RangeError(`Expected the sparse input batch to hold ${rows} rows but it holds ${x.rows}`);
+  }
 }
 
 /** Plain SGD, output layer first as the notebook does: W_l -= lr * gW_l; b_l -= lr * gb_l. */

@@ -68,15 +68,16 @@ export class Optimizer {
   /** State arrays, each laid out like the parameter arena: velocity, or m and v. */
   readonly buffers: Record<string, Float32Array>;
 
-  constructor(config: OptimizerConfig, n: number) {
+  /** alloc: where the state lives, the backend's memory (Backend.alloc) as the parameters. */
+  constructor(config: OptimizerConfig, n: number, alloc: (n: number) => Float32Array = allocArena) {
     checkOptimizerConfig(config);
     this.config = Object.freeze({ ...config });
     this.n = n;
     const name = config.optimizer;
-    // State arrays live where parameters live (allocArena), zero-initialised as PyTorch's.
+    // State arrays live where parameters live, zero-initialised as PyTorch's.
     this.buffers =
-      name === 'momentum' || name === 'nesterov' ? { velocity: allocArena(n) }
-        : name === 'adam' || name === 'adamw' ? { m: allocArena(n), v: allocArena(n) }
+      name === 'momentum' || name === 'nesterov' ? { velocity: alloc(n) }
+        : name === 'adam' || name === 'adamw' ? { m: alloc(n), v: alloc(n) }
           : {};
   }
 
@@ -128,10 +129,7 @@ export class Optimizer {
 
 const EMPTY = new Float32Array(0);
 
-/**
- * Where long-lived arrays (optimizer state) are allocated: the same place as parameters today
- * (shared memory). The one function to point at a backend's own memory later.
- */
+/** The default home of optimizer state without a backend: shared memory, as Mlp's default. */
 export function allocArena(n: number): Float32Array {
   return sharedF32(n);
 }

@@ -13,11 +13,12 @@
 import type { Backend } from '../backend/contract.js';
 import type { DataSet, LabeledImages } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
-import { backward, forward, Mlp, Workspace } from '../nn/mlp.js';
+import { backward, forward, Mlp, onBackend, Workspace } from '../nn/mlp.js';
+import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { Schedule } from '../optim/schedule.js';
 import { defaultRng, type Generator as RandomGenerator } from '../rng/index.js';
-import { gatherBatch } from './batches.js';
+import { gatherBatch, gatherSparseBatch } from './batches.js';
 import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { checkConfig, type ResolvedConfig, resolveConfig, type TrainConfig } from './config.js';
 import { EarlyStopping } from './early-stopping.js';
@@ -54,6 +55,12 @@ export interface TrainOptions {
    * checkpoint's except for epochs, and the data the same (checked by fingerprint).
    */
   resume?: string | Checkpoint;
+  /**
+   * How the first layer reads the batches: 'auto' (default) compresses them when the training
+   * images are mostly zeros (nn/sparse-input.ts), 'dense' never, 'sparse' always. Same results
+   * bit for bit; only the speed differs.
+   */
+  input?: InputMode;
 }
 
 export interface TrainResult {
@@ -114,15 +121,21 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   const resumed = typeof options.resume === 'string' ? loadCheckpoint(options.resume) : options.resume;
   const resumeSource = typeof options.resume === 'string' ? options.resume : 'the checkpoint';
   const rng = options.rng ?? defaultRng(c.seed);
-  let net: Mlp;
+  let given: Mlp;
   if (resumed) {
     const why = mismatch(resumed, c, resumeSource);
     if (why) throw new TrainSetupError(why);
-    net = new Mlp(resumed.sizes);
-    net.params.set(resumed.params.length === net.params.length ? resumed.params : fail(`${resumeSource} holds ${resumed.params.length} parameters for layers ${resumed.sizes.join('-')}`));
+    given = new Mlp(resumed.sizes);
+    given.params.set(resumed.params.length === given.params.length ? resumed.params : fail(`${resumeSource} holds ${resumed.params.length} parameters for layers ${resumed.sizes.join('-')}`));
   } else {
-    net = options.net ?? initMlp([set.features, ...c.hidden, data.classes], rng);
+    given = options.net ?? initMlp([set.features, ...c.hidden, data.classes], rng);
   }
+  // Train on the backend's own memory (a copy for WASM), and hand the caller's network back.
+  const net = onBackend(be, given);
+  const done = (): Mlp => {
+    if (net !== given) given.params.set(net.params);
+    return given;
+  };
   const sizes = [...net.sizes];
   if (net.inputs !== set.features || net.classes !== data.classes) {
     throw new TrainSetupError(
@@ -134,7 +147,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
     throw new TrainSetupError(`${resumeSource} was written for other data (a different training or validation set); resume on the same data`);
   }
 
-  const optimizer = new Optimizer(c, net.params.length);
+  const optimizer = new Optimizer(c, net.params.length, be.alloc);
   const schedule = new Schedule(c.lr, c, c.epochs);
   const early = c.earlyStopping > 0 ? new EarlyStopping(c.earlyStopping, c.monitor, net.params.length) : null;
   let startEpoch = 1;
@@ -150,7 +163,8 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
     startLoss = resumed.lossSum;
   }
 
-  const ws = new Workspace(net, Math.max(c.batch, EVAL_ROWS));
+  const ws = new Workspace(net, Math.max(c.batch, EVAL_ROWS), be.alloc);
+  const sparse = sparseInputFor(options.input ?? 'auto', set, c.batch, be.name);
   const labels = new Uint8Array(ws.rows);
   const order = new Uint32Array(set.count);
   const evalImages = Math.min(c.evalImages, set.count);
@@ -180,7 +194,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   const interrupted = (reason: StopEvent['reason'], epoch: number, batch: number): TrainResult => {
     const stop: StopEvent = { event: 'stop', reason, epoch, batch };
     emit(stop);
-    return { net, epochs, stop, aborted: true };
+    return { net: done(), epochs, stop, aborted: true };
   };
   for (let epoch = startEpoch; epoch <= c.epochs; epoch++) {
     const t0 = performance.now();
@@ -197,9 +211,10 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
       }
       const start = bi * c.batch;
       const rows = Math.min(c.batch, set.count - start);
-      gatherBatch(be, ws.X, labels, set, order, start, rows);
-      forward(be, net, ws, rows);
-      const loss = backward(be, net, ws, labels, rows, target);
+      if (sparse) gatherSparseBatch(be, sparse, labels, set, order, start, rows);
+      else gatherBatch(be, ws.X, labels, set, order, start, rows);
+      forward(be, net, ws, rows, sparse);
+      const loss = backward(be, net, ws, labels, rows, target, sparse);
       if (target) optimizer.countFoldedStep();
       else optimizer.update(be, net.params, ws.grads.params, lr);
       if (!Number.isFinite(loss) && !c.allowNonFinite) throw new NonFiniteLossError(epoch, bi + 1, lr);
@@ -237,7 +252,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   const result = evaluate(be, net, test, test.count, ws);
   const testEvent: TestEvent = { event: 'test', testAccuracy: result.accuracy, testLoss: result.loss };
   emit(testEvent);
-  return { net, epochs, stop, test: testEvent, aborted: false };
+  return { net: done(), epochs, stop, test: testEvent, aborted: false };
 }
 
 function fail(msg: string): never {

@@ -3,8 +3,9 @@
  * when the native addon is not available. Arguments are checked by withChecks (backend.ts), the
  * same wrapper the native backend uses, so both backends fail the same way on bad input.
  */
-import { type Kernels, withChecks } from '../contract.js';
+import { type Kernels, sharedAlloc, withChecks } from '../contract.js';
 import { adamUpdate, momentumUpdate } from './optim.js';
+import { gatherSparse, sparseMatmul, sparseMatmulT } from './sparse.js';
 import { getJsThreads, setJsThreads, sgemmThreaded } from './threads.js';
 
 /** float32(x / 255) for every byte value: NumPy's astype(float32) / 255.0, correctly rounded. */
@@ -89,6 +90,10 @@ const jsKernels: Kernels = {
     }
   },
 
+  // Sparse-input kernels (sparse.ts): single-threaded, bit-identical to the dense sgemm.
+  gatherSparse,
+  sparseMatmul,
+  sparseMatmulT,
   momentumUpdate,
   adamUpdate,
 
@@ -97,6 +102,8 @@ const jsKernels: Kernels = {
   /** n >= 1 threads, 0 = one per core, at most 256; RangeError naming threads otherwise. Returns the count in force. */
   setThreads: (n) => setJsThreads(n),
   isa: () => 'js',
+  alloc: sharedAlloc,
+  holds: () => true,
 };
 
 /** The TypeScript backend: the kernels above behind the shared argument checks. */
