@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { type DataSet, loadDataSet } from '../src/data/mnist.js';
 import { createModel } from '../src/nn/init.js';
+import { Mlp } from '../src/nn/mlp.js';
 import { loadCheckpoint } from '../src/train/checkpoint.js';
 import { NOTEBOOK_CONFIG, train, type TrainConfig } from '../src/train/train.js';
 import { forEachBackend } from './helpers/backends.js';
@@ -73,7 +74,10 @@ forEachBackend('checkpoints', (be, variant) => {
   });
 
   it('early stopping restores the best epoch\'s weights exactly and reports it before the test', () => {
-    const net = createModel({ sizes: [784, 32, 10], seed: 3 });
+    // On the backend's own memory, so training runs on this very network (WASM would copy it).
+    const drawn = createModel({ sizes: [784, 32, 10], seed: 3 });
+    const net = new Mlp(drawn.sizes, be.alloc(drawn.params.length));
+    net.params.set(drawn.params);
     const snapshots = new Map<number, Float32Array>();
     const events: string[] = [];
     const r = train(be, data, { ...NOTEBOOK_CONFIG, epochs: 40, batch: 32, lr: 0.3, hidden: [32], evalImages: 100, validationSplit: 0.5, earlyStopping: 2 }, {
