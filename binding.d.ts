@@ -162,3 +162,30 @@ export function supportedIsas(): string[];
  * (TypeScript calls it with NATIVE_MLP_POOL when that is set.)
  */
 export function setPoolPolicy(policy: 'adaptive' | 'always'): 'adaptive' | 'always';
+
+/**
+ * torch.optim.SGD (no dampening) over n parameters laid out alike in w, g and velocity, in float32
+ * per element: g' = g + weightDecay * w (when weightDecay != 0: L2); when momentum != 0,
+ * velocity = momentum * velocity + g' and the step direction is g' + momentum * velocity
+ * (nesterov) or velocity; w -= lr * direction. velocity starts at zeros (the first step then
+ * stores g', as PyTorch's clone) and is not read when momentum == 0 (it may then be empty).
+ * Arrays must not overlap (RangeError). Threaded over the pool when n is large; results do not
+ * depend on the thread count.
+ */
+export function momentumUpdate(
+  w: Float32Array, g: Float32Array, velocity: Float32Array, n: number,
+  lr: number, momentum: number, weightDecay: number, nesterov: boolean,
+): void;
+
+/**
+ * torch.optim.Adam (decoupled = false: g' = g + weightDecay * w) or AdamW (decoupled = true:
+ * w *= 1 - lr * weightDecay first), non-amsgrad, at step (>= 1, counting this update), over n
+ * parameters: m = beta1 m + (1 - beta1) g'; v = beta2 v + (1 - beta2) g'^2;
+ * w -= lr / (1 - beta1^step) * m / (sqrt(v) / sqrt(1 - beta2^step) + eps), in float32 per
+ * element with the bias corrections in double. m and v start at zeros. Arrays must not overlap.
+ * Threaded over the pool when n is large; results do not depend on the thread count.
+ */
+export function adamUpdate(
+  w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number,
+  lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number,
+): void;

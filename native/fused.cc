@@ -76,7 +76,8 @@ double softmax_xent_grad(float* du, const float* logits, const std::uint32_t* la
       const float p = d[j] / sum;
       if (j == label) {
         const double pd = static_cast<double>(p);
-        loss -= std::log(pd > kTiny ? pd : kTiny);
+        // NaN stays NaN (as the TypeScript backend's Math.max): a diverged run must show in the loss.
+        loss -= std::log(pd > kTiny || pd != pd ? pd : kTiny);  // pd != pd: NaN
         d[j] = (p - 1.0f) / rows_f;
       } else {
         d[j] = p / rows_f;  // (p - 0) / rows

@@ -39,7 +39,7 @@ export { fitColumns, standardize } from './data/standardize.js';
 export { defaultRng, Generator } from './rng/index.js';
 
 // The network.
-export { backward, forward, Mlp, parameterCount, sgdStep, sharedF32, trainStep, Workspace } from './nn/mlp.js';
+export { backward, forward, Mlp, parameterCount, sgdStep, sharedF32, Workspace, type GradientTarget } from './nn/mlp.js';
 export { createModel, INIT_STD, initMlp } from './nn/init.js';
 export {
   type ClassPredictions, predict, type Prediction, type PredictInput, predictRows, type TrainedModel, type ValuePredictions,
@@ -52,9 +52,18 @@ export {
 } from './train/metrics.js';
 export { type ArrayFitData, fit, type FitData, type FitOptions, type FitResult } from './train/fit.js';
 export {
-  type BatchProgress, checkConfig, type EpochEvent, NOTEBOOK_CONFIG, type StartEvent, type TestEvent, train,
-  type TrainConfig, type TrainEvent, type TrainOptions, type TrainResult,
+  type BatchProgress, checkConfig, type EpochEvent, NonFiniteLossError, NOTEBOOK_CONFIG, resolveConfig, type ResolvedConfig,
+  type StartEvent, type StopEvent, type TestEvent, train, trainAsync, type TrainConfig, type TrainEvent, type TrainOptions,
+  type TrainResult,
 } from './train/train.js';
+export { type Checkpoint, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from './train/checkpoint.js';
+export { type Monitor, MONITORS } from './train/early-stopping.js';
+
+// Optimizers and learning-rate schedules.
+export {
+  allocArena, DEFAULT_OPTIMIZER, Optimizer, type OptimizerConfig, type OptimizerName, OPTIMIZER_NAMES, type OptimizerState,
+} from './optim/optimizer.js';
+export { DEFAULT_SCHEDULE, Schedule, type ScheduleConfig, type ScheduleName, SCHEDULE_NAMES } from './optim/schedule.js';
 export { trainInWorker, type WorkerTrainOptions } from './train/worker.js';
 
 // Model files.

@@ -29,7 +29,7 @@ describe('native-mlp on CSV files', () => {
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
     const events = jsonLines(t.stdout);
-    expect(events[0]).toMatchObject({ event: 'start', layers: [30, 16, 2], task: 'classify', validationRows: 91, testImages: 113 });
+    expect(events[0]).toMatchObject({ event: 'start', layers: [30, 16, 2], task: 'classify', validationImages: 91, testImages: 113 });
     const epoch = events[1];
     expect(Object.keys(epoch)).toEqual(expect.arrayContaining(['validationLoss', 'validationAccuracy']));
     expect(epoch).not.toHaveProperty('trainAccuracy'); // the notebook's measure is for the notebook's run

@@ -3,7 +3,7 @@
  * computed in float64 by a plain reference forward pass.
  */
 import { expect, it } from 'vitest';
-import { backward, forward, Mlp, sgdStep, trainStep, Workspace } from '../src/nn/mlp.js';
+import { backward, forward, Mlp, sgdStep, Workspace } from '../src/nn/mlp.js';
 import { forEachBackend } from './helpers/backends.js';
 import { randomF32 } from './helpers/random.js';
 
@@ -66,7 +66,7 @@ forEachBackend('gradient check', (be) => {
     expect(checked).toBe(6 * 5 + 5 + 5 * 4 + 4 + 4 * 3 + 3);
   });
 
-  it('the fused trainStep updates the parameters as backward + sgdStep do', () => {
+  it('backward with the SGD step folded in updates the parameters as backward into grads + sgdStep do', () => {
     const sizes = [9, 7, 5, 4];
     const rows = 11;
     const start = randomF32(new Mlp(sizes).params.length, 21).map((v) => v * 0.5);
@@ -82,12 +82,12 @@ forEachBackend('gradient check', (be) => {
     const lossA = backward(be, a, wsA, labels, rows);
     sgdStep(be, a, wsA.grads, 0.3);
     forward(be, b, wsB, rows);
-    const lossB = trainStep(be, b, wsB, labels, rows, 0.3);
+    const lossB = backward(be, b, wsB, labels, rows, { into: 'weights', lr: 0.3 });
     expect(lossB).toBeCloseTo(lossA, 6);
     let moved = 0;
     for (let i = 0; i < start.length; i++) {
       if (!(Math.abs(a.params[i] - b.params[i]) <= 1e-6 * (1 + Math.abs(a.params[i])))) {
-        expect.fail(`parameter ${i}: backward + sgdStep gives ${a.params[i]}, trainStep ${b.params[i]}`);
+        expect.fail(`parameter ${i}: backward + sgdStep gives ${a.params[i]}, folded ${b.params[i]}`);
       }
       if (a.params[i] !== start[i]) moved++;
     }

@@ -54,6 +54,19 @@ export interface Backend {
     c: Float32Array, rowPtr: Int32Array, cols: Int32Array, values: Float32Array, d: Float32Array,
     rows: number, k: number, n: number, alpha: number, beta: number,
   ): void;
+  /**
+   * torch.optim.SGD over n parameters (L2 weight decay, momentum, nesterov), float32 per element;
+   * velocity is read only when momentum != 0. See binding.d.ts.
+   */
+  momentumUpdate(
+    w: Float32Array, g: Float32Array, velocity: Float32Array, n: number,
+    lr: number, momentum: number, weightDecay: number, nesterov: boolean,
+  ): void;
+  /** torch.optim.Adam (decoupled = false) / AdamW (true) at step >= 1 over n parameters. See binding.d.ts. */
+  adamUpdate(
+    w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number,
+    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number,
+  ): void;
   /** Threads the kernels use (the TypeScript backend: 1 unless setThreads added worker threads). */
   getThreads(): number;
   setThreads(n: number): number;
@@ -144,6 +157,25 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
       checkSparseMatmulT(c, rowPtr, cols, values, d, rows, kk, n, alpha, beta);
       k.sparseMatmulT(c, rowPtr, cols, values, d, rows, kk, n, alpha, beta);
     },
+    momentumUpdate(w, g, velocity, n, lr, momentum, weightDecay, nesterov) {
+      checkDim('n', n);
+      checkFinite('lr', lr); checkFinite('momentum', momentum); checkFinite('weightDecay', weightDecay);
+      checkBool('nesterov', nesterov);
+      checkF32('w', w, n); checkF32('g', g, n); checkF32('velocity', velocity, momentum !== 0 ? n : 0);
+      checkDisjoint(n, ['w', w], ['g', g], ...(momentum !== 0 ? [['velocity', velocity] as const] : []));
+      k.momentumUpdate(w, g, velocity, n, lr, momentum, weightDecay, nesterov);
+    },
+    adamUpdate(w, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, step) {
+      checkDim('n', n);
+      checkFinite('lr', lr); checkFinite('beta1', beta1); checkFinite('beta2', beta2);
+      checkFinite('eps', eps); checkFinite('weightDecay', weightDecay);
+      checkBool('decoupled', decoupled);
+      checkDim('step', step);
+      if (step < 1) throw new RangeError('Expected step to be an integer >= 1 but received 0');
+      checkF32('w', w, n); checkF32('g', g, n); checkF32('m', m, n); checkF32('v', v, n);
+      checkDisjoint(n, ['w', w], ['g', g], ['m', m], ['v', v]);
+      k.adamUpdate(w, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, step);
+    },
     getThreads: () => k.getThreads(),
     setThreads: (n) => k.setThreads(n),
     isa: () => k.isa(),
@@ -194,6 +226,26 @@ export function checkF32(name: string, v: unknown, need: number): asserts v is F
 /** Elements a rows x cols row-major block with leading dimension ld spans. */
 export function extent(rows: number, cols: number, ld: number): number {
   return rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
+}
+
+export function checkBool(name: string, v: unknown): asserts v is boolean {
+  if (typeof v !== 'boolean') throw new TypeError(`Expected ${name} to be a boolean but received ${describe(v)}`);
+}
+
+/** Throws unless the first n elements of the named arrays are pairwise disjoint in memory. */
+export function checkDisjoint(n: number, ...arrays: (readonly [string, Float32Array])[]): void {
+  if (n === 0) return;
+  for (let i = 0; i < arrays.length; i++) {
+    for (let j = i + 1; j < arrays.length; j++) {
+      const [an, a] = arrays[i];
+      const [bn, b] = arrays[j];
+      if (a.buffer !== b.buffer) continue;
+      const a0 = a.byteOffset, b0 = b.byteOffset, bytes = 4 * n;
+      if (a0 < b0 + bytes && b0 < a0 + bytes) {
+        throw new RangeError(`Expected ${an} and ${bn} not to overlap (they share memory)`);
+      }
+    }
+  }
 }
 
 /** Checks every sgemm argument; throws TypeError/RangeError naming the argument. */

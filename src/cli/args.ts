@@ -4,6 +4,9 @@ import { BACKEND_CHOICES, type BackendChoice, defaultBackendChoice, isBackendCho
 import { NOTEBOOK_CONFIG, type TrainConfig } from '../train/train.js';
 import { MAX_LAYER_SIZE, MAX_THREADS } from '../limits.js';
 import { TASKS, type Task } from '../data/dataset.js';
+import { DEFAULT_OPTIMIZER, OPTIMIZER_NAMES } from '../optim/optimizer.js';
+import { DEFAULT_SCHEDULE, SCHEDULE_NAMES } from '../optim/schedule.js';
+import { MONITORS } from '../train/early-stopping.js';
 
 /** A user error on the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -30,10 +33,14 @@ export interface DataArgs {
 
 export interface TrainArgs extends RunArgs, DataArgs {
   config: TrainConfig;
+  /** The config settings given on the command line (the rest are defaults; a resume keeps the checkpoint's). */
+  given: (keyof TrainConfig)[];
   data: string | undefined;
   save: string | undefined;
   /** Write the HTML report here. */
   report: string | undefined;
+  checkpoint: string | undefined;
+  resume: string | undefined;
 }
 
 export interface EvalArgs extends RunArgs {
@@ -105,6 +112,20 @@ function positive(flag: string, v: string | undefined, fallback: number): number
   return n;
 }
 
+/** A number with a range check; `what` says the range in the error. */
+function num(flag: string, v: string | undefined, fallback: number, ok: (n: number) => boolean, what: string): number {
+  if (v === undefined) return fallback;
+  const n = Number(v);
+  if (!DECIMAL_NUMBER.test(v) || !Number.isFinite(n) || !ok(n)) throw new UsageError(`--${flag} must be ${what} in decimal, got "${v}"`);
+  return n;
+}
+
+function choice<T extends string>(flag: string, v: string | undefined, fallback: T, choices: readonly T[]): T {
+  if (v === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(v)) throw new UsageError(`--${flag} must be one of ${choices.join(', ')}, got "${v}"`);
+  return v as T;
+}
+
 function sizes(flag: string, v: string | undefined, fallback: number[]): number[] {
   if (v === undefined) return [...fallback];
   const parts = v.split(',');
@@ -133,6 +154,15 @@ function runArgs(values: { backend?: string; threads?: string; json?: boolean; h
   };
 }
 
+/** Training-loop flags -> the TrainConfig key each sets. */
+const LOOP_FLAGS = {
+  optimizer: 'optimizer', momentum: 'momentum', beta1: 'beta1', beta2: 'beta2', eps: 'eps', 'weight-decay': 'weightDecay',
+  schedule: 'schedule', warmup: 'warmup', 'step-every': 'stepEvery', 'step-gamma': 'stepGamma', 'lr-min': 'lrMin',
+  'plateau-factor': 'plateauFactor', 'plateau-patience': 'plateauPatience', 'early-stopping': 'earlyStopping',
+  monitor: 'monitor', 'allow-non-finite': 'allowNonFinite',
+  epochs: 'epochs', batch: 'batch', lr: 'lr', hidden: 'hidden', seed: 'seed',
+} as const satisfies Record<string, keyof TrainConfig>;
+
 export function parseTrainArgs(argv: string[]): TrainArgs {
   const { values } = parseFlags({
     args: argv,
@@ -141,23 +171,47 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
       epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, hidden: { type: 'string' },
       seed: { type: 'string' }, data: { type: 'string' }, save: { type: 'string' }, report: { type: 'string' },
       ...DATA_OPTIONS,
+      optimizer: { type: 'string' }, momentum: { type: 'string' }, beta1: { type: 'string' }, beta2: { type: 'string' },
+      eps: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' },
+      'step-every': { type: 'string' }, 'step-gamma': { type: 'string' }, 'lr-min': { type: 'string' },
+      'plateau-factor': { type: 'string' }, 'plateau-patience': { type: 'string' }, 'early-stopping': { type: 'string' },
+      monitor: { type: 'string' }, 'allow-non-finite': { type: 'boolean' },
+      checkpoint: { type: 'string' }, resume: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
   });
   const d = NOTEBOOK_CONFIG;
+  const o = DEFAULT_OPTIMIZER;
+  const sc = DEFAULT_SCHEDULE;
+  const unit = (n: number) => n >= 0 && n < 1;
+  const config: TrainConfig = {
+    epochs: int('epochs', values.epochs, d.epochs, 1, 100000),
+    batch: int('batch', values.batch, d.batch, 1, 1 << 20),
+    lr: positive('lr', values.lr, d.lr),
+    hidden: sizes('hidden', values.hidden, d.hidden),
+    seed: int('seed', values.seed, d.seed, 0),
+    evalImages: d.evalImages,
+    optimizer: choice('optimizer', values.optimizer, o.optimizer, OPTIMIZER_NAMES),
+    momentum: num('momentum', values.momentum, o.momentum, unit, 'a number in [0, 1)'),
+    beta1: num('beta1', values.beta1, o.beta1, unit, 'a number in [0, 1)'),
+    beta2: num('beta2', values.beta2, o.beta2, unit, 'a number in [0, 1)'),
+    eps: positive('eps', values.eps, o.eps),
+    weightDecay: num('weight-decay', values['weight-decay'], o.weightDecay, (n) => n >= 0, 'a number >= 0'),
+    schedule: choice('schedule', values.schedule, sc.schedule, SCHEDULE_NAMES),
+    warmup: int('warmup', values.warmup, sc.warmup, 0, 100000),
+    stepEvery: int('step-every', values['step-every'], sc.stepEvery, 1, 100000),
+    stepGamma: num('step-gamma', values['step-gamma'], sc.stepGamma, (n) => n > 0 && n <= 1, 'a number in (0, 1]'),
+    lrMin: num('lr-min', values['lr-min'], sc.lrMin, (n) => n >= 0, 'a number >= 0'),
+    plateauFactor: num('plateau-factor', values['plateau-factor'], sc.plateauFactor, (n) => n > 0 && n < 1, 'a number in (0, 1)'),
+    plateauPatience: int('plateau-patience', values['plateau-patience'], sc.plateauPatience, 1, 100000),
+    earlyStopping: int('early-stopping', values['early-stopping'], 0, 1, 100000),
+    monitor: choice('monitor', values.monitor, 'validationLoss', MONITORS),
+    allowNonFinite: values['allow-non-finite'] ?? false,
+  };
+  const given = Object.entries(LOOP_FLAGS).filter(([flag]) => (values as Record<string, unknown>)[flag] !== undefined).map(([, key]) => key);
   return {
-    ...runArgs(values),
-    config: {
-      epochs: int('epochs', values.epochs, d.epochs, 1, 100000),
-      batch: int('batch', values.batch, d.batch, 1, 1 << 20),
-      lr: positive('lr', values.lr, d.lr),
-      hidden: sizes('hidden', values.hidden, d.hidden),
-      seed: int('seed', values.seed, d.seed, 0),
-      evalImages: d.evalImages,
-    },
-    data: values.data,
-    save: values.save,
+    ...runArgs(values), config, given, data: values.data, save: values.save, checkpoint: values.checkpoint, resume: values.resume,
     report: values.report,
     ...dataArgs(values),
   };

@@ -11,6 +11,8 @@ import { fit } from '../train/fit.js';
 import { predict, predictRows } from '../train/predict.js';
 import { evaluate, evaluateRegression } from '../train/metrics.js';
 import type { LoggedEvent } from '../report/events.js';
+import { loadCheckpoint } from '../train/checkpoint.js';
+import type { TrainConfig } from '../train/train.js';
 import {
   parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError,
 } from './args.js';
@@ -34,36 +36,65 @@ function backendFor(args: RunArgs) {
   return backend;
 }
 
-export async function trainCommand(argv: string[]): Promise<void> {
+export async function trainCommand(argv: string[]): Promise<number | void> {
   const args = parseTrainArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
   // A save that cannot succeed fails now, not after the whole run.
   if (args.save !== undefined) (await import('../model/index.js')).checkSaveTarget(args.save);
   const backend = backendFor(args);
+  // A resumed run keeps the checkpoint's settings; flags given now must agree (epochs may grow).
+  const resume = args.resume === undefined ? undefined : loadCheckpoint(args.resume);
+  const { evalImages: _, ...given } = resume
+    ? ({ ...resume.config, ...Object.fromEntries(args.given.map((k) => [k, args.config[k]])) } as TrainConfig)
+    : args.config;
   // The report's packages are checked before training, not after a long run.
   const reporting = args.report ? await import('../report/index.js') : undefined;
   await reporting?.loadReportLibs();
   if (reporting && args.report) reporting.checkReportTarget(args.report);
   const log: LoggedEvent[] = []; // the events as --json prints them, so `report RUN.jsonl` rebuilds the same page
-  const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout, args.config.epochs) : null;
-  // fit() reads IDX files on the thread pool while drawing the initial weights (train/start.ts).
-  // evalImages is fit's to choose: the notebook's 10,000 for image folders, none for tables.
-  const { evalImages: _, ...config } = args.config;
-  const result = await fit(args.data ?? defaultDataDir(), {
-    ...config, backend, target: args.target, features: args.features, task: args.task,
-    validation: args.validation, testFile: args.test, standardize: args.standardize,
-    onEvent(e) {
-      if (reporting) log.push(JSON.parse(JSON.stringify(e)));
-      bar?.clear();
-      out(args.json ? JSON.stringify(e) : formatEvent(e));
-    },
-    onBatch: bar ? (p) => bar.update(p) : undefined,
-  });
+  const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout, given.epochs) : null;
+  // SIGINT / SIGTERM: finish the current batch, write the checkpoint (if asked), exit 130 / 143.
+  // A second signal exits at once; checkpoints are written atomically, so no file is half-written.
+  const stop = new AbortController();
+  let signalled: NodeJS.Signals | undefined;
+  const exitCode = (sig: NodeJS.Signals) => (sig === 'SIGTERM' ? 143 : 130);
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (signalled) process.exit(exitCode(sig));
+    signalled = sig;
+    bar?.clear();
+    process.stderr.write(`native-mlp: ${sig}: finishing the current batch${args.checkpoint ? ` and writing ${args.checkpoint}` : ''} (again to exit at once)\n`);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  let result;
+  try {
+    // fit() reads IDX files on the thread pool while drawing the initial weights (train/start.ts).
+    // evalImages is fit's to choose: the notebook's 10,000 for image folders, none for tables.
+    result = await fit(args.data ?? defaultDataDir(), {
+      ...given, backend, target: args.target, features: args.features, task: args.task,
+      validation: args.validation, testFile: args.test, standardize: args.standardize,
+      resume, checkpoint: args.checkpoint, signal: stop.signal,
+      onEvent(e) {
+        if (reporting) log.push(JSON.parse(JSON.stringify(e)));
+        bar?.clear();
+        out(args.json ? JSON.stringify(e) : formatEvent(e));
+      },
+      onBatch: bar ? (p) => bar.update(p) : undefined,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (result.aborted) {
+    if (!args.json && args.checkpoint) out(`Checkpoint written to ${args.checkpoint}; continue with --resume ${args.checkpoint}`);
+    return signalled ? exitCode(signalled) : 1;
+  }
   if (args.save !== undefined) {
     const { saveModel } = await import('../model/index.js');
     const t = result.test;
     const score: Record<string, string> = !t ? {} : t.testRmse !== undefined ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };
-    saveModel(args.save, result.net, { ...score, epochs: String(args.config.epochs), seed: String(args.config.seed) }, result.model);
+    saveModel(args.save, result.net, { ...score, epochs: String(given.epochs), seed: String(given.seed) }, { ...result.model, allowNonFinite: given.allowNonFinite });
     if (!args.json) out(`Saved model to ${args.save}`);
   }
   if (reporting && args.report && !result.aborted) {

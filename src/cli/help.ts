@@ -32,6 +32,20 @@ train:
   --save FILE       write the trained model as .safetensors
   --report FILE     write a self-contained HTML report (needs: npm install vega vega-lite fast-png);
                     with --json the log gains a "report" event, so "report" can rebuild it later
+  --optimizer O     sgd (default) | momentum | nesterov | adam | adamw
+  --momentum X      momentum / nesterov factor (default 0.9)
+  --beta1 X --beta2 X --eps X   adam / adamw (defaults 0.9, 0.999, 1e-8)
+  --weight-decay X  L2 (sgd, momentum, nesterov, adam) or decoupled (adamw); default 0
+  --schedule S      constant (default) | step | cosine | plateau
+  --warmup N        linear warm-up epochs (default 0)
+  --step-every N --step-gamma G   step schedule (defaults 2, 0.5)
+  --lr-min X        cosine floor / plateau minimum (default 0)
+  --plateau-factor F --plateau-patience N   plateau schedule (defaults 0.5, 2)
+  --early-stopping N     stop after N epochs without improvement, keep the best weights
+  --monitor M       validationLoss (default) | validationAccuracy (needs --validation)
+  --checkpoint FILE write a checkpoint after every epoch and on SIGINT/SIGTERM (exit 130/143)
+  --resume FILE     continue from a checkpoint (only --epochs may change)
+  --allow-non-finite     keep going through a NaN/infinite loss (default: stop, save nothing)
 
 eval:
   --model FILE      a .safetensors model written by train --save

@@ -5,7 +5,7 @@ import { benchCommand, evalCommand, infoCommand, predictCommand, reportCommand, 
 import { HELP } from './help.js';
 
 /** Errors that are the user's to fix: one line, exit code 2, no stack trace. */
-const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError', 'MemoryBudgetError', 'ReportError']);
+const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError', 'MemoryBudgetError', 'ReportError', 'NonFiniteLossError', 'TrainSetupError']);
 
 // A closed stdout (`native-mlp predict ... | head`) is the reader saying it has enough: stop
 // quietly instead of dying on EPIPE with a stack trace. Other stream errors get one line.
@@ -19,7 +19,8 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
+/** A command may return its exit code (train: 130/143 after SIGINT/SIGTERM); otherwise 0. */
+const COMMANDS: Record<string, (argv: string[]) => void | number | Promise<void | number>> = {
   train: trainCommand,
   eval: evalCommand,
   predict: predictCommand,
@@ -45,8 +46,8 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`native-mlp: unknown command "${command}"; see native-mlp --help\n`);
       return 2;
     }
-    await run(rest);
-    return 0;
+    const code = await run(rest);
+    return typeof code === 'number' ? code : 0;
   } catch (e) {
     if (e instanceof Error && USER_ERRORS.has(e.name)) {
       process.stderr.write(`native-mlp: ${oneLine(e.message)}\n`);

@@ -15,9 +15,9 @@ export function formatEvent(e: TrainEvent): string {
   switch (e.event) {
     case 'start':
       return (
-        `native-mlp: ${e.layers.join('-')} net, ${e.epochs} epochs, batch ${e.batch}, lr ${e.lr}, seed ${e.seed}\n` +
+        `native-mlp: ${e.layers.join('-')} net, ${e.epochs} epochs, batch ${e.batch}, ${e.optimizer === 'sgd' ? '' : `${e.optimizer} `}lr ${e.lr}, seed ${e.seed}\n` +
         `backend: ${e.backend} (${e.isa}, ${e.threads} thread${e.threads === 1 ? '' : 's'})\n` +
-        `data: ${e.data} (${e.trainImages} training, ${e.validationRows !== undefined ? `${e.validationRows} validation, ` : ''}` +
+        `data: ${e.data} (${e.trainImages} training, ${e.validationImages > 0 ? `${e.validationImages} validation, ` : ''}` +
         `${e.testImages} test ${e.layers[0] === 784 && e.task !== 'regress' ? 'images' : 'rows'}${e.task === 'regress' ? ', regression' : ''})`
       );
     case 'epoch':
@@ -29,8 +29,13 @@ export function formatEvent(e: TrainEvent): string {
         (e.validationLoss !== undefined ? `   validation loss ${e.validationLoss.toFixed(4)}` : '') +
         (e.validationAccuracy !== undefined ? ` accuracy ${e.validationAccuracy.toFixed(4)}` : '') +
         (e.validationRmse !== undefined ? ` RMSE ${fmt(e.validationRmse)}` : '') +
+        (e.lr !== undefined ? `  lr ${Number(e.lr.toPrecision(4))}` : '') +
         `  ${e.seconds.toFixed(2)} s  ${grouped(e.imagesPerSecond)} ${e.validationLoss !== undefined || e.trainAccuracy === undefined ? 'rows' : 'images'}/s`
       );
+    case 'stop':
+      return e.reason === 'early-stopping' || e.reason === 'completed'
+        ? `${e.reason === 'early-stopping' ? 'Early stopping' : 'Finished'}: restored the best weights, from epoch ${e.bestEpoch}`
+        : `Stopped (${e.reason}) at epoch ${e.epoch}, batch ${e.batch}`;
     case 'test':
       return e.testRmse !== undefined ? `Test RMSE: ${fmt(e.testRmse)}` : `Test Accuracy: ${((e.testAccuracy ?? NaN) * 100).toFixed(2)}%`;
   }

@@ -164,62 +164,65 @@ export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number, x?: 
 }
 
 /**
- * Backward pass after forward() on the same rows (and the same `x`, if any): fills ws.grads with
- * dL/dW and dL/db of the mean cross-entropy over the batch, and returns the summed loss.
+ * Where backward puts dL/dW_l: into the gradient arena ws.grads (for an optimizer to consume), or
+ * straight into the weights as a plain SGD step, W_l -= lr * dL/dW_l, folded into the
+ * weight-gradient product (alpha = -lr, beta = 1) so no weight gradient is written out. The fold
+ * is the notebook's arithmetic: its update runs after the whole derivation, and here each dh_{l-1}
+ * is computed from W_l before W_l is touched, so the same old weights flow back.
  */
-export function backward(be: Backend, net: Mlp, ws: Workspace, labels: Targets, rows: number, x?: SparseInput): number {
+export type GradientTarget = { into: 'grads' } | { into: 'weights'; lr: number };
+
+/** The default target: write the gradients out. */
+export const INTO_GRADS: GradientTarget = Object.freeze({ into: 'grads' });
+
+/**
+ * Backward pass after forward() on the same rows (and the same `x`, if any), the notebook's
+ * derivation one call per line. With the default target it fills ws.grads with dL/dW and dL/db of
+ * the batch's mean loss (cross-entropy, or squared error for regression: loss.ts); with { into: 'weights', lr } it applies the SGD step
+ * instead (ws.grads.b then holds the bias gradients, ws.grads.W is untouched). Returns the summed
+ * loss of the rows.
+ */
+export function backward(
+  be: Backend, net: Mlp, ws: Workspace, labels: Targets, rows: number, target: GradientTarget = INTO_GRADS, x?: SparseInput,
+): number {
   const s = net.sizes;
   const L = net.layers;
   const g = ws.grads;
+  const apply = target.into === 'weights';
   checkSparseRows(x, rows);
   // du_L = (softmax(u_L) - Y) / N                  dL/du_L, the loss gradient w.r.t. the logits
   // (regression: du_L = (u_L - Y) / N; see loss.ts)
   const loss = lossGrad(be, ws.du[L], ws.u[L], labels, rows, s[L]);
   for (let l = L; l >= 1; l--) {
-    // gW_l = h_{l-1}^T @ du_l                      dL/dW_l
-    if (l === 1 && x) be.sparseMatmulT(g.W[1], x.rowPtr, x.cols, x.values, ws.du[1], rows, s[0], s[1], 1, 0);
-    else be.sgemm(true, false, s[l - 1], s[l], rows, 1, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 0, g.W[l], s[l]);
+    if (l > 1) {
+      // dh_{l-1} = du_l @ W_l^T                    dL/dh_{l-1}, flowing back into the hidden layer
+      //                                            (from W_l as it was before this step)
+      be.sgemm(false, true, rows, s[l - 1], s[l], 1, ws.du[l], s[l], net.W[l], s[l], 0, ws.dh[l - 1], s[l - 1]);
+      // du_{l-1} = dh_{l-1} * (u_{l-1} > 0)        dL/du_{l-1}, the ReLU derivative
+      be.reluBackward(ws.du[l - 1], ws.dh[l - 1], ws.u[l - 1], rows * s[l - 1]);
+    }
+    // gW_l = h_{l-1}^T @ du_l                      dL/dW_l (or W_l -= lr * that, in the product)
+    if (apply) weightGradient(be, net, ws, l, rows, -target.lr, 1, net.W[l], x);
+    else weightGradient(be, net, ws, l, rows, 1, 0, g.W[l], x);
     // gb_l = du_l.sum(axis=0)                      dL/db_l
     be.colSums(g.b[l], ws.du[l], rows, s[l]);
-    if (l > 1) backIntoHidden(be, net, ws, l, rows);
+    // b_l -= lr * gb_l                             (SGD folded in: the bias step)
+    if (apply) be.sgdUpdate(net.b[l], g.b[l], target.lr, s[l]);
   }
   return loss;
-}
-
-/** From du_l to du_{l-1}, through W_l as it is now and the ReLU of layer l - 1. */
-function backIntoHidden(be: Backend, net: Mlp, ws: Workspace, l: number, rows: number): void {
-  const s = net.sizes;
-  // dh_{l-1} = du_l @ W_l^T                        dL/dh_{l-1}, flowing back into the hidden layer
-  be.sgemm(false, true, rows, s[l - 1], s[l], 1, ws.du[l], s[l], net.W[l], s[l], 0, ws.dh[l - 1], s[l - 1]);
-  // du_{l-1} = dh_{l-1} * (u_{l-1} > 0)            dL/du_{l-1}, the ReLU derivative
-  be.reluBackward(ws.du[l - 1], ws.dh[l - 1], ws.u[l - 1], rows * s[l - 1]);
 }
 
 /**
- * One SGD step after forward(): backward and update fused, as the training loop runs it. Each
- * layer's dL/dh flows back through the old W_l first; then W_l -= lr * h_{l-1}^T du_l is one
- * sgemm (alpha = -lr, beta = 1), so no weight gradient is written out. Same arithmetic as
- * backward() + sgdStep() up to float rounding. Returns the summed loss.
+ * out = alpha * h_{l-1}^T @ du_l + beta * out: the weight gradient of layer l. One sgemm(T, N),
+ * or for layer 1 with a compressed batch `x` the sparse product (same bits, skipping zeros).
  */
-export function trainStep(
-  be: Backend, net: Mlp, ws: Workspace, labels: Targets, rows: number, lr: number, x?: SparseInput,
-): number {
+export function weightGradient(
+  be: Backend, net: Mlp, ws: Workspace, l: number, rows: number, alpha: number, beta: number, out: Float32Array,
+  x?: SparseInput,
+): void {
   const s = net.sizes;
-  const L = net.layers;
-  const gb = ws.grads.b;
-  checkSparseRows(x, rows);
-  // du_L = (softmax(u_L) - Y) / N                  dL/du_L (regression: (u_L - Y) / N)
-  const loss = lossGrad(be, ws.du[L], ws.u[L], labels, rows, s[L]);
-  for (let l = L; l >= 1; l--) {
-    if (l > 1) backIntoHidden(be, net, ws, l, rows); // before W_l is updated below
-    // W_l -= lr * (h_{l-1}^T @ du_l)               SGD on dL/dW_l, in the sgemm
-    if (l === 1 && x) be.sparseMatmulT(net.W[1], x.rowPtr, x.cols, x.values, ws.du[1], rows, s[0], s[1], -lr, 1);
-    else be.sgemm(true, false, s[l - 1], s[l], rows, -lr, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 1, net.W[l], s[l]);
-    // b_l -= lr * du_l.sum(axis=0)                 SGD on dL/db_l
-    be.colSums(gb[l], ws.du[l], rows, s[l]);
-    be.sgdUpdate(net.b[l], gb[l], lr, s[l]);
-  }
-  return loss;
+  if (l === 1 && x) be.sparseMatmulT(out, x.rowPtr, x.cols, x.values, ws.du[1], rows, s[0], s[1], alpha, beta);
+  else be.sgemm(true, false, s[l - 1], s[l], rows, alpha, ws.h[l - 1], s[l - 1], ws.du[l], s[l], beta, out, s[l]);
 }
 
 /** A compressed batch must hold the rows the pass runs on. */

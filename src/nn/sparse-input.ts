@@ -2,7 +2,7 @@
  * The input batch in compressed sparse rows, for data whose inputs are mostly zero (MNIST: 81 %
  * of pixels). The first layer's two big products, u1 = X W1 and the W1 gradient X^T du1, then
  * cost in proportion to the non-zeros (backend kernels sparseMatmul / sparseMatmulT), with the
- * same result bits as the dense products. forward(), backward() and trainStep() take one as
+ * same result bits as the dense products. forward() and backward() take one as
  * their optional last argument; the training loop decides per data set (useSparseInput).
  */
 import type { BackendName } from '../backend/contract.js';

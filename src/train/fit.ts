@@ -16,7 +16,7 @@ import { checkMemory, trainingBytes } from '../budget.js';
 import { EVAL_ROWS } from './metrics.js';
 import type { TrainedModel } from './predict.js';
 import { loadWhileDrawing } from './start.js';
-import { NOTEBOOK_CONFIG, train, type TrainConfig, type TrainOptions, type TrainResult } from './train.js';
+import { NOTEBOOK_CONFIG, pickConfig, trainAsync, type TrainConfig, type TrainOptions, type TrainResult } from './train.js';
 
 /** Caller arrays: x (number[][], Float32Array + features, or bytes), y (labels, class names, values). */
 export interface ArrayFitData extends ArraySplit {
@@ -27,7 +27,7 @@ export interface ArrayFitData extends ArraySplit {
 
 export type FitData = string | DataSet | ArrayFitData;
 
-export interface FitOptions extends Partial<TrainConfig>, Pick<TrainOptions, 'onEvent' | 'onBatch' | 'signal'> {
+export interface FitOptions extends Partial<TrainConfig>, Pick<TrainOptions, 'onEvent' | 'onBatch' | 'signal' | 'checkpoint' | 'resume' | 'input'> {
   /** A backend, or a choice ("auto", "native", "js"); default auto. */
   backend?: Backend | BackendChoice;
   task?: Task;
@@ -117,6 +117,7 @@ export async function fit(data: FitData, options: FitOptions = {}): Promise<FitR
   const prepared = prepareData(loaded, options);
   const notebook = prepared.train.inputs instanceof Uint8Array && !prepared.validation;
   const config: TrainConfig = {
+    ...pickConfig(options),
     epochs: options.epochs ?? NOTEBOOK_CONFIG.epochs,
     batch: options.batch ?? NOTEBOOK_CONFIG.batch,
     lr: options.lr ?? NOTEBOOK_CONFIG.lr,
@@ -125,8 +126,11 @@ export async function fit(data: FitData, options: FitOptions = {}): Promise<FitR
     // The notebook's accuracy on the first 10,000 training images, for image data without a validation split.
     evalImages: options.evalImages ?? (notebook ? NOTEBOOK_CONFIG.evalImages : 0),
   };
-  const result = train(be, prepared, config, {
+  // trainAsync: the event loop gets a turn every few milliseconds, so an AbortSignal (a timeout,
+  // the CLI's SIGINT handler) stops the run within a batch.
+  const result = await trainAsync(be, prepared, config, {
     onEvent: options.onEvent, onBatch: options.onBatch, signal: options.signal, net: started?.net, rng: started?.rng,
+    checkpoint: options.checkpoint, resume: options.resume, input: options.input,
   });
   const model: TrainedModel = {
     net: result.net, task: prepared.task, featureNames: prepared.featureNames, classNames: prepared.classNames,

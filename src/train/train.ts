@@ -1,94 +1,41 @@
 /**
  * The training loop: the notebook's schedule (a fresh permutation each epoch, minibatches in
- * that order with the last partial batch divided by its own size, SGD, then the accuracy on the
- * first 10,000 training images), reporting through events rather than printing.
+ * that order with the last partial batch divided by its own size, then the accuracy on the first
+ * 10,000 training images), with the data set's loss head (classify or regress), an optimizer, a
+ * learning-rate schedule, the validation split's metrics, early stopping, checkpoints and exact
+ * resume, reporting through events rather than printing.
+ *
+ * The loop is one generator (`session`) that yields after every minibatch: `train` drives it on
+ * the calling thread without ever yielding to the event loop (so timers and signal handlers
+ * cannot run until it returns: stop it from onBatch/onEvent by returning false, or use an
+ * AbortSignal from trainAsync or trainInWorker); `trainAsync` drives the same steps and gives
+ * the event loop a turn every few milliseconds, so timers, AbortSignal.timeout and SIGINT work.
  */
-import { DataError } from '../data/idx.js';
 import type { Backend } from '../backend/contract.js';
-import type { DataSet, Rows } from '../data/dataset.js';
+import { type DataSet, DataError, type Rows } from '../data/dataset.js';
 import { initMlp } from '../nn/init.js';
-import { forward, type Mlp, onBackend, trainStep, Workspace } from '../nn/mlp.js';
+import { backward, forward, Mlp, onBackend, Workspace } from '../nn/mlp.js';
 import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
-import { defaultRng, type Generator } from '../rng/index.js';
+import { Optimizer } from '../optim/optimizer.js';
+import { Schedule } from '../optim/schedule.js';
+import { defaultRng, type Generator as RandomGenerator } from '../rng/index.js';
 import { gatherBatch, gatherSparseBatch, targetBuffer } from './batches.js';
+import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import { checkConfig, type ResolvedConfig, resolveConfig, type TrainConfig } from './config.js';
+import { EarlyStopping } from './early-stopping.js';
+import {
+  type BatchProgress, type EpochEvent, NonFiniteLossError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
+} from './events.js';
 import { EVAL_ROWS, evaluate, evaluateRegression } from './metrics.js';
 
-export interface TrainConfig {
-  epochs: number;
-  batch: number;
-  lr: number;
-  /** Hidden layer sizes: [128] for the notebook. */
-  hidden: number[];
-  seed: number;
-  /** Training rows the per-epoch accuracy (regression: RMSE) is measured on (the first N; 0 = none). */
-  evalImages: number;
-}
-
-/** The notebook's settings. */
-export const NOTEBOOK_CONFIG: Readonly<TrainConfig> = Object.freeze({
-  epochs: 8, batch: 128, lr: 0.1, hidden: [128], seed: 0, evalImages: 10000,
-});
-
-export interface StartEvent {
-  event: 'start';
-  backend: string;
-  isa: string;
-  threads: number;
-  layers: number[];
-  epochs: number;
-  batch: number;
-  lr: number;
-  seed: number;
-  trainImages: number;
-  testImages: number;
-  data: string;
-  /** classify or regress (the loss head). */
-  task?: DataSet['task'];
-  /** Rows of the validation split, when there is one. */
-  validationRows?: number;
-}
-
-export interface EpochEvent {
-  event: 'epoch';
-  epoch: number;
-  /** Accuracy on the first evalImages training rows after the epoch (classification, evalImages > 0). */
-  trainAccuracy?: number;
-  /** RMSE in the targets' units on the first evalImages training rows (regression, evalImages > 0). */
-  trainRmse?: number;
-  /** Mean loss on the validation split (when the data set has one). */
-  validationLoss?: number;
-  validationAccuracy?: number;
-  validationRmse?: number;
-  /** Mean cross-entropy of the epoch's minibatches, as they were trained. */
-  loss: number;
-  /** Seconds of the training pass (not counting the accuracy pass). */
-  seconds: number;
-  imagesPerSecond: number;
-  evalSeconds: number;
-}
-
-/** After training: testAccuracy for classification, testRmse (in the targets' units) for regression. */
-export interface TestEvent {
-  event: 'test';
-  testAccuracy?: number;
-  testRmse?: number;
-  /** Mean loss on the test rows (cross-entropy, or 0.5 * squared error on standardised targets). */
-  testLoss: number;
-}
-
-export interface BatchProgress {
-  epoch: number;
-  batch: number;
-  batches: number;
-  images: number;
-}
-
-export type TrainEvent = StartEvent | EpochEvent | TestEvent;
+export * from './config.js';
+export * from './events.js';
 
 export interface TrainOptions {
-  onEvent?: (e: TrainEvent) => void;
-  /** Called after every minibatch; keep it cheap. */
-  onBatch?: (p: BatchProgress) => void;
+  /** Every event; return false to stop the run (a 'stop' event with reason 'callback' follows). */
+  onEvent?: (e: TrainEvent) => unknown;
+  /** Called after every minibatch; keep it cheap. Return false to stop after this batch. */
+  onBatch?: (p: BatchProgress) => unknown;
   /** Checked before every minibatch; an aborted signal stops the run after the last completed step. */
   signal?: AbortSignal;
   /**
@@ -100,7 +47,14 @@ export interface TrainOptions {
    * The random stream the epoch order is drawn from (default: default_rng(seed)). Pass the
    * generator that drew `net`'s weights to keep the notebook's single stream.
    */
-  rng?: Generator;
+  rng?: RandomGenerator;
+  /** Write a checkpoint to this file (atomically) after every epoch, and when the run is stopped. */
+  checkpoint?: string;
+  /**
+   * Continue the run a checkpoint (file or loaded) describes. The config must be the
+   * checkpoint's except for epochs, and the data the same (checked by fingerprint).
+   */
+  resume?: string | Checkpoint;
   /**
    * How the first layer reads the batches: 'auto' (default) compresses them when the training
    * images are mostly zeros (nn/sparse-input.ts), 'dense' never, 'sparse' always. Same results
@@ -112,23 +66,46 @@ export interface TrainOptions {
 export interface TrainResult {
   /** The trained network; after an abort, as of the last completed step. */
   net: Mlp;
+  /** The epochs this call trained. */
   epochs: EpochEvent[];
-  /** Absent when the run was aborted or the data set has no test rows. */
+  /** Why the run ended early, or which epoch early stopping kept. */
+  stop?: StopEvent;
+  /** Absent when the run was stopped before its end. */
   test?: TestEvent;
   aborted: boolean;
 }
 
+/** Trains on the calling thread; blocks until done (see the file comment for stopping it). */
+export function train(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}): TrainResult {
+  const steps = session(be, data, config, options);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}
 
-export function checkConfig(c: TrainConfig): void {
-  const bad = (what: string, v: unknown) => {
-    throw new RangeError(`Expected ${what} but received ${JSON.stringify(v)}`);
-  };
-  if (!Number.isInteger(c.epochs) || c.epochs < 1) bad('epochs to be an integer >= 1', c.epochs);
-  if (!Number.isInteger(c.batch) || c.batch < 1) bad('batch to be an integer >= 1', c.batch);
-  if (!(Number.isFinite(c.lr) && c.lr > 0)) bad('lr to be a finite number > 0', c.lr);
-  if (!Array.isArray(c.hidden) || c.hidden.some((h) => !Number.isInteger(h) || h < 1)) bad('hidden to be sizes >= 1', c.hidden);
-  if (!Number.isSafeInteger(c.seed) || c.seed < 0) bad('seed to be an integer >= 0', c.seed);
-  if (!Number.isInteger(c.evalImages) || c.evalImages < 0) bad('evalImages to be an integer >= 0', c.evalImages);
+/** train() that lets the event loop run every `sliceMs` milliseconds (timers, signals, I/O). */
+export async function trainAsync(
+  be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}, sliceMs = 25,
+): Promise<TrainResult> {
+  const steps = session(be, data, config, options);
+  let since = performance.now();
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    if (performance.now() - since >= sliceMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      since = performance.now();
+    }
+  }
+}
+
+function mismatch(c: Checkpoint, config: ResolvedConfig, source: string): string | null {
+  const keys = Object.keys(config).filter((k) => k !== 'epochs') as (keyof ResolvedConfig)[];
+  const differ = keys.filter((k) => JSON.stringify(c.config[k]) !== JSON.stringify(config[k]));
+  if (differ.length === 0) return null;
+  return `${source} was written with ${differ.map((k) => `${k} ${JSON.stringify(c.config[k])}`).join(', ')} but this run has ${differ
+    .map((k) => `${k} ${JSON.stringify(config[k])}`).join(', ')}; resume with the checkpoint's settings (only epochs may change)`;
 }
 
 /** Accuracy or RMSE (in the targets' units) and mean loss of net on the first `count` rows of a split. */
@@ -141,12 +118,31 @@ function score(be: Backend, net: Mlp, data: DataSet, set: Rows, count: number, w
   return { accuracy: r.accuracy, loss: r.loss };
 }
 
-export function train(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}): TrainResult {
+function* session(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions): Generator<void, TrainResult> {
   checkConfig(config);
-  const { train: set, test, validation } = data;
+  const c = resolveConfig(config);
+  const { train: set, validation, test } = data;
   if (!(set.count >= 1)) throw new DataError(`${data.source}: the training set is empty; training needs at least one example`);
-  const rng = options.rng ?? defaultRng(config.seed);
-  const given = options.net ?? initMlp([set.features, ...config.hidden, data.classes], rng);
+  if (c.earlyStopping > 0 && !validation) {
+    throw new TrainSetupError(
+      'Expected a validation split for early stopping but there is none: hold out a fraction of the training rows (--validation 0.1, or fit\'s validation option) or pass data with a validation split',
+    );
+  }
+  if (c.monitor === 'validationAccuracy' && data.task === 'regress') {
+    throw new TrainSetupError('Expected monitor validationLoss for a regression run (there is no accuracy to watch) but received validationAccuracy');
+  }
+  const resumed = typeof options.resume === 'string' ? loadCheckpoint(options.resume) : options.resume;
+  const resumeSource = typeof options.resume === 'string' ? options.resume : 'the checkpoint';
+  const rng = options.rng ?? defaultRng(c.seed);
+  let given: Mlp;
+  if (resumed) {
+    const why = mismatch(resumed, c, resumeSource);
+    if (why) throw new TrainSetupError(why);
+    given = new Mlp(resumed.sizes);
+    given.params.set(resumed.params.length === given.params.length ? resumed.params : fail(`${resumeSource} holds ${resumed.params.length} parameters for layers ${resumed.sizes.join('-')}`));
+  } else {
+    given = options.net ?? initMlp([set.features, ...c.hidden, data.classes], rng);
+  }
   // Train on the backend's own memory (a copy for WASM), and hand the caller's network back.
   const net = onBackend(be, given);
   const done = (): Mlp => {
@@ -155,59 +151,126 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
   };
   const sizes = [...net.sizes];
   if (net.inputs !== set.features || net.classes !== data.classes) {
-    throw new RangeError(
+    throw new TrainSetupError(
       `The network takes ${net.inputs} inputs and ${net.classes} outputs but the data has ${set.features} features and ${data.classes} ${data.task === 'regress' ? 'outputs' : 'classes'}`,
     );
   }
-  const ws = new Workspace(net, Math.max(config.batch, EVAL_ROWS), be.alloc);
+  const fingerprint = options.checkpoint || resumed ? dataFingerprint(set, validation, data.classes) : '';
+  if (resumed && resumed.fingerprint !== fingerprint) {
+    throw new TrainSetupError(`${resumeSource} was written for other data (a different training or validation set); resume on the same data`);
+  }
+
+  const optimizer = new Optimizer(c, net.params.length, be.alloc);
+  const schedule = new Schedule(c.lr, c, c.epochs);
+  const early = c.earlyStopping > 0 ? new EarlyStopping(c.earlyStopping, c.monitor, net.params.length) : null;
+  let startEpoch = 1;
+  let startBatch = 0;
+  let startLoss = 0;
+  if (resumed) {
+    optimizer.restore({ step: resumed.optimizerStep, buffers: resumed.optimizer });
+    schedule.restore(resumed.schedule);
+    if (early && resumed.early && resumed.best) early.restore({ ...resumed.early, bestParams: resumed.best });
+    rng.bitGenerator.setState(resumed.rng);
+    startEpoch = resumed.epoch + 1;
+    startBatch = resumed.batch;
+    startLoss = resumed.lossSum;
+  }
+
+  const ws = new Workspace(net, Math.max(c.batch, EVAL_ROWS), be.alloc);
+  const sparse = sparseInputFor(options.input ?? 'auto', set, c.batch, be.name);
   const labels = targetBuffer(set, ws.rows, data.classes);
-  const sparse = sparseInputFor(options.input ?? 'auto', set, config.batch, be.name);
   const order = new Uint32Array(set.count);
-  const evalImages = Math.min(config.evalImages, set.count);
-  const batches = Math.ceil(set.count / config.batch);
-  const emit = options.onEvent ?? (() => {});
+  const evalImages = Math.min(c.evalImages, set.count);
+  const batches = Math.ceil(set.count / c.batch);
+  let stopped = false;
+  const emit = (e: TrainEvent) => {
+    if (options.onEvent?.(e) === false) stopped = true;
+  };
+  const checkpointAt = (epochDone: number, batch: number, lossSum: number, rngState = rng.bitGenerator.getState()) => {
+    if (!options.checkpoint) return;
+    const es = early?.state();
+    saveCheckpoint(options.checkpoint, {
+      config: c, sizes, epoch: epochDone, batch, lossSum, rng: rngState, schedule: schedule.state(),
+      optimizerStep: optimizer.step, early: es ? { bestEpoch: es.bestEpoch, best: es.best, badEpochs: es.badEpochs } : null,
+      fingerprint, params: net.params, optimizer: optimizer.buffers, best: es ? es.bestParams : null,
+    });
+  };
 
   emit({
     event: 'start', backend: be.name, isa: be.isa(), threads: be.getThreads(), layers: sizes,
-    epochs: config.epochs, batch: config.batch, lr: config.lr, seed: config.seed,
-    trainImages: set.count, testImages: test.count, data: data.source, task: data.task,
-    ...(validation ? { validationRows: validation.count } : {}),
+    epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed, optimizer: c.optimizer, schedule: c.schedule,
+    trainImages: set.count, validationImages: validation?.count ?? 0, testImages: test.count, data: data.source, task: data.task,
+    ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}),
   });
 
   const epochs: EpochEvent[] = [];
-  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+  const interrupted = (reason: StopEvent['reason'], epoch: number, batch: number): TrainResult => {
+    const stop: StopEvent = { event: 'stop', reason, epoch, batch };
+    emit(stop);
+    return { net: done(), epochs, stop, aborted: true };
+  };
+  for (let epoch = startEpoch; epoch <= c.epochs; epoch++) {
     const t0 = performance.now();
+    const rngAtStart = rng.bitGenerator.getState();
     rng.permutationInto(order);
-    let lossSum = 0;
-    for (let bi = 0; bi < batches; bi++) {
-      if (options.signal?.aborted) return { net: done(), epochs, aborted: true };
-      const start = bi * config.batch;
-      const rows = Math.min(config.batch, set.count - start);
+    const lr = schedule.lrFor(epoch);
+    const target = optimizer.foldsIntoBackward ? ({ into: 'weights', lr } as const) : undefined;
+    let lossSum = epoch === startEpoch ? startLoss : 0;
+    for (let bi = epoch === startEpoch ? startBatch : 0; bi < batches; bi++) {
+      const why = options.signal?.aborted ? 'aborted' : stopped ? 'callback' : null;
+      if (why) {
+        checkpointAt(epoch - 1, bi, lossSum, rngAtStart);
+        return interrupted(why, epoch, bi);
+      }
+      const start = bi * c.batch;
+      const rows = Math.min(c.batch, set.count - start);
       if (sparse) gatherSparseBatch(be, sparse, labels as Uint32Array, set, order, start, rows);
       else gatherBatch(be, ws.X, labels, set, order, start, rows);
       forward(be, net, ws, rows, sparse);
-      lossSum += trainStep(be, net, ws, labels, rows, config.lr, sparse);
-      options.onBatch?.({ epoch, batch: bi + 1, batches, images: start + rows });
+      const loss = backward(be, net, ws, labels, rows, target, sparse);
+      if (target) optimizer.countFoldedStep();
+      else optimizer.update(be, net.params, ws.grads.params, lr);
+      if (!Number.isFinite(loss) && !c.allowNonFinite) throw new NonFiniteLossError(epoch, bi + 1, lr);
+      lossSum += loss;
+      if (options.onBatch?.({ epoch, batch: bi + 1, batches, images: start + rows }) === false) stopped = true;
+      yield;
     }
     const seconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const tr = evalImages > 0 ? score(be, net, data, set, evalImages, ws) : undefined;
     const va = validation && validation.count > 0 ? score(be, net, data, validation, validation.count, ws) : undefined;
     const e: EpochEvent = {
-      event: 'epoch', epoch,
+      event: 'epoch', epoch, lr,
       ...(tr && (tr.rmse !== undefined ? { trainRmse: tr.rmse } : { trainAccuracy: tr.accuracy })),
       loss: lossSum / set.count,
       ...(va && { validationLoss: va.loss, ...(va.rmse !== undefined ? { validationRmse: va.rmse } : { validationAccuracy: va.accuracy }) }),
       seconds, imagesPerSecond: set.count / seconds, evalSeconds: (performance.now() - t1) / 1000,
     };
+    schedule.observe(epoch, e.validationLoss ?? e.loss);
+    const stopNow = early?.observe(epoch, e[c.monitor] as number, net.params) ?? false;
+    checkpointAt(epoch, 0, 0);
     epochs.push(e);
     emit(e);
+    if (stopNow) break;
+    if (epoch < c.epochs && (options.signal?.aborted || stopped)) return interrupted(stopped ? 'callback' : 'aborted', epoch + 1, 0);
   }
-  if (test.count === 0) return { net: done(), epochs, aborted: false };
+  let stop: StopEvent | undefined;
+  if (early) {
+    early.restoreBest(net.params);
+    const last = epochs.at(-1)?.epoch ?? startEpoch - 1;
+    stop = { event: 'stop', reason: last < c.epochs ? 'early-stopping' : 'completed', bestEpoch: early.bestEpoch };
+    emit(stop);
+  }
+  if (test.count === 0) return { net: done(), epochs, stop, aborted: false };
   const r = score(be, net, data, test, test.count, ws);
   const testEvent: TestEvent = r.rmse !== undefined
     ? { event: 'test', testRmse: r.rmse, testLoss: r.loss }
     : { event: 'test', testAccuracy: r.accuracy!, testLoss: r.loss };
   emit(testEvent);
-  return { net: done(), epochs, test: testEvent, aborted: false };
+  return { net: done(), epochs, stop, test: testEvent, aborted: false };
 }
+
+function fail(msg: string): never {
+  throw new TrainSetupError(msg);
+}
+

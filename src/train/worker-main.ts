@@ -18,6 +18,8 @@ try {
   if (Atomics.load(req.stop, 0) !== 0) stop.abort();
   const result = train(backend, data, req.config, {
     net: req.net && new Mlp(req.net.sizes, req.net.params),
+    checkpoint: req.checkpoint,
+    resume: req.resume,
     signal: stop.signal,
     onEvent: (event) => post({ type: 'event', event }),
     onBatch: (progress) => {
@@ -25,8 +27,8 @@ try {
       if (Atomics.load(req.stop, 0) !== 0) stop.abort();
     },
   });
-  const { net, epochs, test, aborted } = result;
-  post({ type: 'done', sizes: [...net.sizes], params: net.params, epochs, test, aborted });
+  const { net, epochs, stop: stopEvent, test, aborted } = result;
+  post({ type: 'done', sizes: [...net.sizes], params: net.params, epochs, stop: stopEvent, test, aborted });
 } catch (e) {
   const err = e instanceof Error ? e : new Error(String(e));
   post({ type: 'error', name: err.name, message: err.message });

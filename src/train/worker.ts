@@ -10,11 +10,12 @@ import { BackendError } from '../backend/select.js';
 import { MemoryBudgetError } from '../budget.js';
 import { DataError } from '../data/idx.js';
 import { ModelFileError } from '../model/errors.js';
-import type { BatchProgress, EpochEvent, TestEvent, TrainConfig, TrainEvent, TrainResult } from './train.js';
+import type { BatchProgress, EpochEvent, StopEvent, TestEvent, TrainConfig, TrainEvent, TrainResult } from './train.js';
 
 export interface WorkerTrainOptions {
-  onEvent?: (e: TrainEvent) => void;
-  onBatch?: (p: BatchProgress) => void;
+  /** Events as train() emits them; return false to stop the run (within one batch). */
+  onEvent?: (e: TrainEvent) => unknown;
+  onBatch?: (p: BatchProgress) => unknown;
   /** Stops the run within one batch; the result then holds the model as of the last step. */
   signal?: AbortSignal;
   /** Backend choice inside the worker (default: NATIVE_MLP_BACKEND or auto). */
@@ -25,6 +26,9 @@ export interface WorkerTrainOptions {
   data?: string | DataSet;
   /** Continue training this network; its parameters are shared with the worker, not copied. */
   net?: Mlp;
+  /** As train's options: a checkpoint file written after every epoch (and on abort), one to resume. */
+  checkpoint?: string;
+  resume?: string;
 }
 
 /** What the worker is sent. */
@@ -34,6 +38,8 @@ export interface WorkerRequest {
   threads?: number;
   data?: string | DataSet;
   net?: { sizes: number[]; params: Float32Array };
+  checkpoint?: string;
+  resume?: string;
   /** Int32Array on shared memory: [0] becomes 1 to ask the worker to stop. */
   stop: Int32Array;
 }
@@ -42,7 +48,7 @@ export interface WorkerRequest {
 export type WorkerMessage =
   | { type: 'event'; event: TrainEvent }
   | { type: 'batch'; progress: BatchProgress }
-  | { type: 'done'; sizes: number[]; params: Float32Array; epochs: EpochEvent[]; test?: TestEvent; aborted: boolean }
+  | { type: 'done'; sizes: number[]; params: Float32Array; epochs: EpochEvent[]; stop?: StopEvent; test?: TestEvent; aborted: boolean }
   | { type: 'error'; name: string; message: string };
 
 /** The compiled worker script (tests run this file from src/, the worker always runs from dist/). */
@@ -71,6 +77,7 @@ export function trainInWorker(config: TrainConfig, options: WorkerTrainOptions =
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const request: WorkerRequest = {
     config, backend: options.backend, threads: options.threads, data: options.data, stop,
+    checkpoint: options.checkpoint, resume: options.resume,
     net: options.net && { sizes: [...options.net.sizes], params: options.net.params },
   };
   return new Promise((resolve, reject) => {
@@ -86,10 +93,14 @@ export function trainInWorker(config: TrainConfig, options: WorkerTrainOptions =
       fn();
     };
     worker.on('message', (m: WorkerMessage) => {
-      if (m.type === 'event') options.onEvent?.(m.event);
-      else if (m.type === 'batch') options.onBatch?.(m.progress);
+      // A callback returning false stops the worker within one batch, as the signal does.
+      if (m.type === 'event') {
+        if (options.onEvent?.(m.event) === false) onAbort();
+      } else if (m.type === 'batch') {
+        if (options.onBatch?.(m.progress) === false) onAbort();
+      }
       else if (m.type === 'error') finish(() => reject(revive(m.name, m.message)));
-      else finish(() => resolve({ net: new Mlp(m.sizes, m.params), epochs: m.epochs, test: m.test, aborted: m.aborted }));
+      else finish(() => resolve({ net: new Mlp(m.sizes, m.params), epochs: m.epochs, stop: m.stop, test: m.test, aborted: m.aborted }));
     });
     worker.on('error', (e) => finish(() => reject(e)));
     worker.on('exit', (code) => finish(() => reject(new Error(`training worker exited with code ${code} before finishing`))));

@@ -4,6 +4,7 @@
  * same wrapper the native backend uses, so both backends fail the same way on bad input.
  */
 import { type Kernels, sharedAlloc, withChecks } from '../contract.js';
+import { adamUpdate, momentumUpdate } from './optim.js';
 import { gatherSparse, sparseMatmul, sparseMatmulT } from './sparse.js';
 import { getJsThreads, setJsThreads, sgemmThreaded } from './threads.js';
 
@@ -113,6 +114,8 @@ const jsKernels: Kernels = {
   gatherSparse,
   sparseMatmul,
   sparseMatmulT,
+  momentumUpdate,
+  adamUpdate,
 
   /** Threads sgemm uses: 1 (the default) or the calling thread plus n - 1 worker threads. */
   getThreads: () => getJsThreads(),

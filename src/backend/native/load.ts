@@ -37,6 +37,7 @@ const EXPORTS = [
   'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'reluBackward', 'colSums', 'sgdUpdate',
   'gatherPixels', 'mseGrad', 'gatherRows', 'getThreads', 'setThreads', 'isa', 'setIsa', 'supportedIsas', 'setPoolPolicy',
   'gatherSparse', 'sparseMatmul', 'sparseMatmulT', 'fmaPeak',
+  'momentumUpdate', 'adamUpdate',
 ] as const;
 
 let cached: NativeLoad | undefined;

@@ -6,6 +6,7 @@
  * its memory whatever it is passed, and the checks have already bounded every extent.
  */
 import { extent, type Backend, type Kernels, withChecks } from '../contract.js';
+import { adamUpdate as jsAdamUpdate, momentumUpdate as jsMomentumUpdate } from '../js/optim.js';
 import type { Arg, WasmMemory } from './memory.js';
 import { WasmThreads } from './threads.js';
 import { gatherRows as jsGatherRows } from '../js/index.js';
@@ -115,6 +116,10 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
     // Float rows: a copy per row (TypedArray.set), as the TypeScript twin; the batch lands in the
     // module's memory when `out` is a view of it (the training workspace).
     gatherRows: jsGatherRows,
+    // Optimizer updates: the TypeScript twins, in place on the arrays (views of this memory, as
+    // Backend.alloc gives them); same bits as the other backends. (optim.cc is not in the WASM build yet.)
+    momentumUpdate: jsMomentumUpdate,
+    adamUpdate: jsAdamUpdate,
     getThreads: () => threads.count,
     setThreads: (n) => threads.set(n),
     isa: () => 'wasm-simd128',

@@ -1,0 +1,77 @@
+/**
+ * The settings of a training run: the notebook's (epochs, batch, lr, hidden, seed) plus the
+ * optimizer, the learning-rate schedule and early stopping (the validation split is the data set's:
+ * fit's `validation` option, the CLI's --validation). Every added
+ * setting is optional and defaults to the notebook's behaviour, so `NOTEBOOK_CONFIG` still trains
+ * the notebook's table. A checkpoint stores the resolved config.
+ */
+import { checkOptimizerConfig, DEFAULT_OPTIMIZER, type OptimizerConfig } from '../optim/optimizer.js';
+import { checkScheduleConfig, DEFAULT_SCHEDULE, type ScheduleConfig } from '../optim/schedule.js';
+import { type Monitor, MONITORS } from './early-stopping.js';
+
+export interface TrainConfig extends Partial<OptimizerConfig>, Partial<ScheduleConfig> {
+  epochs: number;
+  batch: number;
+  /** Base learning rate (the schedule scales it per epoch). */
+  lr: number;
+  /** Hidden layer sizes: [128] for the notebook. */
+  hidden: number[];
+  seed: number;
+  /** Training images the per-epoch accuracy is measured on (the first N). */
+  evalImages: number;
+  /**
+   * Early stopping: stop when `monitor` has not improved for this many epochs and restore the
+   * best epoch's weights (0 = off, the default). Needs a validation split.
+   */
+  earlyStopping?: number;
+  /** What early stopping watches: 'validationLoss' (default) or 'validationAccuracy'. */
+  monitor?: Monitor;
+  /** Keep training through NaN or infinite losses instead of stopping (default false). */
+  allowNonFinite?: boolean;
+}
+
+export type ResolvedConfig = Required<TrainConfig>;
+
+/** The notebook's settings. */
+export const NOTEBOOK_CONFIG: Readonly<TrainConfig> = Object.freeze({
+  epochs: 8, batch: 128, lr: 0.1, hidden: [128], seed: 0, evalImages: 10000,
+});
+
+/** The config with every optional setting filled in with its default. */
+export function resolveConfig(c: TrainConfig): ResolvedConfig {
+  const defined = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined));
+  return {
+    ...DEFAULT_OPTIMIZER, ...DEFAULT_SCHEDULE, earlyStopping: 0, monitor: 'validationLoss',
+    allowNonFinite: false, ...defined, hidden: [...c.hidden],
+  } as ResolvedConfig;
+}
+
+/** Throws a RangeError naming the first bad setting. */
+export function checkConfig(config: TrainConfig): void {
+  const c = resolveConfig(config);
+  const bad = (what: string, v: unknown): never => {
+    throw new RangeError(`Expected ${what} but received ${JSON.stringify(v)}`);
+  };
+  if (!Number.isInteger(c.epochs) || c.epochs < 1) bad('epochs to be an integer >= 1', c.epochs);
+  if (!Number.isInteger(c.batch) || c.batch < 1) bad('batch to be an integer >= 1', c.batch);
+  if (!(Number.isFinite(c.lr) && c.lr > 0)) bad('lr to be a finite number > 0', c.lr);
+  if (!Array.isArray(c.hidden) || c.hidden.some((h) => !Number.isInteger(h) || h < 1)) bad('hidden to be sizes >= 1', c.hidden);
+  if (!Number.isSafeInteger(c.seed) || c.seed < 0) bad('seed to be an integer >= 0', c.seed);
+  if (!Number.isInteger(c.evalImages) || c.evalImages < 0) bad('evalImages to be an integer >= 0', c.evalImages);
+  if (!Number.isInteger(c.earlyStopping) || c.earlyStopping < 0) bad('earlyStopping to be an integer >= 0 (patience in epochs)', c.earlyStopping);
+  if (!(MONITORS as readonly string[]).includes(c.monitor)) bad(`monitor to be one of ${MONITORS.join(', ')}`, c.monitor);
+  if (typeof c.allowNonFinite !== 'boolean') bad('allowNonFinite to be a boolean', c.allowNonFinite);
+  checkOptimizerConfig(c);
+  checkScheduleConfig(c);
+}
+
+/** Every setting of a run, by name (what pickConfig copies). */
+const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
+  'epochs', 'batch', 'lr', 'hidden', 'seed', 'evalImages', 'earlyStopping', 'monitor', 'allowNonFinite',
+  ...(Object.keys(DEFAULT_OPTIMIZER) as (keyof TrainConfig)[]), ...(Object.keys(DEFAULT_SCHEDULE) as (keyof TrainConfig)[]),
+];
+
+/** The run settings among `o`'s fields (fit's options mix them with data options). */
+export function pickConfig(o: Partial<TrainConfig>): Partial<TrainConfig> {
+  return Object.fromEntries(CONFIG_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+}

@@ -1,0 +1,57 @@
+/**
+ * Early stopping on a validation metric (as Keras' EarlyStopping with restore_best_weights):
+ * keeps a copy of the best epoch's parameters and says when `patience` epochs have passed
+ * without improvement. The copy lives with the other long-lived arrays (allocArena).
+ */
+import { allocArena } from '../optim/optimizer.js';
+
+export const MONITORS = ['validationLoss', 'validationAccuracy'] as const;
+export type Monitor = (typeof MONITORS)[number];
+
+export interface EarlyStoppingState {
+  bestEpoch: number;
+  best: number | null;
+  badEpochs: number;
+  bestParams: Float32Array;
+}
+
+export class EarlyStopping {
+  private s: EarlyStoppingState;
+
+  constructor(readonly patience: number, readonly monitor: Monitor, n: number) {
+    this.s = { bestEpoch: 0, best: null, badEpochs: 0, bestParams: allocArena(n) };
+  }
+
+  /** Records epoch e's metric; returns true when the run should stop now. */
+  observe(e: number, value: number, params: Float32Array): boolean {
+    const s = this.s;
+    const better = s.best === null || (this.monitor === 'validationLoss' ? value < s.best : value > s.best);
+    if (better) {
+      s.best = value;
+      s.bestEpoch = e;
+      s.badEpochs = 0;
+      s.bestParams.set(params);
+      return false;
+    }
+    s.badEpochs++;
+    return s.badEpochs >= this.patience;
+  }
+
+  get bestEpoch(): number {
+    return this.s.bestEpoch;
+  }
+
+  /** Copies the best epoch's parameters into params (no-op before the first epoch). */
+  restoreBest(params: Float32Array): void {
+    if (this.s.bestEpoch > 0) params.set(this.s.bestParams);
+  }
+
+  state(): EarlyStoppingState {
+    return this.s;
+  }
+
+  restore(s: EarlyStoppingState): void {
+    this.s.bestParams.set(s.bestParams);
+    this.s = { ...s, bestParams: this.s.bestParams };
+  }
+}

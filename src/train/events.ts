@@ -1,0 +1,103 @@
+/**
+ * What a training run reports: start / epoch / stop / test events (the CLI prints them, --json
+ * writes them as JSON Lines) and per-batch progress.
+ */
+export interface StartEvent {
+  event: 'start';
+  backend: string;
+  isa: string;
+  threads: number;
+  layers: number[];
+  epochs: number;
+  batch: number;
+  lr: number;
+  seed: number;
+  optimizer: string;
+  schedule: string;
+  trainImages: number;
+  /** Rows of the validation split (0 when there is none). */
+  validationImages: number;
+  testImages: number;
+  data: string;
+  /** classify or regress (the loss head). */
+  task?: 'classify' | 'regress';
+  /** The epoch a resumed run continues after (absent for a fresh run). */
+  resumedAfterEpoch?: number;
+}
+
+export interface EpochEvent {
+  event: 'epoch';
+  epoch: number;
+  /** The learning rate this epoch trained at. */
+  lr: number;
+  /** Accuracy on the first evalImages training rows after the epoch (classification, evalImages > 0). */
+  trainAccuracy?: number;
+  /** RMSE in the targets' units on the first evalImages training rows (regression, evalImages > 0). */
+  trainRmse?: number;
+  /** Mean loss of the epoch's minibatches, as they were trained. */
+  loss: number;
+  /** Mean loss and accuracy (classification) or RMSE (regression) on the validation split, when there is one. */
+  validationLoss?: number;
+  validationAccuracy?: number;
+  validationRmse?: number;
+  /** Seconds of the training pass (not counting the accuracy passes). */
+  seconds: number;
+  imagesPerSecond: number;
+  evalSeconds: number;
+}
+
+/**
+ * Why a run ended before its last epoch, or (early stopping) which epoch's weights it kept:
+ * 'early-stopping' (the monitored metric stopped improving; weights restored from bestEpoch),
+ * 'completed' (early stopping was on but never triggered; weights restored from bestEpoch),
+ * 'aborted' (the signal), 'callback' (onEvent or onBatch returned false).
+ */
+export interface StopEvent {
+  event: 'stop';
+  reason: 'early-stopping' | 'completed' | 'aborted' | 'callback';
+  /** The epoch whose weights the network holds after an early-stopping run. */
+  bestEpoch?: number;
+  /** Where an interrupted run stopped: the epoch and the batches of it that were trained. */
+  epoch?: number;
+  batch?: number;
+}
+
+/** After training: testAccuracy for classification, testRmse (in the targets' units) for regression. */
+export interface TestEvent {
+  event: 'test';
+  testAccuracy?: number;
+  testRmse?: number;
+  /** Mean loss on the test rows (cross-entropy, or 0.5 * squared error on standardised targets). */
+  testLoss: number;
+}
+
+export interface BatchProgress {
+  epoch: number;
+  batch: number;
+  batches: number;
+  images: number;
+}
+
+export type TrainEvent = StartEvent | EpochEvent | StopEvent | TestEvent;
+
+/**
+ * A NaN or infinite training loss: the run stops at once (nothing is saved) unless the config
+ * allows non-finite values.
+ */
+export class NonFiniteLossError extends Error {
+  override name = 'NonFiniteLossError';
+  constructor(readonly epoch: number, readonly batch: number, lr: number) {
+    super(
+      `the training loss became non-finite at epoch ${epoch}, batch ${batch} (lr ${lr}); ` +
+        'the run diverged: try a smaller learning rate (nothing was saved; allowNonFinite / --allow-non-finite keeps going)',
+    );
+  }
+}
+
+/**
+ * A run that cannot start as asked: resuming with other settings or on other data, early
+ * stopping without a validation split. A RangeError, named so the CLI can print it as one line.
+ */
+export class TrainSetupError extends RangeError {
+  override name = 'TrainSetupError';
+}
