@@ -3,6 +3,7 @@
  * that order with the last partial batch divided by its own size, SGD, then the accuracy on the
  * first 10,000 training images), reporting through events rather than printing.
  */
+import { DataError } from '../data/idx.js';
 import type { Backend } from '../backend/contract.js';
 import type { DataSet } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
@@ -120,6 +121,7 @@ export function checkConfig(c: TrainConfig): void {
 export function train(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}): TrainResult {
   checkConfig(config);
   const { train: set, test } = data;
+  if (!(set.count >= 1)) throw new DataError(`${data.source}: the training set is empty; training needs at least one example`);
   const rng = options.rng ?? defaultRng(config.seed);
   const given = options.net ?? initMlp([set.features, ...config.hidden, data.classes], rng);
   // Train on the backend's own memory (a copy for WASM), and hand the caller's network back.

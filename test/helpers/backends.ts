@@ -6,7 +6,7 @@
  * lists what ran. A native addon that did not load shows as a skipped suite (or fails, with
  * REQUIRE_NATIVE=1; see skip-or-fail.ts).
  */
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/contract.js';
 import { __testing as jsThreads } from '../../src/backend/js/threads.js';
 import { loadNative } from '../../src/backend/native/load.js';
@@ -32,6 +32,8 @@ export interface BackendVariant {
 export interface ForEachOptions {
   /** Thread counts to run the suite at; each threaded backend runs once per count. Default [1]. */
   threads?: number[];
+  /** Backends the suite does not apply to, with the reason (shown in the skipped suite's title). */
+  skip?: Partial<Record<'js' | 'native' | 'wasm', string>>;
 }
 
 /** Backends that split kernels over threads (setThreads > 1 changes how they run). */
@@ -83,6 +85,11 @@ export function forEachBackend(
 ): void {
   if (options.threads?.some((t) => t > 1)) nativePoolAlways();
   for (const { be, variant, enter, leave } of entries(options.threads)) {
+    const skipped = options.skip?.[be.name];
+    if (skipped !== undefined) {
+      describe.skip(`${title} [${variant.label}] does not apply: ${skipped}`, () => it('skipped', () => {}));
+      continue;
+    }
     describe(`${title} [${variant.label}]`, () => {
       beforeAll(() => {
         enter();

@@ -8,7 +8,6 @@
 import { extent, type Backend, type Kernels, withChecks } from '../contract.js';
 import type { Arg, WasmMemory } from './memory.js';
 import { WasmThreads } from './threads.js';
-import { gatherSparse, sparseMatmul, sparseMatmulT } from '../js/sparse.js';
 
 export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Module; memory: WebAssembly.Memory }): Backend {
   const ex = mem.exports;
@@ -104,9 +103,8 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
       stageRows(images, index, start, rows, features);
       mem.call([f32(out, rows * features, true)], ([po]) => gather(po, stage, rows, ident, rows));
     },
-    // No sparse kernels in the WASM build (see sparseInputFor): the TypeScript twins, which work on
-    // views of the module's memory like on any Float32Array.
-    gatherSparse, sparseMatmul, sparseMatmulT,
+    // No sparse-input kernels in the WASM build (see sparseInputFor): training on wasm stays dense.
+    gatherSparse: noSparse, sparseMatmul: noSparse, sparseMatmulT: noSparse,
     getThreads: () => threads.count,
     setThreads: (n) => threads.set(n),
     isa: () => 'wasm-simd128',
@@ -114,4 +112,8 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
     holds: (x) => mem.holds(x),
   };
   return withChecks('wasm', kernels);
+}
+
+function noSparse(): never {
+  throw new Error("The WASM backend has no sparse-input kernels; train with input: 'dense' (the default on wasm)");
 }
