@@ -15,6 +15,8 @@ export interface EnvSettings {
   pool?: string;
   /** NATIVE_MLP_WASM: `0` disables the WASM backend (`auto` then falls back from native to js). */
   wasm?: string;
+  /** NATIVE_MLP_MAX_MEMORY_MB: the memory budget in MiB (default 2048; see src/limits.ts). */
+  maxMemoryMb?: string;
 }
 
 function read(name: string): string | undefined {
@@ -30,5 +32,6 @@ export function envSettings(): EnvSettings {
     isa: read('NATIVE_MLP_ISA'),
     pool: read('NATIVE_MLP_POOL'),
     wasm: read('NATIVE_MLP_WASM'),
+    maxMemoryMb: read('NATIVE_MLP_MAX_MEMORY_MB'),
   };
 }

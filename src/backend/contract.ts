@@ -251,6 +251,28 @@ export function checkSgemm(
   checkF32('a', a, readsAB ? extent(aRows, aCols, lda) : 0);
   checkF32('b', b, readsAB ? extent(bRows, bCols, ldb) : 0);
   checkF32('c', c, extent(m, n, ldc));
+  if (readsAB) {
+    checkNoOverlap('a', a, extent(aRows, aCols, lda), c, extent(m, n, ldc));
+    checkNoOverlap('b', b, extent(bRows, bCols, ldb), c, extent(m, n, ldc));
+  }
+}
+
+/**
+ * sgemm's C may not share memory with A or B: C is written while A and B are still being read,
+ * so an overlap gives a wrong product. Views on the same buffer are compared by the elements the
+ * call touches (from each view's start to its last element used).
+ */
+export function checkNoOverlap(name: string, x: Float32Array, xLen: number, c: Float32Array, cLen: number): void {
+  if (x.buffer !== c.buffer || xLen === 0 || cLen === 0) return;
+  const x0 = x.byteOffset;
+  const x1 = x0 + 4 * xLen;
+  const c0 = c.byteOffset;
+  const c1 = c0 + 4 * cLen;
+  if (x0 < c1 && c0 < x1) {
+    throw new RangeError(
+      `Expected c not to overlap ${name} (sgemm's output must not alias an input) but c's bytes [${c0}, ${c1}) and ${name}'s [${x0}, ${x1}) share memory; write into a separate array`,
+    );
+  }
 }
 
 export function checkBlock(rows: unknown, cols: unknown): number {

@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BACKEND_CHOICES, type BackendChoice, defaultBackendChoice, isBackendChoice } from '../backend/select.js';
 import { NOTEBOOK_CONFIG, type TrainConfig } from '../train/train.js';
-import { MAX_LAYER_SIZE } from '../limits.js';
+import { MAX_LAYER_SIZE, MAX_THREADS } from '../limits.js';
 import { DEFAULT_OPTIMIZER, OPTIMIZER_NAMES } from '../optim/optimizer.js';
 import { DEFAULT_SCHEDULE, SCHEDULE_NAMES } from '../optim/schedule.js';
 import { MONITORS } from '../train/early-stopping.js';
@@ -28,6 +28,8 @@ export interface TrainArgs extends RunArgs {
   save: string | undefined;
   checkpoint: string | undefined;
   resume: string | undefined;
+  /** Write the HTML report here. */
+  report: string | undefined;
 }
 
 export interface EvalArgs extends RunArgs {
@@ -68,11 +70,20 @@ function parseFlags<T extends ParseArgsConfig>(config: T) {
   }
 }
 
+/** Plain decimal digits: no sign, hex, octal, binary, exponent, separators or spaces ("0x2" is refused). */
+const DECIMAL_INT = /^[0-9]+$/;
+/** A plain decimal number with an optional fraction and exponent: 0.1, .5, 1e-3 (no hex, no Infinity). */
+const DECIMAL_NUMBER = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+/** Smallest normal float32: a smaller learning rate is subnormal in the kernels (or rounds to 0). */
+const MIN_NORMAL_F32 = 2 ** -126;
+/** Largest finite float32: the kernels compute in float32. */
+const MAX_F32 = 3.4028234663852886e38;
+
 function int(flag: string, v: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${v}"`);
+  if (!DECIMAL_INT.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${flag} must be an integer from ${min} to ${max} in decimal digits, got "${v}"`);
   }
   return n;
 }
@@ -80,8 +91,11 @@ function int(flag: string, v: string | undefined, fallback: number, min: number,
 function positive(flag: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new UsageError(`--${flag} must be a number > 0, got "${v}"`);
+  if (!DECIMAL_NUMBER.test(v) || !Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`--${flag} must be a number > 0 in decimal (e.g. 0.1 or 1e-3), got "${v}"`);
+  }
+  if (n < MIN_NORMAL_F32 || n > MAX_F32) {
+    throw new UsageError(`--${flag} must be from ${MIN_NORMAL_F32} to ${MAX_F32} (the normal float32 range the kernels compute in), got "${v}"`);
   }
   return n;
 }
@@ -104,7 +118,7 @@ function sizes(flag: string, v: string | undefined, fallback: number[]): number[
   if (v === undefined) return [...fallback];
   const parts = v.split(',');
   const out = parts.map((p) => Number(p));
-  if (parts.some((p) => p.trim() === '') || out.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_LAYER_SIZE)) {
+  if (parts.some((p) => !DECIMAL_INT.test(p)) || out.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_LAYER_SIZE)) {
     throw new UsageError(`--${flag} must be layer sizes from 1 to ${MAX_LAYER_SIZE} separated by commas (e.g. 128 or 256,64), got "${v}"`);
   }
   return out;
@@ -122,7 +136,7 @@ function runArgs(values: { backend?: string; threads?: string; json?: boolean; h
   }
   return {
     backend: backend ?? defaultBackendChoice(),
-    threads: values.threads === undefined ? undefined : int('threads', values.threads, 0, 1, 256),
+    threads: values.threads === undefined ? undefined : int('threads', values.threads, 0, 1, MAX_THREADS),
     json: values.json ?? false,
     help: values.help ?? false,
   };
@@ -143,7 +157,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     options: {
       ...RUN_OPTIONS,
       epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, hidden: { type: 'string' },
-      seed: { type: 'string' }, data: { type: 'string' }, save: { type: 'string' },
+      seed: { type: 'string' }, data: { type: 'string' }, save: { type: 'string' }, report: { type: 'string' },
       optimizer: { type: 'string' }, momentum: { type: 'string' }, beta1: { type: 'string' }, beta2: { type: 'string' },
       eps: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' },
       'step-every': { type: 'string' }, 'step-gamma': { type: 'string' }, 'lr-min': { type: 'string' },
@@ -186,6 +200,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   const given = Object.entries(LOOP_FLAGS).filter(([flag]) => (values as Record<string, unknown>)[flag] !== undefined).map(([, key]) => key);
   return {
     ...runArgs(values), config, given, data: values.data, save: values.save, checkpoint: values.checkpoint, resume: values.resume,
+    report: values.report,
   };
 }
 
@@ -210,12 +225,27 @@ export function parseInfoArgs(argv: string[]): RunArgs {
   return runArgs(values);
 }
 
-export function parseBenchArgs(argv: string[]): { json: boolean; numpy: boolean; help: boolean } {
+export function parseBenchArgs(argv: string[]): { json: boolean; numpy: boolean; help: boolean; report: string | undefined } {
   const { values } = parseFlags({
     args: argv,
-    options: { json: { type: 'boolean' }, 'no-numpy': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { json: { type: 'boolean' }, 'no-numpy': { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, report: { type: 'string' } },
     strict: true,
     allowPositionals: false,
   });
-  return { json: values.json ?? false, numpy: !values['no-numpy'], help: values.help ?? false };
+  return { json: values.json ?? false, numpy: !values['no-numpy'], help: values.help ?? false, report: values.report };
+}
+
+/** `report RUN.jsonl -o FILE.html`: a saved train --json log (or bench --json output) to an HTML report. */
+export function parseReportArgs(argv: string[]): { log: string; output: string; help: boolean } {
+  const { values, positionals } = parseFlags({
+    args: argv,
+    options: { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  const help = values.help ?? false;
+  if (!help && positionals.length !== 1) {
+    throw new UsageError(`report takes one log file (the output of train --json or bench --json), got ${positionals.length}; see native-mlp --help`);
+  }
+  return { log: positionals[0] ?? '', output: required('output', values.output, help), help };
 }

@@ -3,16 +3,19 @@ import { readFileSync } from 'node:fs';
 import { loadNative } from '../backend/native/load.js';
 import { selectBackend } from '../backend/select.js';
 import { loadWasm } from '../backend/wasm/load.js';
-import { DataError, parseIdx } from '../data/idx.js';
+import { DataError } from '../data/idx.js';
+import { readImages } from '../data/images.js';
 import { DEFAULT_CLASSES, loadDataSet, loadDataSetAsync, peekFeatures } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
 import { defaultRng } from '../rng/index.js';
 import { predict } from '../train/predict.js';
-import { evaluate } from '../train/metrics.js';
+import type { LoggedEvent } from '../report/events.js';
+import { EVAL_ROWS, evaluate } from '../train/metrics.js';
+import { checkMemory, trainingBytes } from '../budget.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import { type TrainConfig, trainAsync } from '../train/train.js';
 import {
-  parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseTrainArgs, type RunArgs,
+  parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError,
 } from './args.js';
 import { HELP } from './help.js';
 import { formatConfusion, formatEvent, ProgressBar } from './print.js';
@@ -23,13 +26,22 @@ const out = (line: string): void => {
 
 function backendFor(args: RunArgs) {
   const backend = selectBackend(args.backend);
-  if (args.threads !== undefined) backend.setThreads(args.threads);
+  if (args.threads !== undefined) {
+    try {
+      backend.setThreads(args.threads);
+    } catch (e) {
+      // The TypeScript backend allows fewer threads than the native one (MAX_JS_THREADS).
+      throw new UsageError(`--threads ${args.threads}: ${(e as Error).message}`);
+    }
+  }
   return backend;
 }
 
 export async function trainCommand(argv: string[]): Promise<number | void> {
   const args = parseTrainArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
+  // A save that cannot succeed fails now, not after the whole run.
+  if (args.save !== undefined) (await import('../model/index.js')).checkSaveTarget(args.save);
   const backend = backendFor(args);
   // A resumed run keeps the checkpoint's settings; flags given now must agree (epochs may grow).
   const resume = args.resume === undefined ? undefined : loadCheckpoint(args.resume);
@@ -37,13 +49,22 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
     ? { ...resume.config, ...Object.fromEntries(args.given.map((k) => [k, args.config[k]])) }
     : args.config;
   // Start-up: the files are read on the thread pool while this thread draws the initial weights.
-  const features = resume ? null : peekFeatures(args.data);
+  const features = peekFeatures(args.data);
+  if (features !== null) {
+    const sizes = [features, ...config.hidden, DEFAULT_CLASSES];
+    checkMemory(trainingBytes(sizes, Math.max(config.batch, EVAL_ROWS), 0), `Training layers ${sizes.join('-')} with batches of ${config.batch}`);
+  }
   const pending = loadDataSetAsync(args.data);
   pending.catch(() => {}); // awaited below; this only stops an early rejection being "unhandled"
   const rng = defaultRng(config.seed);
-  const net = features === null ? undefined : initMlp([features, ...config.hidden, DEFAULT_CLASSES], rng);
+  const net = features === null || resume ? undefined : initMlp([features, ...config.hidden, DEFAULT_CLASSES], rng);
+  // The report's packages are checked before training, not after a long run.
+  const reporting = args.report ? await import('../report/index.js') : undefined;
+  await reporting?.loadReportLibs();
+  if (reporting && args.report) reporting.checkReportTarget(args.report);
+  const log: LoggedEvent[] = []; // the events as --json prints them, so `report RUN.jsonl` rebuilds the same page
   const data = await pending;
-  const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout) : null;
+  const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout, config.epochs) : null;
   // SIGINT / SIGTERM: finish the current batch, write the checkpoint (if asked), exit 130 / 143.
   // A second signal exits at once; checkpoints are written atomically, so no file is half-written.
   const stop = new AbortController();
@@ -61,12 +82,13 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
   let result;
   try {
     result = await trainAsync(backend, data, config, {
-      net: resume ? undefined : net,
+      net,
       rng,
       resume,
       checkpoint: args.checkpoint,
       signal: stop.signal,
       onEvent(e) {
+        if (reporting) log.push(JSON.parse(JSON.stringify(e)));
         bar?.clear();
         out(args.json ? JSON.stringify(e) : formatEvent(e));
       },
@@ -80,12 +102,19 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
     if (!args.json && args.checkpoint) out(`Checkpoint written to ${args.checkpoint}; continue with --resume ${args.checkpoint}`);
     return signalled ? exitCode(signalled) : 1;
   }
-  if (args.save) {
+  if (args.save !== undefined) {
     const { saveModel } = await import('../model/index.js');
     saveModel(args.save, result.net, {
       testAccuracy: String(result.test?.testAccuracy), epochs: String(config.epochs), seed: String(config.seed),
     });
     if (!args.json) out(`Saved model to ${args.save}`);
+  }
+  if (reporting && args.report) {
+    const line = JSON.stringify(reporting.analyzeClassifier(backend, result.net, data.test, data.classes));
+    if (args.json) out(line);
+    log.push(JSON.parse(line));
+    reporting.writeReport(args.report, await reporting.trainingReportHtml(log));
+    if (!args.json) out(`Wrote report to ${args.report}`);
   }
 }
 
@@ -114,27 +143,6 @@ export async function evalCommand(argv: string[]): Promise<void> {
   }
   out(`Test Accuracy: ${(r.accuracy * 100).toFixed(2)}%   loss ${r.loss.toFixed(4)}   (${r.count} images, ${backend.name} backend)`);
   out(formatConfusion(r.confusion, net.classes));
-}
-
-/** Images from an IDX file (count x rows x cols) or raw bytes of whole images. */
-function readImages(file: string, features: number): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new DataError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const looksIdx = bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0x08;
-  if (looksIdx) {
-    const idx = parseIdx(bytes, file);
-    const pixels = idx.dims.slice(1).reduce((a, b) => a * b, 1);
-    if (pixels !== features) throw new DataError(`${file}: images have ${pixels} pixels but the model takes ${features}`);
-    return idx.data;
-  }
-  if (bytes.length === 0 || bytes.length % features !== 0) {
-    throw new DataError(`${file}: ${bytes.length} bytes is not an IDX file nor a whole number of ${features}-byte raw images`);
-  }
-  return bytes;
 }
 
 export async function predictCommand(argv: string[]): Promise<void> {
@@ -182,6 +190,9 @@ export function infoCommand(argv: string[]): void {
 export async function benchCommand(argv: string[]): Promise<void> {
   const args = parseBenchArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
+  const reporting = args.report ? await import('../report/index.js') : undefined;
+  await reporting?.loadReportLibs(); // before the long run, not after it
+  if (reporting && args.report) reporting.checkReportTarget(args.report);
   const { runBench } = await import('../bench/run.js');
   const { formatReport } = await import('../bench/format.js');
   const report = await runBench(loadDataSet(), {
@@ -189,4 +200,16 @@ export async function benchCommand(argv: string[]): Promise<void> {
     progress: (line) => process.stderr.write(`bench: ${line}\n`),
   });
   out(args.json ? JSON.stringify(report) : formatReport(report));
+  if (reporting && args.report) {
+    reporting.writeReport(args.report, await reporting.benchReportHtml(report));
+    process.stderr.write(`bench: wrote report to ${args.report}\n`);
+  }
+}
+
+export async function reportCommand(argv: string[]): Promise<void> {
+  const args = parseReportArgs(argv);
+  if (args.help) return void process.stdout.write(HELP);
+  const { reportHtmlFromFile, writeReport } = await import('../report/index.js');
+  writeReport(args.output, await reportHtmlFromFile(args.log));
+  out(`Wrote report to ${args.output}`);
 }

@@ -1,10 +1,87 @@
 /**
  * An atomic file write: temporary file in the same folder, fsync, rename over the target, so
  * readers see either the old file or the complete new one.
+ *
+ * Targets: a symlink is written through, atomically: the file it names (following up to 40
+ * links) is replaced and the link stays a link. A target that is not a regular file (a device
+ * such as /dev/null, a FIFO, a folder, a socket) is refused instead of being replaced. The check
+ * and the rename are separate steps, so a target swapped in between by someone who can write to
+ * the folder is not detected.
+ *
+ * Signals: while the bytes are written, SIGINT and SIGTERM are caught (main thread only), so the
+ * process is never killed with a half-written temporary file beside the target. The write is
+ * synchronous, so a signal that arrives during it is not seen by JavaScript: it is dropped, and
+ * the save completes (send it again to stop the process).
  */
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { closeSync, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
+import { describeErrno, describeFileType } from '../io/read-file.js';
 import { ModelFileError } from './errors.js';
+
+/** How many symlinks a save target may go through, as the kernel's own limit (ELOOP). */
+const MAX_LINKS = 40;
+
+/**
+ * The file a save to `file` replaces: symlinks followed to the file they name (which may not exist
+ * yet). Throws a ModelFileError for an empty path, a link loop, or a target that exists and is not
+ * a regular file.
+ */
+export function resolveSaveTarget(file: string): string {
+  if (typeof file !== 'string' || file === '' || file.includes('\0')) {
+    throw new ModelFileError(`${JSON.stringify(file)}: cannot save: expected a file path (a non-empty string)`);
+  }
+  let target = resolve(file);
+  for (let hops = 0; ; hops++) {
+    let st;
+    try {
+      st = lstatSync(target);
+    } catch (e) {
+      if (errnoCode(e) === 'ENOENT') return target; // a new file (or a dangling link's target)
+      throw new ModelFileError(`${file}: cannot save: ${describeErrno(e)}`);
+    }
+    if (st.isSymbolicLink()) {
+      if (hops >= MAX_LINKS) throw new ModelFileError(`${file}: cannot save: more than ${MAX_LINKS} symbolic links (ELOOP)`);
+      const link = readlinkSync(target);
+      target = isAbsolute(link) ? link : resolve(dirname(target), link);
+      continue;
+    }
+    if (!st.isFile()) {
+      const via = target === resolve(file) ? '' : ` (${target}, which it links to)`;
+      throw new ModelFileError(`${file}: cannot save: the target${via} is ${describeFileType(st)}, not a regular file; saving would replace it, so pass the path of a regular file`);
+    }
+    return target;
+  }
+}
+
+/**
+ * Checks, before any work that ends in a save, that `file` can be saved: the target is a regular
+ * file or does not exist yet, and its folder exists and accepts a new file (a temporary file is
+ * created and removed). Throws the ModelFileError the save itself would throw.
+ */
+export function checkSaveTarget(file: string): void {
+  const target = resolveSaveTarget(file);
+  const dir = dirname(target);
+  let st;
+  try {
+    st = statSync(dir);
+  } catch (e) {
+    throw new ModelFileError(`${file}: cannot save: folder ${dir} ${errnoCode(e) === 'ENOENT' ? 'does not exist (ENOENT)' : describeErrno(e)}`);
+  }
+  if (!st.isDirectory()) throw new ModelFileError(`${file}: cannot save: ${dir} is not a folder (ENOTDIR)`);
+  const probe = join(dir, `.${basename(target)}.probe`);
+  try {
+    writeFileAtomic(probe, new Uint8Array(0), {
+      beforeRename: (temp) => {
+        unlinkSync(temp);
+        throw new Error('probe done');
+      },
+    }, true);
+  } catch (e) {
+    const msg = (e as Error).message;
+    throw new ModelFileError(msg.startsWith(probe) ? file + msg.slice(probe.length) : msg);
+  }
+}
 
 /** Test hooks: each runs at the named step of writeFileAtomic and may throw to simulate a failure. */
 export interface AtomicWriteHooks {
@@ -20,9 +97,10 @@ export interface AtomicWriteHooks {
  * over the target. On any failure the temporary file is removed, an existing target is left
  * untouched, and a ModelFileError naming the file and the reason is thrown.
  */
-export function writeFileAtomic(file: string, bytes: Uint8Array, hooks?: AtomicWriteHooks): void {
-  const target = resolve(file);
+export function writeFileAtomic(file: string, bytes: Uint8Array, hooks?: AtomicWriteHooks, probe = false): void {
+  const target = resolveSaveTarget(file);
   const dir = dirname(target);
+  const release = holdSignals();
   let temp = '';
   let fd: number | undefined;
   let step = 'create a temporary file in';
@@ -56,6 +134,8 @@ export function writeFileAtomic(file: string, bytes: Uint8Array, hooks?: AtomicW
     renameSync(temp, target);
     temp = '';
   } catch (e) {
+    release();
+    if (probe && (e as Error).message === 'probe done') return;
     if (fd !== undefined) {
       try {
         closeSync(fd);
@@ -72,7 +152,26 @@ export function writeFileAtomic(file: string, bytes: Uint8Array, hooks?: AtomicW
     }
     throw new ModelFileError(`${file}: cannot save: ${describeFailure(e, step, dir, target)}`);
   }
+  release();
   syncFolder(dir);
+}
+
+/**
+ * Catches SIGINT and SIGTERM until the returned function is called, so the default action (exit
+ * at once) cannot strike between creating the temporary file and renaming or removing it.
+ */
+function holdSignals(): () => void {
+  if (!isMainThread) return () => {}; // signals are delivered to the main thread only
+  const ignore = () => {};
+  process.on('SIGINT', ignore);
+  process.on('SIGTERM', ignore);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    process.removeListener('SIGINT', ignore);
+    process.removeListener('SIGTERM', ignore);
+  };
 }
 
 function describeFailure(e: unknown, step: string, dir: string, target: string): string {

@@ -15,7 +15,7 @@ import { ascii, briefText, describeNonFinite, firstNonFinite, readF32LE } from '
 import { ModelFileError } from './errors.js';
 import { encodeNpy, parseNpy, pyShape, type NpyArray } from './npy.js';
 import { readModelBytes } from './read.js';
-import { checkNet, type DecodeOptions } from './safetensors.js';
+import { checkFinite, checkNet, type DecodeOptions } from './safetensors.js';
 import { encodeStoredZip, extractMember, readZipDirectory, type ZipInput, type ZipMember } from './zip.js';
 
 export { crc32 } from './zip.js';
@@ -32,10 +32,12 @@ export function encodeNpz(net: Mlp): Uint8Array {
   return encodeStoredZip(members);
 }
 
-/** Saves net as an .npz archive, atomically (temporary file, fsync, rename). */
-export function saveNpz(file: string, net: Mlp): void {
+/** Saves net as an .npz archive, atomically (temporary file, fsync, rename); NaN weights refused as the loader would. */
+export function saveNpz(file: string, net: Mlp, opts: DecodeOptions = {}): void {
   let bytes: Uint8Array;
   try {
+    // The loader refuses NaN and infinite weights, so a file it would refuse is not written.
+    if (!opts.allowNonFinite) checkFinite(net, (k, l) => `${k}${l}.npy`, 'member');
     bytes = encodeNpz(net);
   } catch (e) {
     throw new ModelFileError(`${file}: cannot save: ${(e as Error).message}`);

@@ -10,13 +10,19 @@
 import { MAX_LAYER_SIZE } from '../limits.js';
 import type { Backend } from '../backend/contract.js';
 import type { SparseInput } from './sparse-input.js';
+import { checkMemory, MemoryBudgetError, mib, parameterBytes, workspaceBytes } from '../budget.js';
 
 /**
  * Float32 storage on shared memory, so parameters and activations can be handed to worker
  * threads (training off the event loop, parallel kernels) without copying.
  */
 export function sharedF32(n: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(4 * n));
+  try {
+    return new Float32Array(new SharedArrayBuffer(4 * n));
+  } catch (e) {
+    // Within the budget but refused by the system (ulimit, cgroup): say how much, not just "failed".
+    throw new MemoryBudgetError(`Cannot allocate ${mib(4 * n)} of float32 storage: ${(e as Error).message}`);
+  }
 }
 
 /**
@@ -50,6 +56,7 @@ export class Mlp {
     if (params && params.length !== total) {
       throw new RangeError(`Expected ${total} parameters for layers ${sizes.join('-')} but received ${params.length}`);
     }
+    if (!params) checkMemory(parameterBytes(sizes), `A network with layers ${sizes.join('-')}`);
     this.params = params ?? alloc(total);
     this.W = [new Float32Array(0)];
     this.b = [new Float32Array(0)];
@@ -111,6 +118,7 @@ export class Workspace {
   constructor(net: Mlp, rows: number, alloc: Alloc = sharedF32) {
     if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`Expected a batch of at least 1 row but received ${rows}`);
     this.rows = rows;
+    checkMemory(workspaceBytes(net.sizes, rows), `The workspace for ${rows} rows of layers ${net.sizes.join('-')}`);
     const s = net.sizes;
     const L = net.layers;
     const block = (l: number) => alloc(rows * s[l]);

@@ -10,6 +10,7 @@
  * AbortSignal from trainAsync or trainInWorker); `trainAsync` drives the same steps and gives
  * the event loop a turn every few milliseconds, so timers, AbortSignal.timeout and SIGINT work.
  */
+import { DataError } from '../data/idx.js';
 import type { Backend } from '../backend/contract.js';
 import type { DataSet, LabeledImages } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
@@ -113,6 +114,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   const c = resolveConfig(config);
   const { train: set, validation } = splitValidation(data, c.validationSplit);
   const { test } = data;
+  if (!(set.count >= 1)) throw new DataError(`${data.source}: the training set is empty; training needs at least one example`);
   if (c.earlyStopping > 0 && !validation) {
     throw new TrainSetupError(
       'Expected a validation split for early stopping but there is none: set validationSplit (--validation-split 0.1) or pass data with a validation set',
