@@ -11,6 +11,7 @@ import { MemoryBudgetError } from '../budget.js';
 import { DataError } from '../data/idx.js';
 import { ModelFileError } from '../model/errors.js';
 import type { BatchProgress, EpochEvent, StopEvent, TestEvent, TrainConfig, TrainEvent, TrainResult } from './train.js';
+import { TrainSetupError } from './events.js';
 
 export interface WorkerTrainOptions {
   /** Events as train() emits them; return false to stop the run (within one batch). */
@@ -62,7 +63,7 @@ function workerScript(): URL {
  * `instanceof DataError` works the same for train() and trainInWorker().
  */
 const ERROR_CLASSES: Record<string, new (message: string) => Error> = {
-  DataError, ModelFileError, BackendError, MemoryBudgetError, RangeError, TypeError,
+  DataError, ModelFileError, BackendError, MemoryBudgetError, TrainSetupError, RangeError, TypeError,
 };
 
 /** Re-creates an error sent across the thread boundary with its class (or at least its name) kept. */
