@@ -152,6 +152,38 @@ describe('decompression bombs: gzip is inflated only up to what the IDX header p
   });
 });
 
+describe('readMaybeGzip: the bounded reader for formats without a size in their header (CSV)', () => {
+  it('caps the inflated output, reports truncation, reads plain and gzipped text', async () => {
+    const bomb = join(dir, 'bomb.csv.gz');
+    writeFileSync(bomb, await gzipBomb(new TextEncoder().encode('a,b\n'), 100 << 20));
+    const good = join(dir, 'good.csv.gz');
+    const text = 'x,label\n' + '1,2\n'.repeat(1000);
+    const gz = gzipSync(text);
+    writeFileSync(good, gz);
+    const cut = join(dir, 'cut.csv.gz');
+    writeFileSync(cut, gz.subarray(0, gz.length - 4));
+    const plain = join(dir, 'plain.csv');
+    writeFileSync(plain, text);
+    const io = JSON.stringify(new URL('../../dist/io/read-file.js', import.meta.url).href);
+    const run = runCapped(`
+      const { readMaybeGzip } = await import(${io});
+      const fail = (m) => { throw new lib.DataError(m); };
+      for (const [k, f] of Object.entries(${JSON.stringify({ bomb, good, cut, plain, fifo, dev: '/dev/zero' })})) {
+        await check(k, () => readMaybeGzip(f, 1 << 20, fail).length);
+      }
+    `);
+    expect(run.maxRssMb).toBeLessThan(MAX_RSS_MB);
+    const r = (k: string) => run.results.get(k)!;
+    expect(r('bomb').error?.message).toMatch(/bomb\.csv\.gz: inflates to more than the limit of 1048576 bytes/);
+    expect(r('bomb').ms).toBeLessThan(1000);
+    expect(r('good').value).toBe(text.length);
+    expect(r('plain').value).toBe(text.length);
+    expect(r('cut').error?.message).toMatch(/truncated/);
+    expect(r('fifo').error?.message).toMatch(/is a FIFO/);
+    expect(r('dev').error?.message).toMatch(/is a character device/);
+  });
+});
+
 describe('truncated and inconsistent plain IDX files', () => {
   it('are reported with the expected and actual sizes, before the data is read', () => {
     const good = encodeIdx([100, 28, 28], new Uint8Array(78400));
