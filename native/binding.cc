@@ -11,7 +11,9 @@
 #include <string>
 
 #include "args.h"
+#include "binding_sparse.h"
 #include "cpu.h"
+#include "peak.h"
 #include "fused.h"
 #include "sgemm.h"
 #include "thread_pool.h"
@@ -60,6 +62,10 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
         InstanceMethod("setIsa", &NativeMlp::SetIsa, napi_default_jsproperty),
         InstanceMethod("supportedIsas", &NativeMlp::SupportedIsas, napi_default_jsproperty),
         InstanceMethod("setPoolPolicy", &NativeMlp::SetPoolPolicy, napi_default_jsproperty),
+        InstanceMethod("fmaPeak", &NativeMlp::FmaPeak, napi_default_jsproperty),
+        InstanceMethod("sparseMatmul", &NativeMlp::SparseMatmul, napi_default_jsproperty),
+        InstanceMethod("sparseMatmulT", &NativeMlp::SparseMatmulT, napi_default_jsproperty),
+        InstanceMethod("gatherSparse", &NativeMlp::GatherSparse, napi_default_jsproperty),
     });
   }
 
@@ -267,6 +273,32 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     }
     nmlp::set_pool_adaptive(policy == "adaptive");
     return Napi::String::New(info.Env(), nmlp::get_pool_adaptive() ? "adaptive" : "always");
+  }
+
+  // fmaPeak(threads, seconds) -> GFLOP/s of this instance's ISA's FMA loop (the bench's peak).
+  Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
+    Args args(info, "fmaPeak", 2, "threads, seconds");
+    const i64 threads = args.dim(0, "threads", 256.0);
+    const double seconds = args.finite(1, "seconds");
+    if (threads < 1) throw_range(args.env(), "Expected threads to be an integer in [1, 256] but received 0");
+    if (!(seconds > 0.0 && seconds <= 10.0)) {
+      throw_range(args.env(), "Expected seconds to be in (0, 10] but received " + nmlp_args::js_number(seconds));
+    }
+    const double g = guarded(args.env(), "fmaPeak", [&] {
+      return nmlp::fma_peak_gflops(kernel_->isa, static_cast<int>(threads), seconds);
+    });
+    return Napi::Number::New(info.Env(), g);
+  }
+
+  // Sparse-input kernels (binding_sparse.cc), on this instance's ISA.
+  Napi::Value SparseMatmul(const Napi::CallbackInfo& info) {
+    return nmlp_binding::SparseMatmul(info, *kernel_);
+  }
+  Napi::Value SparseMatmulT(const Napi::CallbackInfo& info) {
+    return nmlp_binding::SparseMatmulT(info, *kernel_);
+  }
+  Napi::Value GatherSparse(const Napi::CallbackInfo& info) {
+    return nmlp_binding::GatherSparse(info);
   }
 
   static Napi::Value env_undefined(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }

@@ -77,6 +77,21 @@ void run_parallel_job(void* ctx, int tid, int nt) {
 
 }  // namespace
 
+int threads_wanted(double flops, i64 units) {
+  // One per ~kMinFlopsPerThread of work, at most the setting, at most one per unit.
+  i64 want = std::min<i64>(get_threads(), static_cast<i64>(flops / kMinFlopsPerThread));
+  want = std::min(want, units);
+  return static_cast<int>(std::max<i64>(want, 1));
+}
+
+const KernelInfo& sgemm_kernel_for(const KernelInfo& kernel, i64 n) {
+  return kernel.narrow != nullptr && n <= kernel.narrow->nr ? *kernel.narrow : kernel;
+}
+
+i64 sgemm_depth_block(const KernelInfo& kernel, i64 n, i64 k) {
+  return even_block(k, sgemm_kernel_for(kernel, n).kc, 1);
+}
+
 void sgemm(const KernelInfo& kernel, const SgemmArgs& s) {
   if (s.m == 0 || s.n == 0) return;
   // alpha == 0 or k == 0: A and B are not read.
@@ -94,7 +109,7 @@ void sgemm(const KernelInfo& kernel, const SgemmArgs& s) {
   }
 
   Plan pl;
-  pl.kernel = kernel.narrow != nullptr && s.n <= kernel.narrow->nr ? kernel.narrow : &kernel;
+  pl.kernel = &sgemm_kernel_for(kernel, s.n);
   if (!packers_for(*pl.kernel, &pl.pack)) {
     pl.kernel = kernel_generic();
     packers_for(*pl.kernel, &pl.pack);
@@ -108,20 +123,18 @@ void sgemm(const KernelInfo& kernel, const SgemmArgs& s) {
   pl.ncb = round_up(std::min<i64>(s.n, pl.kernel->nc), NR);
   pl.mc_max = std::max<i64>(MR, pl.kernel->mc / MR * MR);
 
-  // Threads: one per ~kMinFlopsPerThread of work, at most the setting, at most one per panel.
   const double flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) *
                        static_cast<double>(s.k);
   const i64 m_panels = ceil_div(s.m, MR);
   const i64 n_panels = ceil_div(s.n, NR);
-  i64 want = std::min<i64>(get_threads(), static_cast<i64>(flops / kMinFlopsPerThread));
-  want = std::min(want, std::max(m_panels, n_panels));
+  const int want = threads_wanted(flops, std::max(m_panels, n_panels));
   if (want <= 1) {
     run_single(pl);
     return;
   }
 
   PoolLease lease;  // busy (another JS thread is using it) -> run on this thread alone
-  const int nt = lease.acquired() ? lease.prepare(static_cast<int>(want)) : 1;
+  const int nt = lease.acquired() ? lease.prepare(want) : 1;
   const auto start = std::chrono::steady_clock::now();
   auto report = [&] {
     lease.report(nt, flops,

@@ -43,6 +43,17 @@ struct SgemmArgs {
 // Throws only std::bad_alloc (growing the packing buffers on the first call of a new shape).
 void sgemm(const KernelInfo& kernel, const SgemmArgs& args);
 
+// The threading decision, shared by sgemm and the sparse products (sparse.cc): how many
+// participants to ask the pool for, for `flops` of work that splits into at most `units` pieces
+// (1 = stay on the calling thread).
+int threads_wanted(double flops, std::int64_t units);
+
+// The micro-kernel sgemm runs for an n-column C on `kernel` (its narrow variant for small n), and
+// the depth block it splits k into: the sparse products sum over the same blocks, so they match
+// sgemm bit for bit.
+const KernelInfo& sgemm_kernel_for(const KernelInfo& kernel, std::int64_t n);
+std::int64_t sgemm_depth_block(const KernelInfo& kernel, std::int64_t n, std::int64_t k);
+
 }  // namespace nmlp
 
 #endif

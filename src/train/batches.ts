@@ -4,6 +4,7 @@
  */
 import type { Backend } from '../backend/contract.js';
 import type { LabeledImages } from '../data/mnist.js';
+import type { SparseInput } from '../nn/sparse-input.js';
 
 /** Fills X (rows x features) and labels with the images order[start .. start + rows). */
 export function gatherBatch(
@@ -18,4 +19,13 @@ export function identityOrder(n: number): Uint32Array {
   const out = new Uint32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;
   return out;
+}
+
+/** Fills x (compressed sparse rows) and labels with the images order[start .. start + rows). */
+export function gatherSparseBatch(
+  be: Backend, x: SparseInput, labels: Uint8Array, set: LabeledImages, order: Uint32Array, start: number, rows: number,
+): void {
+  x.nnz = be.gatherSparse(x.values, x.cols, x.rowPtr, set.images, order, start, rows, set.features);
+  x.rows = rows;
+  for (let r = 0; r < rows; r++) labels[r] = set.labels[order[start + r]];
 }

@@ -6,11 +6,12 @@
  * lists what ran. A native addon that did not load shows as a skipped suite (or fails, with
  * REQUIRE_NATIVE=1; see skip-or-fail.ts).
  */
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/backend/contract.js';
 import { __testing as jsThreads } from '../../src/backend/js/threads.js';
 import { loadNative } from '../../src/backend/native/load.js';
 import { availableBackends } from '../../src/backend/select.js';
+import { wasmThreadsReady } from '../../src/backend/wasm/threads.js';
 import { assertFreshDist } from './dist.js';
 import { nativeIsas, nativePoolAlways } from './native.js';
 import { skipOrFail } from './skip-or-fail.js';
@@ -31,10 +32,12 @@ export interface BackendVariant {
 export interface ForEachOptions {
   /** Thread counts to run the suite at; each threaded backend runs once per count. Default [1]. */
   threads?: number[];
+  /** Backends the suite does not apply to, with the reason (shown in the skipped suite's title). */
+  skip?: Partial<Record<'js' | 'native' | 'wasm', string>>;
 }
 
 /** Backends that split kernels over threads (setThreads > 1 changes how they run). */
-const THREADED = new Set(['js', 'native']);
+const THREADED = new Set(['js', 'native', 'wasm']);
 
 interface Entry { be: Backend; variant: BackendVariant; enter(): void; leave(): void }
 
@@ -68,6 +71,7 @@ function entries(threadCounts: number[] | undefined): Entry[] {
 export function useThreads(be: Backend, threads: number): void {
   expect(be.setThreads(threads)).toBe(threads);
   if (be.name === 'js') expect(jsThreads.waitUntilReady(), 'js helper threads did not start').toBe(true);
+  if (be.name === 'wasm') expect(wasmThreadsReady(), 'wasm worker threads did not start').toBe(true);
 }
 
 /**
@@ -81,9 +85,15 @@ export function forEachBackend(
 ): void {
   if (options.threads?.some((t) => t > 1)) nativePoolAlways();
   for (const { be, variant, enter, leave } of entries(options.threads)) {
+    const skipped = options.skip?.[be.name];
+    if (skipped !== undefined) {
+      describe.skip(`${title} [${variant.label}] does not apply: ${skipped}`, () => it('skipped', () => {}));
+      continue;
+    }
     describe(`${title} [${variant.label}]`, () => {
       beforeAll(() => {
         enter();
+        expect(be.isa(), 'the ISA the title names').toBe(variant.isa);
         if (options.threads) {
           // The TypeScript backend's helper threads run dist/ code.
           if (variant.name === 'js' && variant.threads > 1) assertFreshDist();
