@@ -6,7 +6,7 @@
 // each figure is the best epoch over the rounds.
 //
 //   npm install --no-save @tensorflow/tfjs-core@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
-//   npm run build:ts && node bench/peers/tfjs-wasm.mjs [--rounds 2] [--json]
+//   npm run build:ts && node bench/peers/tfjs-wasm.mjs [--rounds 2] [--flags] [--json]
 //
 // The TensorFlow.js loop is the notebook's backprop written with tf ops (matMul, relu, softmax,
 // the same gradients), not tf.grad, so both sides do the same arithmetic; tf.tidy frees each
@@ -22,6 +22,8 @@ import { NOTEBOOK_CONFIG, train } from '../../dist/train/train.js';
 
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf('--rounds') + 1] ?? 2) || 2;
+/** --flags: also time the step with matMul's transpose flags (slow on tfjs-wasm, ~80 s an epoch here). */
+const withFlags = args.includes('--flags');
 const require = createRequire(import.meta.url);
 let tf;
 try {
@@ -53,7 +55,10 @@ const order = new Uint32Array(set.count);
 const X = new Float32Array(batch * F);
 const Y = new Float32Array(batch * C);
 
-function tfStep(rows) {
+// Two forms of the same step: `explicit` transposes first (tfjs-backend-wasm's fast form);
+// `flags` passes transposeA/transposeB to matMul, which is what tf.grad's MatMul gradient does,
+// and which tfjs-backend-wasm runs on a much slower path.
+function tfStep(rows, flags) {
   tf.tidy(() => {
     const x = tf.tensor2d(X.subarray(0, rows * F), [rows, F]);
     const y = tf.tensor2d(Y.subarray(0, rows * C), [rows, C]);
@@ -63,11 +68,11 @@ function tfStep(rows) {
     const du2 = tf.div(tf.sub(tf.softmax(u2), y), rows);
     // Explicit transposes: tfjs-backend-wasm's matMul with transposeA/B takes a slow path
     // (5-10x slower than transposing first, measured here), so this is tfjs at its best.
-    const gW2 = tf.matMul(tf.transpose(h1), du2);
+    const gW2 = flags ? tf.matMul(h1, du2, true, false) : tf.matMul(tf.transpose(h1), du2);
     const gb2 = tf.sum(du2, 0);
-    const dh1 = tf.matMul(du2, tf.transpose(W2));
+    const dh1 = flags ? tf.matMul(du2, W2, false, true) : tf.matMul(du2, tf.transpose(W2));
     const du1 = tf.mul(dh1, tf.step(u1));
-    const gW1 = tf.matMul(tf.transpose(x), du1);
+    const gW1 = flags ? tf.matMul(x, du1, true, false) : tf.matMul(tf.transpose(x), du1);
     const gb1 = tf.sum(du1, 0);
     W1.assign(tf.sub(W1, tf.mul(gW1, lr)));
     b1.assign(tf.sub(b1, tf.mul(gb1, lr)));
@@ -76,7 +81,7 @@ function tfStep(rows) {
   });
 }
 
-function tfEpoch() {
+function tfEpoch(flags) {
   rng.permutationInto(order);
   const t0 = performance.now();
   for (let start = 0; start < set.count; start += batch) {
@@ -87,7 +92,7 @@ function tfEpoch() {
       for (let p = 0; p < F; p++) X[r * F + p] = set.images[src + p] / 255;
       Y[r * C + set.labels[order[start + r]]] = 1;
     }
-    tfStep(rows);
+    tfStep(rows, flags);
   }
   // Reading a value waits for the queue, so the epoch's time includes all its work.
   W1.dataSync();
@@ -130,8 +135,12 @@ const note = (label, seconds, accuracy) => {
   console.error(`round: ${label}: ${seconds.toFixed(2)} s (train accuracy ${accuracy.toFixed(4)})`);
 };
 for (let round = 0; round < rounds; round++) {
-  const s = tfEpoch();
-  note(`tfjs-backend-wasm 4.22 (SIMD ${simd ? 'on' : 'off'}) 1T`, s, tfAccuracy());
+  const s = tfEpoch(false);
+  note(`tfjs-backend-wasm 4.22 (SIMD ${simd ? 'on' : 'off'}) 1T, explicit transposes`, s, tfAccuracy());
+  if (withFlags) {
+    const f = tfEpoch(true);
+    note(`tfjs-backend-wasm 4.22 (SIMD ${simd ? 'on' : 'off'}) 1T, transpose flags (as tf.grad)`, f, tfAccuracy());
+  }
   for (const o of ours) {
     // Let a 2-thread configuration's workers boot before its timed epoch.
     if (o.threads > 1) { o.be.setThreads(o.threads); await new Promise((r) => setTimeout(r, 300)); }

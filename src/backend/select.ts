@@ -45,7 +45,7 @@ let wasmFallbackSaid = false;
 
 /**
  * Resolves a choice to a backend. `warn` receives the one-line fallback notice (once per
- * process) when `auto` cannot load native.
+ * process) when `auto` cannot load native (and again, once, if WASM cannot load either).
  */
 export function selectBackend(
   choice: BackendChoice = defaultBackendChoice(),

@@ -21,6 +21,8 @@ export interface TrainArgs extends RunArgs {
   config: TrainConfig;
   data: string | undefined;
   save: string | undefined;
+  /** Write the HTML report here. */
+  report: string | undefined;
 }
 
 export interface EvalArgs extends RunArgs {
@@ -125,7 +127,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     options: {
       ...RUN_OPTIONS,
       epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, hidden: { type: 'string' },
-      seed: { type: 'string' }, data: { type: 'string' }, save: { type: 'string' },
+      seed: { type: 'string' }, data: { type: 'string' }, save: { type: 'string' }, report: { type: 'string' },
     },
     strict: true,
     allowPositionals: false,
@@ -143,6 +145,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     },
     data: values.data,
     save: values.save,
+    report: values.report,
   };
 }
 
@@ -167,12 +170,27 @@ export function parseInfoArgs(argv: string[]): RunArgs {
   return runArgs(values);
 }
 
-export function parseBenchArgs(argv: string[]): { json: boolean; numpy: boolean; help: boolean } {
+export function parseBenchArgs(argv: string[]): { json: boolean; numpy: boolean; help: boolean; report: string | undefined } {
   const { values } = parseFlags({
     args: argv,
-    options: { json: { type: 'boolean' }, 'no-numpy': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    options: { json: { type: 'boolean' }, 'no-numpy': { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, report: { type: 'string' } },
     strict: true,
     allowPositionals: false,
   });
-  return { json: values.json ?? false, numpy: !values['no-numpy'], help: values.help ?? false };
+  return { json: values.json ?? false, numpy: !values['no-numpy'], help: values.help ?? false, report: values.report };
+}
+
+/** `report RUN.jsonl -o FILE.html`: a saved train --json log (or bench --json output) to an HTML report. */
+export function parseReportArgs(argv: string[]): { log: string; output: string; help: boolean } {
+  const { values, positionals } = parseFlags({
+    args: argv,
+    options: { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
+    strict: true,
+    allowPositionals: true,
+  });
+  const help = values.help ?? false;
+  if (!help && positionals.length !== 1) {
+    throw new UsageError(`report takes one log file (the output of train --json or bench --json), got ${positionals.length}; see native-mlp --help`);
+  }
+  return { log: positionals[0] ?? '', output: required('output', values.output, help), help };
 }

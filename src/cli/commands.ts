@@ -9,11 +9,12 @@ import { DEFAULT_CLASSES, loadDataSet, loadDataSetAsync, peekFeatures } from '..
 import { initMlp } from '../nn/init.js';
 import { defaultRng } from '../rng/index.js';
 import { predict } from '../train/predict.js';
+import type { LoggedEvent } from '../report/events.js';
 import { EVAL_ROWS, evaluate } from '../train/metrics.js';
 import { checkMemory, trainingBytes } from '../budget.js';
 import { train } from '../train/train.js';
 import {
-  parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseTrainArgs, type RunArgs, UsageError,
+  parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError,
 } from './args.js';
 import { HELP } from './help.js';
 import { formatConfusion, formatEvent, ProgressBar } from './print.js';
@@ -51,12 +52,18 @@ export async function trainCommand(argv: string[]): Promise<void> {
   pending.catch(() => {}); // awaited below; this only stops an early rejection being "unhandled"
   const rng = defaultRng(args.config.seed);
   const net = features === null ? undefined : initMlp([features, ...args.config.hidden, DEFAULT_CLASSES], rng);
+  // The report's packages are checked before training, not after a long run.
+  const reporting = args.report ? await import('../report/index.js') : undefined;
+  await reporting?.loadReportLibs();
+  if (reporting && args.report) reporting.checkReportTarget(args.report);
+  const log: LoggedEvent[] = []; // the events as --json prints them, so `report RUN.jsonl` rebuilds the same page
   const data = await pending;
-  const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout) : null;
+  const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout, args.config.epochs) : null;
   const result = train(backend, data, args.config, {
     net,
     rng,
     onEvent(e) {
+      if (reporting) log.push(JSON.parse(JSON.stringify(e)));
       bar?.clear();
       out(args.json ? JSON.stringify(e) : formatEvent(e));
     },
@@ -68,6 +75,13 @@ export async function trainCommand(argv: string[]): Promise<void> {
       testAccuracy: String(result.test?.testAccuracy), epochs: String(args.config.epochs), seed: String(args.config.seed),
     });
     if (!args.json) out(`Saved model to ${args.save}`);
+  }
+  if (reporting && args.report && !result.aborted) {
+    const line = JSON.stringify(reporting.analyzeClassifier(backend, result.net, data.test, data.classes));
+    if (args.json) out(line);
+    log.push(JSON.parse(line));
+    reporting.writeReport(args.report, await reporting.trainingReportHtml(log));
+    if (!args.json) out(`Wrote report to ${args.report}`);
   }
 }
 
@@ -143,6 +157,9 @@ export function infoCommand(argv: string[]): void {
 export async function benchCommand(argv: string[]): Promise<void> {
   const args = parseBenchArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
+  const reporting = args.report ? await import('../report/index.js') : undefined;
+  await reporting?.loadReportLibs(); // before the long run, not after it
+  if (reporting && args.report) reporting.checkReportTarget(args.report);
   const { runBench } = await import('../bench/run.js');
   const { formatReport } = await import('../bench/format.js');
   const report = await runBench(loadDataSet(), {
@@ -150,4 +167,16 @@ export async function benchCommand(argv: string[]): Promise<void> {
     progress: (line) => process.stderr.write(`bench: ${line}\n`),
   });
   out(args.json ? JSON.stringify(report) : formatReport(report));
+  if (reporting && args.report) {
+    reporting.writeReport(args.report, await reporting.benchReportHtml(report));
+    process.stderr.write(`bench: wrote report to ${args.report}\n`);
+  }
+}
+
+export async function reportCommand(argv: string[]): Promise<void> {
+  const args = parseReportArgs(argv);
+  if (args.help) return void process.stdout.write(HELP);
+  const { reportHtmlFromFile, writeReport } = await import('../report/index.js');
+  writeReport(args.output, await reportHtmlFromFile(args.log));
+  out(`Wrote report to ${args.output}`);
 }

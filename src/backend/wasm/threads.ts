@@ -113,8 +113,10 @@ export class WasmThreads {
   private readonly module: WebAssembly.Module;
   private workers: Worker[] = [];
   private stacks: number[] = [];
-  private readonly ctrl = new Int32Array(new SharedArrayBuffer(4 * (W_BASE + W_STRIDE * MAX_THREADS)));
-  private readonly job = new Float64Array(new SharedArrayBuffer(8 * 16));
+  // Control cells and job of the current set of workers; a new set gets new ones, so a worker of
+  // the previous set that is still exiting cannot mark a new worker's cells.
+  private ctrl = new Int32Array(new SharedArrayBuffer(4 * (W_BASE + W_STRIDE * MAX_THREADS)));
+  private job = new Float64Array(new SharedArrayBuffer(8 * 16));
   private threads = 1;
   private generation = 0;
 
@@ -148,6 +150,8 @@ export class WasmThreads {
     const want = n === 0 ? Math.min(MAX_THREADS, availableParallelism()) : n;
     if (want === this.threads) return want;
     this.stop();
+    this.ctrl = new Int32Array(new SharedArrayBuffer(4 * (W_BASE + W_STRIDE * MAX_THREADS)));
+    this.job = new Float64Array(new SharedArrayBuffer(8 * 16));
     for (let i = 0; i < want - 1; i++) {
       const stack = this.mem.block(STACK_BYTES, 'a worker thread stack');
       this.stacks.push(stack);

@@ -1,0 +1,101 @@
+/**
+ * The `report` event of a classification run: the trained network is run once over the test set
+ * and what the report shows beyond the training events is kept as plain data (no rendering here,
+ * so the event can go into the --json log and be rendered later, and this file needs no optional
+ * package).
+ */
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import type { Backend } from '../backend/contract.js';
+import type { LabeledImages } from '../data/mnist.js';
+import type { Mlp } from '../nn/mlp.js';
+import { predict } from '../train/predict.js';
+import type { ClassScore, Environment, Mistake, ReportEvent } from './events.js';
+
+/** Misclassified images the report shows (three rows of eight). */
+export const MISTAKES_SHOWN = 24;
+
+export function environment(): Environment {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return {
+    version: pkg.version, node: process.version, platform: `${process.platform}-${process.arch}`,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown', cores: cpus().length,
+  };
+}
+
+/** Precision, recall and F1 of each class from confusion[truth * classes + predicted]. */
+export function classScores(confusion: ArrayLike<number>, classes: number): ClassScore[] {
+  const scores: ClassScore[] = [];
+  for (let c = 0; c < classes; c++) {
+    let support = 0;
+    let predictedAs = 0;
+    for (let j = 0; j < classes; j++) {
+      support += confusion[c * classes + j];
+      predictedAs += confusion[j * classes + c];
+    }
+    const tp = confusion[c * classes + c];
+    const precision = predictedAs ? tp / predictedAs : 0;
+    const recall = support ? tp / support : 0;
+    const f1 = precision + recall ? (2 * precision * recall) / (precision + recall) : 0;
+    scores.push({ precision, recall, f1, support });
+  }
+  return scores;
+}
+
+/** The side of a square image of `features` pixels, or undefined when it is not a square. */
+export function squareSide(features: number): number | undefined {
+  const side = Math.round(Math.sqrt(features));
+  return side > 1 && side * side === features ? side : undefined;
+}
+
+/** An image's grey levels as base64 bytes (already 0-255 for IDX data). */
+function pixelsOf(set: LabeledImages, index: number): string {
+  const f = set.features;
+  return Buffer.from(set.images.buffer, set.images.byteOffset + index * f, f).toString('base64');
+}
+
+/** Runs `net` over the test set and collects the report event of a classification run. */
+export function analyzeClassifier(be: Backend, net: Mlp, test: LabeledImages, classes: number): ReportEvent {
+  const { labels, probabilities } = predict(be, net, test.images.subarray(0, test.count * test.features));
+  const confusion = new Array<number>(classes * classes).fill(0);
+  const wrong: Array<{ index: number; confidence: number }> = [];
+  for (let i = 0; i < test.count; i++) {
+    const truth = test.labels[i];
+    const predicted = labels[i];
+    confusion[truth * classes + predicted]++;
+    if (predicted !== truth) wrong.push({ index: i, confidence: probabilities[i * classes + predicted] });
+  }
+  const side = squareSide(test.features);
+  const event: ReportEvent = {
+    event: 'report', environment: environment(), count: test.count, classes, confusion, perClass: classScores(confusion, classes),
+  };
+  if (side !== undefined) {
+    // Most confident first; the lower index first among equals, so the choice is reproducible.
+    wrong.sort((a, b) => b.confidence - a.confidence || a.index - b.index);
+    event.imageSide = side;
+    event.mistakes = wrong.slice(0, MISTAKES_SHOWN).map(({ index, confidence }): Mistake => ({
+      index, truth: test.labels[index], predicted: labels[index], confidence, pixels: pixelsOf(test, index),
+    }));
+  }
+  return event;
+}
+
+/** Points the predicted-vs-true chart keeps at most (an even sample of the test set beyond that). */
+export const REGRESSION_POINTS = 2000;
+
+/**
+ * The `regression` field of a regression run's report event: targets and predictions in target
+ * units, every k-th test example when there are more than REGRESSION_POINTS.
+ */
+export function regressionPoints(truth: ArrayLike<number>, predicted: ArrayLike<number>): NonNullable<ReportEvent['regression']> {
+  if (truth.length !== predicted.length) {
+    throw new RangeError(`Expected as many predictions as targets but received ${predicted.length} predictions for ${truth.length} targets`);
+  }
+  const step = Math.max(1, Math.ceil(truth.length / REGRESSION_POINTS));
+  const out = { truth: [] as number[], predicted: [] as number[] };
+  for (let i = 0; i < truth.length; i += step) {
+    out.truth.push(truth[i]);
+    out.predicted.push(predicted[i]);
+  }
+  return out;
+}
