@@ -85,7 +85,7 @@ function positive(flag: string, v: string | undefined, fallback: number): number
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!DECIMAL_NUMBER.test(v) || !Number.isFinite(n) || n <= 0) {
-    throw new UsageError(`--${flag} must be a number > 0, got "${v}" (write it in decimal, e.g. 0.1 or 1e-3)`);
+    throw new UsageError(`--${flag} must be a number > 0 in decimal (e.g. 0.1 or 1e-3), got "${v}"`);
   }
   if (n < MIN_NORMAL_F32 || n > MAX_F32) {
     throw new UsageError(`--${flag} must be from ${MIN_NORMAL_F32} to ${MAX_F32} (the normal float32 range the kernels compute in), got "${v}"`);
