@@ -163,6 +163,25 @@ export function gunzipExactly(
   }
 }
 
+/**
+ * A whole file that may be gzipped (CSV and other formats without a size in their header): read
+ * with readBounded, then inflated with `maxBytes` as the output cap, so a bomb stops there. For
+ * the CSV reader (src/data/csv.ts): pass the memory budget or a format limit as maxBytes.
+ */
+export function readMaybeGzip(file: string, maxBytes: number, fail: Fail, checkSize?: (size: number) => void): Uint8Array {
+  const raw = readBounded(file, Math.min(maxBytes, Number.MAX_SAFE_INTEGER), fail, '', checkSize);
+  if (!isGzip(raw)) return raw;
+  let r: ReturnType<typeof gunzipExactly>;
+  try {
+    r = gunzipExactly(raw, maxBytes);
+  } catch (e) {
+    return fail(`${file}: gzip data is corrupt (${(e as Error).message}); re-download or un-gzip the file`);
+  }
+  if ('more' in r || r.bytes.length > maxBytes) return fail(`${file}: inflates to more than the limit of ${maxBytes} bytes`);
+  if (!r.complete) return fail(`${file}: truncated: the gzip data ends before its trailer (after ${r.bytes.length} bytes); re-download the file`);
+  return r.bytes;
+}
+
 /** A short reason from a filesystem error: "no such file (ENOENT)". */
 export function describeErrno(e: unknown): string {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;

@@ -8,6 +8,7 @@
  * use, deflated members may not inflate beyond their declared size, CRCs are verified, and every
  * problem is a ModelFileError naming the file, the member and the problem.
  */
+import { checkMemory } from '../budget.js';
 import { MAX_LAYER_SIZE } from '../limits.js';
 import { Mlp } from '../nn/mlp.js';
 import { writeFileAtomic } from './atomic-write.js';
@@ -16,7 +17,7 @@ import { ModelFileError } from './errors.js';
 import { encodeNpy, parseNpy, pyShape, type NpyArray } from './npy.js';
 import { readModelBytes } from './read.js';
 import { checkFinite, checkNet, type DecodeOptions } from './safetensors.js';
-import { encodeStoredZip, extractMember, readZipDirectory, type ZipInput, type ZipMember } from './zip.js';
+import { encodeStoredZip, extractMember, MAX_DEFLATE_RATIO, readZipDirectory, type ZipInput, type ZipMember } from './zip.js';
 
 export { crc32 } from './zip.js';
 export { encodeNpy } from './npy.js';
@@ -72,6 +73,19 @@ export function decodeNpz(bytes: Uint8Array, source: string, opts: DecodeOptions
     if (!expected.includes(m.name)) fail(`unexpected member ${label(m.name)} (expected exactly ${expected.join(', ')})`);
   }
   for (const name of expected) if (!byName.has(name)) fail(`missing member ${name} (expected ${expected.join(', ')})`);
+
+  // What inflating the members will cost, checked against the memory budget before any of it.
+  let declared = 0;
+  for (const name of expected) {
+    const m = byName.get(name)!;
+    // A size deflate cannot reach is refused by extractMember with its own message.
+    if (m.method !== 0) declared += Math.min(m.size, m.compressedSize * MAX_DEFLATE_RATIO + 1024);
+  }
+  try {
+    checkMemory(declared, `inflating ${declared} bytes of members`);
+  } catch (e) {
+    fail((e as Error).message);
+  }
 
   // Each member's .npy header and data, then the shapes as a chain.
   const arrays = new Map<string, NpyArray>();

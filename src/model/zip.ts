@@ -5,10 +5,11 @@
  * verified. Errors go through the caller's `fail`, which names the file.
  */
 import { inflateRawSync } from 'node:zlib';
+import { MAX_DEFLATE_RATIO } from '../io/read-file.js';
 import { briefText } from './bytes.js';
 
 /** Deflate cannot compress better than about 1032:1; a larger declared ratio is a lie. */
-const MAX_DEFLATE_RATIO = 1032;
+export { MAX_DEFLATE_RATIO };
 
 // CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320), as zip uses. node:zlib in Node 20 has none.
 

@@ -5,7 +5,7 @@
  * IDX header promises. Each group runs in a capped child process (test/helpers/capped.ts).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGzip, gzipSync } from 'node:zlib';
@@ -91,7 +91,7 @@ describe('special files: every loader refuses them at once', () => {
   });
 
   it('a data folder whose files are special files, and predict --input on them, from the CLI', () => {
-    for (const [path, what] of SPECIAL.slice(0, 6)) {
+    for (const [path, what] of [SPECIAL[0], SPECIAL[3], SPECIAL[4]]) {
       const data = mkdtempSync(join(dir, 'data-'));
       for (const name of ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte']) {
         symlinkSync(path, join(data, name));
@@ -105,6 +105,20 @@ describe('special files: every loader refuses them at once', () => {
   });
 });
 
+describe('huge regular files are refused by their size before a byte is read', () => {
+  it('a sparse 3 GiB model, npz, IDX and predict input', () => {
+    const huge = join(dir, 'huge.bin');
+    writeFileSync(huge, encodeIdx([3, 1024, 1024 * 1024], new Uint8Array(0)));
+    truncateSync(huge, 3 * 1024 ** 3 + 16); // sparse: no disk space used
+    const run = runCapped(['loadModel', 'loadNpz', 'readIdx'].map((fn) => `await check('${fn}', () => lib.${fn}(${JSON.stringify(huge)}));`).join('\n'));
+    expect(run.maxRssMb).toBeLessThan(MAX_RSS_MB);
+    for (const fn of ['loadModel', 'loadNpz', 'readIdx']) {
+      expect(run.results.get(fn)!.error?.message, fn).toMatch(/huge\.bin: 3221225488 bytes is larger than the limit of 2147483648 bytes/);
+      expect(run.results.get(fn)!.ms, fn).toBeLessThan(HANG_MS);
+    }
+  });
+});
+
 describe('decompression bombs: gzip is inflated only up to what the IDX header promises', () => {
   const files: Record<string, string> = {};
   beforeAll(async () => {
@@ -112,12 +126,13 @@ describe('decompression bombs: gzip is inflated only up to what the IDX header p
       files[name] = join(dir, `${name}.gz`);
       writeFileSync(files[name], bytes);
     };
-    // 200 MB of zeros behind a header promising 10 images: ~200 KB on disk.
-    put('small-header', await gzipBomb(idxHeader([10, 28, 28]), 200 << 20));
-    // The same zeros behind MNIST's own header (47 MB promised).
-    put('mnist-header', await gzipBomb(idxHeader([60000, 28, 28]), 200 << 20));
+    // 64 MB of zeros behind a header promising 10 images: ~64 KB on disk (the inflater stops at
+    // 7857 bytes, so the size beyond that only costs time to make here).
+    put('small-header', await gzipBomb(idxHeader([10, 28, 28]), 64 << 20));
+    // The same zeros behind MNIST's own header (47 MB promised, 64 MB held).
+    put('mnist-header', await gzipBomb(idxHeader([60000, 28, 28]), 64 << 20));
     // Nothing but zeros: the "header" says element type 0x00.
-    put('all-zeros', await gzipBomb(new Uint8Array(0), 200 << 20));
+    put('all-zeros', await gzipBomb(new Uint8Array(0), 16 << 20));
     // A header promising 2^32 x 2^32 bytes from a few bytes of gzip.
     put('huge-promise', gzipSync(idxHeader([0xffffffff, 0xffffffff])));
     // A real small file, cut: a partial download.
@@ -149,6 +164,38 @@ describe('decompression bombs: gzip is inflated only up to what the IDX header p
     expect(msg('no-trailer')).toMatch(/truncated: the gzip data ends before its trailer/);
     expect(msg('corrupt')).toMatch(/gzip data is corrupt|truncated/);
     expect(run.results.get('good')!.value).toEqual([100, 28, 28]);
+  });
+});
+
+describe('readMaybeGzip: the bounded reader for formats without a size in their header (CSV)', () => {
+  it('caps the inflated output, reports truncation, reads plain and gzipped text', async () => {
+    const bomb = join(dir, 'bomb.csv.gz');
+    writeFileSync(bomb, await gzipBomb(new TextEncoder().encode('a,b\n'), 32 << 20));
+    const good = join(dir, 'good.csv.gz');
+    const text = 'x,label\n' + '1,2\n'.repeat(1000);
+    const gz = gzipSync(text);
+    writeFileSync(good, gz);
+    const cut = join(dir, 'cut.csv.gz');
+    writeFileSync(cut, gz.subarray(0, gz.length - 4));
+    const plain = join(dir, 'plain.csv');
+    writeFileSync(plain, text);
+    const io = JSON.stringify(new URL('../../dist/io/read-file.js', import.meta.url).href);
+    const run = runCapped(`
+      const { readMaybeGzip } = await import(${io});
+      const fail = (m) => { throw new lib.DataError(m); };
+      for (const [k, f] of Object.entries(${JSON.stringify({ bomb, good, cut, plain, fifo, dev: '/dev/zero' })})) {
+        await check(k, () => readMaybeGzip(f, 1 << 20, fail).length);
+      }
+    `);
+    expect(run.maxRssMb).toBeLessThan(MAX_RSS_MB);
+    const r = (k: string) => run.results.get(k)!;
+    expect(r('bomb').error?.message).toMatch(/bomb\.csv\.gz: inflates to more than the limit of 1048576 bytes/);
+    expect(r('bomb').ms).toBeLessThan(HANG_MS);
+    expect(r('good').value).toBe(text.length);
+    expect(r('plain').value).toBe(text.length);
+    expect(r('cut').error?.message).toMatch(/truncated/);
+    expect(r('fifo').error?.message).toMatch(/is a FIFO/);
+    expect(r('dev').error?.message).toMatch(/is a character device/);
   });
 });
 
