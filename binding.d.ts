@@ -15,6 +15,11 @@
  * beta = 0: C is overwritten and never read (NaN in C does not leak).
  * alpha = 0 or k = 0: A and B are not read; C = beta * C.
  * Arrays must hold at least (rows - 1) * ld + cols elements when rows > 0.
+ *
+ * Aliasing: C must not share memory with A or B (C is written while they are read, so an overlap
+ * would give a wrong product). When A and B are read (alpha != 0, m, n, k > 0) the elements each
+ * call touches are compared by address and an overlap throws a RangeError naming the array; the
+ * TypeScript backend applies the same rule (src/backend/contract.ts).
  */
 export function sgemm(
   transA: boolean, transB: boolean,
@@ -57,10 +62,85 @@ export function gatherPixels(
   out: Float32Array, images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
 ): void;
 
+/**
+ * The batch gather for sparse inputs: the non-zero pixels of images[index[start + r]] for
+ * r < rows, as compressed sparse rows (CSR): the non-zeros of row r are t in
+ * [rowPtr[r], rowPtr[r + 1]), at column cols[t] (ascending within a row) with value values[t] =
+ * pixel / 255 rounded as gatherPixels rounds it. Returns the non-zero count (rowPtr[rows]).
+ * values and cols must hold rows * features elements (the worst case; past the count they are
+ * scratch); rowPtr rows + 1. rows * features must be at most 2^31 - 1. Index checks as gatherPixels.
+ * Also prefetches the next batch's images (index[start + rows, start + 2 * rows)).
+ */
+export function gatherSparse(
+  values: Float32Array, cols: Int32Array, rowPtr: Int32Array,
+  images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
+): number;
+
+/**
+ * c (rows x n, row-major, ld n) = X b, for X (rows x k) in compressed sparse rows (as gatherSparse
+ * makes them) and b (k x n, ld n). c is overwritten and never read. Costs in proportion to the
+ * non-zeros. With columns ascending within each row, the result equals sgemm(false, false, rows,
+ * n, k, 1, denseX, k, b, n, 0, c, n) on the same ISA bit for bit (same depth blocks and
+ * summation order; skipped zeros add nothing), except where b holds Inf or NaN.
+ * Checks: rowPtr holds rows + 1 entries, rowPtr[0] = 0, never decreasing; cols and values hold
+ * rowPtr[rows]; every cols[t] in [0, k) (RangeError naming the first bad one); c holds rows * n,
+ * b holds k * n. Split over the thread pool by rows. c must not overlap the inputs.
+ */
+export function sparseMatmul(
+  c: Float32Array, rowPtr: Int32Array, cols: Int32Array, values: Float32Array, b: Float32Array,
+  rows: number, k: number, n: number,
+): void;
+
+/**
+ * c (k x n, ld n) = alpha X^T d + beta c, for X (rows x k) in compressed sparse rows and d
+ * (rows x n, ld n): the first layer's weight gradient (alpha = 1, beta = 0) or its SGD update
+ * folded in (alpha = -lr, beta = 1). beta = 0: c is not read. Equals sgemm(true, false, k, n,
+ * rows, alpha, denseX, k, d, n, beta, c, n) bit for bit under the same conditions as
+ * sparseMatmul. Checks as sparseMatmul; c holds k * n, d rows * n; alpha and beta finite.
+ * Split over the thread pool by rows of c.
+ */
+export function sparseMatmulT(
+  c: Float32Array, rowPtr: Int32Array, cols: Int32Array, values: Float32Array, d: Float32Array,
+  rows: number, k: number, n: number, alpha: number, beta: number,
+): void;
+
+/**
+ * The machine's fp32 FMA limit for the bench: GFLOP/s of independent FMA chains in registers
+ * (this instance's ISA: 8 lanes on AVX2, 16 on AVX-512; multiply + add on generic) on `threads`
+ * threads (1..256) running together for about `seconds` (0 < seconds <= 10). Not a kernel.
+ */
+export function fmaPeak(threads: number, seconds: number): number;
+
 /** Threads the kernels use; 1 runs on the calling thread. */
 export function getThreads(): number;
 /** Sets the thread count (1 .. 256); 0 means one per core. Returns the count now in force. */
 export function setThreads(n: number): number;
 
-/** The micro-kernel chosen at load from CPU features: "avx512", "avx2", "neon" or "generic". */
+/**
+ * The micro-kernel this addon instance uses: "avx512", "avx2", "neon" or "generic". At load it is
+ * the best one the CPU supports (see supportedIsas); setIsa lowers it.
+ */
 export function isa(): string;
+
+/**
+ * Caps this addon instance's micro-kernel at `name` ("avx512", "avx2", "neon" or "generic") and
+ * returns the ISA now in force: the best one the CPU supports at or below the cap, never above
+ * (no SIGILL); an ISA of another architecture (neon on x86-64, avx2 on arm64) gives "generic".
+ * setIsa(supportedIsas()[0]) restores the default. Per instance (each worker_thread has its own);
+ * takes effect from the next kernel call, so switching between calls is safe.
+ * Throws TypeError if name is not a string, RangeError if it is none of the four names.
+ * (TypeScript calls it with NATIVE_MLP_ISA when that is set.)
+ */
+export function setIsa(name: string): string;
+
+/** Every ISA this CPU can run, best first; the last is always "generic". */
+export function supportedIsas(): string[];
+
+/**
+ * The thread pool's policy, process-wide: "adaptive" (default) uses the pool only while it
+ * measures faster per flop than the calling thread alone (a busy machine keeps calls on the
+ * caller); "always" uses it for every call large enough to split (deterministic for tests and
+ * benchmarks). Returns the policy now in force; RangeError for any other string.
+ * (TypeScript calls it with NATIVE_MLP_POOL when that is set.)
+ */
+export function setPoolPolicy(policy: 'adaptive' | 'always'): 'adaptive' | 'always';

@@ -1,286 +1,52 @@
-// The N-API surface of the addon (the only file that includes napi.h): for each export, validate
-// every argument exactly as binding.d.ts documents, unwrap the typed arrays, call the plain C++
-// kernel. Nothing here touches array memory before all checks have passed; validation never calls
-// back into JavaScript (no getters, no coercion), so it cannot be raced by user code.
+// The N-API wrappers of the addon (with args.*, the only files that include napi.h): for each
+// export, validate every argument exactly as binding.d.ts documents (readers in args.h), unwrap
+// the typed arrays, call the plain C++ kernel. Nothing here touches array memory before all
+// checks have passed.
 //
 // Errors: TypeError for a wrong type, a missing argument or a detached buffer; RangeError for a
-// size, stride or length out of range. Messages name the argument and use the wording of
-// src/backend/backend.ts ("Expected lda >= 784 (A is 128x784) but received 10").
+// size, stride, length or name out of range.
 #include <napi.h>
 
-#include <algorithm>
-#include <charconv>
-#include <cmath>
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
-#include <new>
 #include <string>
-#include <system_error>
 
+#include "args.h"
+#include "binding_sparse.h"
 #include "cpu.h"
+#include "peak.h"
 #include "fused.h"
 #include "sgemm.h"
 #include "thread_pool.h"
 
 namespace {
 
-using i64 = std::int64_t;
-constexpr double kMaxDim = 2147483647.0;  // 2^31 - 1
-
-// ---------------------------------------------------------------------------------------------
-// Describing received values without running JavaScript.
-
-// Number -> string as JavaScript's String(v) prints it (shortest round-trip digits).
-std::string js_number(double v) {
-  if (std::isnan(v)) return "NaN";
-  if (std::isinf(v)) return v > 0 ? "Infinity" : "-Infinity";
-  if (v == 0) return "0";
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof(buf), v, std::chars_format::scientific);
-  std::string sci(buf, res.ptr);  // e.g. "-1.5e-07"
-  std::string sign;
-  if (sci[0] == '-') {
-    sign = "-";
-    sci.erase(0, 1);
-  }
-  const std::size_t e = sci.find('e');
-  std::string digits = sci.substr(0, e);
-  digits.erase(std::remove(digits.begin(), digits.end(), '.'), digits.end());
-  const int exp10 = std::atoi(sci.c_str() + e + 1);
-  const int nd = static_cast<int>(digits.size());
-  std::string out;
-  if (exp10 >= 21 || exp10 <= -7) {
-    out = digits.substr(0, 1);
-    if (nd > 1) out += "." + digits.substr(1);
-    out += exp10 > 0 ? "e+" : "e-";
-    out += std::to_string(exp10 > 0 ? exp10 : -exp10);
-  } else if (exp10 >= nd - 1) {
-    out = digits + std::string(static_cast<std::size_t>(exp10 - (nd - 1)), '0');
-  } else if (exp10 >= 0) {
-    out = digits.substr(0, static_cast<std::size_t>(exp10 + 1)) + "." +
-          digits.substr(static_cast<std::size_t>(exp10 + 1));
-  } else {
-    out = "0." + std::string(static_cast<std::size_t>(-exp10 - 1), '0') + digits;
-  }
-  return sign + out;
-}
-
-const char* typed_array_name(napi_typedarray_type t) {
-  switch (t) {
-    case napi_int8_array: return "Int8Array";
-    case napi_uint8_array: return "Uint8Array";
-    case napi_uint8_clamped_array: return "Uint8ClampedArray";
-    case napi_int16_array: return "Int16Array";
-    case napi_uint16_array: return "Uint16Array";
-    case napi_int32_array: return "Int32Array";
-    case napi_uint32_array: return "Uint32Array";
-    case napi_float32_array: return "Float32Array";
-    case napi_float64_array: return "Float64Array";
-    case napi_bigint64_array: return "BigInt64Array";
-    case napi_biguint64_array: return "BigUint64Array";
-    default: return "TypedArray";
-  }
-}
-
-void check_status(napi_env env, napi_status status) {
-  if (status != napi_ok) throw Napi::Error::New(env);
-}
-
-// Mirrors describe() in src/backend/backend.ts: "null", "Float64Array(3)", "12.5", "string" ...
-std::string describe(napi_env env, napi_value v) {
-  napi_valuetype t;
-  check_status(env, napi_typeof(env, v, &t));
-  switch (t) {
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_boolean: return "boolean";
-    case napi_string: return "string";
-    case napi_symbol: return "symbol";
-    case napi_function: return "function";
-    case napi_bigint: return "bigint";
-    case napi_number: {
-      double d = 0;
-      check_status(env, napi_get_value_double(env, v, &d));
-      return js_number(d);
-    }
-    default: break;
-  }
-  bool is_ta = false;
-  check_status(env, napi_is_typedarray(env, v, &is_ta));
-  if (is_ta) {
-    napi_typedarray_type type;
-    std::size_t length = 0;
-    check_status(env, napi_get_typedarray_info(env, v, &type, &length, nullptr, nullptr, nullptr));
-    return std::string(typed_array_name(type)) + "(" + std::to_string(length) + ")";
-  }
-  bool is_dv = false;
-  check_status(env, napi_is_dataview(env, v, &is_dv));
-  if (is_dv) return "DataView";
-  bool is_array = false;
-  check_status(env, napi_is_array(env, v, &is_array));
-  if (is_array) return "Array";
-  bool is_ab = false;
-  check_status(env, napi_is_arraybuffer(env, v, &is_ab));
-  if (is_ab) return "ArrayBuffer";
-  return "object";
-}
-
-[[noreturn]] void throw_type(napi_env env, const std::string& msg) {
-  throw Napi::TypeError::New(env, msg);
-}
-[[noreturn]] void throw_range(napi_env env, const std::string& msg) {
-  throw Napi::RangeError::New(env, msg);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Argument readers. Each names the argument in its error.
-
-class Args {
- public:
-  Args(const Napi::CallbackInfo& info, const char* fn, std::size_t count, const char* names)
-      : info_(info), env_(info.Env()) {
-    if (info.Length() < count) {
-      throw_type(env_, std::string(fn) + ": expected " + std::to_string(count) + " arguments (" +
-                           names + ") but received " + std::to_string(info.Length()));
-    }
-  }
-
-  napi_env env() const { return env_; }
-
-  bool boolean(std::size_t i, const char* name) const {
-    napi_value v = info_[i];
-    napi_valuetype t;
-    check_status(env_, napi_typeof(env_, v, &t));
-    if (t != napi_boolean) {
-      throw_type(env_, std::string("Expected ") + name + " to be a boolean but received " +
-                           describe(env_, v));
-    }
-    bool b = false;
-    check_status(env_, napi_get_value_bool(env_, v, &b));
-    return b;
-  }
-
-  // An integer in [0, max]: TypeError if not a number, RangeError if NaN, fractional, negative or
-  // too large.
-  i64 dim(std::size_t i, const char* name, double max = kMaxDim) const {
-    napi_value v = info_[i];
-    // Messages are built only when throwing: this runs on every call.
-    auto expected = [&] {
-      return std::string("Expected ") + name + " to be an integer in [0, " + js_number(max) + "]";
-    };
-    napi_valuetype t;
-    check_status(env_, napi_typeof(env_, v, &t));
-    if (t != napi_number) throw_type(env_, expected() + " but received " + describe(env_, v));
-    double d = 0;
-    check_status(env_, napi_get_value_double(env_, v, &d));
-    if (!(d >= 0.0 && d <= max) || d != std::floor(d)) {
-      throw_range(env_, expected() + " but received " + js_number(d));
-    }
-    return static_cast<i64>(d);
-  }
-
-  double finite(std::size_t i, const char* name) const {
-    napi_value v = info_[i];
-    auto expected = [&] { return std::string("Expected ") + name + " to be a finite number"; };
-    napi_valuetype t;
-    check_status(env_, napi_typeof(env_, v, &t));
-    if (t != napi_number) throw_type(env_, expected() + " but received " + describe(env_, v));
-    double d = 0;
-    check_status(env_, napi_get_value_double(env_, v, &d));
-    if (!std::isfinite(d)) throw_range(env_, expected() + " but received " + js_number(d));
-    return d;
-  }
-
-  // A typed array of the given element type whose buffer is not detached. Length not checked yet.
-  template <typename T>
-  struct View {
-    T* data;
-    std::size_t length;
-  };
-
-  template <typename T>
-  View<T> typed(std::size_t i, const char* name, napi_typedarray_type want) const {
-    napi_value v = info_[i];
-    bool is_ta = false;
-    check_status(env_, napi_is_typedarray(env_, v, &is_ta));
-    napi_typedarray_type type = napi_int8_array;
-    std::size_t length = 0;
-    void* data = nullptr;
-    napi_value buffer = nullptr;
-    std::size_t offset = 0;
-    if (is_ta) {
-      check_status(env_, napi_get_typedarray_info(env_, v, &type, &length, &data, &buffer, &offset));
-    }
-    if (!is_ta || type != want) {
-      throw_type(env_, std::string("Expected ") + name + " to be a " + typed_array_name(want) +
-                           " but received " + describe(env_, v));
-    }
-    bool detached = false;
-    check_status(env_, napi_is_detached_arraybuffer(env_, buffer, &detached));
-    if (detached || (data == nullptr && length > 0)) {
-      throw_type(env_, std::string("Expected ") + name + " to be a " + typed_array_name(want) +
-                           " on a usable buffer but its ArrayBuffer is detached (transferred)");
-    }
-    return View<T>{static_cast<T*>(data), length};
-  }
-
-  View<float> f32(std::size_t i, const char* name, std::uint64_t need) const {
-    View<float> v = typed<float>(i, name, napi_float32_array);
-    require(name, v.length, need);
-    return v;
-  }
-
-  View<std::uint8_t> u8(std::size_t i, const char* name, std::uint64_t need) const {
-    View<std::uint8_t> v = typed<std::uint8_t>(i, name, napi_uint8_array);
-    require(name, v.length, need);
-    return v;
-  }
-
-  void require(const char* name, std::size_t length, std::uint64_t need) const {
-    if (static_cast<std::uint64_t>(length) < need) {
-      throw_range(env_, std::string("Expected ") + name + " to hold at least " +
-                            std::to_string(need) + " elements but it holds " +
-                            std::to_string(length));
-    }
-  }
-
- private:
-  const Napi::CallbackInfo& info_;
-  napi_env env_;
-};
-
-// Elements a rows x cols row-major block with leading dimension ld spans (64-bit, no overflow:
-// every factor is < 2^31).
-std::uint64_t extent(i64 rows, i64 cols, i64 ld) {
-  if (rows == 0 || cols == 0) return 0;
-  return static_cast<std::uint64_t>(rows - 1) * static_cast<std::uint64_t>(ld) +
-         static_cast<std::uint64_t>(cols);
-}
-
-std::uint64_t block(i64 rows, i64 cols) {
-  return static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols);
-}
-
-// Turns allocation / thread failures inside a kernel call into JavaScript errors.
-template <typename F>
-auto guarded(napi_env env, const char* fn, F&& f) -> decltype(f()) {
-  try {
-    return f();
-  } catch (const std::bad_alloc&) {
-    throw Napi::Error::New(env, std::string(fn) + ": out of memory for the packing buffers");
-  } catch (const std::system_error& e) {
-    throw Napi::Error::New(env, std::string(fn) + ": " + e.what());
-  }
-}
+using nmlp_args::Args;
+using nmlp_args::block;
+using nmlp_args::extent;
+using nmlp_args::guarded;
+using nmlp_args::i64;
+using nmlp_args::throw_range;
 
 // ---------------------------------------------------------------------------------------------
 // The addon. One instance per JavaScript environment (main thread, each worker_thread).
 
+// sgemm's C may not share memory with A or B, whatever views or threads the arrays came from:
+// the touched element ranges (from each pointer, len floats) are compared as addresses.
+static void check_no_overlap(napi_env env, const char* name, const float* x, std::uint64_t x_len,
+                             const float* c, std::uint64_t c_len) {
+  if (x_len == 0 || c_len == 0) return;
+  const std::uintptr_t x0 = reinterpret_cast<std::uintptr_t>(x), c0 = reinterpret_cast<std::uintptr_t>(c);
+  const std::uintptr_t x1 = x0 + 4 * x_len, c1 = c0 + 4 * c_len;
+  if (x0 < c1 && c0 < x1) {
+    nmlp_args::throw_range(env, std::string("Expected c not to overlap ") + name +
+                                    " (sgemm's output must not alias an input) but they share memory; write into a separate array");
+  }
+}
+
 class NativeMlp : public Napi::Addon<NativeMlp> {
  public:
   NativeMlp(Napi::Env env, Napi::Object exports)
-      : kernel_(nmlp::select_kernel(std::getenv("NATIVE_MLP_ISA"))) {
+      : kernel_(nmlp::best_kernel()) {
     DefineAddon(exports, {
         InstanceMethod("sgemm", &NativeMlp::Sgemm, napi_default_jsproperty),
         InstanceMethod("biasRelu", &NativeMlp::BiasRelu, napi_default_jsproperty),
@@ -293,6 +59,13 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
         InstanceMethod("getThreads", &NativeMlp::GetThreads, napi_default_jsproperty),
         InstanceMethod("setThreads", &NativeMlp::SetThreads, napi_default_jsproperty),
         InstanceMethod("isa", &NativeMlp::Isa, napi_default_jsproperty),
+        InstanceMethod("setIsa", &NativeMlp::SetIsa, napi_default_jsproperty),
+        InstanceMethod("supportedIsas", &NativeMlp::SupportedIsas, napi_default_jsproperty),
+        InstanceMethod("setPoolPolicy", &NativeMlp::SetPoolPolicy, napi_default_jsproperty),
+        InstanceMethod("fmaPeak", &NativeMlp::FmaPeak, napi_default_jsproperty),
+        InstanceMethod("sparseMatmul", &NativeMlp::SparseMatmul, napi_default_jsproperty),
+        InstanceMethod("sparseMatmulT", &NativeMlp::SparseMatmulT, napi_default_jsproperty),
+        InstanceMethod("gatherSparse", &NativeMlp::GatherSparse, napi_default_jsproperty),
     });
   }
 
@@ -334,6 +107,12 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     s.a = args.f32(6, "a", reads_ab ? extent(a_rows, a_cols, s.lda) : 0).data;
     s.b = args.f32(8, "b", reads_ab ? extent(b_rows, b_cols, s.ldb) : 0).data;
     s.c = args.f32(11, "c", extent(s.m, s.n, s.ldc)).data;
+    if (reads_ab) {
+      // C is written while A and B are read: an overlap gives a wrong product (binding.d.ts).
+      const std::uint64_t c_len = extent(s.m, s.n, s.ldc);
+      check_no_overlap(env, "a", s.a, extent(a_rows, a_cols, s.lda), s.c, c_len);
+      check_no_overlap(env, "b", s.b, extent(b_rows, b_cols, s.ldb), s.c, c_len);
+    }
     guarded(env, "sgemm", [&] { nmlp::sgemm(*kernel_, s); });
     return env_undefined(info);
   }
@@ -460,6 +239,66 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
 
   Napi::Value Isa(const Napi::CallbackInfo& info) {
     return Napi::String::New(info.Env(), kernel_->isa);
+  }
+
+  // setIsa(name): caps this instance's micro-kernel; returns the ISA now in force.
+  Napi::Value SetIsa(const Napi::CallbackInfo& info) {
+    Args args(info, "setIsa", 1, "name");
+    const std::string name = args.short_string(0, "name");
+    const nmlp::KernelInfo* k = nmlp::select_kernel(name.c_str());
+    if (k == nullptr) {
+      throw_range(args.env(), "Expected name to be one of avx512, avx2, neon, generic but received \"" +
+                                  name + "\"");
+    }
+    kernel_ = k;
+    return Napi::String::New(info.Env(), kernel_->isa);
+  }
+
+  // supportedIsas(): every ISA this machine runs, best first.
+  Napi::Value SupportedIsas(const Napi::CallbackInfo& info) {
+    int count = 0;
+    const nmlp::KernelInfo* const* list = nmlp::supported_kernels(&count);
+    Napi::Array out = Napi::Array::New(info.Env(), static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) out.Set(static_cast<std::uint32_t>(i), list[i]->isa);
+    return out;
+  }
+
+  // setPoolPolicy("adaptive" | "always"): process-wide; returns the policy now in force.
+  Napi::Value SetPoolPolicy(const Napi::CallbackInfo& info) {
+    Args args(info, "setPoolPolicy", 1, "policy");
+    const std::string policy = args.short_string(0, "policy");
+    if (policy != "adaptive" && policy != "always") {
+      throw_range(args.env(), "Expected policy to be \"adaptive\" or \"always\" but received \"" +
+                                  policy + "\"");
+    }
+    nmlp::set_pool_adaptive(policy == "adaptive");
+    return Napi::String::New(info.Env(), nmlp::get_pool_adaptive() ? "adaptive" : "always");
+  }
+
+  // fmaPeak(threads, seconds) -> GFLOP/s of this instance's ISA's FMA loop (the bench's peak).
+  Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
+    Args args(info, "fmaPeak", 2, "threads, seconds");
+    const i64 threads = args.dim(0, "threads", 256.0);
+    const double seconds = args.finite(1, "seconds");
+    if (threads < 1) throw_range(args.env(), "Expected threads to be an integer in [1, 256] but received 0");
+    if (!(seconds > 0.0 && seconds <= 10.0)) {
+      throw_range(args.env(), "Expected seconds to be in (0, 10] but received " + nmlp_args::js_number(seconds));
+    }
+    const double g = guarded(args.env(), "fmaPeak", [&] {
+      return nmlp::fma_peak_gflops(kernel_->isa, static_cast<int>(threads), seconds);
+    });
+    return Napi::Number::New(info.Env(), g);
+  }
+
+  // Sparse-input kernels (binding_sparse.cc), on this instance's ISA.
+  Napi::Value SparseMatmul(const Napi::CallbackInfo& info) {
+    return nmlp_binding::SparseMatmul(info, *kernel_);
+  }
+  Napi::Value SparseMatmulT(const Napi::CallbackInfo& info) {
+    return nmlp_binding::SparseMatmulT(info, *kernel_);
+  }
+  Napi::Value GatherSparse(const Napi::CallbackInfo& info) {
+    return nmlp_binding::GatherSparse(info);
   }
 
   static Napi::Value env_undefined(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }

@@ -65,21 +65,66 @@ bool cpu_has_avx512() { return false; }
 
 #endif
 
-const KernelInfo* select_kernel(const char* cap) {
-  int max_level = 2;  // 2 = avx512, 1 = avx2, 0 = generic
-  if (cap != nullptr) {
-    if (std::strcmp(cap, "generic") == 0) max_level = 0;
-    else if (std::strcmp(cap, "avx2") == 0) max_level = 1;
-    else if (std::strcmp(cap, "neon") == 0) max_level = 1;
-  }
+namespace {
+
+// This architecture's ISAs from best to worst, with the rank a cap by that name allows.
+struct Level {
+  const char* name;
+  int rank;
+};
 #if defined(NATIVE_MLP_X86)
-  if (max_level >= 2 && cpu_has_avx512()) return kernel_avx512();
-  if (max_level >= 1 && cpu_has_avx2_fma()) return kernel_avx2();
+constexpr Level kLevels[] = {{"avx512", 2}, {"avx2", 1}, {"generic", 0}};
+#elif defined(NATIVE_MLP_NEON)
+constexpr Level kLevels[] = {{"neon", 1}, {"generic", 0}};
+#else
+constexpr Level kLevels[] = {{"generic", 0}};
 #endif
-#if defined(NATIVE_MLP_NEON)
-  if (max_level >= 1) return kernel_neon();
+constexpr const char* kKnown[] = {"avx512", "avx2", "neon", "generic"};
+
+const KernelInfo* kernel_at(int rank) {
+#if defined(NATIVE_MLP_X86)
+  if (rank >= 2 && cpu_has_avx512()) return kernel_avx512();
+  if (rank >= 1 && cpu_has_avx2_fma()) return kernel_avx2();
+#elif defined(NATIVE_MLP_NEON)
+  if (rank >= 1) return kernel_neon();  // Advanced SIMD is part of the arm64 baseline
 #endif
+  (void)rank;
   return kernel_generic();
 }
+
+struct Supported {
+  const KernelInfo* list[4];
+  int count = 0;
+};
+
+Supported detect_supported() {
+  Supported s;
+  for (const Level& level : kLevels) {
+    const KernelInfo* k = kernel_at(level.rank);
+    if (std::strcmp(k->isa, level.name) == 0) s.list[s.count++] = k;
+  }
+  return s;
+}
+
+}  // namespace
+
+const KernelInfo* const* supported_kernels(int* count) {
+  static const Supported s = detect_supported();
+  *count = s.count;
+  return s.list;
+}
+
+const KernelInfo* select_kernel(const char* cap) {
+  bool known = false;
+  for (const char* name : kKnown) known = known || std::strcmp(cap, name) == 0;
+  if (!known) return nullptr;
+  int rank = 0;  // another architecture's ISA: generic
+  for (const Level& level : kLevels) {
+    if (std::strcmp(cap, level.name) == 0) rank = level.rank;
+  }
+  return kernel_at(rank);
+}
+
+const KernelInfo* best_kernel() { return kernel_at(1 << 20); }
 
 }  // namespace nmlp

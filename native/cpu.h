@@ -1,4 +1,6 @@
-// Run-time CPU feature detection: which micro-kernel this machine (CPU and OS) can execute.
+// Run-time CPU feature detection: which micro-kernels this machine (CPU and OS) can execute, and
+// the choice of one under a cap the caller sets (the addon's setIsa; nothing here reads the
+// environment).
 #ifndef NATIVE_MLP_CPU_H
 #define NATIVE_MLP_CPU_H
 
@@ -12,10 +14,17 @@ bool cpu_has_avx2_fma();
 // (XCR0 bits 1-2 and 5-7).
 bool cpu_has_avx512();
 
-// The best kernel this machine supports, optionally capped by `cap` ("avx512", "avx2",
-// "generic"; null or unknown = no cap). A cap can only lower the choice, never raise it past what
-// the CPU supports, so it cannot cause SIGILL. The addon passes getenv("NATIVE_MLP_ISA").
+// The kernels this machine can run, best first (the last is always generic). Sets *count.
+const KernelInfo* const* supported_kernels(int* count);
+
+// The best kernel this machine supports at or below `cap` ("avx512", "avx2", "neon", "generic").
+// A cap can only lower the choice, never raise it past what the CPU supports, so it cannot cause
+// SIGILL; an ISA of another architecture (neon on x86-64, avx2 on arm64) caps to generic.
+// Returns null for a name that is none of these.
 const KernelInfo* select_kernel(const char* cap);
+
+// The best kernel this machine supports (no cap).
+const KernelInfo* best_kernel();
 
 }  // namespace nmlp
 

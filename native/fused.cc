@@ -122,12 +122,13 @@ void gather_pixels(float* out, const std::uint8_t* images, std::uint64_t image_c
     // One correctly rounded float division per element, as NumPy's float32 x / 255; vectorises.
     for (i64 p = 0; p < features; ++p) dst[p] = static_cast<float>(src[p]) / 255.0f;
   }
-  // In a shuffled epoch each image is a random row of a large array, so a gather waits on
-  // memory row by row. Ask now for the rows the next call will want (the next `rows` indices):
-  // they arrive while the caller trains on this batch. Prefetches never fault; indices past
-  // the images are skipped all the same.
-  const i64 end = std::min(index_length, start + 2 * rows);
-  for (i64 r = start + rows; r < end; ++r) {
+  prefetch_images(images, image_count, index, index_length, start + rows, start + 2 * rows, features);
+}
+
+void prefetch_images(const std::uint8_t* images, std::uint64_t image_count,
+                     const std::uint32_t* index, i64 index_length, i64 from, i64 to, i64 features) {
+  const i64 end = std::min(index_length, to);
+  for (i64 r = from; r < end; ++r) {
     if (index[r] >= image_count) continue;
     const std::uint8_t* src = images + static_cast<i64>(index[r]) * features;
     for (i64 p = 0; p < features; p += 64) __builtin_prefetch(src + p);

@@ -40,6 +40,15 @@ void gather_pixels(float* out, const std::uint8_t* images, std::uint64_t image_c
                    const std::uint32_t* index, std::int64_t index_length, std::int64_t start,
                    std::int64_t rows, std::int64_t features);
 
+// Asks the memory system for the images index[from, to) (clipped to index_length; indices past
+// image_count skipped), so a later gather finds them in cache. In a shuffled epoch each image is a
+// random row of a large array, so a gather waits on memory row by row; the training loop's
+// gathers prefetch the next batch's rows, which arrive while the current batch trains.
+// Prefetches never fault.
+void prefetch_images(const std::uint8_t* images, std::uint64_t image_count,
+                     const std::uint32_t* index, std::int64_t index_length, std::int64_t from,
+                     std::int64_t to, std::int64_t features);
+
 }  // namespace nmlp
 
 #endif

@@ -24,7 +24,7 @@ using MicroKernelFn = void (*)(std::int64_t kc, const float* a, const float* b, 
                                std::int64_t ldc, bool accumulate);
 
 struct KernelInfo {
-  const char* isa;       // "avx512", "avx2", "generic"
+  const char* isa;       // "avx512", "avx2", "neon", "generic"
   int mr;                // rows of the C tile (broadcast dimension, A micro-panel width)
   int nr;                // columns of the C tile (vector dimension, B micro-panel width)
   int kc;                // max depth of one packed block (B micro-panel kc x nr stays in L1)
@@ -43,7 +43,10 @@ const KernelInfo* kernel_avx2();    // only call when cpu_has_avx2_fma()
 const KernelInfo* kernel_avx512();  // only call when cpu_has_avx512()
 #endif
 #if defined(NATIVE_MLP_NEON)
-const KernelInfo* kernel_neon();    // arm64: NEON is baseline, always callable
+const KernelInfo* kernel_neon();
+#endif
+#if defined(__wasm_simd128__)
+const KernelInfo* kernel_wasm128();  // the WASM build's kernel (kernels_wasm128.cc, -msimd128)
 #endif
 
 }  // namespace nmlp

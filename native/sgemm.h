@@ -1,7 +1,8 @@
 // Single-precision GEMM, CBLAS row-major semantics:
 //   C = alpha * op(A) * op(B) + beta * C,  op(A) m x k, op(B) k x n, C m x n.
 //
-// Layers (each with its own contract, all in sgemm.cc):
+// Layers (each with its own contract): front end sgemm.cc, loop nest sgemm_loops.cc, packing
+// sgemm_pack.cc, shared through sgemm_internal.h; micro-kernels in kernels_<isa>.cc.
 //   1. front end   sgemm(): early exits, beta handling (the only place beta is looked at),
 //                  thread count and work split (contiguous MR row panels, or NR column panels
 //                  when rows are few, per thread; results are bitwise the same for any thread
@@ -41,6 +42,17 @@ struct SgemmArgs {
 // beta == 0: C is written without being read. alpha == 0 or k == 0: C = beta * C only.
 // Throws only std::bad_alloc (growing the packing buffers on the first call of a new shape).
 void sgemm(const KernelInfo& kernel, const SgemmArgs& args);
+
+// The threading decision, shared by sgemm and the sparse products (sparse.cc): how many
+// participants to ask the pool for, for `flops` of work that splits into at most `units` pieces
+// (1 = stay on the calling thread).
+int threads_wanted(double flops, std::int64_t units);
+
+// The micro-kernel sgemm runs for an n-column C on `kernel` (its narrow variant for small n), and
+// the depth block it splits k into: the sparse products sum over the same blocks, so they match
+// sgemm bit for bit.
+const KernelInfo& sgemm_kernel_for(const KernelInfo& kernel, std::int64_t n);
+std::int64_t sgemm_depth_block(const KernelInfo& kernel, std::int64_t n, std::int64_t k);
 
 }  // namespace nmlp
 

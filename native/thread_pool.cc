@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdlib>
-#include <cstring>
 #include <condition_variable>
 #include <cstdint>
 #include <memory>
@@ -77,15 +75,13 @@ int hardware_threads() {
 
 class ThreadPool {
  public:
-  ThreadPool() : setting_(hardware_threads()) {
-    // NATIVE_MLP_POOL=always: use the pool for every eligible call, no adaptive choice (tests use
-    // it to exercise the parallel path deterministically; benchmarks to measure it).
-    const char* policy = std::getenv("NATIVE_MLP_POOL");
-    adaptive_ = policy == nullptr || std::strcmp(policy, "always") != 0;
-  }
+  ThreadPool() : setting_(hardware_threads()) {}
 
   std::mutex call_mu;  // held for the whole of a parallel call, and while resizing
   std::atomic<int> setting_;
+  // false: use the pool for every eligible call, no adaptive choice (tests use it to exercise the
+  // parallel path deterministically; benchmarks to measure it).
+  std::atomic<bool> adaptive_{true};
 
   // Requires call_mu. Creates workers up to min(want, setting) - 1; returns participants available.
   int prepare(int want) {
@@ -131,7 +127,7 @@ class ThreadPool {
   // kProbeEvery-th call tries the other choice so both estimates stay current; the pool is tried
   // with a burst of kProbeBurst calls, as its first call after a pause pays for waking a worker.
   int admit(int available) {
-    if (available <= 1 || !adaptive_) return available;
+    if (available <= 1 || !adaptive_.load(std::memory_order_relaxed)) return available;
     ++calls_;
     if (burst_left_ > 0) {
       --burst_left_;
@@ -227,7 +223,6 @@ class ThreadPool {
   static constexpr unsigned kProbeEvery = 64;
   static constexpr int kProbeBurst = 3;
   static constexpr double kAverageWeight = 0.25;
-  bool adaptive_ = true;
   unsigned calls_ = 0;
   int burst_left_ = 0;
   int last_nt_ = 1;
@@ -246,6 +241,9 @@ ThreadPool& the_pool() {
 }  // namespace
 
 int get_threads() { return the_pool().setting_.load(); }
+
+void set_pool_adaptive(bool adaptive) { the_pool().adaptive_.store(adaptive); }
+bool get_pool_adaptive() { return the_pool().adaptive_.load(); }
 
 int set_threads(int n) {
   ThreadPool& pool = the_pool();

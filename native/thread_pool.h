@@ -11,8 +11,9 @@
 // - Busy machines: the pool keeps moving averages of the time per flop of calls run with the pool
 //   and on the caller alone, and uses the pool only while it is clearly faster. When other
 //   processes occupy the cores, a worker gets descheduled mid-call and the pool loses; calls then
-//   stay on the caller, with an occasional probe of the pool. NATIVE_MLP_POOL=always (read when
-//   the pool is created) turns this off.
+//   stay on the caller, with an occasional probe of the pool. set_pool_adaptive(false) (the
+//   addon's setPoolPolicy("always"), which TypeScript calls for NATIVE_MLP_POOL=always) turns
+//   this off.
 // - One caller at a time: a PoolLease try-locks the pool. If another JS thread (a worker_thread
 //   with its own addon instance) holds it, the lease fails and the caller runs single-threaded on
 //   its own thread, so concurrent callers never block each other or share buffers.
@@ -72,6 +73,11 @@ int get_threads();
 // n in [0, 256]; 0 = one per logical CPU. Blocks until no parallel call is running, then resizes
 // the pool. Returns the count now in force. May throw std::system_error (thread creation).
 int set_threads(int n);
+
+// Process-wide pool policy: true (default) = the adaptive pool-or-alone choice above; false =
+// use the pool for every call large enough to split. Takes effect from the next call.
+void set_pool_adaptive(bool adaptive);
+bool get_pool_adaptive();
 
 class ThreadPool;
 

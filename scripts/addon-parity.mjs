@@ -2,8 +2,8 @@
 // The addon's parity checks as a plain Node script (no vitest, no TypeScript, Node 18+), for
 // places the vitest suite cannot run: a prebuilt binary under qemu-user with Debian's arm64 Node 18
 // (scripts/arm64-parity.sh), or a consumer's install. Every export is checked against a naive
-// reference written here, once per instruction set the machine runs (the default kernel, then
-// "generic" via the NATIVE_MLP_ISA cap in a second addon instance).
+// reference written here, once per instruction set the machine runs (every ISA the addon's
+// supportedIsas() lists, switched with setIsa).
 //
 //   node scripts/addon-parity.mjs [path/to/addon.node]   (default: what node-gyp-build finds here)
 //
@@ -16,18 +16,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
 const path = process.argv[2] ? resolve(process.argv[2]) : require('node-gyp-build').resolve(root);
 
-function load(isa) {
-  const saved = process.env.NATIVE_MLP_ISA;
-  if (isa) process.env.NATIVE_MLP_ISA = isa;
-  try {
-    const mod = { exports: {} };
-    process.dlopen(mod, path);
-    return mod.exports;
-  } finally {
-    if (saved === undefined) delete process.env.NATIVE_MLP_ISA;
-    else process.env.NATIVE_MLP_ISA = saved;
-  }
-}
+const addon = require(path);
 
 // ---- data: xorshift32 in [-1, 1), views at an offset into a larger (maybe shared) buffer ----
 function rng(seed) {
@@ -204,16 +193,10 @@ function fusedChecks(m) {
 // ---- run ----
 let passed = 0, failed = 0;
 console.log(`addon-parity: ${path} on node ${process.version} ${process.platform}-${process.arch}`);
-const first = load(undefined);
-const isas = [first.isa()];
-for (const cap of ['generic']) {
-  if (isas.includes(cap)) continue;
-  const m = load(cap);
-  if (m.isa() === cap) isas.push(cap);
-  else console.log(`note: NATIVE_MLP_ISA=${cap} did not select ${cap} (got ${m.isa()}); checked ${isas[0]} only`);
-}
+const isas = addon.supportedIsas();
 for (const isa of isas) {
-  const m = isa === isas[0] ? first : load(isa);
+  if (addon.setIsa(isa) !== isa) { failed++; console.log(`FAIL setIsa(${isa}) selected ${addon.isa()}`); continue; }
+  const m = addon;
   for (const [name, err] of [...sgemmChecks(m), ...fusedChecks(m)]) {
     if (err) { failed++; console.log(`FAIL [${isa}] ${name}: ${err}`); }
     else { passed++; console.log(`ok   [${isa}] ${name}`); }

@@ -10,9 +10,9 @@
  */
 
 // Kernels and backend choice.
-export type { Backend, BackendName } from './backend/backend.js';
-export { PIXEL_SCALE, typescriptBackend } from './backend/typescript.js';
-export { loadNative, type NativeLoad } from './backend/native.js';
+export type { Backend, BackendName } from './backend/contract.js';
+export { PIXEL_SCALE, jsBackend } from './backend/js/index.js';
+export { loadNative, type NativeLoad } from './backend/native/load.js';
 export {
   BACKEND_CHOICES, type BackendChoice, BackendError, availableBackends, defaultBackendChoice, selectBackend,
 } from './backend/select.js';
@@ -29,7 +29,7 @@ export { defaultRng, Generator } from './rng/index.js';
 // The network.
 export { backward, forward, Mlp, parameterCount, sgdStep, sharedF32, trainStep, Workspace } from './nn/mlp.js';
 export { createModel, INIT_STD, initMlp } from './nn/init.js';
-export { predict, type Prediction } from './nn/predict.js';
+export { predict, type Prediction } from './train/predict.js';
 
 // Training and evaluation.
 export { argmaxRow, EVAL_ROWS, type Evaluation, evaluate } from './train/metrics.js';

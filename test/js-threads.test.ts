@@ -2,16 +2,19 @@
  * The TypeScript backend on several threads: products split across worker threads over shared
  * memory must be bit-identical to the single-thread result, fall back for non-shared arrays,
  * fail loudly when a helper fails, and never keep the process alive.
- * Helpers run the compiled dist/ script: `npx tsc -p tsconfig.json` must have run.
+ * Helpers run the compiled dist/ script: the file fails at once if dist/ is older than src/.
  */
 import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { __testing } from '../src/backend/js-threads.js';
-import { typescriptBackend as be } from '../src/backend/typescript.js';
+import { __testing } from '../src/backend/js/threads.js';
+import { jsBackend as be } from '../src/backend/js/index.js';
 import { loadDataSet } from '../src/data/mnist.js';
 import { NOTEBOOK_CONFIG, train } from '../src/train/train.js';
-import { randomF32 } from './backends.js';
+import { assertFreshDist } from './helpers/dist.js';
+import { randomF32 } from './helpers/random.js';
+
+assertFreshDist();
 
 afterAll(() => {
   be.setThreads(1);
@@ -78,7 +81,7 @@ const SHAPES: Array<Omit<Shape, 'tA' | 'tB'>> = [
 ];
 const TRANSPOSES: Array<[boolean, boolean]> = [[false, false], [true, false], [false, true], [true, true]];
 
-describe('typescriptBackend on several threads', () => {
+describe('jsBackend on several threads', () => {
   afterEach(() => {
     be.setThreads(1);
   });
@@ -174,15 +177,15 @@ describe('typescriptBackend on several threads', () => {
   it('setThreads validates its argument, names threads, and leaves the setting alone', () => {
     expect(be.getThreads()).toBe(1);
     expect(be.setThreads(2)).toBe(2);
-    for (const bad of [-1, 257, 1.5, NaN, Infinity, 1e9, '2', null, undefined]) {
+    for (const bad of [-1, 17, 257, 1.5, NaN, Infinity, 1e9, '2', null, undefined]) {
       expect(() => be.setThreads(bad as number), String(bad)).toThrow(RangeError);
       expect(() => be.setThreads(bad as number), String(bad)).toThrow(/threads/);
       expect(be.getThreads()).toBe(2);
     }
-    // (256, the maximum, is accepted too, but 255 helper isolates take seconds and gigabytes.)
+    // (16, the maximum, is accepted too, but 15 helper isolates take seconds and memory.)
     expect(be.setThreads(4)).toBe(4);
     expect(be.getThreads()).toBe(4);
-    expect(be.setThreads(0)).toBe(Math.min(256, availableParallelism()));
+    expect(be.setThreads(0)).toBe(Math.min(16, availableParallelism()));
     expect(be.setThreads(1)).toBe(1);
     expect(be.getThreads()).toBe(1);
   });
@@ -216,9 +219,9 @@ describe('typescriptBackend on several threads', () => {
   });
 
   it('helpers do not keep the process alive', () => {
-    const url = new URL('../dist/backend/typescript.js', import.meta.url).href;
+    const url = new URL('../dist/backend/js/index.js', import.meta.url).href;
     const code = `
-      import { typescriptBackend as be } from ${JSON.stringify(url)};
+      import { jsBackend as be } from ${JSON.stringify(url)};
       if (be.setThreads(2) !== 2) throw new Error('setThreads(2) did not stick');
       const sh = (n) => new Float32Array(new SharedArrayBuffer(4 * n)).fill(0.5);
       const c = sh(128 * 128);

@@ -9,7 +9,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadNative } from '../src/backend/native.js';
+import { loadNative } from '../src/backend/native/load.js';
+import { skipOrFail } from './helpers/skip-or-fail.js';
 
 const native = loadNative();
 
@@ -188,6 +189,35 @@ const GROUPS: Record<string, Hostile[]> = {
     { name: 'rows fractional', code: 'm.gatherPixels(f32(6), new Uint8Array(9), Uint32Array.of(0, 1), 0, 1.5, 3)', error: 'RangeError', message: named('rows') },
     { name: 'too few arguments', code: 'm.gatherPixels(f32(6), new Uint8Array(9), Uint32Array.of(0, 1), 0, 2)', error: 'TypeError', message: /6 arguments/ },
   ],
+  'sparse kernels': [
+    { name: 'valid sparse calls (control)', code: 'const rp = Int32Array.of(0, 1, 2), c = Int32Array.of(0, 2), v = Float32Array.of(1, 1); m.sparseMatmul(f32(8), rp, c, v, f32(12), 2, 3, 4); m.sparseMatmulT(f32(12), rp, c, v, f32(8), 2, 3, 4, -0.1, 1); if (m.gatherSparse(f32(6), new Int32Array(6), new Int32Array(3), Uint8Array.of(0, 5, 0, 7, 7, 7), Uint32Array.of(1, 0), 0, 2, 3) !== 4) throw new Error("nnz")', error: 'ok' },
+    { name: 'sparseMatmul column index = k', code: 'm.sparseMatmul(f32(8), Int32Array.of(0, 1, 2), Int32Array.of(0, 3), Float32Array.of(1, 1), f32(12), 2, 3, 4)', error: 'RangeError', message: /cols\[1\] is 3/ },
+    { name: 'sparseMatmul column index 2^31 - 1', code: 'm.sparseMatmul(f32(8), Int32Array.of(0, 1, 2), Int32Array.of(2147483647, 0), Float32Array.of(1, 1), f32(12), 2, 3, 4)', error: 'RangeError', message: /cols\[0\] is 2147483647/ },
+    { name: 'sparseMatmul negative column index', code: 'm.sparseMatmul(f32(8), Int32Array.of(0, 1, 2), Int32Array.of(0, -5), Float32Array.of(1, 1), f32(12), 2, 3, 4)', error: 'RangeError', message: /cols\[1\] is -5/ },
+    { name: 'sparseMatmul rowPtr[rows] past cols', code: 'm.sparseMatmul(f32(8), Int32Array.of(0, 1, 1000000), Int32Array.of(0, 2), Float32Array.of(1, 1), f32(12), 2, 3, 4)', error: 'RangeError', message: named('cols') },
+    { name: 'sparseMatmul rowPtr decreasing', code: 'm.sparseMatmul(f32(8), Int32Array.of(0, 2, 1), Int32Array.of(0, 2), Float32Array.of(1, 1), f32(12), 2, 3, 4)', error: 'RangeError', message: /never to decrease/ },
+    { name: 'sparseMatmul rowPtr negative start', code: 'm.sparseMatmul(f32(8), Int32Array.of(-4, 1, 2), Int32Array.of(0, 2), Float32Array.of(1, 1), f32(12), 2, 3, 4)', error: 'RangeError', message: /rowPtr\[0\] to be 0/ },
+    { name: 'sparseMatmul rowPtr too short', code: 'm.sparseMatmul(f32(8), Int32Array.of(0, 1), Int32Array.of(0, 2), Float32Array.of(1, 1), f32(12), 2, 3, 4)', error: 'RangeError', message: named('rowPtr') },
+    { name: 'sparseMatmul rowPtr Uint32Array', code: 'm.sparseMatmul(f32(8), Uint32Array.of(0, 1, 2), Int32Array.of(0, 2), Float32Array.of(1, 1), f32(12), 2, 3, 4)', error: 'TypeError', message: named('rowPtr') },
+    { name: 'sparseMatmul values too short', code: 'm.sparseMatmul(f32(8), Int32Array.of(0, 1, 2), Int32Array.of(0, 2), Float32Array.of(1), f32(12), 2, 3, 4)', error: 'RangeError', message: named('values') },
+    { name: 'sparseMatmul b too short for k x n', code: 'm.sparseMatmul(f32(8), Int32Array.of(0, 1, 2), Int32Array.of(0, 2), Float32Array.of(1, 1), f32(11), 2, 3, 4)', error: 'RangeError', message: named('b') },
+    { name: 'sparseMatmul c too short', code: 'm.sparseMatmul(f32(7), Int32Array.of(0, 1, 2), Int32Array.of(0, 2), Float32Array.of(1, 1), f32(12), 2, 3, 4)', error: 'RangeError', message: named('c') },
+    { name: 'sparseMatmul huge k x n with small b', code: 'm.sparseMatmul(f32(8), Int32Array.of(0, 1, 2), Int32Array.of(0, 2), Float32Array.of(1, 1), f32(12), 2, 2147483647, 65536)', error: 'RangeError', message: /Expected (b|c)/ },
+    { name: 'sparseMatmul cols detached', code: 'const b = new ArrayBuffer(8); const c = new Int32Array(b); structuredClone(b, { transfer: [b] }); m.sparseMatmul(f32(8), Int32Array.of(0, 1, 2), c, Float32Array.of(1, 1), f32(12), 2, 3, 4)', error: 'TypeError', message: /Expected cols .*detached/ },
+    { name: 'sparseMatmul too few arguments', code: 'm.sparseMatmul(f32(8), Int32Array.of(0, 1, 2))', error: 'TypeError', message: /8 arguments/ },
+    { name: 'sparseMatmulT alpha NaN', code: 'm.sparseMatmulT(f32(12), Int32Array.of(0, 1, 2), Int32Array.of(0, 2), Float32Array.of(1, 1), f32(8), 2, 3, 4, NaN, 1)', error: 'RangeError', message: named('alpha') },
+    { name: 'sparseMatmulT c too short for k x n', code: 'm.sparseMatmulT(f32(11), Int32Array.of(0, 1, 2), Int32Array.of(0, 2), Float32Array.of(1, 1), f32(8), 2, 3, 4, 1, 0)', error: 'RangeError', message: named('c') },
+    { name: 'sparseMatmulT d too short', code: 'm.sparseMatmulT(f32(12), Int32Array.of(0, 1, 2), Int32Array.of(0, 2), Float32Array.of(1, 1), f32(7), 2, 3, 4, 1, 0)', error: 'RangeError', message: named('d') },
+    { name: 'sparseMatmulT column index = k', code: 'm.sparseMatmulT(f32(12), Int32Array.of(0, 1, 2), Int32Array.of(3, 0), Float32Array.of(1, 1), f32(8), 2, 3, 4, 1, 0)', error: 'RangeError', message: /cols\[0\] is 3/ },
+    { name: 'gatherSparse values shorter than rows x features', code: 'm.gatherSparse(f32(5), new Int32Array(6), new Int32Array(3), new Uint8Array(9), Uint32Array.of(0, 1), 0, 2, 3)', error: 'RangeError', message: named('values') },
+    { name: 'gatherSparse cols Float32Array', code: 'm.gatherSparse(f32(6), f32(6), new Int32Array(3), new Uint8Array(9), Uint32Array.of(0, 1), 0, 2, 3)', error: 'TypeError', message: named('cols') },
+    { name: 'gatherSparse rowPtr too short', code: 'm.gatherSparse(f32(6), new Int32Array(6), new Int32Array(2), new Uint8Array(9), Uint32Array.of(0, 1), 0, 2, 3)', error: 'RangeError', message: named('rowPtr') },
+    { name: 'gatherSparse index past the last image', code: 'm.gatherSparse(f32(6), new Int32Array(6), new Int32Array(3), new Uint8Array(9), Uint32Array.of(0, 3), 0, 2, 3)', error: 'RangeError', message: /index\[1\] is 3/ },
+    { name: 'gatherSparse rows x features past 2^31', code: 'm.gatherSparse(f32(6), new Int32Array(6), new Int32Array(3), new Uint8Array(9), Uint32Array.of(0, 1), 0, 65536, 65536)', error: 'RangeError', message: /rows \* features/ },
+    { name: 'fmaPeak threads 0', code: 'm.fmaPeak(0, 0.01)', error: 'RangeError', message: named('threads') },
+    { name: 'fmaPeak seconds 1e9', code: 'm.fmaPeak(1, 1e9)', error: 'RangeError', message: named('seconds') },
+    { name: 'fmaPeak seconds string', code: 'm.fmaPeak(1, "1")', error: 'TypeError', message: named('seconds') },
+  ],
   threads: [
     { name: 'setThreads(1) and getThreads() (control)', code: 'if (m.setThreads(1) !== 1 || m.getThreads() !== 1) throw new Error("setThreads(1) did not stick")', error: 'ok' },
     { name: 'setThreads(-1)', code: 'm.setThreads(-1)', error: 'RangeError', message: named('n') },
@@ -198,6 +228,14 @@ const GROUPS: Record<string, Hostile[]> = {
     { name: 'setThreads("2")', code: 'm.setThreads("2")', error: 'TypeError', message: named('n') },
     { name: 'setThreads()', code: 'm.setThreads()', error: 'TypeError', message: /1 arguments|argument/ },
     { name: 'bad setThreads calls left the setting alone (control)', code: 'if (m.getThreads() !== 1) throw new Error("thread count changed to " + m.getThreads())', error: 'ok' },
+    { name: 'setIsa("generic") and back (control)', code: 'const best = m.supportedIsas()[0]; if (m.setIsa("generic") !== "generic" || m.setIsa(best) !== best) throw new Error("setIsa did not stick")', error: 'ok' },
+    { name: 'setIsa unknown name', code: 'm.setIsa("sse9")', error: 'RangeError', message: /Expected name to be one of avx512, avx2, neon, generic but received "sse9"/ },
+    { name: 'setIsa number', code: 'm.setIsa(2)', error: 'TypeError', message: named('name') },
+    { name: 'setIsa very long string', code: 'm.setIsa("a".repeat(100000))', error: 'RangeError', message: named('name') },
+    { name: 'setIsa()', code: 'm.setIsa()', error: 'TypeError', message: /1 arguments/ },
+    { name: 'setPoolPolicy unknown', code: 'm.setPoolPolicy("sometimes")', error: 'RangeError', message: named('policy') },
+    { name: 'setPoolPolicy object', code: 'm.setPoolPolicy({})', error: 'TypeError', message: named('policy') },
+    { name: 'setPoolPolicy("always") and back (control)', code: 'if (m.setPoolPolicy("always") !== "always" || m.setPoolPolicy("adaptive") !== "adaptive") throw new Error("policy")', error: 'ok' },
     { name: 'setThreads(256) then a pooled sgemm (control)', code: 'm.setThreads(256); S({ m: 300, n: 300, k: 300, a: f32(90000), lda: 300, b: f32(90000), ldb: 300, c: f32(90000), ldc: 300 }); m.setThreads(0)', error: 'ok' },
   ],
 };
@@ -230,17 +268,7 @@ function runChild(path: string, cases: Hostile[]): { outcomes: Outcome[] | null;
 const addonPath = native.backend ? native.path : null;
 
 if (!addonPath) {
-  if (process.env.REQUIRE_NATIVE === '1') {
-    describe('native hostile calls', () => {
-      it('needs the native addon (REQUIRE_NATIVE=1)', () => {
-        throw new Error(`native addon did not load: ${native.error?.message}`);
-      });
-    });
-  } else {
-    describe.skip(`native hostile calls skipped: native addon not built (${native.error?.message ?? 'unknown reason'})`, () => {
-      it('hostile', () => {});
-    });
-  }
+  skipOrFail('native hostile calls', native.error?.message ?? 'not built');
 } else {
   for (const [group, cases] of Object.entries(GROUPS)) {
     describe(`native hostile calls: ${group} (one child process)`, () => {

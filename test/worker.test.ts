@@ -1,11 +1,16 @@
 /** Training in a worker thread: same results, a responsive event loop, abort, concurrency. */
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { loadNative } from '../src/backend/native.js';
-import { typescriptBackend } from '../src/backend/typescript.js';
+import { loadNative } from '../src/backend/native/load.js';
+import { jsBackend } from '../src/backend/js/index.js';
 import { loadDataSet } from '../src/data/mnist.js';
 import { NOTEBOOK_CONFIG, train } from '../src/train/train.js';
 import { trainInWorker } from '../src/train/worker.js';
+import { assertFreshDist } from './helpers/dist.js';
+import { nativeRequired } from './helpers/skip-or-fail.js';
+
+// Training workers run from dist/: fail here rather than test stale code.
+assertFreshDist();
 
 const ONE_EPOCH = { ...NOTEBOOK_CONFIG, epochs: 1 };
 const nativeLoads = loadNative().backend !== null;
@@ -19,7 +24,7 @@ describe('trainInWorker', () => {
     });
     expect(events).toEqual(['start', 'epoch', 'test']);
     expect(batches).toBe(469);
-    const local = train(typescriptBackend, loadDataSet(), ONE_EPOCH);
+    const local = train(jsBackend, loadDataSet(), ONE_EPOCH);
     expect(r.epochs[0].trainAccuracy).toBe(local.epochs[0].trainAccuracy);
     expect(Buffer.compare(Buffer.from(r.net.params.buffer), Buffer.from(local.net.params.buffer))).toBe(0);
   }, 120_000);
@@ -62,7 +67,7 @@ describe('trainInWorker', () => {
   it('in-process, an abort stops after exactly the batch that saw it', () => {
     const ctrl = new AbortController();
     let batches = 0;
-    const r = train(typescriptBackend, loadDataSet(), ONE_EPOCH, {
+    const r = train(jsBackend, loadDataSet(), ONE_EPOCH, {
       signal: ctrl.signal,
       onBatch: (p) => {
         batches = p.batch;
@@ -78,7 +83,7 @@ describe('trainInWorker', () => {
     await expect(trainInWorker({ ...ONE_EPOCH, lr: -1 }, { backend: 'js' })).rejects.toThrow(RangeError);
   }, 60_000);
 
-  it.skipIf(!nativeLoads)('two workers training at once on native both match the single-worker result', async () => {
+  it.skipIf(!nativeLoads && !nativeRequired())('two workers training at once on native both match the single-worker result', async () => {
     const single = await trainInWorker(ONE_EPOCH, { backend: 'native' });
     const [a, b] = await Promise.all([trainInWorker(ONE_EPOCH, { backend: 'native' }), trainInWorker(ONE_EPOCH, { backend: 'native' })]);
     for (const r of [a, b]) {

@@ -10,7 +10,7 @@ Commands:
   --version print the version of native-mlp
 
 Flags of every command that runs kernels:
-  --backend B       auto | native | js (default auto, or NATIVE_MLP_BACKEND)
+  --backend B       auto | native | wasm | js (default auto, or NATIVE_MLP_BACKEND)
   --threads N       native kernel threads (default: one per core)
   --json            machine-readable output (JSON Lines)
 

@@ -7,14 +7,36 @@
  * u[1] = u1, h[1] = h1, u[2] = u2 (logits), du[2] = du2, gW[2] = gW2, dh[1] = dh1, ...
  * Index 0 is unused for parameters; h[0] is the input batch X.
  */
-import type { Backend } from '../backend/backend.js';
+import { MAX_LAYER_SIZE } from '../limits.js';
+import type { Backend } from '../backend/contract.js';
+import type { SparseInput } from './sparse-input.js';
+import { checkMemory, MemoryBudgetError, mib, parameterBytes, workspaceBytes } from '../budget.js';
 
 /**
  * Float32 storage on shared memory, so parameters and activations can be handed to worker
  * threads (training off the event loop, parallel kernels) without copying.
  */
 export function sharedF32(n: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(4 * n));
+  try {
+    return new Float32Array(new SharedArrayBuffer(4 * n));
+  } catch (e) {
+    // Within the budget but refused by the system (ulimit, cgroup): say how much, not just "failed".
+    throw new MemoryBudgetError(`Cannot allocate ${mib(4 * n)} of float32 storage: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Where the network's arrays come from: Backend.alloc, so that a backend with its own memory
+ * (WASM) gets its parameters and workspace there and uses them without copying.
+ */
+export type Alloc = (n: number) => Float32Array;
+
+/** net itself when `be` uses its parameters in place, else a copy on memory `be` allocates. */
+export function onBackend(be: Backend, net: Mlp): Mlp {
+  if (be.holds(net.params)) return net;
+  const params = be.alloc(net.params.length);
+  params.set(net.params);
+  return new Mlp(net.sizes, params);
 }
 
 export class Mlp {
@@ -27,14 +49,15 @@ export class Mlp {
   /** One arena holding every parameter, W1, b1, W2, b2, ... in that order. */
   readonly params: Float32Array;
 
-  constructor(sizes: readonly number[], params?: Float32Array) {
+  constructor(sizes: readonly number[], params?: Float32Array, alloc: Alloc = sharedF32) {
     checkSizes(sizes);
     this.sizes = [...sizes];
     const total = parameterCount(sizes);
     if (params && params.length !== total) {
       throw new RangeError(`Expected ${total} parameters for layers ${sizes.join('-')} but received ${params.length}`);
     }
-    this.params = params ?? sharedF32(total);
+    if (!params) checkMemory(parameterBytes(sizes), `A network with layers ${sizes.join('-')}`);
+    this.params = params ?? alloc(total);
     this.W = [new Float32Array(0)];
     this.b = [new Float32Array(0)];
     let off = 0;
@@ -66,8 +89,8 @@ export function checkSizes(sizes: readonly number[]): void {
     throw new RangeError(`Expected at least two layer sizes (inputs and classes) but received ${JSON.stringify(sizes)}`);
   }
   for (const s of sizes) {
-    if (!Number.isInteger(s) || s < 1 || s > 1 << 20) {
-      throw new RangeError(`Expected every layer size to be an integer in [1, ${1 << 20}] but received ${JSON.stringify(sizes)}`);
+    if (!Number.isInteger(s) || s < 1 || s > MAX_LAYER_SIZE) {
+      throw new RangeError(`Expected every layer size to be an integer in [1, ${MAX_LAYER_SIZE}] but received ${JSON.stringify(sizes)}`);
     }
   }
 }
@@ -92,12 +115,13 @@ export class Workspace {
   /** Parameter gradients gW[l], gb[l], laid out like Mlp.params in one arena. */
   readonly grads: Mlp;
 
-  constructor(net: Mlp, rows: number) {
+  constructor(net: Mlp, rows: number, alloc: Alloc = sharedF32) {
     if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`Expected a batch of at least 1 row but received ${rows}`);
     this.rows = rows;
+    checkMemory(workspaceBytes(net.sizes, rows), `The workspace for ${rows} rows of layers ${net.sizes.join('-')}`);
     const s = net.sizes;
     const L = net.layers;
-    const block = (l: number) => sharedF32(rows * s[l]);
+    const block = (l: number) => alloc(rows * s[l]);
     const none = new Float32Array(0);
     this.h = [block(0)];
     this.u = [none];
@@ -110,7 +134,7 @@ export class Workspace {
       this.h.push(hidden ? block(l) : none);
       this.dh.push(hidden ? block(l) : none);
     }
-    this.grads = new Mlp(s);
+    this.grads = new Mlp(s, undefined, alloc);
   }
 
   /** The input batch X (rows x inputs), filled by the caller. */
@@ -120,15 +144,18 @@ export class Workspace {
 }
 
 /**
- * Forward pass over the first `rows` rows of ws.X; returns the logits u[L] (rows x classes).
- * Caches u[l] and h[l] for backward.
+ * Forward pass over the first `rows` rows of ws.X, or of `x` (the same batch in compressed
+ * sparse rows: layer 1 then skips the zero inputs, with the same result bits); returns the logits
+ * u[L] (rows x classes). Caches u[l] and h[l] for backward.
  */
-export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number): Float32Array {
+export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number, x?: SparseInput): Float32Array {
   const s = net.sizes;
   const L = net.layers;
+  checkSparseRows(x, rows);
   for (let l = 1; l <= L; l++) {
     // u_l = h_{l-1} @ W_l
-    be.sgemm(false, false, rows, s[l], s[l - 1], 1, ws.h[l - 1], s[l - 1], net.W[l], s[l], 0, ws.u[l], s[l]);
+    if (l === 1 && x) be.sparseMatmul(ws.u[1], x.rowPtr, x.cols, x.values, net.W[1], rows, s[0], s[1]);
+    else be.sgemm(false, false, rows, s[l], s[l - 1], 1, ws.h[l - 1], s[l - 1], net.W[l], s[l], 0, ws.u[l], s[l]);
     if (l < L) be.biasRelu(ws.h[l], ws.u[l], net.b[l], rows, s[l]); // u_l += b_l; h_l = relu(u_l)
     else be.biasAdd(ws.u[l], net.b[l], rows, s[l]); // u_L += b_L (logits; softmax is in the loss)
   }
@@ -136,18 +163,20 @@ export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number): Flo
 }
 
 /**
- * Backward pass after forward() on the same rows: fills ws.grads with dL/dW and dL/db of the
- * mean cross-entropy over the batch, and returns the summed loss.
+ * Backward pass after forward() on the same rows (and the same `x`, if any): fills ws.grads with
+ * dL/dW and dL/db of the mean cross-entropy over the batch, and returns the summed loss.
  */
-export function backward(be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number): number {
+export function backward(be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number, x?: SparseInput): number {
   const s = net.sizes;
   const L = net.layers;
   const g = ws.grads;
+  checkSparseRows(x, rows);
   // du_L = (softmax(u_L) - Y) / N                  dL/du_L, the loss gradient w.r.t. the logits
   const loss = be.softmaxXentGrad(ws.du[L], ws.u[L], labels, rows, s[L]);
   for (let l = L; l >= 1; l--) {
     // gW_l = h_{l-1}^T @ du_l                      dL/dW_l
-    be.sgemm(true, false, s[l - 1], s[l], rows, 1, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 0, g.W[l], s[l]);
+    if (l === 1 && x) be.sparseMatmulT(g.W[1], x.rowPtr, x.cols, x.values, ws.du[1], rows, s[0], s[1], 1, 0);
+    else be.sgemm(true, false, s[l - 1], s[l], rows, 1, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 0, g.W[l], s[l]);
     // gb_l = du_l.sum(axis=0)                      dL/db_l
     be.colSums(g.b[l], ws.du[l], rows, s[l]);
     if (l > 1) backIntoHidden(be, net, ws, l, rows);
@@ -170,21 +199,32 @@ function backIntoHidden(be: Backend, net: Mlp, ws: Workspace, l: number, rows: n
  * sgemm (alpha = -lr, beta = 1), so no weight gradient is written out. Same arithmetic as
  * backward() + sgdStep() up to float rounding. Returns the summed loss.
  */
-export function trainStep(be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number, lr: number): number {
+export function trainStep(
+  be: Backend, net: Mlp, ws: Workspace, labels: Uint8Array, rows: number, lr: number, x?: SparseInput,
+): number {
   const s = net.sizes;
   const L = net.layers;
   const gb = ws.grads.b;
+  checkSparseRows(x, rows);
   // du_L = (softmax(u_L) - Y) / N                  dL/du_L
   const loss = be.softmaxXentGrad(ws.du[L], ws.u[L], labels, rows, s[L]);
   for (let l = L; l >= 1; l--) {
     if (l > 1) backIntoHidden(be, net, ws, l, rows); // before W_l is updated below
     // W_l -= lr * (h_{l-1}^T @ du_l)               SGD on dL/dW_l, in the sgemm
-    be.sgemm(true, false, s[l - 1], s[l], rows, -lr, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 1, net.W[l], s[l]);
+    if (l === 1 && x) be.sparseMatmulT(net.W[1], x.rowPtr, x.cols, x.values, ws.du[1], rows, s[0], s[1], -lr, 1);
+    else be.sgemm(true, false, s[l - 1], s[l], rows, -lr, ws.h[l - 1], s[l - 1], ws.du[l], s[l], 1, net.W[l], s[l]);
     // b_l -= lr * du_l.sum(axis=0)                 SGD on dL/db_l
     be.colSums(gb[l], ws.du[l], rows, s[l]);
     be.sgdUpdate(net.b[l], gb[l], lr, s[l]);
   }
   return loss;
+}
+
+/** A compressed batch must hold the rows the pass runs on. */
+function checkSparseRows(x: SparseInput | undefined, rows: number): void {
+  if (x && x.rows !== rows) {
+    throw new RangeError(`Expected the sparse input batch to hold ${rows} rows but it holds ${x.rows}`);
+  }
 }
 
 /** Plain SGD, output layer first as the notebook does: W_l -= lr * gW_l; b_l -= lr * gb_l. */

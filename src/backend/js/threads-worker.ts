@@ -6,9 +6,9 @@
  * receiveMessageOnPort.
  */
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import * as T from './js-threads.js';
-import type { HelperData, ToHelper } from './js-threads.js';
-import { setProgressCell } from './sgemm-js.js';
+import * as T from './threads.js';
+import type { HelperData, ToHelper } from './threads.js';
+import { setProgressCell } from './sgemm.js';
 
 // Imported by the bootstrap in js-threads.ts, which has already hooked this thread's exit.
 const { index, ctrl, job, port } = workerData as HelperData;

@@ -13,7 +13,7 @@ const MR = 4;
 /** Columns of op(B) per micro-panel. */
 const NR = 4;
 /** Depth of a packed panel: a 4 x KC A sliver plus a KC x 4 B sliver stay within L1 (2 x 8 KiB). */
-const KC = 256;
+export const KC = 256;
 /** Rows of A packed at once: MC x KC float64 = 128 KiB, within L2. */
 const MC = 64;
 /** Columns of B packed at once: KC x NC float64 = 1 MiB, within L2/L3, reused across all of A's rows. */

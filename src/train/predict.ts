@@ -1,19 +1,14 @@
 /** Inference: class labels and softmax probabilities for a batch of images. */
-import type { Backend } from '../backend/backend.js';
-import { forward, type Mlp, Workspace } from './mlp.js';
+import type { Backend } from '../backend/contract.js';
+import { forward, type Mlp, Workspace } from '../nn/mlp.js';
+import { identityOrder } from './batches.js';
+import { argmaxRow } from './metrics.js';
 
 export interface Prediction {
   /** The most probable class of each image. */
   labels: Uint8Array;
   /** count x classes softmax probabilities, row-major. */
   probabilities: Float32Array;
-}
-
-/** 0, 1, ..., n - 1: the order of a pass over images as they are stored. */
-export function identityOrder(n: number): Uint32Array {
-  const out = new Uint32Array(n);
-  for (let i = 0; i < n; i++) out[i] = i;
-  return out;
 }
 
 /** Rows pushed through the network at once. */
@@ -33,7 +28,7 @@ export function predict(be: Backend, net: Mlp, images: Uint8Array | Float32Array
     throw new RangeError(`Expected images to hold a whole number of ${f}-pixel images but it holds ${images.length} values`);
   }
   const count = images.length / f;
-  const ws = new Workspace(net, Math.max(1, Math.min(CHUNK, count)));
+  const ws = new Workspace(net, Math.max(1, Math.min(CHUNK, count)), be.alloc);
   const order = identityOrder(count);
   const labels = new Uint8Array(count);
   const probabilities = new Float32Array(count * C);
@@ -45,9 +40,8 @@ export function predict(be: Backend, net: Mlp, images: Uint8Array | Float32Array
     for (let i = 0; i < rows; i++) {
       const row = logits.subarray(i * C, (i + 1) * C);
       const out = probabilities.subarray((start + i) * C, (start + i + 1) * C);
-      let best = 0;
-      let max = -Infinity;
-      for (let j = 0; j < C; j++) if (row[j] > max) (max = row[j]), (best = j);
+      const best = argmaxRow(logits, i, C);
+      const max = row[best];
       let sum = 0;
       for (let j = 0; j < C; j++) sum += out[j] = Math.exp(row[j] - max);
       for (let j = 0; j < C; j++) out[j] /= sum;

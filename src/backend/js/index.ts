@@ -3,8 +3,9 @@
  * when the native addon is not available. Arguments are checked by withChecks (backend.ts), the
  * same wrapper the native backend uses, so both backends fail the same way on bad input.
  */
-import { type Kernels, withChecks } from './backend.js';
-import { getJsThreads, setJsThreads, sgemmThreaded } from './js-threads.js';
+import { type Kernels, sharedAlloc, withChecks } from '../contract.js';
+import { gatherSparse, sparseMatmul, sparseMatmulT } from './sparse.js';
+import { getJsThreads, setJsThreads, sgemmThreaded } from './threads.js';
 
 /** float32(x / 255) for every byte value: NumPy's astype(float32) / 255.0, correctly rounded. */
 export const PIXEL_SCALE = /* @__PURE__ */ (() => {
@@ -88,12 +89,19 @@ const jsKernels: Kernels = {
     }
   },
 
+  // Sparse-input kernels (sparse.ts): single-threaded, bit-identical to the dense sgemm.
+  gatherSparse,
+  sparseMatmul,
+  sparseMatmulT,
+
   /** Threads sgemm uses: 1 (the default) or the calling thread plus n - 1 worker threads. */
   getThreads: () => getJsThreads(),
   /** n >= 1 threads, 0 = one per core, at most 256; RangeError naming threads otherwise. Returns the count in force. */
   setThreads: (n) => setJsThreads(n),
   isa: () => 'js',
+  alloc: sharedAlloc,
+  holds: () => true,
 };
 
 /** The TypeScript backend: the kernels above behind the shared argument checks. */
-export const typescriptBackend = withChecks('js', jsKernels);
+export const jsBackend = withChecks('js', jsKernels);

@@ -13,8 +13,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type * as Binding from '../../binding.js';
-import { type Backend, withChecks } from './backend.js';
+import { envSettings } from '../../env.js';
+import type * as Binding from '../../../binding.js';
+import { type Backend, sharedAlloc, withChecks } from '../contract.js';
 
 /** The raw exports of the addon, as documented in binding.d.ts. */
 export type NativeBinding = typeof Binding;
@@ -26,16 +27,24 @@ export interface NativeLoad {
   error: Error | null;
   /** The .node file loaded or attempted (null if none was found). */
   path: string | null;
+  /** The raw exports (setIsa, supportedIsas, setPoolPolicy live only here), or null. */
+  binding: NativeBinding | null;
 }
 
 const PACKAGE_NAME = 'native-mlp';
 
 const EXPORTS = [
   'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'reluBackward', 'colSums', 'sgdUpdate',
-  'gatherPixels', 'getThreads', 'setThreads', 'isa',
+  'gatherPixels', 'getThreads', 'setThreads', 'isa', 'setIsa', 'supportedIsas', 'setPoolPolicy',
+  'gatherSparse', 'sparseMatmul', 'sparseMatmulT', 'fmaPeak',
 ] as const;
 
 let cached: NativeLoad | undefined;
+
+/** The addon's exports as a Backend: the shared checks, and SharedArrayBuffer memory for alloc. */
+export function wrapNative(raw: NativeBinding): Backend {
+  return withChecks('native', { ...raw, alloc: sharedAlloc, holds: () => true });
+}
 
 /** Loads the addon on first call and returns the same result afterwards. Never throws. */
 export function loadNative(): NativeLoad {
@@ -71,12 +80,33 @@ function oneLine(message: string): string {
   return message.trim().replace(/\s*\n\s*/g, '; ');
 }
 
+/**
+ * The addon reads no environment variables itself: NATIVE_MLP_ISA (avx512 | avx2 | neon |
+ * generic, a cap on the micro-kernel) and NATIVE_MLP_POOL (adaptive | always) are passed here.
+ */
+function applySettings(raw: NativeBinding): void {
+  const { isa, pool } = envSettings();
+  if (isa !== undefined) {
+    try {
+      raw.setIsa(isa);
+    } catch {
+      throw new Error(`NATIVE_MLP_ISA is "${isa}"; expected one of avx512, avx2, neon, generic`);
+    }
+  }
+  if (pool !== undefined) {
+    if (pool !== 'adaptive' && pool !== 'always') {
+      throw new Error(`NATIVE_MLP_POOL is "${pool}"; expected adaptive or always`);
+    }
+    raw.setPoolPolicy(pool);
+  }
+}
+
 function tryLoad(): NativeLoad {
   let path: string | null = null;
   try {
     const require = createRequire(import.meta.url);
-    const override = process.env.NATIVE_MLP_NATIVE_PATH;
-    if (override !== undefined && override !== '') {
+    const override = envSettings().nativePath;
+    if (override !== undefined) {
       path = resolve(override);
       if (!existsSync(path)) {
         throw new Error(`NATIVE_MLP_NATIVE_PATH is ${path}, which does not exist`);
@@ -104,9 +134,10 @@ function tryLoad(): NativeLoad {
     if (missing.length > 0) {
       throw new Error(`${path} is not a native-mlp addon (missing ${missing.join(', ')})`);
     }
-    return { backend: withChecks('native', raw), error: null, path };
+    applySettings(raw);
+    return { backend: wrapNative(raw), error: null, path, binding: raw };
   } catch (e) {
     const message = oneLine(e instanceof Error ? e.message : String(e));
-    return { backend: null, error: new Error(message, { cause: e }), path };
+    return { backend: null, error: new Error(message, { cause: e }), path, binding: null };
   }
 }

@@ -1,0 +1,111 @@
+#include "binding_sparse.h"
+
+#include <cstdint>
+#include <string>
+
+#include "args.h"
+#include "sparse.h"
+
+namespace nmlp_binding {
+namespace {
+
+using nmlp_args::Args;
+using nmlp_args::block;
+using nmlp_args::guarded;
+using nmlp_args::i64;
+using nmlp_args::throw_range;
+
+// Reads and checks a CSR batch (rows x k) at arguments rowPtr, cols, values: rowPtr holds
+// rows + 1 entries starting at 0 and never decreasing; cols and values hold rowPtr[rows] entries;
+// every column index is in [0, k). O(non-zeros): every index a kernel will follow is checked.
+nmlp::CsrBatch read_csr(const Args& args, std::size_t at, i64 rows, i64 k) {
+  napi_env env = args.env();
+  const auto row_ptr = args.i32(at, "rowPtr", static_cast<std::uint64_t>(rows) + 1);
+  const auto cols = args.i32(at + 1, "cols", 0);
+  const auto values = args.f32(at + 2, "values", 0);
+  if (row_ptr.data[0] != 0) {
+    throw_range(env, "Expected rowPtr[0] to be 0 (compressed sparse rows) but received " +
+                         std::to_string(row_ptr.data[0]));
+  }
+  for (i64 i = 0; i < rows; ++i) {
+    if (row_ptr.data[i + 1] < row_ptr.data[i]) {
+      throw_range(env, "Expected rowPtr never to decrease (compressed sparse rows) but rowPtr[" +
+                           std::to_string(i + 1) + "] = " + std::to_string(row_ptr.data[i + 1]) +
+                           " < rowPtr[" + std::to_string(i) + "] = " + std::to_string(row_ptr.data[i]));
+    }
+  }
+  const std::uint64_t nnz = static_cast<std::uint64_t>(row_ptr.data[rows]);
+  args.require("cols", cols.length, nnz);
+  args.require("values", values.length, nnz);
+  for (std::uint64_t t = 0; t < nnz; ++t) {
+    const std::int32_t j = cols.data[t];
+    if (j < 0 || j >= k) {
+      throw_range(env, "Expected every column index to be in [0, " + std::to_string(k) +
+                           ") (k) but cols[" + std::to_string(t) + "] is " + std::to_string(j));
+    }
+  }
+  return nmlp::CsrBatch{row_ptr.data, cols.data, values.data, rows, k};
+}
+
+}  // namespace
+
+Napi::Value SparseMatmul(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel) {
+  Args args(info, "sparseMatmul", 8, "c, rowPtr, cols, values, b, rows, k, n");
+  const i64 rows = args.dim(5, "rows");
+  const i64 k = args.dim(6, "k");
+  const i64 n = args.dim(7, "n");
+  float* c = args.f32(0, "c", block(rows, n)).data;
+  const nmlp::CsrBatch x = read_csr(args, 1, rows, k);
+  const float* b = args.f32(4, "b", block(k, n)).data;
+  guarded(args.env(), "sparseMatmul", [&] { nmlp::sparse_matmul(kernel, x, b, n, c); });
+  return info.Env().Undefined();
+}
+
+Napi::Value SparseMatmulT(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel) {
+  Args args(info, "sparseMatmulT", 10, "c, rowPtr, cols, values, d, rows, k, n, alpha, beta");
+  const i64 rows = args.dim(5, "rows");
+  const i64 k = args.dim(6, "k");
+  const i64 n = args.dim(7, "n");
+  const double alpha = args.finite(8, "alpha");
+  const double beta = args.finite(9, "beta");
+  float* c = args.f32(0, "c", block(k, n)).data;
+  const nmlp::CsrBatch x = read_csr(args, 1, rows, k);
+  const float* d = args.f32(4, "d", block(rows, n)).data;
+  guarded(args.env(), "sparseMatmulT",
+          [&] { nmlp::sparse_matmul_t(kernel, x, d, n, alpha, beta, c); });
+  return info.Env().Undefined();
+}
+
+Napi::Value GatherSparse(const Napi::CallbackInfo& info) {
+  Args args(info, "gatherSparse", 8, "values, cols, rowPtr, images, index, start, rows, features");
+  napi_env env = args.env();
+  const i64 start = args.dim(5, "start");
+  const i64 rows = args.dim(6, "rows");
+  const i64 features = args.dim(7, "features");
+  const std::uint64_t worst = block(rows, features);
+  if (worst > static_cast<std::uint64_t>(nmlp_args::kMaxDim)) {
+    throw_range(env, "Expected rows * features to be at most 2147483647 (32-bit rowPtr) but it is " +
+                         std::to_string(worst));
+  }
+  float* values = args.f32(0, "values", worst).data;
+  std::int32_t* cols = args.i32(1, "cols", worst).data;
+  std::int32_t* row_ptr = args.i32(2, "rowPtr", static_cast<std::uint64_t>(rows) + 1).data;
+  const auto images = args.u8(3, "images", 0);
+  const auto index = args.typed<std::uint32_t>(4, "index", napi_uint32_array);
+  args.require("index", index.length, static_cast<std::uint64_t>(start) + static_cast<std::uint64_t>(rows));
+  const std::uint64_t count = features > 0 ? images.length / static_cast<std::uint64_t>(features) : 0;
+  if (features > 0) {
+    for (i64 r = 0; r < rows; ++r) {
+      if (index.data[start + r] >= count) {
+        throw_range(env, "Expected every index to be < " + std::to_string(count) +
+                             " (whole images in images) but index[" + std::to_string(start + r) +
+                             "] is " + std::to_string(index.data[start + r]));
+      }
+    }
+  }
+  const i64 nnz = nmlp::gather_sparse(values, cols, row_ptr, images.data, count, index.data,
+                                      static_cast<i64>(index.length), start, rows, features);
+  return Napi::Number::New(info.Env(), static_cast<double>(nnz));
+}
+
+}  // namespace nmlp_binding

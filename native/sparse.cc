@@ -1,0 +1,223 @@
+// Front end of the sparse-input products (sparse.h): depth blocks as sgemm's, the ISA's kernel
+// (sparse_kernels.h), the transposed copy X^T for the weight product, and the split between the
+// pool's participants (the thread count comes from threads_wanted in sgemm.cc, the one place that
+// decides it).
+#include "sparse.h"
+
+#include <algorithm>
+#include <cstring>
+#include <vector>
+
+#include "fused.h"
+#include "sgemm.h"
+#include "sparse_kernels.h"
+#include "thread_pool.h"
+
+namespace nmlp {
+namespace {
+
+using i64 = std::int64_t;
+
+SparseDotFn dot_for(const KernelInfo& kernel) {
+#if defined(NATIVE_MLP_X86)
+  if (std::strcmp(kernel.isa, "avx512") == 0 || std::strcmp(kernel.isa, "avx2") == 0) {
+    return sparse_dot_avx2();  // the same FMA chain per element as both ISAs' sgemm kernels
+  }
+#endif
+  return sparse_dot_generic();
+}
+
+// C = beta * C through sgemm's front end (alpha = 0 reads neither operand): beta is handled in
+// one place.
+void scale(float* c, i64 rows, i64 n, double beta) {
+  SgemmArgs s{false, false, rows, n, 0, 0.0, nullptr, 1, nullptr, std::max<i64>(n, 1), beta, c,
+              std::max<i64>(n, 1)};
+  sgemm(*kernel_generic(), s);
+}
+
+// Splits `units` items with cumulative work ptr[0..units] into nt ranges of nearly equal work:
+// the first item of range tid.
+i64 split_point(const std::int32_t* ptr, i64 units, int tid, int nt) {
+  if (tid <= 0) return 0;
+  if (tid >= nt) return units;
+  const i64 total = ptr[units];
+  const i64 target = total * tid / nt;
+  return std::lower_bound(ptr, ptr + units, static_cast<std::int32_t>(target)) - ptr;
+}
+
+// Runs job(ctx, tid, nt) on the pool for `flops` of work in `units` pieces (or on the caller).
+void run_split(double flops, i64 units, JobFn job, void* ctx) {
+  const int want = threads_wanted(flops, units);
+  if (want <= 1) {
+    job(ctx, 0, 1);
+    return;
+  }
+  PoolLease lease;  // busy (another JS thread is using it) -> this thread alone
+  const int nt = lease.acquired() ? lease.prepare(want) : 1;
+  // Not reported to the pool's pool-or-alone estimate: its ns-per-flop averages are sgemm's.
+  lease.run(nt, job, ctx);
+}
+
+// ---------------------------------------------------------------------------------------------
+// c = X b
+
+struct ForwardCall {
+  SparseDotFn dot;
+  CsrBatch x;
+  const float* b;
+  i64 n;
+  i64 kcb;
+  float* c;
+};
+
+void forward_rows(const ForwardCall& f, i64 lo, i64 hi) {
+  const CsrBatch& x = f.x;
+  for (i64 i = lo; i < hi; ++i) {
+    float* ci = f.c + i * f.n;
+    i64 t = x.row_ptr[i];
+    const i64 end = x.row_ptr[i + 1];
+    // The depth blocks of sgemm: the first overwrites, the others add (an empty one adds 0).
+    for (i64 blk = 0; blk < x.k; blk += f.kcb) {
+      const i64 limit = blk + f.kcb;
+      i64 u = t;
+      while (u < end && (x.cols[u] < limit || limit >= x.k)) ++u;
+      f.dot(u - t, x.values + t, x.cols + t, f.b, f.n, f.n, ci, blk > 0);
+      t = u;
+    }
+  }
+}
+
+void forward_job(void* ctx, int tid, int nt) {
+  const ForwardCall& f = *static_cast<const ForwardCall*>(ctx);
+  forward_rows(f, split_point(f.x.row_ptr, f.x.rows, tid, nt),
+               split_point(f.x.row_ptr, f.x.rows, tid + 1, nt));
+}
+
+// ---------------------------------------------------------------------------------------------
+// c = alpha X^T d + beta c, on X^T in compressed sparse columns (alpha folded into the values as
+// sgemm's packing folds it into A).
+
+struct Transposed {
+  std::vector<std::int32_t> col_ptr;  // k + 1
+  std::vector<std::int32_t> next;     // k, fill positions
+  std::vector<std::int32_t> row_idx;  // nnz
+  std::vector<float> values;          // nnz, times alpha
+  std::vector<std::int32_t> cols;     // nnz, X's column indices, copied once
+};
+
+Transposed& transposed() {
+  thread_local Transposed t;
+  return t;
+}
+
+// Counting sort by column. Reads each column index once into private memory (`cols`), so the
+// writes below stay within the buckets the counts made even if a racing thread changed X (shared
+// memory) after the binding checked it.
+void transpose(const CsrBatch& x, float alpha, Transposed* out) {
+  const i64 nnz = x.row_ptr[x.rows];
+  out->col_ptr.assign(static_cast<std::size_t>(x.k + 1), 0);
+  if (static_cast<i64>(out->row_idx.size()) < nnz) {
+    out->row_idx.resize(static_cast<std::size_t>(nnz));
+    out->values.resize(static_cast<std::size_t>(nnz));
+    out->cols.resize(static_cast<std::size_t>(nnz));
+  }
+  std::int32_t* col_ptr = out->col_ptr.data();
+  std::int32_t* cols = out->cols.data();
+  for (i64 t = 0; t < nnz; ++t) {
+    const std::int32_t j = x.cols[t];
+    cols[t] = j >= 0 && j < x.k ? j : 0;
+    ++col_ptr[cols[t] + 1];
+  }
+  for (i64 j = 0; j < x.k; ++j) col_ptr[j + 1] += col_ptr[j];
+  out->next.assign(col_ptr, col_ptr + x.k);
+  std::int32_t* next = out->next.data();
+  std::int32_t* row_idx = out->row_idx.data();
+  float* values = out->values.data();
+  i64 i = 0;
+  for (i64 t = 0; t < nnz; ++t) {
+    while (i + 1 < x.rows && t >= x.row_ptr[i + 1]) ++i;  // the row of non-zero t
+    const std::int32_t pos = next[cols[t]]++;
+    row_idx[pos] = static_cast<std::int32_t>(i);
+    values[pos] = alpha * x.values[t];
+  }
+}
+
+struct WeightCall {
+  SparseDotFn dot;
+  const Transposed* xt;
+  i64 k;
+  i64 rows;
+  const float* d;
+  i64 n;
+  i64 kcb;
+  bool overwrite_first;  // beta == 0
+  float* c;
+};
+
+void weight_job(void* ctx, int tid, int nt) {
+  const WeightCall& w = *static_cast<const WeightCall*>(ctx);
+  const std::int32_t* col_ptr = w.xt->col_ptr.data();
+  const std::int32_t* row_idx = w.xt->row_idx.data();
+  const float* values = w.xt->values.data();
+  const i64 lo = split_point(col_ptr, w.k, tid, nt);
+  const i64 hi = split_point(col_ptr, w.k, tid + 1, nt);
+  for (i64 j = lo; j < hi; ++j) {
+    float* cj = w.c + j * w.n;
+    i64 t = col_ptr[j];
+    const i64 end = col_ptr[j + 1];
+    for (i64 blk = 0; blk < w.rows; blk += w.kcb) {
+      const i64 limit = blk + w.kcb;
+      i64 u = t;
+      while (u < end && row_idx[u] < limit) ++u;
+      w.dot(u - t, values + t, row_idx + t, w.d, w.n, w.n, cj, blk > 0 || !w.overwrite_first);
+      t = u;
+    }
+  }
+}
+
+}  // namespace
+
+void sparse_matmul(const KernelInfo& kernel, const CsrBatch& x, const float* b, i64 n, float* c) {
+  if (x.rows == 0 || n == 0) return;
+  if (x.k == 0) {
+    scale(c, x.rows, n, 0.0);
+    return;
+  }
+  ForwardCall f{dot_for(sgemm_kernel_for(kernel, n)), x, b, n, sgemm_depth_block(kernel, n, x.k), c};
+  const double flops = 2.0 * static_cast<double>(x.row_ptr[x.rows]) * static_cast<double>(n);
+  run_split(flops, x.rows, &forward_job, &f);
+}
+
+void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d, i64 n,
+                     double alpha, double beta, float* c) {
+  if (x.k == 0 || n == 0) return;
+  // As sgemm: alpha == 0 or no depth reads neither operand; beta other than 0 and 1 scales first.
+  if (alpha == 0.0 || x.rows == 0) {
+    scale(c, x.k, n, beta);
+    return;
+  }
+  if (beta != 0.0 && beta != 1.0) scale(c, x.k, n, beta);
+  Transposed& xt = transposed();
+  transpose(x, static_cast<float>(alpha), &xt);
+  WeightCall w{dot_for(sgemm_kernel_for(kernel, n)), &xt, x.k, x.rows, d, n,
+               sgemm_depth_block(kernel, n, x.rows), beta == 0.0, c};
+  const double flops = 2.0 * static_cast<double>(x.row_ptr[x.rows]) * static_cast<double>(n);
+  run_split(flops, x.k, &weight_job, &w);
+}
+
+i64 gather_sparse(float* values, std::int32_t* cols, std::int32_t* row_ptr,
+                  const std::uint8_t* images, std::uint64_t image_count, const std::uint32_t* index,
+                  i64 index_length, i64 start, i64 rows, i64 features) {
+  const CompactRowFn compact = compact_row_generic();
+  i64 q = 0;
+  row_ptr[0] = 0;
+  for (i64 r = 0; r < rows; ++r) {
+    const std::uint8_t* src = images + static_cast<i64>(index[start + r]) * features;
+    q += compact(src, features, values + q, cols + q);
+    row_ptr[r + 1] = static_cast<std::int32_t>(q);
+  }
+  prefetch_images(images, image_count, index, index_length, start + rows, start + 2 * rows, features);
+  return q;
+}
+
+}  // namespace nmlp

@@ -1,0 +1,72 @@
+/**
+ * The input batch in compressed sparse rows, for data whose inputs are mostly zero (MNIST: 81 %
+ * of pixels). The first layer's two big products, u1 = X W1 and the W1 gradient X^T du1, then
+ * cost in proportion to the non-zeros (backend kernels sparseMatmul / sparseMatmulT), with the
+ * same result bits as the dense products. forward(), backward() and trainStep() take one as
+ * their optional last argument; the training loop decides per data set (useSparseInput).
+ */
+import type { BackendName } from '../backend/contract.js';
+import { sharedF32 } from './mlp.js';
+
+export class SparseInput {
+  /** Non-zero values of the batch, row by row (capacity: maxRows * features). */
+  readonly values: Float32Array;
+  /** Their column (input feature) indices, ascending within a row. */
+  readonly cols: Int32Array;
+  /** Row r's non-zeros are [rowPtr[r], rowPtr[r + 1]). */
+  readonly rowPtr: Int32Array;
+  readonly features: number;
+  readonly maxRows: number;
+  /** Rows of the batch now held (set by the gather). */
+  rows = 0;
+  /** Non-zeros of the batch now held. */
+  nnz = 0;
+
+  constructor(maxRows: number, features: number) {
+    if (!Number.isInteger(maxRows) || maxRows < 1) throw new RangeError(`Expected a batch of at least 1 row but received ${maxRows}`);
+    this.maxRows = maxRows;
+    this.features = features;
+    this.values = sharedF32(maxRows * features);
+    this.cols = new Int32Array(new SharedArrayBuffer(4 * maxRows * features));
+    this.rowPtr = new Int32Array(new SharedArrayBuffer(4 * (maxRows + 1)));
+  }
+}
+
+/**
+ * The densest input (fraction of non-zero inputs) the sparse path is used for. Measured on this
+ * project's bench machine (BENCHMARKS.md): the sparse products cost about 3.5x more per non-zero
+ * than the dense sgemm per input element, so they win below about 25-30 % non-zeros; MNIST's
+ * 19 % is well inside.
+ */
+export const SPARSE_MAX_DENSITY = 0.25;
+
+/** Fraction of non-zero bytes over up to `sample` images spread evenly through the set. */
+export function inputDensity(images: Uint8Array, features: number, count: number, sample = 2000): number {
+  if (count === 0 || features === 0) return 1;
+  const step = Math.max(1, Math.floor(count / sample));
+  let nonZero = 0;
+  let seen = 0;
+  for (let i = 0; i < count; i += step) {
+    const row = i * features;
+    for (let p = 0; p < features; p++) nonZero += images[row + p] !== 0 ? 1 : 0;
+    seen += features;
+  }
+  return nonZero / seen;
+}
+
+/** How the first layer reads its input: 'auto' picks sparse below SPARSE_MAX_DENSITY. */
+export type InputMode = 'auto' | 'dense' | 'sparse';
+
+/**
+ * A SparseInput for batches of `rows` when `mode` (or, for 'auto', the data's density) calls for one.
+ * 'auto' stays dense on the WASM backend: its build has no sparse kernels (sparse.cc needs a C++
+ * library Debian does not ship for wasm32), and its SIMD dense path beats the TypeScript sparse twins
+ * it would run instead.
+ */
+export function sparseInputFor(
+  mode: InputMode, set: { images: Uint8Array; features: number; count: number }, rows: number, backend: BackendName,
+): SparseInput | undefined {
+  const sparse = mode === 'sparse' ||
+    (mode === 'auto' && backend !== 'wasm' && inputDensity(set.images, set.features, set.count) < SPARSE_MAX_DENSITY);
+  return sparse ? new SparseInput(rows, set.features) : undefined;
+}
