@@ -25,7 +25,7 @@ describe('native-mlp CLI', () => {
   });
 
   const bad: Array<[string[], RegExp]> = [
-    [['train', '--lr', '0'], /--lr must be a number > 0, got "0"/],
+    [['train', '--lr', '0'], /--lr must be a number > 0 in decimal .*, got "0"/],
     [['train', '--lr', 'NaN'], /--lr must be a number > 0/],
     [['train', '--lr', '-1'], /--lr must be a number > 0/],
     [['train', '--batch', '0'], /--batch must be an integer from 1/],

@@ -18,6 +18,13 @@ export const CLI = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.u
 export const CAP_KB = 2_500_000;
 /** The done-when bound: every hostile case is refused under this peak RSS. */
 export const MAX_RSS_MB = 200;
+/**
+ * How long one refusal may take before the test calls it a hang. A bound, not a speed target (tests
+ * never time): refusals take milliseconds on an idle machine, but a 2-core machine running the
+ * whole suite can stall a child for seconds. Inflating a bomb whole would take far longer and fail
+ * the memory cap first.
+ */
+export const HANG_MS = 10_000;
 
 export interface CaseResult {
   name: string;
