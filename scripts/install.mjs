@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(join(root, 'package.json'));
-const FALLBACK = 'the TypeScript backend will be used';
+const FALLBACK = 'the WASM backend (or, without WebAssembly, the TypeScript backend) will be used';
 
 function say(line) {
   console.log(`native-mlp: ${line}`);
