@@ -243,7 +243,7 @@ if (backends.length === 0) {
 for (const [isa, be] of backends) {
   // Generous timeout: the float64 reference is slow for the big shapes, and scripts/sanitize.sh
   // runs this file under ASan at -O1.
-  describe(`native parity [${isa}]`, { timeout: 120_000 }, () => {
+  describe(`native parity [${isa}]`, { timeout: 600_000 }, () => {
     useIsa(isa);
     let savedThreads = 1;
     beforeAll(() => {

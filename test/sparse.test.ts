@@ -49,7 +49,7 @@ const SHAPES: Array<[number, number, number]> = [
 ];
 
 function products(be: Backend, label: string): void {
-  it(`sparseMatmul equals sgemm(N, N) bit for bit at sparsities 0..100 % ${label}`, () => {
+  it(`sparseMatmul equals sgemm(N, N) bit for bit at sparsities 0..100 % ${label}`, { timeout: 600_000 }, () => {
     let seed = 1;
     for (const [rows, k, n] of SHAPES) {
       for (const density of DENSITIES) {
@@ -64,7 +64,7 @@ function products(be: Backend, label: string): void {
     }
   });
 
-  it(`sparseMatmulT equals sgemm(T, N) bit for bit for gradients and folded SGD ${label}`, () => {
+  it(`sparseMatmulT equals sgemm(T, N) bit for bit for gradients and folded SGD ${label}`, { timeout: 600_000 }, () => {
     let seed = 100;
     for (const [rows, k, n] of SHAPES) {
       for (const density of DENSITIES) {
@@ -84,6 +84,7 @@ function products(be: Backend, label: string): void {
   });
 }
 
+// Generous timeouts: scripts/sanitize.sh runs this under ASan at -O1, on busy machines too.
 forEachBackend('sparse input', (be) => {
   it('gatherSparse is gatherPixels compressed: same values, columns ascending, the non-zero count', () => {
     const features = 37;
