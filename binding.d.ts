@@ -15,6 +15,11 @@
  * beta = 0: C is overwritten and never read (NaN in C does not leak).
  * alpha = 0 or k = 0: A and B are not read; C = beta * C.
  * Arrays must hold at least (rows - 1) * ld + cols elements when rows > 0.
+ *
+ * Aliasing: C must not share memory with A or B (C is written while they are read, so an overlap
+ * would give a wrong product). When A and B are read (alpha != 0, m, n, k > 0) the elements each
+ * call touches are compared by address and an overlap throws a RangeError naming the array; the
+ * TypeScript backend applies the same rule (src/backend/contract.ts).
  */
 export function sgemm(
   transA: boolean, transB: boolean,

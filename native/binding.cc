@@ -30,6 +30,19 @@ using nmlp_args::throw_range;
 // ---------------------------------------------------------------------------------------------
 // The addon. One instance per JavaScript environment (main thread, each worker_thread).
 
+// sgemm's C may not share memory with A or B, whatever views or threads the arrays came from:
+// the touched element ranges (from each pointer, len floats) are compared as addresses.
+static void check_no_overlap(napi_env env, const char* name, const float* x, std::uint64_t x_len,
+                             const float* c, std::uint64_t c_len) {
+  if (x_len == 0 || c_len == 0) return;
+  const std::uintptr_t x0 = reinterpret_cast<std::uintptr_t>(x), c0 = reinterpret_cast<std::uintptr_t>(c);
+  const std::uintptr_t x1 = x0 + 4 * x_len, c1 = c0 + 4 * c_len;
+  if (x0 < c1 && c0 < x1) {
+    nmlp_args::throw_range(env, std::string("Expected c not to overlap ") + name +
+                                    " (sgemm's output must not alias an input) but they share memory; write into a separate array");
+  }
+}
+
 class NativeMlp : public Napi::Addon<NativeMlp> {
  public:
   NativeMlp(Napi::Env env, Napi::Object exports)
@@ -94,6 +107,12 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     s.a = args.f32(6, "a", reads_ab ? extent(a_rows, a_cols, s.lda) : 0).data;
     s.b = args.f32(8, "b", reads_ab ? extent(b_rows, b_cols, s.ldb) : 0).data;
     s.c = args.f32(11, "c", extent(s.m, s.n, s.ldc)).data;
+    if (reads_ab) {
+      // C is written while A and B are read: an overlap gives a wrong product (binding.d.ts).
+      const std::uint64_t c_len = extent(s.m, s.n, s.ldc);
+      check_no_overlap(env, "a", s.a, extent(a_rows, a_cols, s.lda), s.c, c_len);
+      check_no_overlap(env, "b", s.b, extent(b_rows, b_cols, s.ldb), s.c, c_len);
+    }
     guarded(env, "sgemm", [&] { nmlp::sgemm(*kernel_, s); });
     return env_undefined(info);
   }

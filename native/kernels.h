@@ -45,6 +45,9 @@ const KernelInfo* kernel_avx512();  // only call when cpu_has_avx512()
 #if defined(NATIVE_MLP_NEON)
 const KernelInfo* kernel_neon();
 #endif
+#if defined(__wasm_simd128__)
+const KernelInfo* kernel_wasm128();  // the WASM build's kernel (kernels_wasm128.cc, -msimd128)
+#endif
 
 }  // namespace nmlp
 

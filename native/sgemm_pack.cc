@@ -9,6 +9,9 @@
 #include <emmintrin.h>  // SSE/SSE2: part of the x86-64 baseline, no run-time check needed
 #define NMLP_SSE 1
 #endif
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>  // the WASM build (-msimd128): the same 4x4 transposes with shuffles
+#endif
 
 namespace nmlp {
 namespace sgemm_detail {
@@ -16,8 +19,8 @@ namespace {
 
 // Interleaves `rows` (a multiple of 4) source rows, each read at src[r * ld + p] for p < kc,
 // into dst[p * width + r] (times scale): the strided gather both non-transposed A (width MR) and
-// transposed B (width NR) need. SSE path: 4x4 register transposes, 4 rows x 4 depth steps at a
-// time; scalar elsewhere and for the depth remainder.
+// transposed B (width NR) need. SSE (and WASM SIMD128) path: 4x4 register transposes, 4 rows x
+// 4 depth steps at a time; scalar elsewhere and for the depth remainder.
 void interleave_rows(float* dst, int width, const float* src, i64 ld, int rows, i64 kc, float scale) {
   i64 p = 0;
 #if defined(NMLP_SSE)
@@ -34,6 +37,25 @@ void interleave_rows(float* dst, int width, const float* src, i64 ld, int rows, 
       _mm_storeu_ps(d + width, _mm_mul_ps(r1, vs));
       _mm_storeu_ps(d + 2 * width, _mm_mul_ps(r2, vs));
       _mm_storeu_ps(d + 3 * width, _mm_mul_ps(r3, vs));
+    }
+  }
+#elif defined(__wasm_simd128__)
+  const v128_t vs = wasm_f32x4_splat(scale);
+  for (; p + 4 <= kc; p += 4) {
+    for (int r = 0; r < rows; r += 4) {
+      const v128_t r0 = wasm_v128_load(src + (r + 0) * ld + p);
+      const v128_t r1 = wasm_v128_load(src + (r + 1) * ld + p);
+      const v128_t r2 = wasm_v128_load(src + (r + 2) * ld + p);
+      const v128_t r3 = wasm_v128_load(src + (r + 3) * ld + p);
+      const v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5);  // a0 b0 a1 b1
+      const v128_t t1 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);  // c0 d0 c1 d1
+      const v128_t t2 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);  // a2 b2 a3 b3
+      const v128_t t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);  // c2 d2 c3 d3
+      float* d = dst + p * width + r;
+      wasm_v128_store(d, wasm_f32x4_mul(wasm_i64x2_shuffle(t0, t1, 0, 2), vs));
+      wasm_v128_store(d + width, wasm_f32x4_mul(wasm_i64x2_shuffle(t0, t1, 1, 3), vs));
+      wasm_v128_store(d + 2 * width, wasm_f32x4_mul(wasm_i64x2_shuffle(t2, t3, 0, 2), vs));
+      wasm_v128_store(d + 3 * width, wasm_f32x4_mul(wasm_i64x2_shuffle(t2, t3, 1, 3), vs));
     }
   }
 #endif

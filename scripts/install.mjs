@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 // npm install hook for native-mlp. Never fails the install:
 //   1. a prebuild in prebuilds/<platform>-<arch>/ that loads here (checked in a child process,
-//      so a bad binary cannot take this script down) -> use it, nothing to compile;
+//      so a bad binary cannot take this script down) -> use it, nothing to compile, nothing shown;
 //   2. NATIVE_MLP_SKIP_BUILD=1 -> say so and stop;
 //   3. otherwise compile with cmake-js (build/Release/native_mlp.node) and check that it loads;
-//   4. if that is impossible (no cmake, no compiler, build error, binary does not load), print
-//      ONE line saying why and that the TypeScript backend will be used, and exit 0.
+//   4. if that is impossible (no cmake, no cmake-js, no compiler, build error, binary does not
+//      load), print ONE line saying why no prebuild fits (platform, arch, libc, Node-API version),
+//      what to do, and that the TypeScript backend will be used, and exit 0.
+// npm hides the output of a successful install script, so the lines a consumer must see (a
+// compile starts, the native addon is unavailable) also go to the terminal (/dev/tty) when npm
+// holds stdout and stderr.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, writeSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,10 +24,48 @@ function say(line) {
   console.log(`native-mlp: ${line}`);
 }
 
+/** A line the consumer must see: stderr, and the terminal itself when npm captures stderr. */
+function tell(line) {
+  const text = `native-mlp: ${line}\n`;
+  process.stderr.write(text);
+  if (process.stderr.isTTY) return;
+  try {
+    const fd = openSync('/dev/tty', 'w');
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    // no terminal (CI, Windows): stderr it is
+  }
+}
+
 function unavailable(reason) {
-  // stderr: npm shows it even for a successful install when scripts run in the foreground.
-  console.error(`native-mlp: native addon unavailable (${reason}); ${FALLBACK}.`);
+  tell(`native addon unavailable: ${reason}; ${FALLBACK}.`);
   process.exit(0);
+}
+
+/** This machine as node-gyp-build matches prebuilds: platform-arch, libc, Node-API version. */
+function target() {
+  let libc = 'not glibc (musl?)';
+  if (process.platform !== 'linux') libc = '';
+  else {
+    try {
+      const v = process.report?.getReport()?.header?.glibcVersionRuntime;
+      if (v) libc = `glibc ${v}`;
+    } catch {
+      // keep the guess
+    }
+  }
+  return `${process.platform}-${process.arch}${libc ? `, ${libc}` : ''}, Node-API ${process.versions.napi}`;
+}
+
+/** The prebuilds in this package, e.g. "linux-arm64, linux-x64 (glibc >= 2.28)". */
+function shippedPrebuilds() {
+  const dir = join(root, 'prebuilds');
+  const found = existsSync(dir) ? readdirSync(dir).sort() : [];
+  return found.length ? `${found.join(', ')} (glibc >= 2.28, Node-API >= 8)` : 'none';
 }
 
 /**
@@ -80,6 +122,8 @@ function buildFailureReason(log) {
   return `build failed: ${pick.length > 200 ? pick.slice(0, 200) + '...' : pick}`;
 }
 
+const HOW_TO_RETRY = 'then run `npm rebuild native-mlp`';
+
 function main() {
   // 1. A prebuild that loads on this machine.
   const pre = probe(true);
@@ -87,23 +131,35 @@ function main() {
     say(`using the prebuilt addon ${relative(root, pre.path)} (${pre.isa} kernels); nothing to compile.`);
     return;
   }
+  const preDir = join(root, 'prebuilds', `${process.platform}-${process.arch}`);
+  const noPrebuild = existsSync(preDir)
+    ? `the prebuild in ${preDir} does not load here (${pre.error})`
+    : `no prebuild fits ${target()} (shipped: ${shippedPrebuilds()})`;
 
   // 2. Opt-out.
   if (process.env.NATIVE_MLP_SKIP_BUILD === '1') {
-    say(`NATIVE_MLP_SKIP_BUILD=1 and no usable prebuild: skipping the native build; ${FALLBACK}.`);
+    tell(`${noPrebuild}, and NATIVE_MLP_SKIP_BUILD=1 skips compiling; ${FALLBACK}.`);
     return;
   }
 
   // 3. Compile.
-  if (!hasCmake()) unavailable('cmake is not installed or not on PATH, and there is no prebuild for ' +
-    `${process.platform}-${process.arch}`);
-  let cmakeJs;
-  try {
-    cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
-  } catch {
-    unavailable('cmake-js is not installed');
+  if (!hasCmake()) {
+    unavailable(`${noPrebuild}, and compiling needs cmake, which is not on PATH: install cmake and a C++17 compiler, ${HOW_TO_RETRY}`);
   }
-  say('no prebuild for this platform; compiling the addon with cmake-js (about 20 s)...');
+  const missing = ['cmake-js', 'node-addon-api', 'node-api-headers'].filter((name) => {
+    try {
+      require.resolve(`${name}/package.json`);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+  if (missing.length > 0) {
+    unavailable(`${noPrebuild}, and compiling needs ${missing.join(', ')} (optional dependencies of native-mlp, ` +
+      `left out by --omit=optional or --no-optional): run \`npm install ${missing.join(' ')}\`, ${HOW_TO_RETRY}`);
+  }
+  const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
+  tell(`${noPrebuild}; compiling the addon with cmake-js (about 30 s)...`);
   const r = spawnSync(process.execPath, [cmakeJs, 'rebuild'], { cwd: root, encoding: 'utf8', env: process.env });
   const log = `${r.stdout ?? ''}\n${r.stderr ?? ''}`;
   if (r.error || r.status !== 0) {
@@ -112,17 +168,18 @@ function main() {
       mkdirSync(join(root, 'build'), { recursive: true });
       const file = join(root, 'build', 'native-build.log');
       writeFileSync(file, log);
-      where = `, full log in ${relative(process.cwd(), file) || file}`;
+      where = `; full log: ${file}`;
     } catch {
       // no log file then
     }
-    unavailable((r.error ? `could not run cmake-js: ${r.error.message}` : buildFailureReason(log)) + where);
+    unavailable((r.error ? `could not run cmake-js: ${r.error.message}` : buildFailureReason(log)) +
+      `; fix that, ${HOW_TO_RETRY}${where}`);
   }
 
   // 4. The fresh build must load.
   const built = probe(false);
   if (!built.ok) unavailable(`the compiled addon does not load: ${built.error}`);
-  say(`built ${relative(root, built.path)} (${built.isa} kernels).`);
+  tell(`built ${built.path} (${built.isa} kernels).`);
 }
 
 try {

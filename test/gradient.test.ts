@@ -4,7 +4,8 @@
  */
 import { expect, it } from 'vitest';
 import { backward, forward, Mlp, sgdStep, trainStep, Workspace } from '../src/nn/mlp.js';
-import { forEachBackend, randomF32 } from './backends.js';
+import { forEachBackend } from './helpers/backends.js';
+import { randomF32 } from './helpers/random.js';
 
 /** Mean cross-entropy of a ReLU MLP in float64, parameters given as float64. */
 function referenceLoss(sizes: number[], params: Float64Array, X: Float32Array, labels: Uint8Array, rows: number): number {

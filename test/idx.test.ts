@@ -46,7 +46,7 @@ describe('IDX format', () => {
   });
 
   it('names a missing file', () => {
-    expect(() => readIdx('/nonexistent/file')).toThrow(/\/nonexistent\/file: cannot read \(ENOENT\)/);
+    expect(() => readIdx('/nonexistent/file')).toThrow(/\/nonexistent\/file: cannot read: no such file \(ENOENT\)/);
   });
 });
 

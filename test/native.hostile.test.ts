@@ -10,6 +10,7 @@
 import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadNative } from '../src/backend/native/load.js';
+import { skipOrFail } from './helpers/skip-or-fail.js';
 
 const native = loadNative();
 
@@ -267,17 +268,7 @@ function runChild(path: string, cases: Hostile[]): { outcomes: Outcome[] | null;
 const addonPath = native.backend ? native.path : null;
 
 if (!addonPath) {
-  if (process.env.REQUIRE_NATIVE === '1') {
-    describe('native hostile calls', () => {
-      it('needs the native addon (REQUIRE_NATIVE=1)', () => {
-        throw new Error(`native addon did not load: ${native.error?.message}`);
-      });
-    });
-  } else {
-    describe.skip(`native hostile calls skipped: native addon not built (${native.error?.message ?? 'unknown reason'})`, () => {
-      it('hostile', () => {});
-    });
-  }
+  skipOrFail('native hostile calls', native.error?.message ?? 'not built');
 } else {
   for (const [group, cases] of Object.entries(GROUPS)) {
     describe(`native hostile calls: ${group} (one child process)`, () => {

@@ -26,7 +26,7 @@ describe('examples/server.mjs', () => {
       child!.on('exit', (code) => reject(new Error(`server exited with ${code}: ${text}`)));
     });
     const json = async (path: string, body?: unknown) => {
-      const r = await fetch(base + path, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+      const r = await fetch(base + path, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       return { status: r.status, body: (await r.json()) as Record<string, unknown> };
     };
 

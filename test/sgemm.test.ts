@@ -1,122 +1,125 @@
+/**
+ * sgemm on every backend and instruction set against the float64 reference (test/helpers/):
+ * all four transpose pairs, sizes through every remainder of the micro-tile and of the MC, KC and
+ * NC cache blocks, padded leading dimensions, alpha/beta edge values, NaN-filled C with beta = 0,
+ * NaN-filled A/B with alpha = 0, views at offsets, SharedArrayBuffer, argument errors.
+ * Threaded runs are in sgemm-threads.test.ts.
+ */
 import { expect, it } from 'vitest';
-import type { Backend } from '../src/backend/contract.js';
-import { forEachBackend, randomF32 } from './backends.js';
+import { forEachBackend } from './helpers/backends.js';
+import { expectAll, type SgemmCase, TRANSPOSES } from './helpers/sgemm-cases.js';
 
-/** The naive reference, in float64: C = alpha op(A) op(B) + beta C; beta = 0 ignores C. */
-function naiveSgemm(
-  tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number,
-  a: Float32Array, lda: number, b: Float32Array, ldb: number, beta: number, c: Float32Array, ldc: number,
-): { c: Float64Array; bound: Float64Array } {
-  const out = new Float64Array(m * n);
-  const bound = new Float64Array(m * n);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      let abs = 0;
-      for (let p = 0; p < k; p++) {
-        const x = tA ? a[p * lda + i] : a[i * lda + p];
-        const y = tB ? b[j * ldb + p] : b[p * ldb + j];
-        s += x * y;
-        abs += Math.abs(x * y);
-      }
-      const prev = beta === 0 ? 0 : beta * c[i * ldc + j];
-      out[i * n + j] = alpha * s + prev;
-      bound[i * n + j] = Math.abs(alpha) * abs + Math.abs(prev);
-    }
-  }
-  return { c: out, bound };
-}
+const ALPHAS = [1, -0.5, 0];
+const BETAS = [0, 1, 0.5];
 
-interface Case { tA: boolean; tB: boolean; m: number; n: number; k: number; alpha: number; beta: number; pad: number; offset: number; shared?: boolean }
-
-function run(be: Backend, t: Case, seed: number): void {
-  const { tA, tB, m, n, k, alpha, beta, pad, offset } = t;
-  const lda = (tA ? m : k) + pad || 1;
-  const ldb = (tB ? k : n) + pad || 1;
-  const ldc = n + pad || 1;
-  const aLen = (tA ? k : m) * lda;
-  const bLen = (tB ? n : k) * ldb;
-  const cLen = m * ldc;
-  // Views at an element offset inside a larger buffer, optionally shared memory.
-  const mk = (len: number, s: number) => {
-    const src = randomF32(len + offset, s);
-    const buf = t.shared ? new SharedArrayBuffer(src.byteLength) : new ArrayBuffer(src.byteLength);
-    const arr = new Float32Array(buf);
-    arr.set(src);
-    return arr.subarray(offset);
-  };
-  const a = mk(aLen, seed);
-  const b = mk(bLen, seed + 1);
-  const c = mk(cLen, seed + 2);
-  if (beta === 0) c.fill(NaN); // beta = 0 must not read C
-  const before = Float32Array.from(c);
-  const ref = naiveSgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, before, ldc);
-  be.sgemm(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < ldc; j++) {
-      const got = c[i * ldc + j];
-      if (j >= n) {
-        // Padding between rows is never written.
-        if (!Object.is(got, before[i * ldc + j])) expect.fail(`${JSON.stringify(t)}: padding C[${i},${j}] changed`);
-        continue;
-      }
-      const want = ref.c[i * n + j];
-      const tol = 1e-5 * ref.bound[i * n + j] + 1e-6;
-      if (!(Math.abs(got - want) <= tol)) {
-        expect.fail(`${JSON.stringify(t)}: C[${i},${j}] = ${got}, expected ${want} (tolerance ${tol})`);
-      }
-    }
-  }
-  if (offset > 0) expect(c.buffer.byteLength).toBe((cLen + offset) * 4);
-}
-
-const TRANSPOSES: Array<[boolean, boolean]> = [[false, false], [true, false], [false, true], [true, true]];
+// Generous timeout: the float64 reference is slow for the big shapes, and scripts/sanitize.sh
+// runs the native suites under ASan at -O1.
+const SLOW = 120_000;
 
 forEachBackend('sgemm', (be) => {
-  it('matches the naive reference for all four transpose pairs over awkward sizes', () => {
-    const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33];
-    let seed = 1;
-    for (const [tA, tB] of TRANSPOSES) {
-      for (const m of sizes) for (const n of [1, 5, 16, 17, 33]) for (const k of [1, 3, 8, 17]) {
-        run(be, { tA, tB, m, n, k, alpha: 1, beta: 0, pad: 0, offset: 0 }, seed++);
+  it('small sizes through every micro-tile remainder, all transposes, alpha/beta edges', () => {
+    const ms = Array.from({ length: 18 }, (_, i) => i);
+    const ns = [...Array.from({ length: 18 }, (_, i) => i), 31, 32, 33, 47, 48, 49, 63, 64, 65];
+    const cases: SgemmCase[] = [];
+    let i = 0;
+    for (const [ta, tb] of TRANSPOSES) {
+      for (const m of ms) for (const n of ns) for (const k of [0, 1, 3, 8, 17]) {
+        const alpha = ALPHAS[i % 3];
+        const beta = BETAS[Math.floor(i / 3) % 3];
+        cases.push({ ta, tb, m, n, k, alpha, beta, padA: i % 2, padB: (i >> 1) % 3, padC: (i >> 2) % 2 });
+        i++;
       }
     }
+    expectAll(be, cases);
+  }, SLOW);
+
+  it('awkward sizes (m up to 33, n up to 33, k up to 17), dense', () => {
+    const cases: SgemmCase[] = [];
+    let seed = 1;
+    for (const [ta, tb] of TRANSPOSES) {
+      for (const m of [1, 2, 3, 4, 5, 7, 8, 9, 13, 16, 17, 31, 33]) for (const n of [1, 5, 16, 17, 33]) for (const k of [1, 3, 8, 17]) {
+        cases.push({ ta, tb, m, n, k, alpha: 1, beta: 0, seed: seed++ });
+      }
+    }
+    expectAll(be, cases);
   });
 
-  it('crosses every block boundary (sizes around 64, 256, 512 and beyond)', () => {
-    let seed = 100;
+  it('every alpha x beta pair, with NaN in C for beta = 0 and in A/B for alpha = 0', () => {
+    const cases: SgemmCase[] = [];
+    for (const [ta, tb] of TRANSPOSES) {
+      for (const alpha of [...ALPHAS, 2]) for (const beta of [...BETAS, -1]) {
+        cases.push({ ta, tb, m: 13, n: 37, k: 11, alpha, beta, padA: 3, padB: 2, padC: 5 });
+        cases.push({ ta, tb, m: 13, n: 37, k: 0, alpha, beta });
+        cases.push({ ta, tb, m: 19, n: 21, k: 23, alpha, beta, padA: 3, padB: 3, padC: 3, offA: 5, offB: 5, offC: 5 });
+        cases.push({ ta, tb, m: 9, n: 37, k: 70, alpha, beta, padA: 1, padB: 1, padC: 1, offA: 1, offB: 1, offC: 1, shared: true });
+      }
+    }
+    expectAll(be, cases);
+  });
+
+  it('depth across the KC blocks (255, 256, 257, 511, 512, 513, 784)', () => {
+    const cases: SgemmCase[] = [];
+    for (const [ta, tb] of TRANSPOSES) {
+      for (const k of [255, 256, 257, 511, 512, 513, 784]) {
+        cases.push({ ta, tb, m: 9, n: 33, k, alpha: 1, beta: 0, padA: 1, padB: 2, padC: 1 });
+        cases.push({ ta, tb, m: 7, n: 17, k, alpha: -0.5, beta: 0.5 });
+      }
+    }
+    expectAll(be, cases);
+  }, SLOW);
+
+  it('rows across the MC blocks (127..129, 143..145, 255..257, 513)', () => {
+    const cases: SgemmCase[] = [];
+    for (const [ta, tb] of TRANSPOSES) {
+      for (const m of [127, 128, 129, 143, 144, 145, 255, 256, 257, 513]) {
+        cases.push({ ta, tb, m, n: 19, k: 9, alpha: 1, beta: 0, padC: 3 });
+      }
+    }
+    expectAll(be, cases);
+  }, SLOW);
+
+  it('columns across the NC block (2047, 2048, 2049, 4097)', () => {
+    const cases: SgemmCase[] = [];
+    for (const [ta, tb] of TRANSPOSES) {
+      for (const n of [2047, 2048, 2049, 4097]) cases.push({ ta, tb, m: 3, n, k: 5, alpha: 1, beta: 1, padB: 1 });
+    }
+    expectAll(be, cases);
+  }, SLOW);
+
+  it('several blocks at once (sizes around 64, 256, 512 and beyond)', () => {
     const shapes: Array<[number, number, number]> = [
       [65, 129, 257], [128, 128, 784], [127, 130, 300], [70, 513, 31], [600, 10, 128], [31, 1030, 9], [257, 33, 600],
     ];
-    for (const [tA, tB] of TRANSPOSES) {
-      for (const [m, n, k] of shapes) run(be, { tA, tB, m, n, k, alpha: 1, beta: 0, pad: 0, offset: 0 }, seed++);
+    const cases: SgemmCase[] = [];
+    let seed = 100;
+    for (const [ta, tb] of TRANSPOSES) {
+      for (const [m, n, k] of shapes) cases.push({ ta, tb, m, n, k, alpha: 1, beta: 0, seed: seed++ });
     }
-  });
+    expectAll(be, cases);
+  }, SLOW);
 
-  it('handles the training shapes', () => {
-    run(be, { tA: false, tB: false, m: 128, n: 128, k: 784, alpha: 1, beta: 0, pad: 0, offset: 0 }, 7);
-    run(be, { tA: true, tB: false, m: 784, n: 128, k: 128, alpha: -0.1, beta: 1, pad: 0, offset: 0 }, 8);
-    run(be, { tA: false, tB: true, m: 128, n: 128, k: 10, alpha: 1, beta: 0, pad: 0, offset: 0 }, 9);
-    run(be, { tA: true, tB: false, m: 128, n: 10, k: 96, alpha: 1, beta: 0, pad: 0, offset: 0 }, 10);
-  });
-
-  it('respects padded leading dimensions, alpha and beta edge values, offsets and shared memory', () => {
-    let seed = 1000;
-    for (const [tA, tB] of TRANSPOSES) {
-      for (const alpha of [0, 1, -0.5, 2]) for (const beta of [0, 1, 0.5, -1]) {
-        run(be, { tA, tB, m: 19, n: 21, k: 23, alpha, beta, pad: 3, offset: 5 }, seed++);
-        run(be, { tA, tB, m: 9, n: 37, k: 70, alpha, beta, pad: 1, offset: 1, shared: true }, seed++);
+  it('views at element offsets, on ArrayBuffer and SharedArrayBuffer', () => {
+    const cases: SgemmCase[] = [];
+    for (const [ta, tb] of TRANSPOSES) {
+      for (const shared of [false, true]) {
+        cases.push({ ta, tb, m: 21, n: 45, k: 30, alpha: 1, beta: 0, offA: 1, offB: 3, offC: 7, padC: 2, shared });
+        cases.push({ ta, tb, m: 8, n: 32, k: 16, alpha: -0.5, beta: 0.5, offA: 5, offB: 1, offC: 2, shared });
       }
     }
+    expectAll(be, cases);
   });
 
-  it('with alpha = 0 or k = 0 only scales C, and beta = 0 overwrites NaN', () => {
-    for (const [tA, tB] of TRANSPOSES) {
-      run(be, { tA, tB, m: 6, n: 7, k: 0, alpha: 1, beta: 0.5, pad: 0, offset: 0 }, 3);
-      run(be, { tA, tB, m: 6, n: 7, k: 0, alpha: 1, beta: 0, pad: 0, offset: 0 }, 4);
-      run(be, { tA, tB, m: 6, n: 7, k: 5, alpha: 0, beta: 0, pad: 2, offset: 0 }, 5);
-    }
-    // A and B are not read when alpha = 0: empty arrays are accepted.
+  it('the training shapes, with the SGD update folded in (alpha = -lr, beta = 1)', () => {
+    expectAll(be, [
+      { ta: false, tb: false, m: 128, n: 128, k: 784, alpha: 1, beta: 0 }, // X W1
+      { ta: true, tb: false, m: 784, n: 128, k: 128, alpha: -0.1, beta: 1 }, // W1 -= lr X^T dU1
+      { ta: false, tb: true, m: 128, n: 128, k: 10, alpha: 1, beta: 0 }, // dU2 W2^T
+      { ta: false, tb: false, m: 128, n: 10, k: 128, alpha: 1, beta: 0 }, // H1 W2
+      { ta: true, tb: false, m: 128, n: 10, k: 96, alpha: 1, beta: 0 }, // H1^T dU2, a short last batch
+    ]);
+  }, SLOW);
+
+  it('alpha = 0 reads neither A nor B: empty arrays are accepted', () => {
     const c = new Float32Array(4).fill(NaN);
     be.sgemm(false, false, 2, 2, 3, 0, new Float32Array(0), 3, new Float32Array(0), 2, 0, c, 2);
     expect(Array.from(c)).toEqual([0, 0, 0, 0]);

@@ -5,12 +5,10 @@
  * blocks, same summation order; skipped zeros add nothing), on every backend, every native ISA
  * and 1 or 2 native threads. Plus the argument checks both backends share.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Backend } from '../src/backend/contract.js';
-import { loadNative } from '../src/backend/native/load.js';
-import { forEachBackend, randomF32 } from './backends.js';
-
-const native = loadNative();
+import { forEachBackend } from './helpers/backends.js';
+import { randomF32 } from './helpers/random.js';
 
 /** A rows x k matrix with each entry non-zero with probability `density`, and its CSR form. */
 function sparseMatrix(rows: number, k: number, density: number, seed: number) {
@@ -48,8 +46,9 @@ const SHAPES: Array<[number, number, number]> = [
   [1, 1, 1], [3, 5, 7], [7, 300, 10], [17, 257, 16], [33, 520, 17], [128, 784, 128], [130, 100, 130], [300, 40, 33],
 ];
 
-function products(be: Backend, label: string): void {
-  it(`sparseMatmul equals sgemm(N, N) bit for bit at sparsities 0..100 % ${label}`, { timeout: 600_000 }, () => {
+function products(be: Backend): void {
+  // Generous timeouts: scripts/sanitize.sh runs this under ASan at -O1, on busy machines too.
+  it(`sparseMatmul equals sgemm(N, N) bit for bit at sparsities 0..100 %`, { timeout: 600_000 }, () => {
     let seed = 1;
     for (const [rows, k, n] of SHAPES) {
       for (const density of DENSITIES) {
@@ -64,7 +63,7 @@ function products(be: Backend, label: string): void {
     }
   });
 
-  it(`sparseMatmulT equals sgemm(T, N) bit for bit for gradients and folded SGD ${label}`, { timeout: 600_000 }, () => {
+  it(`sparseMatmulT equals sgemm(T, N) bit for bit for gradients and folded SGD`, { timeout: 600_000 }, () => {
     let seed = 100;
     for (const [rows, k, n] of SHAPES) {
       for (const density of DENSITIES) {
@@ -84,7 +83,6 @@ function products(be: Backend, label: string): void {
   });
 }
 
-// Generous timeouts: scripts/sanitize.sh runs this under ASan at -O1, on busy machines too.
 forEachBackend('sparse input', (be) => {
   it('gatherSparse is gatherPixels compressed: same values, columns ascending, the non-zero count', () => {
     const features = 37;
@@ -117,28 +115,7 @@ forEachBackend('sparse input', (be) => {
     }
   });
 
-  if (be.name === 'native' && native.binding) {
-    const raw = native.binding;
-    const isas = raw.supportedIsas();
-    afterAll(() => {
-      raw.setIsa(isas[0]);
-      be.setThreads(0);
-    });
-    for (const isa of isas) {
-      for (const threads of [1, 2]) {
-        describe(`[${isa}, ${threads} threads]`, () => {
-          it('setup', () => {
-            expect(raw.setIsa(isa)).toBe(isa);
-            be.setThreads(threads);
-            raw.setPoolPolicy('always');
-          });
-          products(be, `[${isa}, ${threads}T]`);
-        });
-      }
-    }
-  } else {
-    products(be, '');
-  }
+  products(be);
 
   it('checks the compressed rows: rowPtr start and order, lengths, column range', () => {
     const c = new Float32Array(8);
@@ -158,4 +135,4 @@ forEachBackend('sparse input', (be) => {
     expect(() => be.gatherSparse(new Float32Array(5), new Int32Array(6), new Int32Array(3), new Uint8Array(9), Uint32Array.of(0, 1), 0, 2, 3)).toThrow(/values to hold at least 6/);
     expect(() => be.gatherSparse(new Float32Array(6), new Int32Array(6), new Int32Array(3), new Uint8Array(9), Uint32Array.of(0, 3), 0, 2, 3)).toThrow(/index\[1\] is 3/);
   });
-});
+}, { threads: [1, 2], skip: { wasm: 'the WASM build has no sparse-input kernels (training on wasm stays dense)' } });

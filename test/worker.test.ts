@@ -6,6 +6,11 @@ import { jsBackend } from '../src/backend/js/index.js';
 import { loadDataSet } from '../src/data/mnist.js';
 import { NOTEBOOK_CONFIG, train } from '../src/train/train.js';
 import { trainInWorker } from '../src/train/worker.js';
+import { assertFreshDist } from './helpers/dist.js';
+import { nativeRequired } from './helpers/skip-or-fail.js';
+
+// Training workers run from dist/: fail here rather than test stale code.
+assertFreshDist();
 
 const ONE_EPOCH = { ...NOTEBOOK_CONFIG, epochs: 1 };
 const nativeLoads = loadNative().backend !== null;
@@ -78,7 +83,7 @@ describe('trainInWorker', () => {
     await expect(trainInWorker({ ...ONE_EPOCH, lr: -1 }, { backend: 'js' })).rejects.toThrow(RangeError);
   }, 60_000);
 
-  it.skipIf(!nativeLoads)('two workers training at once on native both match the single-worker result', async () => {
+  it.skipIf(!nativeLoads && !nativeRequired())('two workers training at once on native both match the single-worker result', async () => {
     const single = await trainInWorker(ONE_EPOCH, { backend: 'native' });
     const [a, b] = await Promise.all([trainInWorker(ONE_EPOCH, { backend: 'native' }), trainInWorker(ONE_EPOCH, { backend: 'native' })]);
     for (const r of [a, b]) {

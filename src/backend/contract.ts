@@ -6,7 +6,7 @@
 
 import { checkGatherSparse, checkSparseMatmul, checkSparseMatmulT } from './sparse-checks.js';
 
-export type BackendName = 'js' | 'native';
+export type BackendName = 'js' | 'native' | 'wasm';
 
 export interface Backend {
   readonly name: BackendName;
@@ -51,6 +51,18 @@ export interface Backend {
   setThreads(n: number): number;
   /** Instruction set of the inner kernels ("js" for TypeScript). */
   isa(): string;
+  /**
+   * n zeroed float32s on memory this backend's kernels use in place: SharedArrayBuffer views for
+   * js and native (shareable with worker threads), views into the module's linear memory for
+   * wasm. Long-lived arrays (parameters, workspace, batches) come from here; RangeError naming n
+   * when n is not a size or the memory cannot grow that far.
+   */
+  alloc(n: number): Float32Array;
+  /**
+   * Whether the kernels use x in place (true for every array on js and native; on wasm, only for
+   * views into its memory: other arrays are copied in, and out, once per call).
+   */
+  holds(x: ArrayBufferView): boolean;
 }
 
 /** What a backend implements; withChecks() turns it into a Backend. */
@@ -118,7 +130,17 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
     getThreads: () => k.getThreads(),
     setThreads: (n) => k.setThreads(n),
     isa: () => k.isa(),
+    alloc(n) {
+      checkDim('n', n);
+      return k.alloc(n);
+    },
+    holds: (x) => k.holds(x),
   };
+}
+
+/** Backend.alloc for the backends whose kernels take any memory: a SharedArrayBuffer view. */
+export function sharedAlloc(n: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(4 * n));
 }
 
 const MAX_DIM = 0x7fffffff;
@@ -177,6 +199,28 @@ export function checkSgemm(
   checkF32('a', a, readsAB ? extent(aRows, aCols, lda) : 0);
   checkF32('b', b, readsAB ? extent(bRows, bCols, ldb) : 0);
   checkF32('c', c, extent(m, n, ldc));
+  if (readsAB) {
+    checkNoOverlap('a', a, extent(aRows, aCols, lda), c, extent(m, n, ldc));
+    checkNoOverlap('b', b, extent(bRows, bCols, ldb), c, extent(m, n, ldc));
+  }
+}
+
+/**
+ * sgemm's C may not share memory with A or B: C is written while A and B are still being read,
+ * so an overlap gives a wrong product. Views on the same buffer are compared by the elements the
+ * call touches (from each view's start to its last element used).
+ */
+export function checkNoOverlap(name: string, x: Float32Array, xLen: number, c: Float32Array, cLen: number): void {
+  if (x.buffer !== c.buffer || xLen === 0 || cLen === 0) return;
+  const x0 = x.byteOffset;
+  const x1 = x0 + 4 * xLen;
+  const c0 = c.byteOffset;
+  const c1 = c0 + 4 * cLen;
+  if (x0 < c1 && c0 < x1) {
+    throw new RangeError(
+      `Expected c not to overlap ${name} (sgemm's output must not alias an input) but c's bytes [${c0}, ${c1}) and ${name}'s [${x0}, ${x1}) share memory; write into a separate array`,
+    );
+  }
 }
 
 export function checkBlock(rows: unknown, cols: unknown): number {

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { Backend } from '../backend/contract.js';
 import { loadNative } from '../backend/native/load.js';
 import { jsBackend } from '../backend/js/index.js';
+import { loadWasm } from '../backend/wasm/load.js';
 import type { DataSet } from '../data/mnist.js';
 import { defaultDataDir } from '../data/mnist.js';
 import { forward, Mlp, sharedF32, trainStep, Workspace } from '../nn/mlp.js';
@@ -69,8 +70,8 @@ export interface BenchReport {
 }
 
 /** Seeded test data in [-1, 1), on shared memory like the network's own arrays (so the JS backend may split its work). */
-function filled(n: number, seed: number): Float32Array {
-  const out = sharedF32(n);
+function filled(n: number, seed: number, alloc: (n: number) => Float32Array = sharedF32): Float32Array {
+  const out = alloc(n);
   let s = seed;
   for (let i = 0; i < n; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
@@ -79,7 +80,10 @@ function filled(n: number, seed: number): Float32Array {
   return out;
 }
 
-/** Checks 64 sampled entries of C against a float64 dot product; throws on a mismatch. */
+/**
+ * Checks 64 sampled entries of C against a float64 dot product; throws on a mismatch. Its own few
+ * lines, not the tests' reference (test/helpers/reference.ts): shipped code cannot import test/.
+ */
 function verifySgemm(be: Backend, t: SgemmTrial): void {
   const { transA, transB, m, n, k } = t;
   const a = filled(m * k, 1);
@@ -121,9 +125,9 @@ function timeIt(fn: () => void): number {
 
 function sgemmGflops(be: Backend, t: SgemmTrial): number {
   verifySgemm(be, t);
-  const a = filled(t.m * t.k, 3);
-  const b = filled(t.k * t.n, 4);
-  const c = sharedF32(t.m * t.n);
+  const a = filled(t.m * t.k, 3, be.alloc);
+  const b = filled(t.k * t.n, 4, be.alloc);
+  const c = be.alloc(t.m * t.n);
   const lda = t.transA ? t.m : t.k;
   const ldb = t.transB ? t.k : t.n;
   const s = timeIt(() => be.sgemm(t.transA, t.transB, t.m, t.n, t.k, 1, a, lda, b, ldb, 0, c, t.n));
@@ -132,9 +136,9 @@ function sgemmGflops(be: Backend, t: SgemmTrial): number {
 
 /** Milliseconds of one forward + backward + SGD step at the notebook's batch on MNIST rows. */
 function stepMs(be: Backend, data: DataSet): number {
-  const net = new Mlp([784, 128, 10]);
+  const net = new Mlp([784, 128, 10], undefined, be.alloc);
   net.params.set(filled(net.params.length, 5).map((v) => v * 0.05));
-  const ws = new Workspace(net, 128);
+  const ws = new Workspace(net, 128, be.alloc);
   const labels = new Uint8Array(128);
   gatherBatch(be, ws.X, labels, data.train, identityOrder(128), 0, 128);
   return 1000 * timeIt(() => {
@@ -243,6 +247,13 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
   } else {
     notes.push(`native backend unavailable: ${native.error?.message}`);
   }
+  const wasm = loadWasm();
+  if (wasm.backend) {
+    configs.push({ be: wasm.backend, threads: 1, label: 'wasm 1T' });
+    if (cpus().length > 1) configs.push({ be: wasm.backend, threads: cpus().length, label: `wasm ${cpus().length}T` });
+  } else {
+    notes.push(`WASM backend unavailable: ${wasm.error?.message}`);
+  }
   configs.push({ be: jsBackend, threads: 1, label: 'js 1T' });
   const cores = cpus().length;
   if (cores > 1) configs.push({ be: jsBackend, threads: cores, label: `js ${cores}T` });
@@ -266,6 +277,7 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
     columns.push(col);
   }
   if (native.backend) native.backend.setThreads(0);
+  wasm.backend?.setThreads(1);
   jsBackend.setThreads(1);
   const eventLoop = await eventLoopDelay(native.backend ? 'native' : 'js');
   say(`event loop while a worker trains: p99 ${eventLoop.p99Ms.toFixed(1)} ms`);

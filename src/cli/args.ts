@@ -2,7 +2,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { BACKEND_CHOICES, type BackendChoice, defaultBackendChoice, isBackendChoice } from '../backend/select.js';
 import { NOTEBOOK_CONFIG, type TrainConfig } from '../train/train.js';
-import { MAX_LAYER_SIZE } from '../limits.js';
+import { MAX_LAYER_SIZE, MAX_THREADS } from '../limits.js';
 
 /** A user error on the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -61,11 +61,20 @@ function parseFlags<T extends ParseArgsConfig>(config: T) {
   }
 }
 
+/** Plain decimal digits: no sign, hex, octal, binary, exponent, separators or spaces ("0x2" is refused). */
+const DECIMAL_INT = /^[0-9]+$/;
+/** A plain decimal number with an optional fraction and exponent: 0.1, .5, 1e-3 (no hex, no Infinity). */
+const DECIMAL_NUMBER = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+/** Smallest normal float32: a smaller learning rate is subnormal in the kernels (or rounds to 0). */
+const MIN_NORMAL_F32 = 2 ** -126;
+/** Largest finite float32: the kernels compute in float32. */
+const MAX_F32 = 3.4028234663852886e38;
+
 function int(flag: string, v: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${flag} must be an integer from ${min} to ${max}, got "${v}"`);
+  if (!DECIMAL_INT.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new UsageError(`--${flag} must be an integer from ${min} to ${max} in decimal digits, got "${v}"`);
   }
   return n;
 }
@@ -73,8 +82,11 @@ function int(flag: string, v: string | undefined, fallback: number, min: number,
 function positive(flag: string, v: string | undefined, fallback: number): number {
   if (v === undefined) return fallback;
   const n = Number(v);
-  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new UsageError(`--${flag} must be a number > 0, got "${v}"`);
+  if (!DECIMAL_NUMBER.test(v) || !Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`--${flag} must be a number > 0 in decimal (e.g. 0.1 or 1e-3), got "${v}"`);
+  }
+  if (n < MIN_NORMAL_F32 || n > MAX_F32) {
+    throw new UsageError(`--${flag} must be from ${MIN_NORMAL_F32} to ${MAX_F32} (the normal float32 range the kernels compute in), got "${v}"`);
   }
   return n;
 }
@@ -83,7 +95,7 @@ function sizes(flag: string, v: string | undefined, fallback: number[]): number[
   if (v === undefined) return [...fallback];
   const parts = v.split(',');
   const out = parts.map((p) => Number(p));
-  if (parts.some((p) => p.trim() === '') || out.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_LAYER_SIZE)) {
+  if (parts.some((p) => !DECIMAL_INT.test(p)) || out.some((n) => !Number.isInteger(n) || n < 1 || n > MAX_LAYER_SIZE)) {
     throw new UsageError(`--${flag} must be layer sizes from 1 to ${MAX_LAYER_SIZE} separated by commas (e.g. 128 or 256,64), got "${v}"`);
   }
   return out;
@@ -101,7 +113,7 @@ function runArgs(values: { backend?: string; threads?: string; json?: boolean; h
   }
   return {
     backend: backend ?? defaultBackendChoice(),
-    threads: values.threads === undefined ? undefined : int('threads', values.threads, 0, 1, 256),
+    threads: values.threads === undefined ? undefined : int('threads', values.threads, 0, 1, MAX_THREADS),
     json: values.json ?? false,
     help: values.help ?? false,
   };

@@ -2,15 +2,18 @@
 import { readFileSync } from 'node:fs';
 import { loadNative } from '../backend/native/load.js';
 import { selectBackend } from '../backend/select.js';
-import { DataError, parseIdx } from '../data/idx.js';
+import { loadWasm } from '../backend/wasm/load.js';
+import { DataError } from '../data/idx.js';
+import { readImages } from '../data/images.js';
 import { DEFAULT_CLASSES, loadDataSet, loadDataSetAsync, peekFeatures } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
 import { defaultRng } from '../rng/index.js';
 import { predict } from '../train/predict.js';
-import { evaluate } from '../train/metrics.js';
+import { EVAL_ROWS, evaluate } from '../train/metrics.js';
+import { checkMemory, trainingBytes } from '../budget.js';
 import { train } from '../train/train.js';
 import {
-  parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseTrainArgs, type RunArgs,
+  parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseTrainArgs, type RunArgs, UsageError,
 } from './args.js';
 import { HELP } from './help.js';
 import { formatConfusion, formatEvent, ProgressBar } from './print.js';
@@ -21,16 +24,29 @@ const out = (line: string): void => {
 
 function backendFor(args: RunArgs) {
   const backend = selectBackend(args.backend);
-  if (args.threads !== undefined) backend.setThreads(args.threads);
+  if (args.threads !== undefined) {
+    try {
+      backend.setThreads(args.threads);
+    } catch (e) {
+      // The TypeScript backend allows fewer threads than the native one (MAX_JS_THREADS).
+      throw new UsageError(`--threads ${args.threads}: ${(e as Error).message}`);
+    }
+  }
   return backend;
 }
 
 export async function trainCommand(argv: string[]): Promise<void> {
   const args = parseTrainArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
+  // A save that cannot succeed fails now, not after the whole run.
+  if (args.save !== undefined) (await import('../model/index.js')).checkSaveTarget(args.save);
   const backend = backendFor(args);
   // Start-up: the files are read on the thread pool while this thread draws the initial weights.
   const features = peekFeatures(args.data);
+  if (features !== null) {
+    const sizes = [features, ...args.config.hidden, DEFAULT_CLASSES];
+    checkMemory(trainingBytes(sizes, Math.max(args.config.batch, EVAL_ROWS), 0), `Training layers ${sizes.join('-')} with batches of ${args.config.batch}`);
+  }
   const pending = loadDataSetAsync(args.data);
   pending.catch(() => {}); // awaited below; this only stops an early rejection being "unhandled"
   const rng = defaultRng(args.config.seed);
@@ -46,7 +62,7 @@ export async function trainCommand(argv: string[]): Promise<void> {
     },
     onBatch: bar ? (p) => bar.update(p) : undefined,
   });
-  if (args.save) {
+  if (args.save !== undefined) {
     const { saveModel } = await import('../model/index.js');
     saveModel(args.save, result.net, {
       testAccuracy: String(result.test?.testAccuracy), epochs: String(args.config.epochs), seed: String(args.config.seed),
@@ -82,27 +98,6 @@ export async function evalCommand(argv: string[]): Promise<void> {
   out(formatConfusion(r.confusion, net.classes));
 }
 
-/** Images from an IDX file (count x rows x cols) or raw bytes of whole images. */
-function readImages(file: string, features: number): Uint8Array {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (e) {
-    throw new DataError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
-  }
-  const looksIdx = bytes.length >= 4 && bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0x08;
-  if (looksIdx) {
-    const idx = parseIdx(bytes, file);
-    const pixels = idx.dims.slice(1).reduce((a, b) => a * b, 1);
-    if (pixels !== features) throw new DataError(`${file}: images have ${pixels} pixels but the model takes ${features}`);
-    return idx.data;
-  }
-  if (bytes.length === 0 || bytes.length % features !== 0) {
-    throw new DataError(`${file}: ${bytes.length} bytes is not an IDX file nor a whole number of ${features}-byte raw images`);
-  }
-  return bytes;
-}
-
 export async function predictCommand(argv: string[]): Promise<void> {
   const args = parsePredictArgs(argv);
   if (args.help) return void process.stdout.write(HELP);
@@ -134,11 +129,15 @@ export function infoCommand(argv: string[]): void {
     nativePath: native.path,
     nativeError: native.error?.message ?? null,
     fallbackReason: reason || null,
+    wasmPath: loadWasm().path,
+    wasmError: loadWasm().error?.message ?? null,
   };
   if (args.json) return out(JSON.stringify(info));
   out(`native-mlp ${info.version} (Node ${info.node}, ${info.platform})`);
   out(`backend: ${info.backend} (${info.isa}, ${info.threads} thread${info.threads === 1 ? '' : 's'})`);
   out(native.backend ? `native addon: loaded from ${native.path}` : `native addon: not loaded: ${info.nativeError}`);
+  out(loadWasm().backend ? `wasm module: loaded from ${info.wasmPath}` : `wasm module: not loaded: ${info.wasmError}`);
+  out('js: always available');
 }
 
 export async function benchCommand(argv: string[]): Promise<void> {

@@ -7,9 +7,10 @@ Commands:
   predict   classify images with a saved model
   info      version, backend in use and why, instruction set, threads, where the addon loaded from
   bench     verify, then time native and TypeScript kernels side by side (and NumPy, if present)
+  --version print the version of native-mlp
 
 Flags of every command that runs kernels:
-  --backend B       auto | native | js (default auto, or NATIVE_MLP_BACKEND)
+  --backend B       auto | native | wasm | js (default auto, or NATIVE_MLP_BACKEND)
   --threads N       native kernel threads (default: one per core)
   --json            machine-readable output (JSON Lines)
 

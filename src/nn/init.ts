@@ -11,6 +11,10 @@ import { Mlp } from './mlp.js';
 export const INIT_STD = 0.02;
 
 export function initMlp(sizes: readonly number[], rng: Generator, std = INIT_STD): Mlp {
+  // An infinite or NaN std gives infinite or NaN weights that train to NaN; refuse it up front.
+  if (typeof std !== 'number' || !Number.isFinite(std) || std < 0) {
+    throw new RangeError(`Expected std to be a finite number >= 0 but received ${typeof std === 'number' ? std : typeof std}`);
+  }
   const net = new Mlp(sizes);
   for (let l = 1; l <= net.layers; l++) rng.fillNormalF32(net.W[l], 0, std);
   return net;

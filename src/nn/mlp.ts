@@ -10,13 +10,33 @@
 import { MAX_LAYER_SIZE } from '../limits.js';
 import type { Backend } from '../backend/contract.js';
 import type { SparseInput } from './sparse-input.js';
+import { checkMemory, MemoryBudgetError, mib, parameterBytes, workspaceBytes } from '../budget.js';
 
 /**
  * Float32 storage on shared memory, so parameters and activations can be handed to worker
  * threads (training off the event loop, parallel kernels) without copying.
  */
 export function sharedF32(n: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(4 * n));
+  try {
+    return new Float32Array(new SharedArrayBuffer(4 * n));
+  } catch (e) {
+    // Within the budget but refused by the system (ulimit, cgroup): say how much, not just "failed".
+    throw new MemoryBudgetError(`Cannot allocate ${mib(4 * n)} of float32 storage: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * Where the network's arrays come from: Backend.alloc, so that a backend with its own memory
+ * (WASM) gets its parameters and workspace there and uses them without copying.
+ */
+export type Alloc = (n: number) => Float32Array;
+
+/** net itself when `be` uses its parameters in place, else a copy on memory `be` allocates. */
+export function onBackend(be: Backend, net: Mlp): Mlp {
+  if (be.holds(net.params)) return net;
+  const params = be.alloc(net.params.length);
+  params.set(net.params);
+  return new Mlp(net.sizes, params);
 }
 
 export class Mlp {
@@ -29,14 +49,15 @@ export class Mlp {
   /** One arena holding every parameter, W1, b1, W2, b2, ... in that order. */
   readonly params: Float32Array;
 
-  constructor(sizes: readonly number[], params?: Float32Array) {
+  constructor(sizes: readonly number[], params?: Float32Array, alloc: Alloc = sharedF32) {
     checkSizes(sizes);
     this.sizes = [...sizes];
     const total = parameterCount(sizes);
     if (params && params.length !== total) {
       throw new RangeError(`Expected ${total} parameters for layers ${sizes.join('-')} but received ${params.length}`);
     }
-    this.params = params ?? sharedF32(total);
+    if (!params) checkMemory(parameterBytes(sizes), `A network with layers ${sizes.join('-')}`);
+    this.params = params ?? alloc(total);
     this.W = [new Float32Array(0)];
     this.b = [new Float32Array(0)];
     let off = 0;
@@ -94,12 +115,13 @@ export class Workspace {
   /** Parameter gradients gW[l], gb[l], laid out like Mlp.params in one arena. */
   readonly grads: Mlp;
 
-  constructor(net: Mlp, rows: number) {
+  constructor(net: Mlp, rows: number, alloc: Alloc = sharedF32) {
     if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`Expected a batch of at least 1 row but received ${rows}`);
     this.rows = rows;
+    checkMemory(workspaceBytes(net.sizes, rows), `The workspace for ${rows} rows of layers ${net.sizes.join('-')}`);
     const s = net.sizes;
     const L = net.layers;
-    const block = (l: number) => sharedF32(rows * s[l]);
+    const block = (l: number) => alloc(rows * s[l]);
     const none = new Float32Array(0);
     this.h = [block(0)];
     this.u = [none];
@@ -112,7 +134,7 @@ export class Workspace {
       this.h.push(hidden ? block(l) : none);
       this.dh.push(hidden ? block(l) : none);
     }
-    this.grads = new Mlp(s);
+    this.grads = new Mlp(s, undefined, alloc);
   }
 
   /** The input batch X (rows x inputs), filled by the caller. */

@@ -5,6 +5,7 @@
  * same result bits as the dense products. forward(), backward() and trainStep() take one as
  * their optional last argument; the training loop decides per data set (useSparseInput).
  */
+import type { BackendName } from '../backend/contract.js';
 import { sharedF32 } from './mlp.js';
 
 export class SparseInput {
@@ -56,10 +57,16 @@ export function inputDensity(images: Uint8Array, features: number, count: number
 /** How the first layer reads its input: 'auto' picks sparse below SPARSE_MAX_DENSITY. */
 export type InputMode = 'auto' | 'dense' | 'sparse';
 
-/** A SparseInput for batches of `rows` when `mode` (or, for 'auto', the data's density) calls for one. */
+/**
+ * A SparseInput for batches of `rows` when `mode` (or, for 'auto', the data's density) calls for one.
+ * 'auto' stays dense on the WASM backend: its build has no sparse kernels (sparse.cc needs a C++
+ * library Debian does not ship for wasm32), and its SIMD dense path beats the TypeScript sparse twins
+ * it would run instead.
+ */
 export function sparseInputFor(
-  mode: InputMode, set: { images: Uint8Array; features: number; count: number }, rows: number,
+  mode: InputMode, set: { images: Uint8Array; features: number; count: number }, rows: number, backend: BackendName,
 ): SparseInput | undefined {
-  const sparse = mode === 'sparse' || (mode === 'auto' && inputDensity(set.images, set.features, set.count) < SPARSE_MAX_DENSITY);
+  const sparse = mode === 'sparse' ||
+    (mode === 'auto' && backend !== 'wasm' && inputDensity(set.images, set.features, set.count) < SPARSE_MAX_DENSITY);
   return sparse ? new SparseInput(rows, set.features) : undefined;
 }

@@ -29,7 +29,7 @@ export const EVAL_ROWS = 1000;
  * (default all), in chunks of the workspace's rows. Pass the training workspace to reuse it.
  */
 export function evaluate(
-  be: Backend, net: Mlp, set: LabeledImages, count = set.count, ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count))),
+  be: Backend, net: Mlp, set: LabeledImages, count = set.count, ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count)), be.alloc),
 ): Evaluation {
   if (!Number.isInteger(count) || count < 0 || count > set.count) {
     throw new RangeError(`Expected count to be an integer from 0 to ${set.count} but received ${count}`);

@@ -28,7 +28,7 @@ export function predict(be: Backend, net: Mlp, images: Uint8Array | Float32Array
     throw new RangeError(`Expected images to hold a whole number of ${f}-pixel images but it holds ${images.length} values`);
   }
   const count = images.length / f;
-  const ws = new Workspace(net, Math.max(1, Math.min(CHUNK, count)));
+  const ws = new Workspace(net, Math.max(1, Math.min(CHUNK, count)), be.alloc);
   const order = identityOrder(count);
   const labels = new Uint8Array(count);
   const probabilities = new Float32Array(count * C);

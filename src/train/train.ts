@@ -3,10 +3,11 @@
  * that order with the last partial batch divided by its own size, SGD, then the accuracy on the
  * first 10,000 training images), reporting through events rather than printing.
  */
+import { DataError } from '../data/idx.js';
 import type { Backend } from '../backend/contract.js';
 import type { DataSet } from '../data/mnist.js';
 import { initMlp } from '../nn/init.js';
-import { forward, type Mlp, trainStep, Workspace } from '../nn/mlp.js';
+import { forward, type Mlp, onBackend, trainStep, Workspace } from '../nn/mlp.js';
 import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
 import { defaultRng, type Generator } from '../rng/index.js';
 import { gatherBatch, gatherSparseBatch } from './batches.js';
@@ -120,17 +121,24 @@ export function checkConfig(c: TrainConfig): void {
 export function train(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}): TrainResult {
   checkConfig(config);
   const { train: set, test } = data;
+  if (!(set.count >= 1)) throw new DataError(`${data.source}: the training set is empty; training needs at least one example`);
   const rng = options.rng ?? defaultRng(config.seed);
-  const net = options.net ?? initMlp([set.features, ...config.hidden, data.classes], rng);
+  const given = options.net ?? initMlp([set.features, ...config.hidden, data.classes], rng);
+  // Train on the backend's own memory (a copy for WASM), and hand the caller's network back.
+  const net = onBackend(be, given);
+  const done = (): Mlp => {
+    if (net !== given) given.params.set(net.params);
+    return given;
+  };
   const sizes = [...net.sizes];
   if (net.inputs !== set.features || net.classes !== data.classes) {
     throw new RangeError(
       `The network takes ${net.inputs} inputs and ${net.classes} classes but the data has ${set.features} pixels and ${data.classes} classes`,
     );
   }
-  const ws = new Workspace(net, Math.max(config.batch, EVAL_ROWS));
+  const ws = new Workspace(net, Math.max(config.batch, EVAL_ROWS), be.alloc);
   const labels = new Uint8Array(ws.rows);
-  const sparse = sparseInputFor(options.input ?? 'auto', set, config.batch);
+  const sparse = sparseInputFor(options.input ?? 'auto', set, config.batch, be.name);
   const order = new Uint32Array(set.count);
   const evalImages = Math.min(config.evalImages, set.count);
   const batches = Math.ceil(set.count / config.batch);
@@ -148,7 +156,7 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
     rng.permutationInto(order);
     let lossSum = 0;
     for (let bi = 0; bi < batches; bi++) {
-      if (options.signal?.aborted) return { net, epochs, aborted: true };
+      if (options.signal?.aborted) return { net: done(), epochs, aborted: true };
       const start = bi * config.batch;
       const rows = Math.min(config.batch, set.count - start);
       if (sparse) gatherSparseBatch(be, sparse, labels, set, order, start, rows);
@@ -170,5 +178,5 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
   const result = evaluate(be, net, test, test.count, ws);
   const testEvent: TestEvent = { event: 'test', testAccuracy: result.accuracy, testLoss: result.loss };
   emit(testEvent);
-  return { net, epochs, test: testEvent, aborted: false };
+  return { net: done(), epochs, test: testEvent, aborted: false };
 }

@@ -6,6 +6,10 @@ import { Worker } from 'node:worker_threads';
 import type { BackendChoice } from '../backend/select.js';
 import type { DataSet } from '../data/mnist.js';
 import { Mlp } from '../nn/mlp.js';
+import { BackendError } from '../backend/select.js';
+import { MemoryBudgetError } from '../budget.js';
+import { DataError } from '../data/idx.js';
+import { ModelFileError } from '../model/errors.js';
 import type { BatchProgress, EpochEvent, TestEvent, TrainConfig, TrainEvent, TrainResult } from './train.js';
 
 export interface WorkerTrainOptions {
@@ -47,9 +51,18 @@ function workerScript(): URL {
   return here.endsWith('.ts') ? new URL('../../dist/train/worker-main.js', here) : new URL('./worker-main.js', here);
 }
 
-/** Re-creates an error sent across the thread boundary with its class name kept. */
+/**
+ * The error classes that cross the thread boundary as themselves, by name: a caller's
+ * `instanceof DataError` works the same for train() and trainInWorker().
+ */
+const ERROR_CLASSES: Record<string, new (message: string) => Error> = {
+  DataError, ModelFileError, BackendError, MemoryBudgetError, RangeError, TypeError,
+};
+
+/** Re-creates an error sent across the thread boundary with its class (or at least its name) kept. */
 function revive(name: string, message: string): Error {
-  const e = name === 'RangeError' ? new RangeError(message) : name === 'TypeError' ? new TypeError(message) : new Error(message);
+  const Class = Object.hasOwn(ERROR_CLASSES, name) ? ERROR_CLASSES[name] : Error;
+  const e = new Class(message);
   if (e.name !== name) e.name = name;
   return e;
 }

@@ -3,7 +3,7 @@
  * when the native addon is not available. Arguments are checked by withChecks (backend.ts), the
  * same wrapper the native backend uses, so both backends fail the same way on bad input.
  */
-import { type Kernels, withChecks } from '../contract.js';
+import { type Kernels, sharedAlloc, withChecks } from '../contract.js';
 import { gatherSparse, sparseMatmul, sparseMatmulT } from './sparse.js';
 import { getJsThreads, setJsThreads, sgemmThreaded } from './threads.js';
 
@@ -99,6 +99,8 @@ const jsKernels: Kernels = {
   /** n >= 1 threads, 0 = one per core, at most 256; RangeError naming threads otherwise. Returns the count in force. */
   setThreads: (n) => setJsThreads(n),
   isa: () => 'js',
+  alloc: sharedAlloc,
+  holds: () => true,
 };
 
 /** The TypeScript backend: the kernels above behind the shared argument checks. */

@@ -24,10 +24,14 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { isSharedArrayBuffer } from 'node:util/types';
 import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MAX_JS_THREADS } from '../../limits.js';
 import { SPLIT_COLS, SPLIT_ROWS, sgemmJs, sgemmJsRange } from './sgemm.js';
 
-/** Largest thread count setThreads accepts (as the native backend). */
-export const MAX_THREADS = 256;
+/**
+ * Largest thread count setThreads accepts: each helper is a V8 isolate (about 10 MB), so far
+ * fewer than the native pool's MAX_THREADS (src/limits.ts, where both are documented).
+ */
+export const MAX_THREADS = MAX_JS_THREADS;
 
 /**
  * Multiply-adds (m * n * k) each thread must get for a product to be split. Handing a slice to a

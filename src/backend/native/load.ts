@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envSettings } from '../../env.js';
 import type * as Binding from '../../../binding.js';
-import { type Backend, withChecks } from '../contract.js';
+import { type Backend, sharedAlloc, withChecks } from '../contract.js';
 
 /** The raw exports of the addon, as documented in binding.d.ts. */
 export type NativeBinding = typeof Binding;
@@ -40,6 +40,11 @@ const EXPORTS = [
 ] as const;
 
 let cached: NativeLoad | undefined;
+
+/** The addon's exports as a Backend: the shared checks, and SharedArrayBuffer memory for alloc. */
+export function wrapNative(raw: NativeBinding): Backend {
+  return withChecks('native', { ...raw, alloc: sharedAlloc, holds: () => true });
+}
 
 /** Loads the addon on first call and returns the same result afterwards. Never throws. */
 export function loadNative(): NativeLoad {
@@ -130,7 +135,7 @@ function tryLoad(): NativeLoad {
       throw new Error(`${path} is not a native-mlp addon (missing ${missing.join(', ')})`);
     }
     applySettings(raw);
-    return { backend: withChecks('native', raw), error: null, path, binding: raw };
+    return { backend: wrapNative(raw), error: null, path, binding: raw };
   } catch (e) {
     const message = oneLine(e instanceof Error ? e.message : String(e));
     return { backend: null, error: new Error(message, { cause: e }), path, binding: null };

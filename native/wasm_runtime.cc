@@ -1,0 +1,132 @@
+// What the kernels need from a runtime in the WASM build, which has no C++ library and no
+// threads of its own: a memory allocator over the shared linear memory, and single-threaded
+// stand-ins for thread_pool.h (the WASM backend's parallelism is JavaScript workers, each running
+// the single-threaded kernels on its slice of C; see src/backend/wasm/threads.ts).
+#include <cstddef>
+#include <cstdint>
+
+#include "thread_pool.h"
+#include "wasm_runtime.h"
+
+extern "C" unsigned char __heap_base;
+extern "C" std::uint32_t nmlp_get_instance_ws();
+extern "C" void nmlp_set_instance_ws(std::uint32_t ws);
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Allocator: power-of-two size classes with a free list each, carved from the top of the heap,
+// which grows the memory as needed. Every block starts with a 64-byte header (its class), so
+// every returned pointer is 64-byte aligned (the packing buffers and SIMD loads want that). A
+// spin lock in linear memory makes it safe for the worker instances sharing the memory (blocks
+// are only allocated when shapes change, never in the steady state).
+constexpr std::uint32_t kHeader = 64;
+constexpr int kMinClass = 6;   // 64 bytes
+constexpr int kMaxClass = 31;  // 2 GiB
+
+struct Heap {
+  int lock;
+  std::uint32_t top;                  // first never-used byte
+  std::uint32_t free_list[kMaxClass + 1];
+};
+Heap heap;
+
+void lock() {
+  while (__atomic_exchange_n(&heap.lock, 1, __ATOMIC_ACQUIRE) != 0) {
+  }
+}
+void unlock() { __atomic_store_n(&heap.lock, 0, __ATOMIC_RELEASE); }
+
+int class_of(std::uint32_t bytes) {
+  int c = kMinClass;
+  while (c < kMaxClass && (std::uint32_t{1} << c) < bytes + kHeader) ++c;
+  return (std::uint64_t{1} << c) >= std::uint64_t{bytes} + kHeader ? c : -1;
+}
+
+// Carves `size` bytes from the top, growing memory; 0 when memory cannot grow that far.
+std::uint32_t carve(std::uint32_t size) {
+  if (heap.top == 0) heap.top = (reinterpret_cast<std::uintptr_t>(&__heap_base) + 63) & ~std::uintptr_t{63};
+  const std::uint64_t end = std::uint64_t{heap.top} + size;
+  const std::uint64_t have = std::uint64_t{__builtin_wasm_memory_size(0)} << 16;
+  if (end > have) {
+    const std::uint64_t pages = (end - have + 0xffff) >> 16;
+    if (__builtin_wasm_memory_grow(0, static_cast<std::size_t>(pages)) == static_cast<std::size_t>(-1)) return 0;
+  }
+  const std::uint32_t at = heap.top;
+  heap.top = static_cast<std::uint32_t>(end);
+  return at;
+}
+
+}  // namespace
+
+extern "C" {
+
+std::uint32_t nmlp_alloc(std::uint32_t bytes) {
+  const int c = class_of(bytes);
+  if (c < 0) return 0;
+  lock();
+  std::uint32_t block = heap.free_list[c];
+  if (block != 0) {
+    heap.free_list[c] = *reinterpret_cast<std::uint32_t*>(block + 4);
+  } else {
+    block = carve(std::uint32_t{1} << c);
+  }
+  unlock();
+  if (block == 0) return 0;
+  *reinterpret_cast<std::uint32_t*>(block) = static_cast<std::uint32_t>(c);
+  return block + kHeader;
+}
+
+void nmlp_free(std::uint32_t ptr) {
+  if (ptr == 0) return;
+  const std::uint32_t block = ptr - kHeader;
+  const std::uint32_t c = *reinterpret_cast<std::uint32_t*>(block);
+  lock();
+  *reinterpret_cast<std::uint32_t*>(block + 4) = heap.free_list[c];
+  heap.free_list[c] = block;
+  unlock();
+}
+
+}  // extern "C"
+
+// ---------------------------------------------------------------------------------------------
+// thread_pool.h for one thread.
+namespace nmlp {
+
+AlignedBuffer::~AlignedBuffer() { nmlp_free(static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(data_))); }
+
+float* AlignedBuffer::ensure(std::size_t floats) {
+  if (floats <= capacity_) return data_;
+  if (floats > 0x1fffffff) throw_bad_alloc();
+  const std::uint32_t p = nmlp_alloc(static_cast<std::uint32_t>(floats * sizeof(float)));
+  if (p == 0) throw_bad_alloc();
+  nmlp_free(static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(data_)));
+  data_ = reinterpret_cast<float*>(static_cast<std::uintptr_t>(p));
+  capacity_ = floats;
+  return data_;
+}
+
+// This instance's workspace, created on first use (per instance: see wasm_stack.S).
+Workspace& thread_workspace() {
+  std::uint32_t ws = nmlp_get_instance_ws();
+  if (ws == 0) {
+    ws = nmlp_alloc(sizeof(Workspace));
+    if (ws == 0) throw_bad_alloc();
+    new (reinterpret_cast<void*>(static_cast<std::uintptr_t>(ws))) Workspace();
+    nmlp_set_instance_ws(ws);
+  }
+  return *reinterpret_cast<Workspace*>(static_cast<std::uintptr_t>(ws));
+}
+
+int get_threads() { return 1; }
+
+// Never constructed in practice (get_threads() == 1 keeps sgemm on its single-thread path); a
+// lease that is never acquired makes any call that did get here run single-threaded.
+PoolLease::PoolLease() : pool_(nullptr), acquired_(false) {}
+PoolLease::~PoolLease() {}
+int PoolLease::prepare(int) { return 1; }
+void PoolLease::report(int, double, double) {}
+Workspace& PoolLease::workspace(int) { return thread_workspace(); }
+void PoolLease::run(int, JobFn fn, void* ctx) { fn(ctx, 0, 1); }
+
+}  // namespace nmlp

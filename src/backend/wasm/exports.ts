@@ -1,0 +1,32 @@
+/**
+ * The exports of wasm/native-mlp.wasm (native/wasm_entry.cc): the native kernels over byte
+ * offsets into the module's linear memory. Adding a kernel: one NMLP_EXPORT line in
+ * wasm_entry.cc, one line here, its wrapper in index.ts.
+ */
+export interface WasmExports {
+  sgemm(ta: number, tb: number, m: number, n: number, k: number, alpha: number, a: number, lda: number,
+    b: number, ldb: number, beta: number, c: number, ldc: number): void;
+  biasRelu(h: number, u: number, bias: number, rows: number, cols: number): void;
+  biasAdd(u: number, bias: number, rows: number, cols: number): void;
+  softmaxXentGrad(du: number, logits: number, labels: number, rows: number, cols: number): number;
+  reluBackward(dx: number, dy: number, u: number, n: number): void;
+  colSums(out: number, x: number, rows: number, cols: number): void;
+  sgdUpdate(w: number, g: number, lr: number, n: number): void;
+  gatherPixels(out: number, images: number, count: number, index: number, indexLength: number,
+    start: number, rows: number, features: number): void;
+  /** A 64-byte-aligned block of `bytes` (0 when memory cannot grow that far); thread-safe. */
+  alloc(bytes: number): number;
+  free(ptr: number): void;
+  /** Points this instance's stack at [top - size, top) (worker instances). */
+  nmlp_set_stack(top: number): void;
+}
+
+/** Every export the loader requires (a module missing one is not ours, or is stale). */
+export const WASM_EXPORTS: readonly (keyof WasmExports)[] = [
+  'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'reluBackward', 'colSums', 'sgdUpdate', 'gatherPixels',
+  'alloc', 'free', 'nmlp_set_stack',
+];
+
+/** Linear memory limits in 64 KiB pages; keep in step with scripts/build-wasm.mjs. */
+export const MEMORY_INITIAL_PAGES = 64;     // 4 MiB
+export const MEMORY_MAXIMUM_PAGES = 32768;  // 2 GiB: every byte offset fits a positive i32

@@ -1,0 +1,119 @@
+/**
+ * The WASM backend: the native kernels compiled to WebAssembly SIMD128 (wasm/native-mlp.wasm),
+ * behind the same TypeScript argument checks as the other backends (withChecks). Memory:
+ * arrays from alloc() are views into the module's memory and are used in place; any other array
+ * is copied in, and out if written, once per call (memory.ts). WASM cannot read or write outside
+ * its memory whatever it is passed, and the checks have already bounded every extent.
+ */
+import { extent, type Backend, type Kernels, withChecks } from '../contract.js';
+import type { Arg, WasmMemory } from './memory.js';
+import { WasmThreads } from './threads.js';
+
+export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Module; memory: WebAssembly.Memory }): Backend {
+  const ex = mem.exports;
+  const threads = new WasmThreads(mem, shared.module);
+  const f32 = (x: Float32Array, elements: number, write: boolean): Arg => ({ x, bytes: 4 * elements, write });
+
+  // Batch gather from pixels outside the memory: the batch's rows are copied into `stage`
+  // (row r at r * features) and gathered from there through an identity index.
+  let stage = 0, stageBytes = 0, ident = 0, identRows = 0;
+  const stageRows = (images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number) => {
+    const bytes = rows * features;
+    if (bytes > stageBytes) {
+      const p = mem.block(Math.max(bytes, 1 << 16), 'a batch of pixels');
+      if (stage !== 0) ex.free(stage);
+      stage = p; stageBytes = Math.max(bytes, 1 << 16);
+    }
+    if (rows > identRows) {
+      const p = mem.block(4 * rows, 'a batch index');
+      if (ident !== 0) ex.free(ident);
+      ident = p; identRows = rows;
+      const view = new Uint32Array(mem.memory.buffer, ident, rows);
+      for (let i = 0; i < rows; i++) view[i] = i;
+    }
+    const u8 = mem.u8;
+    for (let r = 0; r < rows; r++) {
+      const src = index[start + r] * features;
+      u8.set(images.subarray(src, src + features), stage + r * features);
+    }
+  };
+
+  const kernels: Kernels = {
+    sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc) {
+      const ta = transA ? 1 : 0, tb = transB ? 1 : 0;
+      const run = (pa: number, pb: number, pc: number) => {
+        if (!threads.sgemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc)) {
+          ex.sgemm(ta, tb, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+        }
+      };
+      const pa = mem.addr(a), pb = mem.addr(b), pc = mem.addr(c);
+      if (pa >= 0 && pb >= 0 && pc >= 0) return run(pa, pb, pc);
+      const reads = alpha !== 0 && k > 0 && m > 0 && n > 0;
+      const ea = reads ? (transA ? extent(k, m, lda) : extent(m, k, lda)) : 0;
+      const eb = reads ? (transB ? extent(n, k, ldb) : extent(k, n, ldb)) : 0;
+      mem.call([f32(a, ea, false), f32(b, eb, false), f32(c, extent(m, n, ldc), true)], ([x, y, z]) => run(x, y, z));
+    },
+    biasRelu(h, u, bias, rows, cols) {
+      const ph = mem.addr(h), pu = mem.addr(u), pb = mem.addr(bias);
+      if (ph >= 0 && pu >= 0 && pb >= 0) return ex.biasRelu(ph, pu, pb, rows, cols);
+      mem.call([f32(h, rows * cols, true), f32(u, rows * cols, true), f32(bias, cols, false)],
+        ([x, y, z]) => ex.biasRelu(x, y, z, rows, cols));
+    },
+    biasAdd(u, bias, rows, cols) {
+      const pu = mem.addr(u), pb = mem.addr(bias);
+      if (pu >= 0 && pb >= 0) return ex.biasAdd(pu, pb, rows, cols);
+      mem.call([f32(u, rows * cols, true), f32(bias, cols, false)], ([x, y]) => ex.biasAdd(x, y, rows, cols));
+    },
+    softmaxXentGrad(du, logits, labels, rows, cols) {
+      // Labels are a caller's small per-batch array: copied in per call unless in the memory.
+      return mem.call(
+        [f32(du, rows * cols, true), f32(logits, rows * cols, false), { x: labels, bytes: rows * labels.BYTES_PER_ELEMENT, write: false }],
+        ([x, y, z]) => ex.softmaxXentGrad(x, y, z, rows, cols),
+      );
+    },
+    reluBackward(dx, dy, u, n) {
+      const px = mem.addr(dx), py = mem.addr(dy), pu = mem.addr(u);
+      if (px >= 0 && py >= 0 && pu >= 0) return ex.reluBackward(px, py, pu, n);
+      mem.call([f32(dx, n, true), f32(dy, n, false), f32(u, n, false)], ([x, y, z]) => ex.reluBackward(x, y, z, n));
+    },
+    colSums(out, x, rows, cols) {
+      const po = mem.addr(out), px = mem.addr(x);
+      if (po >= 0 && px >= 0) return ex.colSums(po, px, rows, cols);
+      mem.call([f32(out, cols, true), f32(x, rows * cols, false)], ([o, y]) => ex.colSums(o, y, rows, cols));
+    },
+    sgdUpdate(w, g, lr, n) {
+      const pw = mem.addr(w), pg = mem.addr(g);
+      if (pw >= 0 && pg >= 0) return ex.sgdUpdate(pw, pg, lr, n);
+      mem.call([f32(w, n, true), f32(g, n, false)], ([x, y]) => ex.sgdUpdate(x, y, lr, n));
+    },
+    gatherPixels(out, images, index, start, rows, features) {
+      if (rows === 0 || features === 0) return;
+      const count = Math.floor(images.length / features);
+      // The window of the index the kernel reads: this batch's rows and the next batch's (prefetch).
+      const end = Math.min(index.length, start + 2 * rows);
+      const win = index.subarray(start, end);
+      const gather = (po: number, pimg: number, cnt: number, pidx: number, len: number) =>
+        ex.gatherPixels(po, pimg, cnt, pidx, len, 0, rows, features);
+      if (mem.holds(images)) {
+        mem.call([f32(out, rows * features, true), { x: win, bytes: 4 * win.length, write: false }],
+          ([po, pidx]) => gather(po, images.byteOffset, count, pidx, win.length));
+        return;
+      }
+      // Pixels outside the memory (a data set's images): this batch's rows are copied in.
+      stageRows(images, index, start, rows, features);
+      mem.call([f32(out, rows * features, true)], ([po]) => gather(po, stage, rows, ident, rows));
+    },
+    // No sparse-input kernels in the WASM build (see sparseInputFor): training on wasm stays dense.
+    gatherSparse: noSparse, sparseMatmul: noSparse, sparseMatmulT: noSparse,
+    getThreads: () => threads.count,
+    setThreads: (n) => threads.set(n),
+    isa: () => 'wasm-simd128',
+    alloc: (n) => mem.alloc(n),
+    holds: (x) => mem.holds(x),
+  };
+  return withChecks('wasm', kernels);
+}
+
+function noSparse(): never {
+  throw new Error("The WASM backend has no sparse-input kernels; train with input: 'dense' (the default on wasm)");
+}

@@ -1,0 +1,54 @@
+/**
+ * The one reference sgemm of the test suite: a naive triple loop in float64, written here and not
+ * imported from src/, so a bug in the library cannot hide in its own yardstick.
+ *
+ * The bench (src/bench/run.ts) keeps its own small sampled check instead of using this one:
+ * production code must not import from test/ (test/ is not shipped in the package), and tests must
+ * never depend on production code for their expected values. The two are each a few lines.
+ */
+
+export interface SgemmReference {
+  /** alpha op(A) op(B) + beta C0, m x n, dense (leading dimension n), in float64. */
+  c: Float64Array;
+  /** |alpha| sum |a b| + |beta c0| per element: the scale of the rounding error any order can make. */
+  bound: Float64Array;
+}
+
+/**
+ * C = alpha op(A) op(B) + beta C0, CBLAS row-major, with binding.d.ts's rules: beta = 0 never
+ * reads C0 (NaN there does not leak), alpha = 0 never reads A or B.
+ */
+export function referenceSgemm(
+  tA: boolean, tB: boolean, m: number, n: number, k: number,
+  alpha: number, a: ArrayLike<number>, lda: number, b: ArrayLike<number>, ldb: number,
+  beta: number, c0: ArrayLike<number>, ldc: number,
+): SgemmReference {
+  const c = new Float64Array(m * n);
+  const bound = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = 0;
+      let mag = 0;
+      if (alpha !== 0) {
+        for (let p = 0; p < k; p++) {
+          const x = tA ? a[p * lda + i] : a[i * lda + p];
+          const y = tB ? b[j * ldb + p] : b[p * ldb + j];
+          sum += x * y;
+          mag += Math.abs(x * y);
+        }
+      }
+      const prev = beta === 0 ? 0 : beta * c0[i * ldc + j];
+      c[i * n + j] = alpha * sum + prev;
+      bound[i * n + j] = Math.abs(alpha) * mag + Math.abs(prev);
+    }
+  }
+  return { c, bound };
+}
+
+/**
+ * How far a float32 sgemm of depth k may be from the float64 value: 2 (k + 3) 2^-24 times the
+ * bound, the worst case of any summation order (blocked, threaded, FMA or not).
+ */
+export function sgemmTolerance(k: number, bound: number): number {
+  return 2 * (k + 3) * 2 ** -24 * bound + 1e-30;
+}
