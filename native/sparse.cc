@@ -5,6 +5,7 @@
 #include "sparse.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <vector>
 
@@ -46,6 +47,9 @@ i64 split_point(const std::int32_t* ptr, i64 units, int tid, int nt) {
 }
 
 // Runs job(ctx, tid, nt) on the pool for `flops` of work in `units` pieces (or on the caller).
+// The call's time per flop feeds the pool's pool-or-alone choice like an sgemm call's: on the
+// sparse path the big products are these, and without their reports the pool would never learn
+// that a busy machine makes it lose (a descheduled worker stalls a statically split call).
 void run_split(double flops, i64 units, JobFn job, void* ctx) {
   const int want = threads_wanted(flops, units);
   if (want <= 1) {
@@ -54,8 +58,9 @@ void run_split(double flops, i64 units, JobFn job, void* ctx) {
   }
   PoolLease lease;  // busy (another JS thread is using it) -> this thread alone
   const int nt = lease.acquired() ? lease.prepare(want) : 1;
-  // Not reported to the pool's pool-or-alone estimate: its ns-per-flop averages are sgemm's.
+  const auto start = std::chrono::steady_clock::now();
   lease.run(nt, job, ctx);
+  lease.report(nt, flops, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
 // ---------------------------------------------------------------------------------------------

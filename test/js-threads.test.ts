@@ -246,6 +246,7 @@ describe('jsBackend on several threads', () => {
       be.setThreads(threads);
       const stop = new AbortController();
       let batches = 0;
+      // Dense inputs: the threaded sgemm is what this checks (MNIST would take the sparse path).
       const r = train(be, data, { ...NOTEBOOK_CONFIG, epochs: 1 }, {
         input: 'dense',
         signal: stop.signal,

@@ -47,7 +47,8 @@ const SHAPES: Array<[number, number, number]> = [
 ];
 
 function products(be: Backend): void {
-  it(`sparseMatmul equals sgemm(N, N) bit for bit at sparsities 0..100 %`, () => {
+  // Generous timeouts: scripts/sanitize.sh runs this under ASan at -O1, on busy machines too.
+  it(`sparseMatmul equals sgemm(N, N) bit for bit at sparsities 0..100 %`, { timeout: 600_000 }, () => {
     let seed = 1;
     for (const [rows, k, n] of SHAPES) {
       for (const density of DENSITIES) {
@@ -62,7 +63,7 @@ function products(be: Backend): void {
     }
   });
 
-  it(`sparseMatmulT equals sgemm(T, N) bit for bit for gradients and folded SGD`, () => {
+  it(`sparseMatmulT equals sgemm(T, N) bit for bit for gradients and folded SGD`, { timeout: 600_000 }, () => {
     let seed = 100;
     for (const [rows, k, n] of SHAPES) {
       for (const density of DENSITIES) {

@@ -33,10 +33,10 @@ export class SparseInput {
 }
 
 /**
- * The densest input (fraction of non-zero inputs) the sparse path is used for. Measured on this
- * project's bench machine (BENCHMARKS.md): the sparse products cost about 3.5x more per non-zero
- * than the dense sgemm per input element, so they win below about 25-30 % non-zeros; MNIST's
- * 19 % is well inside.
+ * The densest input (fraction of non-zero inputs) the sparse path is used for. Measured with
+ * one thread on the bench machine (AVX2, BENCHMARKS.md): at 100 % density the sparse products
+ * take 2.6x (X W1) and 4.0x (the W1 update) the dense sgemm's time, so together they break even
+ * near 30 % non-zeros; at MNIST's 18-19 % they take 0.57x. 0.25 leaves a margin.
  */
 export const SPARSE_MAX_DENSITY = 0.25;
 
