@@ -37,14 +37,15 @@ describe('train: signals and checkpoints', () => {
   for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
     it(`${signal} mid-epoch finishes the batch, writes a loadable checkpoint and exits ${code}`, async () => {
       const file = join(dir, `${signal}.ckpt`);
-      const run = await start(['--backend', 'js', '--hidden', '16', '--epochs', '2', '--checkpoint', file]);
-      await sleep(1500); // well inside the first epoch of the TypeScript backend
+      // Far more epochs than can run before the signal, whatever the machine's speed.
+      const run = await start(['--backend', 'js', '--hidden', '16', '--epochs', '50', '--checkpoint', file]);
+      await sleep(1500);
       run.child.kill(signal);
       expect(await exited(run.child)).toBe(code);
       expect(run.output().stderr).toContain(`${signal}: finishing the current batch`);
       const ck = loadCheckpoint(file);
-      expect(ck.epoch).toBe(0);
-      expect(ck.batch).toBeGreaterThan(0);
+      expect(ck.epoch).toBeLessThan(50);
+      expect(ck.batch).toBeGreaterThan(0); // stopped inside an epoch (469 batches each)
       expect(run.output().stdout).toContain('"reason":"aborted"');
     }, 60_000);
   }

@@ -6,24 +6,11 @@ import { expect, it } from 'vitest';
 import { backward, forward, Mlp, sgdStep, Workspace } from '../src/nn/mlp.js';
 import { forEachBackend } from './helpers/backends.js';
 import { randomF32 } from './helpers/random.js';
+import { referenceForward } from './helpers/reference.js';
 
 /** Mean cross-entropy of a ReLU MLP in float64, parameters given as float64. */
 function referenceLoss(sizes: number[], params: Float64Array, X: Float32Array, labels: Uint32Array, rows: number): number {
-  let h: Float64Array = Float64Array.from(X.subarray(0, rows * sizes[0]));
-  let off = 0;
-  for (let l = 1; l < sizes.length; l++) {
-    const [nin, nout] = [sizes[l - 1], sizes[l]];
-    const W = params.subarray(off, off + nin * nout);
-    const b = params.subarray(off + nin * nout, off + nin * nout + nout);
-    off += nin * nout + nout;
-    const u = new Float64Array(rows * nout);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < nout; j++) {
-      let s = b[j];
-      for (let p = 0; p < nin; p++) s += h[i * nin + p] * W[p * nout + j];
-      u[i * nout + j] = l < sizes.length - 1 ? Math.max(s, 0) : s;
-    }
-    h = u;
-  }
+  const h = referenceForward(sizes, params, X, rows);
   const C = sizes[sizes.length - 1];
   let loss = 0;
   for (let i = 0; i < rows; i++) {

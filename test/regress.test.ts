@@ -11,24 +11,11 @@ import { fit } from '../src/train/fit.js';
 import { predictRows } from '../src/train/predict.js';
 import { forEachBackend } from './helpers/backends.js';
 import { randomF32 } from './helpers/random.js';
+import { referenceForward } from './helpers/reference.js';
 
 /** Mean over rows of 0.5 * sum of squared errors of a ReLU MLP with a linear output, all in float64. */
 function referenceLoss(sizes: number[], params: Float64Array, X: Float32Array, Y: Float32Array, rows: number): number {
-  let h: Float64Array = Float64Array.from(X.subarray(0, rows * sizes[0]));
-  let off = 0;
-  for (let l = 1; l < sizes.length; l++) {
-    const [nin, nout] = [sizes[l - 1], sizes[l]];
-    const W = params.subarray(off, off + nin * nout);
-    const b = params.subarray(off + nin * nout, off + nin * nout + nout);
-    off += nin * nout + nout;
-    const u = new Float64Array(rows * nout);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < nout; j++) {
-      let s = b[j];
-      for (let p = 0; p < nin; p++) s += h[i * nin + p] * W[p * nout + j];
-      u[i * nout + j] = l < sizes.length - 1 ? Math.max(s, 0) : s;
-    }
-    h = u;
-  }
+  const h = referenceForward(sizes, params, X, rows);
   let loss = 0;
   for (let i = 0; i < h.length; i++) loss += 0.5 * (h[i] - Y[i]) ** 2;
   return loss / rows;

@@ -8,7 +8,10 @@
  */
 import { MAX_LAYER_SIZE } from '../limits.js';
 import { checkSizes, Mlp } from '../nn/mlp.js';
-import { describeNonFinite, firstNonFinite, readF32LE, writeF32LE } from './bytes.js';
+import { describeNonFinite, firstNonFinite, readF32LE } from './bytes.js';
+import { encodeSafetensors, headerTooLong, MAX_HEADER_BYTES, type TensorToWrite } from './safetensors-write.js';
+
+export { MAX_HEADER_BYTES };
 import { writeFileAtomic } from './atomic-write.js';
 import { ModelFileError } from './errors.js';
 import { scanJson } from './json-scan.js';
@@ -20,8 +23,6 @@ export { ModelFileError } from './errors.js';
 export const MODEL_FORMAT = 'native-mlp';
 export const MODEL_FORMAT_VERSION = '1';
 const SUPPORTED_VERSIONS: readonly string[] = ['1'];
-/** Largest JSON header accepted when loading. */
-export const MAX_HEADER_BYTES = 1 << 20;
 /** Deepest JSON nesting accepted in a header (a model header needs 3: header, entry, shape). */
 const MAX_HEADER_DEPTH = 8;
 const RESERVED_KEYS: readonly string[] = ['format', 'format_version', 'layers', 'activation', 'output', ...DATA_KEYS];
@@ -59,41 +60,13 @@ export function encodeModel(net: Mlp, extraMetadata: Record<string, string> = {}
     }
     metadata[key] = value;
   }
-  const header: Record<string, unknown> = { __metadata__: metadata };
-  let offset = 0;
+  const tensors: TensorToWrite[] = [];
   for (let l = 1; l < sizes.length; l++) {
-    for (const [name, shape, n] of [
-      [`W${l}`, [sizes[l - 1], sizes[l]], net.W[l].length],
-      [`b${l}`, [sizes[l]], net.b[l].length],
-    ] as const) {
-      header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + 4 * n] };
-      offset += 4 * n;
-    }
+    tensors.push({ name: `W${l}`, shape: [sizes[l - 1], sizes[l]], data: net.W[l] });
+    tensors.push({ name: `b${l}`, shape: [sizes[l]], data: net.b[l] });
   }
-  for (const [name, t] of extraTensors) {
-    header[name] = { dtype: 'F32', shape: [t.length], data_offsets: [offset, offset + 4 * t.length] };
-    offset += 4 * t.length;
-  }
-  let json = Buffer.from(JSON.stringify(header), 'utf8');
-  // The loader's own limit, so a model saved here always loads (large metadata is the usual cause).
-  if (json.length > MAX_HEADER_BYTES) throw new RangeError(headerTooLong(json.length));
-  const padded = Math.ceil((8 + json.length) / 8) * 8 - 8;
-  if (padded > json.length) json = Buffer.concat([json, Buffer.alloc(padded - json.length, 0x20)]);
-  const out = new Uint8Array(8 + json.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-  out.set(json, 8);
-  let at = 8 + json.length;
-  for (let l = 1; l < sizes.length; l++) {
-    writeF32LE(out, at, net.W[l]);
-    at += net.W[l].length * 4;
-    writeF32LE(out, at, net.b[l]);
-    at += net.b[l].length * 4;
-  }
-  for (const [, t] of extraTensors) {
-    writeF32LE(out, at, t);
-    at += t.length * 4;
-  }
-  return out;
+  for (const [name, t] of extraTensors) tensors.push({ name, shape: [t.length], data: t });
+  return encodeSafetensors(metadata, tensors);
 }
 
 interface TensorEntry {
@@ -306,10 +279,6 @@ export function checkFinite(net: Mlp, names: (kind: 'W' | 'b', l: number) => str
 
 function nonFiniteText(name: string, a: Float32Array, i: number, shape: readonly number[]): string {
   return `tensor ${name} has ${describeNonFinite(a, i, shape)}`;
-}
-
-function headerTooLong(length: number | bigint): string {
-  return `header length ${length} exceeds the limit of ${MAX_HEADER_BYTES} bytes`;
 }
 
 /** Loads a safetensors model file; the file is treated as untrusted. */

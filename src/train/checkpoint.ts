@@ -11,7 +11,8 @@
 import { createHash } from 'node:crypto';
 import type { Rows } from '../data/dataset.js';
 import { writeFileAtomic } from '../model/atomic-write.js';
-import { readF32LE, writeF32LE } from '../model/bytes.js';
+import { readF32LE } from '../model/bytes.js';
+import { encodeSafetensors } from '../model/safetensors-write.js';
 import { ModelFileError } from '../model/errors.js';
 import { readModelBytes } from '../model/read.js';
 import type { Pcg64State } from '../rng/pcg64.js';
@@ -63,26 +64,8 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     rng: { state: c.rng.state.toString(16), inc: c.rng.inc.toString(16), hasUint32: c.rng.hasUint32, uinteger: c.rng.uinteger },
     schedule: c.schedule, optimizerStep: c.optimizerStep, early: c.early, fingerprint: c.fingerprint,
   };
-  const header: Record<string, unknown> = {
-    __metadata__: { format: CHECKPOINT_FORMAT, format_version: VERSION, state: JSON.stringify(state) },
-  };
-  let offset = 0;
-  for (const [name, t] of tensors) {
-    header[name] = { dtype: 'F32', shape: [t.length], data_offsets: [offset, offset + 4 * t.length] };
-    offset += 4 * t.length;
-  }
-  let json = Buffer.from(JSON.stringify(header), 'utf8');
-  const padded = Math.ceil((8 + json.length) / 8) * 8 - 8;
-  if (padded > json.length) json = Buffer.concat([json, Buffer.alloc(padded - json.length, 0x20)]);
-  const out = new Uint8Array(8 + json.length + offset);
-  new DataView(out.buffer).setBigUint64(0, BigInt(json.length), true);
-  out.set(json, 8);
-  let at = 8 + json.length;
-  for (const [, t] of tensors) {
-    writeF32LE(out, at, t);
-    at += 4 * t.length;
-  }
-  return out;
+  const metadata = { format: CHECKPOINT_FORMAT, format_version: VERSION, state: JSON.stringify(state) };
+  return encodeSafetensors(metadata, tensors.map(([name, data]) => ({ name, shape: [data.length], data })));
 }
 
 export function saveCheckpoint(file: string, c: Checkpoint): void {

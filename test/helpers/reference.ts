@@ -52,3 +52,26 @@ export function referenceSgemm(
 export function sgemmTolerance(k: number, bound: number): number {
   return 2 * (k + 3) * 2 ** -24 * bound + 1e-30;
 }
+
+/**
+ * The network's output rows x sizes[L] in float64 (ReLU hidden layers, a linear last layer),
+ * parameters laid out like Mlp.params (W1, b1, W2, b2, ...): the loss references' forward pass.
+ */
+export function referenceForward(sizes: readonly number[], params: Float64Array, X: Float32Array, rows: number): Float64Array {
+  let h: Float64Array = Float64Array.from(X.subarray(0, rows * sizes[0]));
+  let off = 0;
+  for (let l = 1; l < sizes.length; l++) {
+    const [nin, nout] = [sizes[l - 1], sizes[l]];
+    const W = params.subarray(off, off + nin * nout);
+    const b = params.subarray(off + nin * nout, off + nin * nout + nout);
+    off += nin * nout + nout;
+    const u = new Float64Array(rows * nout);
+    for (let i = 0; i < rows; i++) for (let j = 0; j < nout; j++) {
+      let s = b[j];
+      for (let p = 0; p < nin; p++) s += h[i * nin + p] * W[p * nout + j];
+      u[i * nout + j] = l < sizes.length - 1 ? Math.max(s, 0) : s;
+    }
+    h = u;
+  }
+  return h;
+}
