@@ -1,5 +1,5 @@
 /**
- * A helper thread of the TypeScript sgemm pool (see js-threads.ts for the protocol). It sleeps
+ * A helper thread of the TypeScript sgemm pool (the protocol is in threads-protocol.ts). It sleeps
  * in Atomics.wait on its GO cell, claims and computes chunks of the job described in shared
  * memory, reports done on the shared counter, and sleeps again. It never returns to its event
  * loop while the pool runs, so buffers sent by the caller are read synchronously with
@@ -10,7 +10,7 @@ import * as T from './threads-protocol.js';
 import type { HelperData, ToHelper } from './threads-protocol.js';
 import { setProgressCell } from './sgemm.js';
 
-// Imported by the bootstrap in js-threads.ts, which has already hooked this thread's exit.
+// Imported by the bootstrap in threads.ts, which has already hooked this thread's exit.
 const { index, ctrl, job, port } = workerData as HelperData;
 
 const base = T.W_BASE + T.W_STRIDE * index;
