@@ -8,7 +8,7 @@
 // lines is not enough: the linker is told to --wrap every such symbol (the list is in
 // CMakeLists.txt), and each __wrap_X below calls X at the oldest version the architecture has,
 // which is the same function in today's glibc (2.34 only moved libpthread into libc; 2.29's log
-// only dropped the SVID error wrapper). Three symbols have no old version at all; they get a local
+// and pow only dropped the SVID error wrapper). Three symbols have no old version at all; they get a local
 // (hidden) definition here, which the linker prefers to libc's:
 //   _dl_find_object (2.35)        libgcc's unwinder finds a frame's .eh_frame_hdr with it
 //   arc4random (2.36)             libstdc++'s std::random_device (linked in, never used here)
@@ -52,6 +52,7 @@ NMLP_OLD(void*, pthread_getspecific, (pthread_key_t))
 NMLP_OLD(int, pthread_setspecific, (pthread_key_t, const void*))
 NMLP_OLD(int, pthread_mutex_trylock, (pthread_mutex_t*))
 NMLP_OLD(double, log, (double))
+NMLP_OLD(double, pow, (double, double))
 
 NMLP_HIDDEN int __wrap_pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*fn)(void*), void* arg) {
   return nmlp_old_pthread_create(t, attr, fn, arg);
@@ -72,6 +73,7 @@ NMLP_HIDDEN int __wrap_pthread_setspecific(pthread_key_t key, const void* value)
 }
 NMLP_HIDDEN int __wrap_pthread_mutex_trylock(pthread_mutex_t* m) { return nmlp_old_pthread_mutex_trylock(m); }
 NMLP_HIDDEN double __wrap_log(double x) { return nmlp_old_log(x); }
+NMLP_HIDDEN double __wrap_pow(double x, double y) { return nmlp_old_pow(x, y); }
 
 NMLP_HIDDEN char __libc_single_threaded = 0;
 

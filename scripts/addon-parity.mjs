@@ -137,7 +137,7 @@ function fusedChecks(m) {
   {
     const rows = 37, cols = 10, logits = f32(rows * cols, 7, { scale: 20 });
     logits[0] = 80; logits[1] = -80;
-    const labels = Uint8Array.from({ length: rows }, (_, i) => (i * 7 + 3) % cols);
+    const labels = Uint32Array.from({ length: rows }, (_, i) => (i * 7 + 3) % cols);
     const du = new Float32Array(rows * cols).fill(NaN);
     const loss = m.softmaxXentGrad(du, logits, labels, rows, cols);
     let err = null, wantLoss = 0;
