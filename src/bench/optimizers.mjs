@@ -1,7 +1,7 @@
 // The optimizers' cost next to plain SGD on the notebook's MNIST job (784-128-10, batch 128):
 // CPU seconds of one training pass (epoch 2, batches 2..469, measured with process.cpuUsage so
 // other processes on a busy machine do not count) and the update kernel alone over the arena
-// (101,770 parameters). Run after `npm run build`: node bench/optimizers.mjs [--threads N] [--backend native|js]
+// (101,770 parameters). Run after `npm run build`: node src/bench/optimizers.mjs [--threads N] [--backend native|js]
 import { parseArgs } from 'node:util';
 import { loadDataSet, selectBackend, train, NOTEBOOK_CONFIG, Optimizer, DEFAULT_OPTIMIZER } from '../../dist/index.js';
 

@@ -2,7 +2,7 @@
 // Side-by-side epochs on a busy machine: configurations run in alternation, round after round, in
 // fresh processes, and each is summarised by its fastest epoch (the least-disturbed estimate of
 // its speed) and its median. Usage (after `npm run build`):
-//   node bench/side_by_side.mjs [--rounds 2] [--epochs 4] [--prev /path/to/an/older/checkout]
+//   node src/bench/side_by_side.mjs [--rounds 2] [--epochs 4] [--prev /path/to/an/older/checkout]
 // Configurations: native on MNIST (sparse inputs, auto), native on dense MNIST (zeros -> 1),
 // NumPy's loop (src/bench/numpy_loop.py) on both, and, with --prev, an older checkout's native on
 // MNIST (its dist/ and addon must be built). Prints one line per run and a summary table.

@@ -6,7 +6,7 @@
 // each figure is the best epoch over the rounds.
 //
 //   npm install --no-save @tensorflow/tfjs-core@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0
-//   npm run build:ts && node bench/peers/tfjs-wasm.mjs [--rounds 2] [--flags] [--json]
+//   npm run build:ts && node src/bench/peers/tfjs-wasm.mjs [--rounds 2] [--flags] [--json]
 //
 // The TensorFlow.js loop is the notebook's backprop written with tf ops (matMul, relu, softmax,
 // the same gradients), not tf.grad, so both sides do the same arithmetic; tf.tidy frees each
