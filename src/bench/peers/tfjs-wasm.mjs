@@ -89,8 +89,8 @@ function tfEpoch(flags) {
     Y.fill(0);
     for (let r = 0; r < rows; r++) {
       const src = order[start + r] * F;
-      for (let p = 0; p < F; p++) X[r * F + p] = set.images[src + p] / 255;
-      Y[r * C + set.labels[order[start + r]]] = 1;
+      for (let p = 0; p < F; p++) X[r * F + p] = set.inputs[src + p] / 255;
+      Y[r * C + set.targets[order[start + r]]] = 1;
     }
     tfStep(rows, flags);
   }
@@ -106,9 +106,9 @@ function tfAccuracy() {
   for (let start = 0; start < count; start += 1000) {
     const rows = Math.min(1000, count - start);
     const xs = new Float32Array(rows * F);
-    for (let i = 0; i < rows * F; i++) xs[i] = set.images[start * F + i] / 255;
+    for (let i = 0; i < rows * F; i++) xs[i] = set.inputs[start * F + i] / 255;
     const pred = tf.tidy(() => tf.argMax(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(tf.tensor2d(xs, [rows, F]), W1), b1)), W2), b2), 1).dataSync());
-    for (let r = 0; r < rows; r++) if (pred[r] === set.labels[start + r]) correct++;
+    for (let r = 0; r < rows; r++) if (pred[r] === set.targets[start + r]) correct++;
   }
   return correct / count;
 }
