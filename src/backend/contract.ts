@@ -192,9 +192,10 @@ export function sharedAlloc(n: number): Float32Array {
   return new Float32Array(new SharedArrayBuffer(4 * n));
 }
 
-const MAX_DIM = 0x7fffffff;
+export const MAX_DIM = 0x7fffffff;
 
-function describe(v: unknown): string {
+/** A received value in a message: "null", "Float64Array(3)", "12.5", "string" (no user code runs). */
+export function describe(v: unknown): string {
   if (v === null) return 'null';
   if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as { length: number }).length})`;
   if (typeof v === 'number') return String(v);

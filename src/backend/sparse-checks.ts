@@ -4,16 +4,7 @@
  * (O(non-zeros)) are checked by each backend's kernel before it touches memory
  * (checkCsrColumns for TypeScript, native/binding_sparse.cc for the addon), with the same message.
  */
-import { checkDim, checkF32, checkGather } from './contract.js';
-
-const MAX_DIM = 0x7fffffff;
-
-function describe(v: unknown): string {
-  if (v === null) return 'null';
-  if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as { length: number }).length})`;
-  if (typeof v === 'number') return String(v);
-  return typeof v;
-}
+import { checkDim, checkF32, checkGather, describe, MAX_DIM } from './contract.js';
 
 export function checkI32(name: string, v: unknown, need: number): asserts v is Int32Array {
   if (!(v instanceof Int32Array)) {
