@@ -230,4 +230,20 @@ void Args::require(const char* name, std::size_t length, std::uint64_t need) con
   }
 }
 
+Args::GatherIndex Args::gather_index(std::size_t i, i64 start, i64 rows, i64 features,
+                                     std::uint64_t source_length, const char* whole) const {
+  const View<std::uint32_t> index = typed<std::uint32_t>(i, "index", napi_uint32_array);
+  require("index", index.length, static_cast<std::uint64_t>(start) + static_cast<std::uint64_t>(rows));
+  if (features == 0) return {index, 0};
+  const std::uint64_t count = source_length / static_cast<std::uint64_t>(features);
+  for (i64 r = 0; r < rows; ++r) {
+    if (index.data[start + r] >= count) {
+      throw_range(env_, "Expected every index to be < " + std::to_string(count) + " (" + whole +
+                            ") but index[" + std::to_string(start + r) + "] is " +
+                            std::to_string(index.data[start + r]));
+    }
+  }
+  return {index, count};
+}
+
 }  // namespace nmlp_args

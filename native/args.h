@@ -64,6 +64,16 @@ class Args {
   // RangeError unless length >= need.
   void require(const char* name, std::size_t length, std::uint64_t need) const;
 
+  // The batch gathers' `index` (a Uint32Array) at argument i: it must hold start + rows entries,
+  // and (when features > 0) each of them must be < count, the whole rows of `features` elements in
+  // a source of source_length; `whole` names them in the message ("whole images in images").
+  struct GatherIndex {
+    View<std::uint32_t> index;
+    std::uint64_t count;
+  };
+  GatherIndex gather_index(std::size_t i, i64 start, i64 rows, i64 features, std::uint64_t source_length,
+                           const char* whole) const;
+
  private:
   struct Raw {
     void* data;

@@ -209,24 +209,13 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
   // gatherPixels(out, images, index, start, rows, features)
   Napi::Value GatherPixels(const Napi::CallbackInfo& info) {
     Args args(info, "gatherPixels", 6, "out, images, index, start, rows, features");
-    napi_env env = args.env();
     const i64 start = args.dim(3, "start");
     const i64 rows = args.dim(4, "rows");
     const i64 features = args.dim(5, "features");
     float* out = args.f32(0, "out", block(rows, features)).data;
     const Args::View<std::uint8_t> images = args.u8(1, "images", 0);
-    const Args::View<std::uint32_t> index = args.typed<std::uint32_t>(2, "index", napi_uint32_array);
-    args.require("index", index.length, static_cast<std::uint64_t>(start) + static_cast<std::uint64_t>(rows));
-    const std::uint64_t count = features > 0 ? images.length / static_cast<std::uint64_t>(features) : 0;
-    if (features > 0) {
-      for (i64 r = 0; r < rows; ++r) {
-        if (index.data[start + r] >= count) {
-          throw_range(env, "Expected every index to be < " + std::to_string(count) +
-                               " (whole images in images) but index[" + std::to_string(start + r) +
-                               "] is " + std::to_string(index.data[start + r]));
-        }
-      }
-    }
+    const auto [index, count] =
+        args.gather_index(2, start, rows, features, images.length, "whole images in images");
     nmlp::gather_pixels(out, images.data, count, index.data, static_cast<i64>(index.length), start, rows,
                         features);
     return env_undefined(info);
@@ -247,24 +236,12 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
   // gatherRows(out, x, index, start, rows, features)
   Napi::Value GatherRows(const Napi::CallbackInfo& info) {
     Args args(info, "gatherRows", 6, "out, x, index, start, rows, features");
-    napi_env env = args.env();
     const i64 start = args.dim(3, "start");
     const i64 rows = args.dim(4, "rows");
     const i64 features = args.dim(5, "features");
     float* out = args.f32(0, "out", block(rows, features)).data;
     const Args::View<float> x = args.f32(1, "x", 0);
-    const Args::View<std::uint32_t> index = args.typed<std::uint32_t>(2, "index", napi_uint32_array);
-    args.require("index", index.length, static_cast<std::uint64_t>(start) + static_cast<std::uint64_t>(rows));
-    const std::uint64_t count = features > 0 ? x.length / static_cast<std::uint64_t>(features) : 0;
-    if (features > 0) {
-      for (i64 r = 0; r < rows; ++r) {
-        if (index.data[start + r] >= count) {
-          throw_range(env, "Expected every index to be < " + std::to_string(count) +
-                               " (whole rows in x) but index[" + std::to_string(start + r) +
-                               "] is " + std::to_string(index.data[start + r]));
-        }
-      }
-    }
+    const auto [index, count] = args.gather_index(2, start, rows, features, x.length, "whole rows in x");
     nmlp::gather_rows(out, x.data, count, index.data, static_cast<i64>(index.length), start, rows,
                       features);
     return env_undefined(info);

@@ -91,18 +91,8 @@ Napi::Value GatherSparse(const Napi::CallbackInfo& info) {
   std::int32_t* cols = args.i32(1, "cols", worst).data;
   std::int32_t* row_ptr = args.i32(2, "rowPtr", static_cast<std::uint64_t>(rows) + 1).data;
   const auto images = args.u8(3, "images", 0);
-  const auto index = args.typed<std::uint32_t>(4, "index", napi_uint32_array);
-  args.require("index", index.length, static_cast<std::uint64_t>(start) + static_cast<std::uint64_t>(rows));
-  const std::uint64_t count = features > 0 ? images.length / static_cast<std::uint64_t>(features) : 0;
-  if (features > 0) {
-    for (i64 r = 0; r < rows; ++r) {
-      if (index.data[start + r] >= count) {
-        throw_range(env, "Expected every index to be < " + std::to_string(count) +
-                             " (whole images in images) but index[" + std::to_string(start + r) +
-                             "] is " + std::to_string(index.data[start + r]));
-      }
-    }
-  }
+  const auto [index, count] =
+      args.gather_index(4, start, rows, features, images.length, "whole images in images");
   const i64 nnz = nmlp::gather_sparse(values, cols, row_ptr, images.data, count, index.data,
                                       static_cast<i64>(index.length), start, rows, features);
   return Napi::Number::New(info.Env(), static_cast<double>(nnz));
