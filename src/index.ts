@@ -39,7 +39,8 @@ export { fitColumns, standardize } from './data/standardize.js';
 export { defaultRng, Generator } from './rng/index.js';
 
 // The network.
-export { backward, forward, Mlp, parameterCount, sgdStep, sharedF32, Workspace, type GradientTarget } from './nn/mlp.js';
+export { backward, forward, Mlp, parameterCount, sgdStep, Workspace, type GradientTarget } from './nn/mlp.js';
+export { sharedF32 } from './backend/contract.js';
 export { createModel, INIT_STD, initMlp } from './nn/init.js';
 export {
   type ClassPredictions, predict, type Prediction, type PredictInput, predictRows, type TrainedModel, type ValuePredictions,

@@ -6,7 +6,7 @@ import { expect, it } from 'vitest';
 import { backward, forward, Mlp, sgdStep, Workspace } from '../src/nn/mlp.js';
 import { forEachBackend } from './helpers/backends.js';
 import { randomF32 } from './helpers/random.js';
-import { referenceForward } from './helpers/reference.js';
+import { expectCentralDifferences, referenceForward } from './helpers/reference.js';
 
 /** Mean cross-entropy of a ReLU MLP in float64, parameters given as float64. */
 function referenceLoss(sizes: number[], params: Float64Array, X: Float32Array, labels: Uint32Array, rows: number): number {
@@ -34,22 +34,7 @@ forEachBackend('gradient check', (be) => {
     const loss = backward(be, net, ws, labels, rows);
     const p64 = Float64Array.from(net.params);
     expect(loss / rows).toBeCloseTo(referenceLoss(sizes, p64, ws.X, labels, rows), 5);
-    const eps = 1e-6;
-    let checked = 0;
-    for (let i = 0; i < p64.length; i++) {
-      const saved = p64[i];
-      p64[i] = saved + eps;
-      const up = referenceLoss(sizes, p64, ws.X, labels, rows);
-      p64[i] = saved - eps;
-      const down = referenceLoss(sizes, p64, ws.X, labels, rows);
-      p64[i] = saved;
-      const numeric = (up - down) / (2 * eps);
-      const analytic = ws.grads.params[i];
-      if (!(Math.abs(numeric - analytic) <= 1e-4 + 1e-3 * Math.abs(numeric))) {
-        expect.fail(`parameter ${i}: backprop ${analytic}, central difference ${numeric}`);
-      }
-      checked++;
-    }
+    const checked = expectCentralDifferences(p64, ws.grads.params, (p) => referenceLoss(sizes, p, ws.X, labels, rows));
     expect(checked).toBe(6 * 5 + 5 + 5 * 4 + 4 + 4 * 3 + 3);
   });
 

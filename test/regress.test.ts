@@ -11,7 +11,7 @@ import { fit } from '../src/train/fit.js';
 import { predictRows } from '../src/train/predict.js';
 import { forEachBackend } from './helpers/backends.js';
 import { randomF32 } from './helpers/random.js';
-import { referenceForward } from './helpers/reference.js';
+import { expectCentralDifferences, referenceForward } from './helpers/reference.js';
 
 /** Mean over rows of 0.5 * sum of squared errors of a ReLU MLP with a linear output, all in float64. */
 function referenceLoss(sizes: number[], params: Float64Array, X: Float32Array, Y: Float32Array, rows: number): number {
@@ -55,20 +55,7 @@ forEachBackend('mseGrad', (be) => {
     const loss = backward(be, net, ws, Y, rows);
     const p64 = Float64Array.from(net.params);
     expect(loss / rows).toBeCloseTo(referenceLoss(sizes, p64, ws.X, Y, rows), 5);
-    const eps = 1e-6;
-    for (let i = 0; i < p64.length; i++) {
-      const saved = p64[i];
-      p64[i] = saved + eps;
-      const up = referenceLoss(sizes, p64, ws.X, Y, rows);
-      p64[i] = saved - eps;
-      const down = referenceLoss(sizes, p64, ws.X, Y, rows);
-      p64[i] = saved;
-      const numeric = (up - down) / (2 * eps);
-      const analytic = ws.grads.params[i];
-      if (!(Math.abs(numeric - analytic) <= 1e-4 + 1e-3 * Math.abs(numeric))) {
-        expect.fail(`parameter ${i}: backprop ${analytic}, central difference ${numeric}`);
-      }
-    }
+    expectCentralDifferences(p64, ws.grads.params, (p) => referenceLoss(sizes, p, ws.X, Y, rows));
   });
 
   it('fits linear + noise data to within 10 % of the least-squares RMSE', async () => {

@@ -4,6 +4,7 @@
  * within float tolerance. Semantics of each kernel are documented in binding.d.ts.
  */
 
+import { MemoryBudgetError, mib } from '../budget.js';
 import { checkGatherSparse, checkSparseMatmul, checkSparseMatmulT } from './sparse-checks.js';
 
 export type BackendName = 'js' | 'native' | 'wasm';
@@ -187,9 +188,17 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
   };
 }
 
-/** Backend.alloc for the backends whose kernels take any memory: a SharedArrayBuffer view. */
-export function sharedAlloc(n: number): Float32Array {
-  return new Float32Array(new SharedArrayBuffer(4 * n));
+/**
+ * Float32 storage on shared memory: Backend.alloc of the backends whose kernels take any memory,
+ * so parameters and activations can be handed to worker threads without copying.
+ */
+export function sharedF32(n: number): Float32Array {
+  try {
+    return new Float32Array(new SharedArrayBuffer(4 * n));
+  } catch (e) {
+    // Within the budget but refused by the system (ulimit, cgroup): say how much, not just "failed".
+    throw new MemoryBudgetError(`Cannot allocate ${mib(4 * n)} of float32 storage: ${(e as Error).message}`);
+  }
 }
 
 export const MAX_DIM = 0x7fffffff;

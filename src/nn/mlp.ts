@@ -8,23 +8,10 @@
  * Index 0 is unused for parameters; h[0] is the input batch X.
  */
 import { MAX_LAYER_SIZE } from '../limits.js';
-import type { Backend } from '../backend/contract.js';
+import { type Backend, sharedF32 } from '../backend/contract.js';
 import { lossGrad, type Targets } from './loss.js';
 import type { SparseInput } from './sparse-input.js';
-import { checkMemory, MemoryBudgetError, mib, parameterBytes, workspaceBytes } from '../budget.js';
-
-/**
- * Float32 storage on shared memory, so parameters and activations can be handed to worker
- * threads (training off the event loop, parallel kernels) without copying.
- */
-export function sharedF32(n: number): Float32Array {
-  try {
-    return new Float32Array(new SharedArrayBuffer(4 * n));
-  } catch (e) {
-    // Within the budget but refused by the system (ulimit, cgroup): say how much, not just "failed".
-    throw new MemoryBudgetError(`Cannot allocate ${mib(4 * n)} of float32 storage: ${(e as Error).message}`);
-  }
-}
+import { checkMemory, parameterBytes, workspaceBytes } from '../budget.js';
 
 /**
  * Where the network's arrays come from: Backend.alloc, so that a backend with its own memory

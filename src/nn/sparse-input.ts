@@ -5,8 +5,7 @@
  * same result bits as the dense products. forward() and backward() take one as
  * their optional last argument; the training loop decides per data set (useSparseInput).
  */
-import type { BackendName } from '../backend/contract.js';
-import { sharedF32 } from './mlp.js';
+import { type BackendName, sharedF32 } from '../backend/contract.js';
 
 export class SparseInput {
   /** Non-zero values of the batch, row by row (capacity: maxRows * features). */

@@ -5,7 +5,7 @@
  * are PyTorch's documented ones (torch.optim.SGD, Adam, AdamW); see binding.d.ts.
  */
 import type { Backend } from '../backend/contract.js';
-import { sharedF32 } from '../nn/mlp.js';
+import { sharedF32 } from '../backend/contract.js';
 
 export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];

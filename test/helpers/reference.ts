@@ -1,11 +1,13 @@
 /**
- * The one reference sgemm of the test suite: a naive triple loop in float64, written here and not
- * imported from src/, so a bug in the library cannot hide in its own yardstick.
+ * The test suite's references, written here and not imported from src/, so a bug in the library
+ * cannot hide in its own yardstick: the one sgemm (a naive triple loop in float64), the network's
+ * float64 forward pass, and the central-difference gradient check.
  *
  * The bench (src/bench/run.ts) keeps its own small sampled check instead of using this one:
  * production code must not import from test/ (test/ is not shipped in the package), and tests must
  * never depend on production code for their expected values. The two are each a few lines.
  */
+import { expect } from 'vitest';
 
 export interface SgemmReference {
   /** alpha op(A) op(B) + beta C0, m x n, dense (leading dimension n), in float64. */
@@ -74,4 +76,28 @@ export function referenceForward(sizes: readonly number[], params: Float64Array,
     h = u;
   }
   return h;
+}
+
+/**
+ * Checks every analytic gradient against the central difference (eps 1e-6, in float64) of
+ * `loss` over `params`, failing at the first that differs by more than 1e-4 + 1e-3 |numeric|.
+ * Returns the number of parameters checked.
+ */
+export function expectCentralDifferences(params: Float64Array, analytic: Float32Array, loss: (p: Float64Array) => number): number {
+  const eps = 1e-6;
+  let checked = 0;
+  for (let i = 0; i < params.length; i++) {
+    const saved = params[i];
+    params[i] = saved + eps;
+    const up = loss(params);
+    params[i] = saved - eps;
+    const down = loss(params);
+    params[i] = saved;
+    const numeric = (up - down) / (2 * eps);
+    if (!(Math.abs(numeric - analytic[i]) <= 1e-4 + 1e-3 * Math.abs(numeric))) {
+      expect.fail(`parameter ${i}: backprop ${analytic[i]}, central difference ${numeric}`);
+    }
+    checked++;
+  }
+  return checked;
 }

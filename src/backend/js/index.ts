@@ -3,7 +3,7 @@
  * when the native addon is not available. Arguments are checked by withChecks (backend.ts), the
  * same wrapper the native backend uses, so both backends fail the same way on bad input.
  */
-import { type Kernels, sharedAlloc, withChecks } from '../contract.js';
+import { type Kernels, sharedF32, withChecks } from '../contract.js';
 import { adamUpdate, momentumUpdate } from './optim.js';
 import { gatherSparse, sparseMatmul, sparseMatmulT } from './sparse.js';
 import { getJsThreads, setJsThreads, sgemmThreaded } from './threads.js';
@@ -122,7 +122,7 @@ const jsKernels: Kernels = {
   /** n >= 1 threads, 0 = one per core, at most 256; RangeError naming threads otherwise. Returns the count in force. */
   setThreads: (n) => setJsThreads(n),
   isa: () => 'js',
-  alloc: sharedAlloc,
+  alloc: sharedF32,
   holds: () => true,
 };
 

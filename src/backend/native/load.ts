@@ -15,7 +15,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { envSettings } from '../../env.js';
 import type * as Binding from '../../../binding.js';
-import { type Backend, sharedAlloc, withChecks } from '../contract.js';
+import { type Backend, sharedF32, withChecks } from '../contract.js';
 
 /** The raw exports of the addon, as documented in binding.d.ts. */
 export type NativeBinding = typeof Binding;
@@ -44,7 +44,7 @@ let cached: NativeLoad | undefined;
 
 /** The addon's exports as a Backend: the shared checks, and SharedArrayBuffer memory for alloc. */
 export function wrapNative(raw: NativeBinding): Backend {
-  return withChecks('native', { ...raw, alloc: sharedAlloc, holds: () => true });
+  return withChecks('native', { ...raw, alloc: sharedF32, holds: () => true });
 }
 
 /** Loads the addon on first call and returns the same result afterwards. Never throws. */
