@@ -321,7 +321,7 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     return nmlp_binding::SparseMatmulT(info, *kernel_);
   }
   Napi::Value GatherSparse(const Napi::CallbackInfo& info) {
-    return nmlp_binding::GatherSparse(info);
+    return nmlp_binding::GatherSparse(info, *kernel_);
   }
 
   // Optimizer updates over the parameter arena (binding_optim.cc); the AVX2 build of the

@@ -37,14 +37,17 @@ nmlp::CsrBatch read_csr(const Args& args, std::size_t at, i64 rows, i64 k) {
   const std::uint64_t nnz = static_cast<std::uint64_t>(row_ptr.data[rows]);
   args.require("cols", cols.length, nnz);
   args.require("values", values.length, nnz);
-  for (std::uint64_t t = 0; t < nnz; ++t) {
+  // One branch-free pass (it vectorises), then a search for the first bad index only if any is.
+  bool bad = false;
+  for (std::uint64_t t = 0; t < nnz; ++t) bad |= static_cast<std::uint32_t>(cols.data[t]) >= static_cast<std::uint64_t>(k);
+  for (std::uint64_t t = 0; bad && t < nnz; ++t) {
     const std::int32_t j = cols.data[t];
     if (j < 0 || j >= k) {
       throw_range(env, "Expected every column index to be in [0, " + std::to_string(k) +
                            ") (k) but cols[" + std::to_string(t) + "] is " + std::to_string(j));
     }
   }
-  return nmlp::CsrBatch{row_ptr.data, cols.data, values.data, rows, k};
+  return nmlp::CsrBatch{row_ptr.data, cols.data, values.data, rows, k, static_cast<i64>(nnz)};
 }
 
 }  // namespace
@@ -76,7 +79,7 @@ Napi::Value SparseMatmulT(const Napi::CallbackInfo& info, const nmlp::KernelInfo
   return info.Env().Undefined();
 }
 
-Napi::Value GatherSparse(const Napi::CallbackInfo& info) {
+Napi::Value GatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel) {
   Args args(info, "gatherSparse", 8, "values, cols, rowPtr, images, index, start, rows, features");
   napi_env env = args.env();
   const i64 start = args.dim(5, "start");
@@ -93,7 +96,7 @@ Napi::Value GatherSparse(const Napi::CallbackInfo& info) {
   const auto images = args.u8(3, "images", 0);
   const auto [index, count] =
       args.gather_index(4, start, rows, features, images.length, "whole images in images");
-  const i64 nnz = nmlp::gather_sparse(values, cols, row_ptr, images.data, count, index.data,
+  const i64 nnz = nmlp::gather_sparse(kernel, values, cols, row_ptr, images.data, count, index.data,
                                       static_cast<i64>(index.length), start, rows, features);
   return Napi::Number::New(info.Env(), static_cast<double>(nnz));
 }

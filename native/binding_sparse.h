@@ -14,7 +14,7 @@ Napi::Value SparseMatmul(const Napi::CallbackInfo& info, const nmlp::KernelInfo&
 // sparseMatmulT(c, rowPtr, cols, values, d, rows, k, n, alpha, beta)
 Napi::Value SparseMatmulT(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel);
 // gatherSparse(values, cols, rowPtr, images, index, start, rows, features) -> non-zeros
-Napi::Value GatherSparse(const Napi::CallbackInfo& info);
+Napi::Value GatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel);
 
 }  // namespace nmlp_binding
 

@@ -19,13 +19,24 @@ namespace {
 
 using i64 = std::int64_t;
 
+#if defined(NATIVE_MLP_X86)
+bool is_x86_fma(const KernelInfo& kernel) {
+  return std::strcmp(kernel.isa, "avx512") == 0 || std::strcmp(kernel.isa, "avx2") == 0;
+}
+#endif
+
 SparseDotFn dot_for(const KernelInfo& kernel) {
 #if defined(NATIVE_MLP_X86)
-  if (std::strcmp(kernel.isa, "avx512") == 0 || std::strcmp(kernel.isa, "avx2") == 0) {
-    return sparse_dot_avx2();  // the same FMA chain per element as both ISAs' sgemm kernels
-  }
+  if (is_x86_fma(kernel)) return sparse_dot_avx2();  // the same FMA chain per element as both ISAs' sgemm kernels
 #endif
   return sparse_dot_generic();
+}
+
+CompactRowFn compact_for(const KernelInfo& kernel) {
+#if defined(NATIVE_MLP_X86)
+  if (is_x86_fma(kernel)) return compact_row_avx2();
+#endif
+  return compact_row_generic();
 }
 
 // C = beta * C through sgemm's front end (alpha = 0 reads neither operand): beta is handled in
@@ -37,7 +48,9 @@ void scale(float* c, i64 rows, i64 n, double beta) {
 }
 
 // Splits `units` items with cumulative work ptr[0..units] into nt ranges of nearly equal work:
-// the first item of range tid.
+// the first item of range tid. (Splitting the output columns instead, so that each core keeps
+// its own half of W1 in its L2, measured slower on the 784-128 layer: every core then walks every
+// row's index list.)
 i64 split_point(const std::int32_t* ptr, i64 units, int tid, int nt) {
   if (tid <= 0) return 0;
   if (tid >= nt) return units;
@@ -75,12 +88,16 @@ struct ForwardCall {
   float* c;
 };
 
-void forward_rows(const ForwardCall& f, i64 lo, i64 hi) {
+void forward_job(void* ctx, int tid, int nt) {
+  const ForwardCall& f = *static_cast<const ForwardCall*>(ctx);
   const CsrBatch& x = f.x;
+  const i64 lo = split_point(x.row_ptr, x.rows, tid, nt);
+  const i64 hi = split_point(x.row_ptr, x.rows, tid + 1, nt);
   for (i64 i = lo; i < hi; ++i) {
     float* ci = f.c + i * f.n;
-    i64 t = x.row_ptr[i];
-    const i64 end = x.row_ptr[i + 1];
+    // Clamped to the checked non-zeros: X is shared memory a racing thread could change.
+    i64 t = std::min<i64>(std::max<i64>(x.row_ptr[i], 0), x.nnz);
+    const i64 end = std::min<i64>(std::max<i64>(x.row_ptr[i + 1], t), x.nnz);
     // The depth blocks of sgemm: the first overwrites, the others add (an empty one adds 0).
     for (i64 blk = 0; blk < x.k; blk += f.kcb) {
       const i64 limit = blk + f.kcb;
@@ -90,12 +107,6 @@ void forward_rows(const ForwardCall& f, i64 lo, i64 hi) {
       t = u;
     }
   }
-}
-
-void forward_job(void* ctx, int tid, int nt) {
-  const ForwardCall& f = *static_cast<const ForwardCall*>(ctx);
-  forward_rows(f, split_point(f.x.row_ptr, f.x.rows, tid, nt),
-               split_point(f.x.row_ptr, f.x.rows, tid + 1, nt));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -119,7 +130,7 @@ Transposed& transposed() {
 // writes below stay within the buckets the counts made even if a racing thread changed X (shared
 // memory) after the binding checked it.
 void transpose(const CsrBatch& x, float alpha, Transposed* out) {
-  const i64 nnz = x.row_ptr[x.rows];
+  const i64 nnz = x.nnz;
   out->col_ptr.assign(static_cast<std::size_t>(x.k + 1), 0);
   if (static_cast<i64>(out->row_idx.size()) < nnz) {
     out->row_idx.resize(static_cast<std::size_t>(nnz));
@@ -138,12 +149,16 @@ void transpose(const CsrBatch& x, float alpha, Transposed* out) {
   std::int32_t* next = out->next.data();
   std::int32_t* row_idx = out->row_idx.data();
   float* values = out->values.data();
-  i64 i = 0;
-  for (i64 t = 0; t < nnz; ++t) {
-    while (i + 1 < x.rows && t >= x.row_ptr[i + 1]) ++i;  // the row of non-zero t
-    const std::int32_t pos = next[cols[t]]++;
-    row_idx[pos] = static_cast<std::int32_t>(i);
-    values[pos] = alpha * x.values[t];
+  i64 t = 0;
+  for (i64 i = 0; i < x.rows; ++i) {
+    // Row i's non-zeros, clamped (a racing thread may have changed row_ptr): every t < nnz is
+    // placed exactly once, so each bucket is filled.
+    const i64 end = i + 1 < x.rows ? std::min<i64>(std::max<i64>(x.row_ptr[i + 1], t), nnz) : nnz;
+    for (; t < end; ++t) {
+      const std::int32_t pos = next[cols[t]]++;
+      row_idx[pos] = static_cast<std::int32_t>(i);
+      values[pos] = alpha * x.values[t];
+    }
   }
 }
 
@@ -189,7 +204,7 @@ void sparse_matmul(const KernelInfo& kernel, const CsrBatch& x, const float* b, 
     return;
   }
   ForwardCall f{dot_for(sgemm_kernel_for(kernel, n)), x, b, n, sgemm_depth_block(kernel, n, x.k), c};
-  const double flops = 2.0 * static_cast<double>(x.row_ptr[x.rows]) * static_cast<double>(n);
+  const double flops = 2.0 * static_cast<double>(x.nnz) * static_cast<double>(n);
   run_split(flops, x.rows, &forward_job, &f);
 }
 
@@ -206,14 +221,14 @@ void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d
   transpose(x, static_cast<float>(alpha), &xt);
   WeightCall w{dot_for(sgemm_kernel_for(kernel, n)), &xt, x.k, x.rows, d, n,
                sgemm_depth_block(kernel, n, x.rows), beta == 0.0, c};
-  const double flops = 2.0 * static_cast<double>(x.row_ptr[x.rows]) * static_cast<double>(n);
+  const double flops = 2.0 * static_cast<double>(x.nnz) * static_cast<double>(n);
   run_split(flops, x.k, &weight_job, &w);
 }
 
-i64 gather_sparse(float* values, std::int32_t* cols, std::int32_t* row_ptr,
+i64 gather_sparse(const KernelInfo& kernel, float* values, std::int32_t* cols, std::int32_t* row_ptr,
                   const std::uint8_t* images, std::uint64_t image_count, const std::uint32_t* index,
                   i64 index_length, i64 start, i64 rows, i64 features) {
-  const CompactRowFn compact = compact_row_generic();
+  const CompactRowFn compact = compact_for(kernel);
   i64 q = 0;
   row_ptr[0] = 0;
   for (i64 r = 0; r < rows; ++r) {

@@ -22,18 +22,20 @@ struct CsrBatch {
   const std::int32_t* cols;     // row_ptr[rows] entries, each in [0, k)
   const float* values;          // row_ptr[rows] entries
   std::int64_t rows;
-  std::int64_t k;  // columns of X
+  std::int64_t k;    // columns of X
+  std::int64_t nnz;  // row_ptr[rows] as the binding checked it: the kernels read no entry past it
 };
 
 // Preconditions below are checked by the binding; nothing here re-validates.
 
 // c (rows x n, leading dimension n) = X b, b is k x n (leading dimension n). c is not read.
-// Threads: rows split between the pool's participants. Throws std::bad_alloc only.
+// Threads: columns (or, for narrow c, rows) split between the pool's participants. Throws
+// std::bad_alloc only.
 void sparse_matmul(const KernelInfo& kernel, const CsrBatch& x, const float* b, std::int64_t n,
                    float* c);
 
 // c (k x n, leading dimension n) = alpha X^T d + beta c, d is rows x n (leading dimension n).
-// beta == 0: c is written without being read. Threads: rows of c split between participants.
+// beta == 0: c is written without being read. Threads: as sparse_matmul.
 // Throws std::bad_alloc (growing the transposed copy of X on the first call of a larger batch).
 void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d, std::int64_t n,
                      double alpha, double beta, float* c);
@@ -42,8 +44,8 @@ void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d
 // rounding) for the non-zero pixels, columns ascending; row_ptr gets rows + 1 entries. Returns
 // the number of non-zeros. values and cols must hold rows * features elements (the worst case;
 // the slack is scratch). Every index[start + r] must be < image_count. Prefetches the next
-// call's rows like gather_pixels.
-std::int64_t gather_sparse(float* values, std::int32_t* cols, std::int32_t* row_ptr, const std::uint8_t* images,
+// call's rows like gather_pixels. Compacts with the kernel's ISA (AVX2 on x86 with FMA).
+std::int64_t gather_sparse(const KernelInfo& kernel, float* values, std::int32_t* cols, std::int32_t* row_ptr, const std::uint8_t* images,
                            std::uint64_t image_count, const std::uint32_t* index,
                            std::int64_t index_length, std::int64_t start, std::int64_t rows,
                            std::int64_t features);

@@ -32,6 +32,7 @@ CompactRowFn compact_row_generic();
 // loading scattered rows, where 256-bit loads keep up (and an AVX-512 variant could not be tested
 // on the machine this was written on).
 SparseDotFn sparse_dot_avx2();
+CompactRowFn compact_row_avx2();  // needs AVX2 only
 #endif
 
 }  // namespace nmlp

@@ -84,12 +84,13 @@ function products(be: Backend): void {
 }
 
 forEachBackend('sparse input', (be) => {
-  it('gatherSparse is gatherPixels compressed: same values, columns ascending, the non-zero count', () => {
-    const features = 37;
+  // Row lengths around the kernels' 8- and 32-pixel steps, MNIST's 784, densities 0..100 %.
+  const GATHERS: Array<[number, number]> = [[37, 0.35], [32, 0.5], [96, 0.05], [784, 0.19], [784, 0.9], [100, 1], [41, 0]];
+  it.each(GATHERS)('gatherSparse is gatherPixels compressed (%i pixels, density %d): same values, columns ascending, the non-zero count', (features, density) => {
     const count = 50;
     const images = new Uint8Array(count * features);
-    const noise = randomF32(images.length, 7);
-    for (let i = 0; i < images.length; i++) images[i] = noise[i] > 0.3 ? Math.floor((noise[i] + 1) * 127.5) : 0;
+    const noise = randomF32(images.length, features);
+    for (let i = 0; i < images.length; i++) images[i] = (noise[i] + 1) / 2 < density ? 1 + Math.floor((noise[i] + 1) * 127) : 0;
     images.fill(0, 5 * features, 6 * features); // an empty image
     images.fill(255, 6 * features, 7 * features); // a full one
     const index = Uint32Array.from({ length: count }, (_, i) => (i * 17 + 5) % count);
