@@ -56,9 +56,13 @@ void gather_rows(float* out, const float* x, std::uint64_t row_count, const std:
                  std::int64_t features);
 // Asks the memory system for the images index[from, to) (clipped to index_length; indices past
 // image_count skipped), so a later gather finds them in cache. In a shuffled epoch each image is a
-// random row of a large array, so a gather waits on memory row by row; the training loop's
-// gathers prefetch the next batch's rows, which arrive while the current batch trains.
+// random row of a large array, so a gather waits on memory row by row. The image gathers ask for
+// the next call's rows at their end, and, because those lines have mostly left the caches again
+// by then (a training step moves about 1 MiB through a 512 KiB L2), also for each of their own
+// rows kGatherAhead rows before reading it, so reading one row overlaps the memory latency of
+// the next few (measured: the MNIST sparse gather 116 -> 38 us per 128-row batch in training).
 // Prefetches never fault.
+constexpr std::int64_t kGatherAhead = 6;
 void prefetch_images(const std::uint8_t* images, std::uint64_t image_count,
                      const std::uint32_t* index, std::int64_t index_length, std::int64_t from,
                      std::int64_t to, std::int64_t features);

@@ -231,7 +231,12 @@ i64 gather_sparse(const KernelInfo& kernel, float* values, std::int32_t* cols, s
   const CompactRowFn compact = compact_for(kernel);
   i64 q = 0;
   row_ptr[0] = 0;
+  // Rows kGatherAhead ahead are asked for as each row is compacted (see fused.h).
+  prefetch_images(images, image_count, index, index_length, start, start + std::min(rows, kGatherAhead), features);
   for (i64 r = 0; r < rows; ++r) {
+    if (r + kGatherAhead < rows) {
+      prefetch_images(images, image_count, index, index_length, start + r + kGatherAhead, start + r + kGatherAhead + 1, features);
+    }
     const std::uint8_t* src = images + static_cast<i64>(index[start + r]) * features;
     q += compact(src, features, values + q, cols + q);
     row_ptr[r + 1] = static_cast<std::int32_t>(q);
