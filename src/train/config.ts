@@ -42,7 +42,7 @@ export function resolveConfig(c: TrainConfig): ResolvedConfig {
   const defined = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined));
   return {
     ...DEFAULT_OPTIMIZER, ...DEFAULT_SCHEDULE, earlyStopping: 0, monitor: 'validationLoss',
-    allowNonFinite: false, ...defined, hidden: [...c.hidden],
+    allowNonFinite: false, ...defined, hidden: Array.isArray(c.hidden) ? [...c.hidden] : c.hidden,
   } as ResolvedConfig;
 }
 
