@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <vector>
 
 #include "fused.h"
 #include "sgemm.h"
@@ -54,9 +53,14 @@ void scale(float* c, i64 rows, i64 n, double beta) {
 i64 split_point(const std::int32_t* ptr, i64 units, int tid, int nt) {
   if (tid <= 0) return 0;
   if (tid >= nt) return units;
-  const i64 total = ptr[units];
-  const i64 target = total * tid / nt;
-  return std::lower_bound(ptr, ptr + units, static_cast<std::int32_t>(target)) - ptr;
+  const i64 target = static_cast<i64>(ptr[units]) * tid / nt;
+  // The first item whose cumulative work reaches the target (a binary search; ptr never decreases).
+  i64 lo = 0, hi = units;
+  while (lo < hi) {
+    const i64 mid = lo + (hi - lo) / 2;
+    if (ptr[mid] < target) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 // Runs job(ctx, tid, nt) on the pool for `flops` of work in `units` pieces (or on the caller).
@@ -114,41 +118,40 @@ void forward_job(void* ctx, int tid, int nt) {
 // sgemm's packing folds it into A).
 
 struct Transposed {
-  std::vector<std::int32_t> col_ptr;  // k + 1
-  std::vector<std::int32_t> next;     // k, fill positions
-  std::vector<std::int32_t> row_idx;  // nnz
-  std::vector<float> values;          // nnz, times alpha
-  std::vector<std::int32_t> cols;     // nnz, X's column indices, copied once
+  std::int32_t* col_ptr;  // k + 1
+  std::int32_t* next;     // k, fill positions
+  std::int32_t* row_idx;  // nnz
+  float* values;          // nnz, times alpha
+  std::int32_t* cols;     // nnz, X's column indices, copied once
 };
 
-Transposed& transposed() {
-  thread_local Transposed t;
-  return t;
+// The transposed copy, in the calling thread's packing space (4-byte elements each): no other
+// user of that space runs during a sparse product (its participants use the pool's own spaces).
+// Throws std::bad_alloc.
+Transposed transposed_space(i64 k, i64 nnz) {
+  float* p = thread_workspace().b.ensure(static_cast<std::size_t>(2 * k + 1 + 3 * nnz));
+  auto* ints = reinterpret_cast<std::int32_t*>(p);
+  return {ints, ints + k + 1, ints + 2 * k + 1, p + 2 * k + 1 + nnz, ints + 2 * k + 1 + 2 * nnz};
 }
 
 // Counting sort by column. Reads each column index once into private memory (`cols`), so the
 // writes below stay within the buckets the counts made even if a racing thread changed X (shared
 // memory) after the binding checked it.
-void transpose(const CsrBatch& x, float alpha, Transposed* out) {
+void transpose(const CsrBatch& x, float alpha, const Transposed& out) {
   const i64 nnz = x.nnz;
-  out->col_ptr.assign(static_cast<std::size_t>(x.k + 1), 0);
-  if (static_cast<i64>(out->row_idx.size()) < nnz) {
-    out->row_idx.resize(static_cast<std::size_t>(nnz));
-    out->values.resize(static_cast<std::size_t>(nnz));
-    out->cols.resize(static_cast<std::size_t>(nnz));
-  }
-  std::int32_t* col_ptr = out->col_ptr.data();
-  std::int32_t* cols = out->cols.data();
+  std::int32_t* col_ptr = out.col_ptr;
+  std::int32_t* cols = out.cols;
+  for (i64 j = 0; j <= x.k; ++j) col_ptr[j] = 0;
   for (i64 t = 0; t < nnz; ++t) {
     const std::int32_t j = x.cols[t];
     cols[t] = j >= 0 && j < x.k ? j : 0;
     ++col_ptr[cols[t] + 1];
   }
   for (i64 j = 0; j < x.k; ++j) col_ptr[j + 1] += col_ptr[j];
-  out->next.assign(col_ptr, col_ptr + x.k);
-  std::int32_t* next = out->next.data();
-  std::int32_t* row_idx = out->row_idx.data();
-  float* values = out->values.data();
+  std::int32_t* next = out.next;
+  for (i64 j = 0; j < x.k; ++j) next[j] = col_ptr[j];
+  std::int32_t* row_idx = out.row_idx;
+  float* values = out.values;
   i64 t = 0;
   for (i64 i = 0; i < x.rows; ++i) {
     // Row i's non-zeros, clamped (a racing thread may have changed row_ptr): every t < nnz is
@@ -176,9 +179,9 @@ struct WeightCall {
 
 void weight_job(void* ctx, int tid, int nt) {
   const WeightCall& w = *static_cast<const WeightCall*>(ctx);
-  const std::int32_t* col_ptr = w.xt->col_ptr.data();
-  const std::int32_t* row_idx = w.xt->row_idx.data();
-  const float* values = w.xt->values.data();
+  const std::int32_t* col_ptr = w.xt->col_ptr;
+  const std::int32_t* row_idx = w.xt->row_idx;
+  const float* values = w.xt->values;
   const i64 lo = split_point(col_ptr, w.k, tid, nt);
   const i64 hi = split_point(col_ptr, w.k, tid + 1, nt);
   for (i64 j = lo; j < hi; ++j) {
@@ -217,8 +220,8 @@ void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d
     return;
   }
   if (beta != 0.0 && beta != 1.0) scale(c, x.k, n, beta);
-  Transposed& xt = transposed();
-  transpose(x, static_cast<float>(alpha), &xt);
+  const Transposed xt = transposed_space(x.k, x.nnz);
+  transpose(x, static_cast<float>(alpha), xt);
   WeightCall w{dot_for(sgemm_kernel_for(kernel, n)), &xt, x.k, x.rows, d, n,
                sgemm_depth_block(kernel, n, x.rows), beta == 0.0, c};
   const double flops = 2.0 * static_cast<double>(x.nnz) * static_cast<double>(n);

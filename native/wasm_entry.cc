@@ -9,6 +9,7 @@
 
 #include "fused.h"
 #include "sgemm.h"
+#include "sparse.h"
 #include "wasm_runtime.h"
 
 using i32 = std::int32_t;
@@ -26,6 +27,32 @@ NMLP_EXPORT(reluBackward)(float* dx, const float* dy, const float* u, i32 n) -> 
 NMLP_EXPORT(colSums)(float* out, const float* x, i32 rows, i32 cols) -> void { nmlp::col_sums(out, x, rows, cols); }
 NMLP_EXPORT(sgdUpdate)(float* w, const float* g, double lr, i32 n) -> void { nmlp::sgd_update(w, g, lr, n); }
 NMLP_EXPORT(gatherPixels)(float* out, const u8* images, u32 count, const u32* index, i32 indexLength, i32 start, i32 rows, i32 features) -> void { nmlp::gather_pixels(out, images, count, index, indexLength, start, rows, features); }
+
+// Sparse-input kernels (sparse.h). The shared TypeScript checks have bounded rowPtr and the
+// lengths; the column indices are checked here, as the addon's binding checks them: these return
+// -1, or the position of the first index outside [0, k) (nothing is computed then), for the
+// loader to report with the shared message.
+namespace {
+i32 first_bad_column(const i32* cols, i32 nnz, i32 k) {
+  bool bad = false;
+  for (i32 t = 0; t < nnz; ++t) bad |= static_cast<u32>(cols[t]) >= static_cast<u32>(k);
+  for (i32 t = 0; bad && t < nnz; ++t) {
+    if (static_cast<u32>(cols[t]) >= static_cast<u32>(k)) return t;
+  }
+  return -1;
+}
+}  // namespace
+NMLP_EXPORT(gatherSparse)(float* values, i32* cols, i32* rowPtr, const u8* images, u32 count, const u32* index, i32 indexLength, i32 start, i32 rows, i32 features) -> i32 { return static_cast<i32>(nmlp::gather_sparse(*nmlp::kernel_wasm128(), values, cols, rowPtr, images, count, index, indexLength, start, rows, features)); }
+NMLP_EXPORT(sparseMatmul)(float* c, const i32* rowPtr, const i32* cols, const float* values, const float* b, i32 rows, i32 k, i32 n, i32 nnz) -> i32 {
+  const i32 bad = first_bad_column(cols, nnz, k);
+  if (bad < 0) nmlp::sparse_matmul(*nmlp::kernel_wasm128(), {rowPtr, cols, values, rows, k, nnz}, b, n, c);
+  return bad;
+}
+NMLP_EXPORT(sparseMatmulT)(float* c, const i32* rowPtr, const i32* cols, const float* values, const float* d, i32 rows, i32 k, i32 n, i32 nnz, double alpha, double beta) -> i32 {
+  const i32 bad = first_bad_column(cols, nnz, k);
+  if (bad < 0) nmlp::sparse_matmul_t(*nmlp::kernel_wasm128(), {rowPtr, cols, values, rows, k, nnz}, d, n, alpha, beta, c);
+  return bad;
+}
 
 // Memory the loader hands out (Backend.alloc, scratch for caller arrays, worker stacks).
 NMLP_EXPORT(alloc)(u32 bytes) -> u32 { return nmlp_alloc(bytes); }

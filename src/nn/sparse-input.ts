@@ -5,7 +5,8 @@
  * same result bits as the dense products. forward() and backward() take one as
  * their optional last argument; the training loop decides per data set (useSparseInput).
  */
-import { type BackendName, sharedF32 } from '../backend/contract.js';
+import { sharedF32 } from '../backend/contract.js';
+import type { Alloc } from './mlp.js';
 
 export class SparseInput {
   /** Non-zero values of the batch, row by row (capacity: maxRows * features). */
@@ -21,13 +22,20 @@ export class SparseInput {
   /** Non-zeros of the batch now held. */
   nnz = 0;
 
-  constructor(maxRows: number, features: number) {
+  /** The float blocks under cols and rowPtr, held so that their memory lives as long as this. */
+  private readonly blocks: Float32Array[];
+
+  /** `alloc`: the backend's (Backend.alloc), so that a backend with its own memory uses the batch in place. */
+  constructor(maxRows: number, features: number, alloc: Alloc = sharedF32) {
     if (!Number.isInteger(maxRows) || maxRows < 1) throw new RangeError(`Expected a batch of at least 1 row but received ${maxRows}`);
     this.maxRows = maxRows;
     this.features = features;
-    this.values = sharedF32(maxRows * features);
-    this.cols = new Int32Array(new SharedArrayBuffer(4 * maxRows * features));
-    this.rowPtr = new Int32Array(new SharedArrayBuffer(4 * (maxRows + 1)));
+    this.values = alloc(maxRows * features);
+    // Int32 views of float blocks: alloc hands out float32 storage, and both are 4-byte elements.
+    this.blocks = [alloc(maxRows * features), alloc(maxRows + 1)];
+    const int32 = (f: Float32Array) => new Int32Array(f.buffer, f.byteOffset, f.length);
+    this.cols = int32(this.blocks[0]);
+    this.rowPtr = int32(this.blocks[1]);
   }
 }
 
@@ -57,19 +65,17 @@ export function inputDensity(images: Uint8Array, features: number, count: number
 export type InputMode = 'auto' | 'dense' | 'sparse';
 
 /**
- * A SparseInput for batches of `rows` when `mode` (or, for 'auto', the data's density) calls for one.
- * 'auto' stays dense on the WASM backend: its build has no sparse kernels (sparse.cc needs a C++
- * library Debian does not ship for wasm32), and its SIMD dense path beats the TypeScript sparse twins
- * it would run instead.
+ * A SparseInput for batches of `rows` when `mode` (or, for 'auto', the data's density) calls for
+ * one, on memory from `alloc` (the backend's).
  */
 export function sparseInputFor(
   mode: InputMode, set: { inputs: Uint8Array | Float32Array; targets: ArrayLike<number>; features: number; count: number },
-  rows: number, backend: BackendName,
+  rows: number, alloc: Alloc,
 ): SparseInput | undefined {
   // The sparse gather reads bytes with class labels (images); float rows always go dense.
   const bytes = set.inputs instanceof Uint8Array && set.targets instanceof Uint32Array;
   if (mode === 'sparse' && !bytes) throw new RangeError('Expected byte inputs with class labels for input "sparse"; float rows train dense (input "auto" or "dense")');
   const sparse = mode === 'sparse' ||
-    (mode === 'auto' && bytes && backend !== 'wasm' && inputDensity(set.inputs as Uint8Array, set.features, set.count) < SPARSE_MAX_DENSITY);
-  return sparse ? new SparseInput(rows, set.features) : undefined;
+    (mode === 'auto' && bytes && inputDensity(set.inputs as Uint8Array, set.features, set.count) < SPARSE_MAX_DENSITY);
+  return sparse ? new SparseInput(rows, set.features, alloc) : undefined;
 }

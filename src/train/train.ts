@@ -177,7 +177,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   }
 
   const ws = new Workspace(net, Math.max(c.batch, EVAL_ROWS), be.alloc);
-  const sparse = sparseInputFor(options.input ?? 'auto', set, c.batch, be.name);
+  const sparse = sparseInputFor(options.input ?? 'auto', set, c.batch, be.alloc);
   const labels = targetBuffer(set, ws.rows, data.classes);
   const order = new Uint32Array(set.count);
   const evalImages = Math.min(c.evalImages, set.count);

@@ -15,6 +15,15 @@ export interface WasmExports {
   sgdUpdate(w: number, g: number, lr: number, n: number): void;
   gatherPixels(out: number, images: number, count: number, index: number, indexLength: number,
     start: number, rows: number, features: number): void;
+  /** Returns the non-zero count. */
+  gatherSparse(values: number, cols: number, rowPtr: number, images: number, count: number, index: number,
+    indexLength: number, start: number, rows: number, features: number): number;
+  /** Returns -1, or the position of the first column index outside [0, k) (then nothing is computed). */
+  sparseMatmul(c: number, rowPtr: number, cols: number, values: number, b: number, rows: number, k: number, n: number,
+    nnz: number): number;
+  /** As sparseMatmul. */
+  sparseMatmulT(c: number, rowPtr: number, cols: number, values: number, d: number, rows: number, k: number, n: number,
+    nnz: number, alpha: number, beta: number): number;
   /** A 64-byte-aligned block of `bytes` (0 when memory cannot grow that far); thread-safe. */
   alloc(bytes: number): number;
   free(ptr: number): void;
@@ -25,7 +34,7 @@ export interface WasmExports {
 /** Every export the loader requires (a module missing one is not ours, or is stale). */
 export const WASM_EXPORTS: readonly (keyof WasmExports)[] = [
   'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'mseGrad', 'reluBackward', 'colSums', 'sgdUpdate', 'gatherPixels',
-  'alloc', 'free', 'nmlp_set_stack',
+  'gatherSparse', 'sparseMatmul', 'sparseMatmulT', 'alloc', 'free', 'nmlp_set_stack',
 ];
 
 /** Linear memory limits in 64 KiB pages; keep in step with scripts/build-wasm.mjs. */

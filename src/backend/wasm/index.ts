@@ -10,6 +10,7 @@ import { adamUpdate as jsAdamUpdate, momentumUpdate as jsMomentumUpdate } from '
 import type { Arg, WasmMemory } from './memory.js';
 import { WasmThreads } from './threads.js';
 import { gatherRows as jsGatherRows } from '../js/index.js';
+import { checkCsrColumns } from '../sparse-checks.js';
 
 export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Module; memory: WebAssembly.Memory }): Backend {
   const ex = mem.exports;
@@ -111,8 +112,37 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
       stageRows(images, index, start, rows, features);
       mem.call([f32(out, rows * features, true)], ([po]) => gather(po, stage, rows, ident, rows));
     },
-    // No sparse-input kernels in the WASM build (see sparseInputFor): training on wasm stays dense.
-    gatherSparse: noSparse, sparseMatmul: noSparse, sparseMatmulT: noSparse,
+    gatherSparse(values, cols, rowPtr, images, index, start, rows, features) {
+      rowPtr[0] = 0;
+      if (rows === 0) return 0;
+      const worst = rows * features;
+      const out = [f32(values, worst, true), { x: cols, bytes: 4 * worst, write: true }, { x: rowPtr, bytes: 4 * (rows + 1), write: true }];
+      if (mem.holds(images)) {
+        const count = Math.floor(images.length / features);
+        const end = Math.min(index.length, start + 2 * rows);  // this batch's rows and the next's (prefetch)
+        const win = index.subarray(start, end);
+        return mem.call([...out, { x: win, bytes: 4 * win.length, write: false }],
+          ([pv, pc, pr, pidx]) => ex.gatherSparse(pv, pc, pr, images.byteOffset, count, pidx, win.length, 0, rows, features));
+      }
+      stageRows(images, index, start, rows, features);
+      return mem.call(out, ([pv, pc, pr]) => ex.gatherSparse(pv, pc, pr, stage, rows, ident, rows, 0, rows, features));
+    },
+    sparseMatmul(c, rowPtr, cols, values, b, rows, k, n) {
+      const nnz = rowPtr[rows];
+      const bad = mem.call(
+        [f32(c, rows * n, true), { x: rowPtr, bytes: 4 * (rows + 1), write: false }, { x: cols, bytes: 4 * nnz, write: false },
+          f32(values, nnz, false), f32(b, k * n, false)],
+        ([pc, pr, pcols, pv, pb]) => ex.sparseMatmul(pc, pr, pcols, pv, pb, rows, k, n, nnz));
+      if (bad >= 0) checkCsrColumns(cols, nnz, k);  // throws the shared message for cols[bad]
+    },
+    sparseMatmulT(c, rowPtr, cols, values, d, rows, k, n, alpha, beta) {
+      const nnz = rowPtr[rows];
+      const bad = mem.call(
+        [f32(c, k * n, true), { x: rowPtr, bytes: 4 * (rows + 1), write: false }, { x: cols, bytes: 4 * nnz, write: false },
+          f32(values, nnz, false), f32(d, rows * n, false)],
+        ([pc, pr, pcols, pv, pd]) => ex.sparseMatmulT(pc, pr, pcols, pv, pd, rows, k, n, nnz, alpha, beta));
+      if (bad >= 0) checkCsrColumns(cols, nnz, k);
+    },
     // Float rows: a copy per row (TypedArray.set), as the TypeScript twin; the batch lands in the
     // module's memory when `out` is a view of it (the training workspace).
     gatherRows: jsGatherRows,
@@ -127,8 +157,4 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
     holds: (x) => mem.holds(x),
   };
   return withChecks('wasm', kernels);
-}
-
-function noSparse(): never {
-  throw new Error("The WASM backend has no sparse-input kernels; train with input: 'dense' (the default on wasm)");
 }
