@@ -129,6 +129,12 @@ export function sparseMatmulT(
  */
 export function fmaPeak(threads: number, seconds: number): number;
 
+/**
+ * Floats to skip from x[0] to the next 64-byte boundary (0..15). The backend's alloc uses it to
+ * hand out arrays that start on a cache line, so that rows of 16k floats are whole cache lines.
+ */
+export function alignOffset(x: Float32Array): number;
+
 /** Threads the kernels use; 1 runs on the calling thread. */
 export function getThreads(): number;
 /** Sets the thread count (1 .. 256); 0 means one per core. Returns the count now in force. */

@@ -67,6 +67,7 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
         InstanceMethod("supportedIsas", &NativeMlp::SupportedIsas, napi_default_jsproperty),
         InstanceMethod("setPoolPolicy", &NativeMlp::SetPoolPolicy, napi_default_jsproperty),
         InstanceMethod("fmaPeak", &NativeMlp::FmaPeak, napi_default_jsproperty),
+        InstanceMethod("alignOffset", &NativeMlp::AlignOffset, napi_default_jsproperty),
         InstanceMethod("sparseMatmul", &NativeMlp::SparseMatmul, napi_default_jsproperty),
         InstanceMethod("sparseMatmulT", &NativeMlp::SparseMatmulT, napi_default_jsproperty),
         InstanceMethod("gatherSparse", &NativeMlp::GatherSparse, napi_default_jsproperty),
@@ -284,6 +285,14 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     Napi::Array out = Napi::Array::New(info.Env(), static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i) out.Set(static_cast<std::uint32_t>(i), list[i]->isa);
     return out;
+  }
+
+  // alignOffset(x): floats from x[0] to the next 64-byte boundary. Not a kernel: the backend's
+  // alloc uses it to start arrays on a cache line (a W1 row is then 8 whole lines, not 9 pieces).
+  Napi::Value AlignOffset(const Napi::CallbackInfo& info) {
+    Args args(info, "alignOffset", 1, "x");
+    const auto addr = reinterpret_cast<std::uintptr_t>(args.f32(0, "x", 0).data);
+    return Napi::Number::New(info.Env(), static_cast<double>(((64 - (addr & 63)) & 63) / sizeof(float)));
   }
 
   // setPoolPolicy("adaptive" | "always"): process-wide; returns the policy now in force.

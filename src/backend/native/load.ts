@@ -36,15 +36,25 @@ const PACKAGE_NAME = 'native-mlp';
 const EXPORTS = [
   'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'reluBackward', 'colSums', 'sgdUpdate',
   'gatherPixels', 'mseGrad', 'gatherRows', 'getThreads', 'setThreads', 'isa', 'setIsa', 'supportedIsas', 'setPoolPolicy',
-  'gatherSparse', 'sparseMatmul', 'sparseMatmulT', 'fmaPeak',
+  'gatherSparse', 'sparseMatmul', 'sparseMatmulT', 'fmaPeak', 'alignOffset',
   'momentumUpdate', 'adamUpdate',
 ] as const;
 
 let cached: NativeLoad | undefined;
 
-/** The addon's exports as a Backend: the shared checks, and SharedArrayBuffer memory for alloc. */
+/**
+ * The addon's exports as a Backend: the shared checks, and SharedArrayBuffer memory for alloc,
+ * starting on a 64-byte boundary: the sparse product reads one row of W1 per non-zero input, and
+ * a 128-float row that starts on a cache line is 8 lines instead of 9 (measured: 176-178 against
+ * 190-200 us per MNIST batch for u1 = X W1, 1 thread).
+ */
 export function wrapNative(raw: NativeBinding): Backend {
-  return withChecks('native', { ...raw, alloc: sharedF32, holds: () => true });
+  const alloc = (n: number) => {
+    const f = sharedF32(n + 15);
+    const at = raw.alignOffset(f);
+    return f.subarray(at, at + n);
+  };
+  return withChecks('native', { ...raw, alloc, holds: () => true });
 }
 
 /** Loads the addon on first call and returns the same result afterwards. Never throws. */
