@@ -25,10 +25,14 @@ bool is_x86_fma(const KernelInfo& kernel) {
 #endif
 
 SparseDotFn dot_for(const KernelInfo& kernel) {
+#if defined(NATIVE_MLP_WASM)
+  return sparse_dot_wasm128();  // the build's only sgemm kernel is kernels_wasm128.cc: same arithmetic
+#else
 #if defined(NATIVE_MLP_X86)
   if (is_x86_fma(kernel)) return sparse_dot_avx2();  // the same FMA chain per element as both ISAs' sgemm kernels
 #endif
   return sparse_dot_generic();
+#endif
 }
 
 CompactRowFn compact_for(const KernelInfo& kernel) {

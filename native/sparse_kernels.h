@@ -26,6 +26,9 @@ using CompactRowFn = std::int64_t (*)(const std::uint8_t* src, std::int64_t feat
 
 SparseDotFn sparse_dot_generic();
 CompactRowFn compact_row_generic();
+#if defined(NATIVE_MLP_WASM)
+SparseDotFn sparse_dot_wasm128();  // the WASM build's (sparse_wasm128.cc)
+#endif
 #if defined(NATIVE_MLP_X86)
 // Only call when cpu_has_avx2_fma(). Also serves the AVX-512 sgemm: its micro-kernels sum with the
 // same FMA chain per element, so the results are the same bits; the sparse products are bound by

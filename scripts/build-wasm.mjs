@@ -21,7 +21,7 @@ const OUT = join(root, 'wasm', 'native-mlp.wasm');
 // thread_pool.cc, cpu.cc and the x86 kernels stay out; wasm_runtime.cc stands in for the pool).
 const KERNEL_SOURCES = [
   'sgemm.cc', 'sgemm_loops.cc', 'sgemm_pack.cc', 'fused.cc', 'kernels_generic.cc', 'kernels_wasm128.cc',
-  'sparse.cc', 'sparse_generic.cc',
+  'sparse.cc', 'sparse_generic.cc', 'sparse_wasm128.cc',
 ];
 // The WASM-only files: exports, allocator and single-thread pool, per-instance stack/workspace.
 const WASM_SOURCES = ['wasm_entry.cc', 'wasm_runtime.cc', 'wasm_stack.S'];
