@@ -76,6 +76,8 @@ export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data:
         const batch = o.batch ?? NOTEBOOK_CONFIG.batch;
         checkMemory(trainingBytes(sizes, Math.max(batch, EVAL_ROWS), 0), `Training layers ${sizes.join('-')} with batches of ${batch}`);
       }
+      // A resumed run takes its weights from the checkpoint: nothing to draw while the files load.
+      if (o.resume !== undefined) return { data: await loadDataSetAsync(data, o.classes) };
       const started = await loadWhileDrawing(loadDataSetAsync(data, o.classes), { features, outputs: o.classes ?? DEFAULT_CLASSES }, o.hidden ?? NOTEBOOK_CONFIG.hidden, seed);
       return { data: started.data, started };
     }
