@@ -75,9 +75,10 @@ export interface Backend {
   isa(): string;
   /**
    * n zeroed float32s on memory this backend's kernels use in place: SharedArrayBuffer views for
-   * js and native (shareable with worker threads), views into the module's linear memory for
-   * wasm. Long-lived arrays (parameters, workspace, batches) come from here; RangeError naming n
-   * when n is not a size or the memory cannot grow that far.
+   * js and native (shareable with worker threads; native's start on a 64-byte boundary, so their
+   * byteOffset need not be 0), views into the module's linear memory for wasm. Long-lived arrays
+   * (parameters, workspace, batches) come from here; RangeError naming n when n is not a size or
+   * the memory cannot grow that far.
    */
   alloc(n: number): Float32Array;
   /**
