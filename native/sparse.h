@@ -29,13 +29,13 @@ struct CsrBatch {
 // Preconditions below are checked by the binding; nothing here re-validates.
 
 // c (rows x n, leading dimension n) = X b, b is k x n (leading dimension n). c is not read.
-// Threads: columns (or, for narrow c, rows) split between the pool's participants. Throws
+// Threads: rows split between the pool's participants, by equal shares of non-zeros. Throws
 // std::bad_alloc only.
 void sparse_matmul(const KernelInfo& kernel, const CsrBatch& x, const float* b, std::int64_t n,
                    float* c);
 
 // c (k x n, leading dimension n) = alpha X^T d + beta c, d is rows x n (leading dimension n).
-// beta == 0: c is written without being read. Threads: as sparse_matmul.
+// beta == 0: c is written without being read. Threads: rows of c (columns of X) split as above.
 // Throws std::bad_alloc (growing the transposed copy of X on the first call of a larger batch).
 void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d, std::int64_t n,
                      double alpha, double beta, float* c);

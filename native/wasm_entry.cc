@@ -1,7 +1,8 @@
 // The exports of the WASM build (wasm/native-mlp.wasm): the kernels of native/, called on byte
-// offsets into the module's shared linear memory. No checks here: the loader
-// (src/backend/wasm/) runs the shared TypeScript checks first and only ever passes ranges inside
-// the memory, and WASM cannot touch anything outside its memory whatever it is passed.
+// offsets into the module's shared linear memory. No checks here but the sparse products' column
+// indices (below): the loader (src/backend/wasm/) runs the shared TypeScript checks first and only
+// ever passes ranges inside the memory, and WASM cannot touch anything outside its memory
+// whatever it is passed.
 // Sizes are i32 (the checks cap them at 2^31 - 1); pointers are i32 offsets.
 //
 // Adding a kernel: one NMLP_EXPORT line here and one line in src/backend/wasm/exports.ts.
