@@ -132,6 +132,9 @@ forEachBackend('sparse input', (be) => {
     expect(() => be.sparseMatmul(c, Int32Array.of(0, 1, 2), Int32Array.of(0, 2), Float32Array.of(1, 1), b, 2, 4, 4)).toThrow(/Expected b to hold at least 16/);
     expect(() => be.sparseMatmul(c, Uint32Array.of(0, 1, 2) as unknown as Int32Array, Int32Array.of(0, 2), Float32Array.of(1, 1), b, 2, 3, 4)).toThrow(TypeError);
     expect(() => be.sparseMatmulT(c, Int32Array.of(0, 1, 2), Int32Array.of(0, 2), Float32Array.of(1, 1), b, 2, 3, 4, NaN, 0)).toThrow(/alpha/);
+    const w = new Float32Array(12).fill(7);
+    expect(() => be.sparseMatmulT(w, Int32Array.of(0, 1, 2), Int32Array.of(0, 3), Float32Array.of(1, 1), c, 2, 3, 4, 1, 1)).toThrow(/column index to be in \[0, 3\) \(k\) but cols\[1\] is 3/);
+    expect(w.every((v) => v === 7), 'a refused weight update leaves the weights alone').toBe(true);
     expect(() => be.sparseMatmulT(new Float32Array(11), Int32Array.of(0, 1, 2), Int32Array.of(0, 2), Float32Array.of(1, 1), b, 2, 3, 4, 1, 0)).toThrow(/Expected c to hold at least 12/);
     expect(() => be.gatherSparse(new Float32Array(5), new Int32Array(6), new Int32Array(3), new Uint8Array(9), Uint32Array.of(0, 1), 0, 2, 3)).toThrow(/values to hold at least 6/);
     expect(() => be.gatherSparse(new Float32Array(6), new Int32Array(6), new Int32Array(3), new Uint8Array(9), Uint32Array.of(0, 3), 0, 2, 3)).toThrow(/index\[1\] is 3/);
