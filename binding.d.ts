@@ -135,6 +135,13 @@ export function fmaPeak(threads: number, seconds: number): number;
  */
 export function alignOffset(x: Float32Array): number;
 
+/**
+ * out = rng.permutation(out.length) for the PCG64 whose NumPy state is in `state` (10 uint32: the
+ * 128-bit state and increment, 32 bits at a time from the lowest, then has_uint32 and uinteger),
+ * advanced in place. RangeError for a state with an even increment or has_uint32 above 1.
+ */
+export function permutation(out: Uint32Array, state: Uint32Array): void;
+
 /** Threads the kernels use; 1 runs on the calling thread. */
 export function getThreads(): number;
 /** Sets the thread count (1 .. 256); 0 means one per core. Returns the count now in force. */

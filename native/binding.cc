@@ -18,6 +18,7 @@
 #include "fused.h"
 #include "optim.h"
 #include "sgemm.h"
+#include "shuffle.h"
 #include "thread_pool.h"
 
 namespace {
@@ -68,6 +69,7 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
         InstanceMethod("setPoolPolicy", &NativeMlp::SetPoolPolicy, napi_default_jsproperty),
         InstanceMethod("fmaPeak", &NativeMlp::FmaPeak, napi_default_jsproperty),
         InstanceMethod("alignOffset", &NativeMlp::AlignOffset, napi_default_jsproperty),
+        InstanceMethod("permutation", &NativeMlp::Permutation, napi_default_jsproperty),
         InstanceMethod("sparseMatmul", &NativeMlp::SparseMatmul, napi_default_jsproperty),
         InstanceMethod("sparseMatmulT", &NativeMlp::SparseMatmulT, napi_default_jsproperty),
         InstanceMethod("gatherSparse", &NativeMlp::GatherSparse, napi_default_jsproperty),
@@ -293,6 +295,31 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     Args args(info, "alignOffset", 1, "x");
     const auto addr = reinterpret_cast<std::uintptr_t>(args.f32(0, "x", 0).data);
     return Napi::Number::New(info.Env(), static_cast<double>(((64 - (addr & 63)) & 63) / sizeof(float)));
+  }
+
+  // permutation(out, state): out = rng.permutation(out.length) of the PCG64 whose NumPy state is in
+  // state (10 uint32: the 128-bit state and increment, 32 bits at a time from the lowest, then
+  // has_uint32 and uinteger), which is advanced in place (shuffle.h).
+  Napi::Value Permutation(const Napi::CallbackInfo& info) {
+    Args args(info, "permutation", 2, "out, state");
+    const auto out = args.typed<std::uint32_t>(0, "out", napi_uint32_array);
+    const auto st = args.typed<std::uint32_t>(1, "state", napi_uint32_array);
+    args.require("state", st.length, 10);
+    const std::uint32_t* w = st.data;
+    nmlp::Pcg64State g{(std::uint64_t{w[3]} << 32) | w[2], (std::uint64_t{w[1]} << 32) | w[0],
+                       (std::uint64_t{w[7]} << 32) | w[6], (std::uint64_t{w[5]} << 32) | w[4], w[8] != 0, w[9]};
+    if ((g.inc_lo & 1) == 0 || w[8] > 1) {
+      throw_range(args.env(), "Expected state to be a PCG64 state (an odd increment, has_uint32 0 or 1); take it from the generator");
+    }
+    nmlp::pcg64_permutation(out.data, out.length, &g);
+    std::uint32_t* o = st.data;
+    o[0] = static_cast<std::uint32_t>(g.state_lo);
+    o[1] = static_cast<std::uint32_t>(g.state_lo >> 32);
+    o[2] = static_cast<std::uint32_t>(g.state_hi);
+    o[3] = static_cast<std::uint32_t>(g.state_hi >> 32);
+    o[8] = g.has_uint32 ? 1 : 0;
+    o[9] = g.uinteger;
+    return info.Env().Undefined();
   }
 
   // setPoolPolicy("adaptive" | "always"): process-wide; returns the policy now in force.

@@ -59,6 +59,12 @@ export interface Backend {
    * torch.optim.SGD over n parameters (L2 weight decay, momentum, nesterov), float32 per element;
    * velocity is read only when momentum != 0. See binding.d.ts.
    */
+  /**
+   * out = rng.permutation(out.length) for the PCG64 whose state is in `state` (10 uint32 words, as
+   * Pcg64.saveWords writes them), which it advances in place: the training loop's epoch order.
+   * The TypeScript kernel is Generator.permutationInto; the native one draws the same numbers.
+   */
+  permutation(out: Uint32Array, state: Uint32Array): void;
   momentumUpdate(
     w: Float32Array, g: Float32Array, velocity: Float32Array, n: number,
     lr: number, momentum: number, weightDecay: number, nesterov: boolean,
@@ -158,6 +164,16 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
     sparseMatmulT(c, rowPtr, cols, values, d, rows, kk, n, alpha, beta) {
       checkSparseMatmulT(c, rowPtr, cols, values, d, rows, kk, n, alpha, beta);
       k.sparseMatmulT(c, rowPtr, cols, values, d, rows, kk, n, alpha, beta);
+    },
+    permutation(out, state) {
+      if (!(out instanceof Uint32Array)) throw new TypeError(`Expected out to be a Uint32Array but received ${describe(out)}`);
+      if (!(state instanceof Uint32Array) || state.length < 10) {
+        throw new TypeError(`Expected state to be a Uint32Array of 10 words (Pcg64.saveWords) but received ${describe(state)}`);
+      }
+      if ((state[4] & 1) === 0 || state[8] > 1) {
+        throw new RangeError('Expected state to be a PCG64 state (an odd increment, has_uint32 0 or 1); take it from the generator');
+      }
+      k.permutation(out, state);
     },
     momentumUpdate(w, g, velocity, n, lr, momentum, weightDecay, nesterov) {
       checkDim('n', n);

@@ -115,6 +115,32 @@ export class Pcg64 {
   }
 
   /**
+   * The state as 10 uint32 words: the 128-bit state and increment, 32 bits at a time from the
+   * lowest, then hasUint32 (0 or 1) and uinteger. The form a backend's permutation kernel takes
+   * (Backend.permutation); {@link loadWords} reads it back.
+   */
+  saveWords(out: Uint32Array): void {
+    const st = this.getState();
+    for (let i = 0; i < 4; i++) {
+      out[i] = Number((st.state >> BigInt(32 * i)) & 0xffffffffn);
+      out[4 + i] = Number((st.inc >> BigInt(32 * i)) & 0xffffffffn);
+    }
+    out[8] = st.hasUint32 ? 1 : 0;
+    out[9] = st.uinteger;
+  }
+
+  /** Restores a state {@link saveWords} wrote (and a permutation kernel advanced). */
+  loadWords(w: Uint32Array): void {
+    let state = 0n;
+    let inc = 0n;
+    for (let i = 3; i >= 0; i--) {
+      state = (state << 32n) | BigInt(w[i]);
+      inc = (inc << 32n) | BigInt(w[4 + i]);
+    }
+    this.setState({ state, inc, hasUint32: w[8] !== 0, uinteger: w[9] });
+  }
+
+  /**
    * Advance once and compute the 64-bit output; it is left in {@link hi} and
    * {@link lo} (int32 bit patterns). NumPy's next_uint64 without allocation.
    */

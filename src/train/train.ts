@@ -19,7 +19,7 @@ import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { Schedule } from '../optim/schedule.js';
 import { defaultRng, type Generator as RandomGenerator } from '../rng/index.js';
-import { gatherBatch, gatherSparseBatch, targetBuffer } from './batches.js';
+import { epochOrder, gatherBatch, gatherSparseBatch, targetBuffer } from './batches.js';
 import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { checkConfig, type ResolvedConfig, resolveConfig, type TrainConfig } from './config.js';
 import { EarlyStopping } from './early-stopping.js';
@@ -212,7 +212,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   for (let epoch = startEpoch; epoch <= c.epochs; epoch++) {
     const t0 = performance.now();
     const rngAtStart = rng.bitGenerator.getState();
-    rng.permutationInto(order);
+    epochOrder(be, rng, order);
     const lr = schedule.lrFor(epoch);
     const target = optimizer.foldsIntoBackward ? ({ into: 'weights', lr } as const) : undefined;
     let lossSum = epoch === startEpoch ? startLoss : 0;

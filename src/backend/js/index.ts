@@ -7,6 +7,7 @@ import { type Kernels, sharedF32, withChecks } from '../contract.js';
 import { adamUpdate, momentumUpdate } from './optim.js';
 import { gatherSparse, sparseMatmul, sparseMatmulT } from './sparse.js';
 import { getJsThreads, setJsThreads, sgemmThreaded } from './threads.js';
+import { Generator } from '../../rng/generator.js';
 
 /** float32(x / 255) for every byte value: NumPy's astype(float32) / 255.0, correctly rounded. */
 export const PIXEL_SCALE = /* @__PURE__ */ (() => {
@@ -14,6 +15,19 @@ export const PIXEL_SCALE = /* @__PURE__ */ (() => {
   for (let i = 0; i < 256; i++) t[i] = i / 255;
   return t;
 })();
+
+let twin: Generator | undefined;
+
+/**
+ * Backend.permutation: Generator.permutationInto on a generator set to `state`, whose advanced
+ * state is written back (also the WASM backend's).
+ */
+export function permutation(out: Uint32Array, state: Uint32Array): void {
+  twin ??= new Generator(0);
+  twin.bitGenerator.loadWords(state);
+  twin.permutationInto(out);
+  twin.bitGenerator.saveWords(state);
+}
 
 /** out[r, :] = x[index[start + r], :] on checked arguments: one TypedArray.set per row (also the WASM backend's). */
 export function gatherRows(out: Float32Array, x: Float32Array, index: Uint32Array, start: number, rows: number, features: number): void {
@@ -110,6 +124,7 @@ const jsKernels: Kernels = {
   },
 
   gatherRows,
+  permutation,
   // Sparse-input kernels (sparse.ts): single-threaded, bit-identical to the dense sgemm.
   gatherSparse,
   sparseMatmul,

@@ -9,7 +9,7 @@ import { extent, type Backend, type Kernels, withChecks } from '../contract.js';
 import { adamUpdate as jsAdamUpdate, momentumUpdate as jsMomentumUpdate } from '../js/optim.js';
 import type { Arg, WasmMemory } from './memory.js';
 import { WasmThreads } from './threads.js';
-import { gatherRows as jsGatherRows } from '../js/index.js';
+import { gatherRows as jsGatherRows, permutation as jsPermutation } from '../js/index.js';
 import { checkCsrColumns } from '../sparse-checks.js';
 
 export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Module; memory: WebAssembly.Memory }): Backend {
@@ -146,6 +146,8 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
     // Float rows: a copy per row (TypedArray.set), as the TypeScript twin; the batch lands in the
     // module's memory when `out` is a view of it (the training workspace).
     gatherRows: jsGatherRows,
+    // The epoch order: the TypeScript generator (the WASM build has no 128-bit integers).
+    permutation: jsPermutation,
     // Optimizer updates: the TypeScript twins, in place on the arrays (views of this memory, as
     // Backend.alloc gives them); same bits as the other backends. (optim.cc is not in the WASM build yet.)
     momentumUpdate: jsMomentumUpdate,
