@@ -3,7 +3,7 @@
  * of pixels). The first layer's two big products, u1 = X W1 and the W1 gradient X^T du1, then
  * cost in proportion to the non-zeros (backend kernels sparseMatmul / sparseMatmulT), with the
  * same result bits as the dense products. forward() and backward() take one as
- * their optional last argument; the training loop decides per data set (useSparseInput).
+ * their optional last argument; the training loop decides per data set (sparseInputFor).
  */
 import { sharedF32 } from '../backend/contract.js';
 import type { Alloc } from './mlp.js';
