@@ -368,10 +368,7 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
   Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
     return nmlp_binding::AdamUpdate(info, wide_loops());
   }
-  bool wide_loops() const {
-    const std::string isa = kernel_->isa;
-    return isa == "avx2" || isa == "avx512";
-  }
+  bool wide_loops() const { return nmlp::runs_avx2(*kernel_); }
 
   static Napi::Value env_undefined(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }
 

@@ -37,15 +37,10 @@ nmlp::CsrBatch read_csr(const Args& args, std::size_t at, i64 rows, i64 k) {
   const std::uint64_t nnz = static_cast<std::uint64_t>(row_ptr.data[rows]);
   args.require("cols", cols.length, nnz);
   args.require("values", values.length, nnz);
-  // One branch-free pass (it vectorises), then a search for the first bad index only if any is.
-  bool bad = false;
-  for (std::uint64_t t = 0; t < nnz; ++t) bad |= static_cast<std::uint32_t>(cols.data[t]) >= static_cast<std::uint64_t>(k);
-  for (std::uint64_t t = 0; bad && t < nnz; ++t) {
-    const std::int32_t j = cols.data[t];
-    if (j < 0 || j >= k) {
-      throw_range(env, "Expected every column index to be in [0, " + std::to_string(k) +
-                           ") (k) but cols[" + std::to_string(t) + "] is " + std::to_string(j));
-    }
+  const i64 bad = nmlp::first_bad_column(cols.data, static_cast<i64>(nnz), k);
+  if (bad >= 0) {
+    throw_range(env, "Expected every column index to be in [0, " + std::to_string(k) + ") (k) but cols[" +
+                         std::to_string(bad) + "] is " + std::to_string(cols.data[bad]));
   }
   return nmlp::CsrBatch{row_ptr.data, cols.data, values.data, rows, k, static_cast<i64>(nnz)};
 }

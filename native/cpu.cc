@@ -127,4 +127,8 @@ const KernelInfo* select_kernel(const char* cap) {
 
 const KernelInfo* best_kernel() { return kernel_at(1 << 20); }
 
+bool runs_avx2(const KernelInfo& k) {
+  return std::strcmp(k.isa, "avx512") == 0 || std::strcmp(k.isa, "avx2") == 0;
+}
+
 }  // namespace nmlp

@@ -23,6 +23,10 @@ const KernelInfo* const* supported_kernels(int* count);
 // Returns null for a name that is none of these.
 const KernelInfo* select_kernel(const char* cap);
 
+// True when `k` is an x86 kernel whose ISA includes AVX2 and FMA (avx2, avx512): the AVX2 builds
+// of the sparse and optimizer loops may run beside it, with the same FMA arithmetic.
+bool runs_avx2(const KernelInfo& k);
+
 // The best kernel this machine supports (no cap).
 const KernelInfo* best_kernel();
 

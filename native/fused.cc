@@ -129,12 +129,8 @@ void sgd_update(float* w, const float* g, double lr, i64 n) {
 
 void gather_pixels(float* out, const std::uint8_t* images, std::uint64_t image_count,
                    const std::uint32_t* index, i64 index_length, i64 start, i64 rows, i64 features) {
-  // Rows kGatherAhead ahead are asked for as each row is read (see fused.h).
-  prefetch_images(images, image_count, index, index_length, start, start + std::min(rows, kGatherAhead), features);
   for (i64 r = 0; r < rows; ++r) {
-    if (r + kGatherAhead < rows) {
-      prefetch_images(images, image_count, index, index_length, start + r + kGatherAhead, start + r + kGatherAhead + 1, features);
-    }
+    prefetch_ahead(images, image_count, index, index_length, start, rows, r, features);
     const std::uint8_t* src = images + static_cast<i64>(index[start + r]) * features;
     float* dst = out + r * features;
     // One correctly rounded float division per element, as NumPy's float32 x / 255; vectorises.
@@ -151,6 +147,14 @@ void prefetch_images(const std::uint8_t* images, std::uint64_t image_count,
     const std::uint8_t* src = images + static_cast<i64>(index[r]) * features;
     for (i64 p = 0; p < features; p += 64) __builtin_prefetch(src + p);
   }
+}
+
+void prefetch_ahead(const std::uint8_t* images, std::uint64_t image_count, const std::uint32_t* index,
+                    i64 index_length, i64 start, i64 rows, i64 r, i64 features) {
+  constexpr i64 kAhead = 6;
+  const i64 from = r == 0 ? start : start + r + kAhead;
+  const i64 to = start + std::min(rows, r + kAhead + 1);
+  if (from < to) prefetch_images(images, image_count, index, index_length, from, to, features);
 }
 
 void gather_rows(float* out, const float* x, std::uint64_t row_count, const std::uint32_t* index,

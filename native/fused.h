@@ -58,14 +58,18 @@ void gather_rows(float* out, const float* x, std::uint64_t row_count, const std:
 // image_count skipped), so a later gather finds them in cache. In a shuffled epoch each image is a
 // random row of a large array, so a gather waits on memory row by row. The image gathers ask for
 // the next call's rows at their end, and, because those lines have mostly left the caches again
-// by then (a training step moves about 1 MiB through a 512 KiB L2), also for each of their own
-// rows kGatherAhead rows before reading it, so reading one row overlaps the memory latency of
-// the next few (measured: the MNIST sparse gather 116 -> 38 us per 128-row batch in training).
+// by then (a training step moves about 1 MiB through a 512 KiB L2), also for their own rows a few
+// ahead (prefetch_ahead), so reading one row overlaps the memory latency of the next few
+// (measured: the MNIST sparse gather 116 -> 38 us per 128-row batch in training).
 // Prefetches never fault.
-constexpr std::int64_t kGatherAhead = 6;
 void prefetch_images(const std::uint8_t* images, std::uint64_t image_count,
                      const std::uint32_t* index, std::int64_t index_length, std::int64_t from,
                      std::int64_t to, std::int64_t features);
+// Called by a gather of rows index[start, start + rows) before it reads row r: asks for the row six
+// ahead of r (for r == 0, for the first seven rows).
+void prefetch_ahead(const std::uint8_t* images, std::uint64_t image_count, const std::uint32_t* index,
+                    std::int64_t index_length, std::int64_t start, std::int64_t rows, std::int64_t r,
+                    std::int64_t features);
 
 }  // namespace nmlp
 

@@ -6,8 +6,8 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 
+#include "cpu.h"
 #include "fused.h"
 #include "sgemm.h"
 #include "sparse_kernels.h"
@@ -18,18 +18,12 @@ namespace {
 
 using i64 = std::int64_t;
 
-#if defined(NATIVE_MLP_X86)
-bool is_x86_fma(const KernelInfo& kernel) {
-  return std::strcmp(kernel.isa, "avx512") == 0 || std::strcmp(kernel.isa, "avx2") == 0;
-}
-#endif
-
 SparseDotFn dot_for(const KernelInfo& kernel) {
 #if defined(NATIVE_MLP_WASM)
   return sparse_dot_wasm128();  // the build's only sgemm kernel is kernels_wasm128.cc: same arithmetic
 #else
 #if defined(NATIVE_MLP_X86)
-  if (is_x86_fma(kernel)) return sparse_dot_avx2();  // the same FMA chain per element as both ISAs' sgemm kernels
+  if (runs_avx2(kernel)) return sparse_dot_avx2();  // the same FMA chain per element as both ISAs' sgemm kernels
 #endif
   return sparse_dot_generic();
 #endif
@@ -37,7 +31,7 @@ SparseDotFn dot_for(const KernelInfo& kernel) {
 
 CompactRowFn compact_for(const KernelInfo& kernel) {
 #if defined(NATIVE_MLP_X86)
-  if (is_x86_fma(kernel)) return compact_row_avx2();
+  if (runs_avx2(kernel)) return compact_row_avx2();
 #endif
   return compact_row_generic();
 }
@@ -204,6 +198,15 @@ void weight_job(void* ctx, int tid, int nt) {
 
 }  // namespace
 
+i64 first_bad_column(const std::int32_t* cols, i64 nnz, i64 k) {
+  bool bad = false;
+  for (i64 t = 0; t < nnz; ++t) bad |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(cols[t])) >= static_cast<std::uint64_t>(k);
+  for (i64 t = 0; bad && t < nnz; ++t) {
+    if (cols[t] < 0 || cols[t] >= k) return t;
+  }
+  return -1;
+}
+
 void sparse_matmul(const KernelInfo& kernel, const CsrBatch& x, const float* b, i64 n, float* c) {
   if (x.rows == 0 || n == 0) return;
   if (x.k == 0) {
@@ -238,12 +241,8 @@ i64 gather_sparse(const KernelInfo& kernel, float* values, std::int32_t* cols, s
   const CompactRowFn compact = compact_for(kernel);
   i64 q = 0;
   row_ptr[0] = 0;
-  // Rows kGatherAhead ahead are asked for as each row is compacted (see fused.h).
-  prefetch_images(images, image_count, index, index_length, start, start + std::min(rows, kGatherAhead), features);
   for (i64 r = 0; r < rows; ++r) {
-    if (r + kGatherAhead < rows) {
-      prefetch_images(images, image_count, index, index_length, start + r + kGatherAhead, start + r + kGatherAhead + 1, features);
-    }
+    prefetch_ahead(images, image_count, index, index_length, start, rows, r, features);
     const std::uint8_t* src = images + static_cast<i64>(index[start + r]) * features;
     q += compact(src, features, values + q, cols + q);
     row_ptr[r + 1] = static_cast<std::int32_t>(q);

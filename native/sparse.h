@@ -26,6 +26,11 @@ struct CsrBatch {
   std::int64_t nnz;  // row_ptr[rows] as the binding checked it: the kernels read no entry past it
 };
 
+// The position of the first of cols[0..nnz) outside [0, k), or -1: the column check both bindings
+// (the addon's and the WASM entry's) run before a product. One branch-free pass (it vectorises),
+// then a search only if there is a bad index.
+std::int64_t first_bad_column(const std::int32_t* cols, std::int64_t nnz, std::int64_t k);
+
 // Preconditions below are checked by the binding; nothing here re-validates.
 
 // c (rows x n, leading dimension n) = X b, b is k x n (leading dimension n). c is not read.

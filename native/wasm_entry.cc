@@ -33,24 +33,14 @@ NMLP_EXPORT(gatherPixels)(float* out, const u8* images, u32 count, const u32* in
 // lengths; the column indices are checked here, as the addon's binding checks them: these return
 // -1, or the position of the first index outside [0, k) (nothing is computed then), for the
 // loader to report with the shared message.
-namespace {
-i32 first_bad_column(const i32* cols, i32 nnz, i32 k) {
-  bool bad = false;
-  for (i32 t = 0; t < nnz; ++t) bad |= static_cast<u32>(cols[t]) >= static_cast<u32>(k);
-  for (i32 t = 0; bad && t < nnz; ++t) {
-    if (static_cast<u32>(cols[t]) >= static_cast<u32>(k)) return t;
-  }
-  return -1;
-}
-}  // namespace
 NMLP_EXPORT(gatherSparse)(float* values, i32* cols, i32* rowPtr, const u8* images, u32 count, const u32* index, i32 indexLength, i32 start, i32 rows, i32 features) -> i32 { return static_cast<i32>(nmlp::gather_sparse(*nmlp::kernel_wasm128(), values, cols, rowPtr, images, count, index, indexLength, start, rows, features)); }
 NMLP_EXPORT(sparseMatmul)(float* c, const i32* rowPtr, const i32* cols, const float* values, const float* b, i32 rows, i32 k, i32 n, i32 nnz) -> i32 {
-  const i32 bad = first_bad_column(cols, nnz, k);
+  const i32 bad = static_cast<i32>(nmlp::first_bad_column(cols, nnz, k));
   if (bad < 0) nmlp::sparse_matmul(*nmlp::kernel_wasm128(), {rowPtr, cols, values, rows, k, nnz}, b, n, c);
   return bad;
 }
 NMLP_EXPORT(sparseMatmulT)(float* c, const i32* rowPtr, const i32* cols, const float* values, const float* d, i32 rows, i32 k, i32 n, i32 nnz, double alpha, double beta) -> i32 {
-  const i32 bad = first_bad_column(cols, nnz, k);
+  const i32 bad = static_cast<i32>(nmlp::first_bad_column(cols, nnz, k));
   if (bad < 0) nmlp::sparse_matmul_t(*nmlp::kernel_wasm128(), {rowPtr, cols, values, rows, k, nnz}, d, n, alpha, beta, c);
   return bad;
 }
