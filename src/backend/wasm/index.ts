@@ -16,6 +16,10 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
   const ex = mem.exports;
   const threads = new WasmThreads(mem, shared.module);
   const f32 = (x: Float32Array, elements: number, write: boolean): Arg => ({ x, bytes: 4 * elements, write });
+  // A compressed batch of `rows` rows and `nnz` non-zeros, read by the sparse products.
+  const csr = (rowPtr: Int32Array, cols: Int32Array, values: Float32Array, rows: number, nnz: number): Arg[] => [
+    { x: rowPtr, bytes: 4 * (rows + 1), write: false }, { x: cols, bytes: 4 * nnz, write: false }, f32(values, nnz, false),
+  ];
 
   // Batch gather from pixels outside the memory: the batch's rows are copied into `stage`
   // (row r at r * features) and gathered from there through an identity index.
@@ -129,17 +133,13 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
     },
     sparseMatmul(c, rowPtr, cols, values, b, rows, k, n) {
       const nnz = rowPtr[rows];
-      const bad = mem.call(
-        [f32(c, rows * n, true), { x: rowPtr, bytes: 4 * (rows + 1), write: false }, { x: cols, bytes: 4 * nnz, write: false },
-          f32(values, nnz, false), f32(b, k * n, false)],
+      const bad = mem.call([f32(c, rows * n, true), ...csr(rowPtr, cols, values, rows, nnz), f32(b, k * n, false)],
         ([pc, pr, pcols, pv, pb]) => ex.sparseMatmul(pc, pr, pcols, pv, pb, rows, k, n, nnz));
       if (bad >= 0) checkCsrColumns(cols, nnz, k);  // throws the shared message for cols[bad]
     },
     sparseMatmulT(c, rowPtr, cols, values, d, rows, k, n, alpha, beta) {
       const nnz = rowPtr[rows];
-      const bad = mem.call(
-        [f32(c, k * n, true), { x: rowPtr, bytes: 4 * (rows + 1), write: false }, { x: cols, bytes: 4 * nnz, write: false },
-          f32(values, nnz, false), f32(d, rows * n, false)],
+      const bad = mem.call([f32(c, k * n, true), ...csr(rowPtr, cols, values, rows, nnz), f32(d, rows * n, false)],
         ([pc, pr, pcols, pv, pd]) => ex.sparseMatmulT(pc, pr, pcols, pv, pd, rows, k, n, nnz, alpha, beta));
       if (bad >= 0) checkCsrColumns(cols, nnz, k);
     },
