@@ -78,6 +78,18 @@ void run_split(double flops, i64 units, JobFn job, void* ctx) {
   lease.report(nt, flops, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
 }
 
+// The end of a depth block in a list of ascending indices from t to end: the first entry at or
+// past `limit`, or end for the last block (limit >= depth). Counts without a branch per entry
+// (a scan that stops at the block's end mispredicts once per row and block).
+i64 block_end(const std::int32_t* index, i64 t, i64 end, i64 limit, i64 depth) {
+  if (limit >= depth) return end;
+  // 32-bit compares and count (indices are int32; limit < depth), which vectorize.
+  const std::int32_t lim = static_cast<std::int32_t>(std::min<i64>(limit, INT32_MAX));
+  std::int32_t count = 0;
+  for (i64 v = t; v < end; ++v) count += index[v] < lim;
+  return t + count;
+}
+
 // ---------------------------------------------------------------------------------------------
 // c = X b
 
@@ -102,9 +114,7 @@ void forward_job(void* ctx, int tid, int nt) {
     const i64 end = std::min<i64>(std::max<i64>(x.row_ptr[i + 1], t), x.nnz);
     // The depth blocks of sgemm: the first overwrites, the others add (an empty one adds 0).
     for (i64 blk = 0; blk < x.k; blk += f.kcb) {
-      const i64 limit = blk + f.kcb;
-      i64 u = t;
-      while (u < end && (x.cols[u] < limit || limit >= x.k)) ++u;
+      const i64 u = block_end(x.cols, t, end, blk + f.kcb, x.k);
       f.dot(u - t, x.values + t, x.cols + t, f.b, f.n, f.n, ci, blk > 0);
       t = u;
     }
@@ -187,9 +197,7 @@ void weight_job(void* ctx, int tid, int nt) {
     i64 t = col_ptr[j];
     const i64 end = col_ptr[j + 1];
     for (i64 blk = 0; blk < w.rows; blk += w.kcb) {
-      const i64 limit = blk + w.kcb;
-      i64 u = t;
-      while (u < end && row_idx[u] < limit) ++u;
+      const i64 u = block_end(row_idx, t, end, blk + w.kcb, w.rows);
       w.dot(u - t, values + t, row_idx + t, w.d, w.n, w.n, cj, blk > 0 || !w.overwrite_first);
       t = u;
     }
@@ -199,8 +207,11 @@ void weight_job(void* ctx, int tid, int nt) {
 }  // namespace
 
 i64 first_bad_column(const std::int32_t* cols, i64 nnz, i64 k) {
-  bool bad = false;
-  for (i64 t = 0; t < nnz; ++t) bad |= static_cast<std::uint64_t>(static_cast<std::uint32_t>(cols[t])) >= static_cast<std::uint64_t>(k);
+  // One unsigned 32-bit compare per entry (negative ones wrap past any k), which vectorizes; a
+  // k past INT32_MAX leaves only the negative ones bad.
+  const std::uint32_t limit = k > INT32_MAX ? 0x80000000u : static_cast<std::uint32_t>(std::max<i64>(k, 0));
+  std::uint32_t bad = 0;
+  for (i64 t = 0; t < nnz; ++t) bad |= static_cast<std::uint32_t>(cols[t]) >= limit;
   for (i64 t = 0; bad && t < nnz; ++t) {
     if (cols[t] < 0 || cols[t] >= k) return t;
   }
