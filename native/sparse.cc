@@ -142,39 +142,47 @@ Transposed transposed_space(i64 k, i64 nnz) {
   return {ints, ints + k + 1, ints + 2 * k + 1, p + 2 * k + 1 + nnz, ints + 2 * k + 1 + 2 * nnz};
 }
 
-// Counting sort by column. Reads each column index once into private memory (`cols`), so the
-// writes below stay within the buckets the counts made even if a racing thread changed X (shared
-// memory) after the binding checked it.
-void transpose(const CsrBatch& x, float alpha, const Transposed& out) {
-  const i64 nnz = x.nnz;
+// Counting sort by column, in two halves. count_columns (on the caller) reads each column index
+// once into private memory (`cols`) and makes the buckets (col_ptr, next); scatter_columns then
+// fills the buckets of columns [lo, hi), each participant of the weight product its own, so the
+// copy is made in parallel without two threads writing one bucket. Every write stays within the
+// buckets the counts made, even if a racing thread changed X (shared memory) after the binding
+// checked it.
+void count_columns(const CsrBatch& x, const Transposed& out) {
   std::int32_t* col_ptr = out.col_ptr;
   std::int32_t* cols = out.cols;
   for (i64 j = 0; j <= x.k; ++j) col_ptr[j] = 0;
-  for (i64 t = 0; t < nnz; ++t) {
+  for (i64 t = 0; t < x.nnz; ++t) {
     const std::int32_t j = x.cols[t];
     cols[t] = j >= 0 && j < x.k ? j : 0;
     ++col_ptr[cols[t] + 1];
   }
   for (i64 j = 0; j < x.k; ++j) col_ptr[j + 1] += col_ptr[j];
+  for (i64 j = 0; j < x.k; ++j) out.next[j] = col_ptr[j];
+}
+
+void scatter_columns(const CsrBatch& x, float alpha, const Transposed& out, i64 lo, i64 hi) {
+  const std::int32_t* cols = out.cols;
   std::int32_t* next = out.next;
-  for (i64 j = 0; j < x.k; ++j) next[j] = col_ptr[j];
-  std::int32_t* row_idx = out.row_idx;
-  float* values = out.values;
   i64 t = 0;
   for (i64 i = 0; i < x.rows; ++i) {
     // Row i's non-zeros, clamped (a racing thread may have changed row_ptr): every t < nnz is
-    // placed exactly once, so each bucket is filled.
-    const i64 end = i + 1 < x.rows ? std::min<i64>(std::max<i64>(x.row_ptr[i + 1], t), nnz) : nnz;
+    // placed exactly once, by the participant that owns its column, so each bucket is filled.
+    const i64 end = i + 1 < x.rows ? std::min<i64>(std::max<i64>(x.row_ptr[i + 1], t), x.nnz) : x.nnz;
     for (; t < end; ++t) {
-      const std::int32_t pos = next[cols[t]]++;
-      row_idx[pos] = static_cast<std::int32_t>(i);
-      values[pos] = alpha * x.values[t];
+      const std::int32_t j = cols[t];
+      if (j < lo || j >= hi) continue;
+      const std::int32_t pos = next[j]++;
+      out.row_idx[pos] = static_cast<std::int32_t>(i);
+      out.values[pos] = alpha * x.values[t];
     }
   }
 }
 
 struct WeightCall {
   SparseDotFn dot;
+  const CsrBatch* x;
+  float alpha;
   const Transposed* xt;
   i64 k;
   i64 rows;
@@ -192,6 +200,7 @@ void weight_job(void* ctx, int tid, int nt) {
   const float* values = w.xt->values;
   const i64 lo = split_point(col_ptr, w.k, tid, nt);
   const i64 hi = split_point(col_ptr, w.k, tid + 1, nt);
+  scatter_columns(*w.x, w.alpha, *w.xt, lo, hi);
   for (i64 j = lo; j < hi; ++j) {
     float* cj = w.c + j * w.n;
     i64 t = col_ptr[j];
@@ -239,8 +248,8 @@ void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d
   }
   if (beta != 0.0 && beta != 1.0) scale(c, x.k, n, beta);
   const Transposed xt = transposed_space(x.k, x.nnz);
-  transpose(x, static_cast<float>(alpha), xt);
-  WeightCall w{dot_for(sgemm_kernel_for(kernel, n)), &xt, x.k, x.rows, d, n,
+  count_columns(x, xt);
+  WeightCall w{dot_for(sgemm_kernel_for(kernel, n)), &x, static_cast<float>(alpha), &xt, x.k, x.rows, d, n,
                sgemm_depth_block(kernel, n, x.rows), beta == 0.0, c};
   const double flops = 2.0 * static_cast<double>(x.nnz) * static_cast<double>(n);
   run_split(flops, x.k, &weight_job, &w);
