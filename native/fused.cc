@@ -4,8 +4,6 @@
 
 #include <cmath>
 
-#include "thread_pool.h"
-
 namespace nmlp {
 namespace {
 
@@ -129,48 +127,14 @@ void sgd_update(float* w, const float* g, double lr, i64 n) {
   for (i64 i = 0; i < n; ++i) w[i] = w[i] - lrf * g[i];
 }
 
-namespace {
-
-struct GatherPixelsCall {
-  float* out;
-  const std::uint8_t* images;
-  std::uint64_t image_count;
-  const std::uint32_t* index;
-  i64 index_length, start, rows, features;
-};
-
-// Rows [rows * tid / nt, rows * (tid + 1) / nt) of the batch, each participant prefetching ahead
-// within its own range.
-void gather_pixels_job(void* ctx, int tid, int nt) {
-  const GatherPixelsCall& g = *static_cast<const GatherPixelsCall*>(ctx);
-  const i64 lo = g.rows * tid / nt;
-  const i64 hi = g.rows * (tid + 1) / nt;
-  for (i64 r = lo; r < hi; ++r) {
-    prefetch_ahead(g.images, g.image_count, g.index, g.index_length, g.start + lo, hi - lo, r - lo, g.features);
-    const std::uint8_t* src = g.images + static_cast<i64>(g.index[g.start + r]) * g.features;
-    float* dst = g.out + r * g.features;
-    // One correctly rounded float division per element, as NumPy's float32 x / 255; vectorises.
-    for (i64 p = 0; p < g.features; ++p) dst[p] = static_cast<float>(src[p]) / 255.0f;
-  }
-}
-
-// A batch of at least this many pixels is split between the pool's participants: its rows are
-// scattered over the data set, so the gather mostly waits on memory, and two cores keep twice as
-// many rows in flight (measured on dense MNIST, 128 x 784: see BENCHMARKS.md).
-constexpr i64 kParallelPixels = 32 * 1024;
-
-}  // namespace
-
 void gather_pixels(float* out, const std::uint8_t* images, std::uint64_t image_count,
                    const std::uint32_t* index, i64 index_length, i64 start, i64 rows, i64 features) {
-  GatherPixelsCall g{out, images, image_count, index, index_length, start, rows, features};
-  const int want = rows * features >= kParallelPixels ? static_cast<int>(std::min<i64>(get_threads(), rows)) : 1;
-  if (want <= 1) {
-    gather_pixels_job(&g, 0, 1);
-  } else {
-    PoolLease lease;  // busy (another JS thread is using it) -> this thread alone
-    const int nt = lease.acquired() ? lease.prepare(want) : 1;
-    lease.run(nt, &gather_pixels_job, &g);
+  for (i64 r = 0; r < rows; ++r) {
+    prefetch_ahead(images, image_count, index, index_length, start, rows, r, features);
+    const std::uint8_t* src = images + static_cast<i64>(index[start + r]) * features;
+    float* dst = out + r * features;
+    // One correctly rounded float division per element, as NumPy's float32 x / 255; vectorises.
+    for (i64 p = 0; p < features; ++p) dst[p] = static_cast<float>(src[p]) / 255.0f;
   }
   prefetch_images(images, image_count, index, index_length, start + rows, start + 2 * rows, features);
 }
