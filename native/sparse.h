@@ -40,8 +40,10 @@ void sparse_matmul(const KernelInfo& kernel, const CsrBatch& x, const float* b, 
                    float* c);
 
 // c (k x n, leading dimension n) = alpha X^T d + beta c, d is rows x n (leading dimension n).
-// beta == 0: c is written without being read. Threads: rows of c (columns of X) split as above.
-// Throws std::bad_alloc (growing the transposed copy of X on the first call of a larger batch).
+// beta == 0: c is written without being read. Threads: rows of c (columns of X) split as above;
+// each participant also fills the transposed copy of X for its own columns (the column counts
+// are made on the caller). Throws std::bad_alloc (growing the transposed copy of X on the first
+// call of a larger batch).
 void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d, std::int64_t n,
                      double alpha, double beta, float* c);
 
