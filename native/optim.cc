@@ -38,7 +38,7 @@ void run(const Args& args, i64 n, double flops_per_element) {
     Range(args, 0, n);
     return;
   }
-  PoolLease lease;
+  PoolLease lease(CallKind::elementwise);
   const int nt = lease.acquired() ? lease.prepare(want) : 1;
   const auto start = std::chrono::steady_clock::now();
   if (nt <= 1) {

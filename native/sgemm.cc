@@ -133,7 +133,7 @@ void sgemm(const KernelInfo& kernel, const SgemmArgs& s) {
     return;
   }
 
-  PoolLease lease;  // busy (another JS thread is using it) -> run on this thread alone
+  PoolLease lease(CallKind::sgemm);  // busy (another JS thread is using it) -> run on this thread alone
   const int nt = lease.acquired() ? lease.prepare(want) : 1;
   const auto start = std::chrono::steady_clock::now();
   auto report = [&] {

@@ -71,7 +71,7 @@ void run_split(double flops, i64 units, JobFn job, void* ctx) {
     job(ctx, 0, 1);
     return;
   }
-  PoolLease lease;  // busy (another JS thread is using it) -> this thread alone
+  PoolLease lease(CallKind::sparse);  // busy (another JS thread is using it) -> this thread alone
   const int nt = lease.acquired() ? lease.prepare(want) : 1;
   const auto start = std::chrono::steady_clock::now();
   lease.run(nt, job, ctx);

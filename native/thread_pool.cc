@@ -126,19 +126,20 @@ class ThreadPool {
   // pool or the caller alone, whichever has recently been faster per flop (see report()). Every
   // kProbeEvery-th call tries the other choice so both estimates stay current; the pool is tried
   // with a burst of kProbeBurst calls, as its first call after a pause pays for waking a worker.
-  int admit(int available) {
+  int admit(int available, CallKind kind) {
     if (available <= 1 || !adaptive_.load(std::memory_order_relaxed)) return available;
-    ++calls_;
-    if (burst_left_ > 0) {
-      --burst_left_;
+    Choice& c = choice_[static_cast<int>(kind)];
+    ++c.calls;
+    if (c.burst_left > 0) {
+      --c.burst_left;
       return available;
     }
     const bool pool_better =
-        alone_ns_ <= 0.0 || pooled_ns_ <= 0.0 || pooled_ns_ < kMinGain * alone_ns_;
-    const bool probe = calls_ % kProbeEvery == 0;
+        c.alone_ns <= 0.0 || c.pooled_ns <= 0.0 || c.pooled_ns < kMinGain * c.alone_ns;
+    const bool probe = c.calls % kProbeEvery == 0;
     if (pool_better) return probe ? 1 : available;
     if (!probe) return 1;
-    burst_left_ = kProbeBurst - 1;
+    c.burst_left = kProbeBurst - 1;
     return available;
   }
 
@@ -146,12 +147,13 @@ class ThreadPool {
   // call right after a call on the caller alone is not counted (its worker was asleep). Samples
   // are capped at twice the average, so one call that lost its thread for a scheduler slice does
   // not flip the choice; sustained contention (several slow calls in a row) does.
-  void report(int nt, double flops, double seconds) {
+  void report(int nt, double flops, double seconds, CallKind kind) {
     const bool warm = nt <= 1 || last_nt_ > 1;
     last_nt_ = nt;
     if (!warm || flops <= 0.0 || seconds <= 0.0) return;
     const double ns = seconds * 1e9 / flops;
-    double& avg = nt > 1 ? pooled_ns_ : alone_ns_;
+    Choice& c = choice_[static_cast<int>(kind)];
+    double& avg = nt > 1 ? c.pooled_ns : c.alone_ns;
     avg = avg <= 0.0 ? ns : avg + (std::min(ns, 2.0 * avg) - avg) * kAverageWeight;
   }
 
@@ -223,11 +225,14 @@ class ThreadPool {
   static constexpr unsigned kProbeEvery = 64;
   static constexpr int kProbeBurst = 3;
   static constexpr double kAverageWeight = 0.25;
-  unsigned calls_ = 0;
-  int burst_left_ = 0;
-  int last_nt_ = 1;
-  double alone_ns_ = 0.0;   // ns per flop, caller alone (0 = no sample yet)
-  double pooled_ns_ = 0.0;  // ns per flop, with the pool
+  struct Choice {  // one kind of call's
+    unsigned calls = 0;
+    int burst_left = 0;
+    double alone_ns = 0.0;   // ns per flop, caller alone (0 = no sample yet)
+    double pooled_ns = 0.0;  // ns per flop, with the pool
+  };
+  Choice choice_[kCallKinds];
+  int last_nt_ = 1;  // of the last reported call of any kind: whether the workers are awake
 };
 
 namespace {
@@ -256,20 +261,20 @@ int set_threads(int n) {
 // ---------------------------------------------------------------------------------------------
 // PoolLease
 
-PoolLease::PoolLease() : pool_(&the_pool()) { acquired_ = pool_->call_mu.try_lock(); }
+PoolLease::PoolLease(CallKind kind) : pool_(&the_pool()), kind_(kind) { acquired_ = pool_->call_mu.try_lock(); }
 
 PoolLease::~PoolLease() {
   if (acquired_) pool_->call_mu.unlock();
 }
 
-int PoolLease::prepare(int want) { return acquired_ ? pool_->admit(pool_->prepare(want)) : 1; }
+int PoolLease::prepare(int want) { return acquired_ ? pool_->admit(pool_->prepare(want), kind_) : 1; }
 
 Workspace& PoolLease::workspace(int tid) { return pool_->workspace(tid); }
 
 void PoolLease::run(int nt, JobFn fn, void* ctx) { pool_->run(nt, fn, ctx); }
 
 void PoolLease::report(int nt, double flops, double seconds) {
-  if (acquired_) pool_->report(nt, flops, seconds);
+  if (acquired_) pool_->report(nt, flops, seconds, kind_);
 }
 
 }  // namespace nmlp

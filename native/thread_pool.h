@@ -11,7 +11,10 @@
 // - Busy machines: the pool keeps moving averages of the time per flop of calls run with the pool
 //   and on the caller alone, and uses the pool only while it is clearly faster. When other
 //   processes occupy the cores, a worker gets descheduled mid-call and the pool loses; calls then
-//   stay on the caller, with an occasional probe of the pool. set_pool_adaptive(false) (the
+//   stay on the caller, with an occasional probe of the pool. Each kind of call (CallKind) keeps
+//   its own averages: a flop of a sparse product (memory-bound) takes several times as long as a
+//   flop of sgemm, so one shared average would compare the two kinds, not pool and alone.
+//   set_pool_adaptive(false) (the
 //   addon's setPoolPolicy("always"), which TypeScript calls for NATIVE_MLP_POOL=always) turns
 //   this off.
 // - One caller at a time: a PoolLease try-locks the pool. If another JS thread (a worker_thread
@@ -81,10 +84,14 @@ bool get_pool_adaptive();
 
 class ThreadPool;
 
+// What a parallel call does, for the pool-or-alone choice (separate statistics per kind).
+enum class CallKind : int { sgemm = 0, sparse = 1, elementwise = 2 };
+constexpr int kCallKinds = 3;
+
 // Exclusive, non-blocking use of the pool for one parallel call.
 class PoolLease {
  public:
-  PoolLease();
+  explicit PoolLease(CallKind kind);
   ~PoolLease();
   PoolLease(const PoolLease&) = delete;
   PoolLease& operator=(const PoolLease&) = delete;
@@ -107,6 +114,7 @@ class PoolLease {
 
  private:
   ThreadPool* pool_;
+  CallKind kind_;
   bool acquired_ = false;
 };
 

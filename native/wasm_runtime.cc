@@ -122,7 +122,7 @@ int get_threads() { return 1; }
 
 // Never constructed in practice (get_threads() == 1 keeps sgemm on its single-thread path); a
 // lease that is never acquired makes any call that did get here run single-threaded.
-PoolLease::PoolLease() : pool_(nullptr), acquired_(false) {}
+PoolLease::PoolLease(CallKind kind) : pool_(nullptr), kind_(kind), acquired_(false) {}
 PoolLease::~PoolLease() {}
 int PoolLease::prepare(int) { return 1; }
 void PoolLease::report(int, double, double) {}
