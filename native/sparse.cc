@@ -249,8 +249,8 @@ void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d
   if (beta != 0.0 && beta != 1.0) scale(c, x.k, n, beta);
   const Transposed xt = transposed_space(x.k, x.nnz);
   count_columns(x, xt);
-  WeightCall w{dot_for(sgemm_kernel_for(kernel, n)), &x, static_cast<float>(alpha), &xt, x.k, x.rows, d, n,
-               sgemm_depth_block(kernel, n, x.rows), beta == 0.0, c};
+  WeightCall w{dot_for(sgemm_kernel_for(kernel, n)), &x, static_cast<float>(alpha), &xt, x.k, x.rows,
+               d, n, sgemm_depth_block(kernel, n, x.rows), beta == 0.0, c};
   const double flops = 2.0 * static_cast<double>(x.nnz) * static_cast<double>(n);
   run_split(flops, x.k, &weight_job, &w);
 }

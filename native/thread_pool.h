@@ -14,9 +14,8 @@
 //   stay on the caller, with an occasional probe of the pool. Each kind of call (CallKind) keeps
 //   its own averages: a flop of a sparse product (memory-bound) takes several times as long as a
 //   flop of sgemm, so one shared average would compare the two kinds, not pool and alone.
-//   set_pool_adaptive(false) (the
-//   addon's setPoolPolicy("always"), which TypeScript calls for NATIVE_MLP_POOL=always) turns
-//   this off.
+//   set_pool_adaptive(false) (the addon's setPoolPolicy("always"), which TypeScript calls for
+//   NATIVE_MLP_POOL=always) turns this off.
 // - One caller at a time: a PoolLease try-locks the pool. If another JS thread (a worker_thread
 //   with its own addon instance) holds it, the lease fails and the caller runs single-threaded on
 //   its own thread, so concurrent callers never block each other or share buffers.
