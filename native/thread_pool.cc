@@ -125,7 +125,10 @@ class ThreadPool {
   // Requires call_mu. How many of the `available` participants the next call should use: the
   // pool or the caller alone, whichever has recently been faster per flop (see report()). Every
   // kProbeEvery-th call tries the other choice so both estimates stay current; the pool is tried
-  // with a burst of kProbeBurst calls, as its first call after a pause pays for waking a worker.
+  // with a burst of kProbeBurst calls, of which the first kBurstWarmup are not measured: after a
+  // stretch alone the worker must wake up and bring its half of the operands into its own caches,
+  // and timing those calls made a 2-core pool look no faster than one thread (measured in dense
+  // training: 1.05-1.2x the alone time per flop in such bursts against about 0.5x once warm).
   int admit(int available, CallKind kind) {
     if (available <= 1 || !adaptive_.load(std::memory_order_relaxed)) return available;
     Choice& c = choice_[static_cast<int>(kind)];
@@ -140,6 +143,7 @@ class ThreadPool {
     if (pool_better) return probe ? 1 : available;
     if (!probe) return 1;
     c.burst_left = kProbeBurst - 1;
+    c.unmeasured = kBurstWarmup;
     return available;
   }
 
@@ -150,9 +154,13 @@ class ThreadPool {
   void report(int nt, double flops, double seconds, CallKind kind) {
     const bool warm = nt <= 1 || last_nt_ > 1;
     last_nt_ = nt;
+    Choice& c = choice_[static_cast<int>(kind)];
+    if (nt > 1 && c.unmeasured > 0) {
+      --c.unmeasured;
+      return;
+    }
     if (!warm || flops <= 0.0 || seconds <= 0.0) return;
     const double ns = seconds * 1e9 / flops;
-    Choice& c = choice_[static_cast<int>(kind)];
     double& avg = nt > 1 ? c.pooled_ns : c.alone_ns;
     avg = avg <= 0.0 ? ns : avg + (std::min(ns, 2.0 * avg) - avg) * kAverageWeight;
   }
@@ -223,11 +231,13 @@ class ThreadPool {
   // the caller, re-trying the pool every kProbeEvery calls.
   static constexpr double kMinGain = 0.9;
   static constexpr unsigned kProbeEvery = 64;
-  static constexpr int kProbeBurst = 3;
+  static constexpr int kProbeBurst = 8;
+  static constexpr int kBurstWarmup = 3;
   static constexpr double kAverageWeight = 0.25;
   struct Choice {  // one kind of call's
     unsigned calls = 0;
     int burst_left = 0;
+    int unmeasured = 0;      // pooled calls of the current burst still to leave out of pooled_ns
     double alone_ns = 0.0;   // ns per flop, caller alone (0 = no sample yet)
     double pooled_ns = 0.0;  // ns per flop, with the pool
   };
