@@ -56,15 +56,15 @@ export interface Backend {
     rows: number, k: number, n: number, alpha: number, beta: number,
   ): void;
   /**
-   * torch.optim.SGD over n parameters (L2 weight decay, momentum, nesterov), float32 per element;
-   * velocity is read only when momentum != 0. See binding.d.ts.
-   */
-  /**
    * out = rng.permutation(out.length) for the PCG64 whose state is in `state` (10 uint32 words, as
    * Pcg64.saveWords writes them), which it advances in place: the training loop's epoch order.
    * The TypeScript kernel is Generator.permutationInto; the native one draws the same numbers.
    */
   permutation(out: Uint32Array, state: Uint32Array): void;
+  /**
+   * torch.optim.SGD over n parameters (L2 weight decay, momentum, nesterov), float32 per element;
+   * velocity is read only when momentum != 0. See binding.d.ts.
+   */
   momentumUpdate(
     w: Float32Array, g: Float32Array, velocity: Float32Array, n: number,
     lr: number, momentum: number, weightDecay: number, nesterov: boolean,
