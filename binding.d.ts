@@ -95,6 +95,27 @@ export function gatherSparse(
 ): number;
 
 /**
+ * gatherSparse with the same arguments and checks, begun now and returning at once: the work runs
+ * on the thread pool's first worker while JavaScript goes on (the next batch's gather during a
+ * training step), when all five arrays live on SharedArrayBuffers (memory that cannot be
+ * detached; the addon holds references to them until finishGather) and a worker can be had (a
+ * thread setting of at least 2, the pool not in use by another JavaScript thread). Otherwise it
+ * gathers before returning. Until finishGather returns, the outputs hold a gather in progress;
+ * an index another thread changes meanwhile gives an empty row, never a read out of bounds. A
+ * second call first waits for the gather still running. One gather per addon instance (thread).
+ */
+export function startGatherSparse(
+  values: Float32Array, cols: Int32Array, rowPtr: Int32Array,
+  images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
+): void;
+
+/**
+ * Returns once the gather startGatherSparse began on this addon instance (if any) is complete, and
+ * drops the references it held; its rowPtr[rows] is then the non-zero count.
+ */
+export function finishGather(): void;
+
+/**
  * c (rows x n, row-major, ld n) = X b, for X (rows x k) in compressed sparse rows (as gatherSparse
  * makes them) and b (k x n, ld n). c is overwritten and never read. Costs in proportion to the
  * non-zeros. With columns ascending within each row, the result equals sgemm(false, false, rows,

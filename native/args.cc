@@ -204,6 +204,18 @@ Args::Raw Args::typed_raw(std::size_t i, const char* name, napi_typedarray_type 
   return Raw{data, length};
 }
 
+bool Args::shared(std::size_t i) const {
+  napi_typedarray_type type = napi_int8_array;
+  std::size_t length = 0;
+  void* data = nullptr;
+  napi_value buffer = nullptr;
+  std::size_t offset = 0;
+  check_status(env_, napi_get_typedarray_info(env_, info_[i], &type, &length, &data, &buffer, &offset));
+  bool plain = true;  // napi_is_arraybuffer is false for a SharedArrayBuffer
+  check_status(env_, napi_is_arraybuffer(env_, buffer, &plain));
+  return !plain;
+}
+
 Args::View<float> Args::f32(std::size_t i, const char* name, std::uint64_t need) const {
   View<float> v = typed<float>(i, name, napi_float32_array);
   require(name, v.length, need);

@@ -61,6 +61,10 @@ class Args {
   View<std::uint8_t> u8(std::size_t i, const char* name, std::uint64_t need) const;
   View<std::int32_t> i32(std::size_t i, const char* name, std::uint64_t need) const;
 
+  // Whether argument i, a typed array already read, lives on a SharedArrayBuffer (memory that
+  // cannot be detached, so a background job may keep using it while a reference holds it).
+  bool shared(std::size_t i) const;
+
   // RangeError unless length >= need.
   void require(const char* name, std::size_t length, std::uint64_t need) const;
 

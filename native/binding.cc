@@ -73,6 +73,8 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
         InstanceMethod("sparseMatmul", &NativeMlp::SparseMatmul, napi_default_jsproperty),
         InstanceMethod("sparseMatmulT", &NativeMlp::SparseMatmulT, napi_default_jsproperty),
         InstanceMethod("gatherSparse", &NativeMlp::GatherSparse, napi_default_jsproperty),
+        InstanceMethod("startGatherSparse", &NativeMlp::StartGatherSparse, napi_default_jsproperty),
+        InstanceMethod("finishGather", &NativeMlp::FinishGather, napi_default_jsproperty),
         InstanceMethod("momentumUpdate", &NativeMlp::MomentumUpdate, napi_default_jsproperty),
         InstanceMethod("adamUpdate", &NativeMlp::AdamUpdate, napi_default_jsproperty),
     });
@@ -359,6 +361,8 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
   Napi::Value GatherSparse(const Napi::CallbackInfo& info) {
     return nmlp_binding::GatherSparse(info, *kernel_);
   }
+  Napi::Value StartGatherSparse(const Napi::CallbackInfo& info) { return gather_.Start(info, *kernel_); }
+  Napi::Value FinishGather(const Napi::CallbackInfo& info) { return gather_.Finish(info); }
 
   // Optimizer updates over the parameter arena (binding_optim.cc); the AVX2 build of the
   // element-wise loops when this instance's ISA (setIsa caps it) has it.
@@ -373,6 +377,7 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
   static Napi::Value env_undefined(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }
 
   const nmlp::KernelInfo* kernel_;
+  nmlp_binding::GatherSlot gather_;  // startGatherSparse / finishGather
 };
 
 }  // namespace

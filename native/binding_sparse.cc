@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "sparse.h"
+#include "thread_pool.h"
 
 namespace nmlp_binding {
 namespace {
@@ -74,8 +75,26 @@ Napi::Value SparseMatmulT(const Napi::CallbackInfo& info, const nmlp::KernelInfo
   return info.Env().Undefined();
 }
 
-Napi::Value GatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel) {
-  Args args(info, "gatherSparse", 8, "values, cols, rowPtr, images, index, start, rows, features");
+namespace {
+
+// gatherSparse's arguments, checked (binding.d.ts), as the kernel's call.
+struct GatherCall {
+  const nmlp::KernelInfo* kernel;
+  float* values;
+  std::int32_t* cols;
+  std::int32_t* row_ptr;
+  const std::uint8_t* images;
+  std::uint64_t image_count;
+  const std::uint32_t* index;
+  i64 index_length, start, rows, features;
+
+  i64 run() const {
+    return nmlp::gather_sparse(*kernel, values, cols, row_ptr, images, image_count, index, index_length, start,
+                               rows, features);
+  }
+};
+
+GatherCall read_gather(const Args& args, const nmlp::KernelInfo& kernel) {
   napi_env env = args.env();
   const i64 start = args.dim(5, "start");
   const i64 rows = args.dim(6, "rows");
@@ -91,9 +110,63 @@ Napi::Value GatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo&
   const auto images = args.u8(3, "images", 0);
   const auto [index, count] =
       args.gather_index(4, start, rows, features, images.length, "whole images in images");
-  const i64 nnz = nmlp::gather_sparse(kernel, values, cols, row_ptr, images.data, count, index.data,
-                                      static_cast<i64>(index.length), start, rows, features);
+  return GatherCall{&kernel, values, cols, row_ptr, images.data, count, index.data,
+                    static_cast<i64>(index.length), start, rows, features};
+}
+
+}  // namespace
+
+Napi::Value GatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel) {
+  Args args(info, "gatherSparse", 8, "values, cols, rowPtr, images, index, start, rows, features");
+  const i64 nnz = read_gather(args, kernel).run();
   return Napi::Number::New(info.Env(), static_cast<double>(nnz));
+}
+
+// A gather running on the worker: its checked call, and the references that keep its five arrays
+// alive meanwhile.
+struct GatherSlot::Job {
+  GatherCall call;
+  Napi::ObjectReference arrays[5];
+
+  static void run_job(void* ctx, int, int) { static_cast<Job*>(ctx)->call.run(); }
+};
+
+GatherSlot::GatherSlot() = default;
+
+// The environment is going away (the job's references with it): the worker must be done first.
+GatherSlot::~GatherSlot() { settle(); }
+
+void GatherSlot::settle() {
+  if (job_) nmlp::wait_for_pool();
+}
+
+Napi::Value GatherSlot::Start(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel) {
+  Args args(info, "startGatherSparse", 8, "values, cols, rowPtr, images, index, start, rows, features");
+  GatherCall call = read_gather(args, kernel);
+  settle();  // a gather never finished: it ends before its slot is reused
+  job_.reset();
+  // In the background only on memory that cannot be detached, held by references until finish;
+  // on an ArrayBuffer, or with no worker to be had, the gather runs now.
+  bool shared = true;
+  for (std::size_t i = 0; i < 5; ++i) shared = shared && args.shared(i);
+  if (shared) {
+    auto job = std::make_unique<Job>();
+    job->call = call;
+    for (std::size_t i = 0; i < 5; ++i) job->arrays[i] = Napi::Persistent(info[i].As<Napi::Object>());
+    nmlp::PoolLease lease(nmlp::CallKind::elementwise);
+    if (lease.start(&Job::run_job, job.get())) {
+      job_ = std::move(job);
+      return info.Env().Undefined();
+    }
+  }
+  call.run();
+  return info.Env().Undefined();
+}
+
+Napi::Value GatherSlot::Finish(const Napi::CallbackInfo& info) {
+  settle();
+  job_.reset();
+  return info.Env().Undefined();
 }
 
 }  // namespace nmlp_binding

@@ -263,8 +263,11 @@ i64 gather_sparse(const KernelInfo& kernel, float* values, std::int32_t* cols, s
   row_ptr[0] = 0;
   for (i64 r = 0; r < rows; ++r) {
     prefetch_ahead(images, image_count, index, index_length, start, rows, r, features);
-    const std::uint8_t* src = images + static_cast<i64>(index[start + r]) * features;
-    q += compact(src, features, values + q, cols + q);
+    // Read once and checked again: index may be shared memory another thread writes after the
+    // binding's check (a gather in the background runs while JavaScript goes on). Such a row
+    // comes out empty.
+    const std::uint32_t image = index[start + r];
+    if (image < image_count) q += compact(images + static_cast<i64>(image) * features, features, values + q, cols + q);
     row_ptr[r + 1] = static_cast<std::int32_t>(q);
   }
   prefetch_images(images, image_count, index, index_length, start + rows, start + 2 * rows, features);

@@ -50,7 +50,8 @@ void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d
 // Gathers images[index[start + r]] for r < rows into CSR: values = float(pixel) / 255 (NumPy's
 // rounding) for the non-zero pixels, columns ascending; row_ptr gets rows + 1 entries. Returns
 // the number of non-zeros. values and cols must hold rows * features elements (the worst case;
-// the slack is scratch). Every index[start + r] must be < image_count. Prefetches the next
+// the slack is scratch). Every index[start + r] must be < image_count (one that is not by the time
+// it is read, changed by a racing thread, gives an empty row). Prefetches the next
 // call's rows like gather_pixels. Compacts with the kernel's ISA (AVX2 on x86 with FMA).
 std::int64_t gather_sparse(const KernelInfo& kernel, float* values, std::int32_t* cols, std::int32_t* row_ptr, const std::uint8_t* images,
                            std::uint64_t image_count, const std::uint32_t* index,

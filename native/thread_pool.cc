@@ -108,6 +108,7 @@ class ThreadPool {
 
   // Requires call_mu. Stops workers beyond the new setting (they are re-created lazily).
   void resize(int setting) {
+    wait_idle();  // a background job ends before its worker may be stopped
     setting_.store(setting);
     if (static_cast<int>(workers_.size()) <= setting - 1) return;
     {
@@ -171,6 +172,28 @@ class ThreadPool {
       fn(ctx, 0, 1);
       return;
     }
+    post(nt, fn, ctx);
+    fn(ctx, 0, nt);
+    wait_idle();
+  }
+
+  // Requires call_mu and at least 1 worker: fn(ctx, 1, 2) on worker 1, not waited for.
+  void start(JobFn fn, void* ctx) { post(2, fn, ctx); }
+
+  // Returns once no worker runs a job (the last one's writes are then visible to the caller).
+  void wait_idle() {
+    auto idle = [&] { return pending_.load(std::memory_order_acquire) == 0; };
+    if (!spin_for(idle, kJoinSpin)) {
+      std::unique_lock<std::mutex> lk(mu_);
+      done_cv_.wait(lk, idle);
+    }
+  }
+
+ private:
+  // Requires call_mu. Hands fn to workers 1 .. nt - 1, after any job still running (a background
+  // job) has ended: fn_, ctx_ and pending_ belong to one job at a time.
+  void post(int nt, JobFn fn, void* ctx) {
+    wait_idle();
     fn_ = fn;
     ctx_ = ctx;
     pending_.store(nt - 1, std::memory_order_relaxed);
@@ -180,14 +203,8 @@ class ThreadPool {
       word_.store(next | static_cast<std::uint64_t>(nt), std::memory_order_release);
     }
     cv_.notify_all();
-    fn(ctx, 0, nt);
-    if (!spin_for([&] { return pending_.load(std::memory_order_acquire) == 0; }, kJoinSpin)) {
-      std::unique_lock<std::mutex> lk(mu_);
-      done_cv_.wait(lk, [&] { return pending_.load(std::memory_order_acquire) == 0; });
-    }
   }
 
- private:
   void worker_main(int id, std::uint64_t seen) {
     bool spin = false;  // spin before sleeping only right after taking part in a job
     for (;;) {
@@ -282,6 +299,14 @@ int PoolLease::prepare(int want) { return acquired_ ? pool_->admit(pool_->prepar
 Workspace& PoolLease::workspace(int tid) { return pool_->workspace(tid); }
 
 void PoolLease::run(int nt, JobFn fn, void* ctx) { pool_->run(nt, fn, ctx); }
+
+bool PoolLease::start(JobFn fn, void* ctx) {
+  if (!acquired_ || pool_->prepare(2) < 2) return false;
+  pool_->start(fn, ctx);
+  return true;
+}
+
+void wait_for_pool() { the_pool().wait_idle(); }
 
 void PoolLease::report(int nt, double flops, double seconds) {
   if (acquired_) pool_->report(nt, flops, seconds, kind_);

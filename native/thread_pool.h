@@ -20,6 +20,9 @@
 //   with its own addon instance) holds it, the lease fails and the caller runs single-threaded on
 //   its own thread, so concurrent callers never block each other or share buffers.
 // - Jobs must not throw; all allocation happens in the caller before PoolLease::run.
+// - A background job (PoolLease::start) runs on the first worker while the caller goes on (the
+//   next batch's gather during the serial part of a training step); anything that needs the
+//   workers waits for it first.
 #ifndef NATIVE_MLP_THREAD_POOL_H
 #define NATIVE_MLP_THREAD_POOL_H
 
@@ -83,6 +86,9 @@ bool get_pool_adaptive();
 
 class ThreadPool;
 
+// Returns once the pool runs no job (a background job from PoolLease::start included).
+void wait_for_pool();
+
 // What a parallel call does, for the pool-or-alone choice (separate statistics per kind).
 enum class CallKind : int { sgemm = 0, sparse = 1, elementwise = 2 };
 constexpr int kCallKinds = 3;
@@ -110,6 +116,11 @@ class PoolLease {
   // are done. nt <= prepare()'s result. fn must not throw, and participants should not wait for
   // each other (a worker may start late: asleep, or descheduled on a busy machine).
   void run(int nt, JobFn fn, void* ctx);
+  // A background job: starts fn(ctx, 1, 2) on the first worker and returns at once; the pool's
+  // next parallel call, a resize and wait_for_pool() wait for it to end. Returns false and runs
+  // nothing when the lease failed or there is no worker to be had (a setting of 1 thread); the
+  // caller then does the work itself. fn must not throw.
+  bool start(JobFn fn, void* ctx);
 
  private:
   ThreadPool* pool_;

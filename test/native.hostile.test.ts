@@ -246,6 +246,25 @@ const GROUPS: Record<string, Hostile[]> = {
     { name: 'fmaPeak seconds 1e9', code: 'm.fmaPeak(1, 1e9)', error: 'RangeError', message: named('seconds') },
     { name: 'fmaPeak seconds string', code: 'm.fmaPeak(1, "1")', error: 'TypeError', message: named('seconds') },
   ],
+  'gather in the background': [
+    { name: 'startGatherSparse on SharedArrayBuffers, then finishGather (control)', code: 'const sh = (T, n) => new T(new SharedArrayBuffer(T.BYTES_PER_ELEMENT * n)); m.setThreads(2); const v = sh(Float32Array, 6), c = sh(Int32Array, 6), rp = sh(Int32Array, 3), img = sh(Uint8Array, 6), ix = sh(Uint32Array, 2); img.set([0, 5, 0, 7, 7, 7]); ix.set([1, 0]); m.startGatherSparse(v, c, rp, img, ix, 0, 2, 3); m.finishGather(); if (rp[2] !== 4 || c[3] !== 1 || v[3] !== Math.fround(5 / 255)) throw new Error("gathered " + rp + " / " + c + " / " + v)', error: 'ok' },
+    { name: 'finishGather with no gather begun (control: a no-op)', code: 'm.finishGather(); m.finishGather()', error: 'ok' },
+    { name: 'startGatherSparse index past the last image', code: 'm.startGatherSparse(f32(6), new Int32Array(6), new Int32Array(3), new Uint8Array(9), Uint32Array.of(0, 3), 0, 2, 3)', error: 'RangeError', message: /index\[1\] is 3/ },
+    { name: 'startGatherSparse values too short', code: 'm.startGatherSparse(f32(5), new Int32Array(6), new Int32Array(3), new Uint8Array(9), Uint32Array.of(0, 1), 0, 2, 3)', error: 'RangeError', message: named('values') },
+    { name: 'startGatherSparse images detached', code: 'm.startGatherSparse(f32(6), new Int32Array(6), new Int32Array(3), detachedU8(9), Uint32Array.of(0, 1), 0, 2, 3)', error: 'TypeError', message: /Expected images .*detached/ },
+    { name: 'startGatherSparse too few arguments', code: 'm.startGatherSparse(f32(6))', error: 'TypeError', message: /8 arguments/ },
+    {
+      name: 'index rewritten past the last image while the gather runs (control: no read out of bounds, such rows empty)',
+      code: 'const sh = (T, n) => new T(new SharedArrayBuffer(T.BYTES_PER_ELEMENT * n)); m.setThreads(2); const F = 784, R = 2000; const img = sh(Uint8Array, 10 * F).fill(3), ix = sh(Uint32Array, R), v = sh(Float32Array, R * F), c = sh(Int32Array, R * F), rp = sh(Int32Array, R + 1); for (let round = 0; round < 5; round++) { ix.fill(round % 10); m.startGatherSparse(v, c, rp, img, ix, 0, R, F); ix.fill(4294967295); m.finishGather(); for (let r = 0; r < R; r++) { const n = rp[r + 1] - rp[r]; if (n !== 0 && n !== F) throw new Error("row " + r + " has " + n); } }',
+      error: 'ok',
+    },
+    {
+      name: 'arrays dropped and collected while the gather runs (control: the addon holds them)',
+      code: 'require("v8").setFlagsFromString("--expose-gc"); const gc = require("vm").runInNewContext("gc"); const sh = (T, n) => new T(new SharedArrayBuffer(T.BYTES_PER_ELEMENT * n)); m.setThreads(2); const F = 784, R = 4000; (() => { const img = sh(Uint8Array, 10 * F).fill(9), ix = sh(Uint32Array, R); m.startGatherSparse(sh(Float32Array, R * F), sh(Int32Array, R * F), sh(Int32Array, R + 1), img, ix, 0, R, F); })(); for (let i = 0; i < 5; i++) gc(); m.finishGather()',
+      error: 'ok',
+    },
+    { name: 'setThreads(1) while a gather runs, then another gather (control)', code: 'const sh = (T, n) => new T(new SharedArrayBuffer(T.BYTES_PER_ELEMENT * n)); m.setThreads(2); const F = 784, R = 2000; const img = sh(Uint8Array, F).fill(1), ix = sh(Uint32Array, R), v = sh(Float32Array, R * F), c = sh(Int32Array, R * F), rp = sh(Int32Array, R + 1); m.startGatherSparse(v, c, rp, img, ix, 0, R, F); m.setThreads(1); if (rp[R] !== R * F) throw new Error("first gather incomplete: " + rp[R]); m.startGatherSparse(v, c, rp, img, ix, 0, 5, F); m.finishGather(); m.setThreads(0)', error: 'ok' },
+  ],
   threads: [
     { name: 'setThreads(1) and getThreads() (control)', code: 'if (m.setThreads(1) !== 1 || m.getThreads() !== 1) throw new Error("setThreads(1) did not stick")', error: 'ok' },
     { name: 'setThreads(-1)', code: 'm.setThreads(-1)', error: 'RangeError', message: named('n') },

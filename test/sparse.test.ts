@@ -116,6 +116,39 @@ forEachBackend('sparse input', (be) => {
     }
   });
 
+  it('startGatherSparse + finishGather gather what gatherSparse gathers, on shared and plain memory, one gather after another', () => {
+    const features = 784, count = 300, rows = 128;
+    const shared = <T extends Uint8Array | Uint32Array | Int32Array | Float32Array>(make: (b: SharedArrayBuffer) => T, bytes: number) => make(new SharedArrayBuffer(bytes));
+    const images = shared((b) => new Uint8Array(b), count * features);
+    const noise = randomF32(images.length, 11);
+    for (let i = 0; i < images.length; i++) images[i] = noise[i] > 0.6 ? 1 + Math.floor((noise[i] + 1) * 127) : 0;
+    const index = shared((b) => new Uint32Array(b), 4 * count);
+    for (let i = 0; i < count; i++) index[i] = (i * 37 + 3) % count;
+    const batch = (onShared: boolean) => {
+      const make = <T>(f: (b: ArrayBuffer | SharedArrayBuffer) => T, bytes: number) => f(onShared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+      return {
+        values: make((b) => new Float32Array(b), 4 * rows * features),
+        cols: make((b) => new Int32Array(b), 4 * rows * features),
+        rowPtr: make((b) => new Int32Array(b), 4 * (rows + 1)),
+      };
+    };
+    const want = batch(false);
+    for (const onShared of [true, false]) {
+      const a = batch(onShared), b = batch(onShared);
+      be.startGatherSparse(a.values, a.cols, a.rowPtr, images, index, 0, rows, features);
+      be.startGatherSparse(b.values, b.cols, b.rowPtr, images, index, rows, rows, features); // completes a's first
+      be.finishGather();
+      for (const [got, start] of [[a, 0], [b, rows]] as const) {
+        const nnz = be.gatherSparse(want.values, want.cols, want.rowPtr, images, index, start, rows, features);
+        expect(got.rowPtr).toEqual(want.rowPtr);
+        expect(got.cols.subarray(0, nnz)).toEqual(want.cols.subarray(0, nnz));
+        expect(got.values.subarray(0, nnz)).toEqual(want.values.subarray(0, nnz));
+      }
+    }
+    be.finishGather(); // nothing begun: a no-op
+    expect(() => be.startGatherSparse(new Float32Array(5), new Int32Array(6), new Int32Array(3), new Uint8Array(9), Uint32Array.of(0, 1), 0, 2, 3)).toThrow(/values to hold at least 6/);
+  });
+
   products(be);
 
   it('checks the compressed rows: rowPtr start and order, lengths, column range', () => {

@@ -45,6 +45,19 @@ export interface Backend {
     values: Float32Array, cols: Int32Array, rowPtr: Int32Array,
     images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
   ): number;
+  /**
+   * gatherSparse's work, begun now; after finishGather() the batch is complete and rowPtr[rows] is
+   * its non-zero count. Native runs it on the thread pool's worker while the caller goes on (the
+   * next batch's gather during the current training step) when all five arrays live on
+   * SharedArrayBuffers and a worker is free; otherwise, and on js and wasm, it gathers at once.
+   * Until then the outputs hold a gather in progress; starting another gather completes this one.
+   */
+  startGatherSparse(
+    values: Float32Array, cols: Int32Array, rowPtr: Int32Array,
+    images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
+  ): void;
+  /** Returns once the gather startGatherSparse began (if any) is complete. */
+  finishGather(): void;
   /** c (rows x n) = X b for X (rows x k) in compressed sparse rows and b (k x n); c is overwritten. */
   sparseMatmul(
     c: Float32Array, rowPtr: Int32Array, cols: Int32Array, values: Float32Array, b: Float32Array,
@@ -94,8 +107,13 @@ export interface Backend {
   holds(x: ArrayBufferView): boolean;
 }
 
-/** What a backend implements; withChecks() turns it into a Backend. */
-export type Kernels = Omit<Backend, 'name'>;
+type BackgroundGather = 'startGatherSparse' | 'finishGather';
+
+/**
+ * What a backend implements; withChecks() turns it into a Backend. A backend without its own
+ * background gather gets one that gathers at once.
+ */
+export type Kernels = Omit<Backend, 'name' | BackgroundGather> & Partial<Pick<Backend, BackgroundGather>>;
 
 /**
  * Wraps kernels so every call is checked first, the same way for both backends: the TypeScript
@@ -156,6 +174,14 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
     gatherSparse(values, cols, rowPtr, images, index, start, rows, features) {
       checkGatherSparse(values, cols, rowPtr, images, index, start, rows, features);
       return k.gatherSparse(values, cols, rowPtr, images, index, start, rows, features);
+    },
+    startGatherSparse(values, cols, rowPtr, images, index, start, rows, features) {
+      checkGatherSparse(values, cols, rowPtr, images, index, start, rows, features);
+      if (k.startGatherSparse) k.startGatherSparse(values, cols, rowPtr, images, index, start, rows, features);
+      else k.gatherSparse(values, cols, rowPtr, images, index, start, rows, features);
+    },
+    finishGather() {
+      k.finishGather?.();
     },
     sparseMatmul(c, rowPtr, cols, values, b, rows, kk, n) {
       checkSparseMatmul(c, rowPtr, cols, values, b, rows, kk, n);

@@ -134,9 +134,13 @@ export class Workspace {
 /**
  * Forward pass over the first `rows` rows of ws.X, or of `x` (the same batch in compressed
  * sparse rows: layer 1 then skips the zero inputs, with the same result bits); returns the logits
- * u[L] (rows x classes). Caches u[l] and h[l] for backward.
+ * u[L] (rows x classes). Caches u[l] and h[l] for backward. `afterFirstProduct` runs right after
+ * u_1 = X @ W_1, the pass's biggest parallel product: the training loop begins the next batch's
+ * gather there, to run on the spare core while the rest of the step is serial.
  */
-export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number, x?: SparseInput): Float32Array {
+export function forward(
+  be: Backend, net: Mlp, ws: Workspace, rows: number, x?: SparseInput, afterFirstProduct?: () => void,
+): Float32Array {
   const s = net.sizes;
   const L = net.layers;
   checkSparseRows(x, rows);
@@ -144,6 +148,7 @@ export function forward(be: Backend, net: Mlp, ws: Workspace, rows: number, x?: 
     // u_l = h_{l-1} @ W_l
     if (l === 1 && x) be.sparseMatmul(ws.u[1], x.rowPtr, x.cols, x.values, net.W[1], rows, s[0], s[1]);
     else be.sgemm(false, false, rows, s[l], s[l - 1], 1, ws.h[l - 1], s[l - 1], net.W[l], s[l], 0, ws.u[l], s[l]);
+    if (l === 1) afterFirstProduct?.();
     if (l < L) be.biasRelu(ws.h[l], ws.u[l], net.b[l], rows, s[l]); // u_l += b_l; h_l = relu(u_l)
     else be.biasAdd(ws.u[l], net.b[l], rows, s[l]); // u_L += b_L (logits; softmax is in the loss)
   }

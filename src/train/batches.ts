@@ -6,7 +6,8 @@
 import type { Backend } from '../backend/contract.js';
 import type { Rows } from '../data/dataset.js';
 import type { Targets } from '../nn/loss.js';
-import type { SparseInput } from '../nn/sparse-input.js';
+import type { Alloc } from '../nn/mlp.js';
+import { SparseInput } from '../nn/sparse-input.js';
 import type { Generator } from '../rng/index.js';
 
 /** A targets buffer for batches of up to `rows` rows of `set`: labels, or rows x outputs values. */
@@ -37,19 +38,57 @@ export function identityOrder(n: number): Uint32Array {
 }
 
 /**
- * Fills x (compressed sparse rows) and labels with the rows order[start .. start + rows) of a set
- * of byte inputs with class labels (the sparse path is for images; float rows take gatherBatch).
+ * The batches of the sparse path, gathered one step ahead: while step i trains on one buffer, the
+ * backend fills the other with batch i + 1 (native: on the thread pool's worker, during the step's
+ * serial part; js and wasm gather at once). The images and the epoch order live on
+ * SharedArrayBuffers, the memory native gathers from in the background.
  */
-export function gatherSparseBatch(
-  be: Backend, x: SparseInput, labels: Uint32Array, set: Rows, order: Uint32Array, start: number, rows: number,
-): void {
-  if (!(set.inputs instanceof Uint8Array) || !(set.targets instanceof Uint32Array)) {
-    throw new TypeError('gatherSparseBatch needs byte inputs and class labels; use gatherBatch for float rows');
+export class SparseBatches {
+  readonly order: Uint32Array;
+  private readonly images: Uint8Array;
+  private readonly buffers: [SparseInput, SparseInput];
+  private spare = 1;  // the buffer not handed out by the last take()
+  private ahead = -1; // start row of the batch begun into buffers[spare], or -1
+
+  /** `first` is the SparseInput the network was set up with; a second like it comes from `alloc`. */
+  constructor(private readonly be: Backend, first: SparseInput, private readonly set: Rows, alloc: Alloc) {
+    if (!(set.inputs instanceof Uint8Array) || !(set.targets instanceof Uint32Array)) {
+      throw new TypeError('SparseBatches needs byte inputs and class labels; float rows take gatherBatch');
+    }
+    // Only native gathers in the background; the others need no copy.
+    this.images = be.name === 'native' ? onSharedMemory(set.inputs) : set.inputs;
+    this.order = new Uint32Array(new SharedArrayBuffer(4 * set.count));
+    this.buffers = [first, new SparseInput(first.maxRows, first.features, alloc)];
   }
-  x.nnz = be.gatherSparse(x.values, x.cols, x.rowPtr, set.inputs, order, start, rows, set.features);
-  x.rows = rows;
-  const t = set.targets;
-  for (let r = 0; r < rows; r++) labels[r] = t[order[start + r]];
+
+  /** Begins gathering the rows order[start .. start + rows) (the next step's batch). */
+  begin(start: number, rows: number): void {
+    const x = this.buffers[this.spare];
+    this.be.startGatherSparse(x.values, x.cols, x.rowPtr, this.images, this.order, start, rows, this.set.features);
+    x.rows = rows;
+    this.ahead = start;
+  }
+
+  /** The batch order[start .. start + rows), begun ahead or gathered now, with its labels. */
+  take(start: number, rows: number, labels: Uint32Array): SparseInput {
+    if (this.ahead !== start) this.begin(start, rows);
+    this.be.finishGather();
+    this.ahead = -1;
+    const x = this.buffers[this.spare];
+    this.spare ^= 1;
+    x.nnz = x.rowPtr[rows];
+    const t = this.set.targets as Uint32Array;
+    for (let r = 0; r < rows; r++) labels[r] = t[this.order[start + r]];
+    return x;
+  }
+}
+
+/** bytes itself when it lives on a SharedArrayBuffer, else a copy that does (made once per run). */
+function onSharedMemory(bytes: Uint8Array): Uint8Array {
+  if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
+  copy.set(bytes);
+  return copy;
 }
 
 /**

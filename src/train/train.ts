@@ -19,7 +19,7 @@ import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { Schedule } from '../optim/schedule.js';
 import { defaultRng, type Generator as RandomGenerator } from '../rng/index.js';
-import { epochOrder, gatherBatch, gatherSparseBatch, targetBuffer } from './batches.js';
+import { epochOrder, gatherBatch, SparseBatches, targetBuffer } from './batches.js';
 import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { checkConfig, type ResolvedConfig, resolveConfig, type TrainConfig } from './config.js';
 import { EarlyStopping } from './early-stopping.js';
@@ -177,9 +177,10 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   }
 
   const ws = new Workspace(net, Math.max(c.batch, EVAL_ROWS), be.alloc);
-  const sparse = sparseInputFor(options.input ?? 'auto', set, c.batch, be.alloc);
+  const sparseInput = sparseInputFor(options.input ?? 'auto', set, c.batch, be.alloc);
+  const sparse = sparseInput && new SparseBatches(be, sparseInput, set, be.alloc);
   const labels = targetBuffer(set, ws.rows, data.classes);
-  const order = new Uint32Array(set.count);
+  const order = sparse ? sparse.order : new Uint32Array(set.count);
   const evalImages = Math.min(c.evalImages, set.count);
   const batches = Math.ceil(set.count / c.batch);
   let stopped = false;
@@ -224,10 +225,12 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
       }
       const start = bi * c.batch;
       const rows = Math.min(c.batch, set.count - start);
-      if (sparse) gatherSparseBatch(be, sparse, labels as Uint32Array, set, order, start, rows);
-      else gatherBatch(be, ws.X, labels, set, order, start, rows);
-      forward(be, net, ws, rows, sparse);
-      const loss = backward(be, net, ws, labels, rows, target, sparse);
+      const x = sparse?.take(start, rows, labels as Uint32Array);
+      if (!x) gatherBatch(be, ws.X, labels, set, order, start, rows);
+      // The next batch of this epoch is gathered while the rest of the step runs.
+      const next = start + c.batch;
+      forward(be, net, ws, rows, x, sparse && bi + 1 < batches ? () => sparse.begin(next, Math.min(c.batch, set.count - next)) : undefined);
+      const loss = backward(be, net, ws, labels, rows, target, x);
       if (target) optimizer.countFoldedStep();
       else optimizer.update(be, net.params, ws.grads.params, lr);
       if (!Number.isFinite(loss) && !c.allowNonFinite) throw new NonFiniteLossError(epoch, bi + 1, lr);
