@@ -110,8 +110,18 @@ export function startGatherSparse(
 ): void;
 
 /**
- * Returns once the gather startGatherSparse began on this addon instance (if any) is complete, and
- * drops the references it held; its rowPtr[rows] is then the non-zero count.
+ * gatherPixels with the same arguments and checks, begun now: in the background on the same terms
+ * as startGatherSparse (out, images and index on SharedArrayBuffers); an index changed out of
+ * range meanwhile gives a row of zeros. Shares startGatherSparse's one gather per instance.
+ */
+export function startGatherPixels(
+  out: Float32Array, images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
+): void;
+
+/**
+ * Returns once the gather begun last on this addon instance (startGatherSparse or
+ * startGatherPixels), if any, is complete, and drops the references it held (after a sparse
+ * gather, rowPtr[rows] is then the non-zero count).
  */
 export function finishGather(): void;
 

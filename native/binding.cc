@@ -8,6 +8,7 @@
 #include <napi.h>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "args.h"
@@ -59,6 +60,7 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
         InstanceMethod("colSums", &NativeMlp::ColSums, napi_default_jsproperty),
         InstanceMethod("sgdUpdate", &NativeMlp::SgdUpdate, napi_default_jsproperty),
         InstanceMethod("gatherPixels", &NativeMlp::GatherPixels, napi_default_jsproperty),
+        InstanceMethod("startGatherPixels", &NativeMlp::StartGatherPixels, napi_default_jsproperty),
         InstanceMethod("mseGrad", &NativeMlp::MseGrad, napi_default_jsproperty),
         InstanceMethod("gatherRows", &NativeMlp::GatherRows, napi_default_jsproperty),
         InstanceMethod("getThreads", &NativeMlp::GetThreads, napi_default_jsproperty),
@@ -214,6 +216,20 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
   // gatherPixels(out, images, index, start, rows, features)
   Napi::Value GatherPixels(const Napi::CallbackInfo& info) {
     Args args(info, "gatherPixels", 6, "out, images, index, start, rows, features");
+    read_gather_pixels(args)();
+    return env_undefined(info);
+  }
+
+  // startGatherPixels(out, images, index, start, rows, features): gatherPixels in the background
+  // (binding_gather.h).
+  Napi::Value StartGatherPixels(const Napi::CallbackInfo& info) {
+    Args args(info, "startGatherPixels", 6, "out, images, index, start, rows, features");
+    gather_.start(info, args, 3, read_gather_pixels(args));
+    return env_undefined(info);
+  }
+
+  // gatherPixels' arguments, checked, as the call to make.
+  static std::function<void()> read_gather_pixels(const Args& args) {
     const i64 start = args.dim(3, "start");
     const i64 rows = args.dim(4, "rows");
     const i64 features = args.dim(5, "features");
@@ -221,9 +237,9 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     const Args::View<std::uint8_t> images = args.u8(1, "images", 0);
     const auto [index, count] =
         args.gather_index(2, start, rows, features, images.length, "whole images in images");
-    nmlp::gather_pixels(out, images.data, count, index.data, static_cast<i64>(index.length), start, rows,
-                        features);
-    return env_undefined(info);
+    return [=, index = index.data, length = static_cast<i64>(index.length), count = count] {
+      nmlp::gather_pixels(out, images.data, count, index, length, start, rows, features);
+    };
   }
 
   // mseGrad(du, pred, target, rows, cols) -> summed 0.5 * squared error
@@ -361,7 +377,9 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
   Napi::Value GatherSparse(const Napi::CallbackInfo& info) {
     return nmlp_binding::GatherSparse(info, *kernel_);
   }
-  Napi::Value StartGatherSparse(const Napi::CallbackInfo& info) { return gather_.Start(info, *kernel_); }
+  Napi::Value StartGatherSparse(const Napi::CallbackInfo& info) {
+    return nmlp_binding::StartGatherSparse(info, *kernel_, gather_);
+  }
   Napi::Value FinishGather(const Napi::CallbackInfo& info) { return gather_.Finish(info); }
 
   // Optimizer updates over the parameter arena (binding_optim.cc); the AVX2 build of the
@@ -377,7 +395,7 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
   static Napi::Value env_undefined(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }
 
   const nmlp::KernelInfo* kernel_;
-  nmlp_binding::GatherSlot gather_;  // startGatherSparse / finishGather
+  nmlp_binding::GatherSlot gather_;  // startGatherSparse, startGatherPixels, finishGather
 };
 
 }  // namespace

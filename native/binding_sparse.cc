@@ -5,7 +5,6 @@
 
 #include "args.h"
 #include "sparse.h"
-#include "thread_pool.h"
 
 namespace nmlp_binding {
 namespace {
@@ -122,50 +121,10 @@ Napi::Value GatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo&
   return Napi::Number::New(info.Env(), static_cast<double>(nnz));
 }
 
-// A gather running on the worker: its checked call, and the references that keep its five arrays
-// alive meanwhile.
-struct GatherSlot::Job {
-  GatherCall call;
-  Napi::ObjectReference arrays[5];
-
-  static void run_job(void* ctx, int, int) { static_cast<Job*>(ctx)->call.run(); }
-};
-
-GatherSlot::GatherSlot() = default;
-
-// The environment is going away (the job's references with it): the worker must be done first.
-GatherSlot::~GatherSlot() { settle(); }
-
-void GatherSlot::settle() {
-  if (job_) nmlp::wait_for_pool();
-}
-
-Napi::Value GatherSlot::Start(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel) {
+Napi::Value StartGatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel, GatherSlot& slot) {
   Args args(info, "startGatherSparse", 8, "values, cols, rowPtr, images, index, start, rows, features");
-  GatherCall call = read_gather(args, kernel);
-  settle();  // a gather never finished: it ends before its slot is reused
-  job_.reset();
-  // In the background only on memory that cannot be detached, held by references until finish;
-  // on an ArrayBuffer, or with no worker to be had, the gather runs now.
-  bool shared = true;
-  for (std::size_t i = 0; i < 5; ++i) shared = shared && args.shared(i);
-  if (shared) {
-    auto job = std::make_unique<Job>();
-    job->call = call;
-    for (std::size_t i = 0; i < 5; ++i) job->arrays[i] = Napi::Persistent(info[i].As<Napi::Object>());
-    nmlp::PoolLease lease(nmlp::CallKind::elementwise);
-    if (lease.start(&Job::run_job, job.get())) {
-      job_ = std::move(job);
-      return info.Env().Undefined();
-    }
-  }
-  call.run();
-  return info.Env().Undefined();
-}
-
-Napi::Value GatherSlot::Finish(const Napi::CallbackInfo& info) {
-  settle();
-  job_.reset();
+  const GatherCall call = read_gather(args, kernel);
+  slot.start(info, args, 5, [call] { call.run(); });
   return info.Env().Undefined();
 }
 

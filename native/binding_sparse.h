@@ -5,8 +5,8 @@
 
 #include <napi.h>
 
-#include <memory>
 
+#include "binding_gather.h"
 #include "kernels.h"
 
 namespace nmlp_binding {
@@ -18,23 +18,9 @@ Napi::Value SparseMatmulT(const Napi::CallbackInfo& info, const nmlp::KernelInfo
 // gatherSparse(values, cols, rowPtr, images, index, start, rows, features) -> non-zeros
 Napi::Value GatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel);
 
-// startGatherSparse(...) (gatherSparse's arguments) and finishGather(): the gather of
-// the next batch on the pool's worker while the caller goes on. One slot per addon instance; its
-// destructor (environment teardown) waits for a gather still running.
-class GatherSlot {
- public:
-  GatherSlot();
-  ~GatherSlot();
-  GatherSlot(const GatherSlot&) = delete;
-  GatherSlot& operator=(const GatherSlot&) = delete;
-  Napi::Value Start(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel);
-  Napi::Value Finish(const Napi::CallbackInfo& info);
-
- private:
-  struct Job;
-  void settle();  // waits for the worker if a job is held
-  std::unique_ptr<Job> job_;
-};
+// startGatherSparse(values, cols, rowPtr, images, index, start, rows, features): gatherSparse in
+// the background (binding_gather.h).
+Napi::Value StartGatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel, GatherSlot& slot);
 
 }  // namespace nmlp_binding
 

@@ -131,8 +131,16 @@ void gather_pixels(float* out, const std::uint8_t* images, std::uint64_t image_c
                    const std::uint32_t* index, i64 index_length, i64 start, i64 rows, i64 features) {
   for (i64 r = 0; r < rows; ++r) {
     prefetch_ahead(images, image_count, index, index_length, start, rows, r, features);
-    const std::uint8_t* src = images + static_cast<i64>(index[start + r]) * features;
     float* dst = out + r * features;
+    // Read once and checked again: index may be shared memory another thread writes after the
+    // binding's check (a gather in the background runs while JavaScript goes on). Such a row
+    // comes out zero.
+    const std::uint32_t image = index[start + r];
+    if (image >= image_count) {
+      for (i64 p = 0; p < features; ++p) dst[p] = 0.0f;
+      continue;
+    }
+    const std::uint8_t* src = images + static_cast<i64>(image) * features;
     // One correctly rounded float division per element, as NumPy's float32 x / 255; vectorises.
     for (i64 p = 0; p < features; ++p) dst[p] = static_cast<float>(src[p]) / 255.0f;
   }
@@ -160,8 +168,13 @@ void prefetch_ahead(const std::uint8_t* images, std::uint64_t image_count, const
 void gather_rows(float* out, const float* x, std::uint64_t row_count, const std::uint32_t* index,
                  i64 index_length, i64 start, i64 rows, i64 features) {
   for (i64 r = 0; r < rows; ++r) {
-    const float* src = x + static_cast<i64>(index[start + r]) * features;
     float* dst = out + r * features;
+    const std::uint32_t row = index[start + r];  // read once and checked again, as gather_pixels
+    if (row >= row_count) {
+      for (i64 p = 0; p < features; ++p) dst[p] = 0.0f;
+      continue;
+    }
+    const float* src = x + static_cast<i64>(row) * features;
     for (i64 p = 0; p < features; ++p) dst[p] = src[p];  // a plain loop: the WASM build has no <algorithm> copy
   }
   // As gather_pixels: ask for the next call's rows now (16 floats per 64-byte line).

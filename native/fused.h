@@ -42,14 +42,16 @@ void sgd_update(float* w, const float* g, double lr, std::int64_t n);
 
 // out[r * features + p] = float(images[index[start + r] * features + p]) / 255.0f for r < rows:
 // the batch gather of the training loop, with NumPy's float32 x / 255 rounding (one correctly
-// rounded float division). Every index[start + r] must be < image_count (whole images).
+// rounded float division). Every index[start + r] must be < image_count (whole images); one that
+// is not by the time it is read (a racing thread changed it) gives a row of zeros.
 // Also prefetches the rows of index[start + rows, start + 2 * rows) for the next call.
 void gather_pixels(float* out, const std::uint8_t* images, std::uint64_t image_count,
                    const std::uint32_t* index, std::int64_t index_length, std::int64_t start,
                    std::int64_t rows, std::int64_t features);
 
 // out[r * features + p] = x[index[start + r] * features + p] for r < rows: the batch gather of
-// float rows (CSV and caller data), a plain copy. Every index[start + r] must be < row_count.
+// float rows (CSV and caller data), a plain copy. Every index[start + r] must be < row_count (as
+// gather_pixels: a row changed out of range meanwhile comes out zero).
 // Prefetches the rows of the next call as gather_pixels does.
 void gather_rows(float* out, const float* x, std::uint64_t row_count, const std::uint32_t* index,
                  std::int64_t index_length, std::int64_t start, std::int64_t rows,

@@ -263,6 +263,13 @@ const GROUPS: Record<string, Hostile[]> = {
       code: 'require("v8").setFlagsFromString("--expose-gc"); const gc = require("vm").runInNewContext("gc"); const sh = (T, n) => new T(new SharedArrayBuffer(T.BYTES_PER_ELEMENT * n)); m.setThreads(2); const F = 784, R = 4000; (() => { const img = sh(Uint8Array, 10 * F).fill(9), ix = sh(Uint32Array, R); m.startGatherSparse(sh(Float32Array, R * F), sh(Int32Array, R * F), sh(Int32Array, R + 1), img, ix, 0, R, F); })(); for (let i = 0; i < 5; i++) gc(); m.finishGather()',
       error: 'ok',
     },
+    { name: 'startGatherPixels index past the last image', code: 'm.startGatherPixels(f32(6), new Uint8Array(9), Uint32Array.of(0, 3), 0, 2, 3)', error: 'RangeError', message: /index\[1\] is 3/ },
+    { name: 'startGatherPixels out Float64Array', code: 'm.startGatherPixels(new Float64Array(6), new Uint8Array(9), Uint32Array.of(0, 1), 0, 2, 3)', error: 'TypeError', message: named('out') },
+    {
+      name: 'startGatherPixels: index rewritten past the last image while the gather runs (control: such rows zero)',
+      code: 'const sh = (T, n) => new T(new SharedArrayBuffer(T.BYTES_PER_ELEMENT * n)); m.setThreads(2); const F = 784, R = 2000; const img = sh(Uint8Array, 10 * F).fill(51), ix = sh(Uint32Array, R), out = sh(Float32Array, R * F); for (let round = 0; round < 5; round++) { ix.fill(round % 10); m.startGatherPixels(out, img, ix, 0, R, F); ix.fill(4294967295); m.finishGather(); for (let r = 0; r < R; r++) { const v = out[r * F + 7]; if (v !== 0 && v !== Math.fround(0.2)) throw new Error("row " + r + " holds " + v); } }',
+      error: 'ok',
+    },
     { name: 'setThreads(1) while a gather runs, then another gather (control)', code: 'const sh = (T, n) => new T(new SharedArrayBuffer(T.BYTES_PER_ELEMENT * n)); m.setThreads(2); const F = 784, R = 2000; const img = sh(Uint8Array, F).fill(1), ix = sh(Uint32Array, R), v = sh(Float32Array, R * F), c = sh(Int32Array, R * F), rp = sh(Int32Array, R + 1); m.startGatherSparse(v, c, rp, img, ix, 0, R, F); m.setThreads(1); if (rp[R] !== R * F) throw new Error("first gather incomplete: " + rp[R]); m.startGatherSparse(v, c, rp, img, ix, 0, 5, F); m.finishGather(); m.setThreads(0)', error: 'ok' },
   ],
   threads: [

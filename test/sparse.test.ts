@@ -116,7 +116,7 @@ forEachBackend('sparse input', (be) => {
     }
   });
 
-  it('startGatherSparse + finishGather gather what gatherSparse gathers, on shared and plain memory, one gather after another', () => {
+  it('startGatherSparse / startGatherPixels + finishGather gather what gatherSparse / gatherPixels gather, on shared and plain memory, one gather after another', () => {
     const features = 784, count = 300, rows = 128;
     const shared = <T extends Uint8Array | Uint32Array | Int32Array | Float32Array>(make: (b: SharedArrayBuffer) => T, bytes: number) => make(new SharedArrayBuffer(bytes));
     const images = shared((b) => new Uint8Array(b), count * features);
@@ -147,6 +147,22 @@ forEachBackend('sparse input', (be) => {
     }
     be.finishGather(); // nothing begun: a no-op
     expect(() => be.startGatherSparse(new Float32Array(5), new Int32Array(6), new Int32Array(3), new Uint8Array(9), Uint32Array.of(0, 1), 0, 2, 3)).toThrow(/values to hold at least 6/);
+
+    // startGatherPixels: the dense rows gatherPixels makes, then a sparse gather after it.
+    const want2 = new Float32Array(rows * features);
+    be.gatherPixels(want2, images, index, 5, rows, features);
+    for (const onShared of [true, false]) {
+      const out = new Float32Array(onShared ? new SharedArrayBuffer(4 * rows * features) : new ArrayBuffer(4 * rows * features)).fill(NaN);
+      const c = batch(onShared);
+      be.startGatherPixels(out, images, index, 5, rows, features);
+      be.startGatherSparse(c.values, c.cols, c.rowPtr, images, index, 0, rows, features);
+      be.finishGather();
+      expect(out).toEqual(want2);
+      const nnz = be.gatherSparse(want.values, want.cols, want.rowPtr, images, index, 0, rows, features);
+      expect(c.rowPtr).toEqual(want.rowPtr);
+      expect(c.values.subarray(0, nnz)).toEqual(want.values.subarray(0, nnz));
+    }
+    expect(() => be.startGatherPixels(new Float32Array(5), new Uint8Array(9), Uint32Array.of(0, 1), 0, 2, 3)).toThrow(/out to hold at least 6/);
   });
 
   products(be);

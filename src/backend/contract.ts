@@ -56,7 +56,9 @@ export interface Backend {
     values: Float32Array, cols: Int32Array, rowPtr: Int32Array,
     images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
   ): void;
-  /** Returns once the gather startGatherSparse began (if any) is complete. */
+  /** gatherPixels begun now, as startGatherSparse (its three arrays on SharedArrayBuffers). */
+  startGatherPixels(out: Float32Array, images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number): void;
+  /** Returns once the gather begun last (startGatherSparse or startGatherPixels), if any, is complete. */
   finishGather(): void;
   /** c (rows x n) = X b for X (rows x k) in compressed sparse rows and b (k x n); c is overwritten. */
   sparseMatmul(
@@ -107,7 +109,7 @@ export interface Backend {
   holds(x: ArrayBufferView): boolean;
 }
 
-type BackgroundGather = 'startGatherSparse' | 'finishGather';
+type BackgroundGather = 'startGatherSparse' | 'startGatherPixels' | 'finishGather';
 
 /**
  * What a backend implements; withChecks() turns it into a Backend. A backend without its own
@@ -179,6 +181,11 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
       checkGatherSparse(values, cols, rowPtr, images, index, start, rows, features);
       if (k.startGatherSparse) k.startGatherSparse(values, cols, rowPtr, images, index, start, rows, features);
       else k.gatherSparse(values, cols, rowPtr, images, index, start, rows, features);
+    },
+    startGatherPixels(out, images, index, start, rows, features) {
+      checkGather(out, images, index, start, rows, features);
+      if (k.startGatherPixels) k.startGatherPixels(out, images, index, start, rows, features);
+      else k.gatherPixels(out, images, index, start, rows, features);
     },
     finishGather() {
       k.finishGather?.();

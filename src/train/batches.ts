@@ -6,7 +6,7 @@
 import type { Backend } from '../backend/contract.js';
 import type { Rows } from '../data/dataset.js';
 import type { Targets } from '../nn/loss.js';
-import type { Alloc } from '../nn/mlp.js';
+import type { Workspace } from '../nn/mlp.js';
 import { SparseInput } from '../nn/sparse-input.js';
 import type { Generator } from '../rng/index.js';
 
@@ -38,48 +38,69 @@ export function identityOrder(n: number): Uint32Array {
 }
 
 /**
- * The batches of the sparse path, gathered one step ahead: while step i trains on one buffer, the
- * backend fills the other with batch i + 1 (native: on the thread pool's worker, during the step's
- * serial part; js and wasm gather at once). The images and the epoch order live on
- * SharedArrayBuffers, the memory native gathers from in the background.
+ * The batches of a set of images (byte inputs with class labels), gathered one step ahead: while
+ * step i trains on one buffer, the backend fills the other with batch i + 1 (native: on the thread
+ * pool's worker, during the step's serial part; js and wasm gather at once). The buffers are
+ * compressed sparse rows (`first` given: the sparse input path) or dense rows, the second of which
+ * take() swaps into the workspace as X. The images and the epoch order live on SharedArrayBuffers,
+ * the memory native gathers from in the background.
  */
-export class SparseBatches {
+export class AheadBatches {
   readonly order: Uint32Array;
   private readonly images: Uint8Array;
-  private readonly buffers: [SparseInput, SparseInput];
+  private readonly sparse?: [SparseInput, SparseInput];
+  private readonly dense: [Float32Array, Float32Array];
   private spare = 1;  // the buffer not handed out by the last take()
-  private ahead = -1; // start row of the batch begun into buffers[spare], or -1
+  private ahead = -1; // start row of the batch begun into the spare buffer, or -1
 
-  /** `first` is the SparseInput the network was set up with; a second like it comes from `alloc`. */
-  constructor(private readonly be: Backend, first: SparseInput, private readonly set: Rows, alloc: Alloc) {
+  constructor(private readonly be: Backend, private readonly ws: Workspace, private readonly set: Rows, rows: number, first?: SparseInput) {
     if (!(set.inputs instanceof Uint8Array) || !(set.targets instanceof Uint32Array)) {
-      throw new TypeError('SparseBatches needs byte inputs and class labels; float rows take gatherBatch');
+      throw new TypeError('AheadBatches needs byte inputs and class labels; other data takes gatherBatch');
     }
     // Only native gathers in the background; the others need no copy.
     this.images = be.name === 'native' ? onSharedMemory(set.inputs) : set.inputs;
     this.order = new Uint32Array(new SharedArrayBuffer(4 * set.count));
-    this.buffers = [first, new SparseInput(first.maxRows, first.features, alloc)];
+    if (first) this.sparse = [first, new SparseInput(first.maxRows, first.features, be.alloc)];
+    this.dense = [ws.X, first ? ws.X : be.alloc(rows * set.features)];
   }
 
   /** Begins gathering the rows order[start .. start + rows) (the next step's batch). */
   begin(start: number, rows: number): void {
-    const x = this.buffers[this.spare];
-    this.be.startGatherSparse(x.values, x.cols, x.rowPtr, this.images, this.order, start, rows, this.set.features);
-    x.rows = rows;
+    const f = this.set.features;
+    if (this.sparse) {
+      const x = this.sparse[this.spare];
+      this.be.startGatherSparse(x.values, x.cols, x.rowPtr, this.images, this.order, start, rows, f);
+      x.rows = rows;
+    } else {
+      this.be.startGatherPixels(this.dense[this.spare], this.images, this.order, start, rows, f);
+    }
     this.ahead = start;
   }
 
-  /** The batch order[start .. start + rows), begun ahead or gathered now, with its labels. */
-  take(start: number, rows: number, labels: Uint32Array): SparseInput {
+  /**
+   * The batch order[start .. start + rows), begun ahead or gathered now, with its labels: the
+   * compressed batch on the sparse path, else undefined with the batch in ws.X.
+   */
+  take(start: number, rows: number, labels: Uint32Array): SparseInput | undefined {
     if (this.ahead !== start) this.begin(start, rows);
     this.be.finishGather();
     this.ahead = -1;
-    const x = this.buffers[this.spare];
+    const at = this.spare;
     this.spare ^= 1;
-    x.nnz = x.rowPtr[rows];
     const t = this.set.targets as Uint32Array;
     for (let r = 0; r < rows; r++) labels[r] = t[this.order[start + r]];
+    if (!this.sparse) {
+      this.ws.h[0] = this.dense[at];
+      return undefined;
+    }
+    const x = this.sparse[at];
+    x.nnz = x.rowPtr[rows];
     return x;
+  }
+
+  /** Puts the workspace's own X back (evaluation gathers up to ws.rows rows into it). */
+  restore(): void {
+    this.ws.h[0] = this.dense[0];
   }
 }
 

@@ -19,7 +19,7 @@ import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { Schedule } from '../optim/schedule.js';
 import { defaultRng, type Generator as RandomGenerator } from '../rng/index.js';
-import { epochOrder, gatherBatch, SparseBatches, targetBuffer } from './batches.js';
+import { AheadBatches, epochOrder, gatherBatch, targetBuffer } from './batches.js';
 import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { checkConfig, type ResolvedConfig, resolveConfig, type TrainConfig } from './config.js';
 import { EarlyStopping } from './early-stopping.js';
@@ -177,10 +177,12 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   }
 
   const ws = new Workspace(net, Math.max(c.batch, EVAL_ROWS), be.alloc);
-  const sparseInput = sparseInputFor(options.input ?? 'auto', set, c.batch, be.alloc);
-  const sparse = sparseInput && new SparseBatches(be, sparseInput, set, be.alloc);
+  const sparse = sparseInputFor(options.input ?? 'auto', set, c.batch, be.alloc);
+  // Images are gathered one step ahead (on native's spare core); other data in the step.
+  const images = set.inputs instanceof Uint8Array && set.targets instanceof Uint32Array;
+  const ahead = images ? new AheadBatches(be, ws, set, c.batch, sparse) : undefined;
   const labels = targetBuffer(set, ws.rows, data.classes);
-  const order = sparse ? sparse.order : new Uint32Array(set.count);
+  const order = ahead ? ahead.order : new Uint32Array(set.count);
   const evalImages = Math.min(c.evalImages, set.count);
   const batches = Math.ceil(set.count / c.batch);
   let stopped = false;
@@ -225,11 +227,11 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
       }
       const start = bi * c.batch;
       const rows = Math.min(c.batch, set.count - start);
-      const x = sparse?.take(start, rows, labels as Uint32Array);
-      if (!x) gatherBatch(be, ws.X, labels, set, order, start, rows);
+      const x = ahead?.take(start, rows, labels as Uint32Array);
+      if (!ahead) gatherBatch(be, ws.X, labels, set, order, start, rows);
       // The next batch of this epoch is gathered while the rest of the step runs.
       const next = start + c.batch;
-      forward(be, net, ws, rows, x, sparse && bi + 1 < batches ? () => sparse.begin(next, Math.min(c.batch, set.count - next)) : undefined);
+      forward(be, net, ws, rows, x, ahead && bi + 1 < batches ? () => ahead.begin(next, Math.min(c.batch, set.count - next)) : undefined);
       const loss = backward(be, net, ws, labels, rows, target, x);
       if (target) optimizer.countFoldedStep();
       else optimizer.update(be, net.params, ws.grads.params, lr);
@@ -238,6 +240,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
       if (options.onBatch?.({ epoch, batch: bi + 1, batches, images: start + rows }) === false) stopped = true;
       yield;
     }
+    ahead?.restore();
     const seconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const tr = evalImages > 0 ? score(be, net, data, set, evalImages, ws) : undefined;

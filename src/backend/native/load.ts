@@ -36,7 +36,7 @@ const PACKAGE_NAME = 'native-mlp';
 const EXPORTS = [
   'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'reluBackward', 'colSums', 'sgdUpdate',
   'gatherPixels', 'mseGrad', 'gatherRows', 'getThreads', 'setThreads', 'isa', 'setIsa', 'supportedIsas', 'setPoolPolicy',
-  'gatherSparse', 'startGatherSparse', 'finishGather', 'sparseMatmul', 'sparseMatmulT', 'fmaPeak', 'alignOffset', 'permutation',
+  'gatherSparse', 'startGatherSparse', 'startGatherPixels', 'finishGather', 'sparseMatmul', 'sparseMatmulT', 'fmaPeak', 'alignOffset', 'permutation',
   'momentumUpdate', 'adamUpdate',
 ] as const;
 
