@@ -22,7 +22,7 @@ class GatherSlot {
 
   // Runs `gather` (its arguments already checked) on the worker when the call's first `arrays`
   // arguments all live on SharedArrayBuffers, which cannot be detached, and keeps references to
-  // them until finish(); otherwise, or with no worker to be had, runs it now. A gather still
+  // them until the gather is finished; otherwise, or with no worker to be had, runs it now. A gather still
   // running from an earlier start ends first. gather must not throw.
   void start(const Napi::CallbackInfo& info, const nmlp_args::Args& args, std::size_t arrays,
              std::function<void()> gather);

@@ -5,7 +5,6 @@
 
 #include <napi.h>
 
-
 #include "binding_gather.h"
 #include "kernels.h"
 

@@ -2,8 +2,10 @@
  * Batch assembly: gathers the rows of one batch in epoch order into reused buffers, by the backend
  * (no JS loop over features): bytes are scaled x / 255 (NumPy's rounding), so no image set is ever
  * held as floats; float rows are copied. Regression targets are float rows and gathered the same way.
+ * Image sets with class labels are gathered one step ahead (AheadBatches).
  */
 import type { Backend } from '../backend/contract.js';
+import { checkMemory } from '../budget.js';
 import type { Rows } from '../data/dataset.js';
 import type { Targets } from '../nn/loss.js';
 import type { Workspace } from '../nn/mlp.js';
@@ -107,6 +109,7 @@ export class AheadBatches {
 /** bytes itself when it lives on a SharedArrayBuffer, else a copy that does (made once per run). */
 function onSharedMemory(bytes: Uint8Array): Uint8Array {
   if (bytes.buffer instanceof SharedArrayBuffer) return bytes;
+  checkMemory(bytes.length, 'A shared copy of the training images (native gathers batches from it on its worker thread)');
   const copy = new Uint8Array(new SharedArrayBuffer(bytes.length));
   copy.set(bytes);
   return copy;
