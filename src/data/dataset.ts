@@ -149,11 +149,11 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
-/** Rows restricted to the given row indices (copies). */
+/** Rows restricted to the given row indices (copies; images on a SharedArrayBuffer, as readIdx reads them). */
 export function takeRows(rows: Rows, index: ArrayLike<number>): Rows {
   const f = rows.features;
   const n = index.length;
-  const inputs = rows.inputs instanceof Uint8Array ? new Uint8Array(n * f) : new Float32Array(n * f);
+  const inputs = rows.inputs instanceof Uint8Array ? new Uint8Array(new SharedArrayBuffer(n * f)) : new Float32Array(n * f);
   const per = rows.count === 0 ? 0 : rows.targets.length / rows.count;
   const targets = rows.targets instanceof Uint32Array ? new Uint32Array(n * per) : new Float32Array(n * per);
   for (let i = 0; i < n; i++) {

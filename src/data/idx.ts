@@ -158,7 +158,7 @@ function openIdx(file: string): { f: OpenFile; gzip: boolean; h?: IdxHeader } {
 export function readIdx(file: string): IdxArray {
   const { f, gzip, h } = openIdx(file);
   try {
-    const bytes = readAt(f, 0, f.size, dataFail);
+    const bytes = readAt(f, 0, f.size, dataFail, true);
     if (bytes.length !== f.size) dataFail(`${file}: truncated while reading (${bytes.length} of ${f.size} bytes)`);
     if (gzip) return inflateIdx(bytes, file, dataFail, (hh) => gunzipChecked(bytes, hh, file, dataFail));
     return { dims: h!.dims, data: bytes.subarray(h!.headerLength) };
@@ -174,7 +174,7 @@ const gunzipAsync = promisify(gunzip);
 export async function readIdxAsync(file: string): Promise<IdxArray> {
   const { f, gzip, h } = openIdx(file);
   try {
-    const bytes = new Uint8Array(f.size);
+    const bytes = new Uint8Array(new SharedArrayBuffer(f.size)); // as readIdx's (readAt, shared)
     let done = 0;
     while (done < f.size) {
       let n: number;

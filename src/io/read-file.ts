@@ -79,10 +79,11 @@ export function closeFile(f: OpenFile): void {
 
 /**
  * Reads `length` bytes at `position`, or fewer if the file ends first. Never more than asked: the
- * caller has already bounded `length` by the fstat size and its own limit.
+ * caller has already bounded `length` by the fstat size and its own limit. `shared`: into a
+ * SharedArrayBuffer (image data: the native backend gathers batches from it on a worker thread).
  */
-export function readAt(f: OpenFile, position: number, length: number, fail: Fail): Uint8Array {
-  const out = new Uint8Array(length);
+export function readAt(f: OpenFile, position: number, length: number, fail: Fail, shared = false): Uint8Array {
+  const out = new Uint8Array(shared ? new SharedArrayBuffer(length) : new ArrayBuffer(length));
   let done = 0;
   while (done < length) {
     let n: number;
