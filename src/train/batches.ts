@@ -45,7 +45,8 @@ export function identityOrder(n: number): Uint32Array {
  * pool's worker, during the step's serial part; js and wasm gather at once). The buffers are
  * compressed sparse rows (`first` given: the sparse input path) or dense rows, the second of which
  * take() swaps into the workspace as X. The images and the epoch order live on SharedArrayBuffers,
- * the memory native gathers from in the background.
+ * the memory native gathers from in the background. `rows` is the batch size; `first` the
+ * network's SparseInput on the sparse path.
  */
 export class AheadBatches {
   readonly order: Uint32Array;
