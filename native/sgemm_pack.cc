@@ -89,13 +89,15 @@ void pack_a(float* dst, const SgemmArgs& s, float alpha, i64 i0, i64 mc, i64 p0,
     } else {
       // op(A) row i is row i of the stored A: read MR rows side by side, write interleaved.
       const float* src = s.a + (i0 + r) * s.lda + p0;
-      if (mr == MR && MR % 4 == 0) {
-        interleave_rows(d, MR, src, s.lda, MR, kc, alpha);
-      } else if (mr == MR) {
-        const float* rows[MR];
-        for (int i = 0; i < MR; ++i) rows[i] = src + i * s.lda;
-        for (i64 p = 0; p < kc; ++p)
-          for (int i = 0; i < MR; ++i) d[p * MR + i] = alpha * rows[i][p];
+      if (mr == MR) {
+        // Rows in fours by 4x4 transposes; the rest (2 of MR = 6) one at a time: a scalar loop
+        // over all six rows was 37 % of a 128x10x128 product's time (perf), as long as its kernel.
+        constexpr int kQuads = MR / 4 * 4;
+        if (kQuads > 0) interleave_rows(d, MR, src, s.lda, kQuads, kc, alpha);
+        for (int i = kQuads; i < MR; ++i) {
+          const float* row = src + i * s.lda;
+          for (i64 p = 0; p < kc; ++p) d[p * MR + i] = alpha * row[p];
+        }
       } else {
         for (i64 p = 0; p < kc; ++p) {
           for (int i = 0; i < mr; ++i) d[p * MR + i] = alpha * src[i * s.lda + p];
