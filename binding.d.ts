@@ -99,8 +99,9 @@ export function gatherSparse(
  * on the thread pool's first worker while JavaScript goes on (the next batch's gather during a
  * training step), when all five arrays live on SharedArrayBuffers (memory that cannot be
  * detached; the addon holds references to them until finishGather) and a worker can be had (a
- * thread setting of at least 2, the pool not in use by another JavaScript thread). Otherwise it
- * gathers before returning. Until finishGather returns, the outputs hold a gather in progress;
+ * thread setting of at least 2, the pool not in use by another JavaScript thread, the worker
+ * awake: waking a sleeping one takes longer than the gather). Otherwise it gathers before
+ * returning. Until finishGather returns, the outputs hold a gather in progress;
  * an index another thread changes meanwhile gives an empty row, never a read out of bounds. A
  * second call first waits for the gather still running. One gather per addon instance (thread).
  */

@@ -118,8 +118,9 @@ class PoolLease {
   void run(int nt, JobFn fn, void* ctx);
   // A background job: starts fn(ctx, 1, 2) on the first worker and returns at once; the pool's
   // next parallel call, a resize and wait_for_pool() wait for it to end. Returns false and runs
-  // nothing when the lease failed or there is no worker to be had (a setting of 1 thread); the
-  // caller then does the work itself. fn must not throw.
+  // nothing when the lease failed, there is no worker to be had (a setting of 1 thread) or the
+  // worker is asleep (waking it takes longer than a gather); the caller then does the work
+  // itself. fn must not throw.
   bool start(JobFn fn, void* ctx);
 
  private:
