@@ -8,10 +8,10 @@
 #include <napi.h>
 
 #include <cstdint>
-#include <functional>
 #include <string>
 
 #include "args.h"
+#include "binding_gather.h"
 #include "binding_optim.h"
 #include "binding_sparse.h"
 #include "cpu.h"
@@ -213,33 +213,10 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     return env_undefined(info);
   }
 
-  // gatherPixels(out, images, index, start, rows, features)
-  Napi::Value GatherPixels(const Napi::CallbackInfo& info) {
-    Args args(info, "gatherPixels", 6, "out, images, index, start, rows, features");
-    read_gather_pixels(args)();
-    return env_undefined(info);
-  }
-
-  // startGatherPixels(out, images, index, start, rows, features): gatherPixels in the background
-  // (binding_gather.h).
+  // gatherPixels / startGatherPixels (binding_gather.cc).
+  Napi::Value GatherPixels(const Napi::CallbackInfo& info) { return nmlp_binding::GatherPixels(info); }
   Napi::Value StartGatherPixels(const Napi::CallbackInfo& info) {
-    Args args(info, "startGatherPixels", 6, "out, images, index, start, rows, features");
-    gather_.start(info, args, 3, read_gather_pixels(args));
-    return env_undefined(info);
-  }
-
-  // gatherPixels' arguments, checked, as the call to make.
-  static std::function<void()> read_gather_pixels(const Args& args) {
-    const i64 start = args.dim(3, "start");
-    const i64 rows = args.dim(4, "rows");
-    const i64 features = args.dim(5, "features");
-    float* out = args.f32(0, "out", block(rows, features)).data;
-    const Args::View<std::uint8_t> images = args.u8(1, "images", 0);
-    const auto [index, count] =
-        args.gather_index(2, start, rows, features, images.length, "whole images in images");
-    return [=, index = index.data, length = static_cast<i64>(index.length), count = count] {
-      nmlp::gather_pixels(out, images.data, count, index, length, start, rows, features);
-    };
+    return nmlp_binding::StartGatherPixels(info, gather_);
   }
 
   // mseGrad(du, pred, target, rows, cols) -> summed 0.5 * squared error

@@ -1,6 +1,7 @@
-// The batch gathers that run in the background (startGatherSparse, startGatherPixels, finishGather):
-// the next batch is gathered on the thread pool's first worker while JavaScript runs the serial
-// part of the current training step. One slot per addon instance.
+// The pixel gather's wrappers (gatherPixels, startGatherPixels) and the slot of the gathers that run
+// in the background (startGatherSparse, startGatherPixels, finishGather): the next batch is
+// gathered on the thread pool's first worker while JavaScript runs the serial part of the current
+// training step. One slot per addon instance.
 #ifndef NATIVE_MLP_BINDING_GATHER_H
 #define NATIVE_MLP_BINDING_GATHER_H
 
@@ -34,6 +35,11 @@ class GatherSlot {
   void settle();  // waits for the worker if a job is held
   std::unique_ptr<Job> job_;
 };
+
+// gatherPixels(out, images, index, start, rows, features)
+Napi::Value GatherPixels(const Napi::CallbackInfo& info);
+// startGatherPixels(out, images, index, start, rows, features): gatherPixels in the background.
+Napi::Value StartGatherPixels(const Napi::CallbackInfo& info, GatherSlot& slot);
 
 }  // namespace nmlp_binding
 
