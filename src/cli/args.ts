@@ -4,6 +4,8 @@ import { BACKEND_CHOICES, type BackendChoice, defaultBackendChoice, isBackendCho
 import { NOTEBOOK_CONFIG, type TrainConfig } from '../train/train.js';
 import { MAX_LAYER_SIZE, MAX_THREADS } from '../limits.js';
 import { TASKS, type Task } from '../data/dataset.js';
+import type { TableOptions } from '../data/from-csv.js';
+import { IMPUTE_CHOICES, type Impute } from '../data/pipeline.js';
 import { DEFAULT_OPTIMIZER, OPTIMIZER_NAMES } from '../optim/optimizer.js';
 import { DEFAULT_SCHEDULE, SCHEDULE_NAMES } from '../optim/schedule.js';
 import { MONITORS } from '../train/early-stopping.js';
@@ -23,8 +25,12 @@ export interface RunArgs {
 
 /** Where the data comes from and how it is split and scaled (CSV flags; IDX folders ignore most). */
 export interface DataArgs {
-  target: string | undefined;
+  /** The target column(s): each value a name, or a comma-separated list (repeat the flag for names with commas). */
+  target: string[] | undefined;
+  /** Feature columns, given as --target is. */
   features: string[] | undefined;
+  /** How the table is read, typed and encoded. */
+  table: TableOptions;
   task: Task | undefined;
   validation: number | undefined;
   test: string | undefined;
@@ -46,12 +52,32 @@ export interface TrainArgs extends RunArgs, DataArgs {
 export interface EvalArgs extends RunArgs {
   model: string;
   data: string | undefined;
-  target: string | undefined;
+  target: string[] | undefined;
+  read: ReadArgs;
 }
 
 export interface PredictArgs extends RunArgs {
   model: string;
   input: string;
+  /** Text output: the K most probable classes per row. */
+  top: number;
+  read: ReadArgs;
+}
+
+/** How a CSV file is read (a model's rows: its missing spellings come from the model). */
+export interface ReadArgs {
+  delimiter?: string;
+  decimal?: '.' | ',';
+}
+
+export interface InspectArgs {
+  file: string;
+  target: string[] | undefined;
+  features: string[] | undefined;
+  task: Task | undefined;
+  table: TableOptions;
+  json: boolean;
+  help: boolean;
 }
 
 const RUN_OPTIONS = {
@@ -217,9 +243,20 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   };
 }
 
+const READ_OPTIONS = { delimiter: { type: 'string' }, decimal: { type: 'string' } } as const;
+
+/** Flags of a table's columns: names may be repeated flags or comma-separated lists. */
+const TABLE_OPTIONS = {
+  ...READ_OPTIONS,
+  ignore: { type: 'string', multiple: true }, categorical: { type: 'string', multiple: true },
+  numeric: { type: 'string', multiple: true }, date: { type: 'string', multiple: true },
+  na: { type: 'string', multiple: true }, impute: { type: 'string' }, 'max-categories': { type: 'string' },
+} as const;
+
 const DATA_OPTIONS = {
-  target: { type: 'string' }, features: { type: 'string' }, task: { type: 'string' }, validation: { type: 'string' },
+  target: { type: 'string', multiple: true }, features: { type: 'string', multiple: true }, task: { type: 'string' }, validation: { type: 'string' },
   test: { type: 'string' }, standardize: { type: 'boolean' }, 'no-standardize': { type: 'boolean' },
+  ...TABLE_OPTIONS,
 } as const;
 
 function fraction(flag: string, v: string | undefined): number | undefined {
@@ -229,40 +266,99 @@ function fraction(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
+function readArgs(values: { delimiter?: string; decimal?: string }): ReadArgs {
+  const d = values.delimiter;
+  const delimiter = d === undefined ? undefined : d === 'tab' || d === '\\t' ? '\t' : d;
+  if (delimiter !== undefined && (delimiter.length !== 1 || /[\r\n"]/.test(delimiter))) {
+    throw new UsageError(`--delimiter must be one character (e.g. ";", "|" or tab), got ${JSON.stringify(d)}`);
+  }
+  const decimal = values.decimal;
+  if (decimal !== undefined && decimal !== '.' && decimal !== ',') throw new UsageError(`--decimal must be "." or ",", got ${JSON.stringify(decimal)}`);
+  return { ...(delimiter !== undefined ? { delimiter } : {}), ...(decimal !== undefined ? { decimal } : {}) };
+}
+
+/** Column names as given: each value whole (a name with commas) or a comma list; none empty. */
+function names(flag: string, given: string[] | undefined): string[] | undefined {
+  if (given === undefined) return undefined;
+  for (const g of given) {
+    if (g.trim() === '' || g.split(',').every((p) => p.trim() === '')) throw new UsageError(`--${flag} must name columns (separated by commas, or the flag repeated), got "${g}"`);
+  }
+  return given;
+}
+
+function tableArgs(values: {
+  delimiter?: string; decimal?: string; ignore?: string[]; categorical?: string[]; numeric?: string[]; date?: string[]; na?: string[];
+  impute?: string; 'max-categories'?: string;
+}): TableOptions {
+  const t: TableOptions = { ...readArgs(values) };
+  for (const k of ['ignore', 'categorical', 'numeric', 'date'] as const) {
+    const v = names(k, values[k]);
+    if (v) t[k] = v;
+  }
+  if (values.na) t.na = values.na.flatMap((v) => v.split(',').map((x) => x.trim()));
+  if (values.impute !== undefined) t.impute = choice('impute', values.impute, 'median', IMPUTE_CHOICES) as Impute;
+  if (values['max-categories'] !== undefined) t.maxCategories = int('max-categories', values['max-categories'], 50, 1, 100000);
+  return t;
+}
+
+function task(v: string | undefined): Task | undefined {
+  if (v !== undefined && !TASKS.includes(v as Task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}, got "${v}"`);
+  return v as Task | undefined;
+}
+
 function dataArgs(values: {
-  target?: string; features?: string; task?: string; validation?: string; test?: string; standardize?: boolean; 'no-standardize'?: boolean;
-}): DataArgs {
-  const task = values.task;
-  if (task !== undefined && !TASKS.includes(task as Task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}, got "${task}"`);
+  target?: string[]; features?: string[]; task?: string; validation?: string; test?: string; standardize?: boolean; 'no-standardize'?: boolean;
+} & Parameters<typeof tableArgs>[0]): DataArgs {
   if (values.standardize && values['no-standardize']) throw new UsageError('--standardize and --no-standardize contradict each other; pass one');
-  const features = values.features?.split(',').map((f) => f.trim());
-  if (features?.some((f) => f === '')) throw new UsageError(`--features must be column names separated by commas, got "${values.features}"`);
-  if (values.target === '') throw new UsageError('--target must name a column');
   return {
-    target: values.target,
-    features,
-    task: task as Task | undefined,
+    target: names('target', values.target),
+    features: names('features', values.features),
+    table: tableArgs(values),
+    task: task(values.task),
     validation: fraction('validation', values.validation),
     test: values.test,
     standardize: values['no-standardize'] ? false : values.standardize,
   };
 }
 
+/** `inspect FILE.csv [--target C] [--json]` and the table flags. */
+export function parseInspectArgs(argv: string[]): InspectArgs {
+  const { values, positionals } = parseFlags({
+    args: argv,
+    options: {
+      json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, target: { type: 'string', multiple: true },
+      features: { type: 'string', multiple: true }, task: { type: 'string' }, ...TABLE_OPTIONS,
+    },
+    strict: true,
+    allowPositionals: true,
+  });
+  const help = values.help ?? false;
+  if (!help && positionals.length !== 1) throw new UsageError(`inspect takes one CSV file, got ${positionals.length}; see native-mlp --help`);
+  return {
+    file: positionals[0] ?? '', target: names('target', values.target), features: names('features', values.features), task: task(values.task),
+    table: tableArgs(values), json: values.json ?? false, help,
+  };
+}
+
 export function parseEvalArgs(argv: string[]): EvalArgs {
   const { values } = parseFlags({
-    args: argv, options: { ...RUN_OPTIONS, model: { type: 'string' }, data: { type: 'string' }, target: { type: 'string' } },
+    args: argv, options: { ...RUN_OPTIONS, ...READ_OPTIONS, model: { type: 'string' }, data: { type: 'string' }, target: { type: 'string', multiple: true } },
     strict: true, allowPositionals: false,
   });
   const run = runArgs(values);
-  return { ...run, model: required('model', values.model, run.help), data: values.data, target: values.target };
+  return { ...run, model: required('model', values.model, run.help), data: values.data, target: names('target', values.target), read: readArgs(values) };
 }
 
 export function parsePredictArgs(argv: string[]): PredictArgs {
   const { values } = parseFlags({
-    args: argv, options: { ...RUN_OPTIONS, model: { type: 'string' }, input: { type: 'string' } }, strict: true, allowPositionals: false,
+    args: argv, options: { ...RUN_OPTIONS, ...READ_OPTIONS, model: { type: 'string' }, input: { type: 'string' }, top: { type: 'string' } },
+    strict: true, allowPositionals: false,
   });
   const run = runArgs(values);
-  return { ...run, model: required('model', values.model, run.help), input: required('input', values.input, run.help) };
+  return {
+    ...run, model: required('model', values.model, run.help), input: required('input', values.input, run.help),
+    top: int('top', values.top, 1, 1, 100000), read: readArgs(values),
+  };
 }
 
 export function parseInfoArgs(argv: string[]): RunArgs {
