@@ -281,7 +281,7 @@ function readArgs(values: { delimiter?: string; decimal?: string }): ReadArgs {
 function names(flag: string, given: string[] | undefined): string[] | undefined {
   if (given === undefined) return undefined;
   for (const g of given) {
-    if (g.trim() === '' || g.split(',').every((p) => p.trim() === '')) throw new UsageError(`--${flag} must name columns (separated by commas, or the flag repeated), got "${g}"`);
+    if (g.trim() === '' || g.split(',').some((p) => p.trim() === '')) throw new UsageError(`--${flag} must be column names separated by commas (or the flag repeated), got "${g}"`);
   }
   return given;
 }
