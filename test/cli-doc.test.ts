@@ -21,7 +21,7 @@ function invocations(markdown: string): string[] {
 describe('docs/cli.md and the examples follow the flag table', () => {
   it('docs/cli.md is what scripts/cli-doc.mjs generates', async () => {
     assertFreshDist();
-    const { cliMarkdown } = (await import('../scripts/cli-doc.mjs')) as { cliMarkdown: () => string };
+    const { cliMarkdown } = await import('../scripts/cli-doc.mjs');
     expect(read('docs/cli.md'), 'run: npm run build:ts && node scripts/cli-doc.mjs').toBe(cliMarkdown());
   });
 
