@@ -155,7 +155,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   }
   const r = evaluate(backend, net, rows);
   if (args.json) {
-    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, images: r.count,
+    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, rows: r.count, images: r.count,
       testAccuracy: r.accuracy, testLoss: r.loss, confusion: Array.from(r.confusion),
       ...(model.classNames ? { classNames: model.classNames } : {}) }));
     return;
