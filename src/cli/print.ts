@@ -1,5 +1,5 @@
 /** Human and JSON Lines output of training events, and the progress bar. */
-import type { ClassPredictions, ValuePredictions } from '../train/predict.js';
+import type { ClassPredictions, ValuePredictions } from '../infer/predict.js';
 import type { BatchProgress, TrainEvent } from '../train/train.js';
 
 export interface Out {

@@ -26,7 +26,7 @@ import { EarlyStopping } from './early-stopping.js';
 import {
   type BatchProgress, type EpochEvent, NonFiniteLossError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
 } from './events.js';
-import { EVAL_ROWS, evaluate, evaluateRegression } from './metrics.js';
+import { EVAL_ROWS, evaluate, evaluateRegression } from '../infer/metrics.js';
 
 export * from './config.js';
 export * from './events.js';
