@@ -9,7 +9,7 @@ import type { LoggedEvent } from '../report/events.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import type { TrainConfig } from '../train/train.js';
 import { parseBenchArgs, parseInfoArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError } from './args.js';
-import { HELP } from './help.js';
+import { helpText } from './help.js';
 import { formatEvent, ProgressBar } from './print.js';
 export { evalCommand, inspectCommand, predictCommand } from './table-commands.js';
 
@@ -37,7 +37,7 @@ export function backendFor(args: RunArgs) {
 
 export async function trainCommand(argv: string[]): Promise<number | void> {
   const args = parseTrainArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('train'));
   // A save that cannot succeed fails now, not after the whole run.
   if (args.save !== undefined) (await import('../model/index.js')).checkSaveTarget(args.save);
   const backend = backendFor(args);
@@ -121,7 +121,7 @@ export async function backendAndModel(args: RunArgs & { model: string }) {
 
 export function infoCommand(argv: string[]): void {
   const args = parseInfoArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('info'));
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   const native = loadNative();
   let reason = '';
@@ -150,7 +150,7 @@ export function infoCommand(argv: string[]): void {
 
 export async function benchCommand(argv: string[]): Promise<void> {
   const args = parseBenchArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('bench'));
   const reporting = args.report ? await import('../report/index.js') : undefined;
   await reporting?.loadReportLibs(); // before the long run, not after it
   if (reporting && args.report) reporting.checkReportTarget(args.report);
@@ -169,7 +169,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
 
 export async function reportCommand(argv: string[]): Promise<void> {
   const args = parseReportArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('report'));
   const { reportHtmlFromFile, writeReport } = await import('../report/index.js');
   writeReport(args.output, await reportHtmlFromFile(args.log));
   out(`Wrote report to ${args.output}`);

@@ -9,7 +9,7 @@ import { classScores, evaluate, evaluateRegression } from '../infer/metrics.js';
 import { predict, predictRows } from '../infer/predict.js';
 import { parseEvalArgs, parseInspectArgs, parsePredictArgs } from './args.js';
 import { backendAndModel, out, warn } from './commands.js';
-import { HELP } from './help.js';
+import { helpText } from './help.js';
 import { formatInspect } from './inspect-format.js';
 import { fmt, formatConfusion, formatPrediction } from './print.js';
 
@@ -18,7 +18,7 @@ const readsTable = (m: { pipeline?: unknown; featureNames?: unknown }) => m.pipe
 
 export async function evalCommand(argv: string[]): Promise<void> {
   const args = parseEvalArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('eval'));
   const { backend, model, shape } = await backendAndModel(args);
   const { net } = model;
   let rows;
@@ -58,7 +58,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
 
 export async function predictCommand(argv: string[]): Promise<void> {
   const args = parsePredictArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('predict'));
   const { backend, model, shape } = await backendAndModel(args);
   const { net } = model;
   if (pathKind(args.input, readsTable(model)) === 'csv') {
@@ -80,7 +80,7 @@ export async function predictCommand(argv: string[]): Promise<void> {
 
 export async function inspectCommand(argv: string[]): Promise<void> {
   const args = parseInspectArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('inspect'));
   const r = await inspectCsv(args.file, { ...args.table, target: args.target, features: args.features, task: args.task });
   for (const w of r.warnings) warn(w.message);
   if (args.json) {

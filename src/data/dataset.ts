@@ -3,12 +3,12 @@
  * inputs and per-row targets, split into train / validation / test, with the names that travel
  * into the model file. Validation here names the split, row and column of the first bad value.
  */
-import { DataError } from './idx.js';
+import { DataError } from '../errors.js';
 import type { ColumnSummary } from './inspect.js';
 import type { Pipeline } from './pipeline.js';
 import type { DataWarning } from './warnings.js';
 
-export { DataError } from './idx.js';
+export { DataError } from '../errors.js';
 
 /** classify: softmax cross-entropy over class indices; regress: linear outputs, squared error. */
 export type Task = 'classify' | 'regress';
