@@ -40,7 +40,8 @@ export function formatEvent(e: TrainEvent): string {
       return e.testRmse !== undefined
         ? `Test RMSE: ${fmt(e.testRmse)}`
         : `Test Accuracy: ${((e.testAccuracy ?? NaN) * 100).toFixed(2)}%` +
-            (e.testMacroF1 !== undefined ? `   macro-F1 ${e.testMacroF1.toFixed(4)}   balanced accuracy ${e.testBalancedAccuracy!.toFixed(4)}` : '');
+            // On its own line, so the notebook's accuracy line stays as the notebook prints it.
+            (e.testMacroF1 !== undefined ? `\nTest macro-F1: ${e.testMacroF1.toFixed(4)}   balanced accuracy: ${e.testBalancedAccuracy!.toFixed(4)}` : '');
     case 'warning':
       return `warning: ${e.message}`;
   }
