@@ -7,7 +7,7 @@ Commands:
   predict   classify images with a saved model
   info      version, backend in use and why, instruction set, threads, where the addon loaded from
   bench     verify, then time native and TypeScript kernels side by side (and NumPy, if present)
-  report    an HTML report from a saved log: report RUN.jsonl -o FILE.html
+  report    an HTML report from saved logs: report RUN.jsonl -o FILE.html (several logs or runs.jsonl: a comparison)
   --version print the version of native-mlp
 
 Flags of every command that runs kernels:
@@ -62,6 +62,9 @@ bench:
   --no-numpy        skip the NumPy column even when python3 with NumPy is present
   --report FILE     also write the results as an HTML report with bar charts
 
-report RUN.jsonl:
-  -o, --output FILE the HTML file to write, from the output of train --json --report (or bench --json)
+report LOG... (train --json logs, a sweep's runs.jsonl, or bench --json output):
+  -o, --output FILE the HTML file to write; one train log gives its training report, several logs
+                    or a runs.jsonl a comparison of the runs (curves, settings vs metric, ranked table)
+  --metric NAME     the final metric that ranks compared runs (default: validationAccuracy,
+                    validationRmse or validationLoss, whichever the runs have)
 `;
