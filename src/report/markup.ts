@@ -62,11 +62,14 @@ const SVG_ELEMENTS = new Set(['svg', 'g', 'path', 'rect', 'line', 'circle', 'tex
 
 /** A finished SVG picture from the chart renderer, checked for elements and attributes that could act. */
 export function svg(markup: string): Html {
-  for (const m of markup.matchAll(/<\/?([A-Za-z][\w:-]*)/g)) {
-    if (!SVG_ELEMENTS.has(m[1])) throw new TypeError(`chart markup holds a <${m[1]}> element; refused`);
-  }
-  if (/\s(on\w+|href|xlink:href|src)\s*=/i.test(markup) || /javascript:/i.test(markup) || markup.includes('<!')) {
-    throw new TypeError('chart markup holds an event handler, a link or a declaration; refused');
+  // Text and attribute values arrive escaped (no literal < or " inside them), so every literal < opens a real tag.
+  if (markup.includes('<!') || markup.includes('<?')) throw new TypeError('chart markup holds a declaration or a processing instruction; refused');
+  for (const tag of markup.match(/<[^>]*>/g) ?? []) {
+    const name = /^<\/?([A-Za-z][\w:-]*)/.exec(tag)?.[1];
+    if (!name || !SVG_ELEMENTS.has(name)) throw new TypeError(`chart markup holds a <${name ?? '?'}> element; refused`);
+    const names = tag.replace(/"[^"]*"/g, '""').match(/\s[^\s=/>]+(?==)/g) ?? [];
+    const acting = names.map((n) => n.trim()).find((n) => /^on|^(href|xlink:href|src|style)$/i.test(n));
+    if (acting) throw new TypeError(`chart markup holds a ${acting} attribute; refused`);
   }
   return make(markup);
 }

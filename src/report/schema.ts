@@ -42,7 +42,7 @@ const CHECKS: Record<FieldType, (v: unknown) => boolean> = {
 const DATA_FIELDS: Record<string, FieldType> = {
   trainRows: 'count', validationRows: 'count', testRows: 'count', evalRows: 'count',
   trainImages: 'count', validationImages: 'count', testImages: 'count', evalImages: 'count',
-  data: 'string', source: 'string', testFile: 'string', target: 'stringOrStrings', features: 'count', classes: 'count', outputs: 'count',
+  data: 'string', source: 'string', featureNames: 'strings', classNames: 'strings', testFile: 'string', target: 'stringOrStrings', features: 'count', classes: 'count', outputs: 'count',
   inputKind: 'string', images: 'bool', imageSide: 'count', validation: 'number', task: 'string',
 };
 

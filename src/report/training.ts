@@ -19,7 +19,7 @@ export const EPOCHS_DRAWN = 1000;
 export const EPOCH_ROWS = 200;
 
 const ENVIRONMENT_KEYS = new Set(['backend', 'isa', 'threads']);
-const DATA_KEYS = new Set(['data', 'source', 'testFile', 'target', 'features', 'classes', 'outputs', 'task', 'inputKind', 'images', 'imageSide', 'validation']);
+const DATA_KEYS = new Set(['data', 'source', 'featureNames', 'classNames', 'testFile', 'target', 'features', 'classes', 'outputs', 'task', 'inputKind', 'images', 'imageSide', 'validation']);
 const isDataKey = (k: string) => DATA_KEYS.has(k) || /(Images|Rows)$/.test(k);
 
 /** Old field names and the names that replace them (kept as aliases for one release). */
@@ -63,7 +63,9 @@ export function series(epochs: Array<Record<string, unknown>>, fields: Array<[st
 
 function settingsSection(start: LoggedEvent, report: ReportEvent | undefined, label: (k: string) => string): Html {
   const entries = Object.entries(start).filter(([k]) => k !== 'event' && !(ALIASES[k] && start[ALIASES[k]] !== undefined));
-  const show = ([k, v]: [string, unknown]): [string, unknown] => [label(k), k === 'layers' && Array.isArray(v) ? v.join('-') : v];
+  const show = ([k, v]: [string, unknown]): [string, unknown] => [
+    label(k), k === 'layers' && Array.isArray(v) ? v.join('-') : Array.isArray(v) && v.length > 12 ? `${v.slice(0, 12).join(', ')} … (${v.length} in all)` : v,
+  ];
   const settings = entries.filter(([k]) => !ENVIRONMENT_KEYS.has(k) && !isDataKey(k)).map(show);
   const data = entries.filter(([k]) => isDataKey(k)).map(show);
   const env = report?.environment;
@@ -121,7 +123,7 @@ function epochTable(epochs: LoggedEvent[], label: (k: string) => string): Html |
 }
 
 function testSection(test: LoggedEvent | undefined, stop: LoggedEvent | undefined, epochs: LoggedEvent[], report: ReportEvent | undefined,
-  label: (k: string) => string): Html {
+  label: (k: string) => string, warnings: LoggedEvent[]): Html {
   const tiles: Array<[string, string]> = [];
   const acc = num(test, 'testAccuracy');
   if (acc !== undefined) tiles.push([percent(acc), 'test accuracy']);
@@ -138,7 +140,11 @@ function testSection(test: LoggedEvent | undefined, stop: LoggedEvent | undefine
     ? html`<p>Stopped: ${Object.entries(stop).filter(([k]) => k !== 'event').map(([k, v]) => `${label(k)} ${fmt(v)}`).join(', ')}</p>`
     : '';
   const missing = test ? '' : html`<p class="note">The log has no test event: the run did not finish.</p>`;
-  return section('test', 'Test result', html`${body}${stopped}${missing}`);
+  const shownWarnings = warnings.slice(0, 20).map((w) => html`<li>${String(w.message ?? '')}</li>`);
+  const warned = warnings.length
+    ? html`<h3>Warnings</h3><ul class="warnings">${shownWarnings}</ul>${warnings.length > 20 ? html`<p class="note">${warnings.length - 20} more warnings left out.</p>` : ''}`
+    : '';
+  return section('test', 'Test result', html`${body}${stopped}${missing}${warned}`);
 }
 
 /** The training report of a checked run log as one HTML page. */
@@ -164,7 +170,7 @@ export async function renderTrainingReport(libs: ReportLibs, events: LoggedEvent
   return page('native-mlp training report', subtitle, [
     settingsSection(start, report, label),
     await curvesSection(libs, epochs, stop),
-    testSection(test, stop, epochs, report, label),
+    testSection(test, stop, epochs, report, label, events.filter((e) => e.event === 'warning')),
     report ? await analysisSections(libs, report, images) : noReport,
     await throughputSection(libs, epochs, unit),
     epochTable(epochs, label),
