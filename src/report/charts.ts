@@ -122,11 +122,12 @@ export function confusionHeatmap(rows: Row[], names: string[]): Spec {
   const cell = classes <= 12 ? 34 : Math.max(12, Math.floor(420 / classes));
   const size = cell * classes;
   const long = names.some((n) => n.length > 3);
-  const axis = { ticks: false, domain: false, labelPadding: 4, labelLimit: 130 };
+  // Names arrive at most 16 characters long; vertical column labels never collide, whatever the cell size.
+  const axis = { ticks: false, domain: false, labelPadding: 4, labelLimit: 200 };
   return {
     width: size, height: size, data: { values: rows },
     encoding: {
-      x: { field: 'predicted', type: 'ordinal', title: 'predicted class', sort: names, axis: { ...axis, orient: 'top', labelAngle: long ? -40 : 0, labelAlign: long ? 'left' : 'center' } },
+      x: { field: 'predicted', type: 'ordinal', title: 'predicted class', sort: names, axis: { ...axis, orient: 'top', labelAngle: long ? -90 : 0, labelAlign: long ? 'left' : 'center', labelBaseline: 'middle' } },
       y: { field: 'truth', type: 'ordinal', title: 'true class', sort: names, axis: { ...axis, labelAngle: 0 } },
     },
     layer: [
@@ -187,7 +188,7 @@ export function classCurves(title: string, rows: Row[], xTitle: string, yTitle: 
     encoding: {
       x: { field: 'x', type: 'quantitative', title: xTitle, scale: { domain: [0, 1] } },
       y: { field: 'y', type: 'quantitative', title: yTitle, scale: { domain: [0, 1] } },
-      color: { field: 'class', type: 'nominal', title: null, sort: null },
+      color: { field: 'class', type: 'nominal', title: null, sort: null, legend: { direction: 'vertical', labelLimit: 320 } },
       order: { field: 'i', type: 'quantitative' },
     },
   };

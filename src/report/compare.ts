@@ -113,7 +113,9 @@ export async function renderComparison(libs: ReportLibs, runs: ComparedRun[], op
   const best = metric && ranked[0] && ranked[0].error === undefined && Number.isFinite(ranked[0].final[metric]) ? ranked[0] : undefined;
   const allParams = [...new Set(runs.flatMap((r) => Object.keys(r.settings)))];
   const varies = (p: string) => new Set(runs.map((r) => settingText(r.settings[p]))).size > 1;
-  const params = [...allParams.filter(varies), ...allParams.filter((p) => !varies(p))];
+  // Settings every run shares are said once above the table; the table's columns are those that vary.
+  const params = allParams.filter(varies);
+  const shared = allParams.filter((p) => !varies(p)).map((p) => `${p} ${settingText(runs[0].settings[p])}`).join(', ');
   const metrics = [...new Set([...(metric ? [metric] : []), ...runs.flatMap((r) => Object.keys(r.final))])];
   const direction = metric ? (higherIsBetter(metric) ? 'higher is better' : 'lower is better') : '';
 
@@ -130,7 +132,7 @@ export async function renderComparison(libs: ReportLibs, runs: ComparedRun[], op
       `One point per run (${direction}); the best run in red.${varying.length > PARAMETERS_DRAWN ? ` ${PARAMETERS_DRAWN} of ${varying.length} varying settings drawn.` : ''}`)
     : '';
   const table = section('runs', metric ? `Runs by ${metric} (${direction})` : 'Runs', runTable(ranked, params, metrics, best),
-    'Settings that vary come first; the best run is highlighted.');
+    `The best run is highlighted.${shared ? ` Same in every run: ${shared}.` : ''}`);
   const failed = runs.filter((r) => r.error !== undefined).length;
   const subtitle = [
     options.title, `${runs.length} run${runs.length === 1 ? '' : 's'}`, failed ? `${failed} failed` : '',

@@ -88,6 +88,8 @@ table.grid tr.total td { font-weight: 600; border-top: 2px solid var(--line); }
 .mistakes img { width: 72px; height: 72px; image-rendering: pixelated; border-radius: 4px; background: black; }
 .mistakes figcaption b { color: #c0392b; }
 pre { background: #f7f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 10px; overflow-x: auto; font-size: 12px; }
+table.grid td { white-space: nowrap; }
+details > summary { cursor: pointer; color: var(--accent); margin-bottom: 6px; }
 tr.best td { background: #fff1d6; font-weight: 600; }
 .scroll { overflow-x: auto; }
 .error { color: #c0392b; }

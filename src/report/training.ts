@@ -119,7 +119,10 @@ function epochTable(epochs: LoggedEvent[], label: (k: string) => string): Html |
   const half = EPOCH_ROWS / 2;
   const long = epochs.length > EPOCH_ROWS;
   const rows = long ? [...epochs.slice(0, half).map(row), [`… ${fmt(epochs.length - EPOCH_ROWS)} epochs left out …`], ...epochs.slice(-half).map(row)] : epochs.map(row);
-  return section('epochs', 'Epochs', grid(keys.map(label), rows), long ? `The first and last ${half} of ${fmt(epochs.length)} epochs.` : '');
+  const table = grid(keys.map(label), rows);
+  // A long table folds away (details needs no script), so the charts stay in view.
+  const body = epochs.length > 20 ? html`<details><summary>Every field of the ${fmt(epochs.length)} epochs</summary>${table}</details>` : table;
+  return section('epochs', 'Epochs', body, long ? `The first and last ${half} of ${fmt(epochs.length)} epochs.` : '');
 }
 
 function testSection(test: LoggedEvent | undefined, stop: LoggedEvent | undefined, epochs: LoggedEvent[], report: ReportEvent | undefined,
