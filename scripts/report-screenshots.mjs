@@ -3,6 +3,7 @@
  * and the diabetes table (regression) with the CLI, writes their reports and a comparison of the
  * three cancer runs, and photographs each page in headless Chromium (Debian's /usr/bin/chromium).
  * Run after `npm run build:ts`: node scripts/report-screenshots.mjs [OUT_DIR] (default docs/).
+ * The pictures leave out the throughput charts and the epoch table (below the fold on the page).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,7 +15,7 @@ import { chromium } from 'playwright-core';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const out = process.argv[2] ?? join(root, 'docs');
 const work = mkdtempSync(join(tmpdir(), 'native-mlp-shots-'));
-const cli = (args) => execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), ...args], { encoding: 'utf8' });
+const cli = (args) => execFileSync(process.execPath, [join(root, 'dist/cli/main.js'), ...args], { encoding: 'utf8', cwd: root });
 
 // An iris-like table: Fisher's per-class means and spreads, seeded normal draws.
 const species = [
@@ -28,17 +29,18 @@ const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI 
 const lines = ['sepal length,sepal width,petal length,petal width,species'];
 for (let i = 0; i < 150; i++) {
   const [name, mean, sd] = species[i % 3];
-  lines.push([...mean.map((m, j) => Math.max(0.1, m + sd[j] * normal()).toFixed(1)), name].join(','));
+  // Spreads widened by half, so the picture has a few mistakes to show.
+  lines.push([...mean.map((m, j) => Math.max(0.1, m + 1.5 * sd[j] * normal()).toFixed(1)), name].join(','));
 }
 writeFileSync(join(work, 'iris.csv'), lines.join('\n') + '\n');
 
-const fixture = (f) => join(root, 'test/fixtures', f);
+const fixture = (f) => `test/fixtures/${f}`; // relative to the package: the pages show the path
 const runs = {
   iris: ['--data', join(work, 'iris.csv'), '--target', 'species', '--hidden', '16', '--epochs', '90', '--batch', '16', '--lr', '0.05',
     '--optimizer', 'adam', '--validation', '0.2', '--early-stopping', '10'],
   cancer: ['--data', fixture('breast-cancer.csv'), '--target', 'diagnosis', '--hidden', '16', '--epochs', '30', '--batch', '32', '--lr', '0.05', '--validation', '0.2'],
   diabetes: ['--data', fixture('diabetes.csv'), '--target', 'progression', '--task', 'regress', '--hidden', '16', '--epochs', '60', '--batch', '32',
-    '--lr', '0.01', '--validation', '0.2'],
+    '--lr', '0.01', '--optimizer', 'adam', '--validation', '0.2', '--early-stopping', '15'],
 };
 const pages = {};
 for (const [name, args] of Object.entries(runs)) {
@@ -62,6 +64,13 @@ try {
   for (const [name, file] of Object.entries(pages)) {
     const tab = await context.newPage();
     await tab.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    // Through the CSSOM (the page's CSP allows no added style element).
+    await tab.evaluate(() => {
+      for (const id of ['throughput', 'epochs']) {
+        const el = globalThis.document.getElementById(id);
+        if (el) el.style.display = 'none';
+      }
+    });
     await tab.screenshot({ path: join(out, `report-${name}.png`), fullPage: true });
     await tab.close();
     process.stdout.write(`${join(out, `report-${name}.png`)}\n`);

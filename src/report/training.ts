@@ -97,7 +97,8 @@ async function curvesSection(libs: ReportLibs, epochs: LoggedEvent[], stop: Logg
     epochs.length > EPOCHS_DRAWN ? `${fmt(epochs.length)} epochs: the curves are drawn through ${fmt(EPOCHS_DRAWN)} of them, evenly spaced (${fmt(epochs.length - EPOCHS_DRAWN)} left out).` : '',
     mark ? `The dashed line marks epoch ${best}, whose weights early stopping kept.` : '',
   ].filter(Boolean).join(' ');
-  return section('curves', 'Loss and accuracy per epoch', html`<div class="figures">${charts.map(figure)}</div>`, notes);
+  const title = `Loss${accuracy.length ? ' and accuracy' : rmse.length ? ' and RMSE' : ''} per epoch`;
+  return section('curves', title, html`<div class="figures">${charts.map(figure)}</div>`, notes);
 }
 
 async function throughputSection(libs: ReportLibs, epochs: LoggedEvent[], unit: string): Promise<Html | ''> {
