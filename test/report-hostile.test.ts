@@ -144,6 +144,13 @@ describe('bounded reads', () => {
     expect(r.stderr).toMatch(/log\.fifo: is a FIFO \(named pipe\), not a regular file/);
   });
 
+  it('refuses a folder as the report to write, before training', () => {
+    const r = cli(['train', '--epochs', '1', '--json', '--report', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/--report .*: is a folder; name an HTML file to write/);
+  });
+
   it('refuses a log that is not UTF-8 and a folder, naming the file', () => {
     const latin = join(dir, 'latin.jsonl');
     writeFileSync(latin, Buffer.from([0x7b, 0x22, 0xe9, 0x22, 0x7d, 0x0a]));

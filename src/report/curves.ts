@@ -24,10 +24,13 @@ export function regressionMetrics(truth: ArrayLike<number>, predicted: ArrayLike
   return { rmse: Math.sqrt(se / n), mae: ae / n, r2: ss > 0 ? 1 - se / ss : null };
 }
 
+/** Four decimals are finer than a chart can show, and keep the logged event short. */
+const round = ([x, y]: [number, number]): [number, number] => [Math.round(x * 1e4) / 1e4, Math.round(y * 1e4) / 1e4];
+
 function thin(points: Array<[number, number]>): Array<[number, number]> {
-  if (points.length <= CURVE_POINTS) return points;
+  if (points.length <= CURVE_POINTS) return points.map(round);
   const step = (points.length - 1) / (CURVE_POINTS - 1);
-  return Array.from({ length: CURVE_POINTS }, (_, i) => points[Math.round(i * step)]);
+  return Array.from({ length: CURVE_POINTS }, (_, i) => round(points[Math.round(i * step)]));
 }
 
 /**

@@ -58,11 +58,14 @@ export async function compareReportHtml(runs: ComparedRun[], options: CompareOpt
   return renderComparison(await loadReportLibs(), runs, options);
 }
 
-/** Checks, before a long run, that the report can be written where asked (its folder exists). */
-export function checkReportTarget(file: string): void {
+/** Checks, before a long run, that the report can be written where asked (its folder exists, the path is not a folder or device). */
+export function checkReportTarget(file: string, flag = '--report'): void {
   const dir = dirname(resolve(file));
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-    throw new ReportError(`--report ${file}: folder ${dir} does not exist; create it or choose another path`);
+    throw new ReportError(`${flag} ${file}: folder ${dir} does not exist; create it or choose another path`);
+  }
+  if (existsSync(file) && !statSync(file).isFile()) {
+    throw new ReportError(`${flag} ${file}: is ${statSync(file).isDirectory() ? 'a folder' : 'not a regular file'}; name an HTML file to write`);
   }
 }
 
