@@ -6,8 +6,9 @@
  * PR curves, and the environment),
  * so that `native-mlp report RUN.jsonl` rebuilds the same HTML the run wrote.
  */
+import { UserError } from '../errors.js';
 
-/** Any event of a run log: the renderer reads the fields it knows and ignores the rest. */
+/** Any event of a run log (schema.ts checks every field before the page is drawn). */
 export interface LoggedEvent {
   event: string;
   [field: string]: unknown;
@@ -91,6 +92,6 @@ export interface ClassCurve {
 }
 
 /** A report that cannot be made (missing packages, a bad log): one line for the user. */
-export class ReportError extends Error {
+export class ReportError extends UserError {
   override name = 'ReportError';
 }

@@ -115,7 +115,8 @@ async function throughputSection(libs: ReportLibs, epochs: LoggedEvent[], unit: 
 /** Every field of the epoch events as a table, columns in the order they first appear; the first and last rows of a long run. */
 function epochTable(epochs: LoggedEvent[], label: (k: string) => string): Html | '' {
   if (!epochs.length) return '';
-  const keys = [...new Set(epochs.flatMap((e) => Object.keys(e)))].filter((k) => k !== 'event');
+  const all = new Set(epochs.flatMap((e) => Object.keys(e)));
+  const keys = [...all].filter((k) => k !== 'event' && !(ALIASES[k] && all.has(ALIASES[k])));
   const row = (e: LoggedEvent) => keys.map((k) => (e[k] === undefined ? '' : fmt(e[k])));
   const half = EPOCH_ROWS / 2;
   const long = epochs.length > EPOCH_ROWS;
