@@ -10,9 +10,11 @@ import { figure, fmt, grid, name, page, section } from './html.js';
 import type { ReportLibs } from './libs.js';
 import { type Html, html, type Part } from './markup.js';
 import { type CompareOptions, type ComparedRun, higherIsBetter, METRICS, type SettingValue } from './runs.js';
-import { evenly, EPOCHS_DRAWN } from './training.js';
+import { evenly } from './training.js';
 
 export const CURVES_DRAWN = 50;
+/** Epochs per overlaid curve at most (50 curves of 200 points keep the picture light). */
+export const CURVE_EPOCHS = 200;
 export const PARAMETERS_DRAWN = 12;
 export const RUN_ROWS = 1000;
 
@@ -49,7 +51,7 @@ function curveField(runs: ComparedRun[], metric: string | undefined): string {
 function curvesChart(ranked: ComparedRun[], fieldName: string, best: ComparedRun | undefined): Spec {
   const rows: Row[] = [];
   for (const r of ranked.slice(0, CURVES_DRAWN)) {
-    evenly(r.epochs, EPOCHS_DRAWN).forEach((e, i) => {
+    evenly(r.epochs, CURVE_EPOCHS).forEach((e, i) => {
       const v = e[fieldName];
       if (typeof v === 'number' && Number.isFinite(v)) {
         rows.push({ run: runLabel(r), epoch: typeof e.epoch === 'number' ? e.epoch : i + 1, value: v, best: r === best ? 1 : 0 });
