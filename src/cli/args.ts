@@ -352,13 +352,17 @@ export function parseBenchArgs(argv: string[]): { json: boolean; numpy: boolean;
   return { json: on('json'), numpy: !on('no-numpy'), help: on('help'), report: str(flags, 'report') };
 }
 
-/** `report RUN.jsonl -o FILE.html`: a saved train --json log (or bench --json output) to an HTML report. */
-export function parseReportArgs(argv: string[]): { log: string; output: string; help: boolean } {
+/**
+ * `report LOG... -o FILE.html [--metric NAME]`: one saved train --json log (or bench --json output)
+ * to its report; several logs or a sweep's runs.jsonl to a comparison of their runs.
+ */
+export function parseReportArgs(argv: string[]): { logs: string[]; output: string; metric: string | undefined; help: boolean } {
   const flags = parseFlags('report', argv, true);
   const help = flags.values.help === true;
   const { positionals } = flags;
-  if (!help && positionals.length !== 1) {
-    throw new UsageError(`report takes one log file (the output of train --json or bench --json), got ${positionals.length}; see native-mlp --help`);
+  if (!help && positionals.length === 0) {
+    throw new UsageError('report takes one or more log files (train --json output, a sweep\'s runs.jsonl, or bench --json output); see native-mlp --help');
   }
-  return { log: positionals[0] ?? '', output: required('output', str(flags, 'output'), help), help };
+  if (!help && positionals.length > 1000) throw new UsageError(`report compares at most 1000 logs, got ${positionals.length}`);
+  return { logs: positionals, output: required('output', str(flags, 'output'), help), metric: str(flags, 'metric'), help };
 }

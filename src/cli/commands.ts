@@ -170,7 +170,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
 export async function reportCommand(argv: string[]): Promise<void> {
   const args = parseReportArgs(argv);
   if (args.help) return void process.stdout.write(helpText('report'));
-  const { reportHtmlFromFile, writeReport } = await import('../report/index.js');
-  writeReport(args.output, await reportHtmlFromFile(args.log));
+  const { checkReportTarget, reportHtmlFromFiles, writeReport } = await import('../report/index.js');
+  checkReportTarget(args.output, '--output');
+  writeReport(args.output, await reportHtmlFromFiles(args.logs, { metric: args.metric }));
   out(`Wrote report to ${args.output}`);
 }

@@ -40,7 +40,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'inspect', usage: 'FILE.csv [--target COLUMN] [--json]', summary: 'what training on a CSV file would see: each column\'s type, missing cells, values and features' },
   { name: 'info', usage: '', summary: 'version, backend in use and why, instruction set, threads, where the addon loaded from' },
   { name: 'bench', usage: '[--json] [--report FILE]', summary: 'verify, then time native, WASM and TypeScript kernels side by side (and NumPy, if present)' },
-  { name: 'report', usage: 'RUN.jsonl -o FILE.html', summary: 'an HTML report from a saved train --json log (or bench --json output)' },
+  { name: 'report', usage: 'LOG... -o FILE.html [--metric NAME]', summary: 'an HTML report from a saved train --json log (or bench --json output); several logs or a sweep\'s runs.jsonl: a comparison of the runs' },
 ];
 
 /** Commands that run kernels: they all take the backend flags. */
@@ -107,6 +107,7 @@ export const FLAGS: readonly FlagSpec[] = [
 
   { name: 'no-numpy', commands: ['bench'], help: 'skip the NumPy column even when python3 with NumPy is present' },
   { name: 'output', short: 'o', commands: ['report'], value: 'FILE', help: 'the HTML file to write' },
+  { name: 'metric', commands: ['report'], value: 'NAME', default: 'validationAccuracy, validationRmse or validationLoss', help: 'the final metric that ranks compared runs' },
 ];
 
 /** The flags `command` takes, in table order. */
