@@ -32,7 +32,7 @@ const EXTERNAL = /https?:|\/\/[a-z0-9]|\b(src|href)="(?!data:)|url\((?!#)|@impor
 const externalIn = (html: string) => html.replace(/data:image\/png;base64,[A-Za-z0-9+/=]+/g, 'data:')
   .replace(/<script type="application\/json" id="[\w-]+">[^<]*<\/script>/g, '').match(EXTERNAL)?.[0];
 
-const SECTIONS = ['settings', 'curves', 'test', 'confusion', 'per-class', 'mistakes', 'throughput', 'epochs'];
+const SECTIONS = ['settings', 'curves', 'test', 'confusion', 'per-class', 'roc', 'mistakes', 'throughput', 'epochs'];
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(file: string): { width: number; height: number } {
