@@ -260,7 +260,7 @@ describe('parts driven by optional event fields', () => {
     const report = { event: 'report', environment, count: 4, regression: { truth: [1, 2, 3, 4], predicted: [1.1, 1.8, 3.3, 3.9] } };
     const page = await trainingReportHtml([start, ...epochs, { event: 'test', testRmse: 0.2 }, report] as LoggedEvent[]);
     expect(page).toContain('<section id="regression">');
-    expect(page).toContain('test rmse');
+    expect(page).toContain('test RMSE');
     expect(page).not.toContain('<section id="mistakes">');
     expect(page).not.toContain('<section id="confusion">');
   });

@@ -31,7 +31,8 @@ function labelFor(unit: string) {
   const LABELS: Record<string, string> = {
     layers: 'layers', epochs: 'epochs', batch: 'batch size', lr: 'learning rate', seed: 'seed', backend: 'backend', isa: 'instruction set',
     threads: 'threads', data: 'data source', trainRows: `training ${unit}`, testRows: `test ${unit}`, validationRows: `validation ${unit}`,
-    evalRows: `${unit} scored per epoch`, rowsPerSecond: `${unit}/s`,
+    evalRows: `${unit} scored per epoch`, rowsPerSecond: `${unit}/s`, testMacroF1: 'test macro F1', testLoss: 'test loss',
+    testBalancedAccuracy: 'test balanced accuracy', testRmse: 'test RMSE', testMae: 'test MAE', testR2: 'test R²',
   };
   return (k: string) => LABELS[ALIASES[k] ?? k] ?? (ALIASES[k] ?? k).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
@@ -157,7 +158,9 @@ function testSection(test: LoggedEvent | undefined, stop: LoggedEvent | undefine
   const m = report?.regressionMetrics;
   const shown = new Set(['event', 'testAccuracy', ...(m ? ['testRmse', 'testMae', 'testR2'] : [])]);
   if (m) tiles.push([fmt(m.rmse), 'test RMSE'], [fmt(m.mae), 'test MAE'], [m.r2 === null ? 'n/a' : m.r2.toFixed(3), 'test R²']);
-  for (const [k, v] of Object.entries(test ?? {})) if (!shown.has(k) && typeof v === 'number') tiles.push([fmt(v), label(k)]);
+  for (const [k, v] of Object.entries(test ?? {})) {
+    if (!shown.has(k) && typeof v === 'number') tiles.push([/Accuracy$/.test(k) ? percent(v) : fmt(v), label(k)]);
+  }
   const trainAcc = num(epochs.at(-1), 'trainAccuracy');
   if (trainAcc !== undefined) tiles.push([percent(trainAcc), 'final training accuracy']);
   const seconds = epochs.reduce((s, e) => s + (num(e, 'seconds') ?? 0) + (num(e, 'evalSeconds') ?? 0), 0);
