@@ -54,7 +54,7 @@ export interface PredictArgs extends RunArgs {
   input: string;
 }
 
-const RUN_OPTIONS = {
+export const RUN_OPTIONS = {
   backend: { type: 'string' },
   threads: { type: 'string' },
   json: { type: 'boolean' },
@@ -91,7 +91,7 @@ const MIN_NORMAL_F32 = 2 ** -126;
 /** Largest finite float32: the kernels compute in float32. */
 const MAX_F32 = 3.4028234663852886e38;
 
-function int(flag: string, v: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function int(flag: string, v: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!DECIMAL_INT.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
@@ -141,7 +141,7 @@ function required(flag: string, v: string | undefined, help: boolean): string {
   return v ?? '';
 }
 
-function runArgs(values: { backend?: string; threads?: string; json?: boolean; help?: boolean }): RunArgs {
+export function runArgs(values: { backend?: string; threads?: string; json?: boolean; help?: boolean }): RunArgs {
   const backend = values.backend;
   if (backend !== undefined && !isBackendChoice(backend)) {
     throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${backend}"`);
@@ -217,7 +217,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   };
 }
 
-const DATA_OPTIONS = {
+export const DATA_OPTIONS = {
   target: { type: 'string' }, features: { type: 'string' }, task: { type: 'string' }, validation: { type: 'string' },
   test: { type: 'string' }, standardize: { type: 'boolean' }, 'no-standardize': { type: 'boolean' },
 } as const;
@@ -229,7 +229,7 @@ function fraction(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
-function dataArgs(values: {
+export function dataArgs(values: {
   target?: string; features?: string; task?: string; validation?: string; test?: string; standardize?: boolean; 'no-standardize'?: boolean;
 }): DataArgs {
   const task = values.task;

@@ -8,6 +8,8 @@ Commands:
   info      version, backend in use and why, instruction set, threads, where the addon loaded from
   bench     verify, then time native and TypeScript kernels side by side (and NumPy, if present)
   report    an HTML report from a saved log: report RUN.jsonl -o FILE.html
+  sweep     train many settings on one table (grid or random search), compare them, keep the best
+  worker    train sweep jobs from a Redis queue (BullMQ), for sweeps across machines
   --version print the version of native-mlp
 
 Flags of every command that runs kernels:
@@ -64,4 +66,30 @@ bench:
 
 report RUN.jsonl:
   -o, --output FILE the HTML file to write, from the output of train --json --report (or bench --json)
+
+
+
+sweep (--data FILE.csv --target COLUMN and the data flags of train):
+  --param NAME=A,B  values of a train setting, by flag or config name (lr, hidden, optimizer,
+                    batch, epochs, momentum, weight-decay, ...); hidden=64-32 is two layers;
+                    one value fixes a setting; every combination is a run (a grid)
+  --param NAME=LO..HI[:log]   a range, for random search (--trials N)
+  --trials N        random search: N seeded draws (--search-seed N, default 0)
+  --metric M        validationLoss (default) | validationAccuracy | validationRmse picks the best
+  --folds K         score by stratified K-fold cross-validation instead of --validation (default 0.2)
+  --workers N       trainings at once, each on its own thread (default: one per core); with
+                    --threads N each training gets N native threads
+  --out DIR         writes runs.jsonl, models/, best.safetensors, report.html (refused while
+                    another sweep writes DIR); SIGINT keeps finished runs, checkpoints running ones
+  --resume DIR      continue an interrupted sweep
+  --max-runs N      refuse a sweep of more runs (default 1000)
+  --redis URL       enqueue the trainings on BullMQ at redis://HOST:PORT instead (native-mlp worker
+                    trains them; --data and --out must be paths every worker sees, or --data a URL)
+  --queue NAME --attempts N   the queue (default native-mlp-train), tries per training (default 3)
+
+worker:
+  --redis URL       the Redis server the sweep enqueues on (needs: npm install bullmq ioredis)
+  --concurrency N   trainings at once (default 1)
+  --lock-seconds N  a dead worker's job is retried by another after about N s (default 30)
+  --max-stalled N   times a job may lose its worker before it fails (default 2)
 `;

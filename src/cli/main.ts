@@ -3,9 +3,10 @@
 import { readFileSync } from 'node:fs';
 import { benchCommand, evalCommand, infoCommand, predictCommand, reportCommand, trainCommand } from './commands.js';
 import { HELP } from './help.js';
+import { sweepCommand, workerCommand } from './sweep-command.js';
 
 /** Errors that are the user's to fix: one line, exit code 2, no stack trace. */
-const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError', 'MemoryBudgetError', 'ReportError', 'NonFiniteLossError', 'TrainSetupError']);
+const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError', 'MemoryBudgetError', 'ReportError', 'NonFiniteLossError', 'TrainSetupError', 'SweepError']);
 
 // A closed stdout (`native-mlp predict ... | head`) is the reader saying it has enough: stop
 // quietly instead of dying on EPIPE with a stack trace. Other stream errors get one line.
@@ -27,6 +28,8 @@ const COMMANDS: Record<string, (argv: string[]) => void | number | Promise<void 
   info: infoCommand,
   bench: benchCommand,
   report: reportCommand,
+  sweep: sweepCommand,
+  worker: workerCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

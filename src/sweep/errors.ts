@@ -1,0 +1,4 @@
+/** A sweep's user errors (bad params, a locked or changed run folder, an unreachable Redis): one line, exit 2. */
+export class SweepError extends Error {
+  override name = 'SweepError';
+}
