@@ -42,7 +42,7 @@ export class QueueExecutor implements Executor {
   private readonly waiting = new Map<string, { onEpoch: (e: EpochEvent) => void; abort: () => void }>();
 
   private constructor(
-    private readonly bull: BullMq, private readonly connection: RedisClient, private readonly queue: Queue,
+    private readonly bull: BullMq, private readonly connections: RedisClient[], private readonly queue: Queue,
     private readonly events: QueueEvents, private readonly plan: SweepPlan, private readonly attempts: number,
   ) {
     events.on('progress', ({ jobId, data }: { jobId: string; data: unknown }) => {
@@ -56,9 +56,11 @@ export class QueueExecutor implements Executor {
     const connection = await connectRedis(url);
     const name = o.queue ?? DEFAULT_QUEUE;
     const queue = new bull.Queue(name, { connection: connection as never });
-    const events = new bull.QueueEvents(name, { connection: (connection as unknown as { duplicate(): unknown }).duplicate() as never });
+    // QueueEvents blocks on its connection: its own, closed with the others.
+    const listener = (connection as unknown as { duplicate(): RedisClient }).duplicate();
+    const events = new bull.QueueEvents(name, { connection: listener as never });
     await events.waitUntilReady();
-    return new QueueExecutor(bull, connection, queue, events, plan, o.attempts ?? DEFAULT_ATTEMPTS);
+    return new QueueExecutor(bull, [connection, listener], queue, events, plan, o.attempts ?? DEFAULT_ATTEMPTS);
   }
 
   private jobId(job: UnitJob): string {
@@ -111,7 +113,7 @@ export class QueueExecutor implements Executor {
     await this.removing;
     await this.events.close().catch(() => {});
     await this.queue.close().catch(() => {});
-    await this.connection.quit().catch(() => {});
+    for (const c of this.connections) c.disconnect();
   }
 }
 

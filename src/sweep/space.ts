@@ -66,7 +66,8 @@ export function parseParam(spec: string): Param {
   const key = configKey(name);
   const known = knownSettings();
   if (!Object.hasOwn(known, key)) {
-    throw new SweepError(`--param ${name}: unknown setting; known: ${Object.keys(known).join(', ')}`);
+    const flags = Object.keys(known).map((k) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`));
+    throw new SweepError(`--param ${name}: unknown setting; known: ${flags.join(', ')}`);
   }
   if (body === '') throw new SweepError(`--param ${name}: no values (e.g. ${name}=${JSON.stringify(known[key]).replace(/[[\]"]/g, '')})`);
   const range = /^([^,]*)\.\.([^,:]*)(?::(log))?$/.exec(body);

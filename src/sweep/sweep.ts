@@ -238,7 +238,7 @@ async function runPlan(dir: RunDir, plan: SweepPlan, executor: Executor, o: Swee
       done.set(run, line);
       for (const fold of folds) {
         const ckpt = dir.path('checkpoints', `${unitName({ run, fold })}.ckpt`);
-        for (const f of [ckpt, `${ckpt}.epochs.jsonl`, fold ? dir.path('checkpoints', `${unitName({ run, fold })}.safetensors`) : '']) {
+        for (const f of [ckpt, `${ckpt}.live`, `${ckpt}.epochs.jsonl`, fold ? dir.path('checkpoints', `${unitName({ run, fold })}.safetensors`) : '']) {
           if (f) rmSync(f, { force: true });
         }
       }

@@ -3,7 +3,7 @@
  * after every epoch (resumed from when present, so a retried job continues where it stopped and
  * ends bit-identical), the epochs kept beside the checkpoint, the model saved at the end.
  */
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, readFileSync, renameSync } from 'node:fs';
 import type { Backend } from '../backend/contract.js';
 import { saveModel } from '../model/index.js';
 import { fit } from '../train/fit.js';
@@ -25,10 +25,22 @@ function priorEpochs(checkpoint: string): EpochEvent[] {
   return out;
 }
 
+/**
+ * train() writes its checkpoint just before it reports the epoch; a kill between the two would
+ * resume past an epoch never recorded. So the file resumed from is a copy taken once the epoch is
+ * recorded: a kill anywhere repeats at most one epoch (same bits), whose event then replaces the old.
+ */
+function keepCheckpoint(live: string, kept: string): void {
+  if (!existsSync(live)) return;
+  copyFileSync(live, `${kept}.tmp`);
+  renameSync(`${kept}.tmp`, kept);
+}
+
 export async function trainUnit(
   backend: Backend, task: UnitTask, signal: AbortSignal, onEpoch: (e: EpochEvent) => void,
 ): Promise<UnitResult> {
   const id = { run: task.run, fold: task.fold };
+  const live = `${task.checkpoint}.live`;
   const resume = existsSync(task.checkpoint) ? task.checkpoint : undefined;
   const seen = resume ? priorEpochs(task.checkpoint) : [];
   const started = performance.now();
@@ -36,15 +48,17 @@ export async function trainUnit(
   try {
     const result = await fit(task.data, {
       ...task.config, backend, validation: task.validation, standardize: task.standardize,
-      checkpoint: task.checkpoint, resume, signal,
+      checkpoint: live, resume, signal,
       onEvent(e) {
         if (e.event !== 'epoch') return;
         appendFileSync(epochsFile(task.checkpoint), JSON.stringify(e) + '\n');
+        keepCheckpoint(live, task.checkpoint);
         seen.push(e);
         onEpoch(e);
       },
     });
     const epochs = dedupeEpochs(seen);
+    if (result.aborted) keepCheckpoint(live, task.checkpoint); // where the stopped epoch got to
     if (result.aborted) return { ...id, epochs, stop: result.stop, aborted: true, seconds: seconds() };
     const t = result.test;
     const score: Record<string, string> = !t ? {} : t.testRmse !== undefined ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };
