@@ -60,6 +60,9 @@ export class QueueExecutor implements Executor {
     const listener = (connection as unknown as { duplicate(): RedisClient }).duplicate();
     const events = new bull.QueueEvents(name, { connection: listener as never });
     await events.waitUntilReady();
+    // One waiter per training in flight (a sweep may have hundreds): not a leak.
+    queue.setMaxListeners(0);
+    events.setMaxListeners(0);
     return new QueueExecutor(bull, [connection, listener], queue, events, plan, o.attempts ?? DEFAULT_ATTEMPTS);
   }
 
