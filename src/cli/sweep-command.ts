@@ -1,7 +1,7 @@
 /** `native-mlp sweep` and `native-mlp worker`: parse, run the library's sweep / queue worker, print. */
 import type { SweepEvent } from '../sweep/sweep.js';
 import type { Settings } from '../sweep/space.js';
-import { HELP } from './help.js';
+import { helpText } from './help.js';
 import { clock, fmt, type Out } from './print.js';
 import { parseSweepArgs, parseWorkerArgs } from './sweep-args.js';
 
@@ -77,7 +77,7 @@ function stopOnSignal(what: string) {
 
 export async function sweepCommand(argv: string[]): Promise<number | void> {
   const args = parseSweepArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('sweep'));
   const { sweep } = await import('../sweep/sweep.js');
   const stop = stopOnSignal('finishing: running trainings are checkpointed, finished runs kept');
   let bar: SweepBar | null = null;
@@ -130,7 +130,7 @@ export async function sweepCommand(argv: string[]): Promise<number | void> {
 
 export async function workerCommand(argv: string[]): Promise<number | void> {
   const args = parseWorkerArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('worker'));
   const { startQueueWorker } = await import('../sweep/queue-worker.js');
   const stop = stopOnSignal('stopping: running trainings are checkpointed for another worker');
   try {

@@ -30,7 +30,7 @@ export interface RunLine {
 }
 
 /** Epoch fields that are measurements of the model (not timing or position). */
-const NOT_METRICS = new Set(['event', 'epoch', 'seconds', 'imagesPerSecond', 'evalSeconds', 'lr']);
+const NOT_METRICS = new Set(['event', 'epoch', 'seconds', 'rowsPerSecond', 'imagesPerSecond', 'evalSeconds', 'lr']);
 
 function metricsOf(e: object | undefined): Record<string, number> {
   const out: Record<string, number> = {};

@@ -1,0 +1,123 @@
+/**
+ * The one table of the CLI's commands and flags. The parser (args.ts) takes its option list from
+ * here, `--help` is printed from here (help.ts), and docs/cli.md is generated from here
+ * (scripts/gen-cli-doc.mjs; a test fails when the committed page differs). Adding a flag is one
+ * row below plus reading its value in args.ts.
+ */
+import type { TrainConfig } from '../train/config.js';
+
+export interface CommandSpec {
+  name: string;
+  /** What follows the command name in the usage line. */
+  usage: string;
+  summary: string;
+}
+
+export interface FlagSpec {
+  /** The flag without its dashes. */
+  name: string;
+  /** The commands that take it. */
+  commands: readonly string[];
+  /** The value's placeholder in help ("N", "X", "FILE"); absent for a switch. */
+  value?: string;
+  short?: string;
+  /** The default, as help shows it; absent when there is none. */
+  default?: string;
+  /** One line for --help and docs/cli.md. */
+  help: string;
+  /** The training setting it sets (a resumed run keeps the checkpoint's others). */
+  config?: keyof TrainConfig;
+  /** Section heading in help and docs/cli.md, when it is not the command's own. */
+  group?: string;
+  /** May be given more than once (its values are read as a list); other flags are refused twice. */
+  repeat?: boolean;
+}
+
+export const COMMANDS: readonly CommandSpec[] = [
+  { name: 'train', usage: '[--data DIR | --data FILE.csv --target COLUMN] [flags]', summary: 'train an MLP (the notebook\'s MNIST job by default) and print each epoch' },
+  { name: 'eval', usage: '--model FILE [--data DIR | --data FILE.csv --target COLUMN]', summary: 'accuracy, loss and confusion matrix (or RMSE, MAE, R^2) of a saved model' },
+  { name: 'predict', usage: '--model FILE --input FILE', summary: 'predict rows (CSV) or images (IDX, raw bytes) with a saved model' },
+  { name: 'info', usage: '', summary: 'version, backend in use and why, instruction set, threads, where the addon loaded from' },
+  { name: 'bench', usage: '[--json] [--report FILE]', summary: 'verify, then time native, WASM and TypeScript kernels side by side (and NumPy, if present)' },
+  { name: 'report', usage: 'RUN.jsonl -o FILE.html', summary: 'an HTML report from a saved train --json log (or bench --json output)' },
+  { name: 'sweep', usage: '--data FILE.csv --target COLUMN --param NAME=VALUES... --out DIR', summary: 'train many settings on one table (grid or random search) on every core or on Redis workers; compare them, keep the best' },
+  { name: 'worker', usage: '--redis redis://HOST:6379', summary: 'train sweep jobs from a Redis queue (BullMQ): sweeps across machines' },
+];
+
+/** Commands that run kernels: they all take the backend flags. */
+const KERNEL_COMMANDS = ['train', 'eval', 'predict', 'info', 'sweep', 'worker'];
+const SWEEP = 'Sweep';
+const RUNS = 'Flags of every command that runs kernels';
+const LOOP = 'Training loop';
+
+export const FLAGS: readonly FlagSpec[] = [
+  { name: 'backend', commands: KERNEL_COMMANDS, value: 'B', default: 'auto', group: RUNS, help: 'auto | native | wasm | js (auto: native if it loads, else WASM, else TypeScript; or NATIVE_MLP_BACKEND)' },
+  { name: 'threads', commands: KERNEL_COMMANDS, value: 'N', default: 'cores', group: RUNS, help: 'kernel threads: the native pool, or worker threads of the TypeScript backend' },
+  { name: 'json', commands: [...KERNEL_COMMANDS, 'bench'], group: RUNS, help: 'machine-readable output (JSON Lines; bench: one JSON object)' },
+  { name: 'help', short: 'h', commands: [...KERNEL_COMMANDS, 'bench', 'report'], group: RUNS, help: 'print this help' },
+
+  { name: 'data', commands: ['train'], value: 'DIR|FILE.csv', default: 'mnist-data', help: 'a folder with the four MNIST-format IDX files (plain or .gz), or a CSV file with a header row (needs --target)' },
+  { name: 'target', commands: ['train', 'sweep'], value: 'COLUMN', help: 'the CSV column to predict' },
+  { name: 'features', commands: ['train', 'sweep'], value: 'A,B', default: 'every other column', help: 'the CSV feature columns' },
+  { name: 'task', commands: ['train', 'sweep'], value: 'T', default: 'classify', help: 'classify | regress' },
+  { name: 'validation', commands: ['train', 'sweep'], value: 'F', help: 'hold out a fraction of the training rows (seeded, stratified), measured after every epoch' },
+  { name: 'test', commands: ['train', 'sweep'], value: 'FILE.csv', default: '20 % of --data', help: 'a separate test file with the same columns' },
+  { name: 'standardize', commands: ['train', 'sweep'], help: 'scale CSV features to mean 0, std 1 with the training split\'s statistics (the default for float data)' },
+  { name: 'no-standardize', commands: ['train', 'sweep'], help: 'keep CSV features as they are' },
+  { name: 'save', commands: ['train'], value: 'FILE', help: 'write the trained model as .safetensors' },
+  { name: 'report', commands: ['train', 'bench'], value: 'FILE', help: 'write a self-contained HTML report (needs: npm install vega vega-lite fast-png)' },
+  { name: 'checkpoint', commands: ['train'], value: 'FILE', help: 'write a checkpoint after every epoch and on SIGINT/SIGTERM (exit 130/143)' },
+  { name: 'resume', commands: ['train'], value: 'FILE', help: 'continue from a checkpoint (only --epochs may change)' },
+
+  { name: 'epochs', commands: ['train'], value: 'N', default: '8', group: LOOP, config: 'epochs', help: 'passes over the training set' },
+  { name: 'batch', commands: ['train'], value: 'N', default: '128', group: LOOP, config: 'batch', help: 'minibatch size; the last partial batch is divided by its own size' },
+  { name: 'lr', commands: ['train'], value: 'X', default: '0.1', group: LOOP, config: 'lr', help: 'learning rate (the schedule\'s base)' },
+  { name: 'hidden', commands: ['train'], value: 'A[,B..]', default: '128', group: LOOP, config: 'hidden', help: 'hidden layer sizes (256,64 for two hidden layers)' },
+  { name: 'seed', commands: ['train'], value: 'N', default: '0', group: LOOP, config: 'seed', help: 'seed of NumPy\'s default_rng: weights, epoch order and splits follow NumPy\'s streams' },
+  { name: 'optimizer', commands: ['train'], value: 'O', default: 'sgd', group: LOOP, config: 'optimizer', help: 'sgd | momentum | nesterov | adam | adamw' },
+  { name: 'momentum', commands: ['train'], value: 'X', default: '0.9', group: LOOP, config: 'momentum', help: 'momentum factor of momentum and nesterov' },
+  { name: 'beta1', commands: ['train'], value: 'X', default: '0.9', group: LOOP, config: 'beta1', help: 'Adam\'s first-moment decay' },
+  { name: 'beta2', commands: ['train'], value: 'X', default: '0.999', group: LOOP, config: 'beta2', help: 'Adam\'s second-moment decay' },
+  { name: 'eps', commands: ['train'], value: 'X', default: '1e-8', group: LOOP, config: 'eps', help: 'Adam\'s epsilon' },
+  { name: 'weight-decay', commands: ['train'], value: 'X', default: '0', group: LOOP, config: 'weightDecay', help: 'L2 added to the gradient (sgd, momentum, nesterov, adam) or decoupled (adamw)' },
+  { name: 'schedule', commands: ['train'], value: 'S', default: 'constant', group: LOOP, config: 'schedule', help: 'learning rate per epoch: constant | step | cosine | plateau' },
+  { name: 'warmup', commands: ['train'], value: 'N', default: '0', group: LOOP, config: 'warmup', help: 'linear warm-up epochs' },
+  { name: 'step-every', commands: ['train'], value: 'N', default: '2', group: LOOP, config: 'stepEvery', help: 'step schedule: multiply the lr by --step-gamma every N epochs' },
+  { name: 'step-gamma', commands: ['train'], value: 'G', default: '0.5', group: LOOP, config: 'stepGamma', help: 'step schedule\'s factor' },
+  { name: 'lr-min', commands: ['train'], value: 'X', default: '0', group: LOOP, config: 'lrMin', help: 'cosine floor / plateau minimum' },
+  { name: 'plateau-factor', commands: ['train'], value: 'F', default: '0.5', group: LOOP, config: 'plateauFactor', help: 'plateau schedule: multiply the lr by F ...' },
+  { name: 'plateau-patience', commands: ['train'], value: 'N', default: '2', group: LOOP, config: 'plateauPatience', help: '... after N epochs without improvement' },
+  { name: 'early-stopping', commands: ['train'], value: 'N', default: 'off', group: LOOP, config: 'earlyStopping', help: 'stop after N epochs without improvement of --monitor and keep the best weights (needs --validation)' },
+  { name: 'monitor', commands: ['train'], value: 'M', default: 'validationLoss', group: LOOP, config: 'monitor', help: 'validationLoss | validationAccuracy' },
+  { name: 'allow-non-finite', commands: ['train'], group: LOOP, config: 'allowNonFinite', help: 'keep going through a NaN or infinite loss (default: stop, save nothing, exit 2)' },
+
+  { name: 'model', commands: ['eval', 'predict'], value: 'FILE', help: 'a .safetensors model written by train --save' },
+  { name: 'data', commands: ['eval'], value: 'DIR|FILE.csv', default: 'mnist-data', help: 'an IDX folder (its test files are used), or CSV rows with --target' },
+  { name: 'target', commands: ['eval'], value: 'COLUMN', help: 'the CSV column holding the truth' },
+  { name: 'input', commands: ['predict'], value: 'FILE', help: 'a CSV file with the model\'s columns, an IDX image file, or raw bytes of whole images' },
+
+  { name: 'data', commands: ['sweep'], value: 'FILE.csv|URL', help: 'the table, read once and shared with the workers; with --redis a path every worker sees, or an http(s) URL (SHA-256 checked)' },
+  { name: 'param', commands: ['sweep'], value: 'NAME=VALUES', repeat: true, group: SWEEP, help: 'a train setting by flag or config name and its values: lr=0.001,0.01 (a grid), hidden=64-32 (two layers), lr=1e-4..1e-1:log (a range, with --trials)' },
+  { name: 'trials', commands: ['sweep'], value: 'N', group: SWEEP, help: 'random search: N seeded draws from the params (default: the full grid)' },
+  { name: 'search-seed', commands: ['sweep'], value: 'N', default: '0', group: SWEEP, help: 'seed of the random search\'s draws' },
+  { name: 'metric', commands: ['sweep'], value: 'M', default: 'validationLoss', group: SWEEP, help: 'what picks the best run: validationLoss | validationAccuracy | validationRmse' },
+  { name: 'folds', commands: ['sweep'], value: 'K', group: SWEEP, help: 'score each setting by K-fold cross-validation (stratified for classes) instead of --validation (default 0.2)' },
+  { name: 'workers', commands: ['sweep'], value: 'N', default: 'cores', group: SWEEP, help: 'trainings at once, each on its own thread with --threads native threads (default 1)' },
+  { name: 'out', commands: ['sweep'], value: 'DIR', group: SWEEP, help: 'runs.jsonl, models/, best.safetensors, report.html; refused while another sweep writes DIR; SIGINT keeps finished runs and checkpoints running ones' },
+  { name: 'resume', commands: ['sweep'], value: 'DIR', group: SWEEP, help: 'continue an interrupted sweep (its settings and data are the ones it started with)' },
+  { name: 'max-runs', commands: ['sweep'], value: 'N', default: '1000', group: SWEEP, help: 'refuse a sweep of more runs' },
+  { name: 'redis', commands: ['sweep', 'worker'], value: 'URL', help: 'sweep: enqueue the trainings on BullMQ at redis://HOST:PORT for native-mlp worker; worker: the server to take them from (needs: npm install bullmq ioredis)' },
+  { name: 'queue', commands: ['sweep', 'worker'], value: 'NAME', default: 'native-mlp-train', help: 'the BullMQ queue' },
+  { name: 'attempts', commands: ['sweep'], value: 'N', default: '3', help: 'with --redis: tries per training before it is reported failed' },
+  { name: 'concurrency', commands: ['worker'], value: 'N', default: '1', help: 'trainings at once, each on its own thread' },
+  { name: 'lock-seconds', commands: ['worker'], value: 'N', default: '30', help: 'a dead worker\'s job is taken by another after about N s and resumed from its checkpoint' },
+  { name: 'max-stalled', commands: ['worker'], value: 'N', default: '2', help: 'times a job may lose its worker before it fails' },
+
+  { name: 'no-numpy', commands: ['bench'], help: 'skip the NumPy column even when python3 with NumPy is present' },
+  { name: 'output', short: 'o', commands: ['report'], value: 'FILE', help: 'the HTML file to write' },
+];
+
+/** The flags `command` takes, in table order. */
+export function flagsOf(command: string): FlagSpec[] {
+  return FLAGS.filter((f) => f.commands.includes(command));
+}
