@@ -102,7 +102,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'search-seed', commands: ['sweep'], value: 'N', default: '0', group: SWEEP, help: 'seed of the random search\'s draws' },
   { name: 'metric', commands: ['sweep'], value: 'M', default: 'validationLoss', group: SWEEP, help: 'what picks the best run: validationLoss | validationAccuracy | validationRmse' },
   { name: 'folds', commands: ['sweep'], value: 'K', group: SWEEP, help: 'score each setting by K-fold cross-validation (stratified for classes) instead of --validation (default 0.2)' },
-  { name: 'workers', commands: ['sweep'], value: 'N', default: 'cores', group: SWEEP, help: 'trainings at once, each on its own thread with --threads native threads (default 1)' },
+  { name: 'workers', commands: ['sweep'], value: 'N', default: 'cores', group: SWEEP, help: 'trainings at once, each on its own thread; each gets one native thread unless --threads says more' },
   { name: 'out', commands: ['sweep'], value: 'DIR', group: SWEEP, help: 'runs.jsonl, models/, best.safetensors, report.html; refused while another sweep writes DIR; SIGINT keeps finished runs and checkpoints running ones' },
   { name: 'resume', commands: ['sweep'], value: 'DIR', group: SWEEP, help: 'continue an interrupted sweep (its settings and data are the ones it started with)' },
   { name: 'max-runs', commands: ['sweep'], value: 'N', default: '1000', group: SWEEP, help: 'refuse a sweep of more runs' },
