@@ -27,7 +27,7 @@ async function timed(label: string, workers: number, o: Omit<SweepOptions, 'out'
     const t0 = performance.now();
     const r = await sweep({ ...o, out, report: false });
     const seconds = (performance.now() - t0) / 1000;
-    if (r.aborted || r.runs.length !== 16 || r.runs.some((l) => l.model === null)) throw new Error(`${label}: the sweep did not finish 16 models`);
+    if (r.aborted || r.runs.length !== 16 || r.runs.some((l) => l.model === undefined)) throw new Error(`${label}: the sweep did not finish 16 models`);
     return { row: { label, workers, seconds, modelsPerMinute: (16 * 60) / seconds }, runs: r.runs };
   } finally {
     rmSync(out, { recursive: true, force: true });

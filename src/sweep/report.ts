@@ -11,8 +11,7 @@ type CompareFn = (runs: RunLine[], options?: { metric?: string }) => string | Pr
 
 async function comparisonReport(): Promise<CompareFn | undefined> {
   const mod = (await import('../report/index.js')) as Record<string, unknown>;
-  const name = Object.keys(mod).find((k) => /compar/i.test(k) && typeof mod[k] === 'function');
-  return name ? (mod[name] as CompareFn) : undefined;
+  return typeof mod.compareReportHtml === 'function' ? (mod.compareReportHtml as CompareFn) : undefined;
 }
 
 /** Writes dir/report.html and returns its path, or warns and returns null. */

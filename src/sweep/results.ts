@@ -1,7 +1,7 @@
 /**
  * A run's line in runs.jsonl from its trainings: the final metrics are those of the epoch the
  * model keeps (early stopping's best, else the last) plus the test metrics; with folds, each
- * metric is the mean over the folds (epoch by epoch, and at the end).
+ * metric is the mean over the folds (epoch by epoch, and at the end; sweep.json says how many).
  */
 import type { EpochEvent } from '../train/events.js';
 import type { Settings } from './space.js';
@@ -21,12 +21,10 @@ export interface RunLine {
   epochs: EpochEvent[];
   final: Record<string, number>;
   seconds: number;
-  /** The model file, relative to the sweep's folder (null when the run failed). */
-  model: string | null;
+  /** The model file, relative to the sweep's folder (absent when the run failed). */
+  model?: string;
   /** Why the run has no model (it diverged, its worker failed every attempt). */
   error?: string;
-  /** With --folds: the folds each metric is the mean of. */
-  folds?: number;
 }
 
 /** Epoch fields that are measurements of the model (not timing or position). */
@@ -70,10 +68,9 @@ export function runLine(run: number, settings: Settings, units: readonly UnitRes
   const seconds = units.reduce((s, u) => s + (u.seconds ?? 0), 0);
   const line: RunLine = {
     run, settings, epochs: meanEpochs(units), final: failed ? {} : mean(units.map(unitFinal)), seconds: Number(seconds.toFixed(3)),
-    model: failed ? null : model,
   };
   if (failed) line.error = failed.error;
-  if (units.length > 1 || units[0]?.fold !== undefined) line.folds = units.length;
+  else line.model = model;
   return line;
 }
 
@@ -83,7 +80,7 @@ export function bestRun(lines: readonly RunLine[], metric: string): RunLine | un
   let best: RunLine | undefined;
   for (const l of lines) {
     const v = l.final[metric];
-    if (l.model === null || typeof v !== 'number' || Number.isNaN(v)) continue;
+    if (l.model === undefined || typeof v !== 'number' || Number.isNaN(v)) continue;
     const b = best?.final[metric];
     if (best === undefined || (up ? v > b! : v < b!) || (v === b && l.run < best.run)) best = l;
   }
