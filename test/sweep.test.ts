@@ -141,6 +141,34 @@ describe('native-mlp sweep', () => {
     expect(runs(out)).toHaveLength(1); // nothing lost
   });
 
+  it('a data file that changes during the sweep stops it (exit 2), finished runs kept', async () => {
+    const data = join(dir, 'changing.csv');
+    writeFileSync(data, readFileSync(table));
+    const out = join(dir, 'changing');
+    const child = spawn(process.execPath, [bin, 'sweep', '--data', data, '--target', 'diagnosis', '--param', 'lr=0.01,0.02,0.03,0.04',
+      '--param', 'epochs=20', '--param', 'batch=2', '--workers', '1', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    await new Promise<void>((resolve) => {
+      const t = setInterval(() => {
+        if (/^run 0 /m.test(stdout)) {
+          clearInterval(t);
+          resolve();
+        }
+      }, 25);
+    });
+    writeFileSync(data, readFileSync(table, 'utf8').replace(/\n[^\n]*\n$/, '\n')); // one row fewer
+    const code = await new Promise((resolve) => child.on('exit', resolve));
+    expect(code, stderr).toBe(2);
+    expect(stderr).toMatch(/changing\.csv: the data changed during the sweep/);
+    expect(runs(out).map((l) => l.run)).toContain(0);
+    const resumed = cli(['sweep', '--resume', out]);
+    expect(resumed.status).toBe(2);
+    expect(resumed.stderr).toMatch(/the data changed since the sweep started/);
+  });
+
   it('SIGINT keeps finished runs and checkpoints running ones; --resume ends with every run', async () => {
     const out = join(dir, 'resume');
     const child: ChildProcess = spawn(process.execPath, [bin, 'sweep', '--data', table, '--target', 'diagnosis',
