@@ -37,8 +37,8 @@ function sweep(args: string[]): Promise<{ code: number | null; stdout: string; s
 
 interface Worker { child: ChildProcess; log: () => string }
 
-function worker(url: string, queue: string): Worker {
-  const child = spawn(process.execPath, [bin, 'worker', '--redis', url, '--queue', queue, '--lock-seconds', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+function worker(url: string, queue: string, ...more: string[]): Worker {
+  const child = spawn(process.execPath, [bin, 'worker', '--redis', url, '--queue', queue, '--lock-seconds', '1', ...more], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout!.on('data', (d) => (log += d));
   child.stderr!.on('data', (d) => (log += d));
@@ -113,6 +113,30 @@ else {
       expect(u.code, u.stderr).toBe(0);
       expect(readFileSync(join(out, 'models', `run-${victim}.safetensors`))).toEqual(readFileSync(join(ref, 'models', `run-${victim}.safetensors`)));
       expect(byRun(lines)).toEqual(byRun(runs(ref)));
+    });
+
+    it('a job whose workers keep dying fails cleanly: the run is reported failed, the sweep ends', async () => {
+      const out = join(dir, 'dying');
+      const epochsSeen = () => {
+        const f = join(out, 'checkpoints', 'run-0.ckpt.epochs.jsonl');
+        return existsSync(f) ? readFileSync(f, 'utf8').split('\n').length - 1 : 0;
+      };
+      let w = worker(redis.url, 'dying', '--max-stalled', '1');
+      workers.push(w);
+      await waitFor(() => w.log().includes('waiting for jobs'));
+      const ended = sweep([...DATA, '--param', 'lr=0.01', '--param', 'epochs=60', '--param', 'batch=2', '--out', out, '--redis', redis.url, '--queue', 'dying']);
+      for (const atLeast of [3, 6]) {
+        await waitFor(() => epochsSeen() >= atLeast);
+        w.child.kill('SIGKILL');
+        w = worker(redis.url, 'dying', '--max-stalled', '1');
+        workers.push(w);
+      }
+      const r = await ended;
+      expect(r.code).toBe(1); // no run has a metric
+      expect(r.stdout).toMatch(/run 0 \(1\/1\).*failed: the job failed for good.*stalled/);
+      const [line] = runs(out);
+      expect(line.error).toMatch(/stalled/);
+      expect(line.model).toBeUndefined();
     });
   });
 }

@@ -94,7 +94,7 @@ export class QueueExecutor implements Executor {
       return { ...ids, epochs: r.epochs, stop: r.stop, test: r.test, aborted: false, seconds: r.seconds };
     } catch (e) {
       if (this.stopped) return { ...ids, epochs: [], aborted: true };
-      return { ...ids, epochs: [], aborted: false, error: `the job failed after ${this.attempts} attempts: ${(e as Error).message}` };
+      return { ...ids, epochs: [], aborted: false, error: `the job failed for good (${this.attempts} attempts, or its worker lost too often): ${(e as Error).message}` };
     } finally {
       this.waiting.delete(id);
     }
