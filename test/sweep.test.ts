@@ -77,7 +77,7 @@ describe('folds', () => {
 describe('native-mlp sweep', () => {
   beforeAll(() => assertFreshDist());
 
-  it('a 12-run grid writes runs.jsonl, every model and the best one', () => {
+  it('a 12-run grid writes runs.jsonl, every model, the best one and the comparison report', async () => {
     const out = join(dir, 'grid');
     const r = cli(['sweep', '--data', table, '--target', 'diagnosis', ...GRID, '--workers', '2', '--metric', 'validationAccuracy', '--out', out]);
     expect(r.status, r.stderr).toBe(0);
@@ -93,6 +93,11 @@ describe('native-mlp sweep', () => {
     const best = lines.reduce((b, l) => (l.final.validationAccuracy > b.final.validationAccuracy ? l : b));
     expect(readFileSync(join(out, 'best.safetensors'))).toEqual(readFileSync(join(out, best.model!)));
     expect(r.stdout).toContain(`best: run ${best.run}, validationAccuracy`);
+    // The comparison report, from src/report's compareReportHtml (absent from builds without it).
+    if ('compareReportHtml' in (await import('../src/report/index.js'))) {
+      expect(r.stdout).toContain(`Wrote report to ${join(out, 'report.html')}`);
+      expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<html[\s\S]*optimizer[\s\S]*<\/html>/i);
+    } else expect(r.stderr).toMatch(/report\.html not written/);
   });
 
   it('scores by stratified K-fold: each run the mean of its folds', () => {

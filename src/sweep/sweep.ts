@@ -150,7 +150,7 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
     const datasets = o.redis ? [] : unitData(data, plan);
     const executor = o.redis
       ? await (await import('./queue.js')).QueueExecutor.connect(o.redis, plan, { queue: o.queue, attempts: o.attempts })
-      : new LocalExecutor(datasets, o);
+      : new LocalExecutor(datasets, o, plan.settings.length * (plan.folds ?? 1));
     exec.current = executor;
     return await runPlan(dir, plan, executor, o, emit);
   } finally {
@@ -163,8 +163,9 @@ class LocalExecutor implements Executor {
   private readonly pool: TrainPool;
   readonly workers: number;
 
-  constructor(private readonly datasets: DataSet[], o: SweepOptions) {
-    this.workers = o.workers ?? availableParallelism();
+  constructor(private readonly datasets: DataSet[], o: SweepOptions, trainings: number) {
+    // No more threads than trainings: each thread loads its own backend.
+    this.workers = Math.max(1, Math.min(o.workers ?? availableParallelism(), trainings));
     this.pool = new TrainPool(this.workers, { backend: o.backend, threads: o.threads ?? 1 });
   }
 
