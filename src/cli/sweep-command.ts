@@ -145,7 +145,8 @@ export async function workerCommand(argv: string[]): Promise<number | void> {
         else out(`job ${e.id}: attempt failed: ${e.message}`);
       },
     });
-    await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+    // A signal may have come while the worker was connecting.
+    if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
     await worker.close();
     return stop.code();
   } finally {

@@ -57,7 +57,8 @@ export async function connectRedis(url: string, timeoutMs = 5000): Promise<Redis
   const probe = new Redis(url, {
     lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false,
   });
-  probe.on('error', () => {}); // reported below, once
+  let cause: Error | undefined; // the socket's own error says more than the client's "Connection is closed"
+  probe.on('error', (e) => (cause ??= e as Error));
   try {
     await Promise.race([
       probe.connect().then(() => probe.ping()),
@@ -65,7 +66,7 @@ export async function connectRedis(url: string, timeoutMs = 5000): Promise<Redis
     ]);
   } catch (e) {
     probe.disconnect();
-    throw new SweepError(`cannot reach Redis at ${url}: ${(e as Error).message}; start redis-server there or fix --redis`);
+    throw new SweepError(`cannot reach Redis at ${url}: ${(cause ?? (e as Error)).message}; start redis-server there or fix --redis`);
   }
   probe.disconnect();
   const client = new Redis(url, { maxRetriesPerRequest: null });
