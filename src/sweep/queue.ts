@@ -4,14 +4,15 @@
  * return value (with the model's bytes), epochs as its progress. Job ids are the sweep's id and
  * the training's name, so a resumed sweep finds the jobs that finished while it was away.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { EpochEvent, StopEvent, TestEvent } from '../train/events.js';
 import { SweepError } from './errors.js';
 import { type BullMq, connectRedis, loadBullMq, type RedisClient } from './redis.js';
 import type { DataSpec, SweepPlan } from './run-dir.js';
 import type { Executor } from './sweep.js';
-import { type UnitJob, type UnitResult, unitName } from './unit.js';
+import { priorEpochs } from './train-unit.js';
+import { dedupeEpochs, epochsFile, type UnitJob, type UnitResult, unitName } from './unit.js';
 
 export const DEFAULT_QUEUE = 'native-mlp-train';
 export const DEFAULT_ATTEMPTS = 3;
@@ -94,7 +95,9 @@ export class QueueExecutor implements Executor {
       return { ...ids, epochs: r.epochs, stop: r.stop, test: r.test, aborted: false, seconds: r.seconds };
     } catch (e) {
       if (this.stopped) return { ...ids, epochs: [], aborted: true };
-      return { ...ids, epochs: [], aborted: false, error: `the job failed for good (${this.attempts} attempts, or its worker lost too often): ${(e as Error).message}` };
+      // The epochs its workers recorded on shared storage before it failed.
+      const epochs = existsSync(unit.checkpoint) || existsSync(epochsFile(unit.checkpoint)) ? dedupeEpochs(priorEpochs(unit.checkpoint)) : [];
+      return { ...ids, epochs, aborted: false, error: `the job failed for good (${this.attempts} attempts, or its worker lost too often): ${(e as Error).message}` };
     } finally {
       this.waiting.delete(id);
     }

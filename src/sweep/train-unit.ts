@@ -10,7 +10,8 @@ import { fit } from '../train/fit.js';
 import type { EpochEvent } from '../train/events.js';
 import { dedupeEpochs, epochsFile, type UnitResult, type UnitTask } from './unit.js';
 
-function priorEpochs(checkpoint: string): EpochEvent[] {
+/** The epochs recorded beside a checkpoint (by any worker that trained it). */
+export function priorEpochs(checkpoint: string): EpochEvent[] {
   const file = epochsFile(checkpoint);
   if (!existsSync(file)) return [];
   const out: EpochEvent[] = [];
