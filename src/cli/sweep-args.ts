@@ -29,7 +29,8 @@ export interface WorkerArgs extends RunArgs {
 }
 
 /** Flags a resumed sweep takes from its sweep.json, not the command line. */
-const FIXED_ON_RESUME = ['data', 'param', 'trials', 'search-seed', 'folds', 'metric', 'target', 'features', 'task', 'validation', 'test', 'max-runs'];
+const FIXED_ON_RESUME = ['data', 'param', 'trials', 'search-seed', 'folds', 'metric', 'target', 'features', 'task', 'validation', 'test', 'max-runs',
+  'ignore', 'categorical', 'numeric', 'date', 'na', 'impute', 'max-categories', 'delimiter', 'decimal', 'standardize', 'no-standardize'];
 
 export function parseSweepArgs(argv: string[]): SweepArgs {
   const flags = parseFlags('sweep', argv);

@@ -110,7 +110,7 @@ export async function sweepCommand(argv: string[]): Promise<number | void> {
   };
   try {
     const result = await sweep({
-      out: args.out, resume: args.resume, data: args.data, target: args.target, features: args.features, task: args.task,
+      out: args.out, resume: args.resume, data: args.data, target: args.target, features: args.features, table: args.table, task: args.task,
       testFile: args.test, validation: args.validation, standardize: args.standardize, params: args.params, trials: args.trials,
       searchSeed: args.searchSeed, maxRuns: args.maxRuns, metric: args.metric, folds: args.folds, workers: args.workers,
       threads: args.threads, backend: args.backend, redis: args.redis, queue: args.queue, attempts: args.attempts,

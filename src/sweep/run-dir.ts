@@ -7,6 +7,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, appendFileSync, fsyncSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { TableOptions } from '../data/from-csv.js';
 import { writeFileAtomic } from '../model/index.js';
 import { SweepError } from './errors.js';
 import type { RunLine } from './results.js';
@@ -19,8 +20,10 @@ export interface DataSpec {
   /** An absolute path (on storage every worker sees) or an http(s) URL. */
   location: string;
   sha256: string;
-  target?: string;
+  target?: string | string[];
   features?: string[];
+  /** How the table is read, typed and encoded (the pipeline's options). */
+  table?: TableOptions;
   task?: 'classify' | 'regress';
   testFile?: string;
   testFraction?: number;

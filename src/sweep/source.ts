@@ -69,7 +69,7 @@ export async function loadSweepData(spec: DataSpec): Promise<{ data: DataSet; sh
     let data: DataSet;
     try {
       ({ data } = await loadFitData(file, {
-        target: spec.target, features: spec.features, task: spec.task, testFile, testFraction: spec.testFraction, seed: 0,
+        target: spec.target, features: spec.features, table: spec.table, task: spec.task, testFile, testFraction: spec.testFraction, seed: 0,
       }));
     } catch (e) {
       // Name the data as the user gave it, not the private copy.

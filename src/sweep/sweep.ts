@@ -11,6 +11,7 @@ import { relative } from 'node:path';
 import type { BackendChoice } from '../backend/select.js';
 import type { DataSet, Task } from '../data/dataset.js';
 import { checkConfig } from '../train/config.js';
+import type { TableOptions } from '../data/from-csv.js';
 import type { EpochEvent } from '../train/events.js';
 import { fileSha256, foldDataSet, shareDataSet } from './data.js';
 import { SweepError } from './errors.js';
@@ -29,8 +30,10 @@ export interface SweepOptions {
   resume?: boolean;
   /** A CSV file (a path every worker can read) or an http(s) URL. */
   data?: string;
-  target?: string;
+  target?: string | string[];
   features?: string[];
+  /** How the table is read, typed and encoded (as fit's `table`). */
+  table?: TableOptions;
   task?: Task;
   testFile?: string;
   testFraction?: number;
@@ -90,7 +93,7 @@ export interface Executor {
 /** How every worker reads the data (the hash is filled in once read). */
 function dataSpec(o: SweepOptions): DataSpec {
   return {
-    location: dataLocation(o.data!), sha256: '', target: o.target, features: o.features, task: o.task,
+    location: dataLocation(o.data!), sha256: '', target: o.target, features: o.features, table: o.table, task: o.task,
     testFile: o.testFile && dataLocation(o.testFile), testFraction: o.testFraction,
   };
 }
