@@ -7,6 +7,7 @@ import { TASKS, type Task } from '../data/dataset.js';
 import { DEFAULT_OPTIMIZER, OPTIMIZER_NAMES } from '../optim/optimizer.js';
 import { DEFAULT_SCHEDULE, SCHEDULE_NAMES } from '../optim/schedule.js';
 import { MONITORS } from '../train/early-stopping.js';
+import { DECIMAL_INT, DECIMAL_NUMBER, fitsFloat32, MAX_F32, MIN_NORMAL_F32 } from '../decimal.js';
 
 /** A user error on the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -75,21 +76,26 @@ function joinNegativeValues(args: readonly string[]): string[] {
 }
 
 function parseFlags<T extends ParseArgsConfig>(config: T) {
+  let parsed;
   try {
-    return parseArgs({ ...config, args: joinNegativeValues(config.args ?? []) });
+    parsed = parseArgs({ ...config, args: joinNegativeValues(config.args ?? []), tokens: true });
   } catch (e) {
     throw new UsageError(`${(e as Error).message.split('\n')[0]}; see native-mlp --help`);
   }
+  // A flag given twice is refused: which one counts (parseArgs keeps the last) is a guess either way.
+  const seen = new Map<string, string>();
+  for (const t of parsed.tokens ?? []) {
+    if (t.kind !== 'option') continue;
+    const prior = seen.get(t.name);
+    if (prior !== undefined) {
+      throw new UsageError(`--${t.name} is given twice (${prior} and ${t.rawName}${t.value === undefined ? '' : ` ${t.value}`}); pass it once`);
+    }
+    seen.set(t.name, `${t.rawName}${t.value === undefined ? '' : ` ${t.value}`}`);
+    // Library callers can pass argv arrays holding NUL (a real command line cannot): one clear line.
+    if (t.value?.includes('\0')) throw new UsageError(`--${t.name} holds a NUL byte; pass a value without one`);
+  }
+  return parsed;
 }
-
-/** Plain decimal digits: no sign, hex, octal, binary, exponent, separators or spaces ("0x2" is refused). */
-const DECIMAL_INT = /^[0-9]+$/;
-/** A plain decimal number with an optional fraction and exponent: 0.1, .5, 1e-3 (no hex, no Infinity). */
-const DECIMAL_NUMBER = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
-/** Smallest normal float32: a smaller learning rate is subnormal in the kernels (or rounds to 0). */
-const MIN_NORMAL_F32 = 2 ** -126;
-/** Largest finite float32: the kernels compute in float32. */
-const MAX_F32 = 3.4028234663852886e38;
 
 function int(flag: string, v: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return fallback;
@@ -117,6 +123,7 @@ function num(flag: string, v: string | undefined, fallback: number, ok: (n: numb
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!DECIMAL_NUMBER.test(v) || !Number.isFinite(n) || !ok(n)) throw new UsageError(`--${flag} must be ${what} in decimal, got "${v}"`);
+  if (!fitsFloat32(n)) throw new UsageError(`--${flag} must be at most ${MAX_F32} (float32, what the kernels compute in), got "${v}"`);
   return n;
 }
 
@@ -293,4 +300,41 @@ export function parseReportArgs(argv: string[]): { log: string; output: string; 
     throw new UsageError(`report takes one log file (the output of train --json or bench --json), got ${positionals.length}; see native-mlp --help`);
   }
   return { log: positionals[0] ?? '', output: required('output', values.output, help), help };
+}
+
+/** Settings that only matter for some optimizers or schedules: the flag, its key, and where it counts. */
+const ONLY_FOR: [flag: string, key: keyof TrainConfig, on: 'optimizer' | 'schedule', values: readonly string[]][] = [
+  ['momentum', 'momentum', 'optimizer', ['momentum', 'nesterov']],
+  ['beta1', 'beta1', 'optimizer', ['adam', 'adamw']],
+  ['beta2', 'beta2', 'optimizer', ['adam', 'adamw']],
+  ['eps', 'eps', 'optimizer', ['adam', 'adamw']],
+  ['step-every', 'stepEvery', 'schedule', ['step']],
+  ['step-gamma', 'stepGamma', 'schedule', ['step']],
+  ['lr-min', 'lrMin', 'schedule', ['cosine', 'plateau']],
+  ['plateau-factor', 'plateauFactor', 'schedule', ['plateau']],
+  ['plateau-patience', 'plateauPatience', 'schedule', ['plateau']],
+];
+
+/**
+ * Refuses settings that contradict each other or would have no effect, with the reason: a flag for
+ * another optimizer or schedule (--momentum with adam), a warm-up as long as the run, --lr-min above
+ * --lr, --monitor without --early-stopping. `config` is the run's (a resume's merged with the flags),
+ * `given` the settings given on this command line.
+ */
+export function checkFlagCombination(config: TrainConfig, given: readonly (keyof TrainConfig)[]): void {
+  for (const [flag, key, on, values] of ONLY_FOR) {
+    const current = String(config[on] ?? (on === 'optimizer' ? DEFAULT_OPTIMIZER.optimizer : DEFAULT_SCHEDULE.schedule));
+    if (given.includes(key) && !values.includes(current)) {
+      throw new UsageError(`--${flag} has no effect with --${on} ${current} (it is used by --${on} ${values.join(' or ')}); drop it or pick one of those`);
+    }
+  }
+  if (given.includes('monitor') && !(config.earlyStopping! > 0)) {
+    throw new UsageError('--monitor has no effect without --early-stopping N; drop it or add --early-stopping');
+  }
+  const warmup = config.warmup ?? DEFAULT_SCHEDULE.warmup;
+  if (warmup > 0 && warmup >= config.epochs) {
+    throw new UsageError(`--warmup ${warmup} is not shorter than the run (--epochs ${config.epochs}): the learning rate would never reach --lr; use fewer warm-up epochs`);
+  }
+  const lrMin = config.lrMin ?? DEFAULT_SCHEDULE.lrMin;
+  if (lrMin > config.lr) throw new UsageError(`--lr-min ${lrMin} is above --lr ${config.lr}: the schedule would raise the learning rate; pass --lr-min below --lr`);
 }
