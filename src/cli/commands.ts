@@ -4,6 +4,7 @@ import { loadNative } from '../backend/native/load.js';
 import { selectBackend } from '../backend/select.js';
 import { loadWasm } from '../backend/wasm/load.js';
 import { DataError } from '../data/idx.js';
+import { ModelFileError } from '../model/errors.js';
 import { readImages } from '../data/images.js';
 import { defaultDataDir, loadDataSet } from '../data/mnist.js';
 import { readCsvForEval, readCsvInputs } from '../data/model-rows.js';
@@ -194,8 +195,18 @@ export async function predictCommand(argv: string[]): Promise<void> {
   if (isCsv(args.input, model.featureNames)) {
     const table = await readCsvInputs(args.input, shape);
     const p = predictRows(backend, model, table.inputs);
+    if (p.task === 'regress') {
+      const bad = p.values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) {
+        throw new ModelFileError(`${args.model}: predicts ${p.values[bad]} for row ${Math.floor(bad / p.outputs)}: the model's weights or scaling overflow float32; retrain it`);
+      }
+    }
     for (let i = 0; i < table.count; i++) out(formatPrediction(p, i, args.json));
     return;
+  }
+  if (model.task === 'regress') {
+    // Class labels from a regression model's outputs would be made up: its outputs are values.
+    throw new UsageError(`${args.model} is a regression model (it predicts values, not classes) but ${args.input} was read as images; pass a CSV file with the model's columns`);
   }
   const images = readImages(args.input, net.inputs);
   const { labels, probabilities } = predict(backend, net, images);

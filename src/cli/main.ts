@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { benchCommand, evalCommand, infoCommand, predictCommand, reportCommand, trainCommand } from './commands.js';
 import { HELP } from './help.js';
+import { escapeText } from './print.js';
 
 /** Errors that are the user's to fix: one line, exit code 2, no stack trace. */
 const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError', 'MemoryBudgetError', 'ReportError', 'NonFiniteLossError', 'NonFiniteWeightsError', 'TrainSetupError']);
@@ -59,9 +60,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** A message from a file or a flag may hold newlines; the CLI prints exactly one line. */
+/**
+ * A message from a file or a flag may hold newlines and escape sequences (a column or class name):
+ * the CLI prints exactly one line, with control characters shown, not sent to the terminal.
+ */
 function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ');
+  return escapeText(text.replace(/[\r\n]+/g, ' '), false);
 }
 
 process.exitCode = await main(process.argv.slice(2));
