@@ -52,7 +52,8 @@ describe('contradictory, ineffective and repeated flags', () => {
   });
 
   it('a batch larger than the data trains on all of it per step, not refused by the memory budget', () => {
-    const r = runCli([...table, '--epochs', '1', '--batch', '1048576', '--json']);
+    // 1048576 rows x 512 hidden units would need gigabytes; the data's 442 rows need little.
+    const r = runCli(['train', '--data', csv, '--target', 'progression', '--task', 'regress', '--hidden', '512', '--epochs', '1', '--batch', '1048576', '--json']);
     expect(r.status, r.stderr).toBe(0);
     const epochs = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.event === 'epoch');
     expect(epochs).toHaveLength(1);
