@@ -6,6 +6,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { CsvError, parse } from 'csv-parse';
+import { decimalProblem } from '../decimal.js';
 import { DataError } from './dataset.js';
 
 export interface CsvReadOptions {
@@ -82,11 +83,12 @@ class F32Builder {
 /** A cell as a finite number, or a DataError naming file, line, column and value. */
 function numberAt(file: string, line: number, column: string, cell: string): number {
   if (cell === '') throw new DataError(`${file}: line ${line}, column "${column}": missing value; every feature needs a number`);
-  const v = Number(cell);
-  if (!Number.isFinite(v)) {
-    throw new DataError(`${file}: line ${line}, column "${column}": ${JSON.stringify(cell.length > 40 ? cell.slice(0, 40) + '...' : cell)} is not a finite number`);
+  // The one number grammar (src/decimal.ts): Number() would read 0x10, 0b101 and 0o17.
+  const why = decimalProblem(cell);
+  if (why) {
+    throw new DataError(`${file}: line ${line}, column "${column}": ${JSON.stringify(cell.length > 40 ? cell.slice(0, 40) + '...' : cell)} ${why === 'is not a plain decimal number' ? 'is not a finite number in plain decimal' : why}`);
   }
-  return v;
+  return Number(cell);
 }
 
 /** Reads a CSV file into float features (and the target column as it is), streaming. */
@@ -120,6 +122,8 @@ export async function readCsv(file: string, opts: CsvReadOptions = {}): Promise<
         if (opts.task === 'regress') values.push(numberAt(file, line, header[targetCol], cell));
         else {
           if (cell === '') throw new DataError(`${file}: line ${line}, column "${header[targetCol]}": missing target value`);
+          // Bytes that are not UTF-8 decode to U+FFFD, and different labels would merge into one class.
+          if (cell.includes('\uFFFD')) throw new DataError(`${file}: line ${line}, column "${header[targetCol]}": the label is not valid UTF-8 text; save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)`);
           labels.push(cell);
         }
       }

@@ -121,3 +121,25 @@ describe('silently wrong results', () => {
     expect([...JSON.parse(json.stdout.trim()).classNames].sort()).toEqual([...evil].sort());
   });
 });
+
+describe('CSV cells: the one number grammar, UTF-8 labels', () => {
+  it('hex, binary, octal and float32 overflow are refused with their line; non-UTF-8 labels do not merge', () => {
+    const cases: [string, Buffer, RegExp][] = [
+      ['hex', Buffer.from('a,y\n1,p\n0x10,q\n'), /line 3, column "a": "0x10" is not a finite number in plain decimal/],
+      ['binary', Buffer.from('a,y\n0b101,p\n'), /line 2, column "a": "0b101" is not a finite number/],
+      ['octal', Buffer.from('a,y\n0o17,p\n'), /"0o17" is not a finite number/],
+      ['float32 overflow', Buffer.from('a,y\n1e39,p\n'), /line 2, column "a": "1e39" is beyond float32's range/],
+      ['latin1 labels', Buffer.concat([Buffer.from('a,y\n1,caf'), Buffer.from([0xe9]), Buffer.from('\n2,na'), Buffer.from([0xef]), Buffer.from('ve\n')]), /line 2, column "y": the label is not valid UTF-8 text/],
+    ];
+    const files = cases.map(([name, body]) => {
+      const f = join(dir, `${name.replace(/\W+/g, '-')}.csv`);
+      writeFileSync(f, body);
+      return f;
+    });
+    const run = runCapped(files.map((f, i) => `await check(${JSON.stringify(cases[i][0])}, () => lib.readCsv(${JSON.stringify(f)}, { target: 'y' }));`).join('\n'));
+    for (const [name, , pattern] of cases) {
+      expect(run.results.get(name)?.error?.instance, name).toContain('DataError');
+      expect(run.results.get(name)?.error?.message, name).toMatch(pattern);
+    }
+  });
+});
