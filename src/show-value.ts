@@ -13,7 +13,7 @@ export function showValue(v: unknown): string {
   if (typeof v === 'function' || typeof v === 'symbol') return typeof v;
   let text: string;
   if (Array.isArray(v)) {
-    text = `[${v.slice(0, 32).map(showValue).join(', ')}${v.length > 32 ? `, ... (${v.length} items)` : ''}]`;
+    text = `[${v.slice(0, 32).map(showValue).join(',')}${v.length > 32 ? `,... (${v.length} items)` : ''}]`;
   } else {
     try {
       text = JSON.stringify(v, (_k, x: unknown) => (typeof x === 'number' && !Number.isFinite(x) ? String(x) : x)) ?? String(v);
