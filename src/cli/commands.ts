@@ -3,21 +3,21 @@ import { readFileSync, statSync } from 'node:fs';
 import { loadNative } from '../backend/native/load.js';
 import { selectBackend } from '../backend/select.js';
 import { loadWasm } from '../backend/wasm/load.js';
-import { DataError } from '../data/idx.js';
+import { DataError } from '../errors.js';
 import { ModelFileError } from '../model/errors.js';
 import { readImages } from '../data/images.js';
 import { defaultDataDir, loadDataSet } from '../data/mnist.js';
 import { readCsvForEval, readCsvInputs } from '../data/model-rows.js';
 import { fit } from '../train/fit.js';
-import { predict, predictRows } from '../train/predict.js';
-import { evaluate, evaluateRegression } from '../train/metrics.js';
+import { predict, predictRows } from '../infer/predict.js';
+import { evaluate, evaluateRegression } from '../infer/metrics.js';
 import type { LoggedEvent } from '../report/events.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import type { TrainConfig } from '../train/train.js';
 import {
   checkFlagCombination, parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError,
 } from './args.js';
-import { HELP } from './help.js';
+import { helpText } from './help.js';
 import { fmt, formatConfusion, formatEvent, formatPrediction, ProgressBar } from './print.js';
 
 const out = (line: string): void => {
@@ -39,7 +39,7 @@ function backendFor(args: RunArgs) {
 
 export async function trainCommand(argv: string[]): Promise<number | void> {
   const args = parseTrainArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('train'));
   const { checkOutputs, checkSaveTarget } = await import('../model/index.js');
   // No output may replace an input (or another output); checked before any work.
   checkOutputs(
@@ -153,7 +153,7 @@ function isCsv(file: string | undefined, featureNames?: readonly string[]): bool
 
 export async function evalCommand(argv: string[]): Promise<void> {
   const args = parseEvalArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('eval'));
   const { backend, model, shape } = await backendAndModel(args);
   const { net } = model;
   let rows;
@@ -178,7 +178,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   }
   const r = evaluate(backend, net, rows);
   if (args.json) {
-    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, images: r.count,
+    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, rows: r.count, images: r.count,
       testAccuracy: r.accuracy, testLoss: r.loss, confusion: Array.from(r.confusion),
       ...(model.classNames ? { classNames: model.classNames } : {}) }));
     return;
@@ -189,7 +189,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
 
 export async function predictCommand(argv: string[]): Promise<void> {
   const args = parsePredictArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('predict'));
   const { backend, model, shape } = await backendAndModel(args);
   const { net } = model;
   if (isCsv(args.input, model.featureNames)) {
@@ -219,7 +219,7 @@ export async function predictCommand(argv: string[]): Promise<void> {
 
 export function infoCommand(argv: string[]): void {
   const args = parseInfoArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('info'));
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   const native = loadNative();
   let reason = '';
@@ -248,7 +248,7 @@ export function infoCommand(argv: string[]): void {
 
 export async function benchCommand(argv: string[]): Promise<void> {
   const args = parseBenchArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('bench'));
   const reporting = args.report ? await import('../report/index.js') : undefined;
   await reporting?.loadReportLibs(); // before the long run, not after it
   if (reporting && args.report) reporting.checkReportTarget(args.report);
@@ -267,7 +267,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
 
 export async function reportCommand(argv: string[]): Promise<void> {
   const args = parseReportArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('report'));
   const { checkOutputs } = await import('../model/index.js');
   checkOutputs([{ flag: '-o', path: args.output }], [{ flag: 'the log', path: args.log }]);
   const { reportHtmlFromFile, writeReport } = await import('../report/index.js');

@@ -2,6 +2,7 @@
  * What a training run reports: start / epoch / stop / test events (the CLI prints them, --json
  * writes them as JSON Lines) and per-batch progress.
  */
+import { UserError } from '../errors.js';
 export interface StartEvent {
   event: 'start';
   backend: string;
@@ -14,9 +15,15 @@ export interface StartEvent {
   seed: number;
   optimizer: string;
   schedule: string;
-  trainImages: number;
+  trainRows: number;
   /** Rows of the validation split (0 when there is none). */
+  validationRows: number;
+  testRows: number;
+  /** @deprecated trainRows, kept for one release. */
+  trainImages: number;
+  /** @deprecated validationRows, kept for one release. */
   validationImages: number;
+  /** @deprecated testRows, kept for one release. */
   testImages: number;
   data: string;
   /** classify or regress (the loss head). */
@@ -42,6 +49,8 @@ export interface EpochEvent {
   validationRmse?: number;
   /** Seconds of the training pass (not counting the accuracy passes). */
   seconds: number;
+  rowsPerSecond: number;
+  /** @deprecated rowsPerSecond, kept for one release. */
   imagesPerSecond: number;
   evalSeconds: number;
 }
@@ -75,6 +84,9 @@ export interface BatchProgress {
   epoch: number;
   batch: number;
   batches: number;
+  /** Rows trained so far in this epoch. */
+  rows: number;
+  /** @deprecated rows, kept for one release. */
   images: number;
 }
 
@@ -84,7 +96,7 @@ export type TrainEvent = StartEvent | EpochEvent | StopEvent | TestEvent;
  * A NaN or infinite training loss: the run stops at once (nothing is saved) unless the config
  * allows non-finite values.
  */
-export class NonFiniteLossError extends Error {
+export class NonFiniteLossError extends UserError {
   override name = 'NonFiniteLossError';
   constructor(readonly epoch: number, readonly batch: number, lr: number) {
     super(
@@ -95,7 +107,7 @@ export class NonFiniteLossError extends Error {
 }
 
 /** NaN or infinite weights after an epoch whose loss stayed finite (ReLU maps NaN to 0, hiding it). */
-export class NonFiniteWeightsError extends Error {
+export class NonFiniteWeightsError extends UserError {
   override name = 'NonFiniteWeightsError';
   constructor(readonly epoch: number, readonly where: string, value: number) {
     super(
@@ -107,8 +119,8 @@ export class NonFiniteWeightsError extends Error {
 
 /**
  * A run that cannot start as asked: resuming with other settings or on other data, early
- * stopping without a validation split. A RangeError, named so the CLI can print it as one line.
+ * stopping without a validation split.
  */
-export class TrainSetupError extends RangeError {
+export class TrainSetupError extends UserError {
   override name = 'TrainSetupError';
 }

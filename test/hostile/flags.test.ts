@@ -27,8 +27,8 @@ function expectRefused(args: string[], pattern: RegExp) {
 
 describe('contradictory, ineffective and repeated flags', () => {
   const cases: [string, string[], RegExp][] = [
-    ['a repeated flag', ['--lr', '0.1', '--lr', '0.2'], /--lr is given twice \(--lr 0\.1 and --lr 0\.2\); pass it once/],
-    ['a repeated flag, = form', ['--epochs=1', '--epochs', '3'], /--epochs is given twice/],
+    ['a repeated flag', ['--lr', '0.1', '--lr', '0.2'], /--lr is given 2 times; give it once/],
+    ['a repeated flag, = form', ['--epochs=1', '--epochs', '3'], /--epochs is given 2 times/],
     ['momentum with adam', ['--optimizer', 'adam', '--momentum', '0.5'], /--momentum has no effect with --optimizer adam \(it is used by --optimizer momentum or nesterov\)/],
     ['momentum with the default sgd', ['--momentum', '0.5'], /--momentum has no effect with --optimizer sgd/],
     ['betas with sgd', ['--optimizer', 'sgd', '--beta1', '0.8'], /--beta1 has no effect with --optimizer sgd/],
