@@ -66,7 +66,7 @@ describe('outputs never replace inputs', () => {
     const log = join(dir, 'run.jsonl');
     const body = '{"event":"epoch","epoch":1,"loss":0.5,"seconds":1,"imagesPerSecond":1}\n';
     writeFileSync(log, body);
-    expectRefused(['report', log, '-o', log], /-o .* is the same file as the log/);
+    expectRefused(['report', log, '-o', log], /--output .* is the same file as the log/);
     expect(readFileSync(log, 'utf8')).toBe(body);
   });
 
