@@ -1,6 +1,6 @@
 /**
- * The one grammar for numbers written as text, for every reader of user text: the CLI's flags and
- * the CSV reader's cells. JavaScript's Number() is not a grammar: it reads "0x10" as 16, "0b101",
+ * The one grammar for numbers written as text, for every reader of user text: the CLI's flags
+ * (cli/args.ts) and table cells (data/cells.ts, which adds the decimal-comma form of the same). JavaScript's Number() is not a grammar: it reads "0x10" as 16, "0b101",
  * "0o17", "Infinity", " 1 " and "" (as 0). Here a number is plain decimal only:
  *
  *   [+|-] digits [. digits] [e|E [+|-] digits]     or     [+|-] . digits [e ...]
