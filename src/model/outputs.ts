@@ -77,7 +77,12 @@ function inputFiles(input: InputPath): Map<string, string> {
 export function checkOutputs(outputs: readonly NamedPath[], inputs: readonly InputPath[]): void {
   const written = new Map<string, NamedPath>(); // resolved target (and device:inode) -> output
   for (const out of outputs) {
-    const target = resolveSaveTarget(out.path); // also refuses devices, FIFOs, folders, unsafe links
+    let target: string;
+    try {
+      target = resolveSaveTarget(out.path);
+    } catch {
+      continue; // a folder, device or unsafe link: the writer's own check (before any work) says so in its words
+    }
     const st = statOrNull(target);
     for (const k of st ? [target, key(st)] : [target]) {
       const prior = written.get(k);
