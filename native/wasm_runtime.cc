@@ -20,14 +20,21 @@ namespace {
 // every returned pointer is 64-byte aligned (the packing buffers and SIMD loads want that). A
 // spin lock in linear memory makes it safe for the worker instances sharing the memory (blocks
 // are only allocated when shapes change, never in the steady state).
+// Large blocks (over 16 MiB) are not rounded to a power of two (a 1.1 GiB block would need 2 GiB,
+// more than the whole memory): they take their size rounded up to a 64 KiB page, are kept on one
+// first-fit free list, and a freed block at the top of the heap gives its bytes back to it. So any
+// single block up to the documented 2 GiB budget (less what is in use) can be had.
 constexpr std::uint32_t kHeader = 64;
-constexpr int kMinClass = 6;   // 64 bytes
-constexpr int kMaxClass = 31;  // 2 GiB
+constexpr int kMinClass = 6;    // 64 bytes
+constexpr int kMaxClass = 24;   // 16 MiB: larger blocks are sized exactly
+constexpr std::uint32_t kLarge = 0xffffffffu;  // the header's class word of a large block
+constexpr std::uint64_t kPage = 0x10000;
 
 struct Heap {
   int lock;
   std::uint32_t top;                  // first never-used byte
   std::uint32_t free_list[kMaxClass + 1];
+  std::uint32_t large_free;           // large free blocks: header word 1 = next, word 2 = size
 };
 Heap heap;
 
@@ -37,16 +44,20 @@ void lock() {
 }
 void unlock() { __atomic_store_n(&heap.lock, 0, __ATOMIC_RELEASE); }
 
+// The size class of a block holding `bytes`, or -1 for a large block.
 int class_of(std::uint32_t bytes) {
   int c = kMinClass;
-  while (c < kMaxClass && (std::uint32_t{1} << c) < bytes + kHeader) ++c;
+  while (c < kMaxClass && (std::uint64_t{1} << c) < std::uint64_t{bytes} + kHeader) ++c;
   return (std::uint64_t{1} << c) >= std::uint64_t{bytes} + kHeader ? c : -1;
 }
+
+std::uint32_t& word(std::uint32_t block, int i) { return reinterpret_cast<std::uint32_t*>(block)[i]; }
 
 // Carves `size` bytes from the top, growing memory; 0 when memory cannot grow that far.
 std::uint32_t carve(std::uint32_t size) {
   if (heap.top == 0) heap.top = (reinterpret_cast<std::uintptr_t>(&__heap_base) + 63) & ~std::uintptr_t{63};
   const std::uint64_t end = std::uint64_t{heap.top} + size;
+  if (end > (std::uint64_t{1} << 32)) return 0;
   const std::uint64_t have = std::uint64_t{__builtin_wasm_memory_size(0)} << 16;
   if (end > have) {
     const std::uint64_t pages = (end - have + 0xffff) >> 16;
@@ -57,13 +68,36 @@ std::uint32_t carve(std::uint32_t size) {
   return at;
 }
 
+// A large block of at least `size` bytes (page-rounded, header included): first fit, else carved.
+std::uint32_t alloc_large(std::uint64_t size) {
+  std::uint32_t* link = &heap.large_free;
+  for (std::uint32_t b = *link; b != 0; link = &word(b, 1), b = *link) {
+    if (word(b, 2) >= size) {
+      *link = word(b, 1);
+      return b;
+    }
+  }
+  if (size > 0xffffffffu) return 0;
+  const std::uint32_t b = carve(static_cast<std::uint32_t>(size));
+  if (b != 0) word(b, 2) = static_cast<std::uint32_t>(size);
+  return b;
+}
+
 }  // namespace
 
 extern "C" {
 
 std::uint32_t nmlp_alloc(std::uint32_t bytes) {
   const int c = class_of(bytes);
-  if (c < 0) return 0;
+  if (c < 0) {
+    const std::uint64_t size = (std::uint64_t{bytes} + kHeader + kPage - 1) & ~(kPage - 1);
+    lock();
+    const std::uint32_t block = alloc_large(size);
+    unlock();
+    if (block == 0) return 0;
+    word(block, 0) = kLarge;
+    return block + kHeader;
+  }
   lock();
   std::uint32_t block = heap.free_list[c];
   if (block != 0) {
@@ -82,6 +116,16 @@ void nmlp_free(std::uint32_t ptr) {
   const std::uint32_t block = ptr - kHeader;
   const std::uint32_t c = *reinterpret_cast<std::uint32_t*>(block);
   lock();
+  if (c == kLarge) {
+    if (std::uint64_t{block} + word(block, 2) == heap.top) {
+      heap.top = block;  // the top block: its bytes go back to carve()
+    } else {
+      word(block, 1) = heap.large_free;
+      heap.large_free = block;
+    }
+    unlock();
+    return;
+  }
   *reinterpret_cast<std::uint32_t*>(block + 4) = heap.free_list[c];
   heap.free_list[c] = block;
   unlock();

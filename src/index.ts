@@ -61,7 +61,7 @@ export {
 } from './infer/metrics.js';
 export { type ArrayFitData, fit, type FitData, type FitOptions, type FitResult } from './train/fit.js';
 export {
-  type BatchProgress, checkConfig, type EpochEvent, NonFiniteLossError, NOTEBOOK_CONFIG, resolveConfig, type ResolvedConfig,
+  type BatchProgress, checkConfig, type EpochEvent, NonFiniteLossError, NonFiniteWeightsError, NOTEBOOK_CONFIG, resolveConfig, type ResolvedConfig,
   type StartEvent, type StopEvent, type TestEvent, type WarningEvent, train, trainAsync, type TrainConfig, type TrainEvent, type TrainOptions,
   type TrainResult,
 } from './train/train.js';

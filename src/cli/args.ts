@@ -11,6 +11,7 @@ import { DEFAULT_SCHEDULE, SCHEDULE_NAMES } from '../optim/schedule.js';
 import { MONITORS } from '../train/early-stopping.js';
 import { FLAGS, flagsOf } from './flags.js';
 import { UserError } from '../errors.js';
+import { DECIMAL_INT, DECIMAL_NUMBER, fitsFloat32, MAX_F32, MIN_NORMAL_F32 } from '../decimal.js';
 
 /** A user error on the command line: printed as one line, exit code 2. */
 export class UsageError extends UserError {
@@ -121,6 +122,8 @@ export function parseFlags(command: string, argv: readonly string[], positionals
       continue;
     }
     if (list.length > 1) throw new UsageError(`--${name} is given ${list.length} times; give it once`);
+    // Library callers can pass argv arrays holding NUL (a real command line cannot): one clear line.
+    if (typeof list[0] === 'string' && list[0].includes('\0')) throw new UsageError(`--${name} holds a NUL byte; pass a value without one`);
     values[name] = list[0];
   }
   return { values, positionals: parsed.positionals };
@@ -137,15 +140,6 @@ export function list(flags: Flags, name: string): string[] {
   const v = flags.values[name];
   return Array.isArray(v) ? v : [];
 }
-
-/** Plain decimal digits: no sign, hex, octal, binary, exponent, separators or spaces ("0x2" is refused). */
-const DECIMAL_INT = /^[0-9]+$/;
-/** A plain decimal number with an optional fraction and exponent: 0.1, .5, 1e-3 (no hex, no Infinity). */
-const DECIMAL_NUMBER = /^(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
-/** Smallest normal float32: a smaller learning rate is subnormal in the kernels (or rounds to 0). */
-const MIN_NORMAL_F32 = 2 ** -126;
-/** Largest finite float32: the kernels compute in float32. */
-const MAX_F32 = 3.4028234663852886e38;
 
 export function int(flag: string, v: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return fallback;
@@ -173,6 +167,7 @@ function num(flag: string, v: string | undefined, fallback: number, ok: (n: numb
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!DECIMAL_NUMBER.test(v) || !Number.isFinite(n) || !ok(n)) throw new UsageError(`--${flag} must be ${what} in decimal, got "${v}"`);
+  if (!fitsFloat32(n)) throw new UsageError(`--${flag} must be at most ${MAX_F32} (float32, what the kernels compute in), got "${v}"`);
   return n;
 }
 
@@ -365,4 +360,41 @@ export function parseReportArgs(argv: string[]): { logs: string[]; output: strin
   }
   if (!help && positionals.length > 1000) throw new UsageError(`report compares at most 1000 logs, got ${positionals.length}`);
   return { logs: positionals, output: required('output', str(flags, 'output'), help), metric: str(flags, 'metric'), help };
+}
+
+/** Settings that only matter for some optimizers or schedules: the flag, its key, and where it counts. */
+const ONLY_FOR: [flag: string, key: keyof TrainConfig, on: 'optimizer' | 'schedule', values: readonly string[]][] = [
+  ['momentum', 'momentum', 'optimizer', ['momentum', 'nesterov']],
+  ['beta1', 'beta1', 'optimizer', ['adam', 'adamw']],
+  ['beta2', 'beta2', 'optimizer', ['adam', 'adamw']],
+  ['eps', 'eps', 'optimizer', ['adam', 'adamw']],
+  ['step-every', 'stepEvery', 'schedule', ['step']],
+  ['step-gamma', 'stepGamma', 'schedule', ['step']],
+  ['lr-min', 'lrMin', 'schedule', ['cosine', 'plateau']],
+  ['plateau-factor', 'plateauFactor', 'schedule', ['plateau']],
+  ['plateau-patience', 'plateauPatience', 'schedule', ['plateau']],
+];
+
+/**
+ * Refuses settings that contradict each other or would have no effect, with the reason: a flag for
+ * another optimizer or schedule (--momentum with adam), a warm-up as long as the run, --lr-min above
+ * --lr, --monitor without --early-stopping. `config` is the run's (a resume's merged with the flags),
+ * `given` the settings given on this command line.
+ */
+export function checkFlagCombination(config: TrainConfig, given: readonly (keyof TrainConfig)[]): void {
+  for (const [flag, key, on, values] of ONLY_FOR) {
+    const current = String(config[on] ?? (on === 'optimizer' ? DEFAULT_OPTIMIZER.optimizer : DEFAULT_SCHEDULE.schedule));
+    if (given.includes(key) && !values.includes(current)) {
+      throw new UsageError(`--${flag} has no effect with --${on} ${current} (it is used by --${on} ${values.join(' or ')}); drop it or pick one of those`);
+    }
+  }
+  if (given.includes('monitor') && !(config.earlyStopping! > 0)) {
+    throw new UsageError('--monitor has no effect without --early-stopping N; drop it or add --early-stopping');
+  }
+  const warmup = config.warmup ?? DEFAULT_SCHEDULE.warmup;
+  if (warmup > 0 && warmup >= config.epochs) {
+    throw new UsageError(`--warmup ${warmup} is not shorter than the run (--epochs ${config.epochs}): the learning rate would never reach --lr; use fewer warm-up epochs`);
+  }
+  const lrMin = config.lrMin ?? DEFAULT_SCHEDULE.lrMin;
+  if (lrMin > config.lr) throw new UsageError(`--lr-min ${lrMin} is above --lr ${config.lr}: the schedule would raise the learning rate; pass --lr-min below --lr`);
 }

@@ -8,7 +8,7 @@ import { fit } from '../train/fit.js';
 import type { LoggedEvent } from '../report/events.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import type { TrainConfig } from '../train/train.js';
-import { parseBenchArgs, parseInfoArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError } from './args.js';
+import { checkFlagCombination, parseBenchArgs, parseInfoArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError } from './args.js';
 import { helpText } from './help.js';
 import { formatEvent, ProgressBar } from './print.js';
 export { evalCommand, inspectCommand, predictCommand } from './table-commands.js';
@@ -38,14 +38,22 @@ export function backendFor(args: RunArgs) {
 export async function trainCommand(argv: string[]): Promise<number | void> {
   const args = parseTrainArgs(argv);
   if (args.help) return void process.stdout.write(helpText('train'));
+  const { checkOutputs, checkSaveTarget } = await import('../model/index.js');
+  // No output may replace an input (or another output); checked before any work.
+  checkOutputs(
+    named({ '--save': args.save, '--checkpoint': args.checkpoint, '--report': args.report }),
+    [...named({ '--data': args.data ?? defaultDataDirIfAny(), '--test': args.test }),
+      ...named({ '--resume': args.resume }).map((i) => ({ ...i, replaceableBy: ['--checkpoint'] }))],
+  );
   // A save that cannot succeed fails now, not after the whole run.
-  if (args.save !== undefined) (await import('../model/index.js')).checkSaveTarget(args.save);
+  if (args.save !== undefined) checkSaveTarget(args.save);
   const backend = backendFor(args);
   // A resumed run keeps the checkpoint's settings; flags given now must agree (epochs may grow).
   const resume = args.resume === undefined ? undefined : loadCheckpoint(args.resume);
   const { evalImages: _, ...given } = resume
     ? ({ ...resume.config, ...Object.fromEntries(args.given.map((k) => [k, args.config[k]])) } as TrainConfig)
     : args.config;
+  checkFlagCombination(given as TrainConfig, args.given);
   // The report's packages are checked before training, not after a long run.
   const reporting = args.report ? await import('../report/index.js') : undefined;
   await reporting?.loadReportLibs();
@@ -105,6 +113,20 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
     log.push(JSON.parse(line));
     reporting.writeReport(args.report, await reporting.trainingReportHtml(log));
     if (!args.json) out(`Wrote report to ${args.report}`);
+  }
+}
+
+/** The flags given a value, as named paths for checkOutputs. */
+function named(paths: Record<string, string | undefined>): { flag: string; path: string }[] {
+  return Object.entries(paths).flatMap(([flag, path]) => (path === undefined ? [] : [{ flag, path }]));
+}
+
+/** The default data folder, or undefined when the package is missing (fit explains that). */
+function defaultDataDirIfAny(): string | undefined {
+  try {
+    return defaultDataDir();
+  } catch {
+    return undefined;
   }
 }
 
@@ -170,6 +192,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
 export async function reportCommand(argv: string[]): Promise<void> {
   const args = parseReportArgs(argv);
   if (args.help) return void process.stdout.write(helpText('report'));
+  const { checkOutputs } = await import('../model/index.js');
+  checkOutputs([{ flag: '--output', path: args.output }], args.logs.map((log) => ({ flag: 'the log', path: log })));
   const { checkReportTarget, reportHtmlFromFiles, writeReport } = await import('../report/index.js');
   checkReportTarget(args.output, '--output');
   writeReport(args.output, await reportHtmlFromFiles(args.logs, { metric: args.metric }));

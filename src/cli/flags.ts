@@ -100,7 +100,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'plateau-patience', commands: ['train'], value: 'N', default: '2', group: LOOP, config: 'plateauPatience', help: '... after N epochs without improvement' },
   { name: 'early-stopping', commands: ['train'], value: 'N', default: 'off', group: LOOP, config: 'earlyStopping', help: 'stop after N epochs without improvement of --monitor and keep the best weights (needs --validation)' },
   { name: 'monitor', commands: ['train'], value: 'M', default: 'validationLoss', group: LOOP, config: 'monitor', help: 'validationLoss | validationAccuracy' },
-  { name: 'allow-non-finite', commands: ['train'], group: LOOP, config: 'allowNonFinite', help: 'keep going through a NaN or infinite loss (default: stop, save nothing, exit 2)' },
+  { name: 'allow-non-finite', commands: ['train'], group: LOOP, config: 'allowNonFinite', help: 'keep going through a NaN or infinite loss or weights (default: stop, save nothing, exit 2)' },
 
   { name: 'model', commands: ['eval', 'predict'], value: 'FILE', help: 'a .safetensors model written by train --save' },
   { name: 'data', commands: ['eval'], value: 'DIR|FILE.csv', default: 'mnist-data', help: 'an IDX folder (its test files are used), or CSV rows with --target' },

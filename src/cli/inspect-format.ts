@@ -1,6 +1,6 @@
 /** `native-mlp inspect` as text: one line per column, what it is and what becomes of it. */
 import type { ColumnSummary } from '../data/inspect.js';
-import { fmt as fmtNonZero } from './print.js';
+import { escapeText, fmt as fmtNonZero } from './print.js';
 
 const fmt = (v: number) => (v === 0 ? '0' : fmtNonZero(v));
 
@@ -26,9 +26,10 @@ export function formatInspect(file: string, rows: number, delimiter: string, col
   const features = columns.reduce((n, c) => n + c.features, 0);
   const d = delimiter === '\t' ? 'tab' : delimiter;
   const head = ['column', 'type', 'missing', 'distinct', 'values', 'becomes'];
-  const body = columns.map((c) => [c.column, c.type, String(c.missing), String(c.distinct), values(c), becomes(c)]);
+  // Names come from the file: escaped, so a name cannot split a line or send escape sequences.
+  const body = columns.map((c) => [c.column, c.type, String(c.missing), String(c.distinct), values(c), becomes(c)].map((v) => escapeText(v, false)));
   const width = head.map((h, j) => Math.min(j === 4 ? 40 : 30, Math.max(h.length, ...body.map((r) => r[j].length))));
   const cut = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 3)}...` : s);
   const line = (r: string[]) => r.map((v, j) => (j === r.length - 1 ? v : cut(v, width[j]).padEnd(width[j]))).join('  ');
-  return [`${file}: ${rows} rows, ${columns.length} columns (delimiter ${d}) -> ${features} input features`, line(head), ...body.map(line)].join('\n');
+  return [`${escapeText(file, false)}: ${rows} rows, ${columns.length} columns (delimiter ${d}) -> ${features} input features`, line(head), ...body.map(line)].join('\n');
 }

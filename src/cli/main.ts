@@ -5,7 +5,7 @@ import { benchCommand, evalCommand, infoCommand, inspectCommand, predictCommand,
 import { helpText } from './help.js';
 import { sweepCommand, workerCommand } from './sweep-command.js';
 import { UserError } from '../errors.js';
-
+import { escapeText } from './print.js';
 
 // A closed stdout (`native-mlp predict ... | head`) is the reader saying it has enough: stop
 // quietly instead of dying on EPIPE with a stack trace. Other stream errors get one line.
@@ -62,9 +62,12 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** A message from a file or a flag may hold newlines; the CLI prints exactly one line. */
+/**
+ * A message from a file or a flag may hold newlines and escape sequences (a column or class name):
+ * the CLI prints exactly one line, with control characters shown, not sent to the terminal.
+ */
 function oneLine(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ');
+  return escapeText(text.replace(/[\r\n]+/g, ' '), false);
 }
 
 process.exitCode = await main(process.argv.slice(2));

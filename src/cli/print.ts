@@ -7,6 +7,23 @@ export interface Out {
   isTTY?: boolean;
 }
 
+/**
+ * A name from a file (a class, a column) as terminal text: control characters (C0, DEL, C1: newlines,
+ * escape sequences, carriage returns) and Unicode bidirectional overrides are written as \xNN or
+ * \u{NNNN}, and a backslash as \\, so a name cannot split a line, move the cursor, recolour or
+ * retitle the terminal, or reorder what is shown. JSON output is left to JSON.stringify, which
+ * escapes control characters itself.
+ */
+export function escapeText(s: string, backslash = true): string {
+  return s.replace(backslash ? UNSAFE_OR_BACKSLASH : UNSAFE, (c) => {
+    if (c === '\\') return '\\\\';
+    const code = c.charCodeAt(0);
+    return code <= 0xff ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u{${code.toString(16)}}`;
+  });
+}
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_OR_BACKSLASH = /[\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
 const pad2 = (n: number) => String(n).padStart(2, '0');
 const grouped = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -17,7 +34,7 @@ export function formatEvent(e: TrainEvent): string {
       return (
         `native-mlp: ${e.layers.join('-')} net, ${e.epochs} epochs, batch ${e.batch}, ${e.optimizer === 'sgd' ? '' : `${e.optimizer} `}lr ${e.lr}, seed ${e.seed}\n` +
         `backend: ${e.backend} (${e.isa}, ${e.threads} thread${e.threads === 1 ? '' : 's'})\n` +
-        `data: ${e.data} (${e.trainRows} training, ${e.validationRows > 0 ? `${e.validationRows} validation, ` : ''}` +
+        `data: ${escapeText(e.data, false)} (${e.trainRows} training, ${e.validationRows > 0 ? `${e.validationRows} validation, ` : ''}` +
         `${e.testRows} test ${e.layers[0] === 784 && e.task !== 'regress' ? 'images' : 'rows'}${e.task === 'regress' ? ', regression' : ''})`
       );
     case 'epoch':
@@ -118,7 +135,7 @@ export class ProgressBar {
 
 /** The confusion matrix as a table: rows are true classes, columns predicted (by name when known). */
 export function formatConfusion(confusion: Uint32Array, classes: number, names?: readonly string[]): string {
-  const name = (i: number) => (names ? names[i] : String(i));
+  const name = (i: number) => (names ? escapeText(names[i]) : String(i));
   const width = Math.max(5, ...Array.from(confusion, (v) => String(v).length + 1), ...Array.from({ length: classes }, (_, i) => name(i).length + 1));
   const cell = (s: string | number) => String(s).padStart(width);
   const lines = [`confusion (rows: true class, columns: predicted)`, cell('') + Array.from({ length: classes }, (_, j) => cell(name(j))).join('')];
@@ -147,7 +164,7 @@ export function formatPrediction(p: ClassPredictions | ValuePredictions, i: numb
   if (json) {
     return JSON.stringify({ row: i, label: p.labels[i], probability: p.probability[i], probabilities: Object.fromEntries(p.classNames.map((n, k) => [n, probs[k]])) });
   }
-  if (top <= 1) return `${i}\t${p.labels[i]}\t${p.probability[i].toFixed(4)}`;
+  if (top <= 1) return `${i}\t${escapeText(String(p.labels[i]))}\t${p.probability[i].toFixed(4)}`;
   const order = probs.map((_, k) => k).sort((a, b) => probs[b] - probs[a] || a - b).slice(0, top);
-  return `${i}\t${order.map((k) => `${p.classNames[k]}\t${probs[k].toFixed(4)}`).join('\t')}`;
+  return `${i}\t${order.map((k) => `${escapeText(p.classNames[k])}\t${probs[k].toFixed(4)}`).join('\t')}`;
 }

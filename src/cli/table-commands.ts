@@ -7,7 +7,8 @@ import { readCsvForEval, readCsvForModel } from '../data/model-rows.js';
 import { pathKind } from '../data/source.js';
 import { classScores, evaluate, evaluateRegression } from '../infer/metrics.js';
 import { predict, predictRows } from '../infer/predict.js';
-import { parseEvalArgs, parseInspectArgs, parsePredictArgs } from './args.js';
+import { parseEvalArgs, parseInspectArgs, parsePredictArgs, UsageError } from './args.js';
+import { ModelFileError } from '../model/errors.js';
 import { backendAndModel, out, warn } from './commands.js';
 import { helpText } from './help.js';
 import { formatInspect } from './inspect-format.js';
@@ -65,9 +66,18 @@ export async function predictCommand(argv: string[]): Promise<void> {
     const table = await readCsvForModel(args.input, shape, args.read);
     const p = predictRows(backend, model, table);
     for (const w of p.warnings) warn(w);
+    if (p.task === 'regress') {
+      // JSON would print a non-finite value as null: say what happened instead.
+      const bad = p.values.findIndex((v) => !Number.isFinite(v));
+      if (bad >= 0) throw new ModelFileError(`${args.model}: predicts ${p.values[bad]} for row ${Math.floor(bad / p.outputs)}: the model's weights or scaling overflow float32; retrain it`);
+    }
     const count = p.task === 'regress' ? p.values.length / p.outputs : p.labels.length;
     for (let i = 0; i < count; i++) out(formatPrediction(p, i, args.json, args.top));
     return;
+  }
+  if (model.task === 'regress') {
+    // Class labels from a regression model's outputs would be made up: its outputs are values.
+    throw new UsageError(`${args.model} is a regression model (it predicts values, not classes) but ${args.input} was read as images; pass a CSV file with the model's columns`);
   }
   const images = readImages(args.input, net.inputs);
   const { labels, probabilities } = predict(backend, net, images);

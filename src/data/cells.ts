@@ -4,6 +4,8 @@
  * cell means the same thing wherever it is read.
  */
 
+import { SIGNED_DECIMAL } from '../decimal.js';
+
 /** Cells read as missing besides the empty cell (`--na` adds more). */
 export const DEFAULT_MISSING: readonly string[] = ['', 'NA', 'N/A', 'NaN', 'nan', 'null', 'None', '?'];
 
@@ -13,7 +15,8 @@ export type DecimalMark = '.' | ',';
 /** A raw cell as a caller passes it: CSV text, or a JS value by column name. */
 export type Cell = number | string | boolean | null | undefined;
 
-const NUMBER_DOT = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+// The one number grammar (src/decimal.ts, shared with the CLI's flags); the comma form mirrors it.
+const NUMBER_DOT = SIGNED_DECIMAL;
 const NUMBER_COMMA = /^[+-]?(?:[0-9]+(?:,[0-9]*)?|,[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
 /** A number written with a decimal comma ("1,5"): a hint for --decimal when it is not set. */
 export const LOOKS_DECIMAL_COMMA = /^[+-]?[0-9]+,[0-9]+$/;
@@ -28,13 +31,8 @@ export function parseDecimal(cell: string, decimal: DecimalMark = '.'): number {
   return NUMBER_DOT.test(cell) ? Number(cell) : NaN;
 }
 
-/** Largest finite float32: values beyond it become Infinity in the network. */
-export const MAX_F32 = 3.4028234663852886e38;
-
-/** True when v survives the float32 rounding the network applies (finite after Math.fround). */
-export function fitsF32(v: number): boolean {
-  return Number.isFinite(Math.fround(v));
-}
+/** Largest finite float32 and the float32 range check: src/decimal.ts's, re-exported under the names cells use. */
+export { MAX_F32, fitsFloat32 as fitsF32 } from '../decimal.js';
 
 const TRUE_WORDS = new Set(['true', 'yes', 'y', 't', '1']);
 const FALSE_WORDS = new Set(['false', 'no', 'n', 'f', '0']);

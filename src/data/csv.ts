@@ -236,6 +236,8 @@ function addCell(b: ColumnBuilder, cell: string, row: number, decimal: DecimalMa
   }
   const v = parseDecimal(cell, decimal);
   if (Number.isNaN(v)) {
+    // Bytes that are not UTF-8 decode to U+FFFD: different labels or categories would merge into one.
+    if (cell.includes('\uFFFD')) throw new DataError(`${where()}: ${showCell(cell)} is not valid UTF-8 text; save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)`);
     if (b.firstText < 0) {
       b.firstText = row;
       // From now on the column keeps its texts; the numbers before are written back in decimal.

@@ -86,9 +86,38 @@ function assemble(source: string, files: Record<keyof typeof FILES, string>, idx
   // Without a class count, the labels give it (at least MNIST's 10): no --classes for a
   // 26-letter or 47-class folder.
   const n = classes ?? Math.max(DEFAULT_CLASSES, maxLabel(train.targets as Uint32Array) + 1, maxLabel(test.targets as Uint32Array) + 1);
+  if (classes === undefined) checkDenseLabels([[train.targets as Uint32Array, files.trainLabels], [test.targets as Uint32Array, files.testLabels]], n);
   checkLabels(train.targets as Uint32Array, n, files.trainLabels);
   checkLabels(test.targets as Uint32Array, n, files.testLabels);
   return { task: 'classify', train, test, classes: n, source };
+}
+
+/**
+ * A class count taken from the labels must be mostly used: one stray label (255 in a digits file)
+ * would otherwise widen the output layer to 256 classes without a word. Refused when fewer than half
+ * of the classes occur, naming the label and where it is.
+ */
+function checkDenseLabels(sets: [Uint32Array, string][], n: number): void {
+  if (n <= DEFAULT_CLASSES) return;
+  const seen = new Uint8Array(n);
+  let distinct = 0;
+  for (const [labels] of sets) {
+    for (let i = 0; i < labels.length; i++) {
+      if (!seen[labels[i]]) {
+        seen[labels[i]] = 1;
+        distinct++;
+      }
+    }
+  }
+  if (distinct * 2 >= n) return;
+  for (const [labels, file] of sets) {
+    const at = labels.indexOf(n - 1);
+    if (at < 0) continue;
+    throw new DataError(
+      `${file}: label ${n - 1} at index ${at} would make ${n} classes but only ${distinct} of them occur; ` +
+        'it looks out of range: fix the label, or pass the class count (fit\'s classes option)',
+    );
+  }
 }
 
 function maxLabel(labels: Uint32Array): number {

@@ -196,6 +196,7 @@ export function describeErrno(e: unknown): string {
     ENAMETOOLONG: 'the path is too long',
     EMFILE: 'too many open files',
     ENXIO: 'no such device',
+    ERR_INVALID_ARG_VALUE: 'the path is not valid (it holds a NUL byte)',
   };
   if (typeof code === 'string') return `${why[code] ?? (e as Error).message} (${code})`;
   return e instanceof Error ? e.message : String(e);

@@ -3,17 +3,23 @@
  * readers see either the old file or the complete new one.
  *
  * Targets: a symlink is written through, atomically: the file it names (following up to 40
- * links) is replaced and the link stays a link. A target that is not a regular file (a device
- * such as /dev/null, a FIFO, a folder, a socket) is refused instead of being replaced. The check
- * and the rename are separate steps, so a target swapped in between by someone who can write to
- * the folder is not detected.
+ * links) is replaced and the link stays a link. A symlink is followed only where the kernel's
+ * protected_symlinks rule would follow it: a link in a sticky world-writable folder (/tmp) is
+ * refused unless it belongs to us or to the folder's owner, so a link planted there by another user
+ * cannot redirect a save. A target that is not a regular file (a device such as /dev/null, a FIFO,
+ * a folder, a socket) is refused instead of being replaced. The temporary file is created with
+ * O_CREAT|O_EXCL (never through a link) and renamed over the resolved path (rename replaces a
+ * link, never follows it), so a swap between the check and the rename can at worst replace a link
+ * in a folder the swapper could write anyway; docs/security.md states the rule.
  *
  * Signals: while the bytes are written, SIGINT and SIGTERM are caught (main thread only), so the
  * process is never killed with a half-written temporary file beside the target. The write is
  * synchronous, so a signal that arrives during it is not seen by JavaScript: it is dropped, and
  * the save completes (send it again to stop the process).
  */
-import { closeSync, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import {
+  accessSync, closeSync, constants, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, statSync, type Stats, unlinkSync, writeSync,
+} from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { describeErrno, describeFileType } from '../io/read-file.js';
@@ -42,6 +48,7 @@ export function resolveSaveTarget(file: string): string {
     }
     if (st.isSymbolicLink()) {
       if (hops >= MAX_LINKS) throw new ModelFileError(`${file}: cannot save: more than ${MAX_LINKS} symbolic links (ELOOP)`);
+      checkProtectedLink(file, target, st);
       const link = readlinkSync(target);
       target = isAbsolute(link) ? link : resolve(dirname(target), link);
       continue;
@@ -51,6 +58,30 @@ export function resolveSaveTarget(file: string): string {
       throw new ModelFileError(`${file}: cannot save: the target${via} is ${describeFileType(st)}, not a regular file; saving would replace it, so pass the path of a regular file`);
     }
     return target;
+  }
+}
+
+/**
+ * The kernel's protected_symlinks rule (fs.protected_symlinks = 1), applied to the links we follow
+ * ourselves: in a sticky, world-writable folder, a link is followed only if it belongs to the
+ * process's effective user or to the folder's owner.
+ */
+function checkProtectedLink(file: string, link: string, st: Stats): void {
+  const euid = process.geteuid?.();
+  if (euid === undefined) return; // not POSIX: no sticky folders
+  const dir = dirname(link);
+  let d: Stats;
+  try {
+    d = statSync(dir);
+  } catch {
+    return; // the folder just held the link; a race here ends in the open's or rename's own error
+  }
+  const stickyWorldWritable = (d.mode & 0o1000) !== 0 && (d.mode & 0o002) !== 0;
+  if (stickyWorldWritable && st.uid !== euid && st.uid !== d.uid) {
+    throw new ModelFileError(
+      `${file}: cannot save: ${link} is a symbolic link owned by another user (uid ${st.uid}) in the sticky world-writable folder ${dir}; ` +
+        'following it could redirect the save to any file (the kernel\'s protected_symlinks rule refuses it too), so save to a path without that link',
+    );
   }
 }
 
@@ -69,17 +100,11 @@ export function checkSaveTarget(file: string): void {
     throw new ModelFileError(`${file}: cannot save: folder ${dir} ${errnoCode(e) === 'ENOENT' ? 'does not exist (ENOENT)' : describeErrno(e)}`);
   }
   if (!st.isDirectory()) throw new ModelFileError(`${file}: cannot save: ${dir} is not a folder (ENOTDIR)`);
-  const probe = join(dir, `.${basename(target)}.probe`);
+  // access(2), not a probe file: nothing is created, so nothing can be left behind by SIGKILL.
   try {
-    writeFileAtomic(probe, new Uint8Array(0), {
-      beforeRename: (temp) => {
-        unlinkSync(temp);
-        throw new Error('probe done');
-      },
-    }, true);
+    accessSync(dir, constants.W_OK | constants.X_OK);
   } catch (e) {
-    const msg = (e as Error).message;
-    throw new ModelFileError(msg.startsWith(probe) ? file + msg.slice(probe.length) : msg);
+    throw new ModelFileError(`${file}: cannot save: ${describeFailure(e, 'create a temporary file in', dir, target)}`);
   }
 }
 
@@ -97,7 +122,7 @@ export interface AtomicWriteHooks {
  * over the target. On any failure the temporary file is removed, an existing target is left
  * untouched, and a ModelFileError naming the file and the reason is thrown.
  */
-export function writeFileAtomic(file: string, bytes: Uint8Array, hooks?: AtomicWriteHooks, probe = false): void {
+export function writeFileAtomic(file: string, bytes: Uint8Array, hooks?: AtomicWriteHooks): void {
   const target = resolveSaveTarget(file);
   const dir = dirname(target);
   const release = holdSignals();
@@ -135,7 +160,6 @@ export function writeFileAtomic(file: string, bytes: Uint8Array, hooks?: AtomicW
     temp = '';
   } catch (e) {
     release();
-    if (probe && (e as Error).message === 'probe done') return;
     if (fd !== undefined) {
       try {
         closeSync(fd);

@@ -15,6 +15,32 @@ import type { Preprocessing, Task } from '../data/dataset.js';
 import type { Pipeline } from '../data/pipeline.js';
 import { checkPipeline } from '../data/pipeline-check.js';
 import type { Mlp } from '../nn/mlp.js';
+import { MIN_NORMAL_F32 } from '../decimal.js';
+
+/**
+ * Standardisation statistics a model may carry: a standard deviation from the smallest normal
+ * float32 to 1e30, a mean within +-1e30. Outside it, x / std or y * std + mean overflow float32
+ * (predictions become Infinity or NaN) or lose all precision (subnormal std).
+ */
+const MAX_STAT = 1e30;
+
+/** Why a statistic is out of range, or null. */
+export function statProblem(kind: 'mean' | 'std', v: number): string | null {
+  if (kind === 'std') {
+    return v >= MIN_NORMAL_F32 && v <= MAX_STAT ? null : `a standard deviation must be from ${MIN_NORMAL_F32} (the smallest normal float32) to ${MAX_STAT}`;
+  }
+  return Number.isFinite(v) && Math.abs(v) <= MAX_STAT ? null : `a mean must be finite and within +-${MAX_STAT}`;
+}
+
+/** The first name that occurs twice, or undefined. */
+export function firstDuplicate(names: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) return n;
+    seen.add(n);
+  }
+  return undefined;
+}
 
 /** The data side of a trained model. */
 export interface ModelData {
@@ -46,6 +72,10 @@ export function dataTensors(net: Mlp, d: ModelData): [DataTensorName, Float32Arr
     if (!t) continue;
     const need = dataTensorLength(name, net.sizes);
     if (t.length !== need) throw new RangeError(`Expected ${name} to hold ${need} values for layers ${net.sizes.join('-')} but it holds ${t.length}`);
+    for (let i = 0; i < t.length; i++) {
+      const why = statProblem(name.endsWith('std') ? 'std' : 'mean', t[i]);
+      if (why) throw new RangeError(`Expected ${name}[${i}] in range (${why}) but received ${t[i]}`);
+    }
     out.push([name, t]);
   }
   return out;
@@ -57,10 +87,14 @@ export function dataMetadata(net: Mlp, d: ModelData): Record<string, string> {
   if (d.task) m.task = d.task;
   if (d.featureNames) {
     if (d.featureNames.length !== net.inputs) throw new RangeError(`Expected ${net.inputs} feature names but received ${d.featureNames.length}`);
+    const dup = firstDuplicate(d.featureNames);
+    if (dup !== undefined) throw new RangeError(`Expected unique feature names but ${JSON.stringify(dup)} occurs twice`);
     m.feature_names = JSON.stringify(d.featureNames);
   }
   if (d.classNames) {
     if (d.classNames.length !== net.classes) throw new RangeError(`Expected ${net.classes} class names but received ${d.classNames.length}`);
+    const dup = firstDuplicate(d.classNames);
+    if (dup !== undefined) throw new RangeError(`Expected unique class names but ${JSON.stringify(dup)} occurs twice`);
     m.class_names = JSON.stringify(d.classNames);
   }
   if (d.pipeline) m.pipeline = JSON.stringify(d.pipeline);
@@ -88,6 +122,8 @@ export function readModelData(
     if (!Array.isArray(v) || v.length !== n || !v.every((s) => typeof s === 'string')) {
       fail(`metadata ${key} must be a JSON array of ${n} strings (one per ${what})`);
     }
+    const dup = firstDuplicate(v as string[]);
+    if (dup !== undefined) fail(`metadata ${key} names ${JSON.stringify(dup)} twice; each ${what} needs its own name`);
     return v as string[];
   };
   d.featureNames = names('feature_names', sizes[0], 'input');
@@ -100,8 +136,10 @@ export function readModelData(
     if (!mean !== !std) fail(`tensor ${mean ? m : s} comes without ${mean ? s : m}; the two go together`);
     if (!mean || !std) continue;
     for (let i = 0; i < std.length; i++) {
-      if (!(std[i] > 0) || !Number.isFinite(std[i])) fail(`tensor ${s}[${i}] is ${std[i]}; a standard deviation must be a finite number > 0`);
-      if (!Number.isFinite(mean[i])) fail(`tensor ${m}[${i}] is ${mean[i]}; a mean must be finite`);
+      const whyStd = statProblem('std', std[i]);
+      if (whyStd) fail(`tensor ${s}[${i}] is ${std[i]}; ${whyStd}`);
+      const whyMean = statProblem('mean', mean[i]);
+      if (whyMean) fail(`tensor ${m}[${i}] is ${mean[i]}; ${whyMean}`);
     }
     p[pm] = mean;
     p[ps] = std;

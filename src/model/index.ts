@@ -1,5 +1,6 @@
 /** Saving and loading trained nets: safetensors (the native format) and NumPy .npz archives. */
 export { ModelFileError } from './errors.js';
+export { checkOutputs, type InputPath, type NamedPath } from './outputs.js';
 export { checkSaveTarget, resolveSaveTarget, writeFileAtomic, type AtomicWriteHooks } from './atomic-write.js';
 export {
   decodeModel,

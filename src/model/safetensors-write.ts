@@ -20,7 +20,9 @@ export interface TensorToWrite {
 
 /** The file's bytes; RangeError when the header would be over the loader's own limit. */
 export function encodeSafetensors(metadata: Record<string, string>, tensors: readonly TensorToWrite[]): Uint8Array {
-  const header: Record<string, unknown> = { __metadata__: metadata };
+  // No prototype: a key such as "__proto__" is an ordinary key here (on {} it would set the prototype and vanish).
+  const header: Record<string, unknown> = Object.create(null);
+  header.__metadata__ = metadata;
   let offset = 0;
   for (const t of tensors) {
     header[t.name] = { dtype: 'F32', shape: t.shape, data_offsets: [offset, offset + 4 * t.data.length] };

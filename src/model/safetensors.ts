@@ -45,14 +45,15 @@ export interface DecodedModel extends ModelData {
 export function encodeModel(net: Mlp, extraMetadata: Record<string, string> = {}, data: ModelData = {}): Uint8Array {
   const sizes = checkNet(net);
   const extraTensors = dataTensors(net, data);
-  const metadata: Record<string, string> = {
+  // No prototype, so a caller's key "__proto__" is kept as a key (on {} it would set the prototype and be lost).
+  const metadata: Record<string, string> = Object.assign(Object.create(null), {
     format: MODEL_FORMAT,
     format_version: MODEL_FORMAT_VERSION,
     layers: sizes.join(','),
     activation: 'relu',
     output: data.task === 'regress' ? 'linear' : 'softmax',
     ...dataMetadata(net, data),
-  };
+  });
   for (const [key, value] of Object.entries(extraMetadata)) {
     if (RESERVED_KEYS.includes(key)) throw new RangeError(`Metadata key "${key}" is reserved and set from the model`);
     if (typeof value !== 'string') {
@@ -114,7 +115,7 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
   const rawMeta = (header as Record<string, unknown>).__metadata__;
   if (rawMeta === undefined) fail(`no __metadata__ in the header; not a ${MODEL_FORMAT} model file`);
   if (typeof rawMeta !== 'object' || rawMeta === null || Array.isArray(rawMeta)) fail('__metadata__ is not a JSON object');
-  const metadata: Record<string, string> = {};
+  const metadata: Record<string, string> = Object.create(null); // "__proto__" stays a key
   for (const [key, value] of Object.entries(rawMeta as Record<string, unknown>)) {
     if (typeof value !== 'string') fail(`metadata ${brief(key)} is not a string (safetensors metadata holds strings only)`);
     metadata[key] = value as string;

@@ -12,6 +12,7 @@ import { type Backend, sharedF32 } from '../backend/contract.js';
 import { lossGrad, type Targets } from './loss.js';
 import type { SparseInput } from './sparse-input.js';
 import { checkMemory, parameterBytes, workspaceBytes } from '../budget.js';
+import { showValue } from '../show-value.js';
 
 /**
  * Where the network's arrays come from: Backend.alloc, so that a backend with its own memory
@@ -74,11 +75,11 @@ export class Mlp {
 
 export function checkSizes(sizes: readonly number[]): void {
   if (!Array.isArray(sizes) || sizes.length < 2) {
-    throw new RangeError(`Expected at least two layer sizes (inputs and classes) but received ${JSON.stringify(sizes)}`);
+    throw new RangeError(`Expected at least two layer sizes (inputs and classes) but received ${showValue(sizes)}`);
   }
   for (const s of sizes) {
     if (!Number.isInteger(s) || s < 1 || s > MAX_LAYER_SIZE) {
-      throw new RangeError(`Expected every layer size to be an integer in [1, ${MAX_LAYER_SIZE}] but received ${JSON.stringify(sizes)}`);
+      throw new RangeError(`Expected every layer size to be an integer in [1, ${MAX_LAYER_SIZE}] but received ${showValue(sizes)}`);
     }
   }
 }

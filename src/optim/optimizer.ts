@@ -6,6 +6,7 @@
  */
 import type { Backend } from '../backend/contract.js';
 import { sharedF32 } from '../backend/contract.js';
+import { showValue } from '../show-value.js';
 
 export const OPTIMIZER_NAMES = ['sgd', 'momentum', 'nesterov', 'adam', 'adamw'] as const;
 export type OptimizerName = (typeof OPTIMIZER_NAMES)[number];
@@ -34,7 +35,7 @@ export function isOptimizerName(v: unknown): v is OptimizerName {
 /** Throws a RangeError naming the first bad setting. */
 export function checkOptimizerConfig(c: OptimizerConfig): void {
   const bad = (what: string, v: unknown): never => {
-    throw new RangeError(`Expected ${what} but received ${JSON.stringify(v)}`);
+    throw new RangeError(`Expected ${what} but received ${showValue(v)}`);
   };
   if (!isOptimizerName(c.optimizer)) bad(`optimizer to be one of ${OPTIMIZER_NAMES.join(', ')}`, c.optimizer);
   const unit = (name: string, v: number) => {

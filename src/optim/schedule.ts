@@ -5,6 +5,7 @@
  * ReduceLROnPlateau with threshold 1e-4 rel; PyTorch's patience p is our p + 1), each after an
  * optional linear warm-up: epoch e <= warmup trains at lr * e / (warmup + 1).
  */
+import { showValue } from '../show-value.js';
 export const SCHEDULE_NAMES = ['constant', 'step', 'cosine', 'plateau'] as const;
 export type ScheduleName = (typeof SCHEDULE_NAMES)[number];
 
@@ -32,7 +33,7 @@ export function isScheduleName(v: unknown): v is ScheduleName {
 
 export function checkScheduleConfig(c: ScheduleConfig): void {
   const bad = (what: string, v: unknown): never => {
-    throw new RangeError(`Expected ${what} but received ${JSON.stringify(v)}`);
+    throw new RangeError(`Expected ${what} but received ${showValue(v)}`);
   };
   if (!isScheduleName(c.schedule)) bad(`schedule to be one of ${SCHEDULE_NAMES.join(', ')}`, c.schedule);
   if (!Number.isInteger(c.warmup) || c.warmup < 0) bad('warmup to be an integer >= 0', c.warmup);

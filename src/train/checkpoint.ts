@@ -15,6 +15,8 @@ import { readF32LE } from '../model/bytes.js';
 import { encodeSafetensors } from '../model/safetensors-write.js';
 import { ModelFileError } from '../model/errors.js';
 import { readModelBytes } from '../model/read.js';
+import { scanJson } from '../model/json-scan.js';
+import { checkCheckpointState } from './checkpoint-schema.js';
 import type { Pcg64State } from '../rng/pcg64.js';
 import type { ScheduleState } from '../optim/schedule.js';
 import type { ResolvedConfig } from './config.js';
@@ -22,6 +24,8 @@ import type { ResolvedConfig } from './config.js';
 export const CHECKPOINT_FORMAT = 'native-mlp-checkpoint';
 const VERSION = '1';
 const MAX_HEADER = 1 << 20;
+/** Deepest JSON nesting in a checkpoint's header or state (the state needs 3). */
+const MAX_DEPTH = 8;
 
 export interface Checkpoint {
   config: ResolvedConfig;
@@ -76,7 +80,7 @@ export function loadCheckpoint(file: string): Checkpoint {
   return decodeCheckpoint(readModelBytes(file), file);
 }
 
-/** Decodes and checks a checkpoint; every problem is a ModelFileError naming the file. */
+/** Decodes and checks a checkpoint (checkpoint-schema.ts); every problem is a ModelFileError naming the file. */
 export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint {
   const fail = (msg: string): never => {
     throw new ModelFileError(`${source}: ${msg}`);
@@ -84,51 +88,51 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
   if (bytes.length < 8) fail('too short for a checkpoint');
   const len = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getBigUint64(0, true);
   if (len > BigInt(Math.min(MAX_HEADER, bytes.length - 8))) fail(`header length ${len} does not fit the file (${bytes.length} bytes)`);
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + Number(len))));
-  } catch (e) {
-    return fail(`header is not valid JSON (${(e as Error).message})`);
-  }
-  if (typeof header !== 'object' || header === null || Array.isArray(header)) return fail('header is not a JSON object');
+  const header = parseJsonObject(bytes.subarray(8, 8 + Number(len)), 'header', fail);
   const meta = header.__metadata__ as Record<string, unknown> | undefined;
-  if (meta?.format !== CHECKPOINT_FORMAT) {
+  if (typeof meta !== 'object' || meta === null || meta.format !== CHECKPOINT_FORMAT) {
     fail(`not a native-mlp checkpoint (format ${JSON.stringify(meta?.format)}); pass a file written by --checkpoint`);
   }
   if (meta!.format_version !== VERSION) fail(`checkpoint format version ${JSON.stringify(meta!.format_version)} is not supported (expected ${VERSION})`);
-  let s: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-  try {
-    s = JSON.parse(String(meta!.state));
-  } catch {
-    return fail('its state is not valid JSON');
-  }
+  if (typeof meta!.state !== 'string') fail('its state is missing');
+  const state = parseJsonObject(new TextEncoder().encode(meta!.state as string), 'state', fail);
   const dataStart = 8 + Number(len);
-  const tensors: Record<string, Float32Array> = {};
+  const tensors = new Map<string, Float32Array>();
   for (const [name, entry] of Object.entries(header)) {
     if (name === '__metadata__') continue;
-    const e = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    const [b, end] = Array.isArray(e.data_offsets) ? e.data_offsets : [];
+    const e = (typeof entry === 'object' && entry !== null ? entry : {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
+    const [b, end] = Array.isArray(e.data_offsets) && e.data_offsets.length === 2 ? e.data_offsets : [];
     const n = Array.isArray(e.shape) && e.shape.length === 1 ? e.shape[0] : -1;
-    if (e.dtype !== 'F32' || !Number.isInteger(n) || n < 0 || !Number.isInteger(b) || end !== b + 4 * n || dataStart + end > bytes.length) {
-      fail(`tensor ${name} has a bad dtype, shape or offsets`);
+    if (e.dtype !== 'F32' || !Number.isSafeInteger(n) || n < 0 || !Number.isSafeInteger(b) || b < 0 || end !== b + 4 * n ||
+        dataStart + end > bytes.length) {
+      fail(`tensor ${JSON.stringify(name.slice(0, 64))} has a bad dtype, shape or offsets`);
     }
     const t = new Float32Array(n);
     readF32LE(t, bytes, dataStart + b);
-    tensors[name] = t;
+    tensors.set(name, t);
   }
-  const int = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
-  const okRng = s.rng && typeof s.rng.state === 'string' && /^[0-9a-f]+$/.test(s.rng.state) && typeof s.rng.inc === 'string' &&
-    /^[0-9a-f]+$/.test(s.rng.inc) && typeof s.rng.hasUint32 === 'boolean' && int(s.rng.uinteger);
-  if (!s.config || !Array.isArray(s.sizes) || !int(s.epoch) || !int(s.batch) || typeof s.lossSum !== 'number' || !okRng ||
-      !s.schedule || !int(s.optimizerStep) || typeof s.fingerprint !== 'string' || !tensors.params) {
-    fail('its state is incomplete or malformed');
-  }
+  const s = checkCheckpointState(state, tensors, fail);
   const optimizer: Record<string, Float32Array> = {};
-  for (const [k, v] of Object.entries(tensors)) if (k.startsWith('optimizer.')) optimizer[k.slice(10)] = v;
-  return {
-    config: s.config, sizes: s.sizes, epoch: s.epoch, batch: s.batch, lossSum: s.lossSum,
-    rng: { state: BigInt(`0x${s.rng.state}`), inc: BigInt(`0x${s.rng.inc}`), hasUint32: s.rng.hasUint32, uinteger: s.rng.uinteger },
-    schedule: s.schedule, optimizerStep: s.optimizerStep, early: s.early ?? null, fingerprint: s.fingerprint,
-    params: tensors.params, optimizer, best: tensors.best ?? null,
-  };
+  for (const [k, v] of tensors) if (k.startsWith('optimizer.')) optimizer[k.slice(10)] = v;
+  return { ...s, params: tensors.get('params')!, optimizer, best: tensors.get('best') ?? null };
+}
+
+/** UTF-8 JSON text holding one object, with unique keys and shallow nesting (json-scan.ts). */
+function parseJsonObject(utf8: Uint8Array, what: string, fail: (msg: string) => never): Record<string, unknown> {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(utf8);
+  } catch {
+    return fail(`its ${what} is not valid UTF-8`);
+  }
+  const problem = scanJson(text, MAX_DEPTH);
+  if (problem) fail(`its ${what} JSON has a ${problem}; a checkpoint has unique keys and ${MAX_DEPTH} levels at most`);
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return fail(`its ${what} is not valid JSON (${(e as Error).message})`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(`its ${what} is not a JSON object`);
+  return v as Record<string, unknown>;
 }

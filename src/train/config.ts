@@ -8,6 +8,7 @@
 import { checkOptimizerConfig, DEFAULT_OPTIMIZER, type OptimizerConfig } from '../optim/optimizer.js';
 import { checkScheduleConfig, DEFAULT_SCHEDULE, type ScheduleConfig } from '../optim/schedule.js';
 import { type Monitor, MONITORS } from './early-stopping.js';
+import { showValue } from '../show-value.js';
 
 export interface TrainConfig extends Partial<OptimizerConfig>, Partial<ScheduleConfig> {
   epochs: number;
@@ -50,7 +51,7 @@ export function resolveConfig(c: TrainConfig): ResolvedConfig {
 export function checkConfig(config: TrainConfig): void {
   const c = resolveConfig(config);
   const bad = (what: string, v: unknown): never => {
-    throw new RangeError(`Expected ${what} but received ${JSON.stringify(v)}`);
+    throw new RangeError(`Expected ${what} but received ${showValue(v)}`);
   };
   if (!Number.isInteger(c.epochs) || c.epochs < 1) bad('epochs to be an integer >= 1', c.epochs);
   if (!Number.isInteger(c.batch) || c.batch < 1) bad('batch to be an integer >= 1', c.batch);

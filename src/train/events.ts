@@ -121,6 +121,17 @@ export class NonFiniteLossError extends UserError {
   }
 }
 
+/** NaN or infinite weights after an epoch whose loss stayed finite (ReLU maps NaN to 0, hiding it). */
+export class NonFiniteWeightsError extends UserError {
+  override name = 'NonFiniteWeightsError';
+  constructor(readonly epoch: number, readonly where: string, value: number) {
+    super(
+      `the weights became non-finite in epoch ${epoch} (${where} is ${value}) although the loss stayed finite; ` +
+        'the run diverged: try a smaller learning rate (nothing was saved; allowNonFinite / --allow-non-finite keeps going)',
+    );
+  }
+}
+
 /**
  * A run that cannot start as asked: resuming with other settings or on other data, early
  * stopping without a validation split.

@@ -69,7 +69,8 @@ export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data:
       if (features !== null) {
         const sizes = [features, ...(o.hidden ?? NOTEBOOK_CONFIG.hidden), o.classes ?? DEFAULT_CLASSES];
         const batch = o.batch ?? NOTEBOOK_CONFIG.batch;
-        checkMemory(trainingBytes(sizes, Math.max(batch, EVAL_ROWS), 0), `Training layers ${sizes.join('-')} with batches of ${batch}`);
+        // At most EVAL_ROWS rows: a larger batch may be clamped to the data (train.ts), which checks its workspace then.
+        checkMemory(trainingBytes(sizes, EVAL_ROWS, 0), `Training layers ${sizes.join('-')}${batch <= EVAL_ROWS ? ` with batches of ${batch}` : ''}`);
       }
       // A resumed run takes its weights from the checkpoint: nothing to draw while the files load.
       if (o.resume !== undefined) return { data: await loadDataSetAsync(data, o.classes) };

@@ -24,9 +24,10 @@ import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from
 import { checkConfig, type ResolvedConfig, resolveConfig, type TrainConfig } from './config.js';
 import { EarlyStopping } from './early-stopping.js';
 import {
-  type BatchProgress, type EpochEvent, NonFiniteLossError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
+  type BatchProgress, type EpochEvent, NonFiniteLossError, NonFiniteWeightsError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
 } from './events.js';
 import { classScores, EVAL_ROWS, evaluate, evaluateRegression } from '../infer/metrics.js';
+import { firstNonFinite } from '../model/bytes.js';
 
 export * from './config.js';
 export * from './events.js';
@@ -172,19 +173,28 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
     if (early && resumed.early && resumed.best) early.restore({ ...resumed.early, bestParams: resumed.best });
     rng.bitGenerator.setState(resumed.rng);
     startEpoch = resumed.epoch + 1;
+    if (resumed.epoch >= c.epochs) {
+      throw new TrainSetupError(
+        `nothing to do: ${resumeSource} has ${resumed.epoch} epoch${resumed.epoch === 1 ? '' : 's'} done and this run asks for ${c.epochs} in all; pass --epochs (epochs) above ${resumed.epoch} to train more`,
+      );
+    }
     startBatch = resumed.batch;
     startLoss = resumed.lossSum;
   }
 
-  const ws = new Workspace(net, Math.max(c.batch, EVAL_ROWS), be.alloc);
-  const sparse = sparseInputFor(options.input ?? 'auto', set, c.batch, be.alloc);
+  // A batch larger than the data is the whole data each step (documented): the same steps as
+  // batches of exactly the data's size, without the memory of the larger one.
+  const batch = Math.min(c.batch, set.count);
+  const ws = new Workspace(net, Math.max(batch, EVAL_ROWS), be.alloc);
+  const sparse = sparseInputFor(options.input ?? 'auto', set, batch, be.alloc);
   // Images are gathered one step ahead (on native's spare core); other data in the step.
   const images = set.inputs instanceof Uint8Array && set.targets instanceof Uint32Array;
-  const ahead = images ? new AheadBatches(be, ws, set, c.batch, sparse) : undefined;
+  const ahead = images ? new AheadBatches(be, ws, set, batch, sparse) : undefined;
   const labels = targetBuffer(set, ws.rows, data.classes);
   const order = ahead ? ahead.order : new Uint32Array(set.count);
   const evalImages = Math.min(c.evalImages, set.count);
-  const batches = Math.ceil(set.count / c.batch);
+  const batches = Math.ceil(set.count / batch);
+  if (resumed && resumed.batch >= batches) fail(`${resumeSource} is at batch ${resumed.batch} of an epoch of ${batches} batches; it was not written for this data and batch size`);
   let stopped = false;
   const emit = (e: TrainEvent) => {
     if (options.onEvent?.(e) === false) stopped = true;
@@ -227,13 +237,13 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
         checkpointAt(epoch - 1, bi, lossSum, rngAtStart);
         return interrupted(why, epoch, bi);
       }
-      const start = bi * c.batch;
-      const rows = Math.min(c.batch, set.count - start);
+      const start = bi * batch;
+      const rows = Math.min(batch, set.count - start);
       const x = ahead?.take(start, rows, labels as Uint32Array);
       if (!ahead) gatherBatch(be, ws.X, labels, set, order, start, rows);
       // The next batch of this epoch is gathered while the rest of the step runs.
-      const next = start + c.batch;
-      forward(be, net, ws, rows, x, ahead && bi + 1 < batches ? () => ahead.begin(next, Math.min(c.batch, set.count - next)) : undefined);
+      const next = start + batch;
+      forward(be, net, ws, rows, x, ahead && bi + 1 < batches ? () => ahead.begin(next, Math.min(batch, set.count - next)) : undefined);
       const loss = backward(be, net, ws, labels, rows, target, x);
       if (target) optimizer.countFoldedStep();
       else optimizer.update(be, net.params, ws.grads.params, lr);
@@ -243,6 +253,8 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
       yield;
     }
     ahead?.restore();
+    // ReLU maps NaN to 0, so NaN weights can leave the loss finite: the weights are checked too.
+    if (!c.allowNonFinite) checkFiniteWeights(net.params, sizes, epoch);
     const seconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const tr = evalImages > 0 ? score(be, net, data, set, evalImages, ws) : undefined;
@@ -276,6 +288,28 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
     : { event: 'test', testAccuracy: r.accuracy!, testLoss: r.loss, ...classScores(r.confusion!, data.classes) };
   emit(testEvent);
   return { net: done(), epochs, stop, test: testEvent, aborted: false };
+}
+
+/** Throws NonFiniteWeightsError naming the first NaN or infinite parameter (W1[i] ...). */
+function checkFiniteWeights(params: Float32Array, sizes: readonly number[], epoch: number): void {
+  const at = firstNonFinite(params);
+  if (at < 0) return;
+  let offset = at;
+  let where = `parameter ${at}`;
+  for (let l = 1; l < sizes.length; l++) {
+    const w = sizes[l - 1] * sizes[l];
+    if (offset < w) {
+      where = `W${l}[${offset}]`;
+      break;
+    }
+    offset -= w;
+    if (offset < sizes[l]) {
+      where = `b${l}[${offset}]`;
+      break;
+    }
+    offset -= sizes[l];
+  }
+  throw new NonFiniteWeightsError(epoch, where, params[at]);
 }
 
 function fail(msg: string): never {

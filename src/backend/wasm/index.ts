@@ -7,7 +7,7 @@
  */
 import { extent, type Backend, type Kernels, withChecks } from '../contract.js';
 import { adamUpdate as jsAdamUpdate, momentumUpdate as jsMomentumUpdate } from '../js/optim.js';
-import type { Arg, WasmMemory } from './memory.js';
+import { type Arg, trueLength, trueView, type WasmMemory } from './memory.js';
 import { WasmThreads } from './threads.js';
 import { gatherRows as jsGatherRows, permutation as jsPermutation } from '../js/index.js';
 import { checkCsrColumns } from '../sparse-checks.js';
@@ -39,9 +39,13 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
       for (let i = 0; i < rows; i++) view[i] = i;
     }
     const u8 = mem.u8;
+    const img = trueView(images);  // the real extent: a subclass's subarray or length could lie
+    const count = Math.floor(img.length / features);
+    if (trueLength(index) < start + rows) throw new RangeError(`Expected index to hold at least ${start + rows} elements but it really holds ${trueLength(index)}`);
     for (let r = 0; r < rows; r++) {
-      const src = index[start + r] * features;
-      u8.set(images.subarray(src, src + features), stage + r * features);
+      const row = index[start + r];
+      if (row >= count) throw new RangeError(`Expected index[${start + r}] below ${count} (the images' real count) but received ${row}`);
+      u8.set(new Uint8Array(img.buffer, img.byteOffset + row * features, features), stage + r * features);
     }
   };
 
@@ -101,15 +105,17 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
     },
     gatherPixels(out, images, index, start, rows, features) {
       if (rows === 0 || features === 0) return;
-      const count = Math.floor(images.length / features);
+      const img = trueView(images);
+      const count = Math.floor(img.length / features);
       // The window of the index the kernel reads: this batch's rows and the next batch's (prefetch).
-      const end = Math.min(index.length, start + 2 * rows);
-      const win = index.subarray(start, end);
+      const iv = trueView(index);
+      const end = Math.min(iv.length, start + 2 * rows);
+      const win = new Uint32Array(iv.buffer, iv.byteOffset + 4 * Math.min(start, end), Math.max(0, end - start));
       const gather = (po: number, pimg: number, cnt: number, pidx: number, len: number) =>
         ex.gatherPixels(po, pimg, cnt, pidx, len, 0, rows, features);
       if (mem.holds(images)) {
         mem.call([f32(out, rows * features, true), { x: win, bytes: 4 * win.length, write: false }],
-          ([po, pidx]) => gather(po, images.byteOffset, count, pidx, win.length));
+          ([po, pidx]) => gather(po, img.byteOffset, count, pidx, win.length));
         return;
       }
       // Pixels outside the memory (a data set's images): this batch's rows are copied in.
@@ -122,11 +128,13 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
       const worst = rows * features;
       const out = [f32(values, worst, true), { x: cols, bytes: 4 * worst, write: true }, { x: rowPtr, bytes: 4 * (rows + 1), write: true }];
       if (mem.holds(images)) {
-        const count = Math.floor(images.length / features);
-        const end = Math.min(index.length, start + 2 * rows);  // this batch's rows and the next's (prefetch)
-        const win = index.subarray(start, end);
+        const img = trueView(images);
+        const count = Math.floor(img.length / features);
+        const iv = trueView(index);
+        const end = Math.min(iv.length, start + 2 * rows);  // this batch's rows and the next's (prefetch)
+        const win = new Uint32Array(iv.buffer, iv.byteOffset + 4 * Math.min(start, end), Math.max(0, end - start));
         return mem.call([...out, { x: win, bytes: 4 * win.length, write: false }],
-          ([pv, pc, pr, pidx]) => ex.gatherSparse(pv, pc, pr, images.byteOffset, count, pidx, win.length, 0, rows, features));
+          ([pv, pc, pr, pidx]) => ex.gatherSparse(pv, pc, pr, img.byteOffset, count, pidx, win.length, 0, rows, features));
       }
       stageRows(images, index, start, rows, features);
       return mem.call(out, ([pv, pc, pr]) => ex.gatherSparse(pv, pc, pr, stage, rows, ident, rows, 0, rows, features));

@@ -8,6 +8,41 @@
 import type { WasmExports } from './exports.js';
 import { MEMORY_MAXIMUM_PAGES } from './exports.js';
 
+/**
+ * A typed array's real extent, read with the built-in %TypedArray%.prototype getters: a subclass
+ * can override `length`, `byteOffset`, `byteLength` or `buffer` to lie (a Float32Array subclass
+ * whose length says 1e9), and a copy sized by the lie would read or write past the array. These
+ * getters cannot be overridden for this call, and throw for anything that is not a typed array
+ * (a Proxy included).
+ */
+const TYPED_ARRAY = Object.getPrototypeOf(Uint8Array.prototype) as object;
+const intrinsic = (name: string) => Object.getOwnPropertyDescriptor(TYPED_ARRAY, name)!.get!;
+const LENGTH = intrinsic('length');
+const BYTE_OFFSET = intrinsic('byteOffset');
+const BYTE_LENGTH = intrinsic('byteLength');
+const BUFFER = intrinsic('buffer');
+
+export interface TrueView {
+  buffer: ArrayBufferLike;
+  byteOffset: number;
+  byteLength: number;
+  length: number;
+}
+
+/** The real buffer, offset and lengths of a typed array; a TypeError for anything else. */
+export function trueView(x: ArrayBufferView): TrueView {
+  try {
+    return { buffer: BUFFER.call(x), byteOffset: BYTE_OFFSET.call(x), byteLength: BYTE_LENGTH.call(x), length: LENGTH.call(x) };
+  } catch {
+    throw new TypeError('Expected a typed array (a Float32Array, Uint32Array, ...) but received something that only looks like one');
+  }
+}
+
+/** The real element count of a typed array (see trueView). */
+export function trueLength(x: ArrayBufferView): number {
+  return trueView(x).length;
+}
+
 /** One argument of a kernel call: the array, the bytes the kernel may touch, whether it writes. */
 export interface Arg {
   x: ArrayBufferView;
@@ -49,8 +84,9 @@ export class WasmMemory {
 
   /** Whether x is a view into this memory (then x.byteOffset is its address). */
   holds(x: ArrayBufferView): boolean {
-    if (x.buffer !== this.current && this.memory.buffer !== this.current) this.refresh();
-    return this.buffers.has(x.buffer);
+    const buffer = trueView(x).buffer;
+    if (buffer !== this.current && this.memory.buffer !== this.current) this.refresh();
+    return this.buffers.has(buffer);
   }
 
   /** A block of `bytes`, or a RangeError saying how far the memory can grow. */
@@ -75,9 +111,13 @@ export class WasmMemory {
     return view;
   }
 
-  /** Address of x when it is in this memory, else -1 (then the call goes through call()). */
+  /**
+   * Address of x when it is in this memory and honest about its length, else -1 (then the call
+   * goes through call(), which checks the extent against the real length).
+   */
   addr(x: ArrayBufferView): number {
-    return this.holds(x) ? x.byteOffset : -1;
+    const v = trueView(x);
+    return this.holds(x) && (x as unknown as { length: number }).length === v.length ? v.byteOffset : -1;
   }
 
   /**
@@ -89,13 +129,19 @@ export class WasmMemory {
     type Span = { buffer: ArrayBufferLike; lo: number; hi: number; write: boolean; at: number };
     const spans: Span[] = [];
     const spanOf: (Span | null)[] = [];
-    for (const a of args) {
+    const views = args.map((a) => trueView(a.x));
+    for (let i = 0; i < args.length; i++) {
+      const a = args[i], v = views[i];
+      // The extent the checks computed, against the array's real size (never its own getters).
+      if (!(Number.isSafeInteger(a.bytes) && a.bytes >= 0 && a.bytes <= v.byteLength)) {
+        throw new RangeError(`Expected an array of at least ${a.bytes} bytes but it really holds ${v.byteLength} (an array subclass reporting a larger length is not trusted)`);
+      }
       if (this.holds(a.x)) { spanOf.push(null); continue; }
-      const lo = a.x.byteOffset;
+      const lo = v.byteOffset;
       const hi = lo + a.bytes;
-      let s = spans.find((t) => t.buffer === a.x.buffer);
+      let s = spans.find((t) => t.buffer === v.buffer);
       if (s) { s.lo = Math.min(s.lo, lo); s.hi = Math.max(s.hi, hi); s.write ||= a.write; }
-      else { s = { buffer: a.x.buffer, lo, hi, write: a.write, at: 0 }; spans.push(s); }
+      else { s = { buffer: v.buffer, lo, hi, write: a.write, at: 0 }; spans.push(s); }
       spanOf.push(s);
     }
     let need = 0;
@@ -108,9 +154,9 @@ export class WasmMemory {
       u8.set(new Uint8Array(s.buffer, s.lo, s.hi - s.lo), s.at);
       cursor = (s.at + (s.hi - s.lo) + 63) & ~63;
     }
-    const ptrs = args.map((a, i) => {
+    const ptrs = args.map((_, i) => {
       const s = spanOf[i];
-      return s ? s.at + (a.x.byteOffset - s.lo) : a.x.byteOffset;
+      return s ? s.at + (views[i].byteOffset - s.lo) : views[i].byteOffset;
     });
     const result = fn(ptrs);
     const out = this.u8;
