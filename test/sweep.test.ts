@@ -4,7 +4,7 @@
  * a second sweep on the same folder refused, SIGINT then --resume ending with every run.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,6 +122,17 @@ describe('native-mlp sweep', () => {
     bad(['--param', 'lr=0.1,0.2', '--param', 'batch=1,2,3', '--max-runs', '5'], /6 runs, over --max-runs 5/);
     bad(['--param', 'lr=0.1', '--metric', 'validationRmse'], /does not apply to classification/);
     bad(['--param', 'lr=-1'], /lr to be a finite number > 0/);
+  });
+
+  it('never writes its files over its data', () => {
+    const folder = join(dir, 'over');
+    mkdirSync(folder, { recursive: true });
+    const data = join(folder, 'report.html'); // a CSV file where the sweep would write its report
+    copyFileSync(table, data);
+    const r = cli(['sweep', '--data', data, '--target', 'diagnosis', '--out', folder, '--param', 'lr=0.1']);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/--out .*report\.html.* --data/);
+    expect(readFileSync(data)).toEqual(readFileSync(table));
   });
 
   it('an unreachable Redis is one line naming the URL, exit 2, in bounded time', () => {

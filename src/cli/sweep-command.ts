@@ -1,4 +1,5 @@
 /** `native-mlp sweep` and `native-mlp worker`: parse, run the library's sweep / queue worker, print. */
+import { join } from 'node:path';
 import type { SweepEvent } from '../sweep/sweep.js';
 import type { Settings } from '../sweep/space.js';
 import { helpText } from './help.js';
@@ -79,6 +80,13 @@ export async function sweepCommand(argv: string[]): Promise<number | void> {
   const args = parseSweepArgs(argv);
   if (args.help) return void process.stdout.write(helpText('sweep'));
   const { sweep } = await import('../sweep/sweep.js');
+  // The files a sweep writes directly in its folder never replace its data (a data path that is
+  // an http(s) URL is not a file here).
+  if (args.data !== undefined) {
+    const { checkOutputs } = await import('../model/index.js');
+    const inputs = [{ flag: '--data', path: args.data }, ...(args.test ? [{ flag: '--test', path: args.test }] : [])].filter((i) => !/^https?:/i.test(i.path));
+    checkOutputs(['runs.jsonl', 'best.safetensors', 'report.html', 'sweep.json'].map((f) => ({ flag: '--out', path: join(args.out, f) })), inputs);
+  }
   const stop = stopOnSignal('finishing: running trainings are checkpointed, finished runs kept');
   let bar: SweepBar | null = null;
   let metric: string = args.metric;
