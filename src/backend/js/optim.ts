@@ -5,6 +5,18 @@
  */
 const f = Math.fround;
 
+/** The smallest normal float32 (FLT_MIN, 2^-126). */
+export const FLOAT32_MIN_NORMAL = 2 ** -126;
+
+/**
+ * Decaying optimizer state below the smallest normal float32 is stored as +0, in every backend the
+ * same way (native/optim_loops.h: flush_tiny): subnormal arithmetic is slow on many CPUs, and an
+ * explicit flush, unlike a hardware mode, gives the same bits everywhere. NaN stays NaN.
+ */
+export function flushTiny(x: number): number {
+  return Math.abs(x) < FLOAT32_MIN_NORMAL ? 0 : x;
+}
+
 export function momentumUpdate(
   w: Float32Array, g: Float32Array, vel: Float32Array, n: number,
   lr: number, momentum: number, weightDecay: number, nesterov: boolean,
@@ -14,7 +26,7 @@ export function momentumUpdate(
     const gi = wd === 0 ? g[i] : f(g[i] + f(wd * w[i]));
     let d = gi;
     if (mu !== 0) {
-      const vi = f(f(mu * vel[i]) + gi);
+      const vi = flushTiny(f(f(mu * vel[i]) + gi));
       vel[i] = vi;
       d = nesterov ? f(gi + f(mu * vi)) : vi;
     }
@@ -38,8 +50,8 @@ export function adamUpdate(
     let gi = g[i];
     if (shrink) wi = f(wi * decay);
     if (l2) gi = f(gi + f(wd * wi));
-    const mi = f(f(b1 * m[i]) + f(ob1 * gi));
-    const vi = f(f(b2 * v[i]) + f(ob2 * f(gi * gi)));
+    const mi = flushTiny(f(f(b1 * m[i]) + f(ob1 * gi)));
+    const vi = flushTiny(f(f(b2 * v[i]) + f(ob2 * f(gi * gi))));
     m[i] = mi;
     v[i] = vi;
     w[i] = wi - f(step * f(mi / f(f(f(Math.sqrt(vi)) * r) + e)));
