@@ -55,7 +55,7 @@ export function tableBench(backend: string, threads: number, epochs: number, pee
     const gen = spawnSync(process.execPath, [root('scripts/gen-table.mjs'), dir], { encoding: 'utf8' });
     if (gen.status !== 0) return { rows, notes: [`table generator failed: ${gen.stderr.trim().split('\n').pop()}`] };
     const train = join(dir, 'table-train.csv');
-    const base = [train, '--target', 'y', '--test', join(dir, 'table-test.csv'), '--hidden', '256,128', '--batch', '32',
+    const base = ['--data', train, '--target', 'y', '--test', join(dir, 'table-test.csv'), '--hidden', '256,128', '--batch', '32',
       '--epochs', String(epochs), '--backend', backend, '--threads', String(threads)];
     for (const o of TABLE_OPTIMIZERS) {
       const r = cliEpochs([...base, ...o.flags]);
