@@ -19,14 +19,6 @@ import { checkMemory, parameterBytes, workspaceBytes } from '../budget.js';
  */
 export type Alloc = (n: number) => Float32Array;
 
-/** net itself when `be` uses its parameters in place, else a copy on memory `be` allocates. */
-export function onBackend(be: Backend, net: Mlp): Mlp {
-  if (be.holds(net.params)) return net;
-  const params = be.alloc(net.params.length);
-  params.set(net.params);
-  return new Mlp(net.sizes, params);
-}
-
 export class Mlp {
   /** Layer sizes, input first: [784, 128, 10] for the notebook's net. */
   readonly sizes: readonly number[];
