@@ -59,7 +59,7 @@ predict:
 
 bench:
   --json            the report as one JSON object
-  --no-numpy        skip the NumPy column even when python3 with NumPy is present
+  --no-numpy        skip the Python peers (NumPy, PyTorch, scikit-learn) even when present
   --report FILE     also write the results as an HTML report with bar charts
 
 report RUN.jsonl:
