@@ -10,8 +10,8 @@
  * FTZ|DAZ, arm64 FPCR FZ; the pool's threads always), so a subnormal float32 input is read as 0
  * and a subnormal result is written as 0; the calling thread's mode is restored on return. The
  * TypeScript and WASM backends keep subnormals, so kernels agree with them bit for bit only on
- * data without subnormals; the optimizer updates are the exception (IEEE arithmetic with an
- * explicit flush of their state, the same in every backend).
+ * data without subnormals; the optimizer updates are the exception (their TypeScript twins
+ * emulate the mode, and all flush their decaying state to +0 alike).
  */
 
 /**
@@ -223,8 +223,8 @@ export function setPoolPolicy(policy: 'adaptive' | 'always'): 'adaptive' | 'alwa
  * stores g', as PyTorch's clone) and is not read when momentum == 0 (it may then be empty).
  * Arrays must not overlap (RangeError). Threaded over the pool when n is large; results do not
  * depend on the thread count. A velocity below the smallest normal float32 in magnitude is
- * stored as +0, and the update computes in IEEE arithmetic (no flush-to-zero mode): the same bits
- * as the TypeScript and WASM backends.
+ * stored as +0; with the flush-to-zero mode of every native call (above), which the TypeScript
+ * twin emulates: the same bits as the TypeScript and WASM backends.
  */
 export function momentumUpdate(
   w: Float32Array, g: Float32Array, velocity: Float32Array, n: number,
@@ -237,8 +237,9 @@ export function momentumUpdate(
  * parameters: m = beta1 m + (1 - beta1) g'; v = beta2 v + (1 - beta2) g'^2;
  * w -= lr / (1 - beta1^step) * m / (sqrt(v) / sqrt(1 - beta2^step) + eps), in float32 per
  * element with the bias corrections in double. m and v start at zeros; an m or v below the
- * smallest normal float32 in magnitude is stored as +0 (and used as 0 in this step's w), in IEEE
- * arithmetic, the same bits as the TypeScript and WASM backends. Arrays must not overlap.
+ * smallest normal float32 in magnitude is stored as +0 (and used as 0 in this step's w); with the
+ * flush-to-zero mode, which the TypeScript twin emulates: the same bits as the TypeScript and WASM
+ * backends. Arrays must not overlap.
  * Threaded over the pool when n is large; results do not depend on the thread count.
  */
 export function adamUpdate(

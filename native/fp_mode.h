@@ -9,9 +9,11 @@
 //   double arithmetic must keep subnormals.
 // - set_thread_flush_denormals() sets it once for a pool worker: those threads run nothing but
 //   the kernels, so every participant of a parallel call computes in the same mode.
-// - IeeeArithmetic clears both for a scope. The optimizer updates use it: they flush their decaying
-//   state explicitly, the same way in every backend (TypeScript and WASM have no FTZ), so the
-//   update gives the same bits on every backend and thread, whatever mode the thread was in.
+// - The optimizer updates also set it themselves on every participant: their TypeScript twins
+//   (used by the TypeScript and WASM backends) emulate this mode operation by operation, so the
+//   update gives the same bits on every backend. x86 decides "tiny" after rounding to 24 bits
+//   with an unbounded exponent, so a result just below FLT_MIN that rounds up to it survives
+//   (arm64 decides before rounding; the twins follow x86).
 #ifndef NATIVE_MLP_FP_MODE_H
 #define NATIVE_MLP_FP_MODE_H
 
@@ -50,27 +52,22 @@ inline void fp_mode_set(FpWord) {}
 // Whether this thread now flushes subnormals (false where the target has no such mode).
 inline bool fp_flushes_denormals() { return kFlushBits != 0 && (fp_mode_get() & kFlushBits) == kFlushBits; }
 
-// Sets the flush bits (on) or clears them (off) for a scope; restores the previous mode after.
-// Writes the control register only when it changes.
-template <bool kOn>
-class FpModeScope {
+// Sets the flush bits for a scope and restores the previous mode after. Writes the control
+// register only when it changes.
+class FlushDenormals {
  public:
-  FpModeScope() : saved_(fp_mode_get()) {
-    const FpWord want = kOn ? (saved_ | kFlushBits) : (saved_ & ~kFlushBits);
-    if (want != saved_) fp_mode_set(want);
+  FlushDenormals() : saved_(fp_mode_get()) {
+    if ((saved_ | kFlushBits) != saved_) fp_mode_set(saved_ | kFlushBits);
   }
-  ~FpModeScope() {
+  ~FlushDenormals() {
     if (fp_mode_get() != saved_) fp_mode_set(saved_);
   }
-  FpModeScope(const FpModeScope&) = delete;
-  FpModeScope& operator=(const FpModeScope&) = delete;
+  FlushDenormals(const FlushDenormals&) = delete;
+  FlushDenormals& operator=(const FlushDenormals&) = delete;
 
  private:
   FpWord saved_;
 };
-
-using FlushDenormals = FpModeScope<true>;
-using IeeeArithmetic = FpModeScope<false>;
 
 inline void set_thread_flush_denormals() { fp_mode_set(fp_mode_get() | kFlushBits); }
 

@@ -1,9 +1,10 @@
 // Optimizer updates over a whole parameter arena (weights, gradients and state laid out alike),
 // following PyTorch's documented update rules (torch.optim.SGD, Adam, AdamW) in float32: each
 // element is updated on its own, so any split across threads gives bit-identical results.
-// Decaying state (velocity, m, v) is stored as +0 when its magnitude is below the smallest normal
-// float32 (FLT_MIN), and the updates compute in IEEE arithmetic whatever the thread's
-// flush-to-zero mode: the same bits as the TypeScript and WASM backends.
+// They compute with flush-to-zero and denormals-are-zero on (fp_mode.h: a subnormal input reads
+// as 0, a result below FLT_MIN is 0), and decaying state (velocity, m, v) is stored as +0 when
+// its magnitude is below FLT_MIN (never -0): the TypeScript twins emulate both, so the TypeScript
+// and WASM backends give the same bits.
 // Preconditions (checked by the binding): every array holds n elements (velocity only when
 // momentum != 0); no array overlaps another. Scalars are finite.
 #ifndef NATIVE_MLP_OPTIM_H

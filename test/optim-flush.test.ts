@@ -3,8 +3,9 @@
  * are stored as +0 in every backend, and a long run whose gradients die out (the state decaying
  * through the subnormal range, as it does for dead units) leaves the same bits in the weights and
  * the state on every backend, ISA and thread count. Without the flush, m reaches subnormals within
- * a few hundred steps of a zero gradient; native computes its updates in IEEE arithmetic whatever
- * its flush-to-zero mode (native/fp_mode.h), so these bits cannot depend on that mode either.
+ * a few hundred steps of a zero gradient. Native computes with flush-to-zero and
+ * denormals-are-zero (native/fp_mode.h), which the TypeScript twins emulate operation by operation:
+ * the tiny gradients and weights here put results below FLT_MIN through every operation.
  */
 import { expect, it } from 'vitest';
 import type { Backend } from '../src/backend/contract.js';
@@ -21,8 +22,12 @@ const isSubnormal = (x: number) => x !== 0 && Math.abs(x) < FLOAT32_MIN_NORMAL;
 /** Gradients that stop: element i gets base[i] * scale until step stop[i], then exactly 0. */
 const base = randomF32(N, 11);
 const stop = Uint32Array.from(randomF32(N, 12), (x) => Math.floor((x + 1) * 100));
-/** Two thirds tiny: their moments reach the limit within the run, their squares underflow (v). */
-const scale = Float32Array.from({ length: N }, (_, i) => [1, 1e-18, 1e-30][i % 3]);
+/**
+ * Three quarters tiny: their moments reach the limit within the run, their squares underflow
+ * (v), and the last quarter is subnormal itself (read as 0 by native's denormals-are-zero, which
+ * the TypeScript twin emulates).
+ */
+const scale = Float32Array.from({ length: N }, (_, i) => [1, 1e-18, 1e-30, 1e-39][i % 4]);
 
 function gradient(g: Float32Array, t: number): void {
   for (let i = 0; i < N; i++) g[i] = t < stop[i] ? base[i] * scale[i] : 0;
@@ -30,7 +35,7 @@ function gradient(g: Float32Array, t: number): void {
 
 function longRun(be: Backend, c: OptimizerConfig) {
   const w = be.alloc(N);
-  w.set(randomF32(N, 13));
+  w.set(randomF32(N, 13).map((x, i) => (i % 11 === 0 ? x * 1e-39 : x))); // some subnormal weights
   const g = be.alloc(N);
   const opt = new Optimizer(c, N, be.alloc);
   let subnormalSeen = 0;
@@ -90,13 +95,18 @@ forEachBackend('optimizer state flush', (be, variant) => {
     v.set([1.0005 * FLOAT32_MIN_NORMAL, 1e-30, 1e-30, 1e-30]);
     be.adamUpdate(w, g, m, v, n, 0.001, 0.9, 0.999, 1e-8, 0, false, 5);
     expect(Object.is(m[0], 0) && Object.is(m[1], 0), `m ${m[0]} ${m[1]}`).toBe(true);
-    expect(m[2]).toBe(Math.fround(Math.fround(0.9) * m[2] / Math.fround(0.9))); // still normal: kept
-    expect(m[2]).toBeGreaterThanOrEqual(FLOAT32_MIN_NORMAL);
+    expect(m[2]).toBe(Math.fround(0.9) * 2 * FLOAT32_MIN_NORMAL); // 0.9 m, still normal: kept
     expect(Object.is(v[0], 0), `v ${v[0]}`).toBe(true);
     const vel = be.alloc(n);
     vel.set([-1.05 * FLOAT32_MIN_NORMAL, 1.05 * FLOAT32_MIN_NORMAL, 1, 0]);
     be.momentumUpdate(w, g, vel, n, 0.1, 0.9, 0, false);
     expect(Object.is(vel[0], 0) && Object.is(vel[1], 0), `velocity ${vel[0]} ${vel[1]}`).toBe(true);
     expect(vel[2]).toBe(Math.fround(0.9));
+    // FLT_MIN x (1 - 2^-24) = FLT_MIN - 2^-150 exactly: IEEE rounds it up to FLT_MIN (a tie to even),
+    // flush-to-zero calls it tiny and writes 0; the TypeScript twin does what native does.
+    const one = be.alloc(1);
+    one[0] = FLOAT32_MIN_NORMAL;
+    be.momentumUpdate(w.subarray(0, 1), g.subarray(0, 1), one, 1, 0.1, 1 - 2 ** -24, 0, false);
+    expect(one[0]).toBe(0);
   });
 }, { threads: [1, 2] });
