@@ -14,7 +14,7 @@
 import type { Backend } from '../backend/contract.js';
 import { type DataSet, DataError, type Rows } from '../data/dataset.js';
 import { initMlp } from '../nn/init.js';
-import { backward, forward, Mlp, Workspace } from '../nn/mlp.js';
+import { backward, forward, Mlp, onBackend, onBackendMemory, Workspace } from '../nn/mlp.js';
 import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { Schedule } from '../optim/schedule.js';
@@ -143,14 +143,12 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   } else {
     given = options.net ?? initMlp([set.features, ...c.hidden, data.classes], rng);
   }
-  // Train on a copy in the backend's own memory, and hand the caller's network back: WASM needs
-  // its linear memory, and native's alloc starts rows on 64-byte boundaries (a plain shared
-  // buffer's data starts 16 bytes past one), where the sparse product reads a row of W1 per
-  // non-zero input in 8 cache lines instead of 9.
-  const net = new Mlp(given.sizes, be.alloc(given.params.length));
-  net.params.set(given.params);
+  // Train on the backend's own memory, and hand the caller's network back: the caller's network
+  // in place where the backend uses it so (a copy for WASM); a network drawn here, on a copy in
+  // memory the backend allocates (native's rows then start on cache lines).
+  const net = options.net && !resumed ? onBackend(be, given) : onBackendMemory(be, given);
   const done = (): Mlp => {
-    given.params.set(net.params);
+    if (net !== given) given.params.set(net.params);
     return given;
   };
   const sizes = [...net.sizes];
