@@ -22,7 +22,8 @@ export {
 } from './backend/select.js';
 
 // Data.
-export { DataError, encodeIdx, type IdxArray, parseIdx, readIdx } from './data/idx.js';
+export { DataError, UserError } from './errors.js';
+export { encodeIdx, type IdxArray, parseIdx, readIdx } from './data/idx.js';
 export { defaultDataDir, loadDataSet, loadDataSetAsync } from './data/mnist.js';
 export {
   BYTE_SCALE, checkDataSet, checkRows, type DataSet, DEFAULT_CLASSES, type Preprocessing, type Rows, type Task, TASKS,
@@ -30,8 +31,15 @@ export {
 export {
   type ArrayDataOptions, type ArrayDataSet, type ArraySplit, dataSetFromArrays, dataSetFromSplits, type InputArray, type TargetArray,
 } from './data/arrays.js';
-export { type CsvReadOptions, type CsvTable, readCsv, sortClassNames } from './data/csv.js';
-export { type CsvDataOptions, DEFAULT_TEST_FRACTION, loadCsvDataSet } from './data/from-csv.js';
+export { type CsvReadOptions, type RawColumn, type RawTable, readCsv, sortClassNames } from './data/csv.js';
+export { type Cell, DEFAULT_MISSING, type DecimalMark } from './data/cells.js';
+export { type CsvDataOptions, DEFAULT_TEST_FRACTION, inspectCsv, loadCsvDataSet, type TableOptions } from './data/from-csv.js';
+export { type ColumnSummary } from './data/inspect.js';
+export { modelInputs, type ModelShape, type RawRows } from './data/model-rows.js';
+export { DEFAULT_MAX_CATEGORIES, type Impute, type Pipeline, type PipelineColumn } from './data/pipeline.js';
+export { type ColumnType } from './data/schema.js';
+export { pathKind } from './data/source.js';
+export { type DataWarning } from './data/warnings.js';
 export { splitRows, withValidation } from './data/split.js';
 export { fitColumns, standardize } from './data/standardize.js';
 
@@ -44,17 +52,17 @@ export { sharedF32 } from './backend/contract.js';
 export { createModel, INIT_STD, initMlp } from './nn/init.js';
 export {
   type ClassPredictions, predict, type Prediction, type PredictInput, predictRows, type TrainedModel, type ValuePredictions,
-} from './train/predict.js';
+} from './infer/predict.js';
 export { type Targets, lossGrad } from './nn/loss.js';
 
 // Training and evaluation.
 export {
-  argmaxRow, EVAL_ROWS, type Evaluation, evaluate, evaluateRegression, type RegressionEvaluation,
-} from './train/metrics.js';
+  argmaxRow, classScores, EVAL_ROWS, type Evaluation, evaluate, evaluateRegression, type RegressionEvaluation,
+} from './infer/metrics.js';
 export { type ArrayFitData, fit, type FitData, type FitOptions, type FitResult } from './train/fit.js';
 export {
   type BatchProgress, checkConfig, type EpochEvent, NonFiniteLossError, NOTEBOOK_CONFIG, resolveConfig, type ResolvedConfig,
-  type StartEvent, type StopEvent, type TestEvent, train, trainAsync, type TrainConfig, type TrainEvent, type TrainOptions,
+  type StartEvent, type StopEvent, type TestEvent, type WarningEvent, train, trainAsync, type TrainConfig, type TrainEvent, type TrainOptions,
   type TrainResult,
 } from './train/train.js';
 export { type Checkpoint, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from './train/checkpoint.js';

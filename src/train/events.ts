@@ -1,7 +1,11 @@
+import type { ColumnSummary } from '../data/inspect.js';
+import type { DataWarning } from '../data/warnings.js';
+
 /**
- * What a training run reports: start / epoch / stop / test events (the CLI prints them, --json
+ * What a training run reports: start / epoch / stop / test / warning events (the CLI prints them, --json
  * writes them as JSON Lines) and per-batch progress.
  */
+import { UserError } from '../errors.js';
 export interface StartEvent {
   event: 'start';
   backend: string;
@@ -14,15 +18,23 @@ export interface StartEvent {
   seed: number;
   optimizer: string;
   schedule: string;
-  trainImages: number;
+  trainRows: number;
   /** Rows of the validation split (0 when there is none). */
+  validationRows: number;
+  testRows: number;
+  /** @deprecated trainRows, kept for one release. */
+  trainImages: number;
+  /** @deprecated validationRows, kept for one release. */
   validationImages: number;
+  /** @deprecated testRows, kept for one release. */
   testImages: number;
   data: string;
   /** classify or regress (the loss head). */
   task?: 'classify' | 'regress';
   /** The epoch a resumed run continues after (absent for a fresh run). */
   resumedAfterEpoch?: number;
+  /** Tables: each column as `native-mlp inspect --json` describes it. */
+  schema?: ColumnSummary[];
 }
 
 export interface EpochEvent {
@@ -42,6 +54,8 @@ export interface EpochEvent {
   validationRmse?: number;
   /** Seconds of the training pass (not counting the accuracy passes). */
   seconds: number;
+  rowsPerSecond: number;
+  /** @deprecated rowsPerSecond, kept for one release. */
   imagesPerSecond: number;
   evalSeconds: number;
 }
@@ -69,22 +83,35 @@ export interface TestEvent {
   testRmse?: number;
   /** Mean loss on the test rows (cross-entropy, or 0.5 * squared error on standardised targets). */
   testLoss: number;
+  /** Classification: the unweighted mean of per-class F1, and of per-class recall. */
+  testMacroF1?: number;
+  testBalancedAccuracy?: number;
+}
+
+/** Something about the data or the run the user should know (one line); the CLI prints it on stderr. */
+export interface WarningEvent {
+  event: 'warning';
+  code: DataWarning['code'];
+  message: string;
 }
 
 export interface BatchProgress {
   epoch: number;
   batch: number;
   batches: number;
+  /** Rows trained so far in this epoch. */
+  rows: number;
+  /** @deprecated rows, kept for one release. */
   images: number;
 }
 
-export type TrainEvent = StartEvent | EpochEvent | StopEvent | TestEvent;
+export type TrainEvent = StartEvent | EpochEvent | StopEvent | TestEvent | WarningEvent;
 
 /**
  * A NaN or infinite training loss: the run stops at once (nothing is saved) unless the config
  * allows non-finite values.
  */
-export class NonFiniteLossError extends Error {
+export class NonFiniteLossError extends UserError {
   override name = 'NonFiniteLossError';
   constructor(readonly epoch: number, readonly batch: number, lr: number) {
     super(
@@ -96,8 +123,8 @@ export class NonFiniteLossError extends Error {
 
 /**
  * A run that cannot start as asked: resuming with other settings or on other data, early
- * stopping without a validation split. A RangeError, named so the CLI can print it as one line.
+ * stopping without a validation split.
  */
-export class TrainSetupError extends RangeError {
+export class TrainSetupError extends UserError {
   override name = 'TrainSetupError';
 }

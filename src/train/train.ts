@@ -26,7 +26,7 @@ import { EarlyStopping } from './early-stopping.js';
 import {
   type BatchProgress, type EpochEvent, NonFiniteLossError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
 } from './events.js';
-import { EVAL_ROWS, evaluate, evaluateRegression } from './metrics.js';
+import { classScores, EVAL_ROWS, evaluate, evaluateRegression } from '../infer/metrics.js';
 
 export * from './config.js';
 export * from './events.js';
@@ -115,7 +115,7 @@ function score(be: Backend, net: Mlp, data: DataSet, set: Rows, count: number, w
     return { rmse: r.rmse, loss: r.loss };
   }
   const r = evaluate(be, net, set, count, ws);
-  return { accuracy: r.accuracy, loss: r.loss };
+  return { accuracy: r.accuracy, loss: r.loss, confusion: r.confusion };
 }
 
 function* session(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions): Generator<void, TrainResult> {
@@ -204,8 +204,10 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   emit({
     event: 'start', backend: be.name, isa: be.isa(), threads: be.getThreads(), layers: sizes,
     epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed, optimizer: c.optimizer, schedule: c.schedule,
+    trainRows: set.count, validationRows: validation?.count ?? 0, testRows: test.count,
     trainImages: set.count, validationImages: validation?.count ?? 0, testImages: test.count, data: data.source, task: data.task,
     ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}),
+    ...(data.schema ? { schema: data.schema } : {}),
   });
 
   const epochs: EpochEvent[] = [];
@@ -239,7 +241,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
       else optimizer.update(be, net.params, ws.grads.params, lr);
       if (!Number.isFinite(loss) && !c.allowNonFinite) throw new NonFiniteLossError(epoch, bi + 1, lr);
       lossSum += loss;
-      if (options.onBatch?.({ epoch, batch: bi + 1, batches, images: start + rows }) === false) stopped = true;
+      if (options.onBatch?.({ epoch, batch: bi + 1, batches, rows: start + rows, images: start + rows }) === false) stopped = true;
       yield;
     }
     ahead?.restore();
@@ -252,7 +254,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
       ...(tr && (tr.rmse !== undefined ? { trainRmse: tr.rmse } : { trainAccuracy: tr.accuracy })),
       loss: lossSum / set.count,
       ...(va && { validationLoss: va.loss, ...(va.rmse !== undefined ? { validationRmse: va.rmse } : { validationAccuracy: va.accuracy }) }),
-      seconds, imagesPerSecond: set.count / seconds, evalSeconds: (performance.now() - t1) / 1000,
+      seconds, rowsPerSecond: set.count / seconds, imagesPerSecond: set.count / seconds, evalSeconds: (performance.now() - t1) / 1000,
     };
     schedule.observe(epoch, e.validationLoss ?? e.loss);
     const stopNow = early?.observe(epoch, e[c.monitor] as number, net.params) ?? false;
@@ -273,7 +275,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   const r = score(be, net, data, test, test.count, ws);
   const testEvent: TestEvent = r.rmse !== undefined
     ? { event: 'test', testRmse: r.rmse, testLoss: r.loss }
-    : { event: 'test', testAccuracy: r.accuracy!, testLoss: r.loss };
+    : { event: 'test', testAccuracy: r.accuracy!, testLoss: r.loss, ...classScores(r.confusion!, data.classes) };
   emit(testEvent);
   return { net: done(), epochs, stop, test: testEvent, aborted: false };
 }
