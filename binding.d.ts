@@ -5,6 +5,13 @@
  * and allocates nothing per call. Every argument is checked before memory is touched: a bad call
  * throws TypeError (wrong type, missing argument, detached buffer) or RangeError (size, stride or
  * length out of range) whose message names the argument. Sizes are integers in [0, 2^31 - 1].
+ *
+ * Floating point: every call computes with flush-to-zero and denormals-are-zero on (x86 MXCSR
+ * FTZ|DAZ, arm64 FPCR FZ; the pool's threads always), so a subnormal float32 input is read as 0
+ * and a subnormal result is written as 0; the calling thread's mode is restored on return. The
+ * TypeScript and WASM backends keep subnormals, so kernels agree with them bit for bit only on
+ * data without subnormals; the optimizer updates are the exception (their TypeScript twins
+ * emulate the mode, and all flush their decaying state to +0 alike).
  */
 
 /**
@@ -215,7 +222,9 @@ export function setPoolPolicy(policy: 'adaptive' | 'always'): 'adaptive' | 'alwa
  * (nesterov) or velocity; w -= lr * direction. velocity starts at zeros (the first step then
  * stores g', as PyTorch's clone) and is not read when momentum == 0 (it may then be empty).
  * Arrays must not overlap (RangeError). Threaded over the pool when n is large; results do not
- * depend on the thread count.
+ * depend on the thread count. A velocity below the smallest normal float32 in magnitude is
+ * stored as +0; with the flush-to-zero mode of every native call (above), which the TypeScript
+ * twin emulates: the same bits as the TypeScript and WASM backends.
  */
 export function momentumUpdate(
   w: Float32Array, g: Float32Array, velocity: Float32Array, n: number,
@@ -227,7 +236,10 @@ export function momentumUpdate(
  * w *= 1 - lr * weightDecay first), non-amsgrad, at step (>= 1, counting this update), over n
  * parameters: m = beta1 m + (1 - beta1) g'; v = beta2 v + (1 - beta2) g'^2;
  * w -= lr / (1 - beta1^step) * m / (sqrt(v) / sqrt(1 - beta2^step) + eps), in float32 per
- * element with the bias corrections in double. m and v start at zeros. Arrays must not overlap.
+ * element with the bias corrections in double. m and v start at zeros; an m or v below the
+ * smallest normal float32 in magnitude is stored as +0 (and used as 0 in this step's w); with the
+ * flush-to-zero mode, which the TypeScript twin emulates: the same bits as the TypeScript and WASM
+ * backends. Arrays must not overlap.
  * Threaded over the pool when n is large; results do not depend on the thread count.
  */
 export function adamUpdate(

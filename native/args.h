@@ -13,6 +13,8 @@
 #include <string>
 #include <system_error>
 
+#include "fp_mode.h"
+
 namespace nmlp_args {
 
 using i64 = std::int64_t;
@@ -28,7 +30,10 @@ std::string describe(napi_env env, napi_value v);
 [[noreturn]] void throw_type(napi_env env, const std::string& msg);
 [[noreturn]] void throw_range(napi_env env, const std::string& msg);
 
-// Readers of one call's arguments. Each names the argument in its error.
+// Readers of one call's arguments. Each names the argument in its error. Every native call reads
+// its arguments through one Args, which also holds the call's floating-point mode: flush-to-zero
+// and denormals-are-zero from its construction to the wrapper's return (fp_mode.h), the caller's
+// mode restored then (the JavaScript engine's doubles keep their subnormals).
 class Args {
  public:
   // TypeError unless at least `count` arguments were passed; `names` lists them for the message.
@@ -87,6 +92,7 @@ class Args {
 
   const Napi::CallbackInfo& info_;
   napi_env env_;
+  nmlp::FlushDenormals flush_;
 };
 
 // Elements a rows x cols row-major block with leading dimension ld spans (64-bit, no overflow:

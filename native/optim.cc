@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cmath>
 
+#include "fp_mode.h"
 #include "optim_loops.h"
 #include "thread_pool.h"
 
@@ -21,6 +22,7 @@ struct Job {
   const Args* args;
   i64 n;
   static void run(void* ctx, int tid, int nt) {
+    const FlushDenormals flush;  // as on the caller (run() below), on every participant
     const Job& job = *static_cast<const Job*>(ctx);
     const i64 blocks = (job.n + kAlign - 1) / kAlign;
     const i64 lo = std::min(job.n, blocks * tid / nt * kAlign);
@@ -30,8 +32,11 @@ struct Job {
 };
 
 // Runs Range over [0, n), split across the pool when n is large and the pool is free and useful.
+// With flush-to-zero and denormals-are-zero on every participant (fp_mode.h), whoever calls: the
+// TypeScript twins emulate exactly that mode (src/backend/js/optim.ts), so the bits are the same.
 template <typename Args, void (*Range)(const Args&, i64, i64)>
 void run(const Args& args, i64 n, double flops_per_element) {
+  const FlushDenormals flush;
   const int want = get_threads() < 2 || n < kMinParallel ? 1
                    : static_cast<int>(std::min<i64>(get_threads(), n / (kMinParallel / 2)));
   if (want <= 1) {

@@ -6,6 +6,7 @@
 #ifndef NATIVE_MLP_OPTIM_LOOPS_H
 #define NATIVE_MLP_OPTIM_LOOPS_H
 
+#include <cfloat>
 #include <cmath>
 #include <cstdint>
 
@@ -15,6 +16,11 @@ namespace nmlp {
 namespace {
 
 using i64 = std::int64_t;
+
+// State that decays (velocity, Adam's moments) is stored as +0 once its magnitude falls below the
+// smallest normal float32: subnormal arithmetic is slow on many CPUs, and this explicit flush,
+// unlike a hardware mode, is the same in every backend (src/backend/js/optim.ts: flushTiny).
+inline float flush_tiny(float x) { return std::fabs(x) < FLT_MIN ? 0.0f : x; }
 
 // Separate loops per case, so each vectorises without a branch per element.
 void momentum_range(const MomentumArgs& a, i64 lo, i64 hi) {
@@ -33,14 +39,14 @@ void momentum_range(const MomentumArgs& a, i64 lo, i64 hi) {
   if (a.nesterov) {
     for (i64 i = lo; i < hi; ++i) {
       const float gi = wd == 0.0f ? g[i] : g[i] + wd * w[i];
-      const float vi = mu * vel[i] + gi;
+      const float vi = flush_tiny(mu * vel[i] + gi);
       vel[i] = vi;
       w[i] = w[i] - lr * (gi + mu * vi);
     }
   } else {
     for (i64 i = lo; i < hi; ++i) {
       const float gi = wd == 0.0f ? g[i] : g[i] + wd * w[i];
-      const float vi = mu * vel[i] + gi;
+      const float vi = flush_tiny(mu * vel[i] + gi);
       vel[i] = vi;
       w[i] = w[i] - lr * vi;
     }
@@ -60,8 +66,8 @@ void adam_loop(const AdamArgs& a, i64 lo, i64 hi) {
     float gi = g[i];
     if (kDecoupled) wi = wi * decay;
     if (kL2) gi = gi + wd * wi;
-    const float mi = b1 * m[i] + c1 * gi;
-    const float vi = b2 * v[i] + c2 * (gi * gi);
+    const float mi = flush_tiny(b1 * m[i] + c1 * gi);
+    const float vi = flush_tiny(b2 * v[i] + c2 * (gi * gi));
     m[i] = mi;
     v[i] = vi;
     w[i] = wi - step * (mi / (std::sqrt(vi) * r + eps));

@@ -1,5 +1,7 @@
 #include "thread_pool.h"
 
+#include "fp_mode.h"
+
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
@@ -212,6 +214,8 @@ class ThreadPool {
   }
 
   void worker_main(int id, std::uint64_t seen) {
+    // Workers run only kernels: the mode every native call runs in, set once (fp_mode.h).
+    set_thread_flush_denormals();
     bool spin = false;  // spin before sleeping only right after taking part in a job
     for (;;) {
       auto ready = [&] {

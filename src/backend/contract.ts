@@ -5,12 +5,15 @@
  */
 
 import { MemoryBudgetError, mib } from '../budget.js';
+import { type Capabilities, capabilitiesOf } from './capabilities.js';
 import { checkGatherSparse, checkSparseMatmul, checkSparseMatmulT } from './sparse-checks.js';
 
 export type BackendName = 'js' | 'native' | 'wasm';
 
 export interface Backend {
   readonly name: BackendName;
+  /** What it can do beyond the kernels (capabilities.ts); ask this, never the name. */
+  readonly capabilities: Capabilities;
   sgemm(
     transA: boolean, transB: boolean,
     m: number, n: number, k: number,
@@ -115,7 +118,7 @@ type BackgroundGather = 'startGatherSparse' | 'startGatherPixels' | 'finishGathe
  * What a backend implements; withChecks() turns it into a Backend. A backend without its own
  * background gather gets one that gathers at once.
  */
-export type Kernels = Omit<Backend, 'name' | BackgroundGather> & Partial<Pick<Backend, BackgroundGather>>;
+export type Kernels = Omit<Backend, 'name' | 'capabilities' | BackgroundGather> & Partial<Pick<Backend, BackgroundGather>>;
 
 /**
  * Wraps kernels so every call is checked first, the same way for both backends: the TypeScript
@@ -124,6 +127,7 @@ export type Kernels = Omit<Backend, 'name' | BackgroundGather> & Partial<Pick<Ba
 export function withChecks(name: BackendName, k: Kernels): Backend {
   return {
     name,
+    capabilities: capabilitiesOf(k),
     sgemm(transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc) {
       checkSgemm(transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc);
       k.sgemm(transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc);
@@ -238,10 +242,7 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
   };
 }
 
-/**
- * Float32 storage on shared memory: Backend.alloc of the backends whose kernels take any memory,
- * so parameters and activations can be handed to worker threads without copying.
- */
+/** Float32 storage on shared memory (Backend.alloc of js and native): shareable with worker threads without copying. */
 export function sharedF32(n: number): Float32Array {
   try {
     return new Float32Array(new SharedArrayBuffer(4 * n));

@@ -6,7 +6,7 @@
  */
 import type { Backend } from '../backend/contract.js';
 import type { DataSet } from '../data/mnist.js';
-import { NOTEBOOK_CONFIG, train } from '../train/train.js';
+import { cliEpochs } from './cli-epochs.js';
 
 /** The notebook's printed accuracies after epochs 1 and 2 (checked before any time is reported). */
 const NOTEBOOK_ACCURACY = [0.9092, 0.927];
@@ -51,12 +51,13 @@ function median(xs: number[]): number {
 }
 
 /**
- * Trains `epochs` epochs from the notebook's start and times each. On real MNIST the first two
- * accuracies must be the notebook's (±0.001), or nothing is reported.
+ * Trains `epochs` epochs of the notebook's job on the IDX folder `dataDir` through the CLI
+ * (`native-mlp train`, a fresh process: what users run) on `be`'s backend at `threads`, and times
+ * each. On real MNIST the first two accuracies must be the notebook's (±0.001), or nothing is reported.
  */
-export function timeEpochs(be: Backend, data: DataSet, epochs: number, notebook: boolean): EpochTimes {
-  const r = train(be, data, { ...NOTEBOOK_CONFIG, epochs });
-  const accuracy = r.epochs.map((e) => e.trainAccuracy ?? NaN);
+export function timeEpochs(be: Backend, threads: number, dataDir: string, epochs: number, notebook: boolean): EpochTimes {
+  const r = cliEpochs(['--backend', be.name, '--threads', String(threads), '--data', dataDir, '--epochs', String(epochs)]);
+  const accuracy = r.accuracy;
   if (notebook) {
     NOTEBOOK_ACCURACY.slice(0, epochs).forEach((want, i) => {
       if (Math.abs(accuracy[i] - want) > 0.001) {
@@ -64,6 +65,6 @@ export function timeEpochs(be: Backend, data: DataSet, epochs: number, notebook:
       }
     });
   }
-  const seconds = r.epochs.map((e) => e.seconds);
+  const seconds = r.seconds;
   return { seconds, accuracy, first: seconds[0], median: median(seconds.slice(1)) };
 }

@@ -1,5 +1,6 @@
 /** The bench report as a text table: one column per backend, then speed-ups of the best native. */
 import type { BenchReport, Column } from './run.js';
+import { formatTable } from './table.js';
 import { SGEMM_TRIALS } from './trials.js';
 
 interface Row {
@@ -65,6 +66,7 @@ export function formatReport(r: BenchReport): string {
       `p99 ${r.eventLoop.p99Ms.toFixed(1)} ms, max ${r.eventLoop.maxMs.toFixed(1)} ms`,
     `epochs: N = ${[...new Set(r.columns.map((c) => `${c.epochsTimed ?? '-'} (${c.label})`))].join(', ')}; ` +
       'dense MNIST replaces every zero pixel by 1, so the first layer has no zeros to skip',
+    ...(r.table?.length ? ['', ...formatTable(r.table)] : []),
     ...r.notes.map((n) => `note: ${n}`),
   ].join('\n');
 }

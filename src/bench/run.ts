@@ -20,7 +20,9 @@ import { identityOrder } from '../train/batches.js';
 import { gatherBatch } from '../train/batches.js';
 import { NOTEBOOK_CONFIG } from '../train/train.js';
 import { trainInWorker } from '../train/worker.js';
-import { denseMnist, epochFlops, timeEpochs } from './epochs.js';
+import { writeDenseMnist } from './cli-epochs.js';
+import { epochFlops, timeEpochs } from './epochs.js';
+import { tableBench, type TableRow } from './table.js';
 import { MIN_SECONDS, SGEMM_TRIALS, type SgemmTrial } from './trials.js';
 
 export interface Column {
@@ -67,6 +69,8 @@ export interface BenchReport {
   machine: { cpu: string; cores: number; node: string; platform: string };
   columns: Column[];
   eventLoop: EventLoopDelay;
+  /** The tabular rows (table.ts): native-mlp and its peers per optimizer (absent in older reports). */
+  table?: TableRow[];
   notes: string[];
 }
 
@@ -153,11 +157,11 @@ function epochsFor(be: Backend): number {
   return be.name === 'native' ? 8 : 2;
 }
 
-/** MNIST and dense MNIST epochs, the peak, and the dense epoch's share of it. */
-function epochColumns(be: Backend, data: DataSet, dense: DataSet, threads: number): Partial<Column> {
+/** MNIST and dense MNIST epochs (IDX folders, through the CLI), the peak, and the dense epoch's share of it. */
+function epochColumns(be: Backend, data: DataSet, dirs: { mnist: string; dense: string }, threads: number): Partial<Column> {
   const epochs = epochsFor(be);
-  const mnist = timeEpochs(be, data, epochs, true);
-  const full = timeEpochs(be, dense, epochs, false);
+  const mnist = timeEpochs(be, threads, dirs.mnist, epochs, true);
+  const full = timeEpochs(be, threads, dirs.dense, epochs, false);
   const col: Partial<Column> = {
     epochsTimed: epochs,
     mnistFirst: mnist.first, mnistMedian: mnist.median, denseFirst: full.first, denseMedian: full.median,
@@ -230,6 +234,17 @@ export function runNumpy(dense = false, epochs = 8): NumpyResult | string {
   return JSON.parse(r.stdout) as NumpyResult;
 }
 
+/** The notebook's job in PyTorch's eager loop (src/bench/torch_loop.py, 2 threads), or why it could not run. */
+export function runTorch(dense = false, epochs = 8): NumpyResult | string {
+  const script = fileURLToPath(new URL('../../src/bench/torch_loop.py', import.meta.url));
+  const r = spawnSync('python3', [script, defaultDataDir(), '--epochs', String(epochs), '--threads', '2', ...(dense ? ['--dense'] : [])], { encoding: 'utf8', timeout: 1_800_000 });
+  if (r.error) return `python3 not runnable (${r.error.message})`;
+  if (r.status === 3) return 'torch is not importable by python3; no PyTorch column';
+  if (r.status !== 0) return `PyTorch loop failed: ${r.stderr.trim().split('\n').pop()}`;
+  const t = JSON.parse(r.stdout) as { torch: string; epochSeconds: number; firstEpochSeconds: number; trainAccuracy: number };
+  return { numpy: t.torch, sgemm: {}, epochSeconds: t.epochSeconds, firstEpochSeconds: t.firstEpochSeconds, trainAccuracy: t.trainAccuracy, peakRssMB: NaN };
+}
+
 export interface BenchOptions {
   numpy: boolean;
   /** Called as each measurement finishes, for progress on long runs. */
@@ -259,7 +274,8 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
   const cores = cpus().length;
   if (cores > 1) configs.push({ be: jsBackend, threads: cores, label: `js ${cores}T` });
 
-  const dense = denseMnist(data);
+  const dense = writeDenseMnist(defaultDataDir());
+  const dirs = { mnist: defaultDataDir(), dense: dense.dir };
   const columns: Column[] = [];
   for (const { be, threads, label } of configs) {
     be.setThreads(threads);
@@ -270,18 +286,22 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
     }
     col.stepMs = stepMs(be, data);
     say(`${label}: training step ${col.stepMs.toFixed(2)} ms`);
-    Object.assign(col, epochColumns(be, data, dense, threads));
+    Object.assign(col, epochColumns(be, data, dirs, threads));
     say(`${label}: MNIST epoch 1 ${col.mnistFirst?.toFixed(3)} s, median ${col.mnistMedian?.toFixed(3)} s; ` +
       `dense ${col.denseFirst?.toFixed(3)} / ${col.denseMedian?.toFixed(3)} s`);
     Object.assign(col, await trainProcess(be.name, threads));
     say(`${label}: train process peak RSS ${col.peakRssMB?.toFixed(0)} MB`);
     columns.push(col);
   }
+  dense.remove();
   if (native.backend) native.backend.setThreads(0);
   wasm.backend?.setThreads(1);
   jsBackend.setThreads(1);
   const eventLoop = await eventLoopDelay(native.backend ? 'native' : 'js');
   say(`event loop while a worker trains: p99 ${eventLoop.p99Ms.toFixed(1)} ms`);
+  const best = configs.filter((c) => c.be.name === configs[0].be.name).at(-1)!;
+  const table = tableBench(best.be.name, best.threads, 4, opts.numpy, say);
+  notes.push(...table.notes);
 
   if (opts.numpy) {
     say('numpy: running the notebook loop on MNIST, then on dense MNIST');
@@ -300,11 +320,26 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
       });
       notes.push(`NumPy's accuracy after 8 epochs: ${np.trainAccuracy} on MNIST, ${npDense.trainAccuracy} on dense MNIST`);
     }
+    say('torch: running the notebook loop in PyTorch eager on MNIST, then on dense MNIST');
+    const pt = runTorch(false);
+    const ptDense = typeof pt === 'string' ? pt : runTorch(true);
+    if (typeof pt === 'string' || typeof ptDense === 'string') notes.push(typeof pt === 'string' ? pt : ptDense as string);
+    else {
+      columns.push({
+        label: `torch ${pt.numpy}`, backend: 'torch', threads: 2, isa: 'eager', sgemm: {},
+        epochsTimed: 8, mnistFirst: pt.firstEpochSeconds, mnistMedian: pt.epochSeconds,
+        denseFirst: ptDense.firstEpochSeconds, denseMedian: ptDense.epochSeconds,
+        denseGflops: epochFlops(60000) / ptDense.epochSeconds / 1e9,
+        epochSeconds: pt.epochSeconds, imagesPerSecond: 60000 / pt.epochSeconds, trainAccuracy: pt.trainAccuracy,
+      });
+      notes.push(`PyTorch's accuracy after 8 epochs: ${pt.trainAccuracy} on MNIST, ${ptDense.trainAccuracy} on dense MNIST`);
+    }
   }
   return {
     machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
     columns,
     eventLoop,
+    table: table.rows,
     notes,
   };
 }

@@ -39,7 +39,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'predict', usage: '--model FILE --input FILE', summary: 'predict rows (CSV) or images (IDX, raw bytes) with a saved model' },
   { name: 'inspect', usage: 'FILE.csv [--target COLUMN] [--json]', summary: 'what training on a CSV file would see: each column\'s type, missing cells, values and features' },
   { name: 'info', usage: '', summary: 'version, backend in use and why, instruction set, threads, where the addon loaded from' },
-  { name: 'bench', usage: '[--json] [--report FILE]', summary: 'verify, then time native, WASM and TypeScript kernels side by side (and NumPy, if present)' },
+  { name: 'bench', usage: '[--json] [--report FILE]', summary: 'verify, then time native, WASM and TypeScript kernels side by side (and NumPy, PyTorch, scikit-learn, if present)' },
   { name: 'report', usage: 'LOG... -o FILE.html [--metric NAME]', summary: 'an HTML report from a saved train --json log (or bench --json output); several logs or a sweep\'s runs.jsonl: a comparison of the runs' },
   { name: 'sweep', usage: '--data FILE.csv --target COLUMN --param NAME=VALUES... --out DIR', summary: 'train many settings on one table (grid or random search) on every core or on Redis workers; compare them, keep the best' },
   { name: 'worker', usage: '--redis redis://HOST:6379', summary: 'train sweep jobs from a Redis queue (BullMQ): sweeps across machines' },
@@ -125,7 +125,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'lock-seconds', commands: ['worker'], value: 'N', default: '30', help: 'a dead worker\'s job is taken by another after about N s and resumed from its checkpoint' },
   { name: 'max-stalled', commands: ['worker'], value: 'N', default: '2', help: 'times a job may lose its worker before it fails' },
 
-  { name: 'no-numpy', commands: ['bench'], help: 'skip the NumPy column even when python3 with NumPy is present' },
+  { name: 'no-numpy', commands: ['bench'], help: 'skip the Python peers (NumPy, PyTorch, scikit-learn) even when present' },
   { name: 'output', short: 'o', commands: ['report'], value: 'FILE', help: 'the HTML file to write' },
   { name: 'metric', commands: ['report'], value: 'NAME', default: 'validationAccuracy, validationRmse or validationLoss', help: 'the final metric that ranks compared runs' },
 ];

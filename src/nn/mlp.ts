@@ -22,7 +22,15 @@ export type Alloc = (n: number) => Float32Array;
 
 /** net itself when `be` uses its parameters in place, else a copy on memory `be` allocates. */
 export function onBackend(be: Backend, net: Mlp): Mlp {
-  if (be.holds(net.params)) return net;
+  return be.holds(net.params) ? net : onBackendMemory(be, net);
+}
+
+/**
+ * A copy of net on memory `be` allocates: for a network nobody else watches (one the loop drew
+ * itself), since native's alloc starts rows on 64-byte boundaries where a plain shared buffer's
+ * data starts 16 bytes past one, and the sparse product reads a row of W1 per non-zero input.
+ */
+export function onBackendMemory(be: Backend, net: Mlp): Mlp {
   const params = be.alloc(net.params.length);
   params.set(net.params);
   return new Mlp(net.sizes, params);

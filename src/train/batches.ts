@@ -60,8 +60,8 @@ export class AheadBatches {
     if (!(set.inputs instanceof Uint8Array) || !(set.targets instanceof Uint32Array)) {
       throw new TypeError('AheadBatches needs byte inputs and class labels; other data takes gatherBatch');
     }
-    // Only native with a worker thread gathers in the background; the others need no copy.
-    this.images = be.name === 'native' && be.getThreads() > 1 ? onSharedMemory(set.inputs) : set.inputs;
+    // Only a backend that gathers in the background, with a worker thread, needs a shared copy.
+    this.images = be.capabilities.backgroundGather && be.getThreads() > 1 ? onSharedMemory(set.inputs) : set.inputs;
     this.order = new Uint32Array(new SharedArrayBuffer(4 * set.count));
     if (first) this.sparse = [first, new SparseInput(first.maxRows, first.features, be.alloc)];
     this.dense = [ws.X, first ? ws.X : be.alloc(rows * set.features)];

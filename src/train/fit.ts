@@ -15,6 +15,7 @@ import { standardize } from '../data/standardize.js';
 import { checkMemory, trainingBytes } from '../budget.js';
 import { EVAL_ROWS } from '../infer/metrics.js';
 import type { TrainedModel } from '../infer/predict.js';
+import { onBackendMemory } from '../nn/mlp.js';
 import { loadWhileDrawing } from './start.js';
 import { NOTEBOOK_CONFIG, pickConfig, trainAsync, type TrainConfig, type TrainOptions, type TrainResult } from './train.js';
 
@@ -130,7 +131,8 @@ export async function fit(data: FitData, options: FitOptions = {}): Promise<FitR
   // trainAsync: the event loop gets a turn every few milliseconds, so an AbortSignal (a timeout,
   // the CLI's SIGINT handler) stops the run within a batch.
   const result = await trainAsync(be, prepared, config, {
-    onEvent: options.onEvent, onBatch: options.onBatch, signal: options.signal, net: started?.net, rng: started?.rng,
+    // The net drawn while the data loaded is fit's own: trained on a copy in the backend's memory.
+    onEvent: options.onEvent, onBatch: options.onBatch, signal: options.signal, net: started && onBackendMemory(be, started.net), rng: started?.rng,
     checkpoint: options.checkpoint, resume: options.resume, input: options.input,
   });
   const model: TrainedModel = {

@@ -14,7 +14,7 @@
 import type { Backend } from '../backend/contract.js';
 import { type DataSet, DataError, type Rows } from '../data/dataset.js';
 import { initMlp } from '../nn/init.js';
-import { backward, forward, Mlp, onBackend, Workspace } from '../nn/mlp.js';
+import { backward, forward, Mlp, onBackend, onBackendMemory, Workspace } from '../nn/mlp.js';
 import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { Schedule } from '../optim/schedule.js';
@@ -144,8 +144,10 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   } else {
     given = options.net ?? initMlp([set.features, ...c.hidden, data.classes], rng);
   }
-  // Train on the backend's own memory (a copy for WASM), and hand the caller's network back.
-  const net = onBackend(be, given);
+  // Train on the backend's own memory, and hand the caller's network back: the caller's network
+  // in place where the backend uses it so (a copy for WASM); a network drawn here, on a copy in
+  // memory the backend allocates (native's rows then start on cache lines).
+  const net = options.net && !resumed ? onBackend(be, given) : onBackendMemory(be, given);
   const done = (): Mlp => {
     if (net !== given) given.params.set(net.params);
     return given;
