@@ -33,6 +33,11 @@ export class GraphBuilder {
     return name;
   }
 
+  /** Whether a value already has `name`. */
+  has(name: string): boolean {
+    return this.names.has(name);
+  }
+
   /** A new value name: `base`, or `base_2`, `base_3` ... when taken. */
   fresh(base: string): string {
     let name = base;

@@ -66,9 +66,14 @@ function halfXTimesOnePlus(g: GraphBuilder, x: string, t: string, layer: number,
   return g.node('Mul', [g.node('Mul', [x, onePlus], `u${layer}_x1p`), g.floats('half', [0.5], [])], out);
 }
 
+/** The graph's output names for a task; claimed by the caller before anything else is named. */
+export function outputNames(task: 'classify' | 'regress'): string[] {
+  return task === 'regress' ? ['value'] : ['label', 'probabilities'];
+}
+
 /**
  * Adds the network on the standardised input `x` ([N, inputs] float) and the graph outputs
- * `label` + `probabilities` (classify) or `value` (regress).
+ * `label` + `probabilities` (classify) or `value` (regress), whose names the caller has claimed.
  */
 export function addNetwork(g: GraphBuilder, x: string, spec: NetworkSpec): void {
   const { net } = spec;
@@ -85,15 +90,14 @@ export function addNetwork(g: GraphBuilder, x: string, spec: NetworkSpec): void 
   }
   const K = net.classes;
   if (spec.task === 'regress') {
-    const value = g.claim('value');
+    const value = 'value';
     const { targetMean: mean, targetStd: std } = spec;
     if (mean && std) g.nodeInto('Add', [g.node('Mul', [h, g.floats('target_std', std, [1, K])], 'value_scaled'), g.floats('target_mean', mean, [1, K])], value);
     else g.nodeInto('Identity', [h], value);
     g.output(value, 'float', ['N', K], 'predicted values in the targets\' units');
     return;
   }
-  const probabilities = g.claim('probabilities');
-  const label = g.claim('label');
+  const [label, probabilities] = outputNames('classify');
   g.nodeInto('Softmax', [h], probabilities, [attr.int('axis', 1)]);
   if (spec.classNames) {
     const index = g.node('ArgMax', [h], 'class_index', [attr.int('axis', 1), attr.int('keepdims', 0)]);

@@ -19,7 +19,9 @@ import type { Preprocessing, Task } from '../data/dataset.js';
 import { writeFileAtomic } from '../model/atomic-write.js';
 import type { Mlp } from '../nn/mlp.js';
 import { GraphBuilder } from './graph.js';
-import { type Activation, addNetwork } from './network-graph.js';
+import { type Activation, addNetwork, outputNames } from './network-graph.js';
+import { dateColumn } from './date-graph.js';
+import { addPipeline, ColumnError, type PipelineSpec } from './pipeline-graph.js';
 import { encodeOnnxModel, type Model } from './onnx-proto.js';
 import { BYTE_SCALE } from '../data/dataset.js';
 
@@ -39,6 +41,8 @@ export interface ExportableModel {
   featureNames?: readonly string[];
   classNames?: readonly string[];
   preprocessing?: Preprocessing;
+  /** The fitted table pipeline (docs/formats.md), for a model trained on a table. */
+  pipeline?: PipelineSpec;
   /** The model file's metadata (activation, ...), when loaded from a file. */
   metadata?: Readonly<Record<string, string>>;
 }
@@ -70,19 +74,38 @@ function packageVersion(): string {
   }
 }
 
+/** The pipeline's inputs and encoding; returns the encoded features [N, inputs]. */
+function pipelineInputs(g: GraphBuilder, pipeline: PipelineSpec, inputs: number): string {
+  try {
+    const { features, count } = addPipeline(g, pipeline, dateColumn);
+    if (count !== inputs) throw new ExportError(`the pipeline encodes ${count} features but the network takes ${inputs}; the model file is inconsistent`);
+    return features;
+  } catch (e) {
+    if (e instanceof ColumnError) {
+      throw new ExportError(e.column === undefined ? `cannot export the pipeline: ${e.message}` : `cannot export column "${e.column}": ${e.message}`);
+    }
+    throw e;
+  }
+}
+
 /** The model as an ONNX ModelProto (plain objects; encodeOnnx writes the bytes). */
 export function onnxModel(m: ExportableModel, options: OnnxOptions = {}): Model {
   const g = new GraphBuilder();
   const { net } = m;
   const task = m.task ?? 'classify';
   const p = m.preprocessing;
-  const pixels = options.pixels ?? (!m.featureNames && !p?.featureMean);
   const F = net.inputs;
-  const doc = pixels
-    ? `raw pixel values 0-255 as floats, ${F} per row; divided by ${BYTE_SCALE} in the graph`
-    : `the ${F} features in the model's order${m.featureNames ? ` (${m.featureNames.join(', ')})` : ''}`;
-  let x = g.input('input', 'float', ['N', F], doc);
-  if (pixels) x = g.node('Div', [x, g.floats('byte_scale', [BYTE_SCALE], [])], 'input_scaled');
+  for (const name of outputNames(task)) g.claim(name);
+  let x: string;
+  if (m.pipeline) x = pipelineInputs(g, m.pipeline, F);
+  else {
+    const pixels = options.pixels ?? (!m.featureNames && !p?.featureMean);
+    const doc = pixels
+      ? `raw pixel values 0-255 as floats, ${F} per row; divided by ${BYTE_SCALE} in the graph`
+      : `the ${F} features in the model's order${m.featureNames ? ` (${m.featureNames.join(', ')})` : ''}`;
+    x = g.input('input', 'float', ['N', F], doc);
+    if (pixels) x = g.node('Div', [x, g.floats('byte_scale', [BYTE_SCALE], [])], 'input_scaled');
+  }
   if (p?.featureMean && p.featureStd) {
     const centred = g.node('Sub', [x, g.floats('feature_mean', p.featureMean, [1, F])], 'input_centred');
     x = g.node('Div', [centred, g.floats('feature_std', p.featureStd, [1, F])], 'input_standardised');
