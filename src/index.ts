@@ -22,7 +22,8 @@ export {
 } from './backend/select.js';
 
 // Data.
-export { DataError, encodeIdx, type IdxArray, parseIdx, readIdx } from './data/idx.js';
+export { DataError, UserError } from './errors.js';
+export { encodeIdx, type IdxArray, parseIdx, readIdx } from './data/idx.js';
 export { defaultDataDir, loadDataSet, loadDataSetAsync } from './data/mnist.js';
 export {
   BYTE_SCALE, checkDataSet, checkRows, type DataSet, DEFAULT_CLASSES, type Preprocessing, type Rows, type Task, TASKS,

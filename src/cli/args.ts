@@ -7,9 +7,10 @@ import { TASKS, type Task } from '../data/dataset.js';
 import { DEFAULT_OPTIMIZER, OPTIMIZER_NAMES } from '../optim/optimizer.js';
 import { DEFAULT_SCHEDULE, SCHEDULE_NAMES } from '../optim/schedule.js';
 import { MONITORS } from '../train/early-stopping.js';
+import { UserError } from '../errors.js';
 
 /** A user error on the command line: printed as one line, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends UserError {
   override name = 'UsageError';
 }
 

@@ -3,7 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { loadNative } from '../backend/native/load.js';
 import { selectBackend } from '../backend/select.js';
 import { loadWasm } from '../backend/wasm/load.js';
-import { DataError } from '../data/idx.js';
+import { DataError } from '../errors.js';
 import { readImages } from '../data/images.js';
 import { defaultDataDir, loadDataSet } from '../data/mnist.js';
 import { readCsvForEval, readCsvInputs } from '../data/model-rows.js';

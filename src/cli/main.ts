@@ -3,9 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { benchCommand, evalCommand, infoCommand, predictCommand, reportCommand, trainCommand } from './commands.js';
 import { HELP } from './help.js';
+import { UserError } from '../errors.js';
 
-/** Errors that are the user's to fix: one line, exit code 2, no stack trace. */
-const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError', 'MemoryBudgetError', 'ReportError', 'NonFiniteLossError', 'TrainSetupError']);
 
 // A closed stdout (`native-mlp predict ... | head`) is the reader saying it has enough: stop
 // quietly instead of dying on EPIPE with a stack trace. Other stream errors get one line.
@@ -49,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     const code = await run(rest);
     return typeof code === 'number' ? code : 0;
   } catch (e) {
-    if (e instanceof Error && USER_ERRORS.has(e.name)) {
+    if (e instanceof UserError) {
       process.stderr.write(`native-mlp: ${oneLine(e.message)}\n`);
       return 2;
     }

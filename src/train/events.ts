@@ -2,6 +2,7 @@
  * What a training run reports: start / epoch / stop / test events (the CLI prints them, --json
  * writes them as JSON Lines) and per-batch progress.
  */
+import { UserError } from '../errors.js';
 export interface StartEvent {
   event: 'start';
   backend: string;
@@ -84,7 +85,7 @@ export type TrainEvent = StartEvent | EpochEvent | StopEvent | TestEvent;
  * A NaN or infinite training loss: the run stops at once (nothing is saved) unless the config
  * allows non-finite values.
  */
-export class NonFiniteLossError extends Error {
+export class NonFiniteLossError extends UserError {
   override name = 'NonFiniteLossError';
   constructor(readonly epoch: number, readonly batch: number, lr: number) {
     super(
@@ -96,8 +97,8 @@ export class NonFiniteLossError extends Error {
 
 /**
  * A run that cannot start as asked: resuming with other settings or on other data, early
- * stopping without a validation split. A RangeError, named so the CLI can print it as one line.
+ * stopping without a validation split.
  */
-export class TrainSetupError extends RangeError {
+export class TrainSetupError extends UserError {
   override name = 'TrainSetupError';
 }
