@@ -295,3 +295,60 @@ export function parseReportArgs(argv: string[]): { log: string; output: string; 
   }
   return { log: positionals[0] ?? '', output: required('output', values.output, help), help };
 }
+
+export interface ExportArgs {
+  model: string;
+  onnx: string;
+  help: boolean;
+}
+
+/** `export --model FILE --onnx FILE.onnx`. */
+export function parseExportArgs(argv: string[]): ExportArgs {
+  const { values } = parseFlags({
+    args: argv, options: { model: { type: 'string' }, onnx: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    strict: true, allowPositionals: false,
+  });
+  const help = values.help ?? false;
+  return { model: required('model', values.model, help), onnx: required('onnx', values.onnx, help), help };
+}
+
+export interface ServeArgs extends RunArgs {
+  model: string;
+  port: number;
+  host: string;
+  /** Origins (scheme://host:port) besides the server's own whose requests are allowed. */
+  allowOrigins: string[];
+  /** Whether POST /train is enabled. */
+  allowTrain: boolean;
+}
+
+/** `serve --model FILE [--port N] [--host H] [--allow-origin O,..] [--allow-train]`. */
+export function parseServeArgs(argv: string[]): ServeArgs {
+  const { values } = parseFlags({
+    args: argv,
+    options: {
+      ...RUN_OPTIONS, model: { type: 'string' }, port: { type: 'string' }, host: { type: 'string' },
+      'allow-origin': { type: 'string' }, 'allow-train': { type: 'boolean' },
+    },
+    strict: true, allowPositionals: false,
+  });
+  const run = runArgs(values);
+  const host = values.host ?? '127.0.0.1';
+  if (host === '' || /[\s/]/.test(host)) throw new UsageError(`--host must be a host name or IP address, got "${host}"`);
+  const allowOrigins = (values['allow-origin'] ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const o of allowOrigins) {
+    let url: URL | undefined;
+    try {
+      url = new URL(o);
+    } catch {
+      url = undefined;
+    }
+    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== o) {
+      throw new UsageError(`--allow-origin takes origins such as http://localhost:8080 separated by commas, got "${o}"`);
+    }
+  }
+  return {
+    ...run, model: required('model', values.model, run.help), port: int('port', values.port, 3000, 0, 65535), host, allowOrigins,
+    allowTrain: values['allow-train'] ?? false,
+  };
+}

@@ -8,6 +8,8 @@ Commands:
   info      version, backend in use and why, instruction set, threads, where the addon loaded from
   bench     verify, then time native and TypeScript kernels side by side (and NumPy, if present)
   report    an HTML report from a saved log: report RUN.jsonl -o FILE.html
+  export    write a saved model as ONNX, its preprocessing included: export --model M --onnx M.onnx
+  serve     answer predictions over HTTP (POST /predict, GET /model, /healthz, /metrics)
   --version print the version of native-mlp
 
 Flags of every command that runs kernels:
@@ -61,6 +63,18 @@ bench:
   --json            the report as one JSON object
   --no-numpy        skip the NumPy column even when python3 with NumPy is present
   --report FILE     also write the results as an HTML report with bar charts
+
+export:
+  --model FILE      a .safetensors model
+  --onnx FILE       the ONNX file to write (IR 8, opsets ai.onnx 17 + ai.onnx.ml 3; docs/onnx.md)
+
+serve:
+  --model FILE      the .safetensors model to serve (POST /train replaces it only by a better one)
+  --port N          TCP port (default 3000; 0 picks a free one)
+  --host H          address to listen on (default 127.0.0.1); another address with --allow-train
+                    needs NATIVE_MLP_SERVER_TOKEN (16+ characters), which POST /train then requires
+  --allow-origin O  browser origins allowed besides the server's own (comma list, e.g. http://localhost:8080)
+  --allow-train     enable POST /train: retrain on the model's recorded data, swap only if not worse
 
 report RUN.jsonl:
   -o, --output FILE the HTML file to write, from the output of train --json --report (or bench --json)

@@ -2,6 +2,7 @@
 /** The native-mlp command: dispatches, and maps user errors to one line and exit code 2. */
 import { readFileSync } from 'node:fs';
 import { benchCommand, evalCommand, infoCommand, predictCommand, reportCommand, trainCommand } from './commands.js';
+import { exportCommand, serveCommand } from './export-serve.js';
 import { HELP } from './help.js';
 import { UserError } from '../errors.js';
 
@@ -26,6 +27,8 @@ const COMMANDS: Record<string, (argv: string[]) => void | number | Promise<void 
   info: infoCommand,
   bench: benchCommand,
   report: reportCommand,
+  export: exportCommand,
+  serve: serveCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -7,9 +7,10 @@
  *             ArgMax runs on the logits, as native-mlp's predict does, so ties break alike (first).
  *   regress   value = logits * target_std + target_mean [N, outputs], in the targets' units.
  *
- * Activations: Relu, LeakyRelu, Tanh, Sigmoid as single operators; identity adds no node; GELU is
- * written out (the Gelu operator needs opset 20, newer than the opset chosen in onnx.ts):
- * erf form 0.5 x (1 + erf(x / sqrt 2)), tanh form 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))).
+ * Activations (the model file's `activation` names): relu, leaky_relu (slope float32(0.01)), tanh and
+ * sigmoid as single operators; identity adds no node; gelu, which native-mlp computes as the tanh
+ * approximation 0.5 x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))), is written out in those
+ * operations (the Gelu operator needs opset 20, newer than the opset chosen in onnx.ts).
  */
 import type { Mlp } from '../nn/mlp.js';
 import { attr, GraphBuilder, ML_DOMAIN } from './graph.js';
@@ -33,7 +34,10 @@ export interface NetworkSpec {
 }
 
 /** The activation names the export can write, and how. */
-export const EXPORTABLE_ACTIVATIONS = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'gelu_tanh', 'identity'] as const;
+export const EXPORTABLE_ACTIVATIONS = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'identity'] as const;
+
+/** leaky_relu's slope for x < 0, as native-mlp's kernels use it. */
+const LEAKY_SLOPE = Math.fround(0.01);
 
 function activation(g: GraphBuilder, x: string, a: Activation, layer: number): string {
   const out = `h${layer}`;
@@ -42,13 +46,8 @@ function activation(g: GraphBuilder, x: string, a: Activation, layer: number): s
     case 'tanh': return g.node('Tanh', [x], out);
     case 'sigmoid': return g.node('Sigmoid', [x], out);
     case 'identity': return x;
-    case 'leaky_relu': return g.node('LeakyRelu', [x], out, [attr.float('alpha', a.alpha ?? 0.01)]);
+    case 'leaky_relu': return g.node('LeakyRelu', [x], out, [attr.float('alpha', a.alpha ?? LEAKY_SLOPE)]);
     case 'gelu': {
-      // 0.5 * x * (1 + erf(x / sqrt(2)))
-      const e = g.node('Erf', [g.node('Div', [x, g.floats('sqrt2', [Math.SQRT2], [])], `u${layer}_scaled`)], `u${layer}_erf`);
-      return halfXTimesOnePlus(g, x, e, layer, out);
-    }
-    case 'gelu_tanh': {
       // 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))
       const cube = g.node('Mul', [g.node('Mul', [x, x], `u${layer}_sq`), x], `u${layer}_cube`);
       const inner = g.node('Add', [x, g.node('Mul', [cube, g.floats('gelu_c', [0.044715], [])], `u${layer}_c3`)], `u${layer}_inner`);

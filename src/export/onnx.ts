@@ -24,13 +24,14 @@ import { dateColumn } from './date-graph.js';
 import { addPipeline, ColumnError, type PipelineSpec } from './pipeline-graph.js';
 import { encodeOnnxModel, type Model } from './onnx-proto.js';
 import { BYTE_SCALE } from '../data/dataset.js';
+import { UserError } from '../errors.js';
 
 export const ONNX_IR_VERSION = 8;
 export const ONNX_OPSET = 17;
 export const ONNX_ML_OPSET = 3;
 
 /** A model that cannot be written as ONNX: the message names the part and why. */
-export class ExportError extends Error {
+export class ExportError extends UserError {
   override name = 'ExportError';
 }
 
