@@ -1,10 +1,10 @@
 /** The CLI's `export` (ONNX) and `serve` (HTTP) commands. */
 import { parseExportArgs, parseServeArgs } from './args.js';
-import { HELP } from './help.js';
+import { helpText } from './help.js';
 
 export async function exportCommand(argv: string[]): Promise<void> {
   const args = parseExportArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('export'));
   const { loadModel } = await import('../model/index.js');
   const { saveOnnx } = await import('../export/onnx.js');
   saveOnnx(args.onnx, loadModel(args.model));
@@ -13,7 +13,7 @@ export async function exportCommand(argv: string[]): Promise<void> {
 
 export async function serveCommand(argv: string[]): Promise<void> {
   const args = parseServeArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('serve'));
   const { startServer } = await import('../serve/index.js');
   const server = await startServer({
     model: args.model, host: args.host, port: args.port, allowOrigins: args.allowOrigins, allowTrain: args.allowTrain,

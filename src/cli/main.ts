@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { benchCommand, evalCommand, infoCommand, predictCommand, reportCommand, trainCommand } from './commands.js';
 import { exportCommand, serveCommand } from './export-serve.js';
-import { HELP } from './help.js';
+import { helpText } from './help.js';
 import { UserError } from '../errors.js';
 
 
@@ -34,7 +34,7 @@ const COMMANDS: Record<string, (argv: string[]) => void | number | Promise<void 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(HELP);
+    process.stdout.write(helpText());
     return command === undefined ? 2 : 0;
   }
   if (command === '--version' || command === '-v') {
