@@ -68,5 +68,9 @@ export {
 export { DEFAULT_SCHEDULE, Schedule, type ScheduleConfig, type ScheduleName, SCHEDULE_NAMES } from './optim/schedule.js';
 export { trainInWorker, type WorkerTrainOptions } from './train/worker.js';
 
+// ONNX export and the HTTP service.
+export { encodeOnnx, ExportError, type ExportableModel, ONNX_IR_VERSION, ONNX_ML_OPSET, ONNX_OPSET, type OnnxOptions, saveOnnx } from './export/onnx.js';
+export { MAX_BODY, type RunningServer, ServeError, type ServeOptions, startServer } from './serve/index.js';
+
 // Model files.
 export * from './model/index.js';

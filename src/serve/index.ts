@@ -80,7 +80,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     logger: false,
     requestTimeout: 30_000,
     // Bodies are checked against the schema as sent: nothing removed, coerced or defaulted.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, verbose: true } },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, verbose: true, allowUnionTypes: true } },
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
@@ -135,7 +135,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   });
 
   try {
-    await app.listen({ host, port: o.port ?? 3000 });
+    // A deep accept queue: a burst of new connections waits instead of being dropped.
+    await app.listen({ host, port: o.port ?? 3000, backlog: 2048 });
   } catch (e) {
     throw new ServeError(`cannot listen on ${host}:${o.port ?? 3000}: ${(e as Error).message}`);
   }
