@@ -71,8 +71,8 @@ function joinNegativeValues(args: readonly string[]): string[] {
 
 /** A command's flags as parsed: each given at most once (a repeated flag is refused, not last-wins). */
 export interface Flags {
-  /** A value flag's value, a switch's presence (true), or undefined when not given. */
-  values: Record<string, string | boolean | undefined>;
+  /** A value flag's value, a switch's presence (true), a repeatable flag's values, or undefined when not given. */
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
@@ -88,7 +88,12 @@ export function parseFlags(command: string, argv: readonly string[], positionals
     throw new UsageError(`${(e as Error).message.split('\n')[0]}; see native-mlp ${command} --help`);
   }
   const values: Flags['values'] = {};
+  const repeatable = new Set(flagsOf(command).filter((f) => f.repeat).map((f) => f.name));
   for (const [name, list] of Object.entries(parsed.values as Record<string, (string | boolean)[]>)) {
+    if (repeatable.has(name)) {
+      values[name] = list as string[];
+      continue;
+    }
     if (list.length > 1) throw new UsageError(`--${name} is given ${list.length} times; give it once`);
     values[name] = list[0];
   }
@@ -96,9 +101,15 @@ export function parseFlags(command: string, argv: readonly string[], positionals
 }
 
 /** The string value of a value flag (switches are read with `=== true`). */
-function str(flags: Flags, name: string): string | undefined {
+export function str(flags: Flags, name: string): string | undefined {
   const v = flags.values[name];
   return typeof v === 'string' ? v : undefined;
+}
+
+/** The values of a repeatable flag, in the order given (empty when absent). */
+export function list(flags: Flags, name: string): string[] {
+  const v = flags.values[name];
+  return Array.isArray(v) ? v : [];
 }
 
 /** Plain decimal digits: no sign, hex, octal, binary, exponent, separators or spaces ("0x2" is refused). */

@@ -8,8 +8,8 @@ import { readImages } from '../data/images.js';
 import { defaultDataDir, loadDataSet } from '../data/mnist.js';
 import { readCsvForEval, readCsvInputs } from '../data/model-rows.js';
 import { fit } from '../train/fit.js';
-import { predict, predictRows } from '../train/predict.js';
-import { evaluate, evaluateRegression } from '../train/metrics.js';
+import { predict, predictRows } from '../infer/predict.js';
+import { evaluate, evaluateRegression } from '../infer/metrics.js';
 import type { LoggedEvent } from '../report/events.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import type { TrainConfig } from '../train/train.js';
@@ -161,7 +161,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   }
   const r = evaluate(backend, net, rows);
   if (args.json) {
-    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, images: r.count,
+    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, rows: r.count, images: r.count,
       testAccuracy: r.accuracy, testLoss: r.loss, confusion: Array.from(r.confusion),
       ...(model.classNames ? { classNames: model.classNames } : {}) }));
     return;

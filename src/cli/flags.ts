@@ -29,6 +29,8 @@ export interface FlagSpec {
   config?: keyof TrainConfig;
   /** Section heading in help and docs/cli.md, when it is not the command's own. */
   group?: string;
+  /** May be given more than once (its values are read as a list); other flags are refused twice. */
+  repeat?: boolean;
 }
 
 export const COMMANDS: readonly CommandSpec[] = [

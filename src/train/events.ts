@@ -15,9 +15,15 @@ export interface StartEvent {
   seed: number;
   optimizer: string;
   schedule: string;
-  trainImages: number;
+  trainRows: number;
   /** Rows of the validation split (0 when there is none). */
+  validationRows: number;
+  testRows: number;
+  /** @deprecated trainRows, kept for one release. */
+  trainImages: number;
+  /** @deprecated validationRows, kept for one release. */
   validationImages: number;
+  /** @deprecated testRows, kept for one release. */
   testImages: number;
   data: string;
   /** classify or regress (the loss head). */
@@ -43,6 +49,8 @@ export interface EpochEvent {
   validationRmse?: number;
   /** Seconds of the training pass (not counting the accuracy passes). */
   seconds: number;
+  rowsPerSecond: number;
+  /** @deprecated rowsPerSecond, kept for one release. */
   imagesPerSecond: number;
   evalSeconds: number;
 }
@@ -76,6 +84,9 @@ export interface BatchProgress {
   epoch: number;
   batch: number;
   batches: number;
+  /** Rows trained so far in this epoch. */
+  rows: number;
+  /** @deprecated rows, kept for one release. */
   images: number;
 }
 
