@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
 import { loadDataSet } from '../src/data/mnist.js';
 import { encodeOnnx, ExportError, saveOnnx } from '../src/export/onnx.js';
-import { predict } from '../src/train/predict.js';
+import { predict } from '../src/infer/predict.js';
 import { loadModel, saveModel } from '../src/model/index.js';
 import { NOTEBOOK_CONFIG, train } from '../src/train/train.js';
 import { createModel } from '../src/nn/init.js';

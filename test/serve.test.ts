@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../src/backend/select.js';
-import { predictRows } from '../src/train/predict.js';
+import { predictRows } from '../src/infer/predict.js';
 import { loadModel, saveModel } from '../src/model/index.js';
 import { createModel } from '../src/nn/init.js';
 import { type RunningServer, startServer } from '../src/serve/index.js';

@@ -9,7 +9,7 @@
  * 0-255.
  */
 import type { Backend } from '../backend/contract.js';
-import { predict, predictRows } from '../train/predict.js';
+import { predict, predictRows } from '../infer/predict.js';
 import type { DecodedModel } from '../model/index.js';
 import { HttpError } from './guards.js';
 
