@@ -24,6 +24,7 @@ export class GraphBuilder {
   readonly initializers: Tensor[] = [];
   readonly inputs: ValueInfo[] = [];
   readonly outputs: ValueInfo[] = [];
+  readonly valueInfo: ValueInfo[] = [];
   private readonly names = new Set<string>();
 
   /** Claims `name` exactly (a graph input or output, named by the contract); throws if taken. */
@@ -54,6 +55,12 @@ export class GraphBuilder {
   /** Declares the value `name` (made by a node) a graph output. */
   output(name: string, type: ElemType, shape: readonly (number | string)[], doc?: string): void {
     this.outputs.push({ name, type, shape, doc });
+  }
+
+  /** States the type of an intermediate value (for checkers whose inference does not cover its operator). */
+  typed(name: string, type: ElemType, shape: readonly (number | string)[]): string {
+    this.valueInfo.push({ name, type, shape });
+    return name;
   }
 
   /** A constant tensor (an initializer); returns its value name. */
@@ -93,6 +100,6 @@ export class GraphBuilder {
   }
 
   graph(name: string, doc?: string): Graph {
-    return { name, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs, doc };
+    return { name, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs, valueInfo: this.valueInfo, doc };
   }
 }

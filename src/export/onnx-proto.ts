@@ -6,7 +6,7 @@
  *                       opset_import 8, metadata_props 14
  *   OperatorSetIdProto  domain 1, version 2
  *   StringStringEntryProto  key 1, value 2
- *   GraphProto          node 1, name 2, initializer 5, doc_string 10, input 11, output 12
+ *   GraphProto          node 1, name 2, initializer 5, doc_string 10, input 11, output 12, value_info 13
  *   NodeProto           input 1, output 2, name 3, op_type 4, attribute 5, doc_string 6, domain 7
  *   AttributeProto      name 1, f 2, i 3, s 4, t 5, floats 7, ints 8, strings 9, type 20
  *                       (AttributeType FLOAT 1, INT 2, STRING 3, TENSOR 4, FLOATS 6, INTS 7, STRINGS 8)
@@ -67,6 +67,8 @@ export interface Graph {
   initializers: readonly Tensor[];
   inputs: readonly ValueInfo[];
   outputs: readonly ValueInfo[];
+  /** Types of intermediate values that shape inference cannot work out by itself. */
+  valueInfo?: readonly ValueInfo[];
   doc?: string;
 }
 
@@ -148,6 +150,7 @@ function graphProto(g: Graph): ProtoWriter {
   if (g.doc) w.string(10, g.doc);
   for (const i of g.inputs) w.message(11, valueInfoProto(i));
   for (const o of g.outputs) w.message(12, valueInfoProto(o));
+  for (const v of g.valueInfo ?? []) w.message(13, valueInfoProto(v));
   return w;
 }
 

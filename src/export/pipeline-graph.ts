@@ -14,7 +14,8 @@
  *                (zeros = 1) turns the slot into the one-hot row, all zero for -1.
  *   date         see date-graph.ts.
  *
- * Leading and trailing spaces: the graph matches strings exactly as given.
+ * Leading and trailing spaces: the graph matches strings exactly as given. The ai.onnx.ml
+ * operators' outputs are typed in value_info: ONNX 1.12's checker does not infer them.
  */
 import { attr, GraphBuilder, ML_DOMAIN } from './graph.js';
 
@@ -63,10 +64,10 @@ function caseVariants(s: string): string[] {
 function imputed(g: GraphBuilder, x: string, c: PipelineColumn, base: string): string[] {
   if (c.fill === null) return [x];
   if (typeof c.fill !== 'number' || !Number.isFinite(c.fill)) throw new ColumnError(`its fill value ${JSON.stringify(c.fill)} is not a finite number`);
-  const filled = g.node('Imputer', [x], `${base}_filled`, [
+  const filled = g.typed(g.node('Imputer', [x], `${base}_filled`, [
     attr.floats('imputed_value_floats', [c.fill]),
     attr.float('replaced_value_float', NaN),
-  ], ML_DOMAIN);
+  ], ML_DOMAIN), 'float', ['N', 1]);
   if (!c.indicator) return [filled];
   const isNan = g.node('IsNaN', [x], `${base}_isnan`);
   return [filled, g.node('Cast', [isNan], `${base}_missing`, [attr.int('to', 1)])];
@@ -81,9 +82,9 @@ function booleanColumn(g: GraphBuilder, x: string, c: PipelineColumn, base: stri
       values.push(v);
     }
   }
-  const v = g.node('LabelEncoder', [x], `${base}_value`, [
+  const v = g.typed(g.node('LabelEncoder', [x], `${base}_value`, [
     attr.strings('keys_strings', keys), attr.floats('values_floats', values), attr.float('default_float', NaN),
-  ], ML_DOMAIN);
+  ], ML_DOMAIN), 'float', ['N', 1]);
   return imputed(g, v, c, base);
 }
 
@@ -99,14 +100,14 @@ function categoricalColumn(g: GraphBuilder, x: string, c: PipelineColumn, missin
     if (slot.has(s)) throw new ColumnError(`its category ${JSON.stringify(s)} is ${s === '' ? 'empty' : 'a missing-value spelling'} or listed twice`);
     slot.set(s, i);
   });
-  const index = g.node('LabelEncoder', [x], `${base}_slot`, [
+  const index = g.typed(g.node('LabelEncoder', [x], `${base}_slot`, [
     attr.strings('keys_strings', [...slot.keys()]),
     attr.ints('values_int64s', [...slot.values()]),
     attr.int('default_int64', otherSlot),
-  ], ML_DOMAIN);
-  const oneHot = g.node('OneHotEncoder', [index], `${base}_onehot3d`, [
+  ], ML_DOMAIN), 'int64', ['N', 1]);
+  const oneHot = g.typed(g.node('OneHotEncoder', [index], `${base}_onehot3d`, [
     attr.ints('cats_int64s', Array.from({ length: width }, (_, i) => i)), attr.int('zeros', 1),
-  ], ML_DOMAIN);
+  ], ML_DOMAIN), 'float', ['N', 1, width]);
   return [g.node('Reshape', [oneHot, g.int64s('shape_onehot', [-1, width])], `${base}_onehot`)];
 }
 
