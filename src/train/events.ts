@@ -1,5 +1,8 @@
+import type { ColumnSummary } from '../data/inspect.js';
+import type { DataWarning } from '../data/warnings.js';
+
 /**
- * What a training run reports: start / epoch / stop / test events (the CLI prints them, --json
+ * What a training run reports: start / epoch / stop / test / warning events (the CLI prints them, --json
  * writes them as JSON Lines) and per-batch progress.
  */
 import { UserError } from '../errors.js';
@@ -30,6 +33,8 @@ export interface StartEvent {
   task?: 'classify' | 'regress';
   /** The epoch a resumed run continues after (absent for a fresh run). */
   resumedAfterEpoch?: number;
+  /** Tables: each column as `native-mlp inspect --json` describes it. */
+  schema?: ColumnSummary[];
 }
 
 export interface EpochEvent {
@@ -78,6 +83,16 @@ export interface TestEvent {
   testRmse?: number;
   /** Mean loss on the test rows (cross-entropy, or 0.5 * squared error on standardised targets). */
   testLoss: number;
+  /** Classification: the unweighted mean of per-class F1, and of per-class recall. */
+  testMacroF1?: number;
+  testBalancedAccuracy?: number;
+}
+
+/** Something about the data or the run the user should know (one line); the CLI prints it on stderr. */
+export interface WarningEvent {
+  event: 'warning';
+  code: DataWarning['code'];
+  message: string;
 }
 
 export interface BatchProgress {
@@ -90,7 +105,7 @@ export interface BatchProgress {
   images: number;
 }
 
-export type TrainEvent = StartEvent | EpochEvent | StopEvent | TestEvent;
+export type TrainEvent = StartEvent | EpochEvent | StopEvent | TestEvent | WarningEvent;
 
 /**
  * A NaN or infinite training loss: the run stops at once (nothing is saved) unless the config
