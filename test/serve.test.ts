@@ -95,11 +95,27 @@ describe('serve: a table model', () => {
     }
   });
 
-  it('a row missing a required column is refused naming it (this model was trained without missing values)', async () => {
-    const { [names[2]]: _, ...partial } = rowOf(names.map(() => 1));
-    const r = await post(base, '/predict', { rows: [partial] });
+  it('an absent key or null is a missing cell, imputed as the pipeline says (as predictRows with null)', async () => {
+    const full = rowOf(names.map((_, j) => 2 + j));
+    const { [names[2]]: _, ...partial } = full;
+    const r = await post(base, '/predict', { rows: [partial, { ...full, [names[2]]: null }] });
+    expect(r.status).toBe(200);
+    const ours = predictRows(backend, loadModel(file), [{ ...full, [names[2]]: null }]);
+    if (ours.task !== 'classify') throw new Error('expected a classifier');
+    const preds = r.body.predictions as { label: string }[];
+    expect(preds.map((p) => p.label)).toEqual([ours.labels[0], ours.labels[0]]);
+  });
+
+  it('a model from before pipelines has no fill: a row missing a column is refused naming it', async () => {
+    const old = join(dir, 'old.safetensors');
+    saveModel(old, createModel({ sizes: [3, 4, 2] }), {}, { featureNames: ['a', 'b', 'c'], classNames: ['no', 'yes'] });
+    const s = await startServer({ model: old, port: 0 });
+    servers.push(s);
+    const ok = await post(s.url, '/predict', { rows: [{ a: 1, b: 2, c: 3 }] });
+    expect(ok.status).toBe(200);
+    const r = await post(s.url, '/predict', { rows: [{ a: 1, c: 3 }] });
     expect(r.status).toBe(400);
-    expect(r.body.error).toContain(`"${names[2]}"`);
+    expect(r.body.error).toMatch(/row 1.*"b".*missing/);
   });
 
   it('refuses a 10 MB body with 413 and keeps serving', async () => {

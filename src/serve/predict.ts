@@ -13,16 +13,8 @@ import { predict, predictRows } from '../infer/predict.js';
 import type { DecodedModel } from '../model/index.js';
 import { HttpError } from './guards.js';
 
-/** What serve reads of a table model's pipeline (docs/formats.md). */
-interface PipelineView {
-  columns: readonly { name: string; type: string }[];
-  excluded?: readonly unknown[];
-  target?: unknown;
-}
-type Model = DecodedModel & { pipeline?: PipelineView };
-
 /** The model being served, with where it came from. */
-export interface ServedModel extends Model {
+export interface ServedModel extends DecodedModel {
   file: string;
   /** 0 for the file loaded at start, then 1, 2 ... for each retrained model swapped in. */
   version: number;
@@ -34,13 +26,13 @@ export type PredictBody = { rows: Record<string, Cell>[] } | { inputs: number[][
 type Prediction = { label: string | number; probabilities: Record<string, number> } | { value: number | number[] };
 
 /** The raw columns a request's rows may name, or undefined for an image model. */
-export function columnsOf(m: Model): readonly { name: string; type: string }[] | undefined {
+export function columnsOf(m: DecodedModel): readonly { name: string; type: string }[] | undefined {
   if (m.pipeline) return m.pipeline.columns;
   return m.featureNames?.map((name) => ({ name, type: 'numeric' }));
 }
 
 /** An image model: no named columns, no standardisation; its inputs are pixel bytes. */
-export function isImageModel(m: Model): boolean {
+export function isImageModel(m: DecodedModel): boolean {
   return !m.pipeline && !m.featureNames && !m.preprocessing?.featureMean;
 }
 
@@ -68,10 +60,10 @@ export function answerPredict(be: Backend, m: ServedModel, body: PredictBody): {
     if (!columns) throw new HttpError(400, `this model has no named columns (an image model): send "inputs", ${m.net.inputs} pixel values 0-255 per row`);
     // Every column present in every row: an absent key is a missing cell, as null is.
     const rows = body.rows.map((r) => Object.fromEntries(columns.map((c) => [c.name, Object.hasOwn(r, c.name) ? r[c.name] : null])));
-    result = predictRows(be, m, rows as never);
+    result = predictRows(be, m, rows);
   } else {
     // Encoded features: the network's own inputs, standardised as in training.
-    result = predictRows(be, { ...m, pipeline: undefined } as DecodedModel, body.inputs);
+    result = predictRows(be, { ...m, pipeline: undefined }, body.inputs);
   }
   if (result.task === 'regress') {
     const K = result.outputs;
