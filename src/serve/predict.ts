@@ -44,7 +44,13 @@ function classAnswer(labels: readonly (string | number)[], probabilities: Float3
   }));
 }
 
-export function answerPredict(be: Backend, m: ServedModel, body: PredictBody): { predictions: Prediction[] } {
+export interface PredictAnswer {
+  predictions: Prediction[];
+  /** One line per column with categories not seen in training (encoded as the pipeline says); absent when none. */
+  warnings?: string[];
+}
+
+export function answerPredict(be: Backend, m: ServedModel, body: PredictBody): PredictAnswer {
   const C = m.net.classes;
   const classNames = m.classNames ?? Array.from({ length: C }, (_, k) => String(k));
   if ('inputs' in body && isImageModel(m)) {
@@ -65,12 +71,13 @@ export function answerPredict(be: Backend, m: ServedModel, body: PredictBody): {
     // Encoded features: the network's own inputs, standardised as in training.
     result = predictRows(be, { ...m, pipeline: undefined }, body.inputs);
   }
+  const warnings = result.warnings.length > 0 ? { warnings: result.warnings } : {};
   if (result.task === 'regress') {
     const K = result.outputs;
     const values = result.values;
-    return { predictions: Array.from({ length: values.length / K }, (_, i) => ({ value: K === 1 ? values[i] : Array.from(values.subarray(i * K, (i + 1) * K)) })) };
+    return { predictions: Array.from({ length: values.length / K }, (_, i) => ({ value: K === 1 ? values[i] : Array.from(values.subarray(i * K, (i + 1) * K)) })), ...warnings };
   }
-  return { predictions: classAnswer(result.labels, result.probabilities, classNames) };
+  return { predictions: classAnswer(result.labels, result.probabilities, classNames), ...warnings };
 }
 
 /** Metadata keys that are scores of the model (the rest, beyond the format's own, are training settings). */
