@@ -56,9 +56,14 @@ export interface OnnxOptions {
   pixels?: boolean;
 }
 
-/** The hidden layers' activations from the model's `activation` metadata (a name, or one per hidden layer). */
+/**
+ * The hidden layers' activations: the network's own list, else the file's `activation` metadata
+ * (a name, or one per hidden layer), else relu (files from before other activations).
+ */
 function hiddenActivations(m: ExportableModel): Activation[] {
   const hidden = m.net.layers - 1;
+  const own = (m.net as { activations?: readonly string[] }).activations;
+  if (own) return own.map((name) => ({ name }));
   const raw = m.metadata?.activation ?? 'relu';
   const names = raw.split(',').map((s) => s.trim());
   if (names.length !== 1 && names.length !== hidden) {
@@ -96,6 +101,7 @@ export function onnxModel(m: ExportableModel, options: OnnxOptions = {}): Model 
   const task = m.task ?? 'classify';
   const p = m.preprocessing;
   const F = net.inputs;
+  const activations = hiddenActivations(m);
   for (const name of outputNames(task)) g.claim(name);
   let x: string;
   if (m.pipeline) x = pipelineInputs(g, m.pipeline, F);
@@ -113,13 +119,13 @@ export function onnxModel(m: ExportableModel, options: OnnxOptions = {}): Model 
   }
   try {
     addNetwork(g, x, {
-      net, activations: hiddenActivations(m), task, classNames: m.classNames, targetMean: p?.targetMean, targetStd: p?.targetStd,
+      net, activations, task, classNames: m.classNames, targetMean: p?.targetMean, targetStd: p?.targetStd,
     });
   } catch (e) {
     if (e instanceof RangeError) throw new ExportError(e.message);
     throw e;
   }
-  const metadata: Record<string, string> = { task, layers: net.sizes.join(','), activation: m.metadata?.activation ?? 'relu' };
+  const metadata: Record<string, string> = { task, layers: net.sizes.join(','), activation: activations.map((a) => a.name).join(',') || 'relu' };
   if (m.featureNames) metadata.feature_names = JSON.stringify(m.featureNames);
   if (m.classNames) metadata.class_names = JSON.stringify(m.classNames);
   return {
