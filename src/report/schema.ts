@@ -9,12 +9,13 @@
 import { type LoggedEvent, ReportError } from './events.js';
 import { checkReportEvent } from './report-event.js';
 
-type FieldType = 'count' | 'int' | 'number' | 'metric' | 'string' | 'bool' | 'numbers' | 'strings' | 'stringOrStrings' | 'numberOrNumbers';
+type FieldType = 'count' | 'int' | 'number' | 'metric' | 'string' | 'bool' | 'numbers' | 'strings' | 'stringOrStrings' | 'numberOrNumbers' | 'columns';
 
 const EXPECTED: Record<FieldType, string> = {
   count: 'an integer >= 0', int: 'an integer', number: 'a finite number', metric: 'a number (or null for a non-finite value)',
   string: 'a string', bool: 'true or false', numbers: 'a list of numbers', strings: 'a list of strings',
   stringOrStrings: 'a string or a list of strings', numberOrNumbers: 'a number or a list of numbers',
+  columns: 'a list of column summaries ({"column": name, "type": ..., ...})',
 };
 
 /** Longest string the schema accepts in any field (the page shortens long names further). */
@@ -37,13 +38,15 @@ const CHECKS: Record<FieldType, (v: unknown) => boolean> = {
   strings: (v) => list(v, isStr),
   stringOrStrings: (v) => isStr(v) || list(v, isStr),
   numberOrNumbers: (v) => isNum(v) || list(v, isNum),
+  // The table schema of `inspect` / train --json: objects of names, types, counts and short lists.
+  columns: (v) => list(v, (c) => typeof c === 'object' && c !== null && !Array.isArray(c) && isStr((c as { column?: unknown }).column)),
 };
 
 const DATA_FIELDS: Record<string, FieldType> = {
   trainRows: 'count', validationRows: 'count', testRows: 'count', evalRows: 'count',
   trainImages: 'count', validationImages: 'count', testImages: 'count', evalImages: 'count',
   data: 'string', source: 'string', featureNames: 'strings', classNames: 'strings', testFile: 'string', target: 'stringOrStrings', features: 'count', classes: 'count', outputs: 'count',
-  inputKind: 'string', images: 'bool', imageSide: 'count', validation: 'number', task: 'string',
+  inputKind: 'string', images: 'bool', imageSide: 'count', validation: 'number', task: 'string', schema: 'columns',
 };
 
 /** The fields of each event type. Unknown types and fields are refused. */
@@ -63,7 +66,10 @@ export const EVENT_FIELDS: Record<string, Record<string, FieldType>> = {
     seconds: 'number', evalSeconds: 'number', rowsPerSecond: 'metric', imagesPerSecond: 'metric', weightNorm: 'metric',
   },
   stop: { reason: 'string', bestEpoch: 'count', epoch: 'count', batch: 'count', message: 'string' },
-  test: { testAccuracy: 'metric', testRmse: 'metric', testMae: 'metric', testR2: 'metric', testLoss: 'metric', testRows: 'count', testImages: 'count' },
+  test: {
+    testAccuracy: 'metric', testRmse: 'metric', testMae: 'metric', testR2: 'metric', testLoss: 'metric', testRows: 'count', testImages: 'count',
+    testMacroF1: 'metric', testBalancedAccuracy: 'metric',
+  },
   warning: { message: 'string', code: 'string', flag: 'string', epoch: 'count' },
   report: {}, // checked field by field in report-event.ts
 };
