@@ -131,6 +131,7 @@ describe('serve: a table model', () => {
     expect(m).toMatchObject({ task: 'classify', classes: ['benign', 'malignant'], layers: [30, 8, 2], activation: 'relu' });
     expect((m.metrics as Record<string, number>).testAccuracy).toBeGreaterThan(0.5);
     expect(m.training).toMatchObject({ epochs: 3, seed: 0, train_config: { hidden: [8], lr: 0.05 } });
+    expect(m.training).not.toHaveProperty('data_source');
     expect(await (await fetch(base + '/healthz')).json()).toEqual({ ok: true });
     const text = await (await fetch(base + '/metrics')).text();
     expect(text).toMatch(/^native_mlp_requests_total\{route="\/predict",method="POST",code="200"\} [1-9]/m);

@@ -83,13 +83,15 @@ export function answerPredict(be: Backend, m: ServedModel, body: PredictBody): P
 /** Metadata keys that are scores of the model (the rest, beyond the format's own, are training settings). */
 const SCORE_KEY = /^(test|validation|train)[A-Z]/;
 const FORMAT_KEYS = new Set(['format', 'format_version', 'layers', 'activation', 'output', 'task', 'feature_names', 'class_names', 'pipeline']);
+/** Not shown: where the training data lives on the server's disk is no client's business. */
+const PRIVATE_KEYS = new Set(['data_source']);
 
 /** GET /model. */
 export function describeModel(m: ServedModel, backend: string): Record<string, unknown> {
   const metrics: Record<string, unknown> = {};
   const training: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(m.metadata)) {
-    if (FORMAT_KEYS.has(k)) continue;
+    if (FORMAT_KEYS.has(k) || PRIVATE_KEYS.has(k)) continue;
     const n = Number(v);
     const value = v !== '' && Number.isFinite(n) ? n : v.startsWith('{') || v.startsWith('[') ? safeJson(v) : v;
     (SCORE_KEY.test(k) ? metrics : training)[k] = value;

@@ -31,7 +31,12 @@ export function sourceMetadata(data: string, options: Record<string, unknown>, c
     if (v === undefined) continue;
     opts[k] = PATH_OPTIONS.includes(k) && typeof v === 'string' ? resolve(v) : v;
   }
-  return { data_source: JSON.stringify({ data: resolve(data), options: opts }), train_config: JSON.stringify(config) };
+  return { data_source: JSON.stringify({ data: resolve(data), options: sorted(opts) }), train_config: JSON.stringify(sorted(config)) };
+}
+
+/** The object with its keys in sorted order: the same settings give the same bytes (a resumed run's file equals an unbroken run's). */
+function sorted(o: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
 }
 
 /** The recorded source and settings, or a sentence saying why there are none. */
