@@ -79,5 +79,12 @@ export { trainInWorker, type WorkerTrainOptions } from './train/worker.js';
 export { encodeOnnx, ExportError, type ExportableModel, ONNX_IR_VERSION, ONNX_ML_OPSET, ONNX_OPSET, type OnnxOptions, saveOnnx } from './export/onnx.js';
 export { MAX_BODY, type RunningServer, ServeError, type ServeOptions, startServer } from './serve/index.js';
 
+// Many trainings: grid / random search on local threads or BullMQ workers.
+export { sweep, type SweepEvent, type SweepOptions, type SweepResult } from './sweep/sweep.js';
+export { type RunLine, type Metric, METRICS } from './sweep/results.js';
+export { type Settings, DEFAULT_MAX_RUNS } from './sweep/space.js';
+export { SweepError } from './sweep/errors.js';
+export { startQueueWorker, type QueueWorker, type QueueWorkerEvent, type QueueWorkerOptions } from './sweep/queue-worker.js';
+
 // Model files.
 export * from './model/index.js';

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { benchCommand, evalCommand, infoCommand, inspectCommand, predictCommand, reportCommand, trainCommand } from './commands.js';
 import { exportCommand, serveCommand } from './export-serve.js';
 import { helpText } from './help.js';
+import { sweepCommand, workerCommand } from './sweep-command.js';
 import { UserError } from '../errors.js';
 
 
@@ -30,6 +31,8 @@ const COMMANDS: Record<string, (argv: string[]) => void | number | Promise<void 
   report: reportCommand,
   export: exportCommand,
   serve: serveCommand,
+  sweep: sweepCommand,
+  worker: workerCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

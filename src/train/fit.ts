@@ -80,6 +80,7 @@ export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data:
     return {
       data: await loadCsvDataSet(data, {
         ...o.table, target: o.target, features: o.features, task: o.task, testFile: o.testFile, testFraction: o.testFraction, seed,
+        validation: o.validation,
       }),
     };
   }
@@ -112,7 +113,8 @@ export async function fit(data: FitData, options: FitOptions = {}): Promise<FitR
   const be = typeof options.backend === 'object' ? options.backend : selectBackend(options.backend ?? 'auto');
   const { data: loaded, started } = await loadFitData(data, options);
   for (const w of loaded.warnings ?? []) options.onEvent?.({ event: 'warning', code: w.code, message: w.message });
-  const prepared = prepareData(loaded, options);
+  // A table's validation rows were held out before its pipeline was fitted (loadCsvDataSet).
+  const prepared = prepareData(loaded, loaded.pipeline ? { ...options, validation: undefined } : options);
   const notebook = prepared.train.inputs instanceof Uint8Array && !prepared.validation;
   const config: TrainConfig = {
     ...pickConfig(options),
