@@ -75,6 +75,10 @@ export {
 export { DEFAULT_SCHEDULE, Schedule, type ScheduleConfig, type ScheduleName, SCHEDULE_NAMES } from './optim/schedule.js';
 export { trainInWorker, type WorkerTrainOptions } from './train/worker.js';
 
+// ONNX export and the HTTP service.
+export { encodeOnnx, ExportError, type ExportableModel, ONNX_IR_VERSION, ONNX_ML_OPSET, ONNX_OPSET, type OnnxOptions, saveOnnx } from './export/onnx.js';
+export { MAX_BODY, type RunningServer, ServeError, type ServeOptions, startServer } from './serve/index.js';
+
 // Many trainings: grid / random search on local threads or BullMQ workers.
 export { sweep, type SweepEvent, type SweepOptions, type SweepResult } from './sweep/sweep.js';
 export { type RunLine, type Metric, METRICS } from './sweep/results.js';

@@ -74,13 +74,17 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // The data options, recorded in a saved model so that serve's POST /train can train it again.
+  const dataOptions = {
+    target: args.target, features: args.features, task: args.task, table: args.table,
+    validation: args.validation, testFile: args.test, standardize: args.standardize,
+  };
   let result;
   try {
     // fit() reads IDX files on the thread pool while drawing the initial weights (train/start.ts).
     // evalImages is fit's to choose: the notebook's 10,000 for image folders, none for tables.
     result = await fit(args.data ?? defaultDataDir(), {
-      ...given, backend, target: args.target, features: args.features, task: args.task, table: args.table,
-      validation: args.validation, testFile: args.test, standardize: args.standardize,
+      ...given, backend, ...dataOptions,
       resume, checkpoint: args.checkpoint, signal: stop.signal,
       onEvent(e) {
         if (reporting) log.push(JSON.parse(JSON.stringify(e)));
@@ -104,7 +108,9 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
     const { saveModel } = await import('../model/index.js');
     const t = result.test;
     const score: Record<string, string> = !t ? {} : t.testRmse !== undefined ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };
-    saveModel(args.save, result.net, { ...score, epochs: String(given.epochs), seed: String(given.seed) }, { ...result.model, allowNonFinite: given.allowNonFinite });
+    const { sourceMetadata } = await import('../serve/source.js');
+    const recorded = sourceMetadata(args.data ?? defaultDataDir(), dataOptions, given);
+    saveModel(args.save, result.net, { ...score, epochs: String(given.epochs), seed: String(given.seed), ...recorded }, { ...result.model, allowNonFinite: given.allowNonFinite });
     if (!args.json) out(`Saved model to ${args.save}`);
   }
   if (reporting && args.report && !result.aborted) {

@@ -41,12 +41,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'info', usage: '', summary: 'version, backend in use and why, instruction set, threads, where the addon loaded from' },
   { name: 'bench', usage: '[--json] [--report FILE]', summary: 'verify, then time native, WASM and TypeScript kernels side by side (and NumPy, PyTorch, scikit-learn, if present)' },
   { name: 'report', usage: 'LOG... -o FILE.html [--metric NAME]', summary: 'an HTML report from a saved train --json log (or bench --json output); several logs or a sweep\'s runs.jsonl: a comparison of the runs' },
+  { name: 'export', usage: '--model FILE --onnx FILE.onnx', summary: 'write a saved model as ONNX, its preprocessing included (docs/onnx.md)' },
+  { name: 'serve', usage: '--model FILE [--port N] [--host H]', summary: 'answer predictions over HTTP: POST /predict, GET /model, /healthz, /metrics (docs/serve.md)' },
   { name: 'sweep', usage: '--data FILE.csv --target COLUMN --param NAME=VALUES... --out DIR', summary: 'train many settings on one table (grid or random search) on every core or on Redis workers; compare them, keep the best' },
   { name: 'worker', usage: '--redis redis://HOST:6379', summary: 'train sweep jobs from a Redis queue (BullMQ): sweeps across machines' },
 ];
 
 /** Commands that run kernels: they all take the backend flags. */
-const KERNEL_COMMANDS = ['train', 'eval', 'predict', 'info', 'sweep', 'worker'];
+const KERNEL_COMMANDS = ['train', 'eval', 'predict', 'info', 'sweep', 'worker', 'serve'];
 const SWEEP = 'Sweep';
 const RUNS = 'Flags of every command that runs kernels';
 const LOOP = 'Training loop';
@@ -56,7 +58,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'backend', commands: KERNEL_COMMANDS, value: 'B', default: 'auto', group: RUNS, help: 'auto | native | wasm | js (auto: native if it loads, else WASM, else TypeScript; or NATIVE_MLP_BACKEND)' },
   { name: 'threads', commands: KERNEL_COMMANDS, value: 'N', default: 'cores', group: RUNS, help: 'kernel threads: the native pool, or worker threads of the TypeScript backend' },
   { name: 'json', commands: [...KERNEL_COMMANDS, 'bench', 'inspect'], group: RUNS, help: 'machine-readable output (JSON Lines; bench: one JSON object)' },
-  { name: 'help', short: 'h', commands: [...KERNEL_COMMANDS, 'bench', 'report', 'inspect'], group: RUNS, help: 'print this help' },
+  { name: 'help', short: 'h', commands: [...KERNEL_COMMANDS, 'bench', 'report', 'inspect', 'export'], group: RUNS, help: 'print this help' },
 
   { name: 'data', commands: ['train'], value: 'DIR|FILE.csv', default: 'mnist-data', help: 'a folder with the four MNIST-format IDX files (plain or .gz), or a CSV file with a header row (needs --target)' },
   { name: 'target', commands: ['train', 'sweep', 'inspect'], value: 'COLUMN', repeat: true, help: 'the CSV column to predict (several, A,B or the flag repeated, for --task regress)' },
@@ -102,11 +104,17 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'monitor', commands: ['train'], value: 'M', default: 'validationLoss', group: LOOP, config: 'monitor', help: 'validationLoss | validationAccuracy' },
   { name: 'allow-non-finite', commands: ['train'], group: LOOP, config: 'allowNonFinite', help: 'keep going through a NaN or infinite loss or weights (default: stop, save nothing, exit 2)' },
 
-  { name: 'model', commands: ['eval', 'predict'], value: 'FILE', help: 'a .safetensors model written by train --save' },
+  { name: 'model', commands: ['eval', 'predict', 'export', 'serve'], value: 'FILE', help: 'a .safetensors model written by train --save' },
   { name: 'data', commands: ['eval'], value: 'DIR|FILE.csv', default: 'mnist-data', help: 'an IDX folder (its test files are used), or CSV rows with --target' },
   { name: 'target', commands: ['eval'], value: 'COLUMN', repeat: true, default: 'the model\'s', help: 'the CSV column holding the truth' },
   { name: 'input', commands: ['predict'], value: 'FILE', help: 'a CSV file with the model\'s columns (missing cells and unseen categories are answered), an IDX image file, or raw bytes of whole images' },
   { name: 'top', commands: ['predict'], value: 'K', default: '1', help: 'text output: the K most probable classes per row (--json carries every class\'s probability by name)' },
+
+  { name: 'onnx', commands: ['export'], value: 'FILE', help: 'the ONNX file to write (IR 8, opsets ai.onnx 17 and ai.onnx.ml 3)' },
+  { name: 'port', commands: ['serve'], value: 'N', default: '3000', help: 'TCP port (0 picks a free one)' },
+  { name: 'host', commands: ['serve'], value: 'H', default: '127.0.0.1', help: 'address to listen on; another address with --allow-train needs NATIVE_MLP_SERVER_TOKEN (16+ characters)' },
+  { name: 'allow-origin', commands: ['serve'], value: 'O,..', help: 'browser origins allowed besides the server\'s own (e.g. http://localhost:8080)' },
+  { name: 'allow-train', commands: ['serve'], help: 'enable POST /train: retrain on the model\'s recorded data, swap only when not worse' },
 
   { name: 'data', commands: ['sweep'], value: 'FILE.csv|URL', help: 'the table, read once and shared with the workers; with --redis a path every worker sees, or an http(s) URL (SHA-256 checked)' },
   { name: 'param', commands: ['sweep'], value: 'NAME=VALUES', repeat: true, group: SWEEP, help: 'a train setting by flag or config name and its values: lr=0.001,0.01 (a grid), hidden=64-32 (two layers), lr=1e-4..1e-1:log (a range, with --trials)' },

@@ -2,6 +2,7 @@
 /** The native-mlp command: dispatches, and maps user errors to one line and exit code 2. */
 import { readFileSync } from 'node:fs';
 import { benchCommand, evalCommand, infoCommand, inspectCommand, predictCommand, reportCommand, trainCommand } from './commands.js';
+import { exportCommand, serveCommand } from './export-serve.js';
 import { helpText } from './help.js';
 import { sweepCommand, workerCommand } from './sweep-command.js';
 import { UserError } from '../errors.js';
@@ -28,6 +29,8 @@ const COMMANDS: Record<string, (argv: string[]) => void | number | Promise<void 
   info: infoCommand,
   bench: benchCommand,
   report: reportCommand,
+  export: exportCommand,
+  serve: serveCommand,
   sweep: sweepCommand,
   worker: workerCommand,
 };
