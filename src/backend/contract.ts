@@ -3,13 +3,13 @@
  * The TypeScript backend is the executable specification; the native backend must match it
  * within float tolerance. Semantics of each kernel are documented in binding.d.ts.
  */
-
 import { MemoryBudgetError, mib } from '../budget.js';
+import { type ActivationKernels, checkedActivations } from './activation-checks.js';
 import { checkGatherSparse, checkSparseMatmul, checkSparseMatmulT } from './sparse-checks.js';
 
 export type BackendName = 'js' | 'native' | 'wasm';
 
-export interface Backend {
+export interface Backend extends ActivationKernels {
   readonly name: BackendName;
   sgemm(
     transA: boolean, transB: boolean,
@@ -150,6 +150,7 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
       checkF32('dx', dx, n); checkF32('dy', dy, n); checkF32('u', u, n);
       k.reluBackward(dx, dy, u, n);
     },
+    ...checkedActivations(k),
     colSums(out, x, rows, cols) {
       const size = checkBlock(rows, cols);
       checkF32('out', out, cols); checkF32('x', x, size);
