@@ -7,6 +7,8 @@ import { TASKS, type Task } from '../data/dataset.js';
 import { DEFAULT_OPTIMIZER, OPTIMIZER_NAMES } from '../optim/optimizer.js';
 import { DEFAULT_SCHEDULE, SCHEDULE_NAMES } from '../optim/schedule.js';
 import { MONITORS } from '../train/early-stopping.js';
+import { ACTIVATIONS, isActivation } from '../backend/activation.js';
+import { INITS } from '../nn/init.js';
 
 /** A user error on the command line: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -159,7 +161,7 @@ const LOOP_FLAGS = {
   optimizer: 'optimizer', momentum: 'momentum', beta1: 'beta1', beta2: 'beta2', eps: 'eps', 'weight-decay': 'weightDecay',
   schedule: 'schedule', warmup: 'warmup', 'step-every': 'stepEvery', 'step-gamma': 'stepGamma', 'lr-min': 'lrMin',
   'plateau-factor': 'plateauFactor', 'plateau-patience': 'plateauPatience', 'early-stopping': 'earlyStopping',
-  monitor: 'monitor', 'allow-non-finite': 'allowNonFinite',
+  monitor: 'monitor', 'allow-non-finite': 'allowNonFinite', tol: 'tol', activation: 'activation', init: 'init',
   epochs: 'epochs', batch: 'batch', lr: 'lr', hidden: 'hidden', seed: 'seed',
 } as const satisfies Record<string, keyof TrainConfig>;
 
@@ -176,6 +178,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
       'step-every': { type: 'string' }, 'step-gamma': { type: 'string' }, 'lr-min': { type: 'string' },
       'plateau-factor': { type: 'string' }, 'plateau-patience': { type: 'string' }, 'early-stopping': { type: 'string' },
       monitor: { type: 'string' }, 'allow-non-finite': { type: 'boolean' },
+      tol: { type: 'string' }, 'n-iter-no-change': { type: 'string' }, activation: { type: 'string' }, init: { type: 'string' },
       checkpoint: { type: 'string' }, resume: { type: 'string' },
     },
     strict: true,
@@ -205,16 +208,38 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     lrMin: num('lr-min', values['lr-min'], sc.lrMin, (n) => n >= 0, 'a number >= 0'),
     plateauFactor: num('plateau-factor', values['plateau-factor'], sc.plateauFactor, (n) => n > 0 && n < 1, 'a number in (0, 1)'),
     plateauPatience: int('plateau-patience', values['plateau-patience'], sc.plateauPatience, 1, 100000),
-    earlyStopping: int('early-stopping', values['early-stopping'], 0, 1, 100000),
+    earlyStopping: patience(values['early-stopping'], values['n-iter-no-change']),
+    tol: num('tol', values.tol, 0, (n) => n >= 0, 'a number >= 0'),
+    activation: activation(values.activation),
+    init: choice('init', values.init, 'notebook', INITS),
     monitor: choice('monitor', values.monitor, 'validationLoss', MONITORS),
     allowNonFinite: values['allow-non-finite'] ?? false,
   };
   const given = Object.entries(LOOP_FLAGS).filter(([flag]) => (values as Record<string, unknown>)[flag] !== undefined).map(([, key]) => key);
+  if (values['n-iter-no-change'] !== undefined && !given.includes('earlyStopping')) given.push('earlyStopping');
   return {
     ...runArgs(values), config, given, data: values.data, save: values.save, checkpoint: values.checkpoint, resume: values.resume,
     report: values.report,
     ...dataArgs(values),
   };
+}
+
+/** --early-stopping N and --n-iter-no-change N (scikit-learn's name) set the same patience. */
+function patience(early: string | undefined, nIter: string | undefined): number {
+  if (early !== undefined && nIter !== undefined) {
+    throw new UsageError('--early-stopping and --n-iter-no-change set the same patience; pass one');
+  }
+  return early !== undefined ? int('early-stopping', early, 0, 0, 100000) : int('n-iter-no-change', nIter, 0, 0, 100000);
+}
+
+/** --activation NAME or a comma list, one per hidden layer (the count is checked against --hidden later). */
+function activation(v: string | undefined): string {
+  if (v === undefined) return 'relu';
+  const bad = v.split(',').map((a) => a.trim()).find((a) => !isActivation(a));
+  if (bad !== undefined) {
+    throw new UsageError(`--activation must be one of ${ACTIVATIONS.join(', ')} (or a comma list, one per hidden layer), got "${bad}"`);
+  }
+  return v.split(',').map((a) => a.trim()).join(',');
 }
 
 const DATA_OPTIONS = {
@@ -242,7 +267,8 @@ function dataArgs(values: {
     target: values.target,
     features,
     task: task as Task | undefined,
-    validation: fraction('validation', values.validation),
+    // 0: no validation split (tables then stop on the training loss).
+    validation: values.validation === '0' ? 0 : fraction('validation', values.validation),
     test: values.test,
     standardize: values['no-standardize'] ? false : values.standardize,
   };

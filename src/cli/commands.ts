@@ -12,7 +12,7 @@ import { predict, predictRows } from '../train/predict.js';
 import { evaluate, evaluateRegression } from '../train/metrics.js';
 import type { LoggedEvent } from '../report/events.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
-import type { TrainConfig } from '../train/train.js';
+import type { StartEvent, TrainConfig } from '../train/train.js';
 import {
   parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError,
 } from './args.js';
@@ -44,15 +44,16 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
   const backend = backendFor(args);
   // A resumed run keeps the checkpoint's settings; flags given now must agree (epochs may grow).
   const resume = args.resume === undefined ? undefined : loadCheckpoint(args.resume);
-  const { evalImages: _, ...given } = resume
-    ? ({ ...resume.config, ...Object.fromEntries(args.given.map((k) => [k, args.config[k]])) } as TrainConfig)
-    : args.config;
+  // Without a resume only the flags given are passed: fit() fills the rest from the data's preset.
+  const flags = Object.fromEntries(args.given.map((k) => [k, args.config[k]])) as Partial<TrainConfig>;
+  const { evalImages: _, ...given } = resume ? ({ ...resume.config, ...flags } as TrainConfig) : flags;
   // The report's packages are checked before training, not after a long run.
   const reporting = args.report ? await import('../report/index.js') : undefined;
   await reporting?.loadReportLibs();
   if (reporting && args.report) reporting.checkReportTarget(args.report);
   const log: LoggedEvent[] = []; // the events as --json prints them, so `report RUN.jsonl` rebuilds the same page
-  const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout, given.epochs) : null;
+  let bar: ProgressBar | null = null; // made at the start event, which says the resolved epochs
+  let resolved: StartEvent | undefined;
   // SIGINT / SIGTERM: finish the current batch, write the checkpoint (if asked), exit 130 / 143.
   // A second signal exits at once; checkpoints are written atomically, so no file is half-written.
   const stop = new AbortController();
@@ -76,11 +77,15 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
       validation: args.validation, testFile: args.test, standardize: args.standardize,
       resume, checkpoint: args.checkpoint, signal: stop.signal,
       onEvent(e) {
+        if (e.event === 'start') {
+          resolved = e;
+          if (!args.json && process.stdout.isTTY) bar = new ProgressBar(process.stdout, e.epochs);
+        }
         if (reporting) log.push(JSON.parse(JSON.stringify(e)));
         bar?.clear();
         out(args.json ? JSON.stringify(e) : formatEvent(e));
       },
-      onBatch: bar ? (p) => bar.update(p) : undefined,
+      onBatch: !args.json && process.stdout.isTTY ? (p) => bar?.update(p) : undefined,
     });
   } finally {
     process.off('SIGINT', onSignal);
@@ -94,7 +99,7 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
     const { saveModel } = await import('../model/index.js');
     const t = result.test;
     const score: Record<string, string> = !t ? {} : t.testRmse !== undefined ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };
-    saveModel(args.save, result.net, { ...score, epochs: String(given.epochs), seed: String(given.seed) }, { ...result.model, allowNonFinite: given.allowNonFinite });
+    saveModel(args.save, result.net, { ...score, epochs: String(resolved?.epochs ?? given.epochs), seed: String(resolved?.seed ?? given.seed) }, { ...result.model, allowNonFinite: given.allowNonFinite });
     if (!args.json) out(`Saved model to ${args.save}`);
   }
   if (reporting && args.report && !result.aborted) {

@@ -5,7 +5,7 @@ import { benchCommand, evalCommand, infoCommand, predictCommand, reportCommand, 
 import { HELP } from './help.js';
 
 /** Errors that are the user's to fix: one line, exit code 2, no stack trace. */
-const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError', 'MemoryBudgetError', 'ReportError', 'NonFiniteLossError', 'TrainSetupError']);
+const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError', 'MemoryBudgetError', 'ReportError', 'NonFiniteLossError', 'TrainSetupError', 'ActivationError', 'InitError']);
 
 // A closed stdout (`native-mlp predict ... | head`) is the reader saying it has enough: stop
 // quietly instead of dying on EPIPE with a stack trace. Other stream errors get one line.

@@ -15,7 +15,9 @@ export function formatEvent(e: TrainEvent): string {
   switch (e.event) {
     case 'start':
       return (
-        `native-mlp: ${e.layers.join('-')} net, ${e.epochs} epochs, batch ${e.batch}, ${e.optimizer === 'sgd' ? '' : `${e.optimizer} `}lr ${e.lr}, seed ${e.seed}\n` +
+        `native-mlp: ${e.layers.join('-')} ${e.activation ?? 'relu'} net, ${e.epochs} epochs, batch ${e.batch}, ${e.optimizer === 'sgd' ? '' : `${e.optimizer} `}lr ${e.lr}, seed ${e.seed}` +
+        `${e.init ? `, init ${e.init}` : ''}${e.earlyStopping ? `, stop after ${e.earlyStopping} epochs without ${e.monitor} improving by ${e.tol}` : ''}` +
+        `${e.preset ? ` (${e.preset} defaults${e.preset === 'table' ? ', scikit-learn\'s' : ''})` : ''}\n` +
         `backend: ${e.backend} (${e.isa}, ${e.threads} thread${e.threads === 1 ? '' : 's'})\n` +
         `data: ${e.data} (${e.trainImages} training, ${e.validationImages > 0 ? `${e.validationImages} validation, ` : ''}` +
         `${e.testImages} test ${e.layers[0] === 784 && e.task !== 'regress' ? 'images' : 'rows'}${e.task === 'regress' ? ', regression' : ''})`

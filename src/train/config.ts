@@ -8,6 +8,9 @@
 import { checkOptimizerConfig, DEFAULT_OPTIMIZER, type OptimizerConfig } from '../optim/optimizer.js';
 import { checkScheduleConfig, DEFAULT_SCHEDULE, type ScheduleConfig } from '../optim/schedule.js';
 import { type Monitor, MONITORS } from './early-stopping.js';
+import { checkActivations } from '../nn/activation.js';
+import { checkInit, type InitScheme } from '../nn/init.js';
+import type { Activation } from '../backend/activation.js';
 
 export interface TrainConfig extends Partial<OptimizerConfig>, Partial<ScheduleConfig> {
   epochs: number;
@@ -24,8 +27,21 @@ export interface TrainConfig extends Partial<OptimizerConfig>, Partial<ScheduleC
    * best epoch's weights (0 = off, the default). Needs a validation split.
    */
   earlyStopping?: number;
-  /** What early stopping watches: 'validationLoss' (default) or 'validationAccuracy'. */
+  /**
+   * What early stopping watches: 'validationLoss' (default), 'validationAccuracy', or
+   * 'trainingLoss' (the epoch's mean minibatch loss: scikit-learn's stopping rule without a
+   * validation split; the last weights are kept).
+   */
   monitor?: Monitor;
+  /**
+   * Early stopping counts an epoch as an improvement only when the monitored value beats the best
+   * so far by more than tol (scikit-learn's tol; default 0, the table preset 1e-4).
+   */
+  tol?: number;
+  /** Hidden layers' activation: one name, or a comma list / array with one per hidden layer (default relu). */
+  activation?: string | Activation[];
+  /** Initial weights: notebook (default), he, glorot, or auto (he or glorot by activation); see nn/init.ts. */
+  init?: InitScheme;
   /** Keep training through NaN or infinite losses instead of stopping (default false). */
   allowNonFinite?: boolean;
 }
@@ -37,12 +53,28 @@ export const NOTEBOOK_CONFIG: Readonly<TrainConfig> = Object.freeze({
   epochs: 8, batch: 128, lr: 0.1, hidden: [128], seed: 0, evalImages: 10000,
 });
 
+/** Which defaults a run started from: the notebook's (IDX images) or scikit-learn's (tables). */
+export type Preset = 'notebook' | 'table';
+export const PRESETS: readonly Preset[] = ['notebook', 'table'];
+
+/**
+ * The table defaults, scikit-learn's MLPClassifier/MLPRegressor (adam, lr 1e-3, batch
+ * min(200, rows), one hidden layer of 100, up to 200 epochs, tol 1e-4, n_iter_no_change 10) with
+ * the initialisation chosen by activation. fit() adds a 10 % validation split (stopping on its
+ * loss, best weights restored) or, without one, stops on the training loss.
+ */
+export const TABLE_CONFIG: Readonly<Omit<TrainConfig, 'batch'>> = Object.freeze({
+  epochs: 200, lr: 1e-3, hidden: [100], seed: 0, evalImages: 0, optimizer: 'adam', init: 'auto', earlyStopping: 10, tol: 1e-4,
+});
+export const TABLE_MAX_BATCH = 200;
+export const TABLE_VALIDATION = 0.1;
+
 /** The config with every optional setting filled in with its default. */
 export function resolveConfig(c: TrainConfig): ResolvedConfig {
   const defined = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined));
   return {
-    ...DEFAULT_OPTIMIZER, ...DEFAULT_SCHEDULE, earlyStopping: 0, monitor: 'validationLoss',
-    allowNonFinite: false, ...defined, hidden: Array.isArray(c.hidden) ? [...c.hidden] : c.hidden,
+    ...DEFAULT_OPTIMIZER, ...DEFAULT_SCHEDULE, earlyStopping: 0, monitor: 'validationLoss', tol: 0, activation: 'relu',
+    init: 'notebook', allowNonFinite: false, ...defined, hidden: Array.isArray(c.hidden) ? [...c.hidden] : c.hidden,
   } as ResolvedConfig;
 }
 
@@ -60,6 +92,9 @@ export function checkConfig(config: TrainConfig): void {
   if (!Number.isInteger(c.evalImages) || c.evalImages < 0) bad('evalImages to be an integer >= 0', c.evalImages);
   if (!Number.isInteger(c.earlyStopping) || c.earlyStopping < 0) bad('earlyStopping to be an integer >= 0 (patience in epochs)', c.earlyStopping);
   if (!(MONITORS as readonly string[]).includes(c.monitor)) bad(`monitor to be one of ${MONITORS.join(', ')}`, c.monitor);
+  if (!(Number.isFinite(c.tol) && c.tol >= 0)) bad('tol to be a finite number >= 0', c.tol);
+  checkActivations(c.activation, Array.isArray(c.hidden) ? c.hidden.length : 0);
+  checkInit(c.init);
   if (typeof c.allowNonFinite !== 'boolean') bad('allowNonFinite to be a boolean', c.allowNonFinite);
   checkOptimizerConfig(c);
   checkScheduleConfig(c);
@@ -67,7 +102,7 @@ export function checkConfig(config: TrainConfig): void {
 
 /** Every setting of a run, by name (what pickConfig copies). */
 const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
-  'epochs', 'batch', 'lr', 'hidden', 'seed', 'evalImages', 'earlyStopping', 'monitor', 'allowNonFinite',
+  'epochs', 'batch', 'lr', 'hidden', 'seed', 'evalImages', 'earlyStopping', 'monitor', 'tol', 'activation', 'init', 'allowNonFinite',
   ...(Object.keys(DEFAULT_OPTIMIZER) as (keyof TrainConfig)[]), ...(Object.keys(DEFAULT_SCHEDULE) as (keyof TrainConfig)[]),
 ];
 

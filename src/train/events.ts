@@ -14,6 +14,16 @@ export interface StartEvent {
   seed: number;
   optimizer: string;
   schedule: string;
+  /** The hidden layers' activation (a comma list when they differ). */
+  activation: string;
+  /** How the weights were drawn (notebook, he, glorot, auto), or 'given' for a caller's or saved net. */
+  init: string;
+  /** Early stopping's patience in epochs (0: off), what it watches and its tol. */
+  earlyStopping: number;
+  monitor?: string;
+  tol?: number;
+  /** Which defaults the settings came from: 'notebook' (IDX images) or 'table' (scikit-learn's). */
+  preset?: string;
   trainImages: number;
   /** Rows of the validation split (0 when there is none). */
   validationImages: number;

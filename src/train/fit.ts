@@ -16,7 +16,11 @@ import { checkMemory, trainingBytes } from '../budget.js';
 import { EVAL_ROWS } from './metrics.js';
 import type { TrainedModel } from './predict.js';
 import { loadWhileDrawing } from './start.js';
-import { NOTEBOOK_CONFIG, pickConfig, trainAsync, type TrainConfig, type TrainOptions, type TrainResult } from './train.js';
+import {
+  NOTEBOOK_CONFIG, pickConfig, type Preset, TABLE_CONFIG, TABLE_MAX_BATCH, TABLE_VALIDATION, trainAsync, type TrainConfig, type TrainOptions,
+  type TrainResult,
+} from './train.js';
+import { checkActivations } from '../nn/activation.js';
 
 /** Caller arrays: x (number[][], Float32Array + features, or bytes), y (labels, class names, values). */
 export interface ArrayFitData extends ArraySplit {
@@ -78,7 +82,11 @@ export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data:
       }
       // A resumed run takes its weights from the checkpoint: nothing to draw while the files load.
       if (o.resume !== undefined) return { data: await loadDataSetAsync(data, o.classes) };
-      const started = await loadWhileDrawing(loadDataSetAsync(data, o.classes), { features, outputs: o.classes ?? DEFAULT_CLASSES }, o.hidden ?? NOTEBOOK_CONFIG.hidden, seed);
+      const hidden = o.hidden ?? NOTEBOOK_CONFIG.hidden;
+      const activation = checkActivations(o.activation ?? 'relu', hidden.length);
+      const started = await loadWhileDrawing(
+        loadDataSetAsync(data, o.classes), { features, outputs: o.classes ?? DEFAULT_CLASSES }, hidden, seed, activation, o.init ?? 'notebook',
+      );
       return { data: started.data, started };
     }
     if (o.target === undefined) throw new DataError(`${data}: a CSV file needs the target column's name (target / --target COLUMN)`);
@@ -101,10 +109,15 @@ export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data:
   };
 }
 
+/** The defaults `data` trains with: the notebook's for image bytes (IDX), scikit-learn's for tables. */
+export function presetFor(data: DataSet): Preset {
+  return data.train.inputs instanceof Uint8Array ? 'notebook' : 'table';
+}
+
 /** Validation split and standardisation, as configured (the training split's statistics only). */
 export function prepareData(data: DataSet, o: Pick<FitOptions, 'validation' | 'standardize' | 'seed'>): DataSet {
   let d = data;
-  if (o.validation !== undefined) {
+  if (o.validation !== undefined && o.validation > 0) {
     if (d.validation) throw new DataError('the data already has a validation split; pass either validation rows or a validation fraction');
     d = withValidation(d, o.validation, o.seed ?? NOTEBOOK_CONFIG.seed);
   }
@@ -116,27 +129,43 @@ export function prepareData(data: DataSet, o: Pick<FitOptions, 'validation' | 's
 export async function fit(data: FitData, options: FitOptions = {}): Promise<FitResult> {
   const be = typeof options.backend === 'object' ? options.backend : selectBackend(options.backend ?? 'auto');
   const { data: loaded, started } = await loadFitData(data, options);
-  const prepared = prepareData(loaded, options);
-  const notebook = prepared.train.inputs instanceof Uint8Array && !prepared.validation;
-  const config: TrainConfig = {
-    ...pickConfig(options),
-    epochs: options.epochs ?? NOTEBOOK_CONFIG.epochs,
-    batch: options.batch ?? NOTEBOOK_CONFIG.batch,
-    lr: options.lr ?? NOTEBOOK_CONFIG.lr,
-    hidden: options.hidden ?? NOTEBOOK_CONFIG.hidden,
-    seed: options.seed ?? NOTEBOOK_CONFIG.seed,
-    // The notebook's accuracy on the first 10,000 training images, for image data without a validation split.
-    evalImages: options.evalImages ?? (notebook ? NOTEBOOK_CONFIG.evalImages : 0),
-  };
+  const preset = presetFor(loaded);
+  // Tables hold out 10 % for early stopping unless the data has a validation split or the caller
+  // chose a fraction (0: none, then the training loss is watched).
+  const validation = options.validation ?? (preset === 'table' && !loaded.validation && options.resume === undefined ? TABLE_VALIDATION : undefined);
+  const prepared = prepareData(loaded, { ...options, validation });
+  const config = resolvePreset(preset, prepared, options);
   // trainAsync: the event loop gets a turn every few milliseconds, so an AbortSignal (a timeout,
   // the CLI's SIGINT handler) stops the run within a batch.
   const result = await trainAsync(be, prepared, config, {
     onEvent: options.onEvent, onBatch: options.onBatch, signal: options.signal, net: started?.net, rng: started?.rng,
-    checkpoint: options.checkpoint, resume: options.resume, input: options.input,
+    checkpoint: options.checkpoint, resume: options.resume, input: options.input, preset,
   });
   const model: TrainedModel = {
     net: result.net, task: prepared.task, featureNames: prepared.featureNames, classNames: prepared.classNames,
     preprocessing: prepared.preprocessing,
   };
   return { ...result, model, data: prepared };
+}
+
+/**
+ * The full config of a run: the caller's settings over the preset's defaults. Tables: the
+ * batch is min(200, training rows), and early stopping watches the validation loss when there is
+ * a validation split, else the training loss. Explicit settings always win.
+ */
+export function resolvePreset(preset: Preset, data: DataSet, options: Partial<TrainConfig>): TrainConfig {
+  const given = pickConfig(options);
+  if (preset === 'notebook') {
+    return {
+      ...NOTEBOOK_CONFIG, ...given,
+      // The notebook's accuracy on the first 10,000 training images, without a validation split.
+      evalImages: options.evalImages ?? (data.validation ? 0 : NOTEBOOK_CONFIG.evalImages),
+    } as TrainConfig;
+  }
+  return {
+    ...TABLE_CONFIG,
+    batch: Math.max(1, Math.min(TABLE_MAX_BATCH, data.train.count)),
+    monitor: data.validation ? 'validationLoss' : 'trainingLoss',
+    ...given,
+  } as TrainConfig;
 }

@@ -21,7 +21,8 @@ import { Schedule } from '../optim/schedule.js';
 import { defaultRng, type Generator as RandomGenerator } from '../rng/index.js';
 import { AheadBatches, epochOrder, gatherBatch, targetBuffer } from './batches.js';
 import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { checkConfig, type ResolvedConfig, resolveConfig, type TrainConfig } from './config.js';
+import { checkConfig, type Preset, type ResolvedConfig, resolveConfig, type TrainConfig } from './config.js';
+import { activationText, checkActivations } from '../nn/activation.js';
 import { EarlyStopping } from './early-stopping.js';
 import {
   type BatchProgress, type EpochEvent, NonFiniteLossError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
@@ -61,6 +62,8 @@ export interface TrainOptions {
    * bit for bit; only the speed differs.
    */
   input?: InputMode;
+  /** Which defaults the config came from (fit's choice), for the start event. */
+  preset?: Preset;
 }
 
 export interface TrainResult {
@@ -100,7 +103,9 @@ export async function trainAsync(
   }
 }
 
-function mismatch(c: Checkpoint, config: ResolvedConfig, source: string): string | null {
+function mismatch(checkpoint: Checkpoint, config: ResolvedConfig, source: string): string | null {
+  // Settings added after a checkpoint was written take their defaults.
+  const c = { ...checkpoint, config: resolveConfig(checkpoint.config) };
   const keys = Object.keys(config).filter((k) => k !== 'epochs') as (keyof ResolvedConfig)[];
   const differ = keys.filter((k) => JSON.stringify(c.config[k]) !== JSON.stringify(config[k]));
   if (differ.length === 0) return null;
@@ -123,9 +128,9 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   const c = resolveConfig(config);
   const { train: set, validation, test } = data;
   if (!(set.count >= 1)) throw new DataError(`${data.source}: the training set is empty; training needs at least one example`);
-  if (c.earlyStopping > 0 && !validation) {
+  if (c.earlyStopping > 0 && !validation && c.monitor !== 'trainingLoss') {
     throw new TrainSetupError(
-      'Expected a validation split for early stopping but there is none: hold out a fraction of the training rows (--validation 0.1, or fit\'s validation option) or pass data with a validation split',
+      'Expected a validation split for early stopping but there is none: hold out a fraction of the training rows (--validation 0.1, or fit\'s validation option), pass data with a validation split, or stop on the training loss (--monitor trainingLoss)',
     );
   }
   if (c.monitor === 'validationAccuracy' && data.task === 'regress') {
@@ -138,10 +143,10 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   if (resumed) {
     const why = mismatch(resumed, c, resumeSource);
     if (why) throw new TrainSetupError(why);
-    given = new Mlp(resumed.sizes);
+    given = new Mlp(resumed.sizes, undefined, undefined, checkActivations(c.activation, resumed.sizes.length - 2));
     given.params.set(resumed.params.length === given.params.length ? resumed.params : fail(`${resumeSource} holds ${resumed.params.length} parameters for layers ${resumed.sizes.join('-')}`));
   } else {
-    given = options.net ?? initMlp([set.features, ...c.hidden, data.classes], rng);
+    given = options.net ?? initMlp([set.features, ...c.hidden, data.classes], rng, undefined, checkActivations(c.activation, c.hidden.length), c.init);
   }
   // Train on the backend's own memory (a copy for WASM), and hand the caller's network back.
   const net = onBackend(be, given);
@@ -162,7 +167,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
 
   const optimizer = new Optimizer(c, net.params.length, be.alloc);
   const schedule = new Schedule(c.lr, c, c.epochs);
-  const early = c.earlyStopping > 0 ? new EarlyStopping(c.earlyStopping, c.monitor, net.params.length) : null;
+  const early = c.earlyStopping > 0 ? new EarlyStopping(c.earlyStopping, c.monitor, net.params.length, c.tol) : null;
   let startEpoch = 1;
   let startBatch = 0;
   let startLoss = 0;
@@ -202,6 +207,8 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   emit({
     event: 'start', backend: be.name, isa: be.isa(), threads: be.getThreads(), layers: sizes,
     epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed, optimizer: c.optimizer, schedule: c.schedule,
+    activation: activationText(net.activations), init: options.net ? 'given' : c.init, earlyStopping: c.earlyStopping,
+    ...(c.earlyStopping > 0 ? { monitor: c.monitor, tol: c.tol } : {}), ...(options.preset ? { preset: options.preset } : {}),
     trainImages: set.count, validationImages: validation?.count ?? 0, testImages: test.count, data: data.source, task: data.task,
     ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}),
   });
@@ -253,7 +260,8 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
       seconds, imagesPerSecond: set.count / seconds, evalSeconds: (performance.now() - t1) / 1000,
     };
     schedule.observe(epoch, e.validationLoss ?? e.loss);
-    const stopNow = early?.observe(epoch, e[c.monitor] as number, net.params) ?? false;
+    const watched = c.monitor === 'trainingLoss' ? e.loss : (e[c.monitor] as number);
+    const stopNow = early?.observe(epoch, watched, net.params) ?? false;
     checkpointAt(epoch, 0, 0);
     epochs.push(e);
     emit(e);
