@@ -8,6 +8,8 @@ import { expect, it } from 'vitest';
 import { ACTIVATIONS, activationCode, type Activation } from '../src/backend/activation.js';
 import { jsBackend } from '../src/backend/js/index.js';
 import { backward, forward, Mlp, Workspace } from '../src/nn/mlp.js';
+import { decodeModel, encodeModel } from '../src/model/safetensors.js';
+import { encodeNpz } from '../src/model/npz.js';
 import { forEachBackend } from './helpers/backends.js';
 import { randomF32 } from './helpers/random.js';
 import { expectCentralDifferences, referenceForward } from './helpers/reference.js';
@@ -150,4 +152,39 @@ forEachBackend('activation kernels', (be) => {
       expect(expectCentralDifferences(p64, ws.grads.params, loss)).toBe(count);
     });
   }
+
+  it('every activation, and a list of them, predicts the same bits after a save and load', () => {
+    const sizes = [4, 6, 5, 3];
+    const X = randomF32(9 * 4, 90);
+    const specs: (Activation | Activation[])[] = [...ACTIVATIONS, ['gelu', 'tanh']];
+    for (const spec of specs) {
+      const count = new Mlp(sizes).params.length;
+      const net = new Mlp(sizes, randomF32(count, 91), undefined, spec);
+      const bytes = encodeModel(net);
+      const loaded = decodeModel(bytes, 'm.safetensors');
+      expect(loaded.metadata.activation).toBe(Array.isArray(spec) ? spec.join(',') : spec);
+      expect(loaded.net.activations).toEqual(net.activations);
+      const run = (n: Mlp) => {
+        const ws = new Workspace(n, 9);
+        ws.X.set(X);
+        return Float32Array.from(forward(be, n, ws, 9));
+      };
+      sameBits(run(loaded.net), run(net), `${spec} after load`);
+    }
+  });
+});
+
+it('an .npz (arrays only, loaded as relu) refuses a net with another activation', () => {
+  expect(() => encodeNpz(new Mlp([3, 4, 2], undefined, undefined, 'tanh'))).toThrow(/save it as \.safetensors/);
+  expect(encodeNpz(new Mlp([3, 4, 2])).length).toBeGreaterThan(0);
+});
+
+it('a model file with an unknown activation, or a list of the wrong length, is refused naming it', () => {
+  const bytes = encodeModel(new Mlp([3, 4, 2]));
+  const edit = (value: string) => {
+    const text = new TextDecoder().decode(bytes);
+    return new TextEncoder().encode(text.replace('"activation":"relu"', `"activation":"${value}"`.padEnd('"activation":"relu"'.length, ' ')));
+  };
+  expect(() => decodeModel(edit('swish'), 'm.safetensors')).toThrow(/activation "swish" is not supported/);
+  expect(() => decodeModel(edit('tanh,relu'), 'm.safetensors')).toThrow(/activation "tanh,relu" is not supported/);
 });

@@ -22,6 +22,8 @@ export function formatEvent(e: TrainEvent): string {
         `data: ${e.data} (${e.trainImages} training, ${e.validationImages > 0 ? `${e.validationImages} validation, ` : ''}` +
         `${e.testImages} test ${e.layers[0] === 784 && e.task !== 'regress' ? 'images' : 'rows'}${e.task === 'regress' ? ', regression' : ''})`
       );
+    case 'warning':
+      return `Warning: ${e.message}`;
     case 'epoch':
       return (
         `Epoch ${pad2(e.epoch)} -` +

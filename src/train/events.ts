@@ -88,7 +88,15 @@ export interface BatchProgress {
   images: number;
 }
 
-export type TrainEvent = StartEvent | EpochEvent | StopEvent | TestEvent;
+/** Something the run noticed that the user should know, said once (the run goes on). */
+export interface WarningEvent {
+  event: 'warning';
+  /** 'chance-loss': the loss stayed at ln(classes), what guessing uniformly gives. */
+  code: 'chance-loss';
+  message: string;
+}
+
+export type TrainEvent = StartEvent | EpochEvent | StopEvent | TestEvent | WarningEvent;
 
 /**
  * A NaN or infinite training loss: the run stops at once (nothing is saved) unless the config

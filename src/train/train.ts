@@ -265,6 +265,9 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
     checkpointAt(epoch, 0, 0);
     epochs.push(e);
     emit(e);
+    if (epoch - startEpoch + 1 === CHANCE_EPOCHS && data.task !== 'regress' && atChance(epochs, data.classes)) {
+      emit({ event: 'warning', code: 'chance-loss', message: CHANCE_MESSAGE(epochs, data.classes) });
+    }
     if (stopNow) break;
     if (epoch < c.epochs && (options.signal?.aborted || stopped)) return interrupted(stopped ? 'callback' : 'aborted', epoch + 1, 0);
   }
@@ -283,6 +286,19 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   emit(testEvent);
   return { net: done(), epochs, stop, test: testEvent, aborted: false };
 }
+
+/** Epochs after which a loss still at ln(classes) is reported (once). */
+const CHANCE_EPOCHS = 3;
+
+/** Whether every epoch's loss is within 1 % of ln(classes), the loss of a uniform guess. */
+function atChance(epochs: EpochEvent[], classes: number): boolean {
+  const chance = Math.log(classes);
+  return classes > 1 && epochs.every((e) => Math.abs(e.loss - chance) <= 0.01 * chance);
+}
+
+const CHANCE_MESSAGE = (epochs: EpochEvent[], classes: number) =>
+  `loss has not moved from ln(classes) = ${Math.log(classes).toFixed(4)} in ${epochs.length} epochs ` +
+  `(last ${epochs.at(-1)!.loss.toFixed(4)}): try adam, a smaller lr or --init he`;
 
 function fail(msg: string): never {
   throw new TrainSetupError(msg);
