@@ -1,14 +1,15 @@
 /**
  * Memory budgets checked before allocation: the bytes a network, its workspace and its data need,
  * against the documented limit (DEFAULT_MAX_MEMORY_BYTES, or NATIVE_MLP_MAX_MEMORY_MB) and the
- * machine's free memory, whichever is smaller. Refusals are RangeErrors that say the number.
+ * machine's free memory, whichever is smaller. Refusals are MemoryBudgetErrors that say the number.
  */
 import { freemem } from 'node:os';
 import { envSettings } from './env.js';
 import { DEFAULT_MAX_MEMORY_BYTES } from './limits.js';
+import { UserError } from './errors.js';
 
 /** Thrown when an allocation would exceed the memory budget. */
-export class MemoryBudgetError extends RangeError {
+export class MemoryBudgetError extends UserError {
   override name = 'MemoryBudgetError';
 }
 

@@ -22,7 +22,8 @@ export {
 } from './backend/select.js';
 
 // Data.
-export { DataError, encodeIdx, type IdxArray, parseIdx, readIdx } from './data/idx.js';
+export { DataError, UserError } from './errors.js';
+export { encodeIdx, type IdxArray, parseIdx, readIdx } from './data/idx.js';
 export { defaultDataDir, loadDataSet, loadDataSetAsync } from './data/mnist.js';
 export {
   BYTE_SCALE, checkDataSet, checkRows, type DataSet, DEFAULT_CLASSES, type Preprocessing, type Rows, type Task, TASKS,
@@ -44,13 +45,13 @@ export { sharedF32 } from './backend/contract.js';
 export { createModel, INIT_STD, initMlp } from './nn/init.js';
 export {
   type ClassPredictions, predict, type Prediction, type PredictInput, predictRows, type TrainedModel, type ValuePredictions,
-} from './train/predict.js';
+} from './infer/predict.js';
 export { type Targets, lossGrad } from './nn/loss.js';
 
 // Training and evaluation.
 export {
   argmaxRow, EVAL_ROWS, type Evaluation, evaluate, evaluateRegression, type RegressionEvaluation,
-} from './train/metrics.js';
+} from './infer/metrics.js';
 export { type ArrayFitData, fit, type FitData, type FitOptions, type FitResult } from './train/fit.js';
 export {
   type BatchProgress, checkConfig, type EpochEvent, NonFiniteLossError, NOTEBOOK_CONFIG, resolveConfig, type ResolvedConfig,

@@ -65,10 +65,13 @@ describe('native-mlp CLI', () => {
     expect(r.code).toBe(0);
     const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(events.map((e) => e.event)).toEqual(['start', 'epoch', 'epoch', 'test']);
-    expect(events[0]).toMatchObject({ layers: [784, 128, 10], epochs: 2, batch: 50, lr: 0.1, trainImages: 1000, testImages: 200 });
+    expect(events[0]).toMatchObject({ layers: [784, 128, 10], epochs: 2, batch: 50, lr: 0.1, trainRows: 1000, testRows: 200 });
+    // The old names stay one release as aliases.
+    expect(events[0]).toMatchObject({ trainImages: 1000, testImages: 200 });
+    expect(events[1].rowsPerSecond).toBe(events[1].imagesPerSecond);
     expect(['js', 'native']).toContain(events[0].backend);
     expect(events[1]).toMatchObject({ epoch: 1 });
-    for (const key of ['trainAccuracy', 'loss', 'seconds', 'imagesPerSecond']) expect(events[1][key]).toBeGreaterThan(0);
+    for (const key of ['trainAccuracy', 'loss', 'seconds', 'rowsPerSecond']) expect(events[1][key]).toBeGreaterThan(0);
     expect(events[3].testAccuracy).toBeGreaterThan(0.5);
   });
 

@@ -14,7 +14,7 @@ import { splitRows } from '../src/data/split.js';
 import { standardize } from '../src/data/standardize.js';
 import { loadModel, saveModel } from '../src/model/index.js';
 import { fit } from '../src/train/fit.js';
-import { predictRows } from '../src/train/predict.js';
+import { predictRows } from '../src/infer/predict.js';
 import { forEachBackend } from './helpers/backends.js';
 import { randomF32 } from './helpers/random.js';
 

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { DataError, encodeIdx, parseIdx, readIdx } from '../src/data/idx.js';
+import { DataError } from '../src/errors.js';
+import { encodeIdx, parseIdx, readIdx } from '../src/data/idx.js';
 import { loadDataSet } from '../src/data/mnist.js';
 
 const images = encodeIdx([3, 2, 2], Uint8Array.from({ length: 12 }, (_, i) => i * 20));

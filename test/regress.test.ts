@@ -8,7 +8,7 @@ import { jsBackend } from '../src/backend/js/index.js';
 import { loadNative } from '../src/backend/native/load.js';
 import { backward, forward, Mlp, Workspace } from '../src/nn/mlp.js';
 import { fit } from '../src/train/fit.js';
-import { predictRows } from '../src/train/predict.js';
+import { predictRows } from '../src/infer/predict.js';
 import { forEachBackend } from './helpers/backends.js';
 import { randomF32 } from './helpers/random.js';
 import { expectCentralDifferences, referenceForward } from './helpers/reference.js';

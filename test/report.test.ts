@@ -319,7 +319,7 @@ describe('report arithmetic', () => {
 });
 
 describe('progress bar', () => {
-  const p = { epoch: 3, batch: 200, batches: 469, images: 25600 };
+  const p = { epoch: 3, batch: 200, batches: 469, rows: 25600, images: 25600 };
 
   it('never reaches the last column of any terminal width, and keeps elapsed time and ETA from 30 columns', () => {
     for (let columns = 2; columns <= 200; columns++) {
@@ -333,7 +333,7 @@ describe('progress bar', () => {
   it('redraws in place on a 40-column terminal, clearing the line each time', () => {
     const writes: string[] = [];
     const bar = new ProgressBar({ write: (s: string) => writes.push(s), columns: 40 }, 2);
-    for (let b = 1; b <= 10; b++) bar.update({ epoch: 1, batch: b, batches: 10, images: b });
+    for (let b = 1; b <= 10; b++) bar.update({ epoch: 1, batch: b, batches: 10, rows: b, images: b });
     for (const w of writes) {
       expect(w.startsWith('\r\x1b[2K')).toBe(true);
       expect(w.length - 5).toBeLessThan(40);

@@ -9,12 +9,13 @@ import type { Backend } from './contract.js';
 import { loadNative } from './native/load.js';
 import { jsBackend } from './js/index.js';
 import { loadWasm } from './wasm/load.js';
+import { UserError } from '../errors.js';
 
 export const BACKEND_CHOICES = ['auto', 'native', 'wasm', 'js'] as const;
 export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 
 /** A requested backend cannot be used; the message says why and what to do. */
-export class BackendError extends Error {
+export class BackendError extends UserError {
   override name = 'BackendError';
 }
 

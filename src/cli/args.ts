@@ -1,5 +1,5 @@
 /** Flag parsing for the CLI: turns argv into checked settings or a UsageError naming the flag. */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseArgs } from 'node:util';
 import { BACKEND_CHOICES, type BackendChoice, defaultBackendChoice, isBackendChoice } from '../backend/select.js';
 import { NOTEBOOK_CONFIG, type TrainConfig } from '../train/train.js';
 import { MAX_LAYER_SIZE, MAX_THREADS } from '../limits.js';
@@ -7,11 +7,13 @@ import { TASKS, type Task } from '../data/dataset.js';
 import { DEFAULT_OPTIMIZER, OPTIMIZER_NAMES } from '../optim/optimizer.js';
 import { DEFAULT_SCHEDULE, SCHEDULE_NAMES } from '../optim/schedule.js';
 import { MONITORS } from '../train/early-stopping.js';
+import { FLAGS, flagsOf } from './flags.js';
+import { UserError } from '../errors.js';
 import { ACTIVATIONS, isActivation } from '../backend/activation.js';
 import { INITS } from '../nn/init.js';
 
 /** A user error on the command line: printed as one line, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends UserError {
   override name = 'UsageError';
 }
 
@@ -56,13 +58,6 @@ export interface PredictArgs extends RunArgs {
   input: string;
 }
 
-const RUN_OPTIONS = {
-  backend: { type: 'string' },
-  threads: { type: 'string' },
-  json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
-} as const;
-
 /** A negative number after a value flag is its value (parseArgs would call it ambiguous). */
 function joinNegativeValues(args: readonly string[]): string[] {
   const out: string[] = [];
@@ -76,12 +71,47 @@ function joinNegativeValues(args: readonly string[]): string[] {
   return out;
 }
 
-function parseFlags<T extends ParseArgsConfig>(config: T) {
+/** A command's flags as parsed: each given at most once (a repeated flag is refused, not last-wins). */
+export interface Flags {
+  /** A value flag's value, a switch's presence (true), a repeatable flag's values, or undefined when not given. */
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+/** Parses argv with the flags the table (flags.ts) gives `command`; UsageError naming the flag. */
+export function parseFlags(command: string, argv: readonly string[], positionals = false): Flags {
+  const options = Object.fromEntries(
+    flagsOf(command).map((f) => [f.name, { type: f.value ? 'string' : 'boolean', multiple: true, ...(f.short ? { short: f.short } : {}) }]),
+  ) as Record<string, { type: 'string' | 'boolean'; multiple: true; short?: string }>;
+  let parsed;
   try {
-    return parseArgs({ ...config, args: joinNegativeValues(config.args ?? []) });
+    parsed = parseArgs({ options, args: joinNegativeValues(argv), strict: true, allowPositionals: positionals });
   } catch (e) {
-    throw new UsageError(`${(e as Error).message.split('\n')[0]}; see native-mlp --help`);
+    throw new UsageError(`${(e as Error).message.split('\n')[0]}; see native-mlp ${command} --help`);
   }
+  const values: Flags['values'] = {};
+  const repeatable = new Set(flagsOf(command).filter((f) => f.repeat).map((f) => f.name));
+  for (const [name, list] of Object.entries(parsed.values as Record<string, (string | boolean)[]>)) {
+    if (repeatable.has(name)) {
+      values[name] = list as string[];
+      continue;
+    }
+    if (list.length > 1) throw new UsageError(`--${name} is given ${list.length} times; give it once`);
+    values[name] = list[0];
+  }
+  return { values, positionals: parsed.positionals };
+}
+
+/** The string value of a value flag (switches are read with `=== true`). */
+export function str(flags: Flags, name: string): string | undefined {
+  const v = flags.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** The values of a repeatable flag, in the order given (empty when absent). */
+export function list(flags: Flags, name: string): string[] {
+  const v = flags.values[name];
+  return Array.isArray(v) ? v : [];
 }
 
 /** Plain decimal digits: no sign, hex, octal, binary, exponent, separators or spaces ("0x2" is refused). */
@@ -143,84 +173,60 @@ function required(flag: string, v: string | undefined, help: boolean): string {
   return v ?? '';
 }
 
-function runArgs(values: { backend?: string; threads?: string; json?: boolean; help?: boolean }): RunArgs {
-  const backend = values.backend;
+function runArgs(flags: Flags): RunArgs {
+  const backend = str(flags, 'backend');
+  const threads = str(flags, 'threads');
   if (backend !== undefined && !isBackendChoice(backend)) {
     throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}, got "${backend}"`);
   }
   return {
     backend: backend ?? defaultBackendChoice(),
-    threads: values.threads === undefined ? undefined : int('threads', values.threads, 0, 1, MAX_THREADS),
-    json: values.json ?? false,
-    help: values.help ?? false,
+    threads: threads === undefined ? undefined : int('threads', threads, 0, 1, MAX_THREADS),
+    json: flags.values.json === true,
+    help: flags.values.help === true,
   };
 }
 
-/** Training-loop flags -> the TrainConfig key each sets. */
-const LOOP_FLAGS = {
-  optimizer: 'optimizer', momentum: 'momentum', beta1: 'beta1', beta2: 'beta2', eps: 'eps', 'weight-decay': 'weightDecay',
-  schedule: 'schedule', warmup: 'warmup', 'step-every': 'stepEvery', 'step-gamma': 'stepGamma', 'lr-min': 'lrMin',
-  'plateau-factor': 'plateauFactor', 'plateau-patience': 'plateauPatience', 'early-stopping': 'earlyStopping',
-  monitor: 'monitor', 'allow-non-finite': 'allowNonFinite', tol: 'tol', activation: 'activation', init: 'init',
-  epochs: 'epochs', batch: 'batch', lr: 'lr', hidden: 'hidden', seed: 'seed',
-} as const satisfies Record<string, keyof TrainConfig>;
-
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const { values } = parseFlags({
-    args: argv,
-    options: {
-      ...RUN_OPTIONS,
-      epochs: { type: 'string' }, batch: { type: 'string' }, lr: { type: 'string' }, hidden: { type: 'string' },
-      seed: { type: 'string' }, data: { type: 'string' }, save: { type: 'string' }, report: { type: 'string' },
-      ...DATA_OPTIONS,
-      optimizer: { type: 'string' }, momentum: { type: 'string' }, beta1: { type: 'string' }, beta2: { type: 'string' },
-      eps: { type: 'string' }, 'weight-decay': { type: 'string' }, schedule: { type: 'string' }, warmup: { type: 'string' },
-      'step-every': { type: 'string' }, 'step-gamma': { type: 'string' }, 'lr-min': { type: 'string' },
-      'plateau-factor': { type: 'string' }, 'plateau-patience': { type: 'string' }, 'early-stopping': { type: 'string' },
-      monitor: { type: 'string' }, 'allow-non-finite': { type: 'boolean' },
-      tol: { type: 'string' }, 'n-iter-no-change': { type: 'string' }, activation: { type: 'string' }, init: { type: 'string' },
-      checkpoint: { type: 'string' }, resume: { type: 'string' },
-    },
-    strict: true,
-    allowPositionals: false,
-  });
+  const flags = parseFlags('train', argv);
+  const v = (name: string) => str(flags, name);
   const d = NOTEBOOK_CONFIG;
   const o = DEFAULT_OPTIMIZER;
   const sc = DEFAULT_SCHEDULE;
   const unit = (n: number) => n >= 0 && n < 1;
   const config: TrainConfig = {
-    epochs: int('epochs', values.epochs, d.epochs, 1, 100000),
-    batch: int('batch', values.batch, d.batch, 1, 1 << 20),
-    lr: positive('lr', values.lr, d.lr),
-    hidden: sizes('hidden', values.hidden, d.hidden),
-    seed: int('seed', values.seed, d.seed, 0),
+    epochs: int('epochs', v('epochs'), d.epochs, 1, 100000),
+    batch: int('batch', v('batch'), d.batch, 1, 1 << 20),
+    lr: positive('lr', v('lr'), d.lr),
+    hidden: sizes('hidden', v('hidden'), d.hidden),
+    seed: int('seed', v('seed'), d.seed, 0),
     evalImages: d.evalImages,
-    optimizer: choice('optimizer', values.optimizer, o.optimizer, OPTIMIZER_NAMES),
-    momentum: num('momentum', values.momentum, o.momentum, unit, 'a number in [0, 1)'),
-    beta1: num('beta1', values.beta1, o.beta1, unit, 'a number in [0, 1)'),
-    beta2: num('beta2', values.beta2, o.beta2, unit, 'a number in [0, 1)'),
-    eps: positive('eps', values.eps, o.eps),
-    weightDecay: num('weight-decay', values['weight-decay'], o.weightDecay, (n) => n >= 0, 'a number >= 0'),
-    schedule: choice('schedule', values.schedule, sc.schedule, SCHEDULE_NAMES),
-    warmup: int('warmup', values.warmup, sc.warmup, 0, 100000),
-    stepEvery: int('step-every', values['step-every'], sc.stepEvery, 1, 100000),
-    stepGamma: num('step-gamma', values['step-gamma'], sc.stepGamma, (n) => n > 0 && n <= 1, 'a number in (0, 1]'),
-    lrMin: num('lr-min', values['lr-min'], sc.lrMin, (n) => n >= 0, 'a number >= 0'),
-    plateauFactor: num('plateau-factor', values['plateau-factor'], sc.plateauFactor, (n) => n > 0 && n < 1, 'a number in (0, 1)'),
-    plateauPatience: int('plateau-patience', values['plateau-patience'], sc.plateauPatience, 1, 100000),
-    earlyStopping: patience(values['early-stopping'], values['n-iter-no-change']),
-    tol: num('tol', values.tol, 0, (n) => n >= 0, 'a number >= 0'),
-    activation: activation(values.activation),
-    init: choice('init', values.init, 'notebook', INITS),
-    monitor: choice('monitor', values.monitor, 'validationLoss', MONITORS),
-    allowNonFinite: values['allow-non-finite'] ?? false,
+    optimizer: choice('optimizer', v('optimizer'), o.optimizer, OPTIMIZER_NAMES),
+    momentum: num('momentum', v('momentum'), o.momentum, unit, 'a number in [0, 1)'),
+    beta1: num('beta1', v('beta1'), o.beta1, unit, 'a number in [0, 1)'),
+    beta2: num('beta2', v('beta2'), o.beta2, unit, 'a number in [0, 1)'),
+    eps: positive('eps', v('eps'), o.eps),
+    weightDecay: num('weight-decay', v('weight-decay'), o.weightDecay, (n) => n >= 0, 'a number >= 0'),
+    schedule: choice('schedule', v('schedule'), sc.schedule, SCHEDULE_NAMES),
+    warmup: int('warmup', v('warmup'), sc.warmup, 0, 100000),
+    stepEvery: int('step-every', v('step-every'), sc.stepEvery, 1, 100000),
+    stepGamma: num('step-gamma', v('step-gamma'), sc.stepGamma, (n) => n > 0 && n <= 1, 'a number in (0, 1]'),
+    lrMin: num('lr-min', v('lr-min'), sc.lrMin, (n) => n >= 0, 'a number >= 0'),
+    plateauFactor: num('plateau-factor', v('plateau-factor'), sc.plateauFactor, (n) => n > 0 && n < 1, 'a number in (0, 1)'),
+    plateauPatience: int('plateau-patience', v('plateau-patience'), sc.plateauPatience, 1, 100000),
+    earlyStopping: patience(v('early-stopping'), v('n-iter-no-change')),
+    tol: num('tol', v('tol'), 0, (n) => n >= 0, 'a number >= 0'),
+    activation: activation(v('activation')),
+    init: choice('init', v('init'), 'notebook', INITS),
+    monitor: choice('monitor', v('monitor'), 'validationLoss', MONITORS),
+    allowNonFinite: flags.values['allow-non-finite'] === true,
   };
-  const given = Object.entries(LOOP_FLAGS).filter(([flag]) => (values as Record<string, unknown>)[flag] !== undefined).map(([, key]) => key);
-  if (values['n-iter-no-change'] !== undefined && !given.includes('earlyStopping')) given.push('earlyStopping');
+  const given = FLAGS.filter((f) => f.config && f.commands.includes('train') && flags.values[f.name] !== undefined).map((f) => f.config!);
+  if (flags.values['n-iter-no-change'] !== undefined && !given.includes('earlyStopping')) given.push('earlyStopping');
   return {
-    ...runArgs(values), config, given, data: values.data, save: values.save, checkpoint: values.checkpoint, resume: values.resume,
-    report: values.report,
-    ...dataArgs(values),
+    ...runArgs(flags), config, given, data: v('data'), save: v('save'), checkpoint: v('checkpoint'), resume: v('resume'),
+    report: v('report'),
+    ...dataArgs(flags),
   };
 }
 
@@ -235,17 +241,13 @@ function patience(early: string | undefined, nIter: string | undefined): number 
 /** --activation NAME or a comma list, one per hidden layer (the count is checked against --hidden later). */
 function activation(v: string | undefined): string {
   if (v === undefined) return 'relu';
-  const bad = v.split(',').map((a) => a.trim()).find((a) => !isActivation(a));
+  const names = v.split(',').map((a) => a.trim());
+  const bad = names.find((a) => !isActivation(a));
   if (bad !== undefined) {
     throw new UsageError(`--activation must be one of ${ACTIVATIONS.join(', ')} (or a comma list, one per hidden layer), got "${bad}"`);
   }
-  return v.split(',').map((a) => a.trim()).join(',');
+  return names.join(',');
 }
-
-const DATA_OPTIONS = {
-  target: { type: 'string' }, features: { type: 'string' }, task: { type: 'string' }, validation: { type: 'string' },
-  test: { type: 'string' }, standardize: { type: 'boolean' }, 'no-standardize': { type: 'boolean' },
-} as const;
 
 function fraction(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
@@ -254,12 +256,13 @@ function fraction(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
-function dataArgs(values: {
-  target?: string; features?: string; task?: string; validation?: string; test?: string; standardize?: boolean; 'no-standardize'?: boolean;
-}): DataArgs {
-  const task = values.task;
+function dataArgs(flags: Flags): DataArgs {
+  const values = { target: str(flags, 'target'), features: str(flags, 'features'), validation: str(flags, 'validation'), test: str(flags, 'test') };
+  const task = str(flags, 'task');
   if (task !== undefined && !TASKS.includes(task as Task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}, got "${task}"`);
-  if (values.standardize && values['no-standardize']) throw new UsageError('--standardize and --no-standardize contradict each other; pass one');
+  const on = flags.values.standardize === true;
+  const off = flags.values['no-standardize'] === true;
+  if (on && off) throw new UsageError('--standardize and --no-standardize contradict each other; pass one');
   const features = values.features?.split(',').map((f) => f.trim());
   if (features?.some((f) => f === '')) throw new UsageError(`--features must be column names separated by commas, got "${values.features}"`);
   if (values.target === '') throw new UsageError('--target must name a column');
@@ -270,53 +273,39 @@ function dataArgs(values: {
     // 0: no validation split (tables then stop on the training loss).
     validation: values.validation === '0' ? 0 : fraction('validation', values.validation),
     test: values.test,
-    standardize: values['no-standardize'] ? false : values.standardize,
+    standardize: off ? false : on || undefined,
   };
 }
 
 export function parseEvalArgs(argv: string[]): EvalArgs {
-  const { values } = parseFlags({
-    args: argv, options: { ...RUN_OPTIONS, model: { type: 'string' }, data: { type: 'string' }, target: { type: 'string' } },
-    strict: true, allowPositionals: false,
-  });
-  const run = runArgs(values);
-  return { ...run, model: required('model', values.model, run.help), data: values.data, target: values.target };
+  const flags = parseFlags('eval', argv);
+  const run = runArgs(flags);
+  return { ...run, model: required('model', str(flags, 'model'), run.help), data: str(flags, 'data'), target: str(flags, 'target') };
 }
 
 export function parsePredictArgs(argv: string[]): PredictArgs {
-  const { values } = parseFlags({
-    args: argv, options: { ...RUN_OPTIONS, model: { type: 'string' }, input: { type: 'string' } }, strict: true, allowPositionals: false,
-  });
-  const run = runArgs(values);
-  return { ...run, model: required('model', values.model, run.help), input: required('input', values.input, run.help) };
+  const flags = parseFlags('predict', argv);
+  const run = runArgs(flags);
+  return { ...run, model: required('model', str(flags, 'model'), run.help), input: required('input', str(flags, 'input'), run.help) };
 }
 
 export function parseInfoArgs(argv: string[]): RunArgs {
-  const { values } = parseFlags({ args: argv, options: RUN_OPTIONS, strict: true, allowPositionals: false });
-  return runArgs(values);
+  return runArgs(parseFlags('info', argv));
 }
 
 export function parseBenchArgs(argv: string[]): { json: boolean; numpy: boolean; help: boolean; report: string | undefined } {
-  const { values } = parseFlags({
-    args: argv,
-    options: { json: { type: 'boolean' }, 'no-numpy': { type: 'boolean' }, help: { type: 'boolean', short: 'h' }, report: { type: 'string' } },
-    strict: true,
-    allowPositionals: false,
-  });
-  return { json: values.json ?? false, numpy: !values['no-numpy'], help: values.help ?? false, report: values.report };
+  const flags = parseFlags('bench', argv);
+  const on = (name: string) => flags.values[name] === true;
+  return { json: on('json'), numpy: !on('no-numpy'), help: on('help'), report: str(flags, 'report') };
 }
 
 /** `report RUN.jsonl -o FILE.html`: a saved train --json log (or bench --json output) to an HTML report. */
 export function parseReportArgs(argv: string[]): { log: string; output: string; help: boolean } {
-  const { values, positionals } = parseFlags({
-    args: argv,
-    options: { output: { type: 'string', short: 'o' }, help: { type: 'boolean', short: 'h' } },
-    strict: true,
-    allowPositionals: true,
-  });
-  const help = values.help ?? false;
+  const flags = parseFlags('report', argv, true);
+  const help = flags.values.help === true;
+  const { positionals } = flags;
   if (!help && positionals.length !== 1) {
     throw new UsageError(`report takes one log file (the output of train --json or bench --json), got ${positionals.length}; see native-mlp --help`);
   }
-  return { log: positionals[0] ?? '', output: required('output', values.output, help), help };
+  return { log: positionals[0] ?? '', output: required('output', str(flags, 'output'), help), help };
 }

@@ -3,20 +3,20 @@ import { readFileSync, statSync } from 'node:fs';
 import { loadNative } from '../backend/native/load.js';
 import { selectBackend } from '../backend/select.js';
 import { loadWasm } from '../backend/wasm/load.js';
-import { DataError } from '../data/idx.js';
+import { DataError } from '../errors.js';
 import { readImages } from '../data/images.js';
 import { defaultDataDir, loadDataSet } from '../data/mnist.js';
 import { readCsvForEval, readCsvInputs } from '../data/model-rows.js';
 import { fit } from '../train/fit.js';
-import { predict, predictRows } from '../train/predict.js';
-import { evaluate, evaluateRegression } from '../train/metrics.js';
+import { predict, predictRows } from '../infer/predict.js';
+import { evaluate, evaluateRegression } from '../infer/metrics.js';
 import type { LoggedEvent } from '../report/events.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import type { StartEvent, TrainConfig } from '../train/train.js';
 import {
   parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError,
 } from './args.js';
-import { HELP } from './help.js';
+import { helpText } from './help.js';
 import { fmt, formatConfusion, formatEvent, formatPrediction, ProgressBar } from './print.js';
 
 const out = (line: string): void => {
@@ -38,7 +38,7 @@ function backendFor(args: RunArgs) {
 
 export async function trainCommand(argv: string[]): Promise<number | void> {
   const args = parseTrainArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('train'));
   // A save that cannot succeed fails now, not after the whole run.
   if (args.save !== undefined) (await import('../model/index.js')).checkSaveTarget(args.save);
   const backend = backendFor(args);
@@ -135,7 +135,7 @@ function isCsv(file: string | undefined, featureNames?: readonly string[]): bool
 
 export async function evalCommand(argv: string[]): Promise<void> {
   const args = parseEvalArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('eval'));
   const { backend, model, shape } = await backendAndModel(args);
   const { net } = model;
   let rows;
@@ -160,7 +160,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
   }
   const r = evaluate(backend, net, rows);
   if (args.json) {
-    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, images: r.count,
+    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, rows: r.count, images: r.count,
       testAccuracy: r.accuracy, testLoss: r.loss, confusion: Array.from(r.confusion),
       ...(model.classNames ? { classNames: model.classNames } : {}) }));
     return;
@@ -171,7 +171,7 @@ export async function evalCommand(argv: string[]): Promise<void> {
 
 export async function predictCommand(argv: string[]): Promise<void> {
   const args = parsePredictArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('predict'));
   const { backend, model, shape } = await backendAndModel(args);
   const { net } = model;
   if (isCsv(args.input, model.featureNames)) {
@@ -191,7 +191,7 @@ export async function predictCommand(argv: string[]): Promise<void> {
 
 export function infoCommand(argv: string[]): void {
   const args = parseInfoArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('info'));
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   const native = loadNative();
   let reason = '';
@@ -220,7 +220,7 @@ export function infoCommand(argv: string[]): void {
 
 export async function benchCommand(argv: string[]): Promise<void> {
   const args = parseBenchArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('bench'));
   const reporting = args.report ? await import('../report/index.js') : undefined;
   await reporting?.loadReportLibs(); // before the long run, not after it
   if (reporting && args.report) reporting.checkReportTarget(args.report);
@@ -239,7 +239,7 @@ export async function benchCommand(argv: string[]): Promise<void> {
 
 export async function reportCommand(argv: string[]): Promise<void> {
   const args = parseReportArgs(argv);
-  if (args.help) return void process.stdout.write(HELP);
+  if (args.help) return void process.stdout.write(helpText('report'));
   const { reportHtmlFromFile, writeReport } = await import('../report/index.js');
   writeReport(args.output, await reportHtmlFromFile(args.log));
   out(`Wrote report to ${args.output}`);

@@ -2,10 +2,9 @@
 /** The native-mlp command: dispatches, and maps user errors to one line and exit code 2. */
 import { readFileSync } from 'node:fs';
 import { benchCommand, evalCommand, infoCommand, predictCommand, reportCommand, trainCommand } from './commands.js';
-import { HELP } from './help.js';
+import { helpText } from './help.js';
+import { UserError } from '../errors.js';
 
-/** Errors that are the user's to fix: one line, exit code 2, no stack trace. */
-const USER_ERRORS = new Set(['UsageError', 'DataError', 'BackendError', 'ModelFileError', 'MemoryBudgetError', 'ReportError', 'NonFiniteLossError', 'TrainSetupError', 'ActivationError', 'InitError']);
 
 // A closed stdout (`native-mlp predict ... | head`) is the reader saying it has enough: stop
 // quietly instead of dying on EPIPE with a stack trace. Other stream errors get one line.
@@ -32,7 +31,7 @@ const COMMANDS: Record<string, (argv: string[]) => void | number | Promise<void 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    process.stdout.write(HELP);
+    process.stdout.write(helpText());
     return command === undefined ? 2 : 0;
   }
   if (command === '--version' || command === '-v') {
@@ -49,7 +48,7 @@ async function main(argv: string[]): Promise<number> {
     const code = await run(rest);
     return typeof code === 'number' ? code : 0;
   } catch (e) {
-    if (e instanceof Error && USER_ERRORS.has(e.name)) {
+    if (e instanceof UserError) {
       process.stderr.write(`native-mlp: ${oneLine(e.message)}\n`);
       return 2;
     }

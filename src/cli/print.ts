@@ -1,5 +1,5 @@
 /** Human and JSON Lines output of training events, and the progress bar. */
-import type { ClassPredictions, ValuePredictions } from '../train/predict.js';
+import type { ClassPredictions, ValuePredictions } from '../infer/predict.js';
 import type { BatchProgress, TrainEvent } from '../train/train.js';
 
 export interface Out {
@@ -19,8 +19,8 @@ export function formatEvent(e: TrainEvent): string {
         `${e.init ? `, init ${e.init}` : ''}${e.earlyStopping ? `, stop after ${e.earlyStopping} epochs without ${e.monitor} improving by ${e.tol}` : ''}` +
         `${e.preset ? ` (${e.preset} defaults${e.preset === 'table' ? ', scikit-learn\'s' : ''})` : ''}\n` +
         `backend: ${e.backend} (${e.isa}, ${e.threads} thread${e.threads === 1 ? '' : 's'})\n` +
-        `data: ${e.data} (${e.trainImages} training, ${e.validationImages > 0 ? `${e.validationImages} validation, ` : ''}` +
-        `${e.testImages} test ${e.layers[0] === 784 && e.task !== 'regress' ? 'images' : 'rows'}${e.task === 'regress' ? ', regression' : ''})`
+        `data: ${e.data} (${e.trainRows} training, ${e.validationRows > 0 ? `${e.validationRows} validation, ` : ''}` +
+        `${e.testRows} test ${e.layers[0] === 784 && e.task !== 'regress' ? 'images' : 'rows'}${e.task === 'regress' ? ', regression' : ''})`
       );
     case 'warning':
       return `Warning: ${e.message}`;
@@ -34,7 +34,7 @@ export function formatEvent(e: TrainEvent): string {
         (e.validationAccuracy !== undefined ? ` accuracy ${e.validationAccuracy.toFixed(4)}` : '') +
         (e.validationRmse !== undefined ? ` RMSE ${fmt(e.validationRmse)}` : '') +
         (e.lr !== undefined ? `  lr ${Number(e.lr.toPrecision(4))}` : '') +
-        `  ${e.seconds.toFixed(2)} s  ${grouped(e.imagesPerSecond)} ${e.validationLoss !== undefined || e.trainAccuracy === undefined ? 'rows' : 'images'}/s`
+        `  ${e.seconds.toFixed(2)} s  ${grouped(e.rowsPerSecond)} ${e.validationLoss !== undefined || e.trainAccuracy === undefined ? 'rows' : 'images'}/s`
       );
     case 'stop':
       return e.reason === 'early-stopping' || e.reason === 'completed'

@@ -3,9 +3,9 @@
  * inputs and per-row targets, split into train / validation / test, with the names that travel
  * into the model file. Validation here names the split, row and column of the first bad value.
  */
-import { DataError } from './idx.js';
+import { DataError } from '../errors.js';
 
-export { DataError } from './idx.js';
+export { DataError } from '../errors.js';
 
 /** classify: softmax cross-entropy over class indices; regress: linear outputs, squared error. */
 export type Task = 'classify' | 'regress';

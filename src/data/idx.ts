@@ -15,6 +15,7 @@ import { MAX_FILE_BYTES } from '../limits.js';
 import {
   checkPath, closeFile, type Fail, gunzipExactly, gunzipPrefix, isGzip, MAX_DEFLATE_RATIO, openRegular, type OpenFile, readAt,
 } from '../io/read-file.js';
+import { DataError } from '../errors.js';
 
 export interface IdxArray {
   /** Sizes of each dimension, e.g. [60000, 28, 28]. */
@@ -23,10 +24,6 @@ export interface IdxArray {
   data: Uint8Array;
 }
 
-/** A user-facing data error: names the file and what is wrong. */
-export class DataError extends Error {
-  override name = 'DataError';
-}
 
 const UBYTE = 0x08;
 /** The longest IDX header: 4 bytes and 255 dimensions of 4 bytes. */

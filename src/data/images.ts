@@ -6,7 +6,8 @@
 import { checkMemory } from '../budget.js';
 import { checkPath, closeFile, type Fail, isGzip, openRegular, readAt } from '../io/read-file.js';
 import { MAX_FILE_BYTES } from '../limits.js';
-import { DataError, parseIdx, readIdxHeader } from './idx.js';
+import { DataError } from '../errors.js';
+import { parseIdx, readIdxHeader } from './idx.js';
 
 const fail: Fail = (msg) => {
   throw new DataError(msg);

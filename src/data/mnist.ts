@@ -5,7 +5,8 @@
 import { existsSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { DataError, type IdxArray, peekIdxHeader, readIdx, readIdxAsync } from './idx.js';
+import { DataError } from '../errors.js';
+import { type IdxArray, peekIdxHeader, readIdx, readIdxAsync } from './idx.js';
 import { type DataSet, DEFAULT_CLASSES, type Rows } from './dataset.js';
 
 export type { DataSet, Rows } from './dataset.js';

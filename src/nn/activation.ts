@@ -2,13 +2,14 @@
  * Which activation each hidden layer uses: one name for all, or a list (one per hidden layer), as
  * the CLI's --activation, the config's `activation` and the model file's `activation` key give it.
  */
+import { UserError } from '../errors.js';
 import { ACTIVATIONS, type Activation, isActivation } from '../backend/activation.js';
 
 /** One name for every hidden layer, or one per hidden layer. */
 export type ActivationSpec = Activation | readonly Activation[];
 
 /** Thrown for an activation name this library does not know (the CLI: exit 2). */
-export class ActivationError extends RangeError {
+export class ActivationError extends UserError {
   override name = 'ActivationError';
 }
 

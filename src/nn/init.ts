@@ -8,6 +8,7 @@
  *             uniform; scikit-learn's MLP bound): for tanh, sigmoid, gelu, identity.
  * - auto:     he or glorot by the first hidden layer's activation, as above (the table default).
  */
+import { UserError } from '../errors.js';
 import type { Activation } from '../backend/activation.js';
 import type { Generator } from '../rng/generator.js';
 import { defaultRng } from '../rng/index.js';
@@ -21,7 +22,7 @@ export const INITS = ['notebook', 'he', 'glorot', 'auto'] as const;
 export type InitScheme = (typeof INITS)[number];
 
 /** Thrown for an unknown initialisation name (the CLI: exit 2). */
-export class InitError extends RangeError {
+export class InitError extends UserError {
   override name = 'InitError';
 }
 

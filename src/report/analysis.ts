@@ -9,7 +9,7 @@ import { cpus } from 'node:os';
 import type { Backend } from '../backend/contract.js';
 import type { DataSet, Rows } from '../data/dataset.js';
 import { invertColumns } from '../data/standardize.js';
-import { forwardAll, predict, type TrainedModel } from '../train/predict.js';
+import { forwardAll, predict, type TrainedModel } from '../infer/predict.js';
 import type { ClassScore, Environment, Mistake, ReportEvent } from './events.js';
 
 /** Misclassified images the report shows (three rows of eight). */

@@ -5,6 +5,7 @@
  * confidently misclassified images, predicted-vs-true pairs for regression, and the environment),
  * so that `native-mlp report RUN.jsonl` rebuilds the same HTML the run wrote.
  */
+import { UserError } from '../errors.js';
 
 /** Any event of a run log: the renderer reads the fields it knows and ignores the rest. */
 export interface LoggedEvent {
@@ -127,6 +128,6 @@ export function checkReportEvent(e: LoggedEvent, where: string): asserts e is Lo
 }
 
 /** A report that cannot be made (missing packages, a bad log): one line for the user. */
-export class ReportError extends Error {
+export class ReportError extends UserError {
   override name = 'ReportError';
 }

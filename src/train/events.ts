@@ -2,6 +2,7 @@
  * What a training run reports: start / epoch / stop / test events (the CLI prints them, --json
  * writes them as JSON Lines) and per-batch progress.
  */
+import { UserError } from '../errors.js';
 export interface StartEvent {
   event: 'start';
   backend: string;
@@ -24,9 +25,15 @@ export interface StartEvent {
   tol?: number;
   /** Which defaults the settings came from: 'notebook' (IDX images) or 'table' (scikit-learn's). */
   preset?: string;
-  trainImages: number;
+  trainRows: number;
   /** Rows of the validation split (0 when there is none). */
+  validationRows: number;
+  testRows: number;
+  /** @deprecated trainRows, kept for one release. */
+  trainImages: number;
+  /** @deprecated validationRows, kept for one release. */
   validationImages: number;
+  /** @deprecated testRows, kept for one release. */
   testImages: number;
   data: string;
   /** classify or regress (the loss head). */
@@ -52,6 +59,8 @@ export interface EpochEvent {
   validationRmse?: number;
   /** Seconds of the training pass (not counting the accuracy passes). */
   seconds: number;
+  rowsPerSecond: number;
+  /** @deprecated rowsPerSecond, kept for one release. */
   imagesPerSecond: number;
   evalSeconds: number;
 }
@@ -85,6 +94,9 @@ export interface BatchProgress {
   epoch: number;
   batch: number;
   batches: number;
+  /** Rows trained so far in this epoch. */
+  rows: number;
+  /** @deprecated rows, kept for one release. */
   images: number;
 }
 
@@ -102,7 +114,7 @@ export type TrainEvent = StartEvent | EpochEvent | StopEvent | TestEvent | Warni
  * A NaN or infinite training loss: the run stops at once (nothing is saved) unless the config
  * allows non-finite values.
  */
-export class NonFiniteLossError extends Error {
+export class NonFiniteLossError extends UserError {
   override name = 'NonFiniteLossError';
   constructor(readonly epoch: number, readonly batch: number, lr: number) {
     super(
@@ -114,8 +126,8 @@ export class NonFiniteLossError extends Error {
 
 /**
  * A run that cannot start as asked: resuming with other settings or on other data, early
- * stopping without a validation split. A RangeError, named so the CLI can print it as one line.
+ * stopping without a validation split.
  */
-export class TrainSetupError extends RangeError {
+export class TrainSetupError extends UserError {
   override name = 'TrainSetupError';
 }

@@ -13,8 +13,8 @@ import { loadDataSetAsync, peekFeatures } from '../data/mnist.js';
 import { withValidation } from '../data/split.js';
 import { standardize } from '../data/standardize.js';
 import { checkMemory, trainingBytes } from '../budget.js';
-import { EVAL_ROWS } from './metrics.js';
-import type { TrainedModel } from './predict.js';
+import { EVAL_ROWS } from '../infer/metrics.js';
+import type { TrainedModel } from '../infer/predict.js';
 import { loadWhileDrawing } from './start.js';
 import {
   NOTEBOOK_CONFIG, pickConfig, type Preset, TABLE_CONFIG, TABLE_MAX_BATCH, TABLE_VALIDATION, trainAsync, type TrainConfig, type TrainOptions,

@@ -27,7 +27,7 @@ import { EarlyStopping } from './early-stopping.js';
 import {
   type BatchProgress, type EpochEvent, NonFiniteLossError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
 } from './events.js';
-import { EVAL_ROWS, evaluate, evaluateRegression } from './metrics.js';
+import { EVAL_ROWS, evaluate, evaluateRegression } from '../infer/metrics.js';
 
 export * from './config.js';
 export * from './events.js';
@@ -209,6 +209,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
     epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed, optimizer: c.optimizer, schedule: c.schedule,
     activation: activationText(net.activations), init: options.net ? 'given' : c.init, earlyStopping: c.earlyStopping,
     ...(c.earlyStopping > 0 ? { monitor: c.monitor, tol: c.tol } : {}), ...(options.preset ? { preset: options.preset } : {}),
+    trainRows: set.count, validationRows: validation?.count ?? 0, testRows: test.count,
     trainImages: set.count, validationImages: validation?.count ?? 0, testImages: test.count, data: data.source, task: data.task,
     ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}),
   });
@@ -244,7 +245,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
       else optimizer.update(be, net.params, ws.grads.params, lr);
       if (!Number.isFinite(loss) && !c.allowNonFinite) throw new NonFiniteLossError(epoch, bi + 1, lr);
       lossSum += loss;
-      if (options.onBatch?.({ epoch, batch: bi + 1, batches, images: start + rows }) === false) stopped = true;
+      if (options.onBatch?.({ epoch, batch: bi + 1, batches, rows: start + rows, images: start + rows }) === false) stopped = true;
       yield;
     }
     ahead?.restore();
@@ -257,7 +258,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
       ...(tr && (tr.rmse !== undefined ? { trainRmse: tr.rmse } : { trainAccuracy: tr.accuracy })),
       loss: lossSum / set.count,
       ...(va && { validationLoss: va.loss, ...(va.rmse !== undefined ? { validationRmse: va.rmse } : { validationAccuracy: va.accuracy }) }),
-      seconds, imagesPerSecond: set.count / seconds, evalSeconds: (performance.now() - t1) / 1000,
+      seconds, rowsPerSecond: set.count / seconds, imagesPerSecond: set.count / seconds, evalSeconds: (performance.now() - t1) / 1000,
     };
     schedule.observe(epoch, e.validationLoss ?? e.loss);
     const watched = c.monitor === 'trainingLoss' ? e.loss : (e[c.monitor] as number);

@@ -8,7 +8,7 @@ import type { DataSet } from '../data/mnist.js';
 import { Mlp } from '../nn/mlp.js';
 import { BackendError } from '../backend/select.js';
 import { MemoryBudgetError } from '../budget.js';
-import { DataError } from '../data/idx.js';
+import { DataError } from '../errors.js';
 import { ModelFileError } from '../model/errors.js';
 import type { BatchProgress, EpochEvent, StopEvent, TestEvent, TrainConfig, TrainEvent, TrainResult } from './train.js';
 import { TrainSetupError } from './events.js';

@@ -50,7 +50,7 @@ export function runCapped(body: string, opts: { timeoutMs?: number; env?: Record
   assertFreshDist();
   const script = `
     const lib = await import(${JSON.stringify(DIST + 'index.js')});
-    const classes = { DataError: lib.DataError, ModelFileError: lib.ModelFileError, RangeError, TypeError };
+    const classes = { DataError: lib.DataError, ModelFileError: lib.ModelFileError, UserError: lib.UserError, RangeError, TypeError };
     async function check(name, fn) {
       const t0 = performance.now();
       let error = null, value;

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { availableBackends } from '../../src/backend/select.js';
 import { MemoryBudgetError } from '../../src/budget.js';
-import { DataError, encodeIdx } from '../../src/data/idx.js';
+import { DataError, UserError } from '../../src/errors.js';
+import { encodeIdx } from '../../src/data/idx.js';
 import { readImages } from '../../src/data/images.js';
 import { dataSetFromArrays } from '../../src/data/mnist.js';
 import { ModelFileError } from '../../src/model/errors.js';
@@ -44,7 +45,7 @@ describe('createModel refuses a std that gives non-finite weights', () => {
 });
 
 describe('errors keep their class across trainInWorker', () => {
-  it('DataError, RangeError, TypeError, MemoryBudgetError, ModelFileError-free paths', async () => {
+  it('DataError, RangeError, TypeError, MemoryBudgetError (a UserError), ModelFileError-free paths', async () => {
     assertFreshDist();
     const run = (config: object, options: object) => trainInWorker({ ...NOTEBOOK_CONFIG, epochs: 1, ...config }, { backend: 'js', ...options });
     const data = dataSetFromArrays(arrays(8, 2));
@@ -52,7 +53,7 @@ describe('errors keep their class across trainInWorker', () => {
     await expect(run({}, { data: '/dev/zero' })).rejects.toThrow(/data folder not found|not a folder|not a regular file/);
     await expect(run({ epochs: 0 }, { data })).rejects.toBeInstanceOf(RangeError);
     await expect(run({ hidden: [1e6] }, { data })).rejects.toBeInstanceOf(MemoryBudgetError);
-    await expect(run({ hidden: [1e6] }, { data })).rejects.toBeInstanceOf(RangeError);
+    await expect(run({ hidden: [1e6] }, { data })).rejects.toBeInstanceOf(UserError);
     await expect(run({}, { data, backend: 'nope' })).rejects.toMatchObject({ name: expect.stringMatching(/Error/) });
     const e = await run({ epochs: 0 }, { data }).catch((x: unknown) => x);
     expect((e as Error).name).toBe('RangeError');

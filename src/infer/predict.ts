@@ -9,7 +9,7 @@ import { inputRows } from '../data/arrays.js';
 import { DataError, type Preprocessing, type Task } from '../data/dataset.js';
 import { invertColumns, prepareInputs } from '../data/standardize.js';
 import { forward, type Mlp, Workspace } from '../nn/mlp.js';
-import { identityOrder } from './batches.js';
+import { identityOrder } from '../train/batches.js';
 import { argmaxRow } from './metrics.js';
 
 export interface Prediction {

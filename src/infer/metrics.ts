@@ -5,7 +5,7 @@
 import type { Backend } from '../backend/contract.js';
 import type { Preprocessing, Rows } from '../data/dataset.js';
 import { forward, type Mlp, Workspace } from '../nn/mlp.js';
-import { gatherBatch, identityOrder, targetBuffer } from './batches.js';
+import { gatherBatch, identityOrder, targetBuffer } from '../train/batches.js';
 
 export interface Evaluation {
   accuracy: number;

@@ -1,0 +1,107 @@
+/**
+ * The one table of the CLI's commands and flags. The parser (args.ts) takes its option list from
+ * here, `--help` is printed from here (help.ts), and docs/cli.md is generated from here
+ * (scripts/gen-cli-doc.mjs; a test fails when the committed page differs). Adding a flag is one
+ * row below plus reading its value in args.ts.
+ */
+import type { TrainConfig } from '../train/config.js';
+
+export interface CommandSpec {
+  name: string;
+  /** What follows the command name in the usage line. */
+  usage: string;
+  summary: string;
+}
+
+export interface FlagSpec {
+  /** The flag without its dashes. */
+  name: string;
+  /** The commands that take it. */
+  commands: readonly string[];
+  /** The value's placeholder in help ("N", "X", "FILE"); absent for a switch. */
+  value?: string;
+  short?: string;
+  /** The default, as help shows it; absent when there is none. */
+  default?: string;
+  /** One line for --help and docs/cli.md. */
+  help: string;
+  /** The training setting it sets (a resumed run keeps the checkpoint's others). */
+  config?: keyof TrainConfig;
+  /** Section heading in help and docs/cli.md, when it is not the command's own. */
+  group?: string;
+  /** May be given more than once (its values are read as a list); other flags are refused twice. */
+  repeat?: boolean;
+}
+
+export const COMMANDS: readonly CommandSpec[] = [
+  { name: 'train', usage: '[--data DIR | --data FILE.csv --target COLUMN] [flags]', summary: 'train an MLP (the notebook\'s MNIST job by default) and print each epoch' },
+  { name: 'eval', usage: '--model FILE [--data DIR | --data FILE.csv --target COLUMN]', summary: 'accuracy, loss and confusion matrix (or RMSE, MAE, R^2) of a saved model' },
+  { name: 'predict', usage: '--model FILE --input FILE', summary: 'predict rows (CSV) or images (IDX, raw bytes) with a saved model' },
+  { name: 'info', usage: '', summary: 'version, backend in use and why, instruction set, threads, where the addon loaded from' },
+  { name: 'bench', usage: '[--json] [--report FILE]', summary: 'verify, then time native, WASM and TypeScript kernels side by side (and NumPy, if present)' },
+  { name: 'report', usage: 'RUN.jsonl -o FILE.html', summary: 'an HTML report from a saved train --json log (or bench --json output)' },
+];
+
+/** Commands that run kernels: they all take the backend flags. */
+const KERNEL_COMMANDS = ['train', 'eval', 'predict', 'info'];
+const RUNS = 'Flags of every command that runs kernels';
+const LOOP = 'Training loop';
+
+export const FLAGS: readonly FlagSpec[] = [
+  { name: 'backend', commands: KERNEL_COMMANDS, value: 'B', default: 'auto', group: RUNS, help: 'auto | native | wasm | js (auto: native if it loads, else WASM, else TypeScript; or NATIVE_MLP_BACKEND)' },
+  { name: 'threads', commands: KERNEL_COMMANDS, value: 'N', default: 'cores', group: RUNS, help: 'kernel threads: the native pool, or worker threads of the TypeScript backend' },
+  { name: 'json', commands: [...KERNEL_COMMANDS, 'bench'], group: RUNS, help: 'machine-readable output (JSON Lines; bench: one JSON object)' },
+  { name: 'help', short: 'h', commands: [...KERNEL_COMMANDS, 'bench', 'report'], group: RUNS, help: 'print this help' },
+
+  { name: 'data', commands: ['train'], value: 'DIR|FILE.csv', default: 'mnist-data', help: 'a folder with the four MNIST-format IDX files (plain or .gz), or a CSV file with a header row (needs --target)' },
+  { name: 'target', commands: ['train'], value: 'COLUMN', help: 'the CSV column to predict' },
+  { name: 'features', commands: ['train'], value: 'A,B', default: 'every other column', help: 'the CSV feature columns' },
+  { name: 'task', commands: ['train'], value: 'T', default: 'classify', help: 'classify | regress' },
+  { name: 'validation', commands: ['train'], value: 'F', default: 'none (tables: 0.1)', help: 'hold out a fraction of the training rows (seeded, stratified), measured after every epoch; 0: none' },
+  { name: 'test', commands: ['train'], value: 'FILE.csv', default: '20 % of --data', help: 'a separate test file with the same columns' },
+  { name: 'standardize', commands: ['train'], help: 'scale CSV features to mean 0, std 1 with the training split\'s statistics (the default for float data)' },
+  { name: 'no-standardize', commands: ['train'], help: 'keep CSV features as they are' },
+  { name: 'save', commands: ['train'], value: 'FILE', help: 'write the trained model as .safetensors' },
+  { name: 'report', commands: ['train', 'bench'], value: 'FILE', help: 'write a self-contained HTML report (needs: npm install vega vega-lite fast-png)' },
+  { name: 'checkpoint', commands: ['train'], value: 'FILE', help: 'write a checkpoint after every epoch and on SIGINT/SIGTERM (exit 130/143)' },
+  { name: 'resume', commands: ['train'], value: 'FILE', help: 'continue from a checkpoint (only --epochs may change)' },
+
+  { name: 'epochs', commands: ['train'], value: 'N', default: '8 (tables: 200)', group: LOOP, config: 'epochs', help: 'passes over the training set' },
+  { name: 'batch', commands: ['train'], value: 'N', default: '128 (tables: min(200, rows))', group: LOOP, config: 'batch', help: 'minibatch size; the last partial batch is divided by its own size' },
+  { name: 'lr', commands: ['train'], value: 'X', default: '0.1 (tables: 0.001)', group: LOOP, config: 'lr', help: 'learning rate (the schedule\'s base)' },
+  { name: 'hidden', commands: ['train'], value: 'A[,B..]', default: '128 (tables: 100)', group: LOOP, config: 'hidden', help: 'hidden layer sizes (256,64 for two hidden layers)' },
+  { name: 'seed', commands: ['train'], value: 'N', default: '0', group: LOOP, config: 'seed', help: 'seed of NumPy\'s default_rng: weights, epoch order and splits follow NumPy\'s streams' },
+  { name: 'optimizer', commands: ['train'], value: 'O', default: 'sgd (tables: adam)', group: LOOP, config: 'optimizer', help: 'sgd | momentum | nesterov | adam | adamw' },
+  { name: 'momentum', commands: ['train'], value: 'X', default: '0.9', group: LOOP, config: 'momentum', help: 'momentum factor of momentum and nesterov' },
+  { name: 'beta1', commands: ['train'], value: 'X', default: '0.9', group: LOOP, config: 'beta1', help: 'Adam\'s first-moment decay' },
+  { name: 'beta2', commands: ['train'], value: 'X', default: '0.999', group: LOOP, config: 'beta2', help: 'Adam\'s second-moment decay' },
+  { name: 'eps', commands: ['train'], value: 'X', default: '1e-8', group: LOOP, config: 'eps', help: 'Adam\'s epsilon' },
+  { name: 'weight-decay', commands: ['train'], value: 'X', default: '0', group: LOOP, config: 'weightDecay', help: 'L2 added to the gradient (sgd, momentum, nesterov, adam) or decoupled (adamw)' },
+  { name: 'schedule', commands: ['train'], value: 'S', default: 'constant', group: LOOP, config: 'schedule', help: 'learning rate per epoch: constant | step | cosine | plateau' },
+  { name: 'warmup', commands: ['train'], value: 'N', default: '0', group: LOOP, config: 'warmup', help: 'linear warm-up epochs' },
+  { name: 'step-every', commands: ['train'], value: 'N', default: '2', group: LOOP, config: 'stepEvery', help: 'step schedule: multiply the lr by --step-gamma every N epochs' },
+  { name: 'step-gamma', commands: ['train'], value: 'G', default: '0.5', group: LOOP, config: 'stepGamma', help: 'step schedule\'s factor' },
+  { name: 'lr-min', commands: ['train'], value: 'X', default: '0', group: LOOP, config: 'lrMin', help: 'cosine floor / plateau minimum' },
+  { name: 'plateau-factor', commands: ['train'], value: 'F', default: '0.5', group: LOOP, config: 'plateauFactor', help: 'plateau schedule: multiply the lr by F ...' },
+  { name: 'plateau-patience', commands: ['train'], value: 'N', default: '2', group: LOOP, config: 'plateauPatience', help: '... after N epochs without improvement' },
+  { name: 'early-stopping', commands: ['train'], value: 'N', default: 'off (tables: 10)', group: LOOP, config: 'earlyStopping', help: 'stop after N epochs without improvement of --monitor by more than --tol; keeps the best weights of a validation monitor' },
+  { name: 'n-iter-no-change', commands: ['train'], value: 'N', default: 'off (tables: 10)', group: LOOP, help: 'scikit-learn\'s name for --early-stopping N (give one of the two)' },
+  { name: 'tol', commands: ['train'], value: 'X', default: '0 (tables: 1e-4)', group: LOOP, config: 'tol', help: 'the improvement early stopping counts (scikit-learn\'s tol)' },
+  { name: 'monitor', commands: ['train'], value: 'M', default: 'validationLoss (tables without a validation split: trainingLoss)', group: LOOP, config: 'monitor', help: 'validationLoss | validationAccuracy | trainingLoss' },
+  { name: 'activation', commands: ['train'], value: 'A[,B..]', default: 'relu', group: LOOP, config: 'activation', help: 'hidden activation: relu | leaky_relu (slope 0.01) | tanh | sigmoid | gelu (tanh approximation) | identity, or one per hidden layer' },
+  { name: 'init', commands: ['train'], value: 'I', default: 'notebook (tables: auto)', group: LOOP, config: 'init', help: 'initial weights: notebook (normal 0.02) | he (normal sqrt(2/in)) | glorot (uniform sqrt(6/(in+out))) | auto (he for relu, leaky_relu; glorot otherwise)' },
+  { name: 'allow-non-finite', commands: ['train'], group: LOOP, config: 'allowNonFinite', help: 'keep going through a NaN or infinite loss (default: stop, save nothing, exit 2)' },
+
+  { name: 'model', commands: ['eval', 'predict'], value: 'FILE', help: 'a .safetensors model written by train --save' },
+  { name: 'data', commands: ['eval'], value: 'DIR|FILE.csv', default: 'mnist-data', help: 'an IDX folder (its test files are used), or CSV rows with --target' },
+  { name: 'target', commands: ['eval'], value: 'COLUMN', help: 'the CSV column holding the truth' },
+  { name: 'input', commands: ['predict'], value: 'FILE', help: 'a CSV file with the model\'s columns, an IDX image file, or raw bytes of whole images' },
+
+  { name: 'no-numpy', commands: ['bench'], help: 'skip the NumPy column even when python3 with NumPy is present' },
+  { name: 'output', short: 'o', commands: ['report'], value: 'FILE', help: 'the HTML file to write' },
+];
+
+/** The flags `command` takes, in table order. */
+export function flagsOf(command: string): FlagSpec[] {
+  return FLAGS.filter((f) => f.commands.includes(command));
+}
