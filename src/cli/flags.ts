@@ -57,7 +57,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'target', commands: ['train'], value: 'COLUMN', help: 'the CSV column to predict' },
   { name: 'features', commands: ['train'], value: 'A,B', default: 'every other column', help: 'the CSV feature columns' },
   { name: 'task', commands: ['train'], value: 'T', default: 'classify', help: 'classify | regress' },
-  { name: 'validation', commands: ['train'], value: 'F', default: 'none (tables: 0.1)', help: 'hold out a fraction of the training rows (seeded, stratified), measured after every epoch; 0: none' },
+  { name: 'validation', commands: ['train'], value: 'F', help: 'hold out a fraction of the training rows (seeded, stratified), measured after every epoch; tables then stop on its loss; 0: none' },
   { name: 'test', commands: ['train'], value: 'FILE.csv', default: '20 % of --data', help: 'a separate test file with the same columns' },
   { name: 'standardize', commands: ['train'], help: 'scale CSV features to mean 0, std 1 with the training split\'s statistics (the default for float data)' },
   { name: 'no-standardize', commands: ['train'], help: 'keep CSV features as they are' },

@@ -17,8 +17,7 @@ import { EVAL_ROWS } from '../infer/metrics.js';
 import type { TrainedModel } from '../infer/predict.js';
 import { loadWhileDrawing } from './start.js';
 import {
-  NOTEBOOK_CONFIG, pickConfig, type Preset, TABLE_CONFIG, TABLE_MAX_BATCH, TABLE_VALIDATION, trainAsync, type TrainConfig, type TrainOptions,
-  type TrainResult,
+  NOTEBOOK_CONFIG, presetFor, resolvePreset, TABLE_VALIDATION, trainAsync, type TrainConfig, type TrainOptions, type TrainResult,
 } from './train.js';
 import { checkActivations } from '../nn/activation.js';
 
@@ -109,11 +108,6 @@ export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data:
   };
 }
 
-/** The defaults `data` trains with: the notebook's for image bytes (IDX), scikit-learn's for tables. */
-export function presetFor(data: DataSet): Preset {
-  return data.train.inputs instanceof Uint8Array ? 'notebook' : 'table';
-}
-
 /** Validation split and standardisation, as configured (the training split's statistics only). */
 export function prepareData(data: DataSet, o: Pick<FitOptions, 'validation' | 'standardize' | 'seed'>): DataSet {
   let d = data;
@@ -130,8 +124,7 @@ export async function fit(data: FitData, options: FitOptions = {}): Promise<FitR
   const be = typeof options.backend === 'object' ? options.backend : selectBackend(options.backend ?? 'auto');
   const { data: loaded, started } = await loadFitData(data, options);
   const preset = presetFor(loaded);
-  // Tables hold out 10 % for early stopping unless the data has a validation split or the caller
-  // chose a fraction (0: none, then the training loss is watched).
+  // Tables hold out TABLE_VALIDATION (none: see config.ts) unless the caller chose a fraction.
   const validation = options.validation ?? (preset === 'table' && !loaded.validation && options.resume === undefined ? TABLE_VALIDATION : undefined);
   const prepared = prepareData(loaded, { ...options, validation });
   const config = resolvePreset(preset, prepared, options);
@@ -146,26 +139,4 @@ export async function fit(data: FitData, options: FitOptions = {}): Promise<FitR
     preprocessing: prepared.preprocessing,
   };
   return { ...result, model, data: prepared };
-}
-
-/**
- * The full config of a run: the caller's settings over the preset's defaults. Tables: the
- * batch is min(200, training rows), and early stopping watches the validation loss when there is
- * a validation split, else the training loss. Explicit settings always win.
- */
-export function resolvePreset(preset: Preset, data: DataSet, options: Partial<TrainConfig>): TrainConfig {
-  const given = pickConfig(options);
-  if (preset === 'notebook') {
-    return {
-      ...NOTEBOOK_CONFIG, ...given,
-      // The notebook's accuracy on the first 10,000 training images, without a validation split.
-      evalImages: options.evalImages ?? (data.validation ? 0 : NOTEBOOK_CONFIG.evalImages),
-    } as TrainConfig;
-  }
-  return {
-    ...TABLE_CONFIG,
-    batch: Math.max(1, Math.min(TABLE_MAX_BATCH, data.train.count)),
-    monitor: data.validation ? 'validationLoss' : 'trainingLoss',
-    ...given,
-  } as TrainConfig;
 }

@@ -21,7 +21,9 @@ import { Schedule } from '../optim/schedule.js';
 import { defaultRng, type Generator as RandomGenerator } from '../rng/index.js';
 import { AheadBatches, epochOrder, gatherBatch, targetBuffer } from './batches.js';
 import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { checkConfig, type Preset, type ResolvedConfig, resolveConfig, type TrainConfig } from './config.js';
+import {
+  checkConfig, type Preset, presetFor, type ResolvedConfig, resolveConfig, resolvePreset, type TrainConfig,
+} from './config.js';
 import { activationText, checkActivations } from '../nn/activation.js';
 import { EarlyStopping } from './early-stopping.js';
 import {
@@ -79,7 +81,7 @@ export interface TrainResult {
 }
 
 /** Trains on the calling thread; blocks until done (see the file comment for stopping it). */
-export function train(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}): TrainResult {
+export function train(be: Backend, data: DataSet, config: Partial<TrainConfig> = {}, options: TrainOptions = {}): TrainResult {
   const steps = session(be, data, config, options);
   for (;;) {
     const r = steps.next();
@@ -89,7 +91,7 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
 
 /** train() that lets the event loop run every `sliceMs` milliseconds (timers, signals, I/O). */
 export async function trainAsync(
-  be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}, sliceMs = 25,
+  be: Backend, data: DataSet, config: Partial<TrainConfig> = {}, options: TrainOptions = {}, sliceMs = 25,
 ): Promise<TrainResult> {
   const steps = session(be, data, config, options);
   let since = performance.now();
@@ -123,7 +125,11 @@ function score(be: Backend, net: Mlp, data: DataSet, set: Rows, count: number, w
   return { accuracy: r.accuracy, loss: r.loss };
 }
 
-function* session(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions): Generator<void, TrainResult> {
+function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, options: TrainOptions): Generator<void, TrainResult> {
+  // Settings not given come from the data's preset, as fit() fills them (one set of defaults for
+  // train, trainAsync, trainInWorker and fit).
+  const preset = options.preset ?? presetFor(data);
+  const config = resolvePreset(preset, data, partial);
   checkConfig(config);
   const c = resolveConfig(config);
   const { train: set, validation, test } = data;
@@ -208,7 +214,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
     event: 'start', backend: be.name, isa: be.isa(), threads: be.getThreads(), layers: sizes,
     epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed, optimizer: c.optimizer, schedule: c.schedule,
     activation: activationText(net.activations), init: options.net ? 'given' : c.init, earlyStopping: c.earlyStopping,
-    ...(c.earlyStopping > 0 ? { monitor: c.monitor, tol: c.tol } : {}), ...(options.preset ? { preset: options.preset } : {}),
+    ...(c.earlyStopping > 0 ? { monitor: c.monitor, tol: c.tol } : {}), preset,
     trainRows: set.count, validationRows: validation?.count ?? 0, testRows: test.count,
     trainImages: set.count, validationImages: validation?.count ?? 0, testImages: test.count, data: data.source, task: data.task,
     ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}),
