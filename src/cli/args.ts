@@ -216,6 +216,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     plateauPatience: int('plateau-patience', v('plateau-patience'), sc.plateauPatience, 1, 100000),
     earlyStopping: patience(v('early-stopping'), v('n-iter-no-change')),
     tol: num('tol', v('tol'), 0, (n) => n >= 0, 'a number >= 0'),
+    alpha: num('alpha', v('alpha'), 0, (n) => n >= 0, 'a number >= 0'),
     activation: activation(v('activation')),
     init: choice('init', v('init'), 'notebook', INITS),
     monitor: choice('monitor', v('monitor'), 'validationLoss', MONITORS),

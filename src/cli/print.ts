@@ -37,6 +37,8 @@ export function formatEvent(e: TrainEvent): string {
         `  ${e.seconds.toFixed(2)} s  ${grouped(e.rowsPerSecond)} ${e.validationLoss !== undefined || e.trainAccuracy === undefined ? 'rows' : 'images'}/s`
       );
     case 'stop':
+      if (e.bestEpoch === undefined && e.reason === 'early-stopping') return `Early stopping at epoch ${e.epoch}: the training loss stopped improving`;
+      if (e.bestEpoch === undefined && e.reason === 'completed') return `Finished all ${e.epoch} epochs`;
       return e.reason === 'early-stopping' || e.reason === 'completed'
         ? `${e.reason === 'early-stopping' ? 'Early stopping' : 'Finished'}: restored the best weights, from epoch ${e.bestEpoch}`
         : `Stopped (${e.reason}) at epoch ${e.epoch}, batch ${e.batch}`;

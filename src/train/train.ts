@@ -17,6 +17,7 @@ import { initMlp } from '../nn/init.js';
 import { backward, forward, Mlp, onBackend, Workspace } from '../nn/mlp.js';
 import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
 import { Optimizer } from '../optim/optimizer.js';
+import { addAlphaPenalty } from '../optim/alpha.js';
 import { Schedule } from '../optim/schedule.js';
 import { defaultRng, type Generator as RandomGenerator } from '../rng/index.js';
 import { AheadBatches, epochOrder, gatherBatch, targetBuffer } from './batches.js';
@@ -231,7 +232,8 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     const rngAtStart = rng.bitGenerator.getState();
     epochOrder(be, rng, order);
     const lr = schedule.lrFor(epoch);
-    const target = optimizer.foldsIntoBackward ? ({ into: 'weights', lr } as const) : undefined;
+    // The SGD step folds into backward unless alpha must first be added to the gradients.
+    const target = optimizer.foldsIntoBackward && c.alpha === 0 ? ({ into: 'weights', lr } as const) : undefined;
     let lossSum = epoch === startEpoch ? startLoss : 0;
     for (let bi = epoch === startEpoch ? startBatch : 0; bi < batches; bi++) {
       const why = options.signal?.aborted ? 'aborted' : stopped ? 'callback' : null;
@@ -246,7 +248,8 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
       // The next batch of this epoch is gathered while the rest of the step runs.
       const next = start + c.batch;
       forward(be, net, ws, rows, x, ahead && bi + 1 < batches ? () => ahead.begin(next, Math.min(c.batch, set.count - next)) : undefined);
-      const loss = backward(be, net, ws, labels, rows, target, x);
+      let loss = backward(be, net, ws, labels, rows, target, x);
+      if (c.alpha > 0) loss += addAlphaPenalty(be, net, ws.grads, c.alpha, rows); // summed over the batch's rows
       if (target) optimizer.countFoldedStep();
       else optimizer.update(be, net.params, ws.grads.params, lr);
       if (!Number.isFinite(loss) && !c.allowNonFinite) throw new NonFiniteLossError(epoch, bi + 1, lr);
@@ -282,7 +285,9 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   if (early) {
     early.restoreBest(net.params);
     const last = epochs.at(-1)?.epoch ?? startEpoch - 1;
-    stop = { event: 'stop', reason: last < c.epochs ? 'early-stopping' : 'completed', bestEpoch: early.bestEpoch };
+    const reason = last < c.epochs ? 'early-stopping' : 'completed';
+    // The training loss: the last weights are kept (scikit-learn's rule), so no best epoch is named.
+    stop = c.monitor === 'trainingLoss' ? { event: 'stop', reason, epoch: last } : { event: 'stop', reason, bestEpoch: early.bestEpoch };
     emit(stop);
   }
   if (test.count === 0) return { net: done(), epochs, stop, aborted: false };
