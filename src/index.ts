@@ -31,8 +31,15 @@ export {
 export {
   type ArrayDataOptions, type ArrayDataSet, type ArraySplit, dataSetFromArrays, dataSetFromSplits, type InputArray, type TargetArray,
 } from './data/arrays.js';
-export { type CsvReadOptions, type CsvTable, readCsv, sortClassNames } from './data/csv.js';
-export { type CsvDataOptions, DEFAULT_TEST_FRACTION, loadCsvDataSet } from './data/from-csv.js';
+export { type CsvReadOptions, type RawColumn, type RawTable, readCsv, sortClassNames } from './data/csv.js';
+export { type Cell, DEFAULT_MISSING, type DecimalMark } from './data/cells.js';
+export { type CsvDataOptions, DEFAULT_TEST_FRACTION, inspectCsv, loadCsvDataSet, type TableOptions } from './data/from-csv.js';
+export { type ColumnSummary } from './data/inspect.js';
+export { modelInputs, type ModelShape, type RawRows } from './data/model-rows.js';
+export { DEFAULT_MAX_CATEGORIES, type Impute, type Pipeline, type PipelineColumn } from './data/pipeline.js';
+export { type ColumnType } from './data/schema.js';
+export { pathKind } from './data/source.js';
+export { type DataWarning } from './data/warnings.js';
 export { splitRows, withValidation } from './data/split.js';
 export { fitColumns, standardize } from './data/standardize.js';
 
@@ -50,12 +57,12 @@ export { type Targets, lossGrad } from './nn/loss.js';
 
 // Training and evaluation.
 export {
-  argmaxRow, EVAL_ROWS, type Evaluation, evaluate, evaluateRegression, type RegressionEvaluation,
+  argmaxRow, classScores, EVAL_ROWS, type Evaluation, evaluate, evaluateRegression, type RegressionEvaluation,
 } from './infer/metrics.js';
 export { type ArrayFitData, fit, type FitData, type FitOptions, type FitResult } from './train/fit.js';
 export {
   type BatchProgress, checkConfig, type EpochEvent, NonFiniteLossError, NOTEBOOK_CONFIG, resolveConfig, type ResolvedConfig,
-  type StartEvent, type StopEvent, type TestEvent, train, trainAsync, type TrainConfig, type TrainEvent, type TrainOptions,
+  type StartEvent, type StopEvent, type TestEvent, type WarningEvent, train, trainAsync, type TrainConfig, type TrainEvent, type TrainOptions,
   type TrainResult,
 } from './train/train.js';
 export { type Checkpoint, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from './train/checkpoint.js';

@@ -41,7 +41,8 @@ describe('native-mlp on CSV files', () => {
     expect(p.code).toBe(0);
     const rows = jsonLines(p.stdout);
     expect(rows).toHaveLength(569);
-    expect(Object.keys(rows[0])).toEqual(['row', 'label', 'probability']);
+    expect(Object.keys(rows[0])).toEqual(['row', 'label', 'probability', 'probabilities']);
+    expect(Object.keys(rows[0].probabilities as object)).toEqual(['benign', 'malignant']);
     expect(new Set(rows.map((r) => r.label))).toEqual(new Set(['malignant', 'benign']));
 
     const e = cli(['eval', '--model', model, '--data', fixture('breast-cancer.csv'), '--target', 'diagnosis']);
@@ -77,8 +78,8 @@ describe('native-mlp on CSV files', () => {
   const headerOnly = join(tmp, 'header.csv');
   writeFileSync(headerOnly, 'a,b,y\n');
   const bad: Array<[string[], RegExp]> = [
-    [['train', '--data', badCsv, '--target', 'y'], /bad\.csv: line 3, column "b": "x" is not a finite number/],
-    [['train', '--data', badCsv, '--target', 'nope'], /no column named "nope" for the target/],
+    [['train', '--data', badCsv, '--target', 'y'], /bad\.csv: line 3, column "b": "x" is not a decimal number/],
+    [['train', '--data', badCsv, '--target', 'nope'], /no column named "nope" \(--target\)/],
     [['train', '--data', badCsv], /needs the target column's name/],
     [['train', '--data', headerOnly, '--target', 'y'], /a header row but no data rows/],
     [['train', '--data', badCsv, '--target', 'y', '--task', 'cluster'], /--task must be one of classify, regress/],

@@ -160,8 +160,9 @@ forEachBackend('float-row gather', (be) => {
     expect(Buffer.from(after.probabilities.buffer).equals(Buffer.from(before.probabilities.buffer))).toBe(true);
     expect(byName.probabilities).toEqual(before.probabilities);
     expect(after.labels).toEqual(y);
-    throwsData(() => predictRows(be, loaded, [{ sepal_length: 1 }]), /row 1: feature "sepal_width" is missing/);
-    throwsData(() => predictRows(be, loaded, [[1, 2, 3]]), /row 1 has 3 values but rows need 4 features/);
+    throwsData(() => predictRows(be, loaded, [{ sepal_length: 1 }]), /rows: no column "sepal_width", which the model needs/);
+    throwsData(() => predictRows(be, loaded, [{ sepal_length: 1, sepal_width: 1, petal_length: null, petal_width: 1 }]), /row 1, column "petal_length": missing value; this model was trained without missing values/);
+    throwsData(() => predictRows(be, loaded, [[1, 2, 3]]), /row 1: expected 4 raw columns/);
   }, 60_000);
 });
 

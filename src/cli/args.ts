@@ -4,6 +4,8 @@ import { BACKEND_CHOICES, type BackendChoice, defaultBackendChoice, isBackendCho
 import { NOTEBOOK_CONFIG, type TrainConfig } from '../train/train.js';
 import { MAX_LAYER_SIZE, MAX_THREADS } from '../limits.js';
 import { TASKS, type Task } from '../data/dataset.js';
+import type { TableOptions } from '../data/from-csv.js';
+import { IMPUTE_CHOICES, type Impute } from '../data/pipeline.js';
 import { DEFAULT_OPTIMIZER, OPTIMIZER_NAMES } from '../optim/optimizer.js';
 import { DEFAULT_SCHEDULE, SCHEDULE_NAMES } from '../optim/schedule.js';
 import { MONITORS } from '../train/early-stopping.js';
@@ -27,8 +29,12 @@ export interface RunArgs {
 
 /** Where the data comes from and how it is split and scaled (CSV flags; IDX folders ignore most). */
 export interface DataArgs {
-  target: string | undefined;
+  /** The target column(s): each value a name, or a comma-separated list (repeat the flag for names with commas). */
+  target: string[] | undefined;
+  /** Feature columns, given as --target is. */
   features: string[] | undefined;
+  /** How the table is read, typed and encoded. */
+  table: TableOptions;
   task: Task | undefined;
   validation: number | undefined;
   test: string | undefined;
@@ -50,12 +56,32 @@ export interface TrainArgs extends RunArgs, DataArgs {
 export interface EvalArgs extends RunArgs {
   model: string;
   data: string | undefined;
-  target: string | undefined;
+  target: string[] | undefined;
+  read: ReadArgs;
 }
 
 export interface PredictArgs extends RunArgs {
   model: string;
   input: string;
+  /** Text output: the K most probable classes per row. */
+  top: number;
+  read: ReadArgs;
+}
+
+/** How a CSV file is read (a model's rows: its missing spellings come from the model). */
+export interface ReadArgs {
+  delimiter?: string;
+  decimal?: '.' | ',';
+}
+
+export interface InspectArgs {
+  file: string;
+  target: string[] | undefined;
+  features: string[] | undefined;
+  task: Task | undefined;
+  table: TableOptions;
+  json: boolean;
+  help: boolean;
 }
 
 /** A negative number after a value flag is its value (parseArgs would call it ambiguous). */
@@ -257,37 +283,90 @@ function fraction(flag: string, v: string | undefined): number | undefined {
   return n;
 }
 
-function dataArgs(flags: Flags): DataArgs {
-  const values = { target: str(flags, 'target'), features: str(flags, 'features'), validation: str(flags, 'validation'), test: str(flags, 'test') };
+function readArgs(flags: Flags): ReadArgs {
+  const d = str(flags, 'delimiter');
+  const delimiter = d === undefined ? undefined : d === 'tab' || d === '\\t' ? '\t' : d;
+  if (delimiter !== undefined && (delimiter.length !== 1 || /[\r\n"]/.test(delimiter))) {
+    throw new UsageError(`--delimiter must be one character (e.g. ";", "|" or tab), got ${JSON.stringify(d)}`);
+  }
+  const decimal = str(flags, 'decimal');
+  if (decimal !== undefined && decimal !== '.' && decimal !== ',') throw new UsageError(`--decimal must be "." or ",", got ${JSON.stringify(decimal)}`);
+  return { ...(delimiter !== undefined ? { delimiter } : {}), ...(decimal !== undefined ? { decimal } : {}) };
+}
+
+/** Column names as given: each value whole (a name with commas) or a comma list; none empty. */
+function names(flags: Flags, flag: string): string[] | undefined {
+  const given = list(flags, flag);
+  if (given.length === 0) return undefined;
+  for (const g of given) {
+    if (g.trim() === '' || g.split(',').some((p) => p.trim() === '')) {
+      throw new UsageError(`--${flag} must be column names separated by commas (or the flag repeated), got "${g}"`);
+    }
+  }
+  return given;
+}
+
+function tableArgs(flags: Flags): TableOptions {
+  const t: TableOptions = { ...readArgs(flags) };
+  for (const k of ['ignore', 'categorical', 'numeric', 'date'] as const) {
+    const v = names(flags, k);
+    if (v) t[k] = v;
+  }
+  const na = list(flags, 'na');
+  if (na.length) t.na = na.flatMap((v) => v.split(',').map((x) => x.trim()));
+  const impute = str(flags, 'impute');
+  if (impute !== undefined) t.impute = choice('impute', impute, 'median', IMPUTE_CHOICES) as Impute;
+  const max = str(flags, 'max-categories');
+  if (max !== undefined) t.maxCategories = int('max-categories', max, 50, 1, 100000);
+  return t;
+}
+
+function taskArg(flags: Flags): Task | undefined {
   const task = str(flags, 'task');
   if (task !== undefined && !TASKS.includes(task as Task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}, got "${task}"`);
+  return task as Task | undefined;
+}
+
+function dataArgs(flags: Flags): DataArgs {
   const on = flags.values.standardize === true;
   const off = flags.values['no-standardize'] === true;
   if (on && off) throw new UsageError('--standardize and --no-standardize contradict each other; pass one');
-  const features = values.features?.split(',').map((f) => f.trim());
-  if (features?.some((f) => f === '')) throw new UsageError(`--features must be column names separated by commas, got "${values.features}"`);
-  if (values.target === '') throw new UsageError('--target must name a column');
   return {
-    target: values.target,
-    features,
-    task: task as Task | undefined,
+    target: names(flags, 'target'),
+    features: names(flags, 'features'),
+    table: tableArgs(flags),
+    task: taskArg(flags),
     // 0: no validation split (tables then stop on the training loss).
-    validation: values.validation === '0' ? 0 : fraction('validation', values.validation),
-    test: values.test,
+    validation: str(flags, 'validation') === '0' ? 0 : fraction('validation', str(flags, 'validation')),
+    test: str(flags, 'test'),
     standardize: off ? false : on || undefined,
+  };
+}
+
+/** `inspect FILE.csv [--target C] [--json]` and the table flags. */
+export function parseInspectArgs(argv: string[]): InspectArgs {
+  const flags = parseFlags('inspect', argv, true);
+  const help = flags.values.help === true;
+  if (!help && flags.positionals.length !== 1) throw new UsageError(`inspect takes one CSV file, got ${flags.positionals.length}; see native-mlp inspect --help`);
+  return {
+    file: flags.positionals[0] ?? '', target: names(flags, 'target'), features: names(flags, 'features'), task: taskArg(flags),
+    table: tableArgs(flags), json: flags.values.json === true, help,
   };
 }
 
 export function parseEvalArgs(argv: string[]): EvalArgs {
   const flags = parseFlags('eval', argv);
   const run = runArgs(flags);
-  return { ...run, model: required('model', str(flags, 'model'), run.help), data: str(flags, 'data'), target: str(flags, 'target') };
+  return { ...run, model: required('model', str(flags, 'model'), run.help), data: str(flags, 'data'), target: names(flags, 'target'), read: readArgs(flags) };
 }
 
 export function parsePredictArgs(argv: string[]): PredictArgs {
   const flags = parseFlags('predict', argv);
   const run = runArgs(flags);
-  return { ...run, model: required('model', str(flags, 'model'), run.help), input: required('input', str(flags, 'input'), run.help) };
+  return {
+    ...run, model: required('model', str(flags, 'model'), run.help), input: required('input', str(flags, 'input'), run.help),
+    top: int('top', str(flags, 'top'), 1, 1, 100000), read: readArgs(flags),
+  };
 }
 
 export function parseInfoArgs(argv: string[]): RunArgs {
@@ -300,13 +379,17 @@ export function parseBenchArgs(argv: string[]): { json: boolean; numpy: boolean;
   return { json: on('json'), numpy: !on('no-numpy'), help: on('help'), report: str(flags, 'report') };
 }
 
-/** `report RUN.jsonl -o FILE.html`: a saved train --json log (or bench --json output) to an HTML report. */
-export function parseReportArgs(argv: string[]): { log: string; output: string; help: boolean } {
+/**
+ * `report LOG... -o FILE.html [--metric NAME]`: one saved train --json log (or bench --json output)
+ * to its report; several logs or a sweep's runs.jsonl to a comparison of their runs.
+ */
+export function parseReportArgs(argv: string[]): { logs: string[]; output: string; metric: string | undefined; help: boolean } {
   const flags = parseFlags('report', argv, true);
   const help = flags.values.help === true;
   const { positionals } = flags;
-  if (!help && positionals.length !== 1) {
-    throw new UsageError(`report takes one log file (the output of train --json or bench --json), got ${positionals.length}; see native-mlp --help`);
+  if (!help && positionals.length === 0) {
+    throw new UsageError('report takes one or more log files (train --json output, a sweep\'s runs.jsonl, or bench --json output); see native-mlp --help');
   }
-  return { log: positionals[0] ?? '', output: required('output', str(flags, 'output'), help), help };
+  if (!help && positionals.length > 1000) throw new UsageError(`report compares at most 1000 logs, got ${positionals.length}`);
+  return { logs: positionals, output: required('output', str(flags, 'output'), help), metric: str(flags, 'metric'), help };
 }

@@ -1,29 +1,28 @@
 /** The CLI's commands: each parses its flags, runs the library, and prints. */
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadNative } from '../backend/native/load.js';
 import { selectBackend } from '../backend/select.js';
 import { loadWasm } from '../backend/wasm/load.js';
-import { DataError } from '../errors.js';
-import { readImages } from '../data/images.js';
 import { defaultDataDir, loadDataSet } from '../data/mnist.js';
-import { readCsvForEval, readCsvInputs } from '../data/model-rows.js';
 import { fit } from '../train/fit.js';
-import { predict, predictRows } from '../infer/predict.js';
-import { evaluate, evaluateRegression } from '../infer/metrics.js';
 import type { LoggedEvent } from '../report/events.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
 import type { StartEvent, TrainConfig } from '../train/train.js';
-import {
-  parseBenchArgs, parseEvalArgs, parseInfoArgs, parsePredictArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError,
-} from './args.js';
+import { parseBenchArgs, parseInfoArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError } from './args.js';
 import { helpText } from './help.js';
-import { fmt, formatConfusion, formatEvent, formatPrediction, ProgressBar } from './print.js';
+import { formatEvent, ProgressBar } from './print.js';
+export { evalCommand, inspectCommand, predictCommand } from './table-commands.js';
 
-const out = (line: string): void => {
+export const out = (line: string): void => {
   process.stdout.write(line + '\n');
 };
 
-function backendFor(args: RunArgs) {
+/** A warning: one line on stderr. */
+export const warn = (line: string): void => {
+  process.stderr.write(`native-mlp: warning: ${line}\n`);
+};
+
+export function backendFor(args: RunArgs) {
   const backend = selectBackend(args.backend);
   if (args.threads !== undefined) {
     try {
@@ -73,7 +72,7 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
     // fit() reads IDX files on the thread pool while drawing the initial weights (train/start.ts).
     // evalImages is fit's to choose: the notebook's 10,000 for image folders, none for tables.
     result = await fit(args.data ?? defaultDataDir(), {
-      ...given, backend, target: args.target, features: args.features, task: args.task,
+      ...given, backend, target: args.target, features: args.features, task: args.task, table: args.table,
       validation: args.validation, testFile: args.test, standardize: args.standardize,
       resume, checkpoint: args.checkpoint, signal: stop.signal,
       onEvent(e) {
@@ -83,7 +82,10 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
         }
         if (reporting) log.push(JSON.parse(JSON.stringify(e)));
         bar?.clear();
-        out(args.json ? JSON.stringify(e) : formatEvent(e));
+        // A warning is one line on stderr, and with --json also an event in the log.
+        if (e.event === 'warning') warn(e.message);
+        if (args.json) out(JSON.stringify(e));
+        else if (e.event !== 'warning') out(formatEvent(e));
       },
       onBatch: !args.json && process.stdout.isTTY ? (p) => bar?.update(p) : undefined,
     });
@@ -114,79 +116,12 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
 // Model files and the bench are imported when a command needs them, keeping `train` start-up short.
 
 /** The backend and the saved model a model command works with. */
-async function backendAndModel(args: RunArgs & { model: string }) {
+export async function backendAndModel(args: RunArgs & { model: string }) {
   const backend = backendFor(args);
   const { loadModel } = await import('../model/index.js');
   const model = loadModel(args.model);
   const shape = { ...model, inputs: model.net.inputs, outputs: model.net.classes };
   return { backend, model, shape };
-}
-
-/** A CSV file rather than an IDX folder or image file: by name, or because the model reads named columns. */
-function isCsv(file: string | undefined, featureNames?: readonly string[]): boolean {
-  if (file === undefined) return false;
-  if (/\.csv$/i.test(file)) return true;
-  try {
-    return !statSync(file).isDirectory() && featureNames !== undefined;
-  } catch {
-    return false;
-  }
-}
-
-export async function evalCommand(argv: string[]): Promise<void> {
-  const args = parseEvalArgs(argv);
-  if (args.help) return void process.stdout.write(helpText('eval'));
-  const { backend, model, shape } = await backendAndModel(args);
-  const { net } = model;
-  let rows;
-  if (isCsv(args.data, model.featureNames)) {
-    if (args.target === undefined) throw new UsageError('--target COLUMN is required to evaluate on a CSV file; see native-mlp --help');
-    rows = await readCsvForEval(args.data!, shape, args.target);
-  } else {
-    const data = loadDataSet(args.data, net.classes);
-    if (data.test.features !== net.inputs) {
-      throw new DataError(`${data.source}: images have ${data.test.features} pixels but the model takes ${net.inputs}`);
-    }
-    rows = data.test;
-  }
-  if (model.task === 'regress') {
-    const r = evaluateRegression(backend, net, rows, model.preprocessing);
-    if (args.json) {
-      out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, rows: r.count, testRmse: r.rmse, testMae: r.mae, testR2: r.r2, testLoss: r.loss }));
-      return;
-    }
-    out(`Test RMSE: ${fmt(r.rmse)}   MAE ${fmt(r.mae)}   R^2 ${r.r2.toFixed(4)}   (${r.count} rows, ${backend.name} backend)`);
-    return;
-  }
-  const r = evaluate(backend, net, rows);
-  if (args.json) {
-    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, rows: r.count, images: r.count,
-      testAccuracy: r.accuracy, testLoss: r.loss, confusion: Array.from(r.confusion),
-      ...(model.classNames ? { classNames: model.classNames } : {}) }));
-    return;
-  }
-  out(`Test Accuracy: ${(r.accuracy * 100).toFixed(2)}%   loss ${r.loss.toFixed(4)}   (${r.count} ${model.featureNames ? 'rows' : 'images'}, ${backend.name} backend)`);
-  out(formatConfusion(r.confusion, net.classes, model.classNames));
-}
-
-export async function predictCommand(argv: string[]): Promise<void> {
-  const args = parsePredictArgs(argv);
-  if (args.help) return void process.stdout.write(helpText('predict'));
-  const { backend, model, shape } = await backendAndModel(args);
-  const { net } = model;
-  if (isCsv(args.input, model.featureNames)) {
-    const table = await readCsvInputs(args.input, shape);
-    const p = predictRows(backend, model, table.inputs);
-    for (let i = 0; i < table.count; i++) out(formatPrediction(p, i, args.json));
-    return;
-  }
-  const images = readImages(args.input, net.inputs);
-  const { labels, probabilities } = predict(backend, net, images);
-  const C = net.classes;
-  for (let i = 0; i < labels.length; i++) {
-    const p = Array.from(probabilities.subarray(i * C, (i + 1) * C));
-    out(args.json ? JSON.stringify({ index: i, label: labels[i], probabilities: p }) : `${i}\t${labels[i]}\t${p[labels[i]].toFixed(4)}`);
-  }
 }
 
 export function infoCommand(argv: string[]): void {
@@ -240,7 +175,8 @@ export async function benchCommand(argv: string[]): Promise<void> {
 export async function reportCommand(argv: string[]): Promise<void> {
   const args = parseReportArgs(argv);
   if (args.help) return void process.stdout.write(helpText('report'));
-  const { reportHtmlFromFile, writeReport } = await import('../report/index.js');
-  writeReport(args.output, await reportHtmlFromFile(args.log));
+  const { checkReportTarget, reportHtmlFromFiles, writeReport } = await import('../report/index.js');
+  checkReportTarget(args.output, '--output');
+  writeReport(args.output, await reportHtmlFromFiles(args.logs, { metric: args.metric }));
   out(`Wrote report to ${args.output}`);
 }

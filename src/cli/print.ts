@@ -22,8 +22,6 @@ export function formatEvent(e: TrainEvent): string {
         `data: ${e.data} (${e.trainRows} training, ${e.validationRows > 0 ? `${e.validationRows} validation, ` : ''}` +
         `${e.testRows} test ${e.layers[0] === 784 && e.task !== 'regress' ? 'images' : 'rows'}${e.task === 'regress' ? ', regression' : ''})`
       );
-    case 'warning':
-      return `Warning: ${e.message}`;
     case 'epoch':
       return (
         `Epoch ${pad2(e.epoch)} -` +
@@ -43,7 +41,13 @@ export function formatEvent(e: TrainEvent): string {
         ? `${e.reason === 'early-stopping' ? 'Early stopping' : 'Finished'}: restored the best weights, from epoch ${e.bestEpoch}`
         : `Stopped (${e.reason}) at epoch ${e.epoch}, batch ${e.batch}`;
     case 'test':
-      return e.testRmse !== undefined ? `Test RMSE: ${fmt(e.testRmse)}` : `Test Accuracy: ${((e.testAccuracy ?? NaN) * 100).toFixed(2)}%`;
+      return e.testRmse !== undefined
+        ? `Test RMSE: ${fmt(e.testRmse)}`
+        : `Test Accuracy: ${((e.testAccuracy ?? NaN) * 100).toFixed(2)}%` +
+            // On its own line, so the notebook's accuracy line stays as the notebook prints it.
+            (e.testMacroF1 !== undefined ? `\nTest macro-F1: ${e.testMacroF1.toFixed(4)}   balanced accuracy: ${e.testBalancedAccuracy!.toFixed(4)}` : '');
+    case 'warning':
+      return `warning: ${e.message}`;
   }
 }
 
@@ -128,13 +132,26 @@ export function formatConfusion(confusion: Uint32Array, classes: number, names?:
   return lines.join('\n');
 }
 
-/** One prediction line: {"row":0,"label":"benign","probability":0.97} or {"row":0,"value":151.2}; tab-separated text without --json. */
-export function formatPrediction(p: ClassPredictions | ValuePredictions, i: number, json: boolean): string {
+/**
+ * One prediction line. JSON: {"row":0,"label":"Adelie","probability":0.98,"probabilities":{"Adelie":0.98,...}}
+ * (every class by name, full precision) or {"row":0,"value":151.2} / {"row":0,"values":{"a":1,"b":2}}.
+ * Text: row, label and its probability, tab-separated; with top > 1 the `top` most probable classes.
+ */
+export function formatPrediction(p: ClassPredictions | ValuePredictions, i: number, json: boolean, top = 1): string {
   if (p.task === 'regress') {
     const v = Array.from(p.values.subarray(i * p.outputs, (i + 1) * p.outputs));
-    if (json) return JSON.stringify(p.outputs === 1 ? { row: i, value: v[0] } : { row: i, values: v });
+    if (json) {
+      if (p.outputs === 1) return JSON.stringify({ row: i, value: v[0] });
+      return JSON.stringify({ row: i, values: p.targetNames ? Object.fromEntries(p.targetNames.map((n, k) => [n, v[k]])) : v });
+    }
     return `${i}\t${v.map(fmt).join('\t')}`;
   }
-  if (json) return JSON.stringify({ row: i, label: p.labels[i], probability: p.probability[i] });
-  return `${i}\t${p.labels[i]}\t${p.probability[i].toFixed(4)}`;
+  const C = p.classNames.length;
+  const probs = Array.from(p.probabilities.subarray(i * C, (i + 1) * C));
+  if (json) {
+    return JSON.stringify({ row: i, label: p.labels[i], probability: p.probability[i], probabilities: Object.fromEntries(p.classNames.map((n, k) => [n, probs[k]])) });
+  }
+  if (top <= 1) return `${i}\t${p.labels[i]}\t${p.probability[i].toFixed(4)}`;
+  const order = probs.map((_, k) => k).sort((a, b) => probs[b] - probs[a] || a - b).slice(0, top);
+  return `${i}\t${order.map((k) => `${p.classNames[k]}\t${probs[k].toFixed(4)}`).join('\t')}`;
 }

@@ -1,42 +1,63 @@
 /**
- * CSV tables: a header row, then one row per example. Parsing (quoting, BOM, CRLF, empty lines)
- * is csv-parse's job, streamed, so memory grows with the numbers kept (4 bytes a value), never
- * with the text; a file over the byte bound, or not a regular file, is refused before reading.
+ * CSV tables as raw columns: a header row, then one row per example. Parsing (quoting, BOM, CRLF,
+ * empty lines) is csv-parse's job, streamed; this module sniffs the delimiter (, ; tab |), reads
+ * gzip'd files (.csv.gz, or by their magic bytes), and keeps each column compactly: a float64 per
+ * cell while the column holds only numbers and missing cells, its texts once it holds anything
+ * else. What a column *means* (its type) is decided later, by the schema (schema.ts).
  */
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
+import { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import { CsvError, parse } from 'csv-parse';
+import { type Cell, type DecimalMark, fitsF32, isMissing, LOOKS_DECIMAL_COMMA, missingSet, parseDecimal, showCell } from './cells.js';
 import { DataError } from './dataset.js';
 
 export interface CsvReadOptions {
-  /** The target column's name; absent: every selected column is a feature (predict input). */
-  target?: string;
-  /** Feature columns by name (default: every column but the target). */
-  features?: readonly string[];
-  /** Targets kept as numbers (regress) or as class-name strings (classify, the default). */
-  task?: 'classify' | 'regress';
-  /** Refuse files larger than this (default: a quarter of physical memory, at most 4 GiB). */
+  /** The field delimiter; default: sniffed among , ; tab | from the first lines. */
+  delimiter?: string;
+  /** The decimal mark of numbers (default "."). */
+  decimal?: DecimalMark;
+  /** Spellings read as missing besides the defaults (see cells.ts). */
+  na?: readonly string[];
+  /** Refuse files larger than this (default: a quarter of physical memory, at most 4 GiB); gzip: the unpacked text. */
   maxBytes?: number;
-  /** Keep the target when present but do not require it (predict input that may hold it). */
-  targetOptional?: boolean;
 }
 
-export interface CsvTable {
+/** One column as read. */
+export interface RawColumn {
+  name: string;
+  /** Per row: the cell as a number, or NaN (missing, or not a number). */
+  numbers: Float64Array;
+  /** Per row: the cell's text (null when missing); kept only once the column holds a cell that is not a number. */
+  texts?: (string | null)[];
+  /** Missing cells, cells that are numbers, and the first row holding something else (for messages). */
+  missing: number;
+  numeric: number;
+  firstText: number;
+  /** Cells like "1,5" (a decimal comma) and the first such row: a hint for --decimal. */
+  commaNumbers: number;
+  firstComma: number;
+}
+
+export interface RawTable {
   file: string;
-  featureNames: string[];
+  header: string[];
+  columns: RawColumn[];
   count: number;
-  features: number;
-  /** count x features float32 values, row-major. */
-  inputs: Float32Array;
-  /** The target column as read: class names (classify) or numbers (regress); absent without a target. */
-  labels?: string[];
-  values?: Float32Array;
   /** Line number in the file of each row (for messages). */
   lines: Uint32Array;
+  delimiter: string;
+  decimal: DecimalMark;
+  /** The spellings read as missing. */
+  missing: ReadonlySet<string>;
 }
 
 /** Longest single record accepted (a line of a few thousand numbers fits easily). */
 const MAX_RECORD_BYTES = 1 << 20;
+/** Bytes of the file's start that the delimiter is sniffed from. */
+const SNIFF_BYTES = 1 << 16;
+export const DELIMITERS = [',', ';', '\t', '|'] as const;
 
 /** The default byte bound: a quarter of physical memory, capped at 4 GiB. */
 export function defaultMaxCsvBytes(): number {
@@ -62,94 +83,175 @@ export function checkCsvFile(file: string, maxBytes = defaultMaxCsvBytes()): num
   return st.size;
 }
 
-/** A growable float32 column store (doubling), so no per-row arrays are kept. */
-class F32Builder {
-  data = new Float32Array(1024);
+/** gzip by name or by its magic bytes (1f 8b). */
+function isGzip(file: string): boolean {
+  if (/\.gz$/i.test(file)) return true;
+  const fd = openSync(file, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    return readSync(fd, b, 0, 2, 0) === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Occurrences of `d` in `line` outside double quotes. */
+function countOutsideQuotes(line: string, d: string): number {
+  let n = 0;
+  let quoted = false;
+  for (const ch of line) {
+    if (ch === '"') quoted = !quoted;
+    else if (ch === d && !quoted) n++;
+  }
+  return n;
+}
+
+/**
+ * The delimiter of a file's first lines: the candidate that splits the header at least once and
+ * every following line into as many fields (the most fields wins); a single-column file is ",".
+ */
+export function sniffDelimiter(head: string, complete: boolean): string {
+  let lines = head.replace(/^\uFEFF/, '').split(/\r?\n/);
+  if (!complete && lines.length > 1) lines.pop(); // a partial last line
+  lines = lines.filter((l) => l.trim() !== '').slice(0, 50);
+  let best = ',';
+  let bestCount = 0;
+  let bestConsistent = false;
+  for (const d of DELIMITERS) {
+    const counts = lines.map((l) => countOutsideQuotes(l, d));
+    if (counts.length === 0 || counts[0] === 0) continue;
+    const consistent = counts.every((c) => c === counts[0]);
+    if ((consistent && !bestConsistent) || (consistent === bestConsistent && counts[0] > bestCount)) {
+      best = d;
+      bestCount = counts[0];
+      bestConsistent = consistent;
+    }
+  }
+  return best;
+}
+
+/** The unpacked bytes of `file`, its first SNIFF_BYTES gathered ahead (for sniffing) and handed on. */
+async function openText(file: string): Promise<{ head: string; complete: boolean; stream: Readable }> {
+  const raw = createReadStream(file);
+  const src: AsyncIterable<Buffer> = isGzip(file) ? raw.pipe(createGunzip()) : raw;
+  const it = src[Symbol.asyncIterator]();
+  const head: Buffer[] = [];
+  let size = 0;
+  let complete = false;
+  while (size < SNIFF_BYTES) {
+    const r = await it.next();
+    if (r.done) {
+      complete = true;
+      break;
+    }
+    head.push(r.value);
+    size += r.value.length;
+  }
+  async function* all() {
+    yield* head;
+    for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+  }
+  return { head: Buffer.concat(head).toString('utf8'), complete, stream: Readable.from(all()) };
+}
+
+/** A growable float64 column (doubling). */
+class F64Builder {
+  data = new Float64Array(256);
   length = 0;
   push(v: number): void {
     if (this.length === this.data.length) {
-      const next = new Float32Array(this.data.length * 2);
+      const next = new Float64Array(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }
     this.data[this.length++] = v;
   }
-  take(): Float32Array {
-    return this.data.slice(0, this.length);
-  }
 }
 
-/** A cell as a finite number, or a DataError naming file, line, column and value. */
-function numberAt(file: string, line: number, column: string, cell: string): number {
-  if (cell === '') throw new DataError(`${file}: line ${line}, column "${column}": missing value; every feature needs a number`);
-  const v = Number(cell);
-  if (!Number.isFinite(v)) {
-    throw new DataError(`${file}: line ${line}, column "${column}": ${JSON.stringify(cell.length > 40 ? cell.slice(0, 40) + '...' : cell)} is not a finite number`);
-  }
-  return v;
+interface ColumnBuilder {
+  numbers: F64Builder;
+  texts?: (string | null)[];
+  missing: number;
+  numeric: number;
+  firstText: number;
+  commaNumbers: number;
+  firstComma: number;
 }
 
-/** Reads a CSV file into float features (and the target column as it is), streaming. */
-export async function readCsv(file: string, opts: CsvReadOptions = {}): Promise<CsvTable> {
+/** Reads a CSV file into raw columns, streaming; DataError naming file and line for anything wrong. */
+export async function readCsv(file: string, opts: CsvReadOptions = {}): Promise<RawTable> {
   const maxBytes = opts.maxBytes ?? defaultMaxCsvBytes();
   checkCsvFile(file, maxBytes);
-  const parser = createReadStream(file).pipe(
-    parse({ bom: true, skip_empty_lines: true, trim: true, info: true, max_record_size: MAX_RECORD_BYTES }),
+  const decimal = opts.decimal ?? '.';
+  const missing = missingSet(opts.na);
+  let opened;
+  try {
+    opened = await openText(file);
+  } catch (e) {
+    throw new DataError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is it a CSV file (or gzip'd CSV)?`);
+  }
+  const delimiter = opts.delimiter ?? sniffDelimiter(opened.head, opened.complete);
+  if (delimiter === decimal) throw new DataError(`${file}: the delimiter and the decimal mark are both "${delimiter}"; pass --delimiter`);
+  const parser = opened.stream.pipe(
+    parse({ bom: true, delimiter, skip_empty_lines: true, trim: true, info: true, max_record_size: MAX_RECORD_BYTES }),
   );
   let header: string[] | undefined;
-  let featureCols: number[] = [];
-  let targetCol = -1;
-  const inputs = new F32Builder();
-  const values = new F32Builder();
-  const labels: string[] = [];
+  let cols: ColumnBuilder[] = [];
   const lines: number[] = [];
-  let bytes = 0;
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
-      bytes = info.bytes;
-      if (bytes > maxBytes) throw new DataError(`${file}: grew past the limit of ${mib(maxBytes)} while being read`);
+      if (info.bytes > maxBytes) throw new DataError(`${file}: grew past the limit of ${mib(maxBytes)} while being read`);
       if (!header) {
-        header = record;
-        ({ featureCols, targetCol } = selectColumns(file, header, opts));
+        header = checkHeader(file, record);
+        cols = header.map(() => ({ numbers: new F64Builder(), missing: 0, numeric: 0, firstText: -1, commaNumbers: 0, firstComma: -1 }));
         continue;
       }
-      const line = info.lines;
-      for (const c of featureCols) inputs.push(numberAt(file, line, header[c], record[c]));
-      if (targetCol >= 0) {
-        const cell = record[targetCol];
-        if (opts.task === 'regress') values.push(numberAt(file, line, header[targetCol], cell));
-        else {
-          if (cell === '') throw new DataError(`${file}: line ${line}, column "${header[targetCol]}": missing target value`);
-          labels.push(cell);
-        }
-      }
-      lines.push(line);
+      const row = lines.length;
+      lines.push(info.lines);
+      const names = header;
+      for (let c = 0; c < cols.length; c++) addCell(cols[c], record[c], row, decimal, missing, () => `${file}: line ${info.lines}, column "${names[c]}"`);
     }
   } catch (e) {
     parser.destroy();
     if (e instanceof DataError) throw e;
-    if (e instanceof CsvError) throw new DataError(`${file}: ${e.message}`);
+    if (e instanceof CsvError) throw csvError(file, e, delimiter);
     throw new DataError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
   }
   if (!header) throw new DataError(`${file}: empty file; a CSV file needs a header row and data rows`);
   if (lines.length === 0) throw new DataError(`${file}: a header row but no data rows`);
-  const table: CsvTable = {
-    file,
-    featureNames: featureCols.map((c) => header![c]),
-    count: lines.length,
-    features: featureCols.length,
-    inputs: inputs.take(),
-    lines: Uint32Array.from(lines),
-  };
-  if (targetCol >= 0) {
-    if (opts.task === 'regress') table.values = values.take();
-    else table.labels = labels;
-  }
-  return table;
+  const count = lines.length;
+  const columns = cols.map((b, c): RawColumn => ({
+    name: header![c], numbers: b.numbers.data.slice(0, count), texts: b.texts, missing: b.missing, numeric: b.numeric,
+    firstText: b.firstText, commaNumbers: b.commaNumbers, firstComma: b.firstComma,
+  }));
+  return { file, header, columns, count, lines: Uint32Array.from(lines), delimiter, decimal, missing };
 }
 
-/** Which columns are features and which is the target, by name; DataError naming what is wrong. */
-function selectColumns(file: string, header: string[], opts: CsvReadOptions): { featureCols: number[]; targetCol: number } {
+function addCell(b: ColumnBuilder, cell: string, row: number, decimal: DecimalMark, missing: ReadonlySet<string>, where: () => string): void {
+  if (isMissing(cell, missing)) {
+    b.missing++;
+    b.numbers.push(NaN);
+    b.texts?.push(null);
+    return;
+  }
+  const v = parseDecimal(cell, decimal);
+  if (Number.isNaN(v)) {
+    if (b.firstText < 0) {
+      b.firstText = row;
+      // From now on the column keeps its texts; the numbers before are written back in decimal.
+      b.texts = Array.from(b.numbers.data.subarray(0, row), (x) => (Number.isNaN(x) ? null : String(x)));
+    }
+    if (decimal === '.' && LOOKS_DECIMAL_COMMA.test(cell) && b.commaNumbers++ === 0) b.firstComma = row;
+  } else {
+    if (!fitsF32(v)) throw new DataError(`${where()}: ${showCell(cell)} is beyond the float32 range (about 3.4e38) the network computes in`);
+    b.numeric++;
+  }
+  b.numbers.push(v);
+  b.texts?.push(cell);
+}
+
+/** Header names trimmed (csv-parse does it), non-empty and unique. */
+function checkHeader(file: string, header: string[]): string[] {
   const seen = new Map<string, number>();
   for (let i = 0; i < header.length; i++) {
     if (header[i] === '') throw new DataError(`${file}: column ${i + 1} of the header has no name; every column needs one`);
@@ -158,28 +260,52 @@ function selectColumns(file: string, header: string[], opts: CsvReadOptions): { 
     }
     seen.set(header[i], i);
   }
-  const list = () => header.map((h) => JSON.stringify(h)).join(', ');
-  let targetCol = -1;
-  if (opts.target !== undefined) {
-    targetCol = seen.get(opts.target) ?? -1;
-    if (targetCol < 0 && !opts.targetOptional) {
-      throw new DataError(`${file}: no column named "${opts.target}" for the target; the header has ${list()}`);
+  return header;
+}
+
+function csvError(file: string, e: CsvError, delimiter: string): DataError {
+  const d = delimiter === '\t' ? 'tab' : `"${delimiter}"`;
+  const line = (e as CsvError & { lines?: number }).lines;
+  if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
+    return new DataError(`${file}: line ${line}: ${e.message.replace(/ on line \d+$/, '')} fields split by ${d}; check the row, its quoting, or pass --delimiter`);
+  }
+  return new DataError(`${file}: ${e.message}`);
+}
+
+/** A column's cell of row i as the encoder reads it: null (missing), its number, or its text. */
+export function columnCell(col: RawColumn, i: number): Cell {
+  if (col.texts) return col.texts[i];
+  const v = col.numbers[i];
+  return Number.isNaN(v) ? null : v;
+}
+
+/** The column of `table` named `name`, or a DataError listing the header. */
+export function columnOf(table: RawTable, name: string, what: string): RawColumn {
+  const c = table.columns.find((col) => col.name === name);
+  if (!c) throw new DataError(`${table.file}: no column named "${name}" ${what}; the header has ${listNames(table.header)}`);
+  return c;
+}
+
+export function listNames(names: readonly string[]): string {
+  const shown = names.slice(0, 30).map((h) => JSON.stringify(h)).join(', ');
+  return names.length > 30 ? `${shown} ... (${names.length} columns)` : shown;
+}
+
+/**
+ * Column names from flags: each given value is a column name as it is, or else a comma-separated
+ * list of them (so names holding commas are passed whole, or by repeating the flag).
+ */
+export function resolveNames(file: string, header: readonly string[], given: readonly string[], flag: string): string[] {
+  const has = new Set(header);
+  const out: string[] = [];
+  for (const g of given) {
+    const names = has.has(g) ? [g] : g.split(',').map((s) => s.trim());
+    for (const n of names) {
+      if (!has.has(n)) throw new DataError(`${file}: no column named "${n}" (${flag}); the header has ${listNames(header)}`);
+      if (!out.includes(n)) out.push(n);
     }
   }
-  let featureCols: number[];
-  if (opts.features) {
-    featureCols = opts.features.map((name) => {
-      const c = seen.get(name);
-      if (c === undefined) throw new DataError(`${file}: no column named "${name}" among the features; the header has ${list()}`);
-      if (c === targetCol) throw new DataError(`${file}: "${name}" is the target column; it cannot also be a feature`);
-      return c;
-    });
-    if (featureCols.length === 0) throw new DataError(`${file}: no feature columns selected`);
-  } else {
-    featureCols = header.map((_, i) => i).filter((i) => i !== targetCol);
-    if (featureCols.length === 0) throw new DataError(`${file}: the target is the only column; a CSV file needs feature columns too`);
-  }
-  return { featureCols, targetCol };
+  return out;
 }
 
 /**
@@ -190,19 +316,4 @@ export function sortClassNames(names: Iterable<string>): string[] {
   const unique = [...new Set(names)];
   if (unique.every((n) => n.trim() !== '' && Number.isFinite(Number(n)))) return unique.sort((a, b) => Number(a) - Number(b));
   return unique.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-/** Labels as indices into classNames; DataError naming the first unknown one. */
-export function labelIndices(table: CsvTable, classNames: readonly string[], targetName: string): Uint32Array {
-  const index = new Map(classNames.map((n, i) => [n, i]));
-  const labels = table.labels ?? [];
-  const out = new Uint32Array(labels.length);
-  for (let i = 0; i < labels.length; i++) {
-    const k = index.get(labels[i]);
-    if (k === undefined) {
-      throw new DataError(`${table.file}: line ${table.lines[i]}, column "${targetName}": class ${JSON.stringify(labels[i])} is not one of the model's classes (${classNames.map((n) => JSON.stringify(n)).join(', ')})`);
-    }
-    out[i] = k;
-  }
-  return out;
 }

@@ -4,6 +4,9 @@
  * into the model file. Validation here names the split, row and column of the first bad value.
  */
 import { DataError } from '../errors.js';
+import type { ColumnSummary } from './inspect.js';
+import type { Pipeline } from './pipeline.js';
+import type { DataWarning } from './warnings.js';
 
 export { DataError } from '../errors.js';
 
@@ -58,6 +61,12 @@ export interface DataSet {
   source: string;
   /** Set by standardize(): what was applied to inputs and targets (stored in the model file). */
   preprocessing?: Preprocessing;
+  /** Tables: the fitted pipeline that encoded the raw columns (stored in the model file). */
+  pipeline?: Pipeline;
+  /** Tables: each column as `inspect` describes it (the start event carries it). */
+  schema?: ColumnSummary[];
+  /** Tables: what the reader warns about (the fit emits each as a warning event). */
+  warnings?: DataWarning[];
 }
 
 /** The number of regression outputs (targets per row) of a split. */

@@ -24,12 +24,19 @@ export function checkFraction(name: string, fraction: number): void {
  * class with two or more rows). Both parts keep the rows' original order.
  */
 export function splitRows(rows: Rows, fraction: number, seed: number, classes?: number, name = 'fraction'): Split {
+  const labels = classes !== undefined && rows.targets instanceof Uint32Array ? rows.targets : undefined;
+  const { kept, held } = splitIndices(rows.count, fraction, seed, labels && classes, labels, name);
+  return { kept: takeRows(rows, kept), held: takeRows(rows, held) };
+}
+
+/** The row indices splitRows keeps and holds out (labels given: stratified by class). */
+export function splitIndices(count: number, fraction: number, seed: number, classes?: number, labels?: Uint32Array, name = 'fraction'): { kept: number[]; held: number[] } {
   checkFraction(name, fraction);
   const rng = defaultRng(seed);
-  const held = new Uint8Array(rows.count);
-  if (classes !== undefined && rows.targets instanceof Uint32Array) {
+  const held = new Uint8Array(count);
+  if (classes !== undefined && labels) {
     const byClass: number[][] = Array.from({ length: classes }, () => []);
-    for (let i = 0; i < rows.count; i++) byClass[rows.targets[i]].push(i);
+    for (let i = 0; i < count; i++) byClass[labels[i]].push(i);
     for (const members of byClass) {
       if (members.length < 2) continue;
       const take = Math.min(members.length - 1, Math.max(1, Math.round(members.length * fraction)));
@@ -37,17 +44,17 @@ export function splitRows(rows: Rows, fraction: number, seed: number, classes?: 
       for (let k = 0; k < take; k++) held[members[order[k]]] = 1;
     }
   } else {
-    const take = Math.round(rows.count * fraction);
-    const order = rng.permutation(rows.count);
+    const take = Math.round(count * fraction);
+    const order = rng.permutation(count);
     for (let k = 0; k < take; k++) held[order[k]] = 1;
   }
   const keptIdx: number[] = [];
   const heldIdx: number[] = [];
-  for (let i = 0; i < rows.count; i++) (held[i] ? heldIdx : keptIdx).push(i);
+  for (let i = 0; i < count; i++) (held[i] ? heldIdx : keptIdx).push(i);
   if (keptIdx.length === 0 || heldIdx.length === 0) {
-    throw new DataError(`${name} ${fraction} of ${rows.count} rows leaves ${keptIdx.length === 0 ? 'no rows to train on' : 'no rows to hold out'}; use more rows or another fraction`);
+    throw new DataError(`${name} ${fraction} of ${count} rows leaves ${keptIdx.length === 0 ? 'no rows to train on' : 'no rows to hold out'}; use more rows or another fraction`);
   }
-  return { kept: takeRows(rows, keptIdx), held: takeRows(rows, heldIdx) };
+  return { kept: keptIdx, held: heldIdx };
 }
 
 /** The data set with `fraction` of its training rows moved to a validation split. */

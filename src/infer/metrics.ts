@@ -28,6 +28,32 @@ export interface RegressionEvaluation {
   count: number;
 }
 
+/**
+ * Macro-F1 and balanced accuracy from a confusion matrix (scikit-learn's f1_score(average='macro')
+ * and balanced_accuracy_score): unweighted means over the classes that occur, in truth or in
+ * prediction for F1 (a class never seen nor predicted adds nothing), in truth for recall.
+ */
+export function classScores(confusion: Uint32Array, classes: number): { testMacroF1: number; testBalancedAccuracy: number } {
+  let f1 = 0, f1n = 0, recall = 0, recallN = 0;
+  for (let k = 0; k < classes; k++) {
+    let truth = 0, predicted = 0;
+    for (let j = 0; j < classes; j++) {
+      truth += confusion[k * classes + j];
+      predicted += confusion[j * classes + k];
+    }
+    const hit = confusion[k * classes + k];
+    if (truth + predicted > 0) {
+      f1 += (2 * hit) / (truth + predicted);
+      f1n++;
+    }
+    if (truth > 0) {
+      recall += hit / truth;
+      recallN++;
+    }
+  }
+  return { testMacroF1: f1n ? f1 / f1n : 0, testBalancedAccuracy: recallN ? recall / recallN : 0 };
+}
+
 /** Index of the largest value in row i of a rows x cols block; the first one wins ties, as np.argmax. */
 export function argmaxRow(x: Float32Array, i: number, cols: number): number {
   const row = i * cols;

@@ -1,13 +1,14 @@
 /**
  * Inference: class labels and softmax probabilities for a batch of rows (`predict`, the network
- * alone), and `predictRows` for a trained model with its data side: raw features as number[][],
- * a Float32Array or rows by feature name, standardised as in training, returning class names or
- * values in the targets' units.
+ * alone), and `predictRows` for a trained model with its data side: raw rows by column name (or
+ * positional), encoded by the model's pipeline and standardised as in training (data/model-rows.ts),
+ * returning class names with every class's probability, or values in the targets' units.
  */
 import type { Backend } from '../backend/contract.js';
-import { inputRows } from '../data/arrays.js';
-import { DataError, type Preprocessing, type Task } from '../data/dataset.js';
-import { invertColumns, prepareInputs } from '../data/standardize.js';
+import type { Preprocessing, Task } from '../data/dataset.js';
+import { modelInputs, type RawRows } from '../data/model-rows.js';
+import type { Pipeline } from '../data/pipeline.js';
+import { invertColumns } from '../data/standardize.js';
 import { forward, type Mlp, Workspace } from '../nn/mlp.js';
 import { identityOrder } from '../train/batches.js';
 import { argmaxRow } from './metrics.js';
@@ -74,10 +75,16 @@ export interface TrainedModel {
   featureNames?: readonly string[];
   classNames?: readonly string[];
   preprocessing?: Preprocessing;
+  /** A table's fitted preprocessing: raw columns in, encoded features out. */
+  pipeline?: Pipeline;
 }
 
-/** Raw rows: number[][] or a flat Float32Array in the model's feature order, or objects by feature name. */
-export type PredictInput = readonly (readonly number[])[] | Float32Array | readonly Readonly<Record<string, number>>[];
+/**
+ * Raw rows: objects by column name (number | string | boolean | null | undefined; null, undefined,
+ * NaN and the model's missing spellings are missing), a table read by readCsv, or positional raw
+ * columns (number[][] or a flat Float32Array) in the model's column order.
+ */
+export type PredictInput = RawRows;
 
 export interface ClassPredictions {
   task: 'classify';
@@ -86,7 +93,12 @@ export interface ClassPredictions {
   classIndex: Uint32Array;
   /** The probability of each row's predicted class. */
   probability: Float32Array;
+  /** count x classes softmax probabilities, row-major, in class order. */
   probabilities: Float32Array;
+  /** Class names (or indices as strings), in the order of each row's probabilities. */
+  classNames: string[];
+  /** One line per column with categories not seen in training (encoded as all zero). */
+  warnings: string[];
 }
 
 export interface ValuePredictions {
@@ -94,46 +106,31 @@ export interface ValuePredictions {
   /** count x outputs values in the targets' units. */
   values: Float32Array;
   outputs: number;
+  /** The target columns' names, when the model has them. */
+  targetNames?: string[];
+  warnings: string[];
 }
 
-/** Rows by feature name as a flat Float32Array in the model's order; DataError naming a missing one. */
-function byName(rows: readonly Readonly<Record<string, number>>[], names: readonly string[] | undefined): Float32Array {
-  if (!names) throw new DataError('rows by feature name need a model with feature names (trained from CSV or with featureNames)');
-  const out = new Float32Array(rows.length * names.length);
-  rows.forEach((row, i) => {
-    names.forEach((name, j) => {
-      const v = row[name];
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new DataError(`row ${i + 1}: feature "${name}" is ${v === undefined ? 'missing' : JSON.stringify(v)}; expected a finite number`);
-      }
-      out[i * names.length + j] = v;
-    });
-  });
-  return out;
-}
-
-/** Predicts raw rows with a trained model: standardised as in training, answers in the data's terms. */
+/** Predicts raw rows with a trained model: encoded and standardised as in training, answers in the data's terms. */
 export function predictRows(be: Backend, model: TrainedModel, x: PredictInput): ClassPredictions | ValuePredictions {
   const { net } = model;
-  const f = net.inputs;
-  const objects = Array.isArray(x) && x.length > 0 && !Array.isArray(x[0]);
-  const raw = objects
-    ? byName(x as readonly Record<string, number>[], model.featureNames)
-    : (inputRows(x as readonly (readonly number[])[] | Float32Array, f, 'input').inputs as Float32Array);
-  const count = raw.length / f;
-  const inputs = prepareInputs(raw, count, f, model.preprocessing);
+  const { inputs, count, warnings } = modelInputs({ ...model, inputs: net.inputs, outputs: net.classes }, x);
   if (model.task === 'regress') {
     const K = net.classes;
     const values = new Float32Array(count * K);
     forwardAll(be, net, inputs, (out, start, rows) => values.set(out.subarray(0, rows * K), start * K));
     const p = model.preprocessing;
     if (p?.targetMean && p.targetStd) invertColumns(values, count, K, p.targetMean, p.targetStd);
-    return { task: 'regress', values, outputs: K };
+    const targetNames = model.pipeline?.target.columns.length === K ? [...model.pipeline.target.columns] : undefined;
+    return { task: 'regress', values, outputs: K, ...(targetNames ? { targetNames } : {}), warnings };
   }
   const { labels, probabilities } = predict(be, net, inputs);
   const C = net.classes;
   const probability = new Float32Array(count);
   for (let i = 0; i < count; i++) probability[i] = probabilities[i * C + labels[i]];
   const names = model.classNames;
-  return { task: 'classify', labels: Array.from(labels, (k) => (names ? names[k] : k)), classIndex: labels, probability, probabilities };
+  return {
+    task: 'classify', labels: Array.from(labels, (k) => (names ? names[k] : k)), classIndex: labels, probability, probabilities,
+    classNames: names ? [...names] : Array.from({ length: C }, (_, k) => String(k)), warnings,
+  };
 }

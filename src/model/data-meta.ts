@@ -7,9 +7,13 @@
  *            output         "softmax" (classify) | "linear" (regress)
  *            feature_names  JSON array of the input columns' names
  *            class_names    JSON array of the class names, index order
+ *            pipeline       JSON: the fitted table preprocessing (docs/formats.md); absent for
+ *                           models trained on arrays or images, and for files written before it
  * Python's safetensors reads the tensors and the metadata as they are.
  */
 import type { Preprocessing, Task } from '../data/dataset.js';
+import type { Pipeline } from '../data/pipeline.js';
+import { checkPipeline } from '../data/pipeline-check.js';
 import type { Mlp } from '../nn/mlp.js';
 
 /** The data side of a trained model. */
@@ -18,11 +22,13 @@ export interface ModelData {
   featureNames?: readonly string[];
   classNames?: readonly string[];
   preprocessing?: Preprocessing;
+  /** A table's fitted preprocessing (raw columns -> encoded features). */
+  pipeline?: Pipeline;
 }
 
 export const DATA_TENSORS = ['feature_mean', 'feature_std', 'target_mean', 'target_std'] as const;
 export type DataTensorName = (typeof DATA_TENSORS)[number];
-export const DATA_KEYS: readonly string[] = ['task', 'feature_names', 'class_names'];
+export const DATA_KEYS: readonly string[] = ['task', 'feature_names', 'class_names', 'pipeline'];
 
 /** The length each data tensor must have for `net` (inputs for features, outputs for targets). */
 export function dataTensorLength(name: DataTensorName, sizes: readonly number[]): number {
@@ -57,6 +63,7 @@ export function dataMetadata(net: Mlp, d: ModelData): Record<string, string> {
     if (d.classNames.length !== net.classes) throw new RangeError(`Expected ${net.classes} class names but received ${d.classNames.length}`);
     m.class_names = JSON.stringify(d.classNames);
   }
+  if (d.pipeline) m.pipeline = JSON.stringify(d.pipeline);
   return m;
 }
 
@@ -101,5 +108,9 @@ export function readModelData(
   }
   if (p.targetMean && task !== 'regress') fail('tensors target_mean / target_std belong to task "regress"');
   if (p.featureMean || p.targetMean) d.preprocessing = p;
+  if (metadata.pipeline !== undefined) {
+    d.pipeline = checkPipeline(metadata.pipeline, sizes[0], fail);
+    if (d.pipeline.target.task !== task) fail(`metadata pipeline's task "${d.pipeline.target.task}" differs from task "${task}"`);
+  }
   return d;
 }

@@ -10,9 +10,10 @@ import type { Backend } from '../backend/contract.js';
 import type { DataSet, Rows } from '../data/dataset.js';
 import { invertColumns } from '../data/standardize.js';
 import { forwardAll, predict, type TrainedModel } from '../infer/predict.js';
+import { classCurves, regressionMetrics } from './curves.js';
 import type { ClassScore, Environment, Mistake, ReportEvent } from './events.js';
 
-/** Misclassified images the report shows (three rows of eight). */
+/** Misclassified images the report shows (two rows of twelve). */
 export const MISTAKES_SHOWN = 24;
 
 export function environment(): Environment {
@@ -48,18 +49,10 @@ export function squareSide(features: number): number | undefined {
   return side > 1 && side * side === features ? side : undefined;
 }
 
-/**
- * An image's grey levels as base64 bytes: bytes as they are (IDX data), float features stretched
- * from the image's own minimum to maximum (standardised square tables).
- */
+/** An image's grey levels (IDX bytes, as they are) as base64. */
 function pixelsOf(set: Rows, index: number): string {
   const f = set.features;
-  const x = set.inputs.subarray(index * f, (index + 1) * f);
-  if (x instanceof Uint8Array) return Buffer.from(x.buffer, x.byteOffset, f).toString('base64');
-  let lo = Infinity, hi = -Infinity;
-  for (const v of x) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
-  const span = hi > lo ? hi - lo : 1;
-  return Buffer.from(Array.from(x, (v) => Math.round((255 * (v - lo)) / span))).toString('base64');
+  return Buffer.from((set.inputs as Uint8Array).subarray(index * f, (index + 1) * f)).toString('base64');
 }
 
 /** Runs the trained model over the test split and collects the report event of the run. */
@@ -76,9 +69,13 @@ export function analyzeRun(be: Backend, model: TrainedModel, data: DataSet): Rep
       invertColumns(predicted, test.count, K, p.targetMean, p.targetStd);
       invertColumns(truth, test.count, K, p.targetMean, p.targetStd);
     }
-    // The chart shows the first output against its target.
+    // The chart and the metrics show the first output against its target.
     const first = (a: Float32Array) => Array.from({ length: test.count }, (_, i) => a[i * K]);
-    return { event: 'report', environment: environment(), count: test.count, regression: regressionPoints(first(truth), first(predicted)) };
+    const [t, y] = [first(truth), first(predicted)];
+    return {
+      event: 'report', environment: environment(), count: test.count, inputKind: 'rows',
+      regression: regressionPoints(t, y), ...(test.count ? { regressionMetrics: regressionMetrics(t, y) } : {}),
+    };
   }
   const classes = data.classes;
   const { labels, probabilities } = predict(be, model.net, inputs);
@@ -91,11 +88,17 @@ export function analyzeRun(be: Backend, model: TrainedModel, data: DataSet): Rep
     confusion[truth * classes + predicted]++;
     if (predicted !== truth) wrong.push({ index: i, confidence: probabilities[i * classes + predicted] });
   }
-  const side = squareSide(test.features);
+  // Image data is what the IDX reader gives (bytes per pixel); a table is never drawn as pictures,
+  // whatever its feature count.
+  const images = test.inputs instanceof Uint8Array;
+  const side = images ? squareSide(test.features) : undefined;
   const event: ReportEvent = {
-    event: 'report', environment: environment(), count: test.count, classes, confusion, perClass: classScores(confusion, classes),
+    event: 'report', environment: environment(), count: test.count, classes, inputKind: images ? 'images' : 'rows',
+    confusion, perClass: classScores(confusion, classes),
   };
   if (data.classNames) event.classNames = [...data.classNames];
+  const curves = classCurves(truthOf.subarray(0, test.count), probabilities, classes);
+  if (curves.length) event.curves = curves;
   if (side !== undefined) {
     // Most confident first; the lower index first among equals, so the choice is reproducible.
     wrong.sort((a, b) => b.confidence - a.confidence || a.index - b.index);

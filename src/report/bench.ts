@@ -6,8 +6,9 @@
 import type { BenchReport, Column } from '../bench/run.js';
 import { formatReport } from '../bench/format.js';
 import { bars, groupedBars, renderSvg, type Row } from './charts.js';
-import { esc, figure, keyValues, page, section } from './html.js';
+import { figure, keyValues, page, section } from './html.js';
 import type { ReportLibs } from './libs.js';
+import { html } from './markup.js';
 
 /** The epoch timings the bench reports, in the order drawn: medians first (the steady state), then first epochs. */
 const EPOCH_SERIES: Array<[keyof Column, string]> = [
@@ -67,8 +68,8 @@ export async function renderBenchReport(libs: ReportLibs, r: BenchReport): Promi
       ? section('peak', 'Dense epoch GFLOP/s against the FMA peak', figure(await renderSvg(libs, groupedBars('', rates, 'kind', 'column', 'GFLOP/s', 'GFLOP/s (higher is better)'))))
       : '',
     steps.length ? section('step', 'One training step (batch 128)', figure(await renderSvg(libs, bars('', steps, 'column', 'ms', 'ms (lower is better)')))) : '',
-    section('numbers', 'All numbers and notes', `<pre>${esc(formatReport(r))}</pre>`),
+    section('numbers', 'All numbers and notes', html`<pre>${formatReport(r)}</pre>`),
   ];
-  const subtitle = `${esc(m.cpu)}, ${m.cores} cores, ${esc(m.platform)}, Node ${esc(m.node)} &middot; ${r.columns.map((c) => esc(c.label)).join(', ')}`;
-  return page('native-mlp benchmark report', subtitle, sections);
+  const subtitle = `${m.cpu}, ${m.cores} cores, ${m.platform}, Node ${m.node} · ${r.columns.map((c) => c.label).join(', ')}`;
+  return page('native-mlp benchmark report', subtitle, sections).toString();
 }

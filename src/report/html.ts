@@ -1,8 +1,8 @@
-/** The page around the charts: one HTML file with its style inline and nothing loaded from elsewhere. */
-
-export function esc(s: unknown): string {
-  return String(s).replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-}
+/**
+ * The page around the charts: one HTML file with its style inline and nothing loaded from
+ * elsewhere. Everything here returns Html from markup.ts, so values are escaped by construction.
+ */
+import { type Html, html, type Part, styleElement, styleHash } from './markup.js';
 
 /** A number as a person reads it: grouped integers, 2 decimals from 1 up, 4 below, 4 significant digits when tiny. */
 export function fmt(v: unknown): string {
@@ -16,26 +16,42 @@ export function fmt(v: unknown): string {
 
 export const percent = (v: number, digits = 2) => `${(v * 100).toFixed(digits)}%`;
 
+/** A duration in the unit that shows it: ms below a second, s below ten minutes, then min and h. */
+export function duration(seconds: number): string {
+  if (seconds < 1e-3) return `${(seconds * 1e6).toPrecision(3)} µs`;
+  if (seconds < 1) return `${(seconds * 1e3).toPrecision(3)} ms`;
+  if (seconds < 600) return `${seconds.toPrecision(3)} s`;
+  if (seconds < 3 * 3600) return `${(seconds / 60).toFixed(1)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
+}
+
+/** Names longer than this are shortened on the page (the whole name in the title attribute). */
+export const NAME_SHOWN = 24;
+export const shorten = (s: string, n = NAME_SHOWN) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
+
+/** A name, shortened with the whole of it as the tooltip. */
+export const name = (s: string): Html => (s.length > NAME_SHOWN ? html`<span title="${s}">${shorten(s)}</span>` : html`${s}`);
+
 /** A two-column table of label and value (fractions as given: they are settings); rows with an undefined value are left out. */
-export function keyValues(rows: Array<[string, unknown]>): string {
+export function keyValues(rows: Array<[string, unknown]>): Html {
   const body = rows
     .filter(([, v]) => v !== undefined && v !== null)
-    .map(([k, v]) => `<tr><th>${esc(k)}</th><td>${esc(typeof v === 'string' || (typeof v === 'number' && !Number.isInteger(v)) ? String(v) : fmt(v))}</td></tr>`)
-    .join('');
-  return `<table class="kv">${body}</table>`;
+    .map(([k, v]) => html`<tr><th>${k}</th><td>${typeof v === 'string' || (typeof v === 'number' && !Number.isInteger(v)) ? String(v) : fmt(v)}</td></tr>`);
+  return html`<table class="kv">${body}</table>`;
 }
 
-/** A table with a header row; cells are already HTML. */
-export function grid(header: string[], rows: string[][], cls = 'grid'): string {
-  const head = `<tr>${header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>`;
-  return `<table class="${cls}"><thead>${head}</thead><tbody>${rows.map((r) => `<tr>${r.map((c) => `<td>${c}</td>`).join('')}</tr>`).join('')}</tbody></table>`;
+/** A table with a header row; cells are text or Html. `rowClass` marks rows (the best run). */
+export function grid(header: string[], rows: Part[][], cls = 'grid', rowClass: (i: number) => string = () => ''): Html {
+  const head = html`<tr>${header.map((h) => html`<th>${h}</th>`)}</tr>`;
+  const body = rows.map((r, i) => html`<tr class="${rowClass(i)}">${r.map((c) => html`<td>${c}</td>`)}</tr>`);
+  return html`<table class="${cls}"><thead>${head}</thead><tbody>${body}</tbody></table>`;
 }
 
-export function section(id: string, title: string, body: string, note = ''): string {
-  return `<section id="${id}"><h2>${esc(title)}</h2>${note ? `<p class="note">${note}</p>` : ''}${body}</section>`;
+export function section(id: string, title: string, body: Part, note: Part = ''): Html {
+  return html`<section id="${id}"><h2>${title}</h2>${note ? html`<p class="note">${note}</p>` : ''}${body}</section>`;
 }
 
-export const figure = (svg: string) => `<figure class="chart">${svg}</figure>`;
+export const figure = (chart: Html) => html`<figure class="chart">${chart}</figure>`;
 
 const STYLE = `
 :root { color-scheme: light; --ink: #1d2330; --muted: #5b6475; --line: #e3e6ec; --accent: #2f6fb3; }
@@ -72,27 +88,42 @@ table.grid tr.total td { font-weight: 600; border-top: 2px solid var(--line); }
 .mistakes img { width: 72px; height: 72px; image-rendering: pixelated; border-radius: 4px; background: black; }
 .mistakes figcaption b { color: #c0392b; }
 pre { background: #f7f8fa; border: 1px solid var(--line); border-radius: 6px; padding: 10px; overflow-x: auto; font-size: 12px; }
+table.grid td { white-space: nowrap; }
+details > summary { cursor: pointer; color: var(--accent); margin-bottom: 6px; }
+tr.best td { background: #fff1d6; font-weight: 600; }
+.scroll { overflow-x: auto; }
+.error { color: #c0392b; }
 footer { margin-top: 18px; color: var(--muted); font-size: 12px; }
 `;
 
-/** The whole page. The content security policy forbids any load from elsewhere, so a stray link would show as an error. */
-export function page(title: string, subtitle: string, sections: string[]): string {
-  return `<!DOCTYPE html>
+const POLICY = [
+  "default-src 'none'", 'img-src data:', `style-src ${styleHash(STYLE)}`, "form-action 'none'", "base-uri 'none'",
+  // navigate-to was dropped from CSP 3 and no browser enforces it (Chromium warns about it), so
+  // it is not set: navigation is prevented by the page holding no markup from the log at all.
+].join('; ');
+
+/**
+ * The whole page. The content security policy forbids any load from elsewhere, any script, any
+ * form target and any base URL; the style element is allowed by its hash.
+ */
+export function page(title: string, subtitle: Part, sections: Part[], data?: Html): Html {
+  return html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${POLICY}">
+<meta name="referrer" content="no-referrer">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'unsafe-inline'">
-<title>${esc(title)}</title>
-<style>${STYLE}</style>
+<title>${title}</title>
+${styleElement(STYLE)}
 </head>
 <body>
 <main>
-<header><h1>${esc(title)}</h1><p>${subtitle}</p></header>
-${sections.filter(Boolean).join('\n')}
-<footer>Written by native-mlp. Self-contained: charts are static SVG drawn with Vega-Lite and Vega, images are inline PNG.</footer>
+<header><h1>${title}</h1><p>${subtitle}</p></header>
+${sections.filter(Boolean).map((s) => html`${s}
+`)}<footer>Written by native-mlp. Self-contained: charts are static SVG drawn with Vega-Lite and Vega, images are inline PNG.</footer>
 </main>
-</body>
+${data ?? ''}</body>
 </html>
 `;
 }

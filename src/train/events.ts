@@ -1,5 +1,8 @@
+import type { ColumnSummary } from '../data/inspect.js';
+import type { DataWarning } from '../data/warnings.js';
+
 /**
- * What a training run reports: start / epoch / stop / test events (the CLI prints them, --json
+ * What a training run reports: start / epoch / stop / test / warning events (the CLI prints them, --json
  * writes them as JSON Lines) and per-batch progress.
  */
 import { UserError } from '../errors.js';
@@ -40,6 +43,8 @@ export interface StartEvent {
   task?: 'classify' | 'regress';
   /** The epoch a resumed run continues after (absent for a fresh run). */
   resumedAfterEpoch?: number;
+  /** Tables: each column as `native-mlp inspect --json` describes it. */
+  schema?: ColumnSummary[];
 }
 
 export interface EpochEvent {
@@ -88,6 +93,17 @@ export interface TestEvent {
   testRmse?: number;
   /** Mean loss on the test rows (cross-entropy, or 0.5 * squared error on standardised targets). */
   testLoss: number;
+  /** Classification: the unweighted mean of per-class F1, and of per-class recall. */
+  testMacroF1?: number;
+  testBalancedAccuracy?: number;
+}
+
+/** Something about the data or the run the user should know (one line); the CLI prints it on stderr. */
+export interface WarningEvent {
+  event: 'warning';
+  /** A data warning's code, or 'chance-loss': the loss stayed at ln(classes), what guessing uniformly gives. */
+  code: DataWarning['code'] | 'chance-loss';
+  message: string;
 }
 
 export interface BatchProgress {
@@ -98,14 +114,6 @@ export interface BatchProgress {
   rows: number;
   /** @deprecated rows, kept for one release. */
   images: number;
-}
-
-/** Something the run noticed that the user should know, said once (the run goes on). */
-export interface WarningEvent {
-  event: 'warning';
-  /** 'chance-loss': the loss stayed at ln(classes), what guessing uniformly gives. */
-  code: 'chance-loss';
-  message: string;
 }
 
 export type TrainEvent = StartEvent | EpochEvent | StopEvent | TestEvent | WarningEvent;

@@ -3,12 +3,12 @@
  * events out; returns a trained model that carries its data side (task, names, standardisation)
  * so predictRows() and a saved file work from raw rows.
  */
-import { statSync } from 'node:fs';
 import type { Backend } from '../backend/contract.js';
 import { type BackendChoice, selectBackend } from '../backend/select.js';
 import { type ArraySplit, dataSetFromSplits, type InputArray } from '../data/arrays.js';
 import { type DataSet, DataError, DEFAULT_CLASSES, type Task } from '../data/dataset.js';
-import { loadCsvDataSet } from '../data/from-csv.js';
+import { loadCsvDataSet, type TableOptions } from '../data/from-csv.js';
+import { pathKind } from '../data/source.js';
 import { loadDataSetAsync, peekFeatures } from '../data/mnist.js';
 import { withValidation } from '../data/split.js';
 import { standardize } from '../data/standardize.js';
@@ -34,10 +34,12 @@ export interface FitOptions extends Partial<TrainConfig>, Pick<TrainOptions, 'on
   /** A backend, or a choice ("auto", "native", "js"); default auto. */
   backend?: Backend | BackendChoice;
   task?: Task;
-  /** CSV: the target column (required for a CSV file). */
-  target?: string;
+  /** CSV: the target column (required for a CSV file), or several (multi-output regression). */
+  target?: string | readonly string[];
   /** CSV: the feature columns (default all but the target). Arrays: their names. */
   features?: readonly string[];
+  /** CSV: how the table is read, typed and encoded (delimiter, decimal, missing spellings, column types, imputation). */
+  table?: TableOptions;
   /** CSV: a separate test file; without it, testFraction of the file is held out. */
   testFile?: string;
   testFraction?: number;
@@ -63,14 +65,7 @@ function isDataSet(d: unknown): d is DataSet {
 export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data: DataSet; started?: Awaited<ReturnType<typeof loadWhileDrawing>> }> {
   const seed = o.seed ?? NOTEBOOK_CONFIG.seed;
   if (typeof data === 'string') {
-    let kind: 'dir' | 'file' | 'missing' = 'missing';
-    try {
-      kind = statSync(data).isDirectory() ? 'dir' : 'file';
-    } catch {
-      // explained below, by the reader the path was meant for
-    }
-    // A missing path is read as the folder it was meant to be unless it names a CSV file.
-    if (kind === 'dir' || (kind === 'missing' && o.target === undefined && !/\.csv$/i.test(data))) {
+    if (pathKind(data, o.target !== undefined) === 'folder') {
       const csvOnly = o.target !== undefined ? 'target' : o.testFile !== undefined ? 'testFile' : o.features !== undefined ? 'features' : null;
       if (csvOnly) throw new DataError(`${data}: a folder of IDX files has no columns; ${csvOnly} (--${csvOnly === 'testFile' ? 'test' : csvOnly}) is for CSV files`);
       const features = peekFeatures(data); // first: it explains a missing folder before any read starts
@@ -91,7 +86,7 @@ export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data:
     if (o.target === undefined) throw new DataError(`${data}: a CSV file needs the target column's name (target / --target COLUMN)`);
     return {
       data: await loadCsvDataSet(data, {
-        target: o.target, features: o.features, task: o.task, testFile: o.testFile, testFraction: o.testFraction, seed,
+        ...o.table, target: o.target, features: o.features, task: o.task, testFile: o.testFile, testFraction: o.testFraction, seed,
       }),
     };
   }
@@ -123,6 +118,7 @@ export function prepareData(data: DataSet, o: Pick<FitOptions, 'validation' | 's
 export async function fit(data: FitData, options: FitOptions = {}): Promise<FitResult> {
   const be = typeof options.backend === 'object' ? options.backend : selectBackend(options.backend ?? 'auto');
   const { data: loaded, started } = await loadFitData(data, options);
+  for (const w of loaded.warnings ?? []) options.onEvent?.({ event: 'warning', code: w.code, message: w.message });
   const preset = presetFor(loaded);
   // Tables hold out TABLE_VALIDATION (none: see config.ts) unless the caller chose a fraction.
   const validation = options.validation ?? (preset === 'table' && !loaded.validation && options.resume === undefined ? TABLE_VALIDATION : undefined);
@@ -136,7 +132,7 @@ export async function fit(data: FitData, options: FitOptions = {}): Promise<FitR
   });
   const model: TrainedModel = {
     net: result.net, task: prepared.task, featureNames: prepared.featureNames, classNames: prepared.classNames,
-    preprocessing: prepared.preprocessing,
+    preprocessing: prepared.preprocessing, pipeline: prepared.pipeline,
   };
   return { ...result, model, data: prepared };
 }

@@ -30,7 +30,7 @@ import { EarlyStopping } from './early-stopping.js';
 import {
   type BatchProgress, type EpochEvent, NonFiniteLossError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
 } from './events.js';
-import { EVAL_ROWS, evaluate, evaluateRegression } from '../infer/metrics.js';
+import { classScores, EVAL_ROWS, evaluate, evaluateRegression } from '../infer/metrics.js';
 
 export * from './config.js';
 export * from './events.js';
@@ -123,7 +123,7 @@ function score(be: Backend, net: Mlp, data: DataSet, set: Rows, count: number, w
     return { rmse: r.rmse, loss: r.loss };
   }
   const r = evaluate(be, net, set, count, ws);
-  return { accuracy: r.accuracy, loss: r.loss };
+  return { accuracy: r.accuracy, loss: r.loss, confusion: r.confusion };
 }
 
 function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, options: TrainOptions): Generator<void, TrainResult> {
@@ -219,6 +219,7 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     trainRows: set.count, validationRows: validation?.count ?? 0, testRows: test.count,
     trainImages: set.count, validationImages: validation?.count ?? 0, testImages: test.count, data: data.source, task: data.task,
     ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}),
+    ...(data.schema ? { schema: data.schema } : {}),
   });
 
   const epochs: EpochEvent[] = [];
@@ -294,7 +295,7 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   const r = score(be, net, data, test, test.count, ws);
   const testEvent: TestEvent = r.rmse !== undefined
     ? { event: 'test', testRmse: r.rmse, testLoss: r.loss }
-    : { event: 'test', testAccuracy: r.accuracy!, testLoss: r.loss };
+    : { event: 'test', testAccuracy: r.accuracy!, testLoss: r.loss, ...classScores(r.confusion!, data.classes) };
   emit(testEvent);
   return { net: done(), epochs, stop, test: testEvent, aborted: false };
 }
