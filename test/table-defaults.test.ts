@@ -36,7 +36,7 @@ describe('defaults chosen by the data', () => {
     const s = startOf(events);
     expect(s).toMatchObject({
       preset: 'table', optimizer: 'adam', lr: 1e-3, batch: 60, epochs: 200, layers: [4, 100, 3], activation: 'relu', init: 'auto',
-      earlyStopping: 10, monitor: 'trainingLoss', tol: 1e-4, validationRows: 0,
+      earlyStopping: true, patience: 10, monitor: 'trainingLoss', minDelta: 1e-4, validationRows: 0,
     });
     expect(r.epochs.length).toBeGreaterThan(10);
     if (r.epochs.length < 200) expect(r.stop).toMatchObject({ reason: 'early-stopping', epoch: r.epochs.length });

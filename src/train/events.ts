@@ -22,10 +22,13 @@ export interface StartEvent {
   activation: string;
   /** How the weights were drawn (notebook, he, glorot, auto), or 'given' for a caller's or saved net. */
   init: string;
-  /** Early stopping's patience in epochs (0: off), what it watches and its tol. */
-  earlyStopping: number;
+  /** Whether early stopping is on; its patience in epochs, what it watches and its tol (the improvement it counts). */
+  earlyStopping: boolean;
+  patience?: number;
   monitor?: string;
-  tol?: number;
+  minDelta?: number;
+  /** scikit-learn's alpha, when set. */
+  alpha?: number;
   /** Which defaults the settings came from: 'notebook' (IDX images) or 'table' (scikit-learn's). */
   preset?: string;
   trainRows: number;

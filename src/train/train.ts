@@ -214,8 +214,9 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   emit({
     event: 'start', backend: be.name, isa: be.isa(), threads: be.getThreads(), layers: sizes,
     epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed, optimizer: c.optimizer, schedule: c.schedule,
-    activation: activationText(net.activations), init: options.net ? 'given' : c.init, earlyStopping: c.earlyStopping,
-    ...(c.earlyStopping > 0 ? { monitor: c.monitor, tol: c.tol } : {}), preset,
+    activation: activationText(net.activations), init: options.net ? 'given' : c.init, earlyStopping: c.earlyStopping > 0,
+    ...(c.earlyStopping > 0 ? { monitor: c.monitor, patience: c.earlyStopping, minDelta: c.tol } : {}), ...(c.alpha > 0 ? { alpha: c.alpha } : {}),
+    preset,
     trainRows: set.count, validationRows: validation?.count ?? 0, testRows: test.count,
     trainImages: set.count, validationImages: validation?.count ?? 0, testImages: test.count, data: data.source, task: data.task,
     ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}),
