@@ -14,7 +14,7 @@ The split is re-drawn here exactly as native-mlp draws it (src/data/split.ts): r
 left out; numpy default_rng(seed).permutation per class in sorted class order (stratified), holding
 out round(0.2 * n) rows of each class (at least 1, at most n - 1); for regression one permutation.
 
-    npm run build:ts && /usr/bin/python3 scripts/compare-sklearn-tables.py [--native-flags "..."]
+    npm run build:ts && /usr/bin/python3 scripts/compare-sklearn-tables.py [--seeds 5] [--native-flags "..."]
 """
 import argparse
 import json
@@ -52,7 +52,7 @@ def half_up(x):
 
 
 def split(y, task, fraction=0.2, seed=0):
-    """Indices (train, test) as native-mlp's splitIndices draws them."""
+    """Indices (train, test) as native-mlp's splitIndices draws them (its --seed seeds the split)."""
     rng = np.random.default_rng(seed)
     held = np.zeros(len(y), dtype=bool)
     if task == 'classify':
@@ -83,8 +83,8 @@ def date_features(s):
     return out
 
 
-def native(path, target, task, flags):
-    args = ['node', str(CLI), 'train', '--json', '--data', str(path), '--target', target] + flags.split()
+def native(path, target, task, flags, seed):
+    args = ['node', str(CLI), 'train', '--json', '--data', str(path), '--target', target, '--seed', str(seed)] + flags.split()
     if task == 'regress':
         args += ['--task', 'regress']
     r = subprocess.run(args, capture_output=True, text=True, check=True)
@@ -97,7 +97,7 @@ def schema(path, target, task):
     return [json.loads(l) for l in r.stdout.splitlines()]
 
 
-def sklearn(path, target, task):
+def sklearn(path, target, task, seed):
     df = pd.read_csv(path, keep_default_na=False, na_values=MISSING, dtype=str)
     df = df[df[target].notna()].reset_index(drop=True)
     cols = schema(path, target, task)
@@ -117,34 +117,35 @@ def sklearn(path, target, task):
             for f in feats:
                 X[f'{name} {f}'] = feats[f]
                 numeric.append(f'{name} {f}')
-    train, test = split(y, task)
+    train, test = split(y, task, seed=seed)
     pre = ColumnTransformer([
         ('num', make_pipeline(SimpleImputer(), StandardScaler()), numeric),
         ('cat', make_pipeline(SimpleImputer(strategy='constant', fill_value='missing'), OneHotEncoder(handle_unknown='ignore')), categorical),
     ])
     if task == 'classify':
-        model = make_pipeline(pre, MLPClassifier(random_state=0)).fit(X.iloc[train], y[train])
+        model = make_pipeline(pre, MLPClassifier(random_state=seed)).fit(X.iloc[train], y[train])
         p = model.predict(X.iloc[test])
         return {'testAccuracy': accuracy_score(y[test], p), 'testMacroF1': f1_score(y[test], p, average='macro'),
                 'testBalancedAccuracy': balanced_accuracy_score(y[test], p), 'rows': (len(train), len(test))}
-    model = make_pipeline(pre, MLPRegressor(random_state=0)).fit(X.iloc[train], y[train])
+    model = make_pipeline(pre, MLPRegressor(random_state=seed)).fit(X.iloc[train], y[train])
     return {'testRmse': math.sqrt(mean_squared_error(y[test], model.predict(X.iloc[test]))), 'rows': (len(train), len(test))}
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--native-flags', default=NATIVE_FLAGS)
+    ap.add_argument('--seeds', type=int, default=5, help='seeds 0..N-1: each draws its own split and initial weights on both sides')
     a = ap.parse_args()
     import warnings
     warnings.filterwarnings('ignore')  # ConvergenceWarning at max_iter=200, as with the defaults
-    print(f'native-mlp flags: {a.native_flags or "(none)"}')
-    print(f'{"table":<22}{"target":<18}{"metric":<20}{"native-mlp":>12}{"scikit-learn":>14}')
+    print(f'native-mlp flags: {a.native_flags or "(none)"}; seeds 0..{a.seeds - 1} (split and weights), mean (min-max)')
+    print(f'{"table":<22}{"target":<18}{"metric":<22}{"native-mlp":>24}{"scikit-learn":>24}')
     for file, target, task in TABLES:
-        n = native(FIX / file, target, task, a.native_flags)
-        s = sklearn(FIX / file, target, task)
+        runs = [(native(FIX / file, target, task, a.native_flags, s), sklearn(FIX / file, target, task, s)) for s in range(a.seeds)]
         metrics = ['testAccuracy', 'testMacroF1', 'testBalancedAccuracy'] if task == 'classify' else ['testRmse']
         for m in metrics:
-            print(f'{file:<22}{target:<18}{m:<20}{n[m]:>12.4f}{s[m]:>14.4f}')
+            cell = lambda v: f'{np.mean(v):.4f} ({min(v):.3f}-{max(v):.3f})'
+            print(f'{file:<22}{target:<18}{m:<22}{cell([n[m] for n, _ in runs]):>24}{cell([s[m] for _, s in runs]):>24}')
         sys.stdout.flush()
 
 

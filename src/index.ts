@@ -75,5 +75,12 @@ export {
 export { DEFAULT_SCHEDULE, Schedule, type ScheduleConfig, type ScheduleName, SCHEDULE_NAMES } from './optim/schedule.js';
 export { trainInWorker, type WorkerTrainOptions } from './train/worker.js';
 
+// Many trainings: grid / random search on local threads or BullMQ workers.
+export { sweep, type SweepEvent, type SweepOptions, type SweepResult } from './sweep/sweep.js';
+export { type RunLine, type Metric, METRICS } from './sweep/results.js';
+export { type Settings, DEFAULT_MAX_RUNS } from './sweep/space.js';
+export { SweepError } from './sweep/errors.js';
+export { startQueueWorker, type QueueWorker, type QueueWorkerEvent, type QueueWorkerOptions } from './sweep/queue-worker.js';
+
 // Model files.
 export * from './model/index.js';

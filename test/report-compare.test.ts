@@ -51,8 +51,10 @@ describe('comparison report', () => {
     expect(page).toMatch(/stroke="#e45756"/);
   });
 
-  it('refuses a metric no run has, naming the ones they have', async () => {
-    await expect(compareReportHtml(runs, { metric: 'testR2' })).rejects.toThrow(/no run has the metric "testR2"; the runs have validationAccuracy, validationLoss/);
+  it('draws runs none of which has the metric (every run failed) and says so; refuses no runs', async () => {
+    const page = await compareReportHtml([runs[3]], { metric: 'validationAccuracy' });
+    expect(page).toContain('no run has a value of the metric');
+    expect(page).not.toContain('<tr class="best">');
     await expect(compareReportHtml([])).rejects.toThrow(/at least one run/);
   });
 
@@ -97,5 +99,8 @@ describe('comparison report', () => {
     r = cli(['report', '-o', join(dir, 'x.html')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/report takes one or more log files/);
+    r = cli(['report', runsFile, '-o', join(dir, 'x.html'), '--metric', 'testR2']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--metric testR2: no run has it; the runs have validationAccuracy, validationLoss/);
   });
 });

@@ -34,6 +34,8 @@ const start = {
   event: 'start', backend: p('backend'), isa: p('isa'), threads: 1, layers: [4, 8, 2], epochs: 3, batch: 16, lr: 0.1, seed: 0,
   optimizer: p('optimizer'), schedule: p('schedule'), activation: p('activation'), trainRows: 90, validationRows: 10, testRows: 4,
   data: p('data'), target: p('target'), featureNames: [p('feature a'), p('feature b'), 'c', 'd'], task: 'classify',
+  schema: [{ column: p('column'), type: 'categorical', missing: 0, distinct: 2, features: 2, expandsTo: [p('expands 1'), p('expands 2')] },
+    { column: 'label', type: 'target', missing: 0, distinct: 2, features: 0, classes: [{ name: p('schema class'), rows: 3 }] }],
 };
 const epochs = [1, 2, 3].map((epoch) => ({ event: 'epoch', epoch, lr: 0.1, loss: 1 / epoch, validationLoss: 1.2 / epoch, validationAccuracy: 0.5 + epoch / 10, seconds: 0.004, rowsPerSecond: 22500, evalSeconds: 0.001 }));
 const injectedLog: LoggedEvent[] = [
@@ -87,9 +89,10 @@ describe('escaping by construction', () => {
       // The payload is on the page as text.
       expect(v.bodyText).toContain('<meta http-equiv="refresh" content="0;url=https://example.invalid/"><form');
     }
-    for (const field of ['backend', 'optimizer', 'data', 'target', 'feature a', 'reason', 'class 0', 'class 1', 'cpu', 'activation']) {
+    for (const field of ['backend', 'optimizer', 'data', 'target', 'feature a', 'reason', 'class 0', 'class 1', 'cpu', 'activation', 'column', 'expands 1']) {
       expect(a.bodyText, field).toContain(`${field} "'><meta`);
     }
+    expect(a.bodyText).toContain('schema class "\'…'); // shortened on the page, as text
     for (const field of ['optimizer 0', 'model path', 'error']) expect(b.bodyText, field).toContain(`${field} "'><meta`);
     expect(c.injected.length).toBeGreaterThan(3);
     expect(c.pwned).toBeDefined();
@@ -109,6 +112,7 @@ describe('schema: a log is checked before anything is drawn', () => {
     ['prototype key', [start, JSON.parse('{"event":"epoch","epoch":1,"__proto__":{"x":1}}')], /line 2: field "__proto__": not a field/],
     ['event named like a prototype member', [start, { event: 'constructor' }], /line 2: field "event": unknown event "constructor"/],
     ['list as a name', [{ ...start, backend: ['js'] }], /line 1: field "backend": expected a string/],
+    ['table column of unknown shape', [{ ...start, schema: [{ column: 'a', type: 'numeric', onclick: 'x' }] }], /line 1: field "schema": expected a list of column summaries/],
     ['huge class count', [start, { event: 'report', environment: {}, count: 1, classes: 1e9 }], /line 2: field "classes"/],
     ['class names of another length', [start, { event: 'report', environment: {}, count: 1, classes: 2, classNames: ['a'] }], /line 2: field "classNames"/],
     ['out-of-range mistake label', [start, { event: 'report', environment: {}, count: 1, classes: 2, imageSide: 1, mistakes: [{ index: 0, truth: 7, predicted: 1, confidence: 1, pixels: 'AA==' }] }], /field "mistakes"/],

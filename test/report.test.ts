@@ -32,7 +32,7 @@ const EXTERNAL = /https?:|\/\/[a-z0-9]|\b(src|href)="(?!data:)|url\((?!#)|@impor
 const externalIn = (html: string) => html.replace(/data:image\/png;base64,[A-Za-z0-9+/=]+/g, 'data:')
   .replace(/<script type="application\/json" id="[\w-]+">[^<]*<\/script>/g, '').match(EXTERNAL)?.[0];
 
-const SECTIONS = ['settings', 'curves', 'test', 'confusion', 'per-class', 'mistakes', 'throughput', 'epochs'];
+const SECTIONS = ['settings', 'curves', 'test', 'confusion', 'per-class', 'roc', 'mistakes', 'throughput', 'epochs'];
 
 /** Width and height from a PNG's IHDR chunk. */
 function pngSize(file: string): { width: number; height: number } {
@@ -260,7 +260,7 @@ describe('parts driven by optional event fields', () => {
     const report = { event: 'report', environment, count: 4, regression: { truth: [1, 2, 3, 4], predicted: [1.1, 1.8, 3.3, 3.9] } };
     const page = await trainingReportHtml([start, ...epochs, { event: 'test', testRmse: 0.2 }, report] as LoggedEvent[]);
     expect(page).toContain('<section id="regression">');
-    expect(page).toContain('test rmse');
+    expect(page).toContain('test RMSE');
     expect(page).not.toContain('<section id="mistakes">');
     expect(page).not.toContain('<section id="confusion">');
   });

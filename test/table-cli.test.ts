@@ -94,6 +94,20 @@ describe('train, predict and eval on a table', () => {
     expect(m.stderr.trim()).toMatch(/nocol\.csv: no column "Miles_per_Gallon", which the model needs/);
   }, 120_000);
 
+  it('predict --json answers every row of penguins with missing cells and an unseen island, and says so on stderr', () => {
+    const model = join(tmp, 'penguins.safetensors');
+    expect(cli(['train', '--data', fixture('penguins.csv'), '--target', 'Species', ...QUICK, '--save', model]).code).toBe(0);
+    const rows = join(tmp, 'penguin-rows.csv');
+    writeFileSync(rows, 'Island;Beak Length (mm);Beak Depth (mm);Flipper Length (mm);Body Mass (g);Sex\n' +
+      'Atlantis;45,1;NA;210;4500;MALE\nDream;;17,5;?;3600;\nBiscoe;47;15;215;5000;FEMALE\n');
+    const p = cli(['predict', '--json', '--model', model, '--input', rows, '--decimal', ',']);
+    expect(p.code).toBe(0);
+    const out = jsonLines(p.stdout);
+    expect(out.map((r) => r.row)).toEqual([0, 1, 2]);
+    for (const r of out) expect(['Adelie', 'Chinstrap', 'Gentoo']).toContain(r.label);
+    expect(p.stderr.trim()).toBe('native-mlp: warning: column "Island": 1 row had a category not seen in training ("Atlantis"), encoded as all zero');
+  }, 120_000);
+
   it('multi-output regression from CSV: --target a,b', () => {
     const model = join(tmp, 'multi.safetensors');
     const t = cli(['train', '--json', '--data', fixture('cars.csv'), '--target', 'Miles_per_Gallon,Horsepower', '--task', 'regress', ...QUICK, '--save', model]);

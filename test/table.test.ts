@@ -81,6 +81,15 @@ describe('missing values', () => {
     const test = file('x,y\n1000,p\n1000,q\n');
     const d = await loadCsvDataSet(f, { target: 'y', testFile: test });
     expect((d.pipeline!.columns[0] as NumericColumn).fill).toBe(3);
+    // With a validation split: the median of the training rows alone (validation rows held out first).
+    const g = file(`x,y\n${Array.from({ length: 40 }, (_, i) => `${i % 4 === 0 ? 'NA' : (i * 37) % 101},${i % 2 ? 'p' : 'q'}`).join('\n')}\n`);
+    const v = await loadCsvDataSet(g, { target: 'y', testFile: test, validation: 0.5 });
+    const F = v.train.features;
+    const present = Array.from({ length: v.train.count }, (_, i) => i).filter((i) => v.train.inputs[i * F + 1] === 0).map((i) => v.train.inputs[i * F]).sort((a, b) => a - b);
+    const h = present.length >> 1;
+    const median = present.length % 2 ? present[h] : (present[h - 1] + present[h]) / 2;
+    expect(v.validation!.count).toBe(20);
+    expect((v.pipeline!.columns[0] as NumericColumn).fill).toBe(median);
   });
 });
 

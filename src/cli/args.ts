@@ -149,7 +149,7 @@ const MIN_NORMAL_F32 = 2 ** -126;
 /** Largest finite float32: the kernels compute in float32. */
 const MAX_F32 = 3.4028234663852886e38;
 
-function int(flag: string, v: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+export function int(flag: string, v: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (v === undefined) return fallback;
   const n = Number(v);
   if (!DECIMAL_INT.test(v) || !Number.isSafeInteger(n) || n < min || n > max) {
@@ -199,7 +199,7 @@ function required(flag: string, v: string | undefined, help: boolean): string {
   return v ?? '';
 }
 
-function runArgs(flags: Flags): RunArgs {
+export function runArgs(flags: Flags): RunArgs {
   const backend = str(flags, 'backend');
   const threads = str(flags, 'threads');
   if (backend !== undefined && !isBackendChoice(backend)) {
@@ -327,7 +327,7 @@ function taskArg(flags: Flags): Task | undefined {
   return task as Task | undefined;
 }
 
-function dataArgs(flags: Flags): DataArgs {
+export function dataArgs(flags: Flags): DataArgs {
   const on = flags.values.standardize === true;
   const off = flags.values['no-standardize'] === true;
   if (on && off) throw new UsageError('--standardize and --no-standardize contradict each other; pass one');

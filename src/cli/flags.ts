@@ -41,10 +41,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'info', usage: '', summary: 'version, backend in use and why, instruction set, threads, where the addon loaded from' },
   { name: 'bench', usage: '[--json] [--report FILE]', summary: 'verify, then time native, WASM and TypeScript kernels side by side (and NumPy, if present)' },
   { name: 'report', usage: 'LOG... -o FILE.html [--metric NAME]', summary: 'an HTML report from a saved train --json log (or bench --json output); several logs or a sweep\'s runs.jsonl: a comparison of the runs' },
+  { name: 'sweep', usage: '--data FILE.csv --target COLUMN --param NAME=VALUES... --out DIR', summary: 'train many settings on one table (grid or random search) on every core or on Redis workers; compare them, keep the best' },
+  { name: 'worker', usage: '--redis redis://HOST:6379', summary: 'train sweep jobs from a Redis queue (BullMQ): sweeps across machines' },
 ];
 
 /** Commands that run kernels: they all take the backend flags. */
-const KERNEL_COMMANDS = ['train', 'eval', 'predict', 'info'];
+const KERNEL_COMMANDS = ['train', 'eval', 'predict', 'info', 'sweep', 'worker'];
+const SWEEP = 'Sweep';
 const RUNS = 'Flags of every command that runs kernels';
 const LOOP = 'Training loop';
 const TABLE = 'Tables (CSV columns, missing values, files)';
@@ -56,22 +59,22 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'help', short: 'h', commands: [...KERNEL_COMMANDS, 'bench', 'report', 'inspect'], group: RUNS, help: 'print this help' },
 
   { name: 'data', commands: ['train'], value: 'DIR|FILE.csv', default: 'mnist-data', help: 'a folder with the four MNIST-format IDX files (plain or .gz), or a CSV file with a header row (needs --target)' },
-  { name: 'target', commands: ['train', 'inspect'], value: 'COLUMN', repeat: true, help: 'the CSV column to predict (several, A,B or the flag repeated, for --task regress)' },
-  { name: 'features', commands: ['train', 'inspect'], value: 'A,B', repeat: true, default: 'every other column but ids and constants', help: 'the CSV feature columns' },
-  { name: 'task', commands: ['train', 'inspect'], value: 'T', default: 'classify', help: 'classify | regress' },
-  { name: 'validation', commands: ['train'], value: 'F', help: 'hold out a fraction of the training rows (seeded, stratified), measured after every epoch; tables then stop on its loss; 0: none' },
-  { name: 'test', commands: ['train'], value: 'FILE.csv', default: '20 % of --data', help: 'a separate test file with the same columns' },
-  { name: 'standardize', commands: ['train'], help: 'scale CSV features to mean 0, std 1 with the training split\'s statistics (the default for float data)' },
-  { name: 'no-standardize', commands: ['train'], help: 'keep CSV features as they are' },
-  { name: 'ignore', commands: ['train', 'inspect'], value: 'A,B', repeat: true, group: TABLE, help: 'leave these columns out (column flags take a comma list, or repeat the flag for names with commas)' },
-  { name: 'categorical', commands: ['train', 'inspect'], value: 'A,B', repeat: true, group: TABLE, help: 'one-hot these columns' },
-  { name: 'numeric', commands: ['train', 'inspect'], value: 'A,B', repeat: true, group: TABLE, help: 'read these columns as numbers' },
-  { name: 'date', commands: ['train', 'inspect'], value: 'A', repeat: true, group: TABLE, help: 'read these as ISO 8601 dates (year, then sin/cos of month, weekday, day of year)' },
-  { name: 'na', commands: ['train', 'inspect'], value: 'S', repeat: true, group: TABLE, help: 'another spelling of a missing cell (besides empty, NA, N/A, NaN, nan, null, None, ?)' },
-  { name: 'impute', commands: ['train', 'inspect'], value: 'M', default: 'median', group: TABLE, help: 'median | mean | zero, from the training rows; a missing-indicator feature is added' },
-  { name: 'max-categories', commands: ['train', 'inspect'], value: 'N', default: '50', group: TABLE, help: 'categories kept per column; rarer values share an "other" slot' },
-  { name: 'delimiter', commands: ['train', 'inspect', 'eval', 'predict'], value: 'C', default: 'sniffed among , ; tab |', group: TABLE, help: 'the CSV field delimiter' },
-  { name: 'decimal', commands: ['train', 'inspect', 'eval', 'predict'], value: 'C', default: '.', group: TABLE, help: '. or , (numbers written 1,5)' },
+  { name: 'target', commands: ['train', 'sweep', 'inspect'], value: 'COLUMN', repeat: true, help: 'the CSV column to predict (several, A,B or the flag repeated, for --task regress)' },
+  { name: 'features', commands: ['train', 'sweep', 'inspect'], value: 'A,B', repeat: true, default: 'every other column but ids and constants', help: 'the CSV feature columns' },
+  { name: 'task', commands: ['train', 'sweep', 'inspect'], value: 'T', default: 'classify', help: 'classify | regress' },
+  { name: 'validation', commands: ['train', 'sweep'], value: 'F', help: 'hold out a fraction of the training rows (seeded, stratified), measured after every epoch; tables then stop on its loss; 0: none' },
+  { name: 'test', commands: ['train', 'sweep'], value: 'FILE.csv', default: '20 % of --data', help: 'a separate test file with the same columns' },
+  { name: 'standardize', commands: ['train', 'sweep'], help: 'scale CSV features to mean 0, std 1 with the training split\'s statistics (the default for float data)' },
+  { name: 'no-standardize', commands: ['train', 'sweep'], help: 'keep CSV features as they are' },
+  { name: 'ignore', commands: ['train', 'sweep', 'inspect'], value: 'A,B', repeat: true, group: TABLE, help: 'leave these columns out (column flags take a comma list, or repeat the flag for names with commas)' },
+  { name: 'categorical', commands: ['train', 'sweep', 'inspect'], value: 'A,B', repeat: true, group: TABLE, help: 'one-hot these columns' },
+  { name: 'numeric', commands: ['train', 'sweep', 'inspect'], value: 'A,B', repeat: true, group: TABLE, help: 'read these columns as numbers' },
+  { name: 'date', commands: ['train', 'sweep', 'inspect'], value: 'A', repeat: true, group: TABLE, help: 'read these as ISO 8601 dates (year, then sin/cos of month, weekday, day of year)' },
+  { name: 'na', commands: ['train', 'sweep', 'inspect'], value: 'S', repeat: true, group: TABLE, help: 'another spelling of a missing cell (besides empty, NA, N/A, NaN, nan, null, None, ?)' },
+  { name: 'impute', commands: ['train', 'sweep', 'inspect'], value: 'M', default: 'median', group: TABLE, help: 'median | mean | zero, from the training rows; a missing-indicator feature is added' },
+  { name: 'max-categories', commands: ['train', 'sweep', 'inspect'], value: 'N', default: '50', group: TABLE, help: 'categories kept per column; rarer values share an "other" slot' },
+  { name: 'delimiter', commands: ['train', 'sweep', 'inspect', 'eval', 'predict'], value: 'C', default: 'sniffed among , ; tab |', group: TABLE, help: 'the CSV field delimiter' },
+  { name: 'decimal', commands: ['train', 'sweep', 'inspect', 'eval', 'predict'], value: 'C', default: '.', group: TABLE, help: '. or , (numbers written 1,5)' },
   { name: 'save', commands: ['train'], value: 'FILE', help: 'write the trained model as .safetensors' },
   { name: 'report', commands: ['train', 'bench'], value: 'FILE', help: 'write a self-contained HTML report (needs: npm install vega vega-lite fast-png)' },
   { name: 'checkpoint', commands: ['train'], value: 'FILE', help: 'write a checkpoint after every epoch and on SIGINT/SIGTERM (exit 130/143)' },
@@ -109,6 +112,23 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'target', commands: ['eval'], value: 'COLUMN', repeat: true, default: 'the model\'s', help: 'the CSV column holding the truth' },
   { name: 'input', commands: ['predict'], value: 'FILE', help: 'a CSV file with the model\'s columns (missing cells and unseen categories are answered), an IDX image file, or raw bytes of whole images' },
   { name: 'top', commands: ['predict'], value: 'K', default: '1', help: 'text output: the K most probable classes per row (--json carries every class\'s probability by name)' },
+
+  { name: 'data', commands: ['sweep'], value: 'FILE.csv|URL', help: 'the table, read once and shared with the workers; with --redis a path every worker sees, or an http(s) URL (SHA-256 checked)' },
+  { name: 'param', commands: ['sweep'], value: 'NAME=VALUES', repeat: true, group: SWEEP, help: 'a train setting by flag or config name and its values: lr=0.001,0.01 (a grid), hidden=64-32 (two layers), lr=1e-4..1e-1:log (a range, with --trials)' },
+  { name: 'trials', commands: ['sweep'], value: 'N', group: SWEEP, help: 'random search: N seeded draws from the params (default: the full grid)' },
+  { name: 'search-seed', commands: ['sweep'], value: 'N', default: '0', group: SWEEP, help: 'seed of the random search\'s draws' },
+  { name: 'metric', commands: ['sweep'], value: 'M', default: 'validationLoss', group: SWEEP, help: 'what picks the best run: validationLoss | validationAccuracy | validationRmse' },
+  { name: 'folds', commands: ['sweep'], value: 'K', group: SWEEP, help: 'score each setting by K-fold cross-validation (stratified for classes) instead of --validation (default 0.2)' },
+  { name: 'workers', commands: ['sweep'], value: 'N', default: 'cores', group: SWEEP, help: 'trainings at once, each on its own thread; each gets one native thread unless --threads says more' },
+  { name: 'out', commands: ['sweep'], value: 'DIR', group: SWEEP, help: 'runs.jsonl, models/, best.safetensors, report.html; refused while another sweep writes DIR; SIGINT keeps finished runs and checkpoints running ones' },
+  { name: 'resume', commands: ['sweep'], value: 'DIR', group: SWEEP, help: 'continue an interrupted sweep (its settings and data are the ones it started with)' },
+  { name: 'max-runs', commands: ['sweep'], value: 'N', default: '1000', group: SWEEP, help: 'refuse a sweep of more runs' },
+  { name: 'redis', commands: ['sweep', 'worker'], value: 'URL', help: 'sweep: enqueue the trainings on BullMQ at redis://HOST:PORT for native-mlp worker; worker: the server to take them from (needs: npm install bullmq ioredis)' },
+  { name: 'queue', commands: ['sweep', 'worker'], value: 'NAME', default: 'native-mlp-train', help: 'the BullMQ queue' },
+  { name: 'attempts', commands: ['sweep'], value: 'N', default: '3', help: 'with --redis: tries per training before it is reported failed' },
+  { name: 'concurrency', commands: ['worker'], value: 'N', default: '1', help: 'trainings at once, each on its own thread' },
+  { name: 'lock-seconds', commands: ['worker'], value: 'N', default: '30', help: 'a dead worker\'s job is taken by another after about N s and resumed from its checkpoint' },
+  { name: 'max-stalled', commands: ['worker'], value: 'N', default: '2', help: 'times a job may lose its worker before it fails' },
 
   { name: 'no-numpy', commands: ['bench'], help: 'skip the NumPy column even when python3 with NumPy is present' },
   { name: 'output', short: 'o', commands: ['report'], value: 'FILE', help: 'the HTML file to write' },

@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { benchCommand, evalCommand, infoCommand, inspectCommand, predictCommand, reportCommand, trainCommand } from './commands.js';
 import { helpText } from './help.js';
+import { sweepCommand, workerCommand } from './sweep-command.js';
 import { UserError } from '../errors.js';
 
 
@@ -27,6 +28,8 @@ const COMMANDS: Record<string, (argv: string[]) => void | number | Promise<void 
   info: infoCommand,
   bench: benchCommand,
   report: reportCommand,
+  sweep: sweepCommand,
+  worker: workerCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -10,7 +10,7 @@ import { type DataSet, DataError, type Rows, type Task, checkDataSet } from './d
 import { type ColumnSummary, describeColumns } from './inspect.js';
 import { encodeRows, encodedNames, fitPipeline, type Impute, tableRows, unseenWarnings } from './pipeline.js';
 import { inferSchema, type SchemaOptions } from './schema.js';
-import { splitIndices, withValidation } from './split.js';
+import { splitIndices } from './split.js';
 import { className, labelsOf, rowsWithTarget, targetValues } from './targets.js';
 import { type DataWarning, tableWarnings } from './warnings.js';
 
@@ -80,6 +80,15 @@ export async function loadCsvDataSet(file: string, o: CsvDataOptions): Promise<D
     trainPos = s.kept;
     testPos = s.held;
   }
+  // Validation rows are drawn here, before fitting, so fills and categories come from the training
+  // rows alone; the draw is withValidation's (same seed, same stratification, same order).
+  let validPos: number[] | undefined;
+  if (o.validation !== undefined) {
+    const trainLabels = labels && Uint32Array.from(trainPos, (k) => labels![k]);
+    const v = splitIndices(trainPos.length, o.validation, o.seed ?? 0, trainLabels && classes, trainLabels, 'validation');
+    validPos = v.held.map((i) => trainPos[i]);
+    trainPos = v.kept.map((i) => trainPos[i]);
+  }
   const trainRows = trainPos.map((k) => keep[k]);
   const pipeline = fitPipeline(tableRows(table, trainRows), schema, task, [...table.missing], o);
   const width = encodedNames(pipeline).length;
@@ -101,10 +110,10 @@ export async function loadCsvDataSet(file: string, o: CsvDataOptions): Promise<D
   warnings.unshift(...tableWarnings({
     table, schema, task, trainRows, labels: train.targets instanceof Uint32Array ? train.targets : undefined, classNames, values: trainValues, features: featureNames.length,
   }));
-  let data: DataSet = {
-    task, train, test, classes, featureNames, classNames, source: o.testFile ? `${file} + ${o.testFile}` : file,
+  const validation = validPos && rowsOf(table, validPos.map((k) => keep[k]), pick, validPos);
+  const data: DataSet = {
+    task, train, ...(validation ? { validation } : {}), test, classes, featureNames, classNames, source: o.testFile ? `${file} + ${o.testFile}` : file,
   };
-  if (o.validation !== undefined) data = withValidation(data, o.validation, o.seed ?? 0);
   checkDataSet(data);
   return { ...data, pipeline, schema: describeColumns(table, schema, pipeline, keep), warnings };
 }

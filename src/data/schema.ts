@@ -69,8 +69,13 @@ export function inferSchema(table: RawTable, o: SchemaOptions = {}): SchemaColum
 }
 
 /** Distinct keys among a column's present cells (stops counting at `cap`). */
-function distinctKeys(table: RawTable, col: RawColumn, cap = Infinity): Set<string> {
-  const keys = new Set<string>();
+function distinctKeys(table: RawTable, col: RawColumn, cap = Infinity): Set<string | number> {
+  const keys = new Set<string | number>();
+  if (!col.texts) {
+    // Only numbers: counted as numbers (a category's key of a number is its shortest decimal form, one per value).
+    for (let i = 0; i < table.count && keys.size < cap; i++) if (!Number.isNaN(col.numbers[i])) keys.add(col.numbers[i]);
+    return keys;
+  }
   for (let i = 0; i < table.count && keys.size < cap; i++) {
     const c = columnCell(col, i);
     if (c !== null && c !== undefined) keys.add(categoryKey(c, table.decimal));

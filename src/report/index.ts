@@ -46,16 +46,20 @@ export async function benchReportHtml(report: BenchReport): Promise<string> {
  * The comparison page of several runs (a sweep's runs, or train logs through runFromLog): curves
  * overlaid, each varying setting against the metric, a table sorted by the metric, the best run
  * highlighted. Every run is checked first (checkRun); options.metric names the final metric to
- * rank by (default: validationAccuracy, validationRmse, validationLoss ... whichever the runs have).
+ * rank by (default: validationAccuracy, validationRmse, validationLoss ... whichever the runs have;
+ * when no run has it, as when every run of a sweep failed, the page says so and ranks nothing).
  */
 export async function compareReportHtml(runs: ComparedRun[], options: CompareOptions = {}): Promise<string> {
   if (!Array.isArray(runs) || runs.length === 0) throw new ReportError('expected at least one run to compare');
   runs.forEach((r, i) => checkRun(r, `run ${i + 1}`));
-  if (options.metric !== undefined && !runs.some((r) => typeof r.final[options.metric!] === 'number')) {
-    const known = [...new Set(runs.flatMap((r) => Object.keys(r.final)))];
-    throw new ReportError(`no run has the metric "${String(options.metric).slice(0, 40)}"; the runs have ${known.join(', ') || 'no final metrics'}`);
-  }
   return renderComparison(await loadReportLibs(), runs, options);
+}
+
+/** A metric asked for by name (--metric) that no run has is a typo: refused, naming the ones they have. */
+function checkMetric(runs: ComparedRun[], metric: string | undefined): void {
+  if (metric === undefined || runs.some((r) => typeof r.final[metric] === 'number')) return;
+  const known = [...new Set(runs.flatMap((r) => Object.keys(r.final)))];
+  throw new ReportError(`--metric ${metric.slice(0, 40)}: no run has it; the runs have ${known.join(', ') || 'no final metrics'}`);
 }
 
 /** Checks, before a long run, that the report can be written where asked (its folder exists, the path is not a folder or device). */
@@ -134,6 +138,7 @@ export async function reportHtmlFromFiles(files: string[], options: CompareOptio
     if (p.kind === 'log') runs.push(runFromLog(p.events, label));
     else runs.push(...(parsed.length > 1 ? p.runs.map((r) => ({ ...r, run: `${label}: ${r.run}` })) : p.runs));
   }
+  checkMetric(runs, options.metric);
   return compareReportHtml(runs, options);
 }
 

@@ -23,9 +23,26 @@ export const MAX_STRING = 4096;
 /** Longest list in a start, epoch, stop or test event (layer widths, per-layer settings). */
 const MAX_LIST = 1024;
 
+/** Most columns a table schema in a start event may describe. */
+const MAX_COLUMNS = 65536;
+
 const isStr = (v: unknown) => typeof v === 'string' && v.length <= MAX_STRING;
 const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 const list = (v: unknown, item: (x: unknown) => boolean) => Array.isArray(v) && v.length <= MAX_LIST && v.every(item);
+
+const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
+/** One column of the table schema (data/inspect.ts's ColumnSummary): every field typed, no other field. */
+const COLUMN_FIELDS: Record<string, (v: unknown) => boolean> = {
+  column: isStr, type: isStr, excluded: isStr, missing: isCount, distinct: isCount, features: isCount,
+  min: (v) => isNum(v) || isStr(v), max: (v) => isNum(v) || isStr(v),
+  expandsTo: (v) => list(v, isStr),
+  classes: (v) => Array.isArray(v) && v.length <= 65536 && v.every((c) => typeof c === 'object' && c !== null && Object.keys(c).every((k) => k === 'name' || k === 'rows') &&
+    isStr((c as { name?: unknown }).name) && isCount((c as { rows?: unknown }).rows)),
+};
+function isColumnSummary(c: unknown): boolean {
+  if (typeof c !== 'object' || c === null || Array.isArray(c) || !isStr((c as { column?: unknown }).column)) return false;
+  return Object.entries(c).every(([k, v]) => Object.hasOwn(COLUMN_FIELDS, k) && COLUMN_FIELDS[k](v));
+}
 
 const CHECKS: Record<FieldType, (v: unknown) => boolean> = {
   count: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
@@ -39,7 +56,7 @@ const CHECKS: Record<FieldType, (v: unknown) => boolean> = {
   stringOrStrings: (v) => isStr(v) || list(v, isStr),
   numberOrNumbers: (v) => isNum(v) || list(v, isNum),
   // The table schema of `inspect` / train --json: objects of names, types, counts and short lists.
-  columns: (v) => list(v, (c) => typeof c === 'object' && c !== null && !Array.isArray(c) && isStr((c as { column?: unknown }).column)),
+  columns: (v) => Array.isArray(v) && v.length <= MAX_COLUMNS && v.every(isColumnSummary),
 };
 
 const DATA_FIELDS: Record<string, FieldType> = {

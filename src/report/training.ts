@@ -7,7 +7,7 @@
  */
 import { epochLines, renderSvg, type Row } from './charts.js';
 import type { LoggedEvent, ReportEvent } from './events.js';
-import { duration, figure, fmt, grid, keyValues, page, percent, section } from './html.js';
+import { duration, figure, fmt, grid, keyValues, name, page, percent, section, shorten } from './html.js';
 import type { ReportLibs } from './libs.js';
 import { type Html, html, jsonScript } from './markup.js';
 import { field } from './schema.js';
@@ -19,7 +19,7 @@ export const EPOCHS_DRAWN = 1000;
 export const EPOCH_ROWS = 200;
 
 const ENVIRONMENT_KEYS = new Set(['backend', 'isa', 'threads']);
-const DATA_KEYS = new Set(['data', 'source', 'featureNames', 'classNames', 'testFile', 'target', 'features', 'classes', 'outputs', 'task', 'inputKind', 'images', 'imageSide', 'validation']);
+const DATA_KEYS = new Set(['data', 'source', 'featureNames', 'classNames', 'schema', 'testFile', 'target', 'features', 'classes', 'outputs', 'task', 'inputKind', 'images', 'imageSide', 'validation']);
 const isDataKey = (k: string) => DATA_KEYS.has(k) || /(Images|Rows)$/.test(k);
 
 /** Old field names and the names that replace them (kept as aliases for one release). */
@@ -31,7 +31,8 @@ function labelFor(unit: string) {
   const LABELS: Record<string, string> = {
     layers: 'layers', epochs: 'epochs', batch: 'batch size', lr: 'learning rate', seed: 'seed', backend: 'backend', isa: 'instruction set',
     threads: 'threads', data: 'data source', trainRows: `training ${unit}`, testRows: `test ${unit}`, validationRows: `validation ${unit}`,
-    evalRows: `${unit} scored per epoch`, rowsPerSecond: `${unit}/s`,
+    evalRows: `${unit} scored per epoch`, rowsPerSecond: `${unit}/s`, testMacroF1: 'test macro F1', testLoss: 'test loss',
+    testBalancedAccuracy: 'test balanced accuracy', testRmse: 'test RMSE', testMae: 'test MAE', testR2: 'test R²',
   };
   return (k: string) => LABELS[ALIASES[k] ?? k] ?? (ALIASES[k] ?? k).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
 }
@@ -62,7 +63,7 @@ export function series(epochs: Array<Record<string, unknown>>, fields: Array<[st
 }
 
 function settingsSection(start: LoggedEvent, report: ReportEvent | undefined, label: (k: string) => string): Html {
-  const entries = Object.entries(start).filter(([k]) => k !== 'event' && !(ALIASES[k] && start[ALIASES[k]] !== undefined));
+  const entries = Object.entries(start).filter(([k]) => k !== 'event' && k !== 'schema' && !(ALIASES[k] && start[ALIASES[k]] !== undefined));
   const show = ([k, v]: [string, unknown]): [string, unknown] => [
     label(k), k === 'layers' && Array.isArray(v) ? v.join('-') : Array.isArray(v) && v.length > 12 ? `${v.slice(0, 12).join(', ')} … (${v.length} in all)` : v,
   ];
@@ -75,6 +76,28 @@ function settingsSection(start: LoggedEvent, report: ReportEvent | undefined, la
   ];
   const col = (title: string, rows: Array<[string, unknown]>) => html`<div><h3>${title}</h3>${keyValues(rows)}</div>`;
   return section('settings', 'Settings and environment', html`<div class="row">${col('Training', settings)}${col('Environment', environment)}${col('Data', data)}</div>`);
+}
+
+/** Table columns shown at most in the columns section. */
+export const COLUMN_ROWS = 100;
+
+/** The table schema of the start event (CSV runs): each column's type, missing cells, range and what it became. */
+function columnsSection(start: LoggedEvent): Html | '' {
+  const columns = start.schema as Array<Record<string, unknown>> | undefined;
+  if (!columns?.length) return '';
+  const text = (v: unknown) => (v === undefined ? '' : typeof v === 'number' ? fmt(v) : String(v));
+  const rows = columns.slice(0, COLUMN_ROWS).map((c) => {
+    const expands = c.expandsTo as string[] | undefined;
+    const classes = c.classes as Array<{ name: string; rows: number }> | undefined;
+    const note = c.excluded !== undefined ? `left out: ${text(c.excluded)}`
+      : classes ? `${classes.length} class${classes.length === 1 ? '' : 'es'}: ${classes.slice(0, 6).map((k) => `${shorten(k.name, 16)} (${fmt(k.rows)})`).join(', ')}${classes.length > 6 ? ', …' : ''}`
+      : expands && expands.length > 1 ? `${expands.slice(0, 4).map((n) => shorten(n, 20)).join(', ')}${expands.length > 4 ? ', …' : ''}` : '';
+    const range = c.min !== undefined || c.max !== undefined ? `${text(c.min)} – ${text(c.max)}` : '';
+    return [name(String(c.column)), text(c.type), text(c.missing), text(c.distinct), range, text(c.features), note];
+  });
+  const cut = columns.length > COLUMN_ROWS ? `The first ${COLUMN_ROWS} of ${fmt(columns.length)} columns (${fmt(columns.length - COLUMN_ROWS)} left out).` : '';
+  const table = grid(['column', 'type', 'missing', 'distinct', 'range', 'features', ''], rows);
+  return section('columns', 'Columns of the table', columns.length > 12 ? html`<details><summary>${fmt(columns.length)} columns</summary>${table}</details>` : table, cut);
 }
 
 async function curvesSection(libs: ReportLibs, epochs: LoggedEvent[], stop: LoggedEvent | undefined): Promise<Html | ''> {
@@ -135,7 +158,9 @@ function testSection(test: LoggedEvent | undefined, stop: LoggedEvent | undefine
   const m = report?.regressionMetrics;
   const shown = new Set(['event', 'testAccuracy', ...(m ? ['testRmse', 'testMae', 'testR2'] : [])]);
   if (m) tiles.push([fmt(m.rmse), 'test RMSE'], [fmt(m.mae), 'test MAE'], [m.r2 === null ? 'n/a' : m.r2.toFixed(3), 'test R²']);
-  for (const [k, v] of Object.entries(test ?? {})) if (!shown.has(k) && typeof v === 'number') tiles.push([fmt(v), label(k)]);
+  for (const [k, v] of Object.entries(test ?? {})) {
+    if (!shown.has(k) && typeof v === 'number') tiles.push([/Accuracy$/.test(k) ? percent(v) : fmt(v), label(k)]);
+  }
   const trainAcc = num(epochs.at(-1), 'trainAccuracy');
   if (trainAcc !== undefined) tiles.push([percent(trainAcc), 'final training accuracy']);
   const seconds = epochs.reduce((s, e) => s + (num(e, 'seconds') ?? 0) + (num(e, 'evalSeconds') ?? 0), 0);
@@ -174,6 +199,7 @@ export async function renderTrainingReport(libs: ReportLibs, events: LoggedEvent
   const summary = { start, test: test ?? null, stop: stop ?? null, epochs: epochs.length };
   return page('native-mlp training report', subtitle, [
     settingsSection(start, report, label),
+    columnsSection(start),
     await curvesSection(libs, epochs, stop),
     testSection(test, stop, epochs, report, label, events.filter((e) => e.event === 'warning')),
     report ? await analysisSections(libs, report, images) : noReport,

@@ -87,6 +87,7 @@ export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data:
     return {
       data: await loadCsvDataSet(data, {
         ...o.table, target: o.target, features: o.features, task: o.task, testFile: o.testFile, testFraction: o.testFraction, seed,
+        validation: o.validation || undefined, // 0: none
       }),
     };
   }
@@ -120,9 +121,10 @@ export async function fit(data: FitData, options: FitOptions = {}): Promise<FitR
   const { data: loaded, started } = await loadFitData(data, options);
   for (const w of loaded.warnings ?? []) options.onEvent?.({ event: 'warning', code: w.code, message: w.message });
   const preset = presetFor(loaded);
-  // Tables hold out TABLE_VALIDATION (none: see config.ts) unless the caller chose a fraction.
+  // Tables hold out TABLE_VALIDATION (none: see config.ts) unless the caller chose a fraction; a
+  // CSV table's validation rows were held out before its pipeline was fitted (loadCsvDataSet).
   const validation = options.validation ?? (preset === 'table' && !loaded.validation && options.resume === undefined ? TABLE_VALIDATION : undefined);
-  const prepared = prepareData(loaded, { ...options, validation });
+  const prepared = prepareData(loaded, loaded.pipeline ? { ...options, validation: undefined } : { ...options, validation });
   const config = resolvePreset(preset, prepared, options);
   // trainAsync: the event loop gets a turn every few milliseconds, so an AbortSignal (a timeout,
   // the CLI's SIGINT handler) stops the run within a batch.

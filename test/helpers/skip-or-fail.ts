@@ -23,3 +23,21 @@ export function skipOrFail(title: string, reason: string): void {
     });
   }
 }
+
+/**
+ * The same rule for a service a suite needs (redis-server): skipped visibly, naming `reason`, or
+ * failing where it must be there (CI=true, where .ci/run installs it).
+ */
+export function skipOrFailService(title: string, reason: string): void {
+  if (process.env.CI === 'true') {
+    describe(title, () => {
+      it('needs its service (CI=true)', () => {
+        throw new Error(reason);
+      });
+    });
+  } else {
+    describe.skip(`${title} skipped: ${reason}`, () => {
+      it('needs its service', () => {});
+    });
+  }
+}
