@@ -62,6 +62,24 @@ export function mseGrad(du: Float32Array, pred: Float32Array, target: Float32Arr
 /** dx[i] = dy[i] where u[i] > 0, else 0, for i < n (the ReLU derivative). dx may be dy. */
 export function reluBackward(dx: Float32Array, dy: Float32Array, u: Float32Array, n: number): void;
 
+/**
+ * u[i, j] += bias[j]; h[i, j] = act(u[i, j]) for a rows x cols row-major block, act the code of
+ * an activation (src/backend/activation.ts: 0 relu, 1 leaky_relu (slope float32(0.01)), 2 tanh,
+ * 3 sigmoid, 4 gelu (tanh approximation), 5 identity). tanh, sigmoid and gelu are computed in
+ * float64 by the hand-written expressions of src/backend/js/activation.ts (no libm) and rounded to
+ * float32 once, so every backend gives the same bits. h may be u; a partial overlap of h with u
+ * or bias is a RangeError; act outside [0, 5] is a RangeError.
+ */
+export function biasAct(h: Float32Array, u: Float32Array, bias: Float32Array, rows: number, cols: number, act: number): void;
+
+/**
+ * dx[i] = dy[i] * act'(u[i]) for i < n, the derivative of biasAct's act: relu, leaky_relu by the
+ * sign of u; tanh as float32(dy * (1 - h^2)) and sigmoid as float32(dy * h (1 - h)) in float64
+ * from the forward output h; gelu as float32(dy * gelu'(u)) in float64; identity copies dy.
+ * dx may be dy, u or h itself (not part of one).
+ */
+export function actBackward(dx: Float32Array, dy: Float32Array, u: Float32Array, h: Float32Array, n: number, act: number): void;
+
 /** out[j] = sum over i of x[i, j] for a rows x cols row-major block (bias gradients). */
 export function colSums(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
 

@@ -12,6 +12,7 @@
 
 #include "args.h"
 #include "binding_gather.h"
+#include "binding_act.h"
 #include "binding_optim.h"
 #include "binding_sparse.h"
 #include "cpu.h"
@@ -79,6 +80,8 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
         InstanceMethod("finishGather", &NativeMlp::FinishGather, napi_default_jsproperty),
         InstanceMethod("momentumUpdate", &NativeMlp::MomentumUpdate, napi_default_jsproperty),
         InstanceMethod("adamUpdate", &NativeMlp::AdamUpdate, napi_default_jsproperty),
+        InstanceMethod("biasAct", &NativeMlp::BiasAct, napi_default_jsproperty),
+        InstanceMethod("actBackward", &NativeMlp::ActBackward, napi_default_jsproperty),
     });
   }
 
@@ -367,6 +370,8 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
   Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
     return nmlp_binding::AdamUpdate(info, wide_loops());
   }
+  Napi::Value BiasAct(const Napi::CallbackInfo& info) { return nmlp_binding::BiasAct(info); }
+  Napi::Value ActBackward(const Napi::CallbackInfo& info) { return nmlp_binding::ActBackward(info); }
   bool wide_loops() const { return nmlp::runs_avx2(*kernel_); }
 
   static Napi::Value env_undefined(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }

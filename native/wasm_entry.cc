@@ -8,6 +8,7 @@
 // Adding a kernel: one NMLP_EXPORT line here and one line in src/backend/wasm/exports.ts.
 #include <cstdint>
 
+#include "activation.h"
 #include "fused.h"
 #include "sgemm.h"
 #include "sparse.h"
@@ -25,6 +26,9 @@ NMLP_EXPORT(biasAdd)(float* u, const float* bias, i32 rows, i32 cols) -> void { 
 NMLP_EXPORT(softmaxXentGrad)(float* du, const float* logits, const u32* labels, i32 rows, i32 cols) -> double { return nmlp::softmax_xent_grad(du, logits, labels, rows, cols); }
 NMLP_EXPORT(mseGrad)(float* du, const float* pred, const float* target, i32 rows, i32 cols) -> double { return nmlp::mse_grad(du, pred, target, rows, cols); }
 NMLP_EXPORT(reluBackward)(float* dx, const float* dy, const float* u, i32 n) -> void { nmlp::relu_backward(dx, dy, u, n); }
+// act < kActivationCount: the shared TypeScript checks bound it (an unknown code would run identity).
+NMLP_EXPORT(biasAct)(float* h, float* u, const float* bias, i32 rows, i32 cols, i32 act) -> void { nmlp::bias_act(h, u, bias, rows, cols, act); }
+NMLP_EXPORT(actBackward)(float* dx, const float* dy, const float* u, const float* h, i32 n, i32 act) -> void { nmlp::act_backward(dx, dy, u, h, n, act); }
 NMLP_EXPORT(colSums)(float* out, const float* x, i32 rows, i32 cols) -> void { nmlp::col_sums(out, x, rows, cols); }
 NMLP_EXPORT(sgdUpdate)(float* w, const float* g, double lr, i32 n) -> void { nmlp::sgd_update(w, g, lr, n); }
 NMLP_EXPORT(gatherPixels)(float* out, const u8* images, u32 count, const u32* index, i32 indexLength, i32 start, i32 rows, i32 features) -> void { nmlp::gather_pixels(out, images, count, index, indexLength, start, rows, features); }

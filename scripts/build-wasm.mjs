@@ -20,7 +20,7 @@ const OUT = join(root, 'wasm', 'native-mlp.wasm');
 // The kernel files, compiled unchanged from what the native addon uses (no threads, no cpuid:
 // thread_pool.cc, cpu.cc and the x86 kernels stay out; wasm_runtime.cc stands in for the pool).
 const KERNEL_SOURCES = [
-  'sgemm.cc', 'sgemm_loops.cc', 'sgemm_pack.cc', 'fused.cc', 'kernels_generic.cc', 'kernels_wasm128.cc',
+  'sgemm.cc', 'sgemm_loops.cc', 'sgemm_pack.cc', 'fused.cc', 'activation.cc', 'kernels_generic.cc', 'kernels_wasm128.cc',
   'sparse.cc', 'sparse_generic.cc', 'sparse_wasm128.cc',
 ];
 // The WASM-only files: exports, allocator and single-thread pool, per-instance stack/workspace.
@@ -38,6 +38,9 @@ const STACK_BYTES = 256 * 1024;
 const COMPILE_FLAGS = [
   '--target=wasm32-wasi', '-O3', '-msimd128', '-matomics', '-mbulk-memory',
   '-fno-exceptions', '-fno-rtti', '-DNDEBUG', '-DNATIVE_MLP_WASM=1',
+  // As the native build: no contraction into fused multiply-adds (activation.cc's float64 math
+  // must round as the TypeScript backend's does).
+  '-ffp-contract=off',
   // No C++ library for wasm32 on Debian: minimal stand-ins (native/wasm-include/) over wasi-libc.
   '-nostdinc', '-isystem', join(native, 'wasm-include'),
 ];

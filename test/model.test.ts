@@ -336,7 +336,7 @@ describe('safetensors model files', () => {
       expectModelError(() => decodeEdited((p) => (p.header.__metadata__.layers = '5,4')), /unexpected tensor W2; layers 5,4 have exactly W1, b1/);
       expectModelError(() => decodeEdited((p) => (p.header.__metadata__.layers = '5,4,3,2')), /missing tensor W3/);
       expectModelError(() => decodeEdited((p) => (p.header.__metadata__.layers = '5,4,2')), /tensor W2 has shape \[4, 3\] but layers 5,4,2 need \[4, 2\]/);
-      expectModelError(() => decodeEdited((p) => (p.header.__metadata__.activation = 'tanh')), /activation "tanh" is not supported/);
+      expectModelError(() => decodeEdited((p) => (p.header.__metadata__.activation = 'swish')), /activation "swish" is not supported/);
       expectModelError(() => decodeEdited((p) => (p.header.__metadata__.epochs = 3)), /metadata "epochs" is not a string/);
     });
 

@@ -3,14 +3,14 @@
  * The TypeScript backend is the executable specification; the native backend must match it
  * within float tolerance. Semantics of each kernel are documented in binding.d.ts.
  */
-
 import { MemoryBudgetError, mib } from '../budget.js';
 import { type Capabilities, capabilitiesOf } from './capabilities.js';
+import { type ActivationKernels, checkedActivations } from './activation-checks.js';
 import { checkGatherSparse, checkSparseMatmul, checkSparseMatmulT } from './sparse-checks.js';
 
 export type BackendName = 'js' | 'native' | 'wasm';
 
-export interface Backend {
+export interface Backend extends ActivationKernels {
   readonly name: BackendName;
   /** What it can do beyond the kernels (capabilities.ts); ask this, never the name. */
   readonly capabilities: Capabilities;
@@ -154,6 +154,7 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
       checkF32('dx', dx, n); checkF32('dy', dy, n); checkF32('u', u, n);
       k.reluBackward(dx, dy, u, n);
     },
+    ...checkedActivations(k),
     colSums(out, x, rows, cols) {
       const size = checkBlock(rows, cols);
       checkF32('out', out, cols); checkF32('x', x, size);

@@ -12,6 +12,8 @@ import { MONITORS } from '../train/early-stopping.js';
 import { FLAGS, flagsOf } from './flags.js';
 import { UserError } from '../errors.js';
 import { DECIMAL_INT, DECIMAL_NUMBER, fitsFloat32, MAX_F32, MIN_NORMAL_F32 } from '../decimal.js';
+import { ACTIVATIONS, isActivation } from '../backend/activation.js';
+import { INITS } from '../nn/init.js';
 
 /** A user error on the command line: printed as one line, exit code 2. */
 export class UsageError extends UserError {
@@ -233,16 +235,40 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     lrMin: num('lr-min', v('lr-min'), sc.lrMin, (n) => n >= 0, 'a number >= 0'),
     plateauFactor: num('plateau-factor', v('plateau-factor'), sc.plateauFactor, (n) => n > 0 && n < 1, 'a number in (0, 1)'),
     plateauPatience: int('plateau-patience', v('plateau-patience'), sc.plateauPatience, 1, 100000),
-    earlyStopping: int('early-stopping', v('early-stopping'), 0, 1, 100000),
+    earlyStopping: patience(v('early-stopping'), v('n-iter-no-change')),
+    tol: num('tol', v('tol'), 0, (n) => n >= 0, 'a number >= 0'),
+    alpha: num('alpha', v('alpha'), 0, (n) => n >= 0, 'a number >= 0'),
+    activation: activation(v('activation')),
+    init: choice('init', v('init'), 'notebook', INITS),
     monitor: choice('monitor', v('monitor'), 'validationLoss', MONITORS),
     allowNonFinite: flags.values['allow-non-finite'] === true,
   };
   const given = FLAGS.filter((f) => f.config && f.commands.includes('train') && flags.values[f.name] !== undefined).map((f) => f.config!);
+  if (flags.values['n-iter-no-change'] !== undefined && !given.includes('earlyStopping')) given.push('earlyStopping');
   return {
     ...runArgs(flags), config, given, data: v('data'), save: v('save'), checkpoint: v('checkpoint'), resume: v('resume'),
     report: v('report'),
     ...dataArgs(flags),
   };
+}
+
+/** --early-stopping N and --n-iter-no-change N (scikit-learn's name) set the same patience. */
+function patience(early: string | undefined, nIter: string | undefined): number {
+  if (early !== undefined && nIter !== undefined) {
+    throw new UsageError('--early-stopping and --n-iter-no-change set the same patience; pass one');
+  }
+  return early !== undefined ? int('early-stopping', early, 0, 0, 100000) : int('n-iter-no-change', nIter, 0, 0, 100000);
+}
+
+/** --activation NAME or a comma list, one per hidden layer (the count is checked against --hidden later). */
+function activation(v: string | undefined): string {
+  if (v === undefined) return 'relu';
+  const names = v.split(',').map((a) => a.trim());
+  const bad = names.find((a) => !isActivation(a));
+  if (bad !== undefined) {
+    throw new UsageError(`--activation must be one of ${ACTIVATIONS.join(', ')} (or a comma list, one per hidden layer), got "${bad}"`);
+  }
+  return names.join(',');
 }
 
 function fraction(flag: string, v: string | undefined): number | undefined {
@@ -305,7 +331,8 @@ export function dataArgs(flags: Flags): DataArgs {
     features: names(flags, 'features'),
     table: tableArgs(flags),
     task: taskArg(flags),
-    validation: fraction('validation', str(flags, 'validation')),
+    // 0: no validation split (tables then stop on the training loss).
+    validation: str(flags, 'validation') === '0' ? 0 : fraction('validation', str(flags, 'validation')),
     test: str(flags, 'test'),
     standardize: off ? false : on || undefined,
   };
@@ -382,8 +409,10 @@ const ONLY_FOR: [flag: string, key: keyof TrainConfig, on: 'optimizer' | 'schedu
  * `given` the settings given on this command line.
  */
 export function checkFlagCombination(config: TrainConfig, given: readonly (keyof TrainConfig)[]): void {
+  // Settings not given (and not resumed) come from the data's preset later: only what is set is judged.
   for (const [flag, key, on, values] of ONLY_FOR) {
-    const current = String(config[on] ?? (on === 'optimizer' ? DEFAULT_OPTIMIZER.optimizer : DEFAULT_SCHEDULE.schedule));
+    if (config[on] === undefined) continue;
+    const current = String(config[on]);
     if (given.includes(key) && !values.includes(current)) {
       throw new UsageError(`--${flag} has no effect with --${on} ${current} (it is used by --${on} ${values.join(' or ')}); drop it or pick one of those`);
     }
@@ -392,11 +421,11 @@ export function checkFlagCombination(config: TrainConfig, given: readonly (keyof
     throw new UsageError('--monitor has no effect without --early-stopping N; drop it or add --early-stopping');
   }
   const warmup = config.warmup ?? DEFAULT_SCHEDULE.warmup;
-  if (warmup > 0 && warmup >= config.epochs) {
+  if (warmup > 0 && config.epochs !== undefined && warmup >= config.epochs) {
     throw new UsageError(`--warmup ${warmup} is not shorter than the run (--epochs ${config.epochs}): the learning rate would never reach --lr; use fewer warm-up epochs`);
   }
   const lrMin = config.lrMin ?? DEFAULT_SCHEDULE.lrMin;
-  if (lrMin > config.lr) throw new UsageError(`--lr-min ${lrMin} is above --lr ${config.lr}: the schedule would raise the learning rate; pass --lr-min below --lr`);
+  if (config.lr !== undefined && lrMin > config.lr) throw new UsageError(`--lr-min ${lrMin} is above --lr ${config.lr}: the schedule would raise the learning rate; pass --lr-min below --lr`);
 }
 
 export interface ExportArgs {

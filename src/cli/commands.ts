@@ -7,7 +7,7 @@ import { defaultDataDir, loadDataSet } from '../data/mnist.js';
 import { fit } from '../train/fit.js';
 import type { LoggedEvent } from '../report/events.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
-import type { TrainConfig } from '../train/train.js';
+import type { StartEvent, TrainConfig } from '../train/train.js';
 import { checkFlagCombination, parseBenchArgs, parseInfoArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError } from './args.js';
 import { helpText } from './help.js';
 import { formatEvent, ProgressBar } from './print.js';
@@ -50,16 +50,17 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
   const backend = backendFor(args);
   // A resumed run keeps the checkpoint's settings; flags given now must agree (epochs may grow).
   const resume = args.resume === undefined ? undefined : loadCheckpoint(args.resume);
-  const { evalImages: _, ...given } = resume
-    ? ({ ...resume.config, ...Object.fromEntries(args.given.map((k) => [k, args.config[k]])) } as TrainConfig)
-    : args.config;
+  // Without a resume only the flags given are passed: fit() fills the rest from the data's preset.
+  const flags = Object.fromEntries(args.given.map((k) => [k, args.config[k]])) as Partial<TrainConfig>;
+  const { evalImages: _, ...given } = resume ? ({ ...resume.config, ...flags } as TrainConfig) : flags;
   checkFlagCombination(given as TrainConfig, args.given);
   // The report's packages are checked before training, not after a long run.
   const reporting = args.report ? await import('../report/index.js') : undefined;
   await reporting?.loadReportLibs();
   if (reporting && args.report) reporting.checkReportTarget(args.report);
   const log: LoggedEvent[] = []; // the events as --json prints them, so `report RUN.jsonl` rebuilds the same page
-  const bar = !args.json && process.stdout.isTTY ? new ProgressBar(process.stdout, given.epochs) : null;
+  let bar: ProgressBar | null = null; // made at the start event, which says the resolved epochs
+  let resolved: StartEvent | undefined;
   // SIGINT / SIGTERM: finish the current batch, write the checkpoint (if asked), exit 130 / 143.
   // A second signal exits at once; checkpoints are written atomically, so no file is half-written.
   const stop = new AbortController();
@@ -87,6 +88,10 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
       ...given, backend, ...dataOptions,
       resume, checkpoint: args.checkpoint, signal: stop.signal,
       onEvent(e) {
+        if (e.event === 'start') {
+          resolved = e;
+          if (!args.json && process.stdout.isTTY) bar = new ProgressBar(process.stdout, e.epochs);
+        }
         if (reporting) log.push(JSON.parse(JSON.stringify(e)));
         bar?.clear();
         // A warning is one line on stderr, and with --json also an event in the log.
@@ -94,7 +99,7 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
         if (args.json) out(JSON.stringify(e));
         else if (e.event !== 'warning') out(formatEvent(e));
       },
-      onBatch: bar ? (p) => bar.update(p) : undefined,
+      onBatch: !args.json && process.stdout.isTTY ? (p) => bar?.update(p) : undefined,
     });
   } finally {
     process.off('SIGINT', onSignal);
@@ -110,7 +115,8 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
     const score: Record<string, string> = !t ? {} : t.testRmse !== undefined ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };
     const { sourceMetadata } = await import('../serve/source.js');
     const recorded = sourceMetadata(args.data ?? defaultDataDir(), dataOptions, given);
-    saveModel(args.save, result.net, { ...score, epochs: String(given.epochs), seed: String(given.seed), ...recorded }, { ...result.model, allowNonFinite: given.allowNonFinite });
+    const run = { epochs: String(resolved?.epochs ?? given.epochs), seed: String(resolved?.seed ?? given.seed) };
+    saveModel(args.save, result.net, { ...score, ...run, ...recorded }, { ...result.model, allowNonFinite: given.allowNonFinite });
     if (!args.json) out(`Saved model to ${args.save}`);
   }
   if (reporting && args.report && !result.aborted) {

@@ -32,7 +32,9 @@ export function formatEvent(e: TrainEvent): string {
   switch (e.event) {
     case 'start':
       return (
-        `native-mlp: ${e.layers.join('-')} net, ${e.epochs} epochs, batch ${e.batch}, ${e.optimizer === 'sgd' ? '' : `${e.optimizer} `}lr ${e.lr}, seed ${e.seed}\n` +
+        `native-mlp: ${e.layers.join('-')} ${e.activation ?? 'relu'} net, ${e.epochs} epochs, batch ${e.batch}, ${e.optimizer === 'sgd' ? '' : `${e.optimizer} `}lr ${e.lr}, seed ${e.seed}` +
+        `${e.init ? `, init ${e.init}` : ''}${e.alpha ? `, alpha ${e.alpha}` : ''}${e.earlyStopping ? `, stop after ${e.patience} epochs without ${e.monitor} improving by ${e.minDelta}` : ''}` +
+        `${e.preset ? ` (${e.preset} defaults${e.preset === 'table' ? ', scikit-learn\'s' : ''})` : ''}\n` +
         `backend: ${e.backend} (${e.isa}, ${e.threads} thread${e.threads === 1 ? '' : 's'})\n` +
         `data: ${escapeText(e.data, false)} (${e.trainRows} training, ${e.validationRows > 0 ? `${e.validationRows} validation, ` : ''}` +
         `${e.testRows} test ${e.layers[0] === 784 && e.task !== 'regress' ? 'images' : 'rows'}${e.task === 'regress' ? ', regression' : ''})`
@@ -50,6 +52,8 @@ export function formatEvent(e: TrainEvent): string {
         `  ${e.seconds.toFixed(2)} s  ${grouped(e.rowsPerSecond)} ${e.validationLoss !== undefined || e.trainAccuracy === undefined ? 'rows' : 'images'}/s`
       );
     case 'stop':
+      if (e.bestEpoch === undefined && e.reason === 'early-stopping') return `Early stopping at epoch ${e.epoch}: the training loss stopped improving`;
+      if (e.bestEpoch === undefined && e.reason === 'completed') return `Finished all ${e.epoch} epochs`;
       return e.reason === 'early-stopping' || e.reason === 'completed'
         ? `${e.reason === 'early-stopping' ? 'Early stopping' : 'Finished'}: restored the best weights, from epoch ${e.bestEpoch}`
         : `Stopped (${e.reason}) at epoch ${e.epoch}, batch ${e.batch}`;

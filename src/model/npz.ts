@@ -25,6 +25,10 @@ export { encodeNpy } from './npy.js';
 /** The .npz bytes of net: stored (uncompressed) members W1.npy, b1.npy, ... like np.savez. */
 export function encodeNpz(net: Mlp): Uint8Array {
   const sizes = checkNet(net);
+  // An .npz holds arrays only and loads as ReLU (the notebook's): another activation would be lost.
+  if (net.activations.some((a) => a !== 'relu')) {
+    throw new RangeError(`an .npz file holds no activation and loads as relu, but this net uses ${net.activations.join(',')}; save it as .safetensors`);
+  }
   const members: ZipInput[] = [];
   for (let l = 1; l < sizes.length; l++) {
     members.push({ name: ascii(`W${l}.npy`), data: encodeNpy([sizes[l - 1], sizes[l]], net.W[l]) });

@@ -8,6 +8,8 @@
  */
 import { MAX_LAYER_SIZE } from '../limits.js';
 import { checkSizes, Mlp } from '../nn/mlp.js';
+import type { Activation } from '../backend/activation.js';
+import { activationText, checkActivations } from '../nn/activation.js';
 import { describeNonFinite, firstNonFinite, readF32LE } from './bytes.js';
 import { encodeSafetensors, headerTooLong, MAX_HEADER_BYTES, type TensorToWrite } from './safetensors-write.js';
 
@@ -50,7 +52,7 @@ export function encodeModel(net: Mlp, extraMetadata: Record<string, string> = {}
     format: MODEL_FORMAT,
     format_version: MODEL_FORMAT_VERSION,
     layers: sizes.join(','),
-    activation: 'relu',
+    activation: activationText(net.activations),
     output: data.task === 'regress' ? 'linear' : 'softmax',
     ...dataMetadata(net, data),
   });
@@ -126,9 +128,6 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
   if (!SUPPORTED_VERSIONS.includes(metadata.format_version)) {
     fail(`format_version ${brief(metadata.format_version)} is not supported (this version reads ${SUPPORTED_VERSIONS.join(', ')})`);
   }
-  if (metadata.activation !== undefined && metadata.activation !== 'relu') {
-    fail(`activation ${brief(metadata.activation)} is not supported (expected "relu")`);
-  }
   if (metadata.output !== undefined && metadata.output !== 'softmax' && metadata.output !== 'linear') {
     fail(`output ${brief(metadata.output)} is not supported (expected "softmax" or "linear")`);
   }
@@ -140,6 +139,13 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
     );
   }
   const layerText = sizes.join(',');
+  // Absent in files older than activations other than relu: relu, as they were trained.
+  let activations: Activation[] = [];
+  try {
+    activations = checkActivations(metadata.activation ?? 'relu', sizes.length - 2);
+  } catch (e) {
+    fail(`metadata activation ${brief(metadata.activation)} is not supported for layers ${layerText}: ${(e as Error).message}`);
+  }
 
   // Tensors: each entry on its own, then the data section as a whole.
   const tensors: TensorEntry[] = [];
@@ -218,7 +224,7 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
   }
 
   // Everything is consistent with the file length, so the allocation is bounded by it.
-  const net = new Mlp(sizes);
+  const net = new Mlp(sizes, undefined, undefined, activations);
   for (let l = 1; l < sizes.length; l++) {
     for (const [name, dst, shape] of [
       [`W${l}`, net.W[l], [sizes[l - 1], sizes[l]]],

@@ -1,5 +1,6 @@
 /**
- * A multilayer perceptron with ReLU hidden layers and a softmax output, stored as the notebook
+ * A multilayer perceptron with hidden layers of any activation (ReLU, the notebook's, by default)
+ * and a softmax output, stored as the notebook
  * stores it: W_l is (in, out) row-major, b_l is (out). Forward is Z = X W + b; backward walks the
  * layers in reverse with one backend call per line of the notebook's derivation.
  *
@@ -13,6 +14,8 @@ import { lossGrad, type Targets } from './loss.js';
 import type { SparseInput } from './sparse-input.js';
 import { checkMemory, parameterBytes, workspaceBytes } from '../budget.js';
 import { showValue } from '../show-value.js';
+import { type Activation, activationCode } from '../backend/activation.js';
+import { checkActivations, type ActivationSpec } from './activation.js';
 
 /**
  * Where the network's arrays come from: Backend.alloc, so that a backend with its own memory
@@ -33,7 +36,7 @@ export function onBackend(be: Backend, net: Mlp): Mlp {
 export function onBackendMemory(be: Backend, net: Mlp): Mlp {
   const params = be.alloc(net.params.length);
   params.set(net.params);
-  return new Mlp(net.sizes, params);
+  return new Mlp(net.sizes, params, undefined, net.activations);
 }
 
 export class Mlp {
@@ -45,10 +48,17 @@ export class Mlp {
   readonly b: Float32Array[];
   /** One arena holding every parameter, W1, b1, W2, b2, ... in that order. */
   readonly params: Float32Array;
+  /** activations[l - 1] is hidden layer l's activation, l = 1 .. layers - 1. */
+  readonly activations: readonly Activation[];
 
-  constructor(sizes: readonly number[], params?: Float32Array, alloc: Alloc = sharedF32) {
+  /**
+   * `activation`: one name for every hidden layer, or one per hidden layer (default relu);
+   * RangeError naming the unknown one otherwise.
+   */
+  constructor(sizes: readonly number[], params?: Float32Array, alloc: Alloc = sharedF32, activation: ActivationSpec = 'relu') {
     checkSizes(sizes);
     this.sizes = [...sizes];
+    this.activations = checkActivations(activation, sizes.length - 2);
     const total = parameterCount(sizes);
     if (params && params.length !== total) {
       throw new RangeError(`Expected ${total} parameters for layers ${sizes.join('-')} but received ${params.length}`);
@@ -103,7 +113,7 @@ export class Workspace {
   readonly rows: number;
   /** Pre-activations u[l] (rows x sizes[l]), l >= 1. */
   readonly u: Float32Array[];
-  /** Activations h[l] = relu(u[l]) for hidden layers; h[0] is the input batch X. */
+  /** Activations h[l] = act_l(u[l]) for hidden layers; h[0] is the input batch X. */
   readonly h: Float32Array[];
   /** dL/du[l]. */
   readonly du: Float32Array[];
@@ -131,7 +141,7 @@ export class Workspace {
       this.h.push(hidden ? block(l) : none);
       this.dh.push(hidden ? block(l) : none);
     }
-    this.grads = new Mlp(s, undefined, alloc);
+    this.grads = new Mlp(s, undefined, alloc, net.activations);
   }
 
   /** The input batch X (rows x inputs), filled by the caller. */
@@ -158,7 +168,9 @@ export function forward(
     if (l === 1 && x) be.sparseMatmul(ws.u[1], x.rowPtr, x.cols, x.values, net.W[1], rows, s[0], s[1]);
     else be.sgemm(false, false, rows, s[l], s[l - 1], 1, ws.h[l - 1], s[l - 1], net.W[l], s[l], 0, ws.u[l], s[l]);
     if (l === 1) afterFirstProduct?.();
-    if (l < L) be.biasRelu(ws.h[l], ws.u[l], net.b[l], rows, s[l]); // u_l += b_l; h_l = relu(u_l)
+    const act = net.activations[l - 1];
+    if (l < L && act === 'relu') be.biasRelu(ws.h[l], ws.u[l], net.b[l], rows, s[l]); // u_l += b_l; h_l = relu(u_l)
+    else if (l < L) be.biasAct(ws.h[l], ws.u[l], net.b[l], rows, s[l], activationCode(act)); // h_l = act_l(u_l)
     else be.biasAdd(ws.u[l], net.b[l], rows, s[l]); // u_L += b_L (logits; softmax is in the loss)
   }
   return ws.u[L];
@@ -200,7 +212,10 @@ export function backward(
       //                                            (from W_l as it was before this step)
       be.sgemm(false, true, rows, s[l - 1], s[l], 1, ws.du[l], s[l], net.W[l], s[l], 0, ws.dh[l - 1], s[l - 1]);
       // du_{l-1} = dh_{l-1} * (u_{l-1} > 0)        dL/du_{l-1}, the ReLU derivative
-      be.reluBackward(ws.du[l - 1], ws.dh[l - 1], ws.u[l - 1], rows * s[l - 1]);
+      //         = dh_{l-1} * act'(u_{l-1})           (other activations)
+      const act = net.activations[l - 2];
+      if (act === 'relu') be.reluBackward(ws.du[l - 1], ws.dh[l - 1], ws.u[l - 1], rows * s[l - 1]);
+      else be.actBackward(ws.du[l - 1], ws.dh[l - 1], ws.u[l - 1], ws.h[l - 1], rows * s[l - 1], activationCode(act));
     }
     // gW_l = h_{l-1}^T @ du_l                      dL/dW_l (or W_l -= lr * that, in the product)
     if (apply) weightGradient(be, net, ws, l, rows, -target.lr, 1, net.W[l], x);

@@ -110,6 +110,17 @@ export class Generator {
   }
 
   /**
+   * Fill `out` in order with float32(low + (high - low) * random()): the same as
+   * `rng.uniform(low, high, size).astype(np.float32)`.
+   */
+  fillUniformF32(out: Float32Array, low: number, high: number): void {
+    if (!Number.isFinite(low) || !Number.isFinite(high)) throw new RangeError(`Expected finite bounds but received ${low}, ${high}`);
+    const bg = this.bitGenerator;
+    const span = high - low;
+    for (let i = 0; i < out.length; i++) out[i] = low + span * bg.nextDouble();
+  }
+
+  /**
    * NumPy's random_interval(max): uniform integer in [0, max] by masked
    * rejection sampling, using next_uint32 (max < 2^32 here).
    */

@@ -5,7 +5,7 @@
  */
 import { allocArena } from '../optim/optimizer.js';
 
-export const MONITORS = ['validationLoss', 'validationAccuracy'] as const;
+export const MONITORS = ['validationLoss', 'validationAccuracy', 'trainingLoss'] as const;
 export type Monitor = (typeof MONITORS)[number];
 
 export interface EarlyStoppingState {
@@ -18,22 +18,26 @@ export interface EarlyStoppingState {
 export class EarlyStopping {
   private s: EarlyStoppingState;
 
-  constructor(readonly patience: number, readonly monitor: Monitor, n: number) {
+  /**
+   * `tol`: an epoch improves only when it beats the best by more than tol (scikit-learn's rule:
+   * the best value and weights still follow any gain, the patience count only a gain above tol).
+   */
+  constructor(readonly patience: number, readonly monitor: Monitor, n: number, readonly tol = 0) {
     this.s = { bestEpoch: 0, best: null, badEpochs: 0, bestParams: allocArena(n) };
   }
 
   /** Records epoch e's metric; returns true when the run should stop now. */
   observe(e: number, value: number, params: Float32Array): boolean {
     const s = this.s;
-    const better = s.best === null || (this.monitor === 'validationLoss' ? value < s.best : value > s.best);
+    const lower = this.monitor !== 'validationAccuracy';
+    const better = s.best === null || (lower ? value < s.best : value > s.best);
+    const improved = s.best === null || (lower ? value < s.best - this.tol : value > s.best + this.tol);
     if (better) {
       s.best = value;
       s.bestEpoch = e;
-      s.badEpochs = 0;
       s.bestParams.set(params);
-      return false;
     }
-    s.badEpochs++;
+    s.badEpochs = improved ? 0 : s.badEpochs + 1;
     return s.badEpochs >= this.patience;
   }
 
@@ -41,9 +45,12 @@ export class EarlyStopping {
     return this.s.bestEpoch;
   }
 
-  /** Copies the best epoch's parameters into params (no-op before the first epoch). */
+  /**
+   * Copies the best epoch's parameters into params (no-op before the first epoch, and when
+   * watching the training loss, where scikit-learn keeps the last weights).
+   */
   restoreBest(params: Float32Array): void {
-    if (this.s.bestEpoch > 0) params.set(this.s.bestParams);
+    if (this.s.bestEpoch > 0 && this.monitor !== 'trainingLoss') params.set(this.s.bestParams);
   }
 
   state(): EarlyStoppingState {

@@ -18,6 +18,19 @@ export interface StartEvent {
   seed: number;
   optimizer: string;
   schedule: string;
+  /** The hidden layers' activation (a comma list when they differ). */
+  activation: string;
+  /** How the weights were drawn (notebook, he, glorot, auto), or 'given' for a caller's or saved net. */
+  init: string;
+  /** Whether early stopping is on; its patience in epochs, what it watches and its tol (the improvement it counts). */
+  earlyStopping: boolean;
+  patience?: number;
+  monitor?: string;
+  minDelta?: number;
+  /** scikit-learn's alpha, when set. */
+  alpha?: number;
+  /** Which defaults the settings came from: 'notebook' (IDX images) or 'table' (scikit-learn's). */
+  preset?: string;
   trainRows: number;
   /** Rows of the validation split (0 when there is none). */
   validationRows: number;
@@ -91,7 +104,8 @@ export interface TestEvent {
 /** Something about the data or the run the user should know (one line); the CLI prints it on stderr. */
 export interface WarningEvent {
   event: 'warning';
-  code: DataWarning['code'];
+  /** A data warning's code, or 'chance-loss': the loss stayed at ln(classes), what guessing uniformly gives. */
+  code: DataWarning['code'] | 'chance-loss';
   message: string;
 }
 

@@ -17,7 +17,10 @@ import { EVAL_ROWS } from '../infer/metrics.js';
 import type { TrainedModel } from '../infer/predict.js';
 import { onBackendMemory } from '../nn/mlp.js';
 import { loadWhileDrawing } from './start.js';
-import { NOTEBOOK_CONFIG, pickConfig, trainAsync, type TrainConfig, type TrainOptions, type TrainResult } from './train.js';
+import {
+  NOTEBOOK_CONFIG, presetFor, resolvePreset, TABLE_VALIDATION, trainAsync, type TrainConfig, type TrainOptions, type TrainResult,
+} from './train.js';
+import { checkActivations } from '../nn/activation.js';
 
 /** Caller arrays: x (number[][], Float32Array + features, or bytes), y (labels, class names, values). */
 export interface ArrayFitData extends ArraySplit {
@@ -75,14 +78,18 @@ export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data:
       }
       // A resumed run takes its weights from the checkpoint: nothing to draw while the files load.
       if (o.resume !== undefined) return { data: await loadDataSetAsync(data, o.classes) };
-      const started = await loadWhileDrawing(loadDataSetAsync(data, o.classes), { features, outputs: o.classes ?? DEFAULT_CLASSES }, o.hidden ?? NOTEBOOK_CONFIG.hidden, seed);
+      const hidden = o.hidden ?? NOTEBOOK_CONFIG.hidden;
+      const activation = checkActivations(o.activation ?? 'relu', hidden.length);
+      const started = await loadWhileDrawing(
+        loadDataSetAsync(data, o.classes), { features, outputs: o.classes ?? DEFAULT_CLASSES }, hidden, seed, activation, o.init ?? 'notebook',
+      );
       return { data: started.data, started };
     }
     if (o.target === undefined) throw new DataError(`${data}: a CSV file needs the target column's name (target / --target COLUMN)`);
     return {
       data: await loadCsvDataSet(data, {
         ...o.table, target: o.target, features: o.features, task: o.task, testFile: o.testFile, testFraction: o.testFraction, seed,
-        validation: o.validation,
+        validation: o.validation || undefined, // 0: none
       }),
     };
   }
@@ -102,7 +109,7 @@ export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data:
 /** Validation split and standardisation, as configured (the training split's statistics only). */
 export function prepareData(data: DataSet, o: Pick<FitOptions, 'validation' | 'standardize' | 'seed'>): DataSet {
   let d = data;
-  if (o.validation !== undefined) {
+  if (o.validation !== undefined && o.validation > 0) {
     if (d.validation) throw new DataError('the data already has a validation split; pass either validation rows or a validation fraction');
     d = withValidation(d, o.validation, o.seed ?? NOTEBOOK_CONFIG.seed);
   }
@@ -115,25 +122,18 @@ export async function fit(data: FitData, options: FitOptions = {}): Promise<FitR
   const be = typeof options.backend === 'object' ? options.backend : selectBackend(options.backend ?? 'auto');
   const { data: loaded, started } = await loadFitData(data, options);
   for (const w of loaded.warnings ?? []) options.onEvent?.({ event: 'warning', code: w.code, message: w.message });
-  // A table's validation rows were held out before its pipeline was fitted (loadCsvDataSet).
-  const prepared = prepareData(loaded, loaded.pipeline ? { ...options, validation: undefined } : options);
-  const notebook = prepared.train.inputs instanceof Uint8Array && !prepared.validation;
-  const config: TrainConfig = {
-    ...pickConfig(options),
-    epochs: options.epochs ?? NOTEBOOK_CONFIG.epochs,
-    batch: options.batch ?? NOTEBOOK_CONFIG.batch,
-    lr: options.lr ?? NOTEBOOK_CONFIG.lr,
-    hidden: options.hidden ?? NOTEBOOK_CONFIG.hidden,
-    seed: options.seed ?? NOTEBOOK_CONFIG.seed,
-    // The notebook's accuracy on the first 10,000 training images, for image data without a validation split.
-    evalImages: options.evalImages ?? (notebook ? NOTEBOOK_CONFIG.evalImages : 0),
-  };
+  const preset = presetFor(loaded);
+  // Tables hold out TABLE_VALIDATION (none: see config.ts) unless the caller chose a fraction; a
+  // CSV table's validation rows were held out before its pipeline was fitted (loadCsvDataSet).
+  const validation = options.validation ?? (preset === 'table' && !loaded.validation && options.resume === undefined ? TABLE_VALIDATION : undefined);
+  const prepared = prepareData(loaded, loaded.pipeline ? { ...options, validation: undefined } : { ...options, validation });
+  const config = resolvePreset(preset, prepared, options);
   // trainAsync: the event loop gets a turn every few milliseconds, so an AbortSignal (a timeout,
   // the CLI's SIGINT handler) stops the run within a batch.
   const result = await trainAsync(be, prepared, config, {
     // The net drawn while the data loaded is fit's own: trained on a copy in the backend's memory.
     onEvent: options.onEvent, onBatch: options.onBatch, signal: options.signal, net: started && onBackendMemory(be, started.net), rng: started?.rng,
-    checkpoint: options.checkpoint, resume: options.resume, input: options.input,
+    checkpoint: options.checkpoint, resume: options.resume, input: options.input, preset,
   });
   const model: TrainedModel = {
     net: result.net, task: prepared.task, featureNames: prepared.featureNames, classNames: prepared.classNames,

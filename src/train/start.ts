@@ -5,7 +5,8 @@
  * default_rng(seed), exactly what train() would have drawn.
  */
 import type { DataSet } from '../data/dataset.js';
-import { initMlp } from '../nn/init.js';
+import type { ActivationSpec } from '../nn/activation.js';
+import { initMlp, type InitScheme } from '../nn/init.js';
 import type { Mlp } from '../nn/mlp.js';
 import { defaultRng, type Generator } from '../rng/index.js';
 
@@ -22,14 +23,15 @@ export interface Started {
  */
 export async function loadWhileDrawing(
   pending: Promise<DataSet>, guess: { features: number | null; outputs: number }, hidden: readonly number[], seed: number,
+  activation: ActivationSpec = 'relu', init: InitScheme = 'notebook',
 ): Promise<Started> {
   pending.catch(() => {}); // awaited below; this only stops an early rejection being "unhandled"
   let rng = defaultRng(seed);
-  let net = guess.features === null ? undefined : initMlp([guess.features, ...hidden, guess.outputs], rng);
+  let net = guess.features === null ? undefined : initMlp([guess.features, ...hidden, guess.outputs], rng, undefined, activation, init);
   const data = await pending;
   if (!net || net.inputs !== data.train.features || net.classes !== data.classes) {
     rng = defaultRng(seed);
-    net = initMlp([data.train.features, ...hidden, data.classes], rng);
+    net = initMlp([data.train.features, ...hidden, data.classes], rng, undefined, activation, init);
   }
   return { data, net, rng };
 }

@@ -17,11 +17,15 @@ import { initMlp } from '../nn/init.js';
 import { backward, forward, Mlp, onBackend, onBackendMemory, Workspace } from '../nn/mlp.js';
 import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
 import { Optimizer } from '../optim/optimizer.js';
+import { addAlphaPenalty } from '../optim/alpha.js';
 import { Schedule } from '../optim/schedule.js';
 import { defaultRng, type Generator as RandomGenerator } from '../rng/index.js';
 import { AheadBatches, epochOrder, gatherBatch, targetBuffer } from './batches.js';
 import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import { checkConfig, type ResolvedConfig, resolveConfig, type TrainConfig } from './config.js';
+import {
+  checkConfig, type Preset, presetFor, type ResolvedConfig, resolveConfig, resolvePreset, type TrainConfig,
+} from './config.js';
+import { activationText, checkActivations } from '../nn/activation.js';
 import { EarlyStopping } from './early-stopping.js';
 import {
   type BatchProgress, type EpochEvent, NonFiniteLossError, NonFiniteWeightsError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
@@ -62,6 +66,8 @@ export interface TrainOptions {
    * bit for bit; only the speed differs.
    */
   input?: InputMode;
+  /** Which defaults the config came from (fit's choice), for the start event. */
+  preset?: Preset;
 }
 
 export interface TrainResult {
@@ -77,7 +83,7 @@ export interface TrainResult {
 }
 
 /** Trains on the calling thread; blocks until done (see the file comment for stopping it). */
-export function train(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}): TrainResult {
+export function train(be: Backend, data: DataSet, config: Partial<TrainConfig> = {}, options: TrainOptions = {}): TrainResult {
   const steps = session(be, data, config, options);
   for (;;) {
     const r = steps.next();
@@ -87,7 +93,7 @@ export function train(be: Backend, data: DataSet, config: TrainConfig, options: 
 
 /** train() that lets the event loop run every `sliceMs` milliseconds (timers, signals, I/O). */
 export async function trainAsync(
-  be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions = {}, sliceMs = 25,
+  be: Backend, data: DataSet, config: Partial<TrainConfig> = {}, options: TrainOptions = {}, sliceMs = 25,
 ): Promise<TrainResult> {
   const steps = session(be, data, config, options);
   let since = performance.now();
@@ -101,7 +107,9 @@ export async function trainAsync(
   }
 }
 
-function mismatch(c: Checkpoint, config: ResolvedConfig, source: string): string | null {
+function mismatch(checkpoint: Checkpoint, config: ResolvedConfig, source: string): string | null {
+  // Settings added after a checkpoint was written take their defaults.
+  const c = { ...checkpoint, config: resolveConfig(checkpoint.config) };
   const keys = Object.keys(config).filter((k) => k !== 'epochs') as (keyof ResolvedConfig)[];
   const differ = keys.filter((k) => JSON.stringify(c.config[k]) !== JSON.stringify(config[k]));
   if (differ.length === 0) return null;
@@ -119,14 +127,18 @@ function score(be: Backend, net: Mlp, data: DataSet, set: Rows, count: number, w
   return { accuracy: r.accuracy, loss: r.loss, confusion: r.confusion };
 }
 
-function* session(be: Backend, data: DataSet, config: TrainConfig, options: TrainOptions): Generator<void, TrainResult> {
+function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, options: TrainOptions): Generator<void, TrainResult> {
+  // Settings not given come from the data's preset, as fit() fills them (one set of defaults for
+  // train, trainAsync, trainInWorker and fit).
+  const preset = options.preset ?? presetFor(data);
+  const config = resolvePreset(preset, data, partial);
   checkConfig(config);
   const c = resolveConfig(config);
   const { train: set, validation, test } = data;
   if (!(set.count >= 1)) throw new DataError(`${data.source}: the training set is empty; training needs at least one example`);
-  if (c.earlyStopping > 0 && !validation) {
+  if (c.earlyStopping > 0 && !validation && c.monitor !== 'trainingLoss') {
     throw new TrainSetupError(
-      'Expected a validation split for early stopping but there is none: hold out a fraction of the training rows (--validation 0.1, or fit\'s validation option) or pass data with a validation split',
+      'Expected a validation split for early stopping but there is none: hold out a fraction of the training rows (--validation 0.1, or fit\'s validation option), pass data with a validation split, or stop on the training loss (--monitor trainingLoss)',
     );
   }
   if (c.monitor === 'validationAccuracy' && data.task === 'regress') {
@@ -139,10 +151,10 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   if (resumed) {
     const why = mismatch(resumed, c, resumeSource);
     if (why) throw new TrainSetupError(why);
-    given = new Mlp(resumed.sizes);
+    given = new Mlp(resumed.sizes, undefined, undefined, checkActivations(c.activation, resumed.sizes.length - 2));
     given.params.set(resumed.params.length === given.params.length ? resumed.params : fail(`${resumeSource} holds ${resumed.params.length} parameters for layers ${resumed.sizes.join('-')}`));
   } else {
-    given = options.net ?? initMlp([set.features, ...c.hidden, data.classes], rng);
+    given = options.net ?? initMlp([set.features, ...c.hidden, data.classes], rng, undefined, checkActivations(c.activation, c.hidden.length), c.init);
   }
   // Train on the backend's own memory, and hand the caller's network back: the caller's network
   // in place where the backend uses it so (a copy for WASM); a network drawn here, on a copy in
@@ -165,7 +177,7 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
 
   const optimizer = new Optimizer(c, net.params.length, be.alloc);
   const schedule = new Schedule(c.lr, c, c.epochs);
-  const early = c.earlyStopping > 0 ? new EarlyStopping(c.earlyStopping, c.monitor, net.params.length) : null;
+  const early = c.earlyStopping > 0 ? new EarlyStopping(c.earlyStopping, c.monitor, net.params.length, c.tol) : null;
   let startEpoch = 1;
   let startBatch = 0;
   let startLoss = 0;
@@ -214,6 +226,9 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   emit({
     event: 'start', backend: be.name, isa: be.isa(), threads: be.getThreads(), layers: sizes,
     epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed, optimizer: c.optimizer, schedule: c.schedule,
+    activation: activationText(net.activations), init: options.net ? 'given' : c.init, earlyStopping: c.earlyStopping > 0,
+    ...(c.earlyStopping > 0 ? { monitor: c.monitor, patience: c.earlyStopping, minDelta: c.tol } : {}), ...(c.alpha > 0 ? { alpha: c.alpha } : {}),
+    preset,
     trainRows: set.count, validationRows: validation?.count ?? 0, testRows: test.count,
     trainImages: set.count, validationImages: validation?.count ?? 0, testImages: test.count, data: data.source, task: data.task,
     ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}),
@@ -231,7 +246,8 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
     const rngAtStart = rng.bitGenerator.getState();
     epochOrder(be, rng, order);
     const lr = schedule.lrFor(epoch);
-    const target = optimizer.foldsIntoBackward ? ({ into: 'weights', lr } as const) : undefined;
+    // The SGD step folds into backward unless alpha must first be added to the gradients.
+    const target = optimizer.foldsIntoBackward && c.alpha === 0 ? ({ into: 'weights', lr } as const) : undefined;
     let lossSum = epoch === startEpoch ? startLoss : 0;
     for (let bi = epoch === startEpoch ? startBatch : 0; bi < batches; bi++) {
       const why = options.signal?.aborted ? 'aborted' : stopped ? 'callback' : null;
@@ -246,7 +262,8 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
       // The next batch of this epoch is gathered while the rest of the step runs.
       const next = start + batch;
       forward(be, net, ws, rows, x, ahead && bi + 1 < batches ? () => ahead.begin(next, Math.min(batch, set.count - next)) : undefined);
-      const loss = backward(be, net, ws, labels, rows, target, x);
+      let loss = backward(be, net, ws, labels, rows, target, x);
+      if (c.alpha > 0) loss += addAlphaPenalty(be, net, ws.grads, c.alpha, rows); // summed over the batch's rows
       if (target) optimizer.countFoldedStep();
       else optimizer.update(be, net.params, ws.grads.params, lr);
       if (!Number.isFinite(loss) && !c.allowNonFinite) throw new NonFiniteLossError(epoch, bi + 1, lr);
@@ -269,10 +286,14 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
       seconds, rowsPerSecond: set.count / seconds, imagesPerSecond: set.count / seconds, evalSeconds: (performance.now() - t1) / 1000,
     };
     schedule.observe(epoch, e.validationLoss ?? e.loss);
-    const stopNow = early?.observe(epoch, e[c.monitor] as number, net.params) ?? false;
+    const watched = c.monitor === 'trainingLoss' ? e.loss : (e[c.monitor] as number);
+    const stopNow = early?.observe(epoch, watched, net.params) ?? false;
     checkpointAt(epoch, 0, 0);
     epochs.push(e);
     emit(e);
+    if (epoch - startEpoch + 1 === CHANCE_EPOCHS && data.task !== 'regress' && atChance(epochs, data.classes)) {
+      emit({ event: 'warning', code: 'chance-loss', message: CHANCE_MESSAGE(epochs, data.classes) });
+    }
     if (stopNow) break;
     if (epoch < c.epochs && (options.signal?.aborted || stopped)) return interrupted(stopped ? 'callback' : 'aborted', epoch + 1, 0);
   }
@@ -280,7 +301,9 @@ function* session(be: Backend, data: DataSet, config: TrainConfig, options: Trai
   if (early) {
     early.restoreBest(net.params);
     const last = epochs.at(-1)?.epoch ?? startEpoch - 1;
-    stop = { event: 'stop', reason: last < c.epochs ? 'early-stopping' : 'completed', bestEpoch: early.bestEpoch };
+    const reason = last < c.epochs ? 'early-stopping' : 'completed';
+    // The training loss: the last weights are kept (scikit-learn's rule), so no best epoch is named.
+    stop = c.monitor === 'trainingLoss' ? { event: 'stop', reason, epoch: last } : { event: 'stop', reason, bestEpoch: early.bestEpoch };
     emit(stop);
   }
   if (test.count === 0) return { net: done(), epochs, stop, aborted: false };
@@ -313,6 +336,19 @@ function checkFiniteWeights(params: Float32Array, sizes: readonly number[], epoc
   }
   throw new NonFiniteWeightsError(epoch, where, params[at]);
 }
+
+/** Epochs after which a loss still at ln(classes) is reported (once). */
+const CHANCE_EPOCHS = 3;
+
+/** Whether every epoch's loss is within 1 % of ln(classes), the loss of a uniform guess. */
+function atChance(epochs: EpochEvent[], classes: number): boolean {
+  const chance = Math.log(classes);
+  return classes > 1 && epochs.every((e) => Math.abs(e.loss - chance) <= 0.01 * chance);
+}
+
+const CHANCE_MESSAGE = (epochs: EpochEvent[], classes: number) =>
+  `loss has not moved from ln(classes) = ${Math.log(classes).toFixed(4)} in ${epochs.length} epochs ` +
+  `(last ${epochs.at(-1)!.loss.toFixed(4)}): try adam, a smaller lr or --init he`;
 
 function fail(msg: string): never {
   throw new TrainSetupError(msg);

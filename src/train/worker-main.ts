@@ -17,7 +17,7 @@ try {
   const stop = new AbortController();
   if (Atomics.load(req.stop, 0) !== 0) stop.abort();
   const result = train(backend, data, req.config, {
-    net: req.net && new Mlp(req.net.sizes, req.net.params),
+    net: req.net && new Mlp(req.net.sizes, req.net.params, undefined, req.net.activations),
     checkpoint: req.checkpoint,
     resume: req.resume,
     signal: stop.signal,
@@ -28,7 +28,7 @@ try {
     },
   });
   const { net, epochs, stop: stopEvent, test, aborted } = result;
-  post({ type: 'done', sizes: [...net.sizes], params: net.params, epochs, stop: stopEvent, test, aborted });
+  post({ type: 'done', sizes: [...net.sizes], params: net.params, activations: [...net.activations], epochs, stop: stopEvent, test, aborted });
 } catch (e) {
   const err = e instanceof Error ? e : new Error(String(e));
   post({ type: 'error', name: err.name, message: err.message });

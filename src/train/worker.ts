@@ -2,6 +2,7 @@
  * Training off the event loop: the same train() run in a worker thread, streaming the same
  * events, returning the trained network. Parameters come back on shared memory (no copy).
  */
+import type { Activation } from '../backend/activation.js';
 import { Worker } from 'node:worker_threads';
 import type { BackendChoice } from '../backend/select.js';
 import type { DataSet } from '../data/mnist.js';
@@ -34,11 +35,11 @@ export interface WorkerTrainOptions {
 
 /** What the worker is sent. */
 export interface WorkerRequest {
-  config: TrainConfig;
+  config: Partial<TrainConfig>;
   backend?: BackendChoice;
   threads?: number;
   data?: string | DataSet;
-  net?: { sizes: number[]; params: Float32Array };
+  net?: { sizes: number[]; params: Float32Array; activations: Activation[] };
   checkpoint?: string;
   resume?: string;
   /** Int32Array on shared memory: [0] becomes 1 to ask the worker to stop. */
@@ -49,7 +50,7 @@ export interface WorkerRequest {
 export type WorkerMessage =
   | { type: 'event'; event: TrainEvent }
   | { type: 'batch'; progress: BatchProgress }
-  | { type: 'done'; sizes: number[]; params: Float32Array; epochs: EpochEvent[]; stop?: StopEvent; test?: TestEvent; aborted: boolean }
+  | { type: 'done'; sizes: number[]; params: Float32Array; activations: Activation[]; epochs: EpochEvent[]; stop?: StopEvent; test?: TestEvent; aborted: boolean }
   | { type: 'error'; name: string; message: string };
 
 /** The compiled worker script (tests run this file from src/, the worker always runs from dist/). */
@@ -74,12 +75,12 @@ function revive(name: string, message: string): Error {
   return e;
 }
 
-export function trainInWorker(config: TrainConfig, options: WorkerTrainOptions = {}): Promise<TrainResult> {
+export function trainInWorker(config: Partial<TrainConfig> = {}, options: WorkerTrainOptions = {}): Promise<TrainResult> {
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const request: WorkerRequest = {
     config, backend: options.backend, threads: options.threads, data: options.data, stop,
     checkpoint: options.checkpoint, resume: options.resume,
-    net: options.net && { sizes: [...options.net.sizes], params: options.net.params },
+    net: options.net && { sizes: [...options.net.sizes], params: options.net.params, activations: [...options.net.activations] },
   };
   return new Promise((resolve, reject) => {
     const worker = new Worker(workerScript(), { workerData: request });
@@ -101,7 +102,7 @@ export function trainInWorker(config: TrainConfig, options: WorkerTrainOptions =
         if (options.onBatch?.(m.progress) === false) onAbort();
       }
       else if (m.type === 'error') finish(() => reject(revive(m.name, m.message)));
-      else finish(() => resolve({ net: new Mlp(m.sizes, m.params), epochs: m.epochs, stop: m.stop, test: m.test, aborted: m.aborted }));
+      else finish(() => resolve({ net: new Mlp(m.sizes, m.params, undefined, m.activations), epochs: m.epochs, stop: m.stop, test: m.test, aborted: m.aborted }));
     });
     worker.on('error', (e) => finish(() => reject(e)));
     worker.on('exit', (code) => finish(() => reject(new Error(`training worker exited with code ${code} before finishing`))));

@@ -56,10 +56,13 @@ export function sgemmTolerance(k: number, bound: number): number {
 }
 
 /**
- * The network's output rows x sizes[L] in float64 (ReLU hidden layers, a linear last layer),
- * parameters laid out like Mlp.params (W1, b1, W2, b2, ...): the loss references' forward pass.
+ * The network's output rows x sizes[L] in float64 (hidden layers through `act`, ReLU by default;
+ * a linear last layer), parameters laid out like Mlp.params (W1, b1, W2, b2, ...): the loss
+ * references' forward pass.
  */
-export function referenceForward(sizes: readonly number[], params: Float64Array, X: Float32Array, rows: number): Float64Array {
+export function referenceForward(
+  sizes: readonly number[], params: Float64Array, X: Float32Array, rows: number, act: (v: number) => number = (v) => Math.max(v, 0),
+): Float64Array {
   let h: Float64Array = Float64Array.from(X.subarray(0, rows * sizes[0]));
   let off = 0;
   for (let l = 1; l < sizes.length; l++) {
@@ -71,7 +74,7 @@ export function referenceForward(sizes: readonly number[], params: Float64Array,
     for (let i = 0; i < rows; i++) for (let j = 0; j < nout; j++) {
       let s = b[j];
       for (let p = 0; p < nin; p++) s += h[i * nin + p] * W[p * nout + j];
-      u[i * nout + j] = l < sizes.length - 1 ? Math.max(s, 0) : s;
+      u[i * nout + j] = l < sizes.length - 1 ? act(s) : s;
     }
     h = u;
   }

@@ -4,6 +4,7 @@
  * same wrapper the native backend uses, so both backends fail the same way on bad input.
  */
 import { type Kernels, sharedF32, withChecks } from '../contract.js';
+import { activate, activateGrad } from './activation.js';
 import { adamUpdate, momentumUpdate } from './optim.js';
 import { gatherSparse, sparseMatmul, sparseMatmulT } from './sparse.js';
 import { getJsThreads, setJsThreads, sgemmThreaded } from './threads.js';
@@ -99,6 +100,21 @@ const jsKernels: Kernels = {
 
   reluBackward(dx, dy, u, n) {
     for (let i = 0; i < n; i++) dx[i] = u[i] > 0 ? dy[i] : 0;
+  },
+
+  biasAct(h, u, bias, rows, cols, act) {
+    for (let i = 0; i < rows; i++) {
+      const row = i * cols;
+      for (let j = 0; j < cols; j++) {
+        const v = Math.fround(u[row + j] + bias[j]);
+        u[row + j] = v;
+        h[row + j] = activate(act, v);
+      }
+    }
+  },
+
+  actBackward(dx, dy, u, h, n, act) {
+    for (let i = 0; i < n; i++) dx[i] = activateGrad(act, dy[i], u[i], h[i]);
   },
 
   colSums(out, x, rows, cols) {

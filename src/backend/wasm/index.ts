@@ -93,6 +93,18 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
       if (px >= 0 && py >= 0 && pu >= 0) return ex.reluBackward(px, py, pu, n);
       mem.call([f32(dx, n, true), f32(dy, n, false), f32(u, n, false)], ([x, y, z]) => ex.reluBackward(x, y, z, n));
     },
+    biasAct(h, u, bias, rows, cols, act) {
+      const ph = mem.addr(h), pu = mem.addr(u), pb = mem.addr(bias);
+      if (ph >= 0 && pu >= 0 && pb >= 0) return ex.biasAct(ph, pu, pb, rows, cols, act);
+      mem.call([f32(h, rows * cols, true), f32(u, rows * cols, true), f32(bias, cols, false)],
+        ([x, y, z]) => ex.biasAct(x, y, z, rows, cols, act));
+    },
+    actBackward(dx, dy, u, h, n, act) {
+      const px = mem.addr(dx), py = mem.addr(dy), pu = mem.addr(u), ph = mem.addr(h);
+      if (px >= 0 && py >= 0 && pu >= 0 && ph >= 0) return ex.actBackward(px, py, pu, ph, n, act);
+      mem.call([f32(dx, n, true), f32(dy, n, false), f32(u, n, false), f32(h, n, false)],
+        ([a, b, c, d]) => ex.actBackward(a, b, c, d, n, act));
+    },
     colSums(out, x, rows, cols) {
       const po = mem.addr(out), px = mem.addr(x);
       if (po >= 0 && px >= 0) return ex.colSums(po, px, rows, cols);
