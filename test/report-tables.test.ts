@@ -36,9 +36,9 @@ beforeAll(() => {
   runs.iris = train('iris', ['--data', iris, '--target', 'species', '--hidden', '16', '--epochs', '90', '--batch', '16', '--lr', '0.05',
     '--optimizer', 'adam', '--validation', '0.2', '--early-stopping', '10']);
   runs.cancer = train('cancer', ['--data', fixture('breast-cancer.csv'), '--target', 'diagnosis', '--hidden', '16', '--epochs', '12', '--batch', '32',
-    '--lr', '0.05', '--validation', '0.2']);
+    '--lr', '0.05', '--optimizer', 'sgd', '--validation', '0.2']);
   runs.diabetes = train('diabetes', ['--data', fixture('diabetes.csv'), '--target', 'progression', '--task', 'regress', '--hidden', '16',
-    '--epochs', '40', '--batch', '32', '--lr', '0.01', '--validation', '0.2']);
+    '--epochs', '40', '--batch', '32', '--lr', '0.01', '--optimizer', 'sgd', '--validation', '0.2']);
 }, 600_000);
 
 describe('table reports', () => {

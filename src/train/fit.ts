@@ -126,7 +126,9 @@ export async function fit(data: FitData, options: FitOptions = {}): Promise<FitR
   // Tables hold out TABLE_VALIDATION (none: see config.ts) unless the caller chose a fraction; a
   // CSV table's validation rows were held out before its pipeline was fitted (loadCsvDataSet).
   const validation = options.validation ?? (preset === 'table' && !loaded.validation && options.resume === undefined ? TABLE_VALIDATION : undefined);
-  const prepared = prepareData(loaded, loaded.pipeline ? { ...options, validation: undefined } : { ...options, validation });
+  // (A DataSet or arrays passed in are split here, pipeline or not.)
+  const heldOut = typeof data === 'string' && loaded.pipeline !== undefined;
+  const prepared = prepareData(loaded, heldOut ? { ...options, validation: undefined } : { ...options, validation });
   const config = resolvePreset(preset, prepared, options);
   // trainAsync: the event loop gets a turn every few milliseconds, so an AbortSignal (a timeout,
   // the CLI's SIGINT handler) stops the run within a batch.
