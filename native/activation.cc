@@ -94,6 +94,17 @@ double gelu_grad(double x) {
   return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * kGeluC * (1 + 3 * kGeluK * x * x);
 }
 
+// A float32 result below the smallest normal float32 becomes a zero of its sign: what the native
+// calls' flush-to-zero mode does in hardware, written out so that WASM (which has no such mode)
+// and the TypeScript twin give the same bits.
+constexpr float kMinNormal = 1.17549435e-38f;
+inline float flushed(float r) {
+  if (!(r > -kMinNormal && r < kMinNormal)) return r;
+  std::uint32_t bits;
+  __builtin_memcpy(&bits, &r, sizeof bits);
+  return (bits >> 31) != 0 ? -0.0f : 0.0f;
+}
+
 // One loop per activation so each inner loop is branch-free on the kind.
 template <typename F>
 void bias_map(float* h, float* u, const float* bias, i64 rows, i64 cols, F f) {
@@ -116,16 +127,16 @@ void bias_act(float* h, float* u, const float* bias, i64 rows, i64 cols, int act
       bias_relu(h, u, bias, rows, cols);
       return;
     case kLeakyRelu:
-      bias_map(h, u, bias, rows, cols, [](float v) { return v > 0.0f ? v : kLeakySlope * v; });
+      bias_map(h, u, bias, rows, cols, [](float v) { return v > 0.0f ? v : flushed(kLeakySlope * v); });
       return;
     case kTanh:
-      bias_map(h, u, bias, rows, cols, [](float v) { return static_cast<float>(tanhd(v)); });
+      bias_map(h, u, bias, rows, cols, [](float v) { return flushed(static_cast<float>(tanhd(v))); });
       return;
     case kSigmoid:
-      bias_map(h, u, bias, rows, cols, [](float v) { return static_cast<float>(sigmoidd(v)); });
+      bias_map(h, u, bias, rows, cols, [](float v) { return flushed(static_cast<float>(sigmoidd(v))); });
       return;
     case kGelu:
-      bias_map(h, u, bias, rows, cols, [](float v) { return static_cast<float>(gelud(v)); });
+      bias_map(h, u, bias, rows, cols, [](float v) { return flushed(static_cast<float>(gelud(v))); });
       return;
     default:
       bias_map(h, u, bias, rows, cols, [](float v) { return v; });
@@ -141,23 +152,23 @@ void act_backward(float* dx, const float* dy, const float* u, const float* h, i6
     case kLeakyRelu:
       for (i64 i = 0; i < n; ++i) {
         const float d = dy[i];
-        dx[i] = u[i] > 0.0f ? d : kLeakySlope * d;
+        dx[i] = u[i] > 0.0f ? d : flushed(kLeakySlope * d);
       }
       return;
     case kTanh:
       for (i64 i = 0; i < n; ++i) {
         const double y = h[i];
-        dx[i] = static_cast<float>(static_cast<double>(dy[i]) * (1 - y * y));
+        dx[i] = flushed(static_cast<float>(static_cast<double>(dy[i]) * (1 - y * y)));
       }
       return;
     case kSigmoid:
       for (i64 i = 0; i < n; ++i) {
         const double y = h[i];
-        dx[i] = static_cast<float>(static_cast<double>(dy[i]) * (y * (1 - y)));
+        dx[i] = flushed(static_cast<float>(static_cast<double>(dy[i]) * (y * (1 - y))));
       }
       return;
     case kGelu:
-      for (i64 i = 0; i < n; ++i) dx[i] = static_cast<float>(static_cast<double>(dy[i]) * gelu_grad(u[i]));
+      for (i64 i = 0; i < n; ++i) dx[i] = flushed(static_cast<float>(static_cast<double>(dy[i]) * gelu_grad(u[i])));
       return;
     default:
       for (i64 i = 0; i < n; ++i) dx[i] = dy[i];

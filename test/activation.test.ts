@@ -60,7 +60,9 @@ forEachBackend('activation kernels', (be) => {
         expect(Object.is(u[i], v) || (u[i] === 0 && v === 0)).toBe(true);
         const want = REF[name].f(v);
         const tol = 2 ** -23 * Math.abs(want) + 1e-44;
-        if (!(Math.abs(h[i] - want) <= tol) && !(Number.isNaN(want) && Number.isNaN(h[i])) && h[i] !== want) {
+        // Results below the smallest normal float32 are flushed to zero on every backend (activation.ts).
+        const flushed = Math.abs(want) < 2 ** -126 && h[i] === 0;
+        if (!flushed && !(Math.abs(h[i] - want) <= tol) && !(Number.isNaN(want) && Number.isNaN(h[i])) && h[i] !== want) {
           expect.fail(`${name}(${v}) = ${h[i]}, float64 ${want}`);
         }
       }

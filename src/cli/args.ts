@@ -409,10 +409,8 @@ const ONLY_FOR: [flag: string, key: keyof TrainConfig, on: 'optimizer' | 'schedu
  * `given` the settings given on this command line.
  */
 export function checkFlagCombination(config: TrainConfig, given: readonly (keyof TrainConfig)[]): void {
-  // Settings not given (and not resumed) come from the data's preset later: only what is set is judged.
   for (const [flag, key, on, values] of ONLY_FOR) {
-    if (config[on] === undefined) continue;
-    const current = String(config[on]);
+    const current = String(config[on] ?? (on === 'optimizer' ? DEFAULT_OPTIMIZER.optimizer : DEFAULT_SCHEDULE.schedule));
     if (given.includes(key) && !values.includes(current)) {
       throw new UsageError(`--${flag} has no effect with --${on} ${current} (it is used by --${on} ${values.join(' or ')}); drop it or pick one of those`);
     }

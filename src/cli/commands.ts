@@ -7,7 +7,8 @@ import { defaultDataDir, loadDataSet } from '../data/mnist.js';
 import { fit } from '../train/fit.js';
 import type { LoggedEvent } from '../report/events.js';
 import { loadCheckpoint } from '../train/checkpoint.js';
-import type { StartEvent, TrainConfig } from '../train/train.js';
+import { NOTEBOOK_CONFIG, TABLE_CONFIG, type TrainConfig } from '../train/train.js';
+import { pathKind } from '../data/source.js';
 import { checkFlagCombination, parseBenchArgs, parseInfoArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError } from './args.js';
 import { helpText } from './help.js';
 import { formatEvent, ProgressBar } from './print.js';
@@ -53,14 +54,15 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
   // Without a resume only the flags given are passed: fit() fills the rest from the data's preset.
   const flags = Object.fromEntries(args.given.map((k) => [k, args.config[k]])) as Partial<TrainConfig>;
   const { evalImages: _, ...given } = resume ? ({ ...resume.config, ...flags } as TrainConfig) : flags;
-  checkFlagCombination(given as TrainConfig, args.given);
+  // Flags are judged against the settings the run will have: the checkpoint's, or the data's preset.
+  const preset = pathKind(args.data ?? defaultDataDir(), args.target !== undefined) === 'folder' ? NOTEBOOK_CONFIG : TABLE_CONFIG;
+  checkFlagCombination((resume ? given : { ...preset, ...given }) as TrainConfig, args.given);
   // The report's packages are checked before training, not after a long run.
   const reporting = args.report ? await import('../report/index.js') : undefined;
   await reporting?.loadReportLibs();
   if (reporting && args.report) reporting.checkReportTarget(args.report);
   const log: LoggedEvent[] = []; // the events as --json prints them, so `report RUN.jsonl` rebuilds the same page
   let bar: ProgressBar | null = null; // made at the start event, which says the resolved epochs
-  let resolved: StartEvent | undefined;
   // SIGINT / SIGTERM: finish the current batch, write the checkpoint (if asked), exit 130 / 143.
   // A second signal exits at once; checkpoints are written atomically, so no file is half-written.
   const stop = new AbortController();
@@ -88,10 +90,7 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
       ...given, backend, ...dataOptions,
       resume, checkpoint: args.checkpoint, signal: stop.signal,
       onEvent(e) {
-        if (e.event === 'start') {
-          resolved = e;
-          if (!args.json && process.stdout.isTTY) bar = new ProgressBar(process.stdout, e.epochs);
-        }
+        if (e.event === 'start' && !args.json && process.stdout.isTTY) bar = new ProgressBar(process.stdout, e.epochs);
         if (reporting) log.push(JSON.parse(JSON.stringify(e)));
         bar?.clear();
         // A warning is one line on stderr, and with --json also an event in the log.
@@ -114,9 +113,11 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
     const t = result.test;
     const score: Record<string, string> = !t ? {} : t.testRmse !== undefined ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };
     const { sourceMetadata } = await import('../serve/source.js');
-    const recorded = sourceMetadata(args.data ?? defaultDataDir(), dataOptions, given);
-    const run = { epochs: String(resolved?.epochs ?? given.epochs), seed: String(resolved?.seed ?? given.seed) };
-    saveModel(args.save, result.net, { ...score, ...run, ...recorded }, { ...result.model, allowNonFinite: given.allowNonFinite });
+    // The resolved settings: a resumed run's file equals the file of a run never interrupted.
+    const { evalImages: _e, ...settings } = result.config;
+    const recorded = sourceMetadata(args.data ?? defaultDataDir(), dataOptions, settings);
+    const run = { epochs: String(settings.epochs), seed: String(settings.seed) };
+    saveModel(args.save, result.net, { ...score, ...run, ...recorded }, { ...result.model, allowNonFinite: settings.allowNonFinite });
     if (!args.json) out(`Saved model to ${args.save}`);
   }
   if (reporting && args.report && !result.aborted) {

@@ -18,7 +18,8 @@ import type { TrainedModel } from '../infer/predict.js';
 import { onBackendMemory } from '../nn/mlp.js';
 import { loadWhileDrawing } from './start.js';
 import {
-  NOTEBOOK_CONFIG, presetFor, resolvePreset, TABLE_VALIDATION, trainAsync, type TrainConfig, type TrainOptions, type TrainResult,
+  NOTEBOOK_CONFIG, presetFor, resolveConfig, type ResolvedConfig, resolvePreset, TABLE_VALIDATION, trainAsync, type TrainConfig,
+  type TrainOptions, type TrainResult,
 } from './train.js';
 import { checkActivations } from '../nn/activation.js';
 
@@ -56,6 +57,8 @@ export interface FitResult extends TrainResult {
   model: TrainedModel;
   /** The data as trained on (splits, standardised). */
   data: DataSet;
+  /** Every setting the run trained with (the preset's, filled in), as a checkpoint stores it. */
+  config: ResolvedConfig;
 }
 
 function isDataSet(d: unknown): d is DataSet {
@@ -141,5 +144,5 @@ export async function fit(data: FitData, options: FitOptions = {}): Promise<FitR
     net: result.net, task: prepared.task, featureNames: prepared.featureNames, classNames: prepared.classNames,
     preprocessing: prepared.preprocessing, pipeline: prepared.pipeline,
   };
-  return { ...result, model, data: prepared };
+  return { ...result, model, data: prepared, config: resolveConfig(config) };
 }

@@ -30,14 +30,13 @@ describe('contradictory, ineffective and repeated flags', () => {
     ['a repeated flag', ['--lr', '0.1', '--lr', '0.2'], /--lr is given 2 times; give it once/],
     ['a repeated flag, = form', ['--epochs=1', '--epochs', '3'], /--epochs is given 2 times/],
     ['momentum with adam', ['--optimizer', 'adam', '--momentum', '0.5'], /--momentum has no effect with --optimizer adam \(it is used by --optimizer momentum or nesterov\)/],
-    ['momentum with the default sgd', ['--momentum', '0.5'], /--momentum has no effect with --optimizer sgd/],
+    ['momentum with the table default adam', ['--momentum', '0.5'], /--momentum has no effect with --optimizer adam/],
     ['betas with sgd', ['--optimizer', 'sgd', '--beta1', '0.8'], /--beta1 has no effect with --optimizer sgd/],
     ['eps with momentum', ['--optimizer', 'momentum', '--eps', '1e-6'], /--eps has no effect with --optimizer momentum/],
     ['step settings without the step schedule', ['--step-every', '3'], /--step-every has no effect with --schedule constant \(it is used by --schedule step\)/],
     ['step gamma with cosine', ['--schedule', 'cosine', '--step-gamma', '0.3'], /--step-gamma has no effect with --schedule cosine/],
     ['plateau settings with step', ['--schedule', 'step', '--plateau-patience', '4'], /--plateau-patience has no effect with --schedule step/],
     ['lr-min with constant', ['--lr-min', '0.01'], /--lr-min has no effect with --schedule constant/],
-    ['monitor without early stopping', ['--monitor', 'validationLoss'], /--monitor has no effect without --early-stopping/],
     ['warm-up longer than the run', ['--epochs', '3', '--warmup', '5'], /--warmup 5 is not shorter than the run \(--epochs 3\)/],
     ['warm-up as long as the run', ['--epochs', '3', '--warmup', '3'], /--warmup 3 is not shorter than the run/],
     ['lr-min above lr', ['--schedule', 'cosine', '--lr', '0.01', '--lr-min', '0.1'], /--lr-min 0\.1 is above --lr 0\.01/],
@@ -45,6 +44,12 @@ describe('contradictory, ineffective and repeated flags', () => {
     ['lr-min beyond float32', ['--schedule', 'cosine', '--lr-min', '4e38'], /--lr-min must be at most/],
   ];
   it.each(cases)('%s', (_name, flags, pattern) => expectRefused([...table, ...flags], pattern));
+
+  // Judged against the data's preset: tables stop early by default, image folders (the notebook) do not.
+  it('momentum with the notebook default sgd, and monitor without early stopping, on an image folder', () => {
+    expectRefused(['train', '--momentum', '0.5'], /--momentum has no effect with --optimizer sgd/);
+    expectRefused(['train', '--monitor', 'validationLoss'], /--monitor has no effect without --early-stopping/);
+  });
 
   it('settings that fit the optimizer and schedule are accepted', () => {
     const r = runCli([...table, '--epochs', '2', '--optimizer', 'nesterov', '--momentum', '0.8', '--schedule', 'cosine', '--lr-min', '0.001', '--warmup', '1']);

@@ -95,14 +95,25 @@ export function geluGradd(x: number): number {
   return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * GELU_K * x * x);
 }
 
+/** Smallest normal float32. */
+const MIN_NORMAL = 2 ** -126;
+
+/**
+ * A float32 result below the smallest normal float32 as a zero of its sign: the native calls'
+ * flush-to-zero mode, written out (native/activation.cc does the same for WASM).
+ */
+function flushed(r: number): number {
+  return r > -MIN_NORMAL && r < MIN_NORMAL ? (r < 0 || Object.is(r, -0) ? -0 : 0) : r;
+}
+
 /** h = act(v) for one float32 v, rounded to float32 (act: the code in ACTIVATIONS). */
 export function activate(act: number, v: number): number {
   switch (act) {
     case 0: return v > 0 ? v : 0;
-    case 1: return v > 0 ? v : Math.fround(LEAKY_SLOPE * v);
-    case 2: return Math.fround(tanhd(v));
-    case 3: return Math.fround(sigmoidd(v));
-    case 4: return Math.fround(gelud(v));
+    case 1: return v > 0 ? v : flushed(Math.fround(LEAKY_SLOPE * v));
+    case 2: return flushed(Math.fround(tanhd(v)));
+    case 3: return flushed(Math.fround(sigmoidd(v)));
+    case 4: return flushed(Math.fround(gelud(v)));
     default: return v;
   }
 }
@@ -114,10 +125,10 @@ export function activate(act: number, v: number): number {
 export function activateGrad(act: number, dy: number, u: number, h: number): number {
   switch (act) {
     case 0: return u > 0 ? dy : 0;
-    case 1: return u > 0 ? dy : Math.fround(LEAKY_SLOPE * dy);
-    case 2: return Math.fround(dy * (1 - h * h));
-    case 3: return Math.fround(dy * (h * (1 - h)));
-    case 4: return Math.fround(dy * geluGradd(u));
+    case 1: return u > 0 ? dy : flushed(Math.fround(LEAKY_SLOPE * dy));
+    case 2: return flushed(Math.fround(dy * (1 - h * h)));
+    case 3: return flushed(Math.fround(dy * (h * (1 - h))));
+    case 4: return flushed(Math.fround(dy * geluGradd(u)));
     default: return dy;
   }
 }
