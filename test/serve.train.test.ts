@@ -29,9 +29,11 @@ async function post(base: string, path: string, body: unknown) {
   return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
+/** A recorded patience beyond the run keeps a long retraining from stopping early (tables stop on the training loss by default). */
 function trainCsvModel(file: string, epochs: number): void {
   assertFreshDist();
-  const r = spawnSync(process.execPath, [cli, 'train', '--data', csv, '--target', 'diagnosis', '--epochs', String(epochs), '--batch', '16', '--lr', '0.02', '--hidden', '8', '--save', file], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [cli, 'train', '--data', csv, '--target', 'diagnosis', '--epochs', String(epochs), '--batch', '16', '--lr', '0.02', '--hidden', '8',
+    '--early-stopping', '100000', '--save', file], { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`train failed: ${r.stderr}`);
 }
 

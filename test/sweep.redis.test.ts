@@ -21,7 +21,8 @@ const dir = mkdtempSync(join(tmpdir(), 'nmlp-sweep-redis-'));
 const DATA = ['--data', table, '--target', 'diagnosis'];
 const GRID = ['--param', 'lr=0.01,0.1', '--param', 'hidden=4,8,16', '--param', 'optimizer=adam,sgd', '--param', 'epochs=2'];
 /** Long enough per job (many small batches) to be killed in the middle. */
-const SLOW = ['--param', 'lr=0.01,0.02', '--param', 'epochs=30', '--param', 'batch=2'];
+// Every epoch runs (a patience beyond the run): the kill lands mid-run and the epochs are compared.
+const SLOW = ['--param', 'lr=0.01,0.02', '--param', 'epochs=30', '--param', 'batch=2', '--param', 'early-stopping=1000'];
 
 const runs = (out: string): RunLine[] => readFileSync(join(out, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunLine);
 const byRun = (lines: RunLine[]) => Object.fromEntries(lines.map((l) => [l.run, l.final]));

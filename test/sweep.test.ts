@@ -188,7 +188,7 @@ describe('native-mlp sweep', () => {
   it('SIGINT keeps finished runs and checkpoints running ones; --resume ends with every run', async () => {
     const out = join(dir, 'resume');
     const child: ChildProcess = spawn(process.execPath, [bin, 'sweep', '--data', table, '--target', 'diagnosis',
-      '--param', 'lr=0.01,0.02,0.03,0.04', '--param', 'epochs=30', '--param', 'batch=2', '--workers', '1', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--param', 'lr=0.01,0.02,0.03,0.04', '--param', 'epochs=30', '--param', 'batch=2', '--param', 'early-stopping=1000', '--workers', '1', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     child.stdout!.on('data', (d) => (stdout += d));
     await new Promise<void>((resolve) => {
@@ -212,7 +212,7 @@ describe('native-mlp sweep', () => {
     for (const l of lines) expect(l.epochs.map((e) => e.epoch)).toEqual([...Array(30).keys()].map((i) => i + 1));
     // The interrupted run ends as a run never interrupted does.
     const ref = join(dir, 'resume-ref');
-    const r2 = cli(['sweep', '--data', table, '--target', 'diagnosis', '--param', 'lr=0.01', '--param', 'epochs=30', '--param', 'batch=2', '--out', ref]);
+    const r2 = cli(['sweep', '--data', table, '--target', 'diagnosis', '--param', 'lr=0.01', '--param', 'epochs=30', '--param', 'batch=2', '--param', 'early-stopping=1000', '--out', ref]);
     expect(r2.status, r2.stderr).toBe(0);
     expect(readFileSync(join(out, 'models', 'run-0.safetensors'))).toEqual(readFileSync(join(ref, 'models', 'run-0.safetensors')));
   });
