@@ -1,7 +1,6 @@
 /**
- * The kernels the network is built from, and the argument checks both backends share.
- * The TypeScript backend is the executable specification; the native backend must match it
- * within float tolerance. Semantics of each kernel are documented in binding.d.ts.
+ * The kernels the network is built from, and the argument checks every backend shares. The TypeScript
+ * backend is the executable specification; the others must match it. Semantics: binding.d.ts.
  */
 import { MemoryBudgetError, mib } from '../budget.js';
 import { type Capabilities, capabilitiesOf } from './capabilities.js';

@@ -189,7 +189,7 @@ function sizes(flag: string, v: string | undefined, fallback: number[]): number[
   return out;
 }
 
-function required(flag: string, v: string | undefined, help: boolean): string {
+export function required(flag: string, v: string | undefined, help: boolean): string {
   if (v === undefined && !help) throw new UsageError(`--${flag} is required; see native-mlp --help`);
   return v ?? '';
 }
@@ -387,88 +387,4 @@ export function parseReportArgs(argv: string[]): { logs: string[]; output: strin
   }
   if (!help && positionals.length > 1000) throw new UsageError(`report compares at most 1000 logs, got ${positionals.length}`);
   return { logs: positionals, output: required('output', str(flags, 'output'), help), metric: str(flags, 'metric'), help };
-}
-
-/** Settings that only matter for some optimizers or schedules: the flag, its key, and where it counts. */
-const ONLY_FOR: [flag: string, key: keyof TrainConfig, on: 'optimizer' | 'schedule', values: readonly string[]][] = [
-  ['momentum', 'momentum', 'optimizer', ['momentum', 'nesterov']],
-  ['beta1', 'beta1', 'optimizer', ['adam', 'adamw']],
-  ['beta2', 'beta2', 'optimizer', ['adam', 'adamw']],
-  ['eps', 'eps', 'optimizer', ['adam', 'adamw']],
-  ['step-every', 'stepEvery', 'schedule', ['step']],
-  ['step-gamma', 'stepGamma', 'schedule', ['step']],
-  ['lr-min', 'lrMin', 'schedule', ['cosine', 'plateau']],
-  ['plateau-factor', 'plateauFactor', 'schedule', ['plateau']],
-  ['plateau-patience', 'plateauPatience', 'schedule', ['plateau']],
-];
-
-/**
- * Refuses settings that contradict each other or would have no effect, with the reason: a flag for
- * another optimizer or schedule (--momentum with adam), a warm-up as long as the run, --lr-min above
- * --lr, --monitor without --early-stopping. `config` is the run's (a resume's merged with the flags),
- * `given` the settings given on this command line.
- */
-export function checkFlagCombination(config: TrainConfig, given: readonly (keyof TrainConfig)[]): void {
-  for (const [flag, key, on, values] of ONLY_FOR) {
-    const current = String(config[on] ?? (on === 'optimizer' ? DEFAULT_OPTIMIZER.optimizer : DEFAULT_SCHEDULE.schedule));
-    if (given.includes(key) && !values.includes(current)) {
-      throw new UsageError(`--${flag} has no effect with --${on} ${current} (it is used by --${on} ${values.join(' or ')}); drop it or pick one of those`);
-    }
-  }
-  if (given.includes('monitor') && !(config.earlyStopping! > 0)) {
-    throw new UsageError('--monitor has no effect without --early-stopping N; drop it or add --early-stopping');
-  }
-  const warmup = config.warmup ?? DEFAULT_SCHEDULE.warmup;
-  if (warmup > 0 && config.epochs !== undefined && warmup >= config.epochs) {
-    throw new UsageError(`--warmup ${warmup} is not shorter than the run (--epochs ${config.epochs}): the learning rate would never reach --lr; use fewer warm-up epochs`);
-  }
-  const lrMin = config.lrMin ?? DEFAULT_SCHEDULE.lrMin;
-  if (config.lr !== undefined && lrMin > config.lr) throw new UsageError(`--lr-min ${lrMin} is above --lr ${config.lr}: the schedule would raise the learning rate; pass --lr-min below --lr`);
-}
-
-export interface ExportArgs {
-  model: string;
-  onnx: string;
-  help: boolean;
-}
-
-/** `export --model FILE --onnx FILE.onnx`. */
-export function parseExportArgs(argv: string[]): ExportArgs {
-  const flags = parseFlags('export', argv);
-  const help = flags.values.help === true;
-  return { model: required('model', str(flags, 'model'), help), onnx: required('onnx', str(flags, 'onnx'), help), help };
-}
-
-export interface ServeArgs extends RunArgs {
-  model: string;
-  port: number;
-  host: string;
-  /** Origins (scheme://host:port) besides the server's own whose requests are allowed. */
-  allowOrigins: string[];
-  /** Whether POST /train is enabled. */
-  allowTrain: boolean;
-}
-
-/** `serve --model FILE [--port N] [--host H] [--allow-origin O,..] [--allow-train]`. */
-export function parseServeArgs(argv: string[]): ServeArgs {
-  const flags = parseFlags('serve', argv);
-  const run = runArgs(flags);
-  const host = str(flags, 'host') ?? '127.0.0.1';
-  if (host === '' || /[\s/]/.test(host)) throw new UsageError(`--host must be a host name or IP address, got "${host}"`);
-  const allowOrigins = (str(flags, 'allow-origin') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
-  for (const o of allowOrigins) {
-    let url: URL | undefined;
-    try {
-      url = new URL(o);
-    } catch {
-      url = undefined;
-    }
-    if (!url || !/^https?:$/.test(url.protocol) || url.origin !== o) {
-      throw new UsageError(`--allow-origin takes origins such as http://localhost:8080 separated by commas, got "${o}"`);
-    }
-  }
-  return {
-    ...run, model: required('model', str(flags, 'model'), run.help), port: int('port', str(flags, 'port'), 3000, 0, 65535), host, allowOrigins,
-    allowTrain: flags.values['allow-train'] === true,
-  };
 }

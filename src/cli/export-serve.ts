@@ -1,5 +1,5 @@
 /** The CLI's `export` (ONNX) and `serve` (HTTP) commands. */
-import { parseExportArgs, parseServeArgs } from './args.js';
+import { parseExportArgs, parseServeArgs } from './serve-args.js';
 import { helpText } from './help.js';
 
 export async function exportCommand(argv: string[]): Promise<void> {
