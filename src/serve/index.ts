@@ -1,5 +1,5 @@
 /**
- * `native-mlp serve`: a model behind HTTP, on Fastify (an optional dependency, loaded when a
+ * `native-mlp serve`: a model behind HTTP, on Fastify (an optional peer dependency, loaded when a
  * server starts). Routes:
  *   POST /predict  {"rows": [{column: value}]} or {"inputs": [[...]]} -> {"predictions": [...]} (predict.ts)
  *   GET  /model    what the model is: layers, task, classes, columns, metrics, training settings
@@ -56,7 +56,7 @@ async function loadFastify() {
   try {
     return (await import('fastify')).default;
   } catch {
-    throw new ServeError('native-mlp serve needs the fastify package (an optional dependency): npm install fastify');
+    throw new ServeError('native-mlp serve needs the fastify package (an optional peer dependency, not installed with native-mlp): npm install fastify');
   }
 }
 
