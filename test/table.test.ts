@@ -38,6 +38,15 @@ describe('column types', () => {
     });
   });
 
+  it('a column of numbers holding only 0 and 1 is numeric, so a 2 at predict time is a number, not an error', async () => {
+    const rows = Array.from({ length: 40 }, (_, i) => `${i % 2},${(i * 7) % 13},${i % 2 ? 'p' : 'q'}`);
+    const csv = file(['bit,x,y', ...rows].join('\n'));
+    expect(await types(['bit,x,y', ...rows].join('\n'))).toMatchObject({ bit: 'numeric' });
+    const { model } = await fit(csv, { target: 'y', epochs: 2, backend: 'js' });
+    const p = predictRows(selectBackend('js'), model, [{ bit: 2, x: 3 }]);
+    expect(p.task === 'classify' && ['p', 'q'].includes(p.labels[0] as string)).toBe(true);
+  });
+
   it('--categorical, --numeric, --date and --ignore override; a forced type that does not fit names the cell', async () => {
     const t = await inspectCsv(file(MIXED), { target: 'y', categorical: ['row_id'], ignore: ['num,cat'] });
     const by = Object.fromEntries(t.columns.map((c) => [c.column, c]));

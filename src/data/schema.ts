@@ -90,16 +90,16 @@ function inferType(table: RawTable, col: RawColumn, chosen: boolean): ColumnType
   if (distinct === 1) return 'constant';
   if (!col.texts) {
     const v = col.numbers;
-    let integers = true, zeroOne = true, min = Infinity, max = -Infinity;
+    // A column of numbers stays numeric even when it holds only 0 and 1 (pixels, counts): read as
+    // a boolean, a 2 at predict time would be refused. Booleans are the text spellings below.
+    let integers = true, min = Infinity, max = -Infinity;
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
       if (Number.isNaN(x)) continue;
       if (!Number.isInteger(x)) integers = false;
-      if (x !== 0 && x !== 1) zeroOne = false;
       if (x < min) min = x;
       if (x > max) max = x;
     }
-    if (zeroOne) return 'boolean';
     // Row numbers or keys: integers, one per row, named like an id or counting through the rows.
     if (!chosen && integers && distinct === present && present >= ID_MIN_ROWS && (ID_NAME.test(col.name) || max - min + 1 === present)) return 'id';
     return 'numeric';
