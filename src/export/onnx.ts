@@ -44,8 +44,6 @@ export interface ExportableModel {
   preprocessing?: Preprocessing;
   /** The fitted table pipeline (docs/formats.md), for a model trained on a table. */
   pipeline?: PipelineSpec;
-  /** The model file's metadata (activation, ...), when loaded from a file. */
-  metadata?: Readonly<Record<string, string>>;
 }
 
 export interface OnnxOptions {
@@ -56,20 +54,9 @@ export interface OnnxOptions {
   pixels?: boolean;
 }
 
-/**
- * The hidden layers' activations: the network's own list, else the file's `activation` metadata
- * (a name, or one per hidden layer), else relu (files from before other activations).
- */
+/** The hidden layers' activations, as the network holds them (a loaded file's are read into it). */
 function hiddenActivations(m: ExportableModel): Activation[] {
-  const hidden = m.net.layers - 1;
-  const own = (m.net as { activations?: readonly string[] }).activations;
-  if (own) return own.map((name) => ({ name }));
-  const raw = m.metadata?.activation ?? 'relu';
-  const names = raw.split(',').map((s) => s.trim());
-  if (names.length !== 1 && names.length !== hidden) {
-    throw new ExportError(`metadata activation "${raw}" names ${names.length} activations for ${hidden} hidden layers`);
-  }
-  return Array.from({ length: hidden }, (_, i) => ({ name: names.length === 1 ? names[0] : names[i] }));
+  return m.net.activations.map((name) => ({ name }));
 }
 
 function packageVersion(): string {
