@@ -168,15 +168,8 @@ class F64Builder {
   }
 }
 
-interface ColumnBuilder {
-  numbers: F64Builder;
-  texts?: (string | null)[];
-  missing: number;
-  numeric: number;
-  firstText: number;
-  commaNumbers: number;
-  firstComma: number;
-}
+/** A column while it is read: a RawColumn whose numbers still grow (its name comes from the header). */
+type ColumnBuilder = Omit<RawColumn, 'name' | 'numbers'> & { numbers: F64Builder };
 
 /** Reads a CSV file into raw columns, streaming; DataError naming file and line for anything wrong. */
 export async function readCsv(file: string, opts: CsvReadOptions = {}): Promise<RawTable> {
