@@ -26,6 +26,21 @@ export function shareDataSet(d: DataSet): DataSet {
   return { ...d, train: sharedRows(d.train), validation: d.validation && sharedRows(d.validation), test: sharedRows(d.test) };
 }
 
+/** A sweep's data as its trainings take it: the whole set, or fold k of `folds`; each made once, on shared memory. */
+export class UnitData {
+  private whole: DataSet | undefined;
+  private readonly byFold = new Map<number, DataSet>();
+
+  constructor(private readonly data: DataSet, private readonly folds?: number) {}
+
+  get(fold?: number): DataSet {
+    if (fold === undefined || this.folds === undefined) return (this.whole ??= shareDataSet(this.data));
+    let d = this.byFold.get(fold);
+    if (!d) this.byFold.set(fold, (d = shareDataSet(foldDataSet(this.data, this.folds, fold, 0))));
+    return d;
+  }
+}
+
 /**
  * Fold k of K over the training rows: validation = the rows of fold k, training = the rest, in
  * their original order. Rows are dealt to folds from a seeded permutation, per class for

@@ -1,9 +1,10 @@
 /**
- * Runs one sweep training through the library's fit(), as `native-mlp train` does: a checkpoint
- * after every epoch (resumed from when present, so a retried job continues where it stopped and
- * ends bit-identical), the epochs kept beside the checkpoint, the model saved at the end.
+ * Runs one sweep training through the library's fit(), as `native-mlp train` does: checkpointed
+ * (every epoch, or every `checkpointSeconds`) and when stopped, resumed from when present, so a
+ * retried job continues where it stopped and ends bit-identical; the epochs up to the checkpoint
+ * kept beside it; the model saved at the end.
  */
-import { appendFileSync, copyFileSync, existsSync, readFileSync, renameSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
 import type { Backend } from '../backend/contract.js';
 import { saveModel } from '../model/index.js';
 import { fit } from '../train/fit.js';
@@ -28,13 +29,33 @@ export function priorEpochs(checkpoint: string): EpochEvent[] {
 
 /**
  * train() writes its checkpoint just before it reports the epoch; a kill between the two would
- * resume past an epoch never recorded. So the file resumed from is a copy taken once the epoch is
- * recorded: a kill anywhere repeats at most one epoch (same bits), whose event then replaces the old.
+ * resume past an epoch never recorded. So the file resumed from is a copy taken once the epochs
+ * are recorded: a kill anywhere repeats the epochs after it (same bits), whose events then replace the old.
  */
-function keepCheckpoint(live: string, kept: string): void {
-  if (!existsSync(live)) return;
-  copyFileSync(live, `${kept}.tmp`);
-  renameSync(`${kept}.tmp`, kept);
+class KeptCheckpoint {
+  private written: number | undefined; // the live file's inode: each atomic write makes a new one
+  private unrecorded: string[] = [];
+
+  constructor(private readonly live: string, private readonly kept: string) {
+    this.written = statSync(live, { throwIfNoEntry: false })?.ino; // an earlier attempt's, maybe ahead of its recorded epochs
+  }
+
+  /** Records `e`; once train() has written a new checkpoint, the epochs so far and then the checkpoint. */
+  epoch(e: EpochEvent): void {
+    this.unrecorded.push(JSON.stringify(e) + '\n');
+    this.keep();
+  }
+
+  /** After a stop: where the stopped epoch got to. */
+  keep(): void {
+    const ino = statSync(this.live, { throwIfNoEntry: false })?.ino;
+    if (ino === undefined || ino === this.written) return;
+    this.written = ino;
+    if (this.unrecorded.length > 0) appendFileSync(epochsFile(this.kept), this.unrecorded.join(''));
+    this.unrecorded = [];
+    copyFileSync(this.live, `${this.kept}.tmp`);
+    renameSync(`${this.kept}.tmp`, this.kept);
+  }
 }
 
 export async function trainUnit(
@@ -42,6 +63,7 @@ export async function trainUnit(
 ): Promise<UnitResult> {
   const id = { run: task.run, fold: task.fold };
   const live = `${task.checkpoint}.live`;
+  const kept = new KeptCheckpoint(live, task.checkpoint);
   const resume = existsSync(task.checkpoint) ? task.checkpoint : undefined;
   const seen = resume ? priorEpochs(task.checkpoint) : [];
   const started = performance.now();
@@ -49,17 +71,16 @@ export async function trainUnit(
   try {
     const result = await fit(task.data, {
       ...task.config, backend, validation: task.validation, standardize: task.standardize,
-      checkpoint: live, resume, signal,
+      checkpoint: live, checkpointSeconds: task.checkpointSeconds, resume, signal,
       onEvent(e) {
         if (e.event !== 'epoch') return;
-        appendFileSync(epochsFile(task.checkpoint), JSON.stringify(e) + '\n');
-        keepCheckpoint(live, task.checkpoint);
+        kept.epoch(e);
         seen.push(e);
         onEpoch(e);
       },
     });
     const epochs = dedupeEpochs(seen);
-    if (result.aborted) keepCheckpoint(live, task.checkpoint); // where the stopped epoch got to
+    if (result.aborted) kept.keep();
     if (result.aborted) return { ...id, epochs, stop: result.stop, aborted: true, seconds: seconds() };
     const t = result.test;
     const score: Record<string, string> = !t ? {} : t.testRmse !== undefined ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };

@@ -32,7 +32,7 @@ export interface ArrayFitData extends ArraySplit {
 
 export type FitData = string | DataSet | ArrayFitData;
 
-export interface FitOptions extends Partial<TrainConfig>, Pick<TrainOptions, 'onEvent' | 'onBatch' | 'signal' | 'checkpoint' | 'resume' | 'input'> {
+export interface FitOptions extends Partial<TrainConfig>, Pick<TrainOptions, 'onEvent' | 'onBatch' | 'signal' | 'checkpoint' | 'checkpointSeconds' | 'resume' | 'input'> {
   /** A backend, or a choice ("auto", "native", "js"); default auto. */
   backend?: Backend | BackendChoice;
   task?: Task;
@@ -138,7 +138,7 @@ export async function fit(data: FitData, options: FitOptions = {}): Promise<FitR
   const result = await trainAsync(be, prepared, config, {
     // The net drawn while the data loaded is fit's own: trained on a copy in the backend's memory.
     onEvent: options.onEvent, onBatch: options.onBatch, signal: options.signal, net: started && onBackendMemory(be, started.net), rng: started?.rng,
-    checkpoint: options.checkpoint, resume: options.resume, input: options.input, preset,
+    checkpoint: options.checkpoint, checkpointSeconds: options.checkpointSeconds, resume: options.resume, input: options.input, preset,
   });
   const model: TrainedModel = {
     net: result.net, task: prepared.task, featureNames: prepared.featureNames, classNames: prepared.classNames,
