@@ -267,7 +267,7 @@ async function runPlan(
       done.set(run, line);
       await Promise.all(folds.flatMap((fold) => {
         const ckpt = dir.path('checkpoints', `${unitName({ run, fold })}.ckpt`);
-        const files = [ckpt, `${ckpt}.live`, epochsFile(ckpt), ...(fold ? [dir.path('checkpoints', `${unitName({ run, fold })}.safetensors`)] : [])];
+        const files = [ckpt, `${ckpt}.live`, `${ckpt}.next`, epochsFile(ckpt), ...(fold ? [dir.path('checkpoints', `${unitName({ run, fold })}.safetensors`)] : [])];
         return files.map((f) => rm(f, { force: true }));
       }));
       emit({ event: 'run', ...line, finished: done.size, runs: plan.settings.length });

@@ -4,7 +4,7 @@
  * retried job continues where it stopped and ends bit-identical; the epochs up to the checkpoint
  * kept beside it; the model saved at the end.
  */
-import { appendFileSync, copyFileSync, existsSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import type { Backend } from '../backend/contract.js';
 import { saveModel } from '../model/index.js';
 import { fit } from '../train/fit.js';
@@ -28,33 +28,50 @@ export function priorEpochs(checkpoint: string): EpochEvent[] {
 }
 
 /**
- * train() writes its checkpoint just before it reports the epoch; a kill between the two would
- * resume past an epoch never recorded. So the file resumed from is a copy taken once the epochs
- * are recorded: a kill anywhere repeats the epochs after it (same bits), whose events then replace the old.
+ * The checkpoint a retry resumes from. train() writes its checkpoint just before it reports the
+ * epoch, so the kept file is a copy taken once the epochs are recorded. And it lags one checkpoint
+ * behind: the copy of epoch k is kept only once training goes past k (or is stopped), since a
+ * retry cannot resume a run's last epoch (nothing left to train) and would train on past early
+ * stopping's. A kill anywhere repeats the epochs after the kept one (same bits; their events replace the old).
  */
 class KeptCheckpoint {
   private written: number | undefined; // the live file's inode: each atomic write makes a new one
   private unrecorded: string[] = [];
+  private readonly next: string;
 
   constructor(private readonly live: string, private readonly kept: string) {
+    this.next = `${kept}.next`;
     this.written = statSync(live, { throwIfNoEntry: false })?.ino; // an earlier attempt's, maybe ahead of its recorded epochs
+    rmSync(this.next, { force: true }); // an earlier attempt's, maybe its last epoch
   }
 
-  /** Records `e`; once train() has written a new checkpoint, the epochs so far and then the checkpoint. */
+  /** Records `e`; once train() has written a new checkpoint, the epochs so far, the previous checkpoint kept. */
   epoch(e: EpochEvent): void {
     this.unrecorded.push(JSON.stringify(e) + '\n');
-    this.keep();
+    if (!this.recordNew()) return;
+    if (existsSync(this.next)) renameSync(this.next, this.kept);
+    this.copy(this.next);
   }
 
   /** After a stop: where the stopped epoch got to. */
-  keep(): void {
+  stopped(): void {
+    if (this.recordNew()) this.copy(this.kept);
+    else if (existsSync(this.next)) renameSync(this.next, this.kept); // stopped after that epoch, so not the run's last
+    rmSync(this.next, { force: true });
+  }
+
+  private recordNew(): boolean {
     const ino = statSync(this.live, { throwIfNoEntry: false })?.ino;
-    if (ino === undefined || ino === this.written) return;
+    if (ino === undefined || ino === this.written) return false;
     this.written = ino;
     if (this.unrecorded.length > 0) appendFileSync(epochsFile(this.kept), this.unrecorded.join(''));
     this.unrecorded = [];
-    copyFileSync(this.live, `${this.kept}.tmp`);
-    renameSync(`${this.kept}.tmp`, this.kept);
+    return true;
+  }
+
+  private copy(to: string): void {
+    copyFileSync(this.live, `${to}.tmp`);
+    renameSync(`${to}.tmp`, to);
   }
 }
 
@@ -80,7 +97,7 @@ export async function trainUnit(
       },
     });
     const epochs = dedupeEpochs(seen);
-    if (result.aborted) kept.keep();
+    if (result.aborted) kept.stopped();
     if (result.aborted) return { ...id, epochs, stop: result.stop, aborted: true, seconds: seconds() };
     const t = result.test;
     const score: Record<string, string> = !t ? {} : t.testRmse !== undefined ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };
