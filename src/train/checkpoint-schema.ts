@@ -8,6 +8,7 @@ import { MAX_LAYER_SIZE } from '../limits.js';
 import { firstNonFinite } from '../model/bytes.js';
 import type { OptimizerName } from '../optim/optimizer.js';
 import { checkConfig, type ResolvedConfig, resolveConfig } from './config.js';
+import { checkSourceShape, type DataSource } from './data-source.js';
 
 type Fail = (msg: string) => never;
 type Json = Record<string, unknown>;
@@ -54,6 +55,7 @@ export interface CheckedState {
   optimizerStep: number;
   early: { bestEpoch: number; best: number | null; badEpochs: number } | null;
   fingerprint: string;
+  source: DataSource | null;
 }
 
 /**
@@ -94,6 +96,7 @@ export function checkCheckpointState(s: unknown, tensors: Map<string, Float32Arr
   }
   if (!isCount(s.optimizerStep)) fail('its optimizerStep must be an integer >= 0');
   if (typeof s.fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(s.fingerprint)) fail('its fingerprint must be 64 hex digits (SHA-256)');
+  const source = checkSourceShape(s.source, fail);
 
   let early: CheckedState['early'] = null;
   if (config.earlyStopping > 0) {
@@ -130,6 +133,6 @@ export function checkCheckpointState(s: unknown, tensors: Map<string, Float32Arr
     config, sizes: layers, epoch: s.epoch as number, batch: s.batch as number, lossSum: lossSum as number,
     rng: { state: BigInt(`0x${r.state}`), inc, hasUint32: r.hasUint32, uinteger: r.uinteger },
     schedule: { lr: schedule!.lr as number, best: schedule!.best as number | null, badEpochs: schedule!.badEpochs as number },
-    optimizerStep: s.optimizerStep as number, early, fingerprint: s.fingerprint as string,
+    optimizerStep: s.optimizerStep as number, early, fingerprint: s.fingerprint as string, source,
   };
 }
