@@ -96,7 +96,7 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
     // A checkpoint that records its data source brings its data and data flags (fit checks any given against it).
     result = await fit(args.data ?? (recorded ? undefined : defaultDataDir()), {
       ...given, backend, ...dataOptions,
-      resume, checkpoint: args.checkpoint, signal: stop.signal, from: args.initFrom,
+      resume: args.resume, checkpoint: args.checkpoint, signal: stop.signal, from: args.initFrom,
       onEvent(e) {
         if (e.event === 'start' && !args.json && process.stdout.isTTY) bar = new ProgressBar(process.stdout, e.epochs);
         if (reporting) log.push(JSON.parse(JSON.stringify(e)));

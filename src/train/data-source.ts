@@ -7,7 +7,7 @@
  * input, so on resume every stored path is checked for shape (checkSourceShape) and every file for
  * being the same regular file, by size and SHA-256, before anything reads it (checkSourceFiles).
  */
-import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, isAbsolute, normalize, resolve } from 'node:path';
 import { dataFiles } from '../data/mnist.js';
@@ -57,7 +57,8 @@ export function fingerprintFile(path: string): SourceFile {
   if (!st.isFile()) throw new TrainSetupError(`${path}: not a regular file; a data file must be one`);
   if (st.size > MAX_FILE_BYTES) throw new TrainSetupError(`${path}: ${st.size} bytes is above the ${MAX_FILE_BYTES}-byte limit of a data file`);
   const h = createHash('sha256');
-  const fd = openSync(path, 'r');
+  // O_NONBLOCK: a FIFO swapped in after the stat cannot block the open; fstat then refuses it.
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     if (!fstatSync(fd).isFile()) throw new TrainSetupError(`${path}: not a regular file; a data file must be one`);
     const buf = Buffer.allocUnsafe(1 << 20);

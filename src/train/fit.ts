@@ -60,7 +60,7 @@ export async function fit(data: FitData | undefined, options: FitOptions = {}): 
     const r = resumeInputs(data, options as FitOptions & Record<string, unknown>, resumed, typeof options.resume === 'string' ? options.resume : 'the checkpoint');
     from = r.data;
     // The checkpoint's settings under the caller's (mismatch() refuses any but epochs that differ).
-    o = { ...resumed.config, ...r.options, resume: resumed };
+    o = { ...resumed.config, ...r.options };
     // A warm start draws nothing: its checkpoint's init is the preset's, not a choice to check against the model.
     if (resumed.source?.initFrom && o.init === resumed.config.init) delete o.init;
   }
@@ -88,14 +88,14 @@ export async function fit(data: FitData | undefined, options: FitOptions = {}): 
     : undefined;
   const warmStart = warm?.file !== undefined ? (resumed?.source?.initFrom ?? fingerprintFile(warmFile(warm)!)) : undefined;
   const run: TrainOptions = {
-    onEvent: o.onEvent, onBatch: o.onBatch, signal: o.signal, checkpoint: o.checkpoint, resume: resumed, input: o.input, preset, source,
+    onEvent: o.onEvent, onBatch: o.onBatch, signal: o.signal, checkpoint: o.checkpoint, resume: options.resume, input: o.input, preset, source,
     ...(warm ? { netOrigin: `from ${warm.file ?? 'the given model'}`, ...(warm.file !== undefined ? { warmStart: warm.file } : {}) } : { netOrigin: config.init ?? resolveConfig(config).init }),
   };
   // The warm start's network is copied: the caller's model is never trained in place.
   const warmNet = warm && new Mlp([...warm.model.net.sizes], Float32Array.from(warm.model.net.params), undefined, [...warm.model.net.activations]);
   const result = o.worker
     ? await trainInWorker(config, {
-      ...run, resume: resumed, data: prepared, backend: be.name, threads: be.getThreads(), net: warmNet,
+      ...run, data: prepared, backend: be.name, threads: be.getThreads(), net: warmNet,
     })
     // trainAsync: the event loop gets a turn every few milliseconds, so an AbortSignal (a timeout,
     // the CLI's SIGINT handler) stops the run within a batch. The net drawn while the data loaded
