@@ -64,6 +64,9 @@ export async function loadFitData(
       const csvOnly = o.target !== undefined ? 'target' : o.testFile !== undefined ? 'testFile' : o.features !== undefined ? 'features' : null;
       if (csvOnly) throw new DataError(`${data}: a folder of IDX files has no columns; ${csvOnly} (--${csvOnly === 'testFile' ? 'test' : csvOnly}) is for CSV files`);
       const features = peekFeatures(data); // first: it explains a missing folder before any read starts
+      if (warm && features !== null && features !== warm.model.net.inputs) {
+        throw new DataError(`${data}: the rows have ${features} input features but ${warm.file ?? 'the model'} takes ${warm.model.net.inputs}; a warm start needs rows of the model's schema`);
+      }
       if (features !== null) {
         const sizes = [features, ...(o.hidden ?? NOTEBOOK_CONFIG.hidden), o.classes ?? DEFAULT_CLASSES];
         const batch = o.batch ?? NOTEBOOK_CONFIG.batch;
