@@ -51,6 +51,7 @@ describe('train --init-from', () => {
     const after = loadModel(warm);
     expect(JSON.parse(after.metadata.warm_start)).toEqual({ file: model, sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(after.metadata.pipeline).toBe(before.metadata.pipeline); // not refitted on b's rows
+    expect(JSON.parse(after.metadata.data_source)).toMatchObject({ data: b, options: { target: ['cultivar'] } }); // serve's POST /train can retrain it
     expect(after.preprocessing).toEqual(before.preprocessing);
     expect(Buffer.from(after.net.params.buffer).equals(Buffer.from(before.net.params.buffer))).toBe(false);
   }, 240_000);

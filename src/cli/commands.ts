@@ -124,7 +124,9 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
     // The resolved settings: a resumed run's file equals the file of a run never interrupted.
     const { evalImages: _e, ...settings } = result.config;
     // A resumed run records the checkpoint's data source, so its file equals an unbroken run's.
-    const options = recorded ? mergeDataOptions(recorded.options, dataOptions) : dataOptions;
+    const options: Record<string, unknown> = recorded ? mergeDataOptions(recorded.options, dataOptions) : { ...dataOptions };
+    // A warm start without --target used the model's: recorded, so that serve's POST /train can train on the file.
+    if (options.target === undefined && result.model.pipeline && (args.initFrom !== undefined || recorded?.initFrom)) options.target = result.model.pipeline.target.columns;
     const source = sourceMetadata(dataPath ?? defaultDataDir(), options, settings);
     const run = { epochs: String(settings.epochs), seed: String(settings.seed) };
     const warm: Record<string, string> = result.warmStart ? { warm_start: JSON.stringify({ file: result.warmStart.path, sha256: result.warmStart.sha256 }) } : {};

@@ -9,10 +9,10 @@ import type { DataSet } from '../data/mnist.js';
 import { Mlp } from '../nn/mlp.js';
 import { BackendError } from '../backend/select.js';
 import { MemoryBudgetError } from '../budget.js';
-import { DataError } from '../errors.js';
+import { DataError, UserError } from '../errors.js';
 import { ModelFileError } from '../model/errors.js';
 import type { BatchProgress, EpochEvent, ResolvedConfig, StopEvent, TestEvent, TrainConfig, TrainEvent, TrainOptions, TrainResult } from './train.js';
-import { TrainSetupError } from './events.js';
+import { NonFiniteLossError, NonFiniteWeightsError, TrainSetupError } from './events.js';
 import type { Checkpoint } from './checkpoint.js';
 
 /** train()'s options that cross the thread boundary as they are (plain data). */
@@ -74,8 +74,17 @@ const ERROR_CLASSES: Record<string, new (message: string) => Error> = {
   DataError, ModelFileError, BackendError, MemoryBudgetError, TrainSetupError, RangeError, TypeError,
 };
 
+/** User errors whose constructors take other arguments than a message: revived by prototype. */
+const USER_ERROR_CLASSES: Record<string, { prototype: Error }> = { NonFiniteLossError, NonFiniteWeightsError, UserError };
+
 /** Re-creates an error sent across the thread boundary with its class (or at least its name) kept. */
 function revive(name: string, message: string): Error {
+  if (Object.hasOwn(USER_ERROR_CLASSES, name)) {
+    const e = new UserError(message);
+    Object.setPrototypeOf(e, USER_ERROR_CLASSES[name].prototype);
+    e.name = name;
+    return e;
+  }
   const Class = Object.hasOwn(ERROR_CLASSES, name) ? ERROR_CLASSES[name] : Error;
   const e = new Class(message);
   if (e.name !== name) e.name = name;
