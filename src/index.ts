@@ -59,7 +59,8 @@ export { type Targets, lossGrad } from './nn/loss.js';
 export {
   argmaxRow, classScores, EVAL_ROWS, type Evaluation, evaluate, evaluateRegression, type RegressionEvaluation,
 } from './infer/metrics.js';
-export { type ArrayFitData, fit, type FitData, type FitOptions, type FitResult } from './train/fit.js';
+export { type ArrayFitData, fit, type FitData, type FitDataOptions, type FitOptions, type FitResult } from './train/fit.js';
+export { type DataSource, type SourceFile } from './train/data-source.js';
 export {
   type BatchProgress, checkConfig, type EpochEvent, NonFiniteLossError, NonFiniteWeightsError, NOTEBOOK_CONFIG, resolveConfig, type ResolvedConfig,
   type StartEvent, type StopEvent, type TestEvent, type WarningEvent, train, trainAsync, type TrainConfig, type TrainEvent, type TrainOptions,
