@@ -87,6 +87,15 @@ describe('fit with worker: true', () => {
     expect(batches).toBe(3); // one batch of min(200, rows) per epoch
   }, 60_000);
 
+  it('progress reaches the caller while the worker runs: onBatch returning false stops it, the model as of then', async () => {
+    const seen: number[] = [];
+    const r = await fit(a, { target: 'cultivar', epochs: 500, batch: 16, backend: 'js', worker: true, onBatch: (p) => (seen.push(p.epoch), p.epoch < 2) });
+    expect(r.aborted).toBe(true);
+    expect(Math.max(...seen)).toBeLessThan(4); // stopped within a batch or two of the answer, not after 500 epochs
+    expect(r.epochs.length).toBeGreaterThanOrEqual(1);
+    expect(r.model.pipeline).toBeDefined();
+  }, 60_000);
+
   it('on an IDX folder too (the in-thread run draws its weights while the files load, the worker in the loop)', async () => {
     const rnd = seededRandom(11);
     const folder = mkdtempSync(join(dir, 'idx-'));
