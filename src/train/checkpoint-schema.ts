@@ -2,7 +2,9 @@
  * The one validation of a checkpoint's state, field by field with ranges: a checkpoint is
  * untrusted input (a file anyone could have edited), so nothing in it reaches the loop, the
  * optimizer, the schedule or the generator before it has been checked here. Unknown state keys are
- * ignored (nothing reads them); every key the loop reads is required and in range.
+ * ignored (nothing reads them); every key the loop reads is required and in range. The data source
+ * (optional: older checkpoints and runs on arrays have none) is checked by data-source.ts's
+ * checkSourceShape: its paths are data to validate, never resolved against anything.
  */
 import { MAX_LAYER_SIZE } from '../limits.js';
 import { firstNonFinite } from '../model/bytes.js';
