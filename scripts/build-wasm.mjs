@@ -20,7 +20,7 @@ const OUT = join(root, 'wasm', 'native-mlp.wasm');
 // The kernel files, compiled unchanged from what the native addon uses (no threads, no cpuid:
 // thread_pool.cc, cpu.cc and the x86 kernels stay out; wasm_runtime.cc stands in for the pool).
 const KERNEL_SOURCES = [
-  'sgemm.cc', 'sgemm_loops.cc', 'sgemm_pack.cc', 'fused.cc', 'activation.cc', 'kernels_generic.cc', 'kernels_wasm128.cc',
+  'sgemm.cc', 'sgemm_loops.cc', 'sgemm_pack.cc', 'fused.cc', 'activation.cc', 'weighted_loss.cc', 'kernels_generic.cc', 'kernels_wasm128.cc',
   'sparse.cc', 'sparse_generic.cc', 'sparse_wasm128.cc',
 ];
 // The WASM-only files: exports, allocator and single-thread pool, per-instance stack/workspace.

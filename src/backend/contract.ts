@@ -6,10 +6,11 @@ import { MemoryBudgetError, mib } from '../budget.js';
 import { type Capabilities, capabilitiesOf } from './capabilities.js';
 import { type ActivationKernels, checkedActivations } from './activation-checks.js';
 import { checkGatherSparse, checkSparseMatmul, checkSparseMatmulT } from './sparse-checks.js';
+import { checkedWeightedLoss, type WeightedLossKernels } from './weighted-checks.js';
 
 export type BackendName = 'js' | 'native' | 'wasm';
 
-export interface Backend extends ActivationKernels {
+export interface Backend extends ActivationKernels, WeightedLossKernels {
   readonly name: BackendName;
   /** What it can do beyond the kernels (capabilities.ts); ask this, never the name. */
   readonly capabilities: Capabilities;
@@ -112,7 +113,6 @@ export interface Backend extends ActivationKernels {
 }
 
 type BackgroundGather = 'startGatherSparse' | 'startGatherPixels' | 'finishGather';
-
 /**
  * What a backend implements; withChecks() turns it into a Backend. A backend without its own
  * background gather gets one that gathers at once.
@@ -154,6 +154,7 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
       k.reluBackward(dx, dy, u, n);
     },
     ...checkedActivations(k),
+    ...checkedWeightedLoss(k),
     colSums(out, x, rows, cols) {
       const size = checkBlock(rows, cols);
       checkF32('out', out, cols); checkF32('x', x, size);
@@ -251,7 +252,6 @@ export function sharedF32(n: number): Float32Array {
     throw new MemoryBudgetError(`Cannot allocate ${mib(4 * n)} of float32 storage: ${(e as Error).message}`);
   }
 }
-
 export const MAX_DIM = 0x7fffffff;
 
 /** A received value in a message: "null", "Float64Array(3)", "12.5", "string" (no user code runs). */
