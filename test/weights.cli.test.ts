@@ -86,6 +86,9 @@ describe('--weight-column', () => {
     expect(ta.testAccuracy).toBeGreaterThan(tb.testAccuracy - 0.05);
     expect(ta.testAccuracy).toBeGreaterThan(tc.testAccuracy + 0.3);
     expect(events(a.stdout).find((e) => e.event === 'start')).toMatchObject({ sampleWeights: true, layers: [11, 100, 5] });
+    const shown = cli(['inspect', poisoned, '--target', 'weather', '--weight-column', 'w']);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/\nw +numeric .*excluded: sample weights \(--weight-column\)/);
   }, 240_000);
 });
 
