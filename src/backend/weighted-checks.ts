@@ -3,7 +3,7 @@
  * (contract.ts); native/binding_weighted.cc checks the same again in C++. Weights are per row,
  * finite and >= 0 (a NaN or negative weight would turn the step into nonsense without a trace).
  */
-import { checkBlock, checkF32, checkLabels, describe } from './contract.js';
+import { checkBlock, checkF32, checkLabels, describe } from './checks.js';
 
 export interface WeightedLossKernels {
   /**

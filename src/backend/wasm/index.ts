@@ -5,7 +5,8 @@
  * is copied in, and out if written, once per call (memory.ts). WASM cannot read or write outside
  * its memory whatever it is passed, and the checks have already bounded every extent.
  */
-import { extent, type Backend, type Kernels, withChecks } from '../contract.js';
+import { extent } from '../checks.js';
+import { type Backend, type Kernels, withChecks } from '../contract.js';
 import { adamUpdate as jsAdamUpdate, momentumUpdate as jsMomentumUpdate } from '../js/optim.js';
 import { type Arg, trueLength, trueView, type WasmMemory } from './memory.js';
 import { WasmThreads } from './threads.js';
