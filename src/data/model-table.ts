@@ -14,6 +14,7 @@ import { splitIndices } from './split.js';
 import { applyColumns } from './standardize.js';
 import { labelsOf, rowsWithTarget, targetValues } from './targets.js';
 import type { DataWarning } from './warnings.js';
+import { checkSomeWeight, sampleWeightsOf } from './sample-weights.js';
 
 export interface ModelTableOptions extends ModelReadOptions {
   /** The target column(s); default the model's. Another target than the model's is refused. */
@@ -22,6 +23,8 @@ export interface ModelTableOptions extends ModelReadOptions {
   testFraction?: number;
   validation?: number;
   seed?: number;
+  /** A column of sample weights (table.weightColumn, --weight-column). */
+  weightColumn?: string;
 }
 
 const asList = (v: string | readonly string[]) => (typeof v === 'string' ? [v] : [...v]);
@@ -53,7 +56,10 @@ export async function loadCsvForModel(file: string, m: ModelShape, o: ModelTable
       const p = m.preprocessing;
       targetsOut = p?.targetMean && p.targetStd ? applyColumns(raw, keep.length, m.outputs, p.targetMean, p.targetStd) : raw;
     }
-    return { count: keep.length, features: m.inputs, inputs, targets: targetsOut };
+    const rows: Rows = { count: keep.length, features: m.inputs, inputs, targets: targetsOut };
+    if (o.weightColumn === undefined) return rows;
+    const column = resolveNames(t.file, t.header, [o.weightColumn], '--weight-column')[0];
+    return { ...rows, weights: sampleWeightsOf(t, column, keep) };
   };
   const keep = rowsWithTarget(table, targets);
   if (keep.length === 0) throw new DataError(`${file}: every row's target is missing; nothing to train on`);
@@ -81,6 +87,11 @@ export async function loadCsvForModel(file: string, m: ModelShape, o: ModelTable
   const train = rowsOf(table, at(trainPos));
   const test = testTable ? rowsOf(testTable, rowsWithTarget(testTable, targets)) : rowsOf(table, at(testPos));
   const validation = validPos && rowsOf(table, at(validPos));
+  if (o.weightColumn !== undefined) {
+    for (const [split, rows, f] of [['training', train, file], ['validation', validation, file], ['test', test, testTable?.file ?? file]] as const) {
+      if (rows?.weights) checkSomeWeight(rows.weights, f, o.weightColumn, split);
+    }
+  }
   const data: DataSet = {
     task, train, ...(validation ? { validation } : {}), test, classes, featureNames: encodedNames(pipeline), classNames: classNames && [...classNames],
     source: o.testFile !== undefined ? `${file} + ${o.testFile}` : file, pipeline, ...(m.preprocessing ? { preprocessing: m.preprocessing } : {}),

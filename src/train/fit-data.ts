@@ -44,6 +44,11 @@ export interface FitDataOptions {
   standardize?: boolean;
   classNames?: readonly string[];
   classes?: number;
+  /**
+   * Arrays: one weight per row of x (finite, >= 0), the loss their weighted mean (docs/tables.md).
+   * A CSV file's weights come from a column (table.weightColumn); a DataSet's from train.weights.
+   */
+  sampleWeight?: ArrayLike<number>;
 }
 
 function isDataSet(d: unknown): d is DataSet {
@@ -58,11 +63,16 @@ export async function loadFitData(
   data: FitData, o: FitDataOptions & Partial<TrainConfig> & { resume?: unknown }, warm?: WarmStart, draw = true,
 ): Promise<{ data: DataSet; started?: Awaited<ReturnType<typeof loadWhileDrawing>> }> {
   const seed = o.seed ?? NOTEBOOK_CONFIG.seed;
+  if (o.sampleWeight !== undefined && (typeof data === 'string' || isDataSet(data))) {
+    throw new DataError(`sampleWeight is for { x, y } arrays; ${typeof data === 'string' ? 'a CSV file takes its weights from a column (table: { weightColumn }, --weight-column)' : 'a DataSet carries them as train.weights'}`);
+  }
   if (typeof data === 'string') {
     const table = o.target !== undefined || warm?.model.pipeline !== undefined || warm?.model.featureNames !== undefined;
     if (pathKind(data, table) === 'folder') {
-      const csvOnly = o.target !== undefined ? 'target' : o.testFile !== undefined ? 'testFile' : o.features !== undefined ? 'features' : null;
-      if (csvOnly) throw new DataError(`${data}: a folder of IDX files has no columns; ${csvOnly} (--${csvOnly === 'testFile' ? 'test' : csvOnly}) is for CSV files`);
+      const csvOnly = o.target !== undefined ? 'target' : o.testFile !== undefined ? 'testFile' : o.features !== undefined ? 'features'
+        : o.table?.weightColumn !== undefined ? 'weightColumn' : null;
+      const flag = { testFile: 'test', weightColumn: 'weight-column' }[csvOnly as string] ?? csvOnly;
+      if (csvOnly) throw new DataError(`${data}: a folder of IDX files has no columns; ${csvOnly} (--${flag}) is for CSV files`);
       const features = peekFeatures(data); // first: it explains a missing folder before any read starts
       if (warm && features !== null && features !== warm.model.net.inputs) {
         throw new DataError(`${data}: the rows have ${features} input features but ${warm.file ?? 'the model'} takes ${warm.model.net.inputs}; a warm start needs rows of the model's schema`);
@@ -86,7 +96,7 @@ export async function loadFitData(
       const m = warm.model;
       return {
         data: await loadCsvForModel(data, { ...m, inputs: m.net.inputs, outputs: m.net.classes }, {
-          delimiter: o.table?.delimiter, decimal: o.table?.decimal, target: o.target, testFile: o.testFile, testFraction: o.testFraction, seed,
+          delimiter: o.table?.delimiter, decimal: o.table?.decimal, weightColumn: o.table?.weightColumn, target: o.target, testFile: o.testFile, testFraction: o.testFraction, seed,
           validation: o.validation || undefined,
         }),
       };
@@ -107,7 +117,7 @@ export async function loadFitData(
   return {
     data: dataSetFromSplits({ x: a.x as InputArray, y: a.y }, {
       task: o.task, features: a.features, featureNames: o.features, classNames: o.classNames, classes: o.classes,
-      validation: a.validation, test: a.test,
+      validation: a.validation, test: a.test, sampleWeight: o.sampleWeight,
     }),
   };
 }
