@@ -101,8 +101,11 @@ function idxFolder(): string {
 }
 
 describe('train --resume c.ckpt --epochs N needs nothing else', () => {
-  it('a CSV table (validation split, early stopping state, a table flag): the same file as an unbroken run', () => {
-    const data = ['--data', a, '--target', 'cultivar', '--delimiter', ',', '--validation', '0.2', '--early-stopping', '20', '--hidden', '6'];
+  it('a CSV table (validation split, early stopping state, table flags, a weight column): the same file as an unbroken run', () => {
+    // a.csv's rows with a sample-weight column w: carried by the checkpoint like every data flag.
+    const weighted = join(dir, 'weighted.csv');
+    writeFileSync(weighted, [`${header.trimEnd()},w`, ...rows.filter((_, i) => i % 2 === 0).map((l, i) => `${l.trimEnd()},${1 + (i % 3)}`)].join('\n') + '\n');
+    const data = ['--data', weighted, '--target', 'cultivar', '--delimiter', ',', '--weight-column', 'w', '--validation', '0.2', '--early-stopping', '20', '--hidden', '6'];
     const [c, r, u] = ['csv.ckpt', 'csv-r.safetensors', 'csv-u.safetensors'].map((f) => join(dir, f));
     ok(...data, '--epochs', '3', '--checkpoint', c);
     const out = ok('--resume', c, '--epochs', '6', '--save', r);
