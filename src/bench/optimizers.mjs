@@ -3,7 +3,8 @@
 // other processes on a busy machine do not count) and the update kernel alone over the arena
 // (101,770 parameters). Run after `npm run build`: node src/bench/optimizers.mjs [--threads N] [--backend native|js]
 import { parseArgs } from 'node:util';
-import { loadDataSet, selectBackend, train, NOTEBOOK_CONFIG, Optimizer, DEFAULT_OPTIMIZER } from '../../dist/index.js';
+import { loadDataSet, selectBackend, train, NOTEBOOK_CONFIG, Optimizer } from '../../dist/index.js';
+import { DEFAULT_OPTIMIZER } from '../../dist/optim/optimizer.js';
 
 const { values } = parseArgs({ options: { threads: { type: 'string' }, backend: { type: 'string' }, repeats: { type: 'string' } } });
 const be = selectBackend(values.backend ?? 'native');
