@@ -7,7 +7,8 @@ import { loadDataSet, selectBackend, train, NOTEBOOK_CONFIG, Optimizer } from '.
 import { DEFAULT_OPTIMIZER } from '../../dist/optim/optimizer.js';
 
 const { values } = parseArgs({ options: { threads: { type: 'string' }, backend: { type: 'string' }, repeats: { type: 'string' } } });
-const be = selectBackend(values.backend ?? 'native');
+const choice = values.backend ?? 'native';
+const be = selectBackend(choice);
 be.setThreads(Number(values.threads ?? 1));
 const repeats = Number(values.repeats ?? 3);
 const data = loadDataSet();
@@ -33,7 +34,7 @@ function kernelMicros(optimizer) {
   const w = new Float32Array(n).fill(0.01);
   const g = new Float32Array(n).fill(0.001);
   const opt = new Optimizer({ ...DEFAULT_OPTIMIZER, optimizer }, n);
-  const calls = be.name === 'native' ? 2000 : 50;
+  const calls = choice === 'native' ? 2000 : 50;
   for (let i = 0; i < 20; i++) opt.update(be, w, g, 1e-4);
   const t0 = cpu();
   for (let i = 0; i < calls; i++) opt.update(be, w, g, 1e-4);
