@@ -15,6 +15,7 @@ const threads = Number(arg('--threads', '2'));
 const epochs = Number(arg('--epochs', '3'));
 const input = arg('--input', 'auto');
 const optimizer = arg('--optimizer', 'sgd');
+const lr = Number(arg('--lr', optimizer.startsWith('adam') ? '0.001' : '0.1'));
 const { backend: raw, error } = loadNative();
 if (raw === null) throw error;
 raw.setThreads(threads);
@@ -49,7 +50,7 @@ let last = 0;
 const cpu = [];
 let cpu0 = process.cpuUsage();
 const result = await fit(arg('--data', defaultDataDir()), {
-  backend: be, epochs, optimizer, input,
+  backend: be, epochs, optimizer, lr, input,
   onBatch: (p) => {
     inStep = p.batch < p.batches;
     const now = performance.now();
@@ -71,7 +72,7 @@ const result = await fit(arg('--data', defaultDataDir()), {
       cpu0 = process.cpuUsage();
       console.log(`epoch ${e.epoch}: ${e.seconds.toFixed(3)} s wall, ${cpu.at(-1).toFixed(3)} s process CPU (with evaluation), eval ${e.evalSeconds.toFixed(3)} s`);
       epoch = e.epoch + 1;
-      inStep = true;
+      inStep = e.epoch < epochs; // the test set's evaluation follows the last epoch
       last = 0;
     }
   },
