@@ -100,7 +100,7 @@ i64 block_end(const std::int32_t* index, i64 t, i64 end, i64 limit, i64 depth) {
 }
 
 // Units (rows of c) handled together by the slice kernel: their list bounds live on the stack.
-constexpr i64 kGroup = 256;
+constexpr i64 kGroup = 1024;
 // Columns of one slice (the slice kernel's width).
 constexpr i64 kSlice = 32;
 
