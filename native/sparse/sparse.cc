@@ -225,19 +225,26 @@ float* slice_space(int participants, i64 depth) {
 void count_columns(const CsrBatch& x, const Transposed& out) {
   std::int32_t* col_ptr = out.col_ptr;
   std::int32_t* cols = out.cols;
-  for (i64 j = 0; j <= x.k; ++j) col_ptr[j] = 0;
+  // The private copy first, an index out of range as column 0 (one unsigned compare per entry, a
+  // loop that vectorizes), then the counts from the copy.
+  const std::uint32_t limit = x.k > INT32_MAX ? 0x80000000u : static_cast<std::uint32_t>(x.k);
   for (i64 t = 0; t < x.nnz; ++t) {
     const std::int32_t j = x.cols[t];
-    cols[t] = j >= 0 && j < x.k ? j : 0;
-    ++col_ptr[cols[t] + 1];
+    cols[t] = static_cast<std::uint32_t>(j) < limit ? j : 0;
   }
+  for (i64 j = 0; j <= x.k; ++j) col_ptr[j] = 0;
+  for (i64 t = 0; t < x.nnz; ++t) ++col_ptr[cols[t] + 1];
   for (i64 j = 0; j < x.k; ++j) col_ptr[j + 1] += col_ptr[j];
   for (i64 j = 0; j < x.k; ++j) out.next[j] = col_ptr[j];
 }
 
-void scatter_columns(const CsrBatch& x, float alpha, const Transposed& out, i64 lo, i64 hi) {
+// kAll: this participant owns every column (one thread), so no entry is skipped.
+template <bool kAll>
+void scatter_range(const CsrBatch& x, float alpha, const Transposed& out, i64 lo, i64 hi) {
   const std::int32_t* cols = out.cols;
   std::int32_t* next = out.next;
+  std::int32_t* row_idx = out.row_idx;
+  float* values = out.values;
   i64 t = 0;
   for (i64 i = 0; i < x.rows; ++i) {
     // Row i's non-zeros, clamped (a racing thread may have changed row_ptr): every t < nnz is
@@ -245,12 +252,17 @@ void scatter_columns(const CsrBatch& x, float alpha, const Transposed& out, i64 
     const i64 end = i + 1 < x.rows ? std::min<i64>(std::max<i64>(x.row_ptr[i + 1], t), x.nnz) : x.nnz;
     for (; t < end; ++t) {
       const std::int32_t j = cols[t];
-      if (j < lo || j >= hi) continue;
+      if (!kAll && (j < lo || j >= hi)) continue;
       const std::int32_t pos = next[j]++;
-      out.row_idx[pos] = static_cast<std::int32_t>(i);
-      out.values[pos] = alpha * x.values[t];
+      row_idx[pos] = static_cast<std::int32_t>(i);
+      values[pos] = alpha * x.values[t];
     }
   }
+}
+
+void scatter_columns(const CsrBatch& x, float alpha, const Transposed& out, i64 lo, i64 hi) {
+  if (lo <= 0 && hi >= x.k) scatter_range<true>(x, alpha, out, lo, hi);
+  else scatter_range<false>(x, alpha, out, lo, hi);
 }
 
 struct WeightCall {
