@@ -18,7 +18,7 @@ function sharedCopy<T extends Float32Array | Uint8Array | Uint32Array>(a: T): T 
 }
 
 function sharedRows(r: Rows): Rows {
-  return { ...r, inputs: sharedCopy(r.inputs), targets: sharedCopy(r.targets) };
+  return { ...r, inputs: sharedCopy(r.inputs), targets: sharedCopy(r.targets), ...(r.weights ? { weights: sharedCopy(r.weights) } : {}) };
 }
 
 /** The data set with every split's arrays on shared memory (posting it to a worker copies nothing). */
