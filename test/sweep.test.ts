@@ -91,7 +91,8 @@ describe('native-mlp sweep', () => {
       expect(l.final.validationAccuracy).toBe(l.epochs[1].validationAccuracy);
       expect(existsSync(join(out, l.model!))).toBe(true);
     }
-    const best = lines.reduce((b, l) => (l.final.validationAccuracy > b.final.validationAccuracy ? l : b));
+    // runs.jsonl is in finishing order; ties go to the earlier run.
+    const best = [...lines].sort((a, b) => a.run - b.run).reduce((b, l) => (l.final.validationAccuracy > b.final.validationAccuracy ? l : b));
     expect(readFileSync(join(out, 'best.safetensors'))).toEqual(readFileSync(join(out, best.model!)));
     expect(r.stdout).toContain(`best: run ${best.run}, validationAccuracy`);
     // The comparison report, from src/report's compareReportHtml (absent from builds without it).
