@@ -60,6 +60,7 @@ export {
   argmaxRow, classScores, EVAL_ROWS, type Evaluation, evaluate, evaluateRegression, type RegressionEvaluation,
 } from './infer/metrics.js';
 export { type ArrayFitData, fit, type FitData, type FitOptions, type FitResult } from './train/fit.js';
+export type { ClassWeight } from './train/weights.js';
 export {
   type BatchProgress, checkConfig, type EpochEvent, NonFiniteLossError, NonFiniteWeightsError, NOTEBOOK_CONFIG, resolveConfig, type ResolvedConfig,
   type StartEvent, type StopEvent, type TestEvent, type WarningEvent, train, trainAsync, type TrainConfig, type TrainEvent, type TrainOptions,
