@@ -52,7 +52,7 @@ export {
 export { type Evaluation, evaluate, evaluateRegression, type RegressionEvaluation } from './infer/metrics.js';
 
 // Training.
-export { type ArrayFitData, fit, type FitData, type FitOptions, type FitResult } from './train/fit.js';
+export { type ArrayFitData, fit, type FitData, type FitDataOptions, type FitOptions, type FitResult } from './train/fit.js';
 export {
   type BatchProgress, type EpochEvent, NOTEBOOK_CONFIG, type ResolvedConfig, type StartEvent, type StopEvent, type TestEvent,
   type WarningEvent, train, trainAsync, type TrainConfig, type TrainEvent, type TrainOptions, type TrainResult,

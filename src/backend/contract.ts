@@ -10,10 +10,11 @@ import {
   checkSgemm, describe,
 } from './checks.js';
 import { checkGatherSparse, checkSparseMatmul, checkSparseMatmulT } from './sparse-checks.js';
+import { checkedWeightedLoss, type WeightedLossKernels } from './weighted-checks.js';
 
 export type BackendName = 'js' | 'native' | 'wasm';
 
-export interface Backend extends ActivationKernels {
+export interface Backend extends ActivationKernels, WeightedLossKernels {
   readonly name: BackendName;
   /** What it can do beyond the kernels (capabilities.ts); ask this, never the name. */
   readonly capabilities: Capabilities;
@@ -158,6 +159,7 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
       k.reluBackward(dx, dy, u, n);
     },
     ...checkedActivations(k),
+    ...checkedWeightedLoss(k),
     colSums(out, x, rows, cols) {
       const size = checkBlock(rows, cols);
       checkF32('out', out, cols); checkF32('x', x, size);

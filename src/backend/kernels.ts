@@ -32,6 +32,8 @@ export const KERNELS = {
   biasAdd: { native: true, wasm: true },
   softmaxXentGrad: { native: true, wasm: true },
   mseGrad: { native: true, wasm: true },
+  softmaxXentGradWeighted: { native: true, wasm: true },
+  mseGradWeighted: { native: true, wasm: true },
   reluBackward: { native: true, wasm: true },
   biasAct: { native: true, wasm: true },
   actBackward: { native: true, wasm: true },

@@ -5,7 +5,8 @@
  * state (`optimizer.m` ...), `best` (early stopping's best weights), and in __metadata__ a JSON
  * `state`: the resolved config, layer sizes, position (epochs done, batches of the next epoch
  * done, their summed loss), the generator's state at the start of that epoch, the schedule's and
- * early stopping's state, the optimizer's step count and a SHA-256 fingerprint of the data.
+ * early stopping's state, the optimizer's step count, a SHA-256 fingerprint of the data and,
+ * when the run read files, their source (data-source.ts: paths, data options, each file's SHA-256).
  * Written atomically; read as untrusted input.
  */
 import { createHash } from 'node:crypto';
@@ -20,11 +21,12 @@ import { checkCheckpointState } from './checkpoint-schema.js';
 import type { Pcg64State } from '../rng/pcg64.js';
 import type { ScheduleState } from '../optim/schedule.js';
 import type { ResolvedConfig } from './config.js';
+import type { DataSource } from './data-source.js';
 
 export const CHECKPOINT_FORMAT = 'native-mlp-checkpoint';
 const VERSION = '1';
 const MAX_HEADER = 1 << 20;
-/** Deepest JSON nesting in a checkpoint's header or state (the state needs 3). */
+/** Deepest JSON nesting in a checkpoint's header or state (a state with its data source needs 5). */
 const MAX_DEPTH = 8;
 
 export interface Checkpoint {
@@ -41,12 +43,14 @@ export interface Checkpoint {
   optimizerStep: number;
   early: { bestEpoch: number; best: number | null; badEpochs: number } | null;
   fingerprint: string;
+  /** Where the data came from (files and data options), so a resume needs nothing else; null for arrays. */
+  source: DataSource | null;
   params: Float32Array;
   optimizer: Record<string, Float32Array>;
   best: Float32Array | null;
 }
 
-/** SHA-256 over what the run trains and validates on (sizes, pixels, labels). */
+/** SHA-256 over what the run trains and validates on (sizes, pixels, labels, sample weights). */
 export function dataFingerprint(train: Rows, validation: Rows | undefined, classes: number): string {
   const h = createHash('sha256');
   for (const set of [train, validation]) {
@@ -55,6 +59,8 @@ export function dataFingerprint(train: Rows, validation: Rows | undefined, class
     h.update(`${set.inputs.constructor.name}/${set.targets.constructor.name};`);
     h.update(new Uint8Array(set.inputs.buffer, set.inputs.byteOffset, set.count * set.features * set.inputs.BYTES_PER_ELEMENT));
     h.update(new Uint8Array(set.targets.buffer, set.targets.byteOffset, set.targets.byteLength));
+    // Sample weights only when present: unweighted data keeps the fingerprint it always had.
+    if (set.weights) h.update(new Uint8Array(set.weights.buffer, set.weights.byteOffset, set.weights.byteLength));
   }
   return h.digest('hex');
 }
@@ -67,6 +73,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     config: c.config, sizes: c.sizes, epoch: c.epoch, batch: c.batch, lossSum: c.lossSum,
     rng: { state: c.rng.state.toString(16), inc: c.rng.inc.toString(16), hasUint32: c.rng.hasUint32, uinteger: c.rng.uinteger },
     schedule: c.schedule, optimizerStep: c.optimizerStep, early: c.early, fingerprint: c.fingerprint,
+    ...(c.source ? { source: c.source } : {}),
   };
   const metadata = { format: CHECKPOINT_FORMAT, format_version: VERSION, state: JSON.stringify(state) };
   return encodeSafetensors(metadata, tensors.map(([name, data]) => ({ name, shape: [data.length], data })));

@@ -20,7 +20,7 @@ export interface StartEvent {
   schedule: string;
   /** The hidden layers' activation (a comma list when they differ). */
   activation: string;
-  /** How the weights were drawn (notebook, he, glorot, auto), or 'given' for a caller's or saved net. */
+  /** How the weights were drawn (notebook, he, glorot, auto), 'from FILE' for a warm start, or 'given' for a caller's net. */
   init: string;
   /** Whether early stopping is on; its patience in epochs, what it watches and its tol (the improvement it counts). */
   earlyStopping: boolean;
@@ -29,6 +29,10 @@ export interface StartEvent {
   minDelta?: number;
   /** scikit-learn's alpha, when set. */
   alpha?: number;
+  /** The weight of each class index in the loss, when class weights are set (--class-weight). */
+  classWeights?: number[];
+  /** Whether the training rows carry sample weights (--weight-column, fit's sampleWeight). */
+  sampleWeights?: boolean;
   /** Which defaults the settings came from: 'notebook' (IDX images) or 'table' (scikit-learn's). */
   preset?: string;
   trainRows: number;
@@ -46,6 +50,8 @@ export interface StartEvent {
   task?: 'classify' | 'regress';
   /** The epoch a resumed run continues after (absent for a fresh run). */
   resumedAfterEpoch?: number;
+  /** The model file a warm-started run continues from (fit's `from`, --init-from). */
+  warmStart?: string;
   /** Tables: each column as `native-mlp inspect --json` describes it. */
   schema?: ColumnSummary[];
 }

@@ -20,18 +20,20 @@ import { Optimizer } from '../optim/optimizer.js';
 import { addAlphaPenalty } from '../optim/alpha.js';
 import { Schedule } from '../optim/schedule.js';
 import { defaultRng, type Generator as RandomGenerator } from '../rng/index.js';
-import { AheadBatches, epochOrder, gatherBatch, targetBuffer } from './batches.js';
+import { AheadBatches, epochOrder, gatherBatch, gatherWeights, targetBuffer } from './batches.js';
 import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import {
   checkConfig, type Preset, presetFor, type ResolvedConfig, resolveConfig, resolvePreset, type TrainConfig,
 } from './config.js';
+import type { DataSource } from './data-source.js';
+import { atChance, CHANCE_EPOCHS, CHANCE_MESSAGE, checkFiniteWeights, mismatch } from './run-checks.js';
 import { activationText, checkActivations } from '../nn/activation.js';
 import { EarlyStopping } from './early-stopping.js';
 import {
-  type BatchProgress, type EpochEvent, NonFiniteLossError, NonFiniteWeightsError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
+  type BatchProgress, type EpochEvent, NonFiniteLossError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
 } from './events.js';
 import { classScores, EVAL_ROWS, evaluate, evaluateRegression } from '../infer/metrics.js';
-import { firstNonFinite } from '../model/bytes.js';
+import { resolveClassWeights, rowWeights, totalWeight, trainingWeights } from './weights.js';
 
 export * from './config.js';
 export * from './events.js';
@@ -48,6 +50,18 @@ export interface TrainOptions {
    * The seed then only drives the epoch order.
    */
   net?: Mlp;
+  /**
+   * How `net` was made, as the start event's `init` names it: the scheme that drew it while the
+   * data loaded ('notebook', 'he' ...), or 'from FILE' for a warm start (default 'given').
+   */
+  netOrigin?: string;
+  /** A warm start's model file, for the start event's `warmStart`. */
+  warmStart?: string;
+  /**
+   * The run's data source, written into each checkpoint so that a resume needs nothing else
+   * (fit records it for data read from files). A resumed run keeps its checkpoint's.
+   */
+  source?: DataSource;
   /**
    * The random stream the epoch order is drawn from (default: default_rng(seed)). Pass the
    * generator that drew `net`'s weights to keep the notebook's single stream.
@@ -80,6 +94,8 @@ export interface TrainResult {
   /** Absent when the run was stopped before its end. */
   test?: TestEvent;
   aborted: boolean;
+  /** Every setting the run trained with: the caller's over the data's preset, filled in. */
+  config: ResolvedConfig;
 }
 
 /** Trains on the calling thread; blocks until done (see the file comment for stopping it). */
@@ -107,23 +123,13 @@ export async function trainAsync(
   }
 }
 
-function mismatch(checkpoint: Checkpoint, config: ResolvedConfig, source: string): string | null {
-  // Settings added after a checkpoint was written take their defaults.
-  const c = { ...checkpoint, config: resolveConfig(checkpoint.config) };
-  const keys = Object.keys(config).filter((k) => k !== 'epochs') as (keyof ResolvedConfig)[];
-  const differ = keys.filter((k) => JSON.stringify(c.config[k]) !== JSON.stringify(config[k]));
-  if (differ.length === 0) return null;
-  return `${source} was written with ${differ.map((k) => `${k} ${JSON.stringify(c.config[k])}`).join(', ')} but this run has ${differ
-    .map((k) => `${k} ${JSON.stringify(config[k])}`).join(', ')}; resume with the checkpoint's settings (only epochs may change)`;
-}
-
-/** Accuracy or RMSE (in the targets' units) and mean loss of net on the first `count` rows of a split. */
-function score(be: Backend, net: Mlp, data: DataSet, set: Rows, count: number, ws: Workspace) {
+/** Accuracy or RMSE (in the targets' units) and (weighted) mean loss of net on the first `count` rows of a split. */
+function score(be: Backend, net: Mlp, data: DataSet, set: Rows, count: number, ws: Workspace, weights?: Float32Array) {
   if (data.task === 'regress') {
-    const r = evaluateRegression(be, net, set, data.preprocessing, count, ws);
+    const r = evaluateRegression(be, net, set, data.preprocessing, count, ws, weights);
     return { rmse: r.rmse, loss: r.loss };
   }
-  const r = evaluate(be, net, set, count, ws);
+  const r = evaluate(be, net, set, count, ws, weights);
   return { accuracy: r.accuracy, loss: r.loss, confusion: r.confusion };
 }
 
@@ -144,6 +150,11 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   if (c.monitor === 'validationAccuracy' && data.task === 'regress') {
     throw new TrainSetupError('Expected monitor validationLoss for a regression run (there is no accuracy to watch) but received validationAccuracy');
   }
+  // Row weights (sample weight x class weight) for the loss; undefined where every row weighs 1.
+  const classW = resolveClassWeights(c.classWeight, data);
+  const trainW = trainingWeights(data, classW);
+  const [validW, testW] = [validation && rowWeights(validation, classW), rowWeights(test, classW)];
+  const lossTotal = totalWeight(trainW, set.count);
   const resumed = typeof options.resume === 'string' ? loadCheckpoint(options.resume) : options.resume;
   const resumeSource = typeof options.resume === 'string' ? options.resume : 'the checkpoint';
   const rng = options.rng ?? defaultRng(c.seed);
@@ -205,6 +216,7 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   const images = set.inputs instanceof Uint8Array && set.targets instanceof Uint32Array;
   const ahead = images ? new AheadBatches(be, ws, set, batch, sparse) : undefined;
   const labels = targetBuffer(set, ws.rows, data.classes);
+  const batchW = trainW && new Float32Array(ws.rows);
   const order = ahead ? ahead.order : new Uint32Array(set.count);
   const evalImages = Math.min(c.evalImages, set.count);
   const batches = Math.ceil(set.count / batch);
@@ -219,19 +231,20 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     saveCheckpoint(options.checkpoint, {
       config: c, sizes, epoch: epochDone, batch, lossSum, rng: rngState, schedule: schedule.state(),
       optimizerStep: optimizer.step, early: es ? { bestEpoch: es.bestEpoch, best: es.best, badEpochs: es.badEpochs } : null,
-      fingerprint, params: net.params, optimizer: optimizer.buffers, best: es ? es.bestParams : null,
+      fingerprint, source: options.source ?? resumed?.source ?? null, params: net.params, optimizer: optimizer.buffers, best: es ? es.bestParams : null,
     });
   };
 
   emit({
     event: 'start', backend: be.name, isa: be.isa(), threads: be.getThreads(), layers: sizes,
     epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed, optimizer: c.optimizer, schedule: c.schedule,
-    activation: activationText(net.activations), init: options.net ? 'given' : c.init, earlyStopping: c.earlyStopping > 0,
+    activation: activationText(net.activations), init: options.net ? options.netOrigin ?? 'given' : c.init, earlyStopping: c.earlyStopping > 0,
     ...(c.earlyStopping > 0 ? { monitor: c.monitor, patience: c.earlyStopping, minDelta: c.tol } : {}), ...(c.alpha > 0 ? { alpha: c.alpha } : {}),
     preset,
     trainRows: set.count, validationRows: validation?.count ?? 0, testRows: test.count,
     trainImages: set.count, validationImages: validation?.count ?? 0, testImages: test.count, data: data.source, task: data.task,
-    ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}),
+    ...(classW ? { classWeights: Array.from(classW) } : {}), ...(set.weights ? { sampleWeights: true } : {}),
+    ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}), ...(options.warmStart !== undefined ? { warmStart: options.warmStart } : {}),
     ...(data.schema ? { schema: data.schema } : {}),
   });
 
@@ -239,7 +252,7 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   const interrupted = (reason: StopEvent['reason'], epoch: number, batch: number): TrainResult => {
     const stop: StopEvent = { event: 'stop', reason, epoch, batch };
     emit(stop);
-    return { net: done(), epochs, stop, aborted: true };
+    return { net: done(), epochs, stop, aborted: true, config: c };
   };
   for (let epoch = startEpoch; epoch <= c.epochs; epoch++) {
     const t0 = performance.now();
@@ -259,11 +272,14 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
       const rows = Math.min(batch, set.count - start);
       const x = ahead?.take(start, rows, labels as Uint32Array);
       if (!ahead) gatherBatch(be, ws.X, labels, set, order, start, rows);
+      if (batchW) gatherWeights(batchW, trainW!, order, start, rows);
       // The next batch of this epoch is gathered while the rest of the step runs.
       const next = start + batch;
       forward(be, net, ws, rows, x, ahead && bi + 1 < batches ? () => ahead.begin(next, Math.min(batch, set.count - next)) : undefined);
-      let loss = backward(be, net, ws, labels, rows, target, x);
-      if (c.alpha > 0) loss += addAlphaPenalty(be, net, ws.grads, c.alpha, rows); // summed over the batch's rows
+      let loss = backward(be, net, ws, labels, rows, target, x, batchW);
+      // alpha is scaled by the batch's rows, or its summed weight (a batch weighing 0 adds nothing).
+      const norm = batchW ? totalWeight(batchW.subarray(0, rows), 0) : rows;
+      if (c.alpha > 0 && norm > 0) loss += addAlphaPenalty(be, net, ws.grads, c.alpha, norm); // summed over the batch's rows
       if (target) optimizer.countFoldedStep();
       else optimizer.update(be, net.params, ws.grads.params, lr);
       if (!Number.isFinite(loss) && !c.allowNonFinite) throw new NonFiniteLossError(epoch, bi + 1, lr);
@@ -277,11 +293,11 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     const seconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const tr = evalImages > 0 ? score(be, net, data, set, evalImages, ws) : undefined;
-    const va = validation && validation.count > 0 ? score(be, net, data, validation, validation.count, ws) : undefined;
+    const va = validation && validation.count > 0 ? score(be, net, data, validation, validation.count, ws, validW) : undefined;
     const e: EpochEvent = {
       event: 'epoch', epoch, lr,
       ...(tr && (tr.rmse !== undefined ? { trainRmse: tr.rmse } : { trainAccuracy: tr.accuracy })),
-      loss: lossSum / set.count,
+      loss: lossSum / lossTotal,
       ...(va && { validationLoss: va.loss, ...(va.rmse !== undefined ? { validationRmse: va.rmse } : { validationAccuracy: va.accuracy }) }),
       seconds, rowsPerSecond: set.count / seconds, imagesPerSecond: set.count / seconds, evalSeconds: (performance.now() - t1) / 1000,
     };
@@ -306,49 +322,14 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     stop = c.monitor === 'trainingLoss' ? { event: 'stop', reason, epoch: last } : { event: 'stop', reason, bestEpoch: early.bestEpoch };
     emit(stop);
   }
-  if (test.count === 0) return { net: done(), epochs, stop, aborted: false };
-  const r = score(be, net, data, test, test.count, ws);
+  if (test.count === 0) return { net: done(), epochs, stop, aborted: false, config: c };
+  const r = score(be, net, data, test, test.count, ws, testW);
   const testEvent: TestEvent = r.rmse !== undefined
     ? { event: 'test', testRmse: r.rmse, testLoss: r.loss }
     : { event: 'test', testAccuracy: r.accuracy!, testLoss: r.loss, ...classScores(r.confusion!, data.classes) };
   emit(testEvent);
-  return { net: done(), epochs, stop, test: testEvent, aborted: false };
+  return { net: done(), epochs, stop, test: testEvent, aborted: false, config: c };
 }
-
-/** Throws NonFiniteWeightsError naming the first NaN or infinite parameter (W1[i] ...). */
-function checkFiniteWeights(params: Float32Array, sizes: readonly number[], epoch: number): void {
-  const at = firstNonFinite(params);
-  if (at < 0) return;
-  let offset = at;
-  let where = `parameter ${at}`;
-  for (let l = 1; l < sizes.length; l++) {
-    const w = sizes[l - 1] * sizes[l];
-    if (offset < w) {
-      where = `W${l}[${offset}]`;
-      break;
-    }
-    offset -= w;
-    if (offset < sizes[l]) {
-      where = `b${l}[${offset}]`;
-      break;
-    }
-    offset -= sizes[l];
-  }
-  throw new NonFiniteWeightsError(epoch, where, params[at]);
-}
-
-/** Epochs after which a loss still at ln(classes) is reported (once). */
-const CHANCE_EPOCHS = 3;
-
-/** Whether every epoch's loss is within 1 % of ln(classes), the loss of a uniform guess. */
-function atChance(epochs: EpochEvent[], classes: number): boolean {
-  const chance = Math.log(classes);
-  return classes > 1 && epochs.every((e) => Math.abs(e.loss - chance) <= 0.01 * chance);
-}
-
-const CHANCE_MESSAGE = (epochs: EpochEvent[], classes: number) =>
-  `loss has not moved from ln(classes) = ${Math.log(classes).toFixed(4)} in ${epochs.length} epochs ` +
-  `(last ${epochs.at(-1)!.loss.toFixed(4)}): try adam, a smaller lr or --init he`;
 
 function fail(msg: string): never {
   throw new TrainSetupError(msg);

@@ -7,6 +7,7 @@ import { type Kernels, sharedF32, withChecks } from '../contract.js';
 import { activate, activateGrad } from './activation.js';
 import { adamUpdate, momentumUpdate } from './optim.js';
 import { gatherSparse, sparseMatmul, sparseMatmulT } from './sparse.js';
+import { mseGradWeighted, softmaxXentGradWeighted } from './weighted-loss.js';
 import { getJsThreads, setJsThreads, sgemmThreaded } from './threads.js';
 import { Generator } from '../../rng/generator.js';
 
@@ -97,6 +98,9 @@ const jsKernels: Kernels = {
     }
     return loss;
   },
+
+  softmaxXentGradWeighted,
+  mseGradWeighted,
 
   reluBackward(dx, dy, u, n) {
     for (let i = 0; i < n; i++) dx[i] = u[i] > 0 ? dy[i] : 0;

@@ -11,6 +11,8 @@ export interface WasmExports {
   biasAdd(u: number, bias: number, rows: number, cols: number): void;
   softmaxXentGrad(du: number, logits: number, labels: number, rows: number, cols: number): number;
   mseGrad(du: number, pred: number, target: number, rows: number, cols: number): number;
+  softmaxXentGradWeighted(du: number, logits: number, labels: number, weights: number, rows: number, cols: number): number;
+  mseGradWeighted(du: number, pred: number, target: number, weights: number, rows: number, cols: number): number;
   reluBackward(dx: number, dy: number, u: number, n: number): void;
   biasAct(h: number, u: number, bias: number, rows: number, cols: number, act: number): void;
   actBackward(dx: number, dy: number, u: number, h: number, n: number, act: number): void;

@@ -89,6 +89,16 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
       return mem.call([f32(du, rows * cols, true), f32(pred, rows * cols, false), f32(target, rows * cols, false)],
         ([x, y, z]) => ex.mseGrad(x, y, z, rows, cols));
     },
+    softmaxXentGradWeighted(du, logits, labels, weights, rows, cols) {
+      return mem.call(
+        [f32(du, rows * cols, true), f32(logits, rows * cols, false), { x: labels, bytes: 4 * rows, write: false }, f32(weights, rows, false)],
+        ([x, y, z, w]) => ex.softmaxXentGradWeighted(x, y, z, w, rows, cols),
+      );
+    },
+    mseGradWeighted(du, pred, target, weights, rows, cols) {
+      return mem.call([f32(du, rows * cols, true), f32(pred, rows * cols, false), f32(target, rows * cols, false), f32(weights, rows, false)],
+        ([x, y, z, w]) => ex.mseGradWeighted(x, y, z, w, rows, cols));
+    },
     reluBackward(dx, dy, u, n) {
       const px = mem.addr(dx), py = mem.addr(dy), pu = mem.addr(u);
       if (px >= 0 && py >= 0 && pu >= 0) return ex.reluBackward(px, py, pu, n);
