@@ -108,6 +108,8 @@ void kernel_16x16(std::int64_t kc, const float* a, const float* b, float* c, std
          c12 = _mm512_setzero_ps(), c13 = _mm512_setzero_ps(), c14 = _mm512_setzero_ps(),
          c15 = _mm512_setzero_ps();
   for (int i = 0; i < MRN; ++i) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+// The step's 16 FMAs in rows of four: clang-format's layout of them is not stable.
+// clang-format off
 #define NMLP_N(I, X) X = _mm512_fmadd_ps(_mm512_set1_ps(a[(P) * MRN + (I)]), b0, X);
 #define NMLP_STEPN(PP)                                                          \
   do {                                                                          \
@@ -118,6 +120,7 @@ void kernel_16x16(std::int64_t kc, const float* a, const float* b, float* c, std
     NMLP_N(8, c8) NMLP_N(9, c9) NMLP_N(10, c10) NMLP_N(11, c11)                 \
     NMLP_N(12, c12) NMLP_N(13, c13) NMLP_N(14, c14) NMLP_N(15, c15)             \
   } while (0)
+// clang-format on
   std::int64_t p = 0;
   for (; p + 4 <= kc; p += 4) {
     _mm_prefetch(reinterpret_cast<const char*>(a + 8 * MRN), _MM_HINT_T0);
