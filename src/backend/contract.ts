@@ -5,11 +5,12 @@
 import { MemoryBudgetError, mib } from '../budget.js';
 import { type Capabilities, capabilitiesOf } from './capabilities.js';
 import { type ActivationKernels, checkedActivations } from './activation-checks.js';
+import { checkedDropout, type DropoutKernels } from './dropout.js';
 import { checkGatherSparse, checkSparseMatmul, checkSparseMatmulT } from './sparse-checks.js';
 
 export type BackendName = 'js' | 'native' | 'wasm';
 
-export interface Backend extends ActivationKernels {
+export interface Backend extends ActivationKernels, DropoutKernels {
   readonly name: BackendName;
   /** What it can do beyond the kernels (capabilities.ts); ask this, never the name. */
   readonly capabilities: Capabilities;
@@ -149,11 +150,10 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
       return k.softmaxXentGrad(du, logits, labels, rows, cols);
     },
     reluBackward(dx, dy, u, n) {
-      checkDim('n', n);
-      checkF32('dx', dx, n); checkF32('dy', dy, n); checkF32('u', u, n);
+      checkDim('n', n); checkF32('dx', dx, n); checkF32('dy', dy, n); checkF32('u', u, n);
       k.reluBackward(dx, dy, u, n);
     },
-    ...checkedActivations(k),
+    ...checkedActivations(k), ...checkedDropout(k),
     colSums(out, x, rows, cols) {
       const size = checkBlock(rows, cols);
       checkF32('out', out, cols); checkF32('x', x, size);

@@ -238,6 +238,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     earlyStopping: patience(v('early-stopping'), v('n-iter-no-change')),
     tol: num('tol', v('tol'), 0, (n) => n >= 0, 'a number >= 0'),
     alpha: num('alpha', v('alpha'), 0, (n) => n >= 0, 'a number >= 0'),
+    dropout: num('dropout', v('dropout'), 0, unit, 'a number in [0, 1)'),
     activation: activation(v('activation')),
     init: choice('init', v('init'), 'notebook', INITS),
     monitor: choice('monitor', v('monitor'), 'validationLoss', MONITORS),

@@ -29,6 +29,8 @@ export interface StartEvent {
   minDelta?: number;
   /** scikit-learn's alpha, when set. */
   alpha?: number;
+  /** The hidden layers' dropout probability while training, when set. */
+  dropout?: number;
   /** Which defaults the settings came from: 'notebook' (IDX images) or 'table' (scikit-learn's). */
   preset?: string;
   trainRows: number;

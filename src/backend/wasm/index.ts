@@ -11,6 +11,7 @@ import { type Arg, trueLength, trueView, type WasmMemory } from './memory.js';
 import { WasmThreads } from './threads.js';
 import { gatherRows as jsGatherRows, permutation as jsPermutation } from '../js/index.js';
 import { checkCsrColumns } from '../sparse-checks.js';
+import { dropout as jsDropout } from '../js/dropout.js';
 
 export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Module; memory: WebAssembly.Memory }): Backend {
   const ex = mem.exports;
@@ -170,6 +171,7 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
     permutation: jsPermutation,
     // Optimizer updates: the TypeScript twins, in place on the arrays (views of this memory, as
     // Backend.alloc gives them); same bits as the other backends. (optim.cc is not in the WASM build yet.)
+    dropout: jsDropout,
     momentumUpdate: jsMomentumUpdate,
     adamUpdate: jsAdamUpdate,
     getThreads: () => threads.count,
