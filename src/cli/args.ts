@@ -319,6 +319,9 @@ function tableArgs(flags: Flags): TableOptions {
 
 function taskArg(flags: Flags): Task | undefined {
   const task = str(flags, 'task');
+  if (task === 'multilabel') {
+    throw new UsageError('--task multilabel is not supported: train one model per label (--target LABEL), or fit the 0/1 label columns as multi-output regression (--task regress --target a,b,c)');
+  }
   if (task !== undefined && !TASKS.includes(task as Task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}, got "${task}"`);
   return task as Task | undefined;
 }
