@@ -1,5 +1,5 @@
 /**
- * The native addon's exports, written by hand: the contract that native/binding.cc implements
+ * The native addon's exports, written by hand: the contract that native/napi/binding.cc implements
  * and that src/backend/native.ts wraps. Every kernel works in place on caller-owned Float32Array
  * memory (views with byteOffset and SharedArrayBuffer-backed arrays included), copies nothing,
  * and allocates nothing per call. Every argument is checked before memory is touched: a bad call

@@ -10,21 +10,23 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const native = join(root, 'native');
 const OUT = join(root, 'wasm', 'native-mlp.wasm');
 
-// The kernel files, compiled unchanged from what the native addon uses (no threads, no cpuid:
-// thread_pool.cc, cpu.cc and the x86 kernels stay out; wasm_runtime.cc stands in for the pool).
+// The kernel files (paths under native/), compiled unchanged from what the native addon uses (no
+// threads, no cpuid: platform/ and the x86 kernels stay out; wasm/wasm_runtime.cc stands in for
+// the pool). Object files are named by basename: basenames under native/ are unique.
 const KERNEL_SOURCES = [
-  'sgemm.cc', 'sgemm_loops.cc', 'sgemm_pack.cc', 'fused.cc', 'activation.cc', 'kernels_generic.cc', 'kernels_wasm128.cc',
-  'sparse.cc', 'sparse_generic.cc', 'sparse_wasm128.cc',
+  'sgemm/sgemm.cc', 'sgemm/sgemm_loops.cc', 'sgemm/sgemm_pack.cc', 'nn/fused.cc', 'nn/activation.cc',
+  'sgemm/kernels_generic.cc', 'sgemm/kernels_wasm128.cc',
+  'sparse/sparse.cc', 'sparse/sparse_generic.cc', 'sparse/sparse_wasm128.cc',
 ];
 // The WASM-only files: exports, allocator and single-thread pool, per-instance stack/workspace.
-const WASM_SOURCES = ['wasm_entry.cc', 'wasm_runtime.cc', 'wasm_stack.S'];
+const WASM_SOURCES = ['wasm/wasm_entry.cc', 'wasm/wasm_runtime.cc', 'wasm/wasm_stack.S'];
 
 const WASI_INCLUDE = '/usr/include/wasm32-wasi';
 const WASI_LIB = '/usr/lib/wasm32-wasi';
@@ -41,8 +43,10 @@ const COMPILE_FLAGS = [
   // As the native build: no contraction into fused multiply-adds (activation.cc's float64 math
   // must round as the TypeScript backend's does).
   '-ffp-contract=off',
-  // No C++ library for wasm32 on Debian: minimal stand-ins (native/wasm-include/) over wasi-libc.
-  '-nostdinc', '-isystem', join(native, 'wasm-include'),
+  // One include root, as the native build: files include each other as "layer/file.h".
+  '-I', native,
+  // No C++ library for wasm32 on Debian: minimal stand-ins (native/wasm/include/) over wasi-libc.
+  '-nostdinc', '-isystem', join(native, 'wasm', 'include'),
 ];
 
 function run(cmd, args) {
@@ -71,7 +75,7 @@ function build(outFile) {
   try {
     const objects = [];
     for (const src of [...KERNEL_SOURCES, ...WASM_SOURCES]) {
-      const obj = join(tmp, src.replace(/\.\w+$/, '.o'));
+      const obj = join(tmp, basename(src).replace(/\.\w+$/, '.o'));
       const lang = src.endsWith('.S') ? [] : ['-std=c++17'];
       run('clang++', [...flags, ...lang, '-c', join(native, src), '-o', obj]);
       objects.push(obj);

@@ -76,7 +76,7 @@ export { DEFAULT_SCHEDULE, Schedule, type ScheduleConfig, type ScheduleName, SCH
 export { trainInWorker, type WorkerTrainOptions } from './train/worker.js';
 
 // ONNX export and the HTTP service.
-export { encodeOnnx, ExportError, type ExportableModel, ONNX_IR_VERSION, ONNX_ML_OPSET, ONNX_OPSET, type OnnxOptions, saveOnnx } from './export/onnx.js';
+export { encodeOnnx, ExportError, ONNX_IR_VERSION, ONNX_ML_OPSET, ONNX_OPSET, type OnnxOptions, saveOnnx } from './export/onnx.js';
 export { MAX_BODY, type RunningServer, ServeError, type ServeOptions, startServer } from './serve/index.js';
 
 // Many trainings: grid / random search on local threads or BullMQ workers.

@@ -1,5 +1,5 @@
 /**
- * The native floating-point mode (native/fp_mode.h): every native call computes with
+ * The native floating-point mode (native/platform/fp_mode.h): every native call computes with
  * flush-to-zero and denormals-are-zero on (x86 FTZ|DAZ, arm64 FZ), on the calling thread and on
  * every pool thread, and the calling thread's own mode is back when the call returns (JavaScript's
  * doubles keep their subnormals). The optimizer updates compute in IEEE arithmetic whatever the

@@ -4,7 +4,7 @@
  * through the subnormal range, as it does for dead units) leaves the same bits in the weights and
  * the state on every backend, ISA and thread count. Without the flush, m reaches subnormals within
  * a few hundred steps of a zero gradient. Native computes with flush-to-zero and
- * denormals-are-zero (native/fp_mode.h), which the TypeScript twins emulate operation by operation:
+ * denormals-are-zero (native/platform/fp_mode.h), which the TypeScript twins emulate operation by operation:
  * the tiny gradients and weights here put results below FLT_MIN through every operation.
  */
 import { expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 /**
  * Argument checks of the activation kernels (biasAct, actBackward), shared by every backend
- * through withChecks (contract.ts); native/binding_act.cc checks the same again in C++.
+ * through withChecks (contract.ts); native/napi/binding_act.cc checks the same again in C++.
  * Element-wise outputs may be an input itself (in place) but never part of one: a partial
  * overlap would read elements already overwritten.
  */

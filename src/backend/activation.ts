@@ -1,6 +1,6 @@
 /**
  * The hidden-layer activations every backend implements, by name and by the integer code the
- * kernels take (biasAct, actBackward). The code is the position in ACTIVATIONS; native/activation.h
+ * kernels take (biasAct, actBackward). The code is the position in ACTIVATIONS; native/nn/activation.h
  * numbers them the same way.
  *
  * - relu:       max(u, 0) (NaN gives 0), the notebook's; its kernels are biasRelu/reluBackward.
@@ -11,7 +11,7 @@
  *               PyTorch's gelu(approximate='tanh') and ONNX Gelu(approximate="tanh").
  * - identity:   u.
  * The transcendental ones are computed in float64 by one hand-written expression (kernel-math.ts,
- * native/activation.cc: the same operations in the same order, no libm), then rounded to float32,
+ * native/nn/activation.cc: the same operations in the same order, no libm), then rounded to float32,
  * so every backend gives the same bits.
  */
 export const ACTIVATIONS = ['relu', 'leaky_relu', 'tanh', 'sigmoid', 'gelu', 'identity'] as const;

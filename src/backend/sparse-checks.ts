@@ -2,7 +2,7 @@
  * Argument checks of the sparse-input kernels (gatherSparse, sparseMatmul, sparseMatmulT), shared
  * by every backend through withChecks (contract.ts). They run in O(rows); the column indices
  * (O(non-zeros)) are checked by each backend's kernel before it touches memory
- * (checkCsrColumns for TypeScript, native/binding_sparse.cc for the addon, native/wasm_entry.cc for
+ * (checkCsrColumns for TypeScript, native/napi/binding_sparse.cc for the addon, native/wasm/wasm_entry.cc for
  * WASM, which reports the position for checkCsrColumns to word), with the same message.
  */
 import { checkDim, checkF32, checkGather, describe, MAX_DIM } from './contract.js';

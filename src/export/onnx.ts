@@ -15,9 +15,8 @@
  * Outputs: `label` and `probabilities` (classify) or `value` (regress): see network-graph.ts.
  */
 import { readFileSync } from 'node:fs';
-import type { Preprocessing, Task } from '../data/dataset.js';
 import { writeFileAtomic } from '../model/atomic-write.js';
-import type { Mlp } from '../nn/mlp.js';
+import type { TrainedModel } from '../infer/predict.js';
 import { GraphBuilder } from './graph.js';
 import { type Activation, addNetwork, outputNames } from './network-graph.js';
 import { dateColumn } from './date-graph.js';
@@ -36,16 +35,6 @@ export class ExportError extends UserError {
 }
 
 /** What the export reads from a trained model (a loaded model file or fit()'s result has it). */
-export interface ExportableModel {
-  net: Mlp;
-  task?: Task;
-  featureNames?: readonly string[];
-  classNames?: readonly string[];
-  preprocessing?: Preprocessing;
-  /** The fitted table pipeline (docs/formats.md), for a model trained on a table. */
-  pipeline?: PipelineSpec;
-}
-
 export interface OnnxOptions {
   /**
    * Whether the single input holds raw bytes 0-255 that the graph divides by 255 (image models).
@@ -55,7 +44,7 @@ export interface OnnxOptions {
 }
 
 /** The hidden layers' activations, as the network holds them (a loaded file's are read into it). */
-function hiddenActivations(m: ExportableModel): Activation[] {
+function hiddenActivations(m: TrainedModel): Activation[] {
   return m.net.activations.map((name) => ({ name }));
 }
 
@@ -82,7 +71,7 @@ function pipelineInputs(g: GraphBuilder, pipeline: PipelineSpec, inputs: number)
 }
 
 /** The model as an ONNX ModelProto (plain objects; encodeOnnx writes the bytes). */
-export function onnxModel(m: ExportableModel, options: OnnxOptions = {}): Model {
+export function onnxModel(m: TrainedModel, options: OnnxOptions = {}): Model {
   const g = new GraphBuilder();
   const { net } = m;
   const task = m.task ?? 'classify';
@@ -127,11 +116,11 @@ export function onnxModel(m: ExportableModel, options: OnnxOptions = {}): Model 
 }
 
 /** The ONNX file's bytes for a trained model. Throws ExportError naming what cannot be expressed. */
-export function encodeOnnx(m: ExportableModel, options?: OnnxOptions): Uint8Array {
+export function encodeOnnx(m: TrainedModel, options?: OnnxOptions): Uint8Array {
   return encodeOnnxModel(onnxModel(m, options));
 }
 
 /** Writes the model as an ONNX file (atomically, as model files are written). */
-export function saveOnnx(file: string, m: ExportableModel, options?: OnnxOptions): void {
+export function saveOnnx(file: string, m: TrainedModel, options?: OnnxOptions): void {
   writeFileAtomic(file, encodeOnnx(m, options));
 }

@@ -7,7 +7,7 @@
 import type { Backend } from '../backend/contract.js';
 import type { Preprocessing, Task } from '../data/dataset.js';
 import { modelInputs, type RawRows } from '../data/model-rows.js';
-import type { Pipeline } from '../data/pipeline.js';
+import type { ModelData } from '../model/data-meta.js';
 import { invertColumns } from '../data/standardize.js';
 import { forward, type Mlp, Workspace } from '../nn/mlp.js';
 import { identityOrder } from '../train/batches.js';
@@ -69,14 +69,9 @@ export function predict(be: Backend, net: Mlp, images: Uint8Array | Float32Array
 }
 
 /** A network with what it needs to predict from raw rows (a loaded model file has all of it). */
-export interface TrainedModel {
+/** A network with its data side (task, names, scaling, a table's fitted pipeline). */
+export interface TrainedModel extends ModelData {
   net: Mlp;
-  task?: Task;
-  featureNames?: readonly string[];
-  classNames?: readonly string[];
-  preprocessing?: Preprocessing;
-  /** A table's fitted preprocessing: raw columns in, encoded features out. */
-  pipeline?: Pipeline;
 }
 
 /**

@@ -39,7 +39,7 @@ function enumerate(): NativeIsa[] {
 
 /**
  * Makes the native pool take every call large enough to split (no adaptive pool-or-alone choice,
- * see native/thread_pool.h), so 2-thread tests always run the parallel path.
+ * see native/platform/thread_pool.h), so 2-thread tests always run the parallel path.
  */
 export function nativePoolAlways(): void {
   loadNative().binding?.setPoolPolicy('always');

@@ -1,6 +1,6 @@
 /**
  * The activation kernels' arithmetic: float64 expressions over float32 inputs, rounded to float32
- * once. This is the specification native/activation.cc follows operation for operation (no libm,
+ * once. This is the specification native/nn/activation.cc follows operation for operation (no libm,
  * no fused multiply-add), so TypeScript, native and WASM give the same bits. exp is a
  * Cody-Waite reduction x = k ln2 + r (|r| <= ln2 / 2) and a degree-13 Taylor polynomial of
  * exp(r) - 1 in Horner form (truncation below 1e-17 relative); expm1 keeps r's polynomial without
@@ -100,7 +100,7 @@ const MIN_NORMAL = 2 ** -126;
 
 /**
  * A float32 result below the smallest normal float32 as a zero of its sign: the native calls'
- * flush-to-zero mode, written out (native/activation.cc does the same for WASM).
+ * flush-to-zero mode, written out (native/nn/activation.cc does the same for WASM).
  */
 function flushed(r: number): number {
   return r > -MIN_NORMAL && r < MIN_NORMAL ? (r < 0 || Object.is(r, -0) ? -0 : 0) : r;

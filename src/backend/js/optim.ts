@@ -1,6 +1,6 @@
 /**
- * The optimizer kernels in TypeScript: the specification of native/optim.cc, which runs with the
- * CPU's flush-to-zero and denormals-are-zero mode (native/fp_mode.h). Every product and sum is
+ * The optimizer kernels in TypeScript: the specification of native/optim/optim.cc, which runs with the
+ * CPU's flush-to-zero and denormals-are-zero mode (native/platform/fp_mode.h). Every product and sum is
  * rounded to float32 in the same order as the C++ float expressions and put through that mode
  * (`ftz`, inputs through `daz`), so every backend gives the same bits (sqrt and division are
  * correctly rounded in both; a float32 operation done in double and rounded once is exact).
@@ -24,7 +24,7 @@ const daz = (x: number): number => (Math.abs(x) < FLOAT32_MIN_NORMAL ? x * 0 : x
 
 /**
  * Decaying optimizer state below the smallest normal float32 is stored as +0, in every backend the
- * same way (native/optim_loops.h: flush_tiny): subnormal arithmetic is slow on many CPUs, and an
+ * same way (native/optim/optim_loops.h: flush_tiny): subnormal arithmetic is slow on many CPUs, and an
  * explicit flush keeps it out where no hardware mode does. NaN stays NaN.
  */
 export function flushTiny(x: number): number {

@@ -1,5 +1,5 @@
 /**
- * The exports of wasm/native-mlp.wasm (native/wasm_entry.cc): the native kernels over byte
+ * The exports of wasm/native-mlp.wasm (native/wasm/wasm_entry.cc): the native kernels over byte
  * offsets into the module's linear memory. Adding a kernel: one NMLP_EXPORT line in
  * wasm_entry.cc, one line here, its wrapper in index.ts.
  */

@@ -15,7 +15,7 @@ import type { WasmMemory } from './memory.js';
 
 /** Largest thread count setThreads accepts (as the other backends). */
 export const MAX_THREADS = 256;
-/** Rows and columns of the WASM micro-kernel (native/kernels_wasm128.cc): the split's units. */
+/** Rows and columns of the WASM micro-kernel (native/sgemm/kernels_wasm128.cc): the split's units. */
 const MR = 4;
 const NR = 8;
 /** Multiply-adds each thread must get for a product to be split (as the TypeScript pool). */
