@@ -37,7 +37,7 @@ const EXPORTS = [
   'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'reluBackward', 'colSums', 'sgdUpdate',
   'gatherPixels', 'mseGrad', 'gatherRows', 'getThreads', 'setThreads', 'isa', 'setIsa', 'supportedIsas', 'setPoolPolicy',
   'gatherSparse', 'startGatherSparse', 'startGatherPixels', 'finishGather', 'sparseMatmul', 'sparseMatmulT', 'fmaPeak', 'alignOffset', 'permutation',
-  'momentumUpdate', 'adamUpdate', 'biasAct', 'actBackward',
+  'momentumUpdate', 'adamUpdate', 'biasAct', 'actBackward', 'dropout',
 ] as const;
 
 let cached: NativeLoad | undefined;

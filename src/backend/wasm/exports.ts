@@ -13,6 +13,7 @@ export interface WasmExports {
   reluBackward(dx: number, dy: number, u: number, n: number): void;
   biasAct(h: number, u: number, bias: number, rows: number, cols: number, act: number): void;
   actBackward(dx: number, dy: number, u: number, h: number, n: number, act: number): void;
+  dropout(out: number, x: number, n: number, p: number, key0: number, key1: number): void;
   colSums(out: number, x: number, rows: number, cols: number): void;
   sgdUpdate(w: number, g: number, lr: number, n: number): void;
   gatherPixels(out: number, images: number, count: number, index: number, indexLength: number,
@@ -35,7 +36,7 @@ export interface WasmExports {
 
 /** Every export the loader requires (a module missing one is not ours, or is stale). */
 export const WASM_EXPORTS: readonly (keyof WasmExports)[] = [
-  'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'mseGrad', 'reluBackward', 'biasAct', 'actBackward', 'colSums', 'sgdUpdate', 'gatherPixels',
+  'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'mseGrad', 'reluBackward', 'biasAct', 'actBackward', 'dropout', 'colSums', 'sgdUpdate', 'gatherPixels',
   'gatherSparse', 'sparseMatmul', 'sparseMatmulT', 'alloc', 'free', 'nmlp_set_stack',
 ];
 

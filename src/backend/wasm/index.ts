@@ -11,7 +11,6 @@ import { type Arg, trueLength, trueView, type WasmMemory } from './memory.js';
 import { WasmThreads } from './threads.js';
 import { gatherRows as jsGatherRows, permutation as jsPermutation } from '../js/index.js';
 import { checkCsrColumns } from '../sparse-checks.js';
-import { dropout as jsDropout } from '../js/dropout.js';
 
 export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Module; memory: WebAssembly.Memory }): Backend {
   const ex = mem.exports;
@@ -106,6 +105,11 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
       mem.call([f32(dx, n, true), f32(dy, n, false), f32(u, n, false), f32(h, n, false)],
         ([a, b, c, d]) => ex.actBackward(a, b, c, d, n, act));
     },
+    dropout(out, x, n, p, key0, key1) {
+      const po = mem.addr(out), px = mem.addr(x);
+      if (po >= 0 && px >= 0) return ex.dropout(po, px, n, p, key0, key1);
+      mem.call([f32(out, n, true), f32(x, n, false)], ([o, y]) => ex.dropout(o, y, n, p, key0, key1));
+    },
     colSums(out, x, rows, cols) {
       const po = mem.addr(out), px = mem.addr(x);
       if (po >= 0 && px >= 0) return ex.colSums(po, px, rows, cols);
@@ -171,7 +175,6 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
     permutation: jsPermutation,
     // Optimizer updates: the TypeScript twins, in place on the arrays (views of this memory, as
     // Backend.alloc gives them); same bits as the other backends. (optim.cc is not in the WASM build yet.)
-    dropout: jsDropout,
     momentumUpdate: jsMomentumUpdate,
     adamUpdate: jsAdamUpdate,
     getThreads: () => threads.count,

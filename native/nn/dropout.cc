@@ -1,4 +1,4 @@
-#include "dropout.h"
+#include "nn/dropout.h"
 
 namespace nmlp {
 namespace {
