@@ -59,6 +59,29 @@ export function softmaxXentGrad(du: Float32Array, logits: Float32Array, labels: 
  */
 export function mseGrad(du: Float32Array, pred: Float32Array, target: Float32Array, rows: number, cols: number): number;
 
+/**
+ * Softmax + cross-entropy gradient with a weight per row (sample weight times class weight), the
+ * gradient of sum_i w_i l_i / sum_i w_i (PyTorch's weighted mean): s = float32(sum of weights,
+ * added in double); per row, e_j = float32(expd(float32(logits_j - max))) (expd: the activations'
+ * libm-free exp; 0 below -104), sum = NumPy's pairwise float32 sum of e, p_j = float32(e_j / sum),
+ * du[i, j] = float32(float32((p_j - onehot_j) * w_i) / s), or 0 when s is 0. Subnormal inputs are
+ * read as 0 and subnormal results stored as 0, so every backend gives the same du bits. Returns
+ * sum_i w_i * -log(max(p[label_i], 1e-30)) in double. RangeError for a weight that is NaN,
+ * infinite or negative, or weights overlapping du. du may be logits.
+ */
+export function softmaxXentGradWeighted(
+  du: Float32Array, logits: Float32Array, labels: Uint32Array, weights: Float32Array, rows: number, cols: number,
+): number;
+
+/**
+ * Squared error with a weight per row: du[i, j] = float32(float32(d * w_i) / s), d =
+ * float32(pred - target), s as softmaxXentGradWeighted's (du = 0 when s is 0); returns
+ * sum_i w_i * 0.5 * sum_j d^2 in double. du may be pred.
+ */
+export function mseGradWeighted(
+  du: Float32Array, pred: Float32Array, target: Float32Array, weights: Float32Array, rows: number, cols: number,
+): number;
+
 /** dx[i] = dy[i] where u[i] > 0, else 0, for i < n (the ReLU derivative). dx may be dy. */
 export function reluBackward(dx: Float32Array, dy: Float32Array, u: Float32Array, n: number): void;
 

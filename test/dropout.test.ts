@@ -125,7 +125,7 @@ forEachBackend('dropout kernel', (be) => {
         return sum / rows;
       };
       forward(be, net, ws, rows, undefined, undefined, drop);
-      const got = backward(be, net, ws, labels, rows, undefined, undefined, drop);
+      const got = backward(be, net, ws, labels, rows, undefined, undefined, undefined, drop);
       const p64 = Float64Array.from(net.params);
       expect(got / rows).toBeCloseTo(loss(p64), 5);
       expect(expectCentralDifferences(p64, ws.grads.params, loss)).toBe(count);

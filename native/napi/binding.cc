@@ -15,6 +15,7 @@
 #include "napi/binding_act.h"
 #include "napi/binding_optim.h"
 #include "napi/binding_sparse.h"
+#include "napi/binding_weighted.h"
 #include "platform/cpu.h"
 #include "platform/peak.h"
 #include "nn/fused.h"
@@ -58,6 +59,8 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
         InstanceMethod("biasAdd", &NativeMlp::BiasAdd, napi_default_jsproperty),
         InstanceMethod("softmaxXentGrad", &NativeMlp::SoftmaxXentGrad, napi_default_jsproperty),
         InstanceMethod("reluBackward", &NativeMlp::ReluBackward, napi_default_jsproperty),
+        InstanceMethod("softmaxXentGradWeighted", &NativeMlp::SoftmaxXentGradWeighted, napi_default_jsproperty),
+        InstanceMethod("mseGradWeighted", &NativeMlp::MseGradWeighted, napi_default_jsproperty),
         InstanceMethod("colSums", &NativeMlp::ColSums, napi_default_jsproperty),
         InstanceMethod("sgdUpdate", &NativeMlp::SgdUpdate, napi_default_jsproperty),
         InstanceMethod("gatherPixels", &NativeMlp::GatherPixels, napi_default_jsproperty),
@@ -374,6 +377,8 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
   Napi::Value BiasAct(const Napi::CallbackInfo& info) { return nmlp_binding::BiasAct(info); }
   Napi::Value ActBackward(const Napi::CallbackInfo& info) { return nmlp_binding::ActBackward(info); }
   Napi::Value Dropout(const Napi::CallbackInfo& info) { return nmlp_binding::Dropout(info); }
+  Napi::Value SoftmaxXentGradWeighted(const Napi::CallbackInfo& info) { return nmlp_binding::SoftmaxXentGradWeighted(info); }
+  Napi::Value MseGradWeighted(const Napi::CallbackInfo& info) { return nmlp_binding::MseGradWeighted(info); }
   bool wide_loops() const { return nmlp::runs_avx2(*kernel_); }
 
   static Napi::Value env_undefined(const Napi::CallbackInfo& info) { return info.Env().Undefined(); }

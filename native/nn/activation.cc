@@ -58,11 +58,6 @@ double expm1d(double x) {
   return (s - 1.0) + s * p;
 }
 
-double expd(double x) {
-  const double k = floor_d(x * kLog2e + 0.5);
-  const double r = x - k * kLn2Hi - k * kLn2Lo;
-  return pow2(static_cast<int>(k)) * (1.0 + expm1_reduced(r));
-}
 
 double tanhd(double x) {
   if (x != x) return x;
@@ -120,6 +115,12 @@ void bias_map(float* h, float* u, const float* bias, i64 rows, i64 cols, F f) {
 }
 
 }  // namespace
+
+double expd(double x) {
+  const double k = floor_d(x * kLog2e + 0.5);
+  const double r = x - k * kLn2Hi - k * kLn2Lo;
+  return pow2(static_cast<int>(k)) * (1.0 + expm1_reduced(r));
+}
 
 void bias_act(float* h, float* u, const float* bias, i64 rows, i64 cols, int act) {
   switch (act) {

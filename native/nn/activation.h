@@ -22,6 +22,9 @@ enum Activation : int {
   kActivationCount = 6,
 };
 
+// exp(x) for x in [-120, 120] in float64 without libm: the same bits as src/backend/js/activation.ts's expd.
+double expd(double x);
+
 // u[i, j] += bias[j]; h[i, j] = act(u[i, j]). h may be u.
 void bias_act(float* h, float* u, const float* bias, std::int64_t rows, std::int64_t cols, int act);
 

@@ -13,6 +13,7 @@
 #include "nn/fused.h"
 #include "sgemm/sgemm.h"
 #include "sparse/sparse.h"
+#include "nn/weighted_loss.h"
 #include "wasm/wasm_runtime.h"
 
 using i32 = std::int32_t;
@@ -26,6 +27,8 @@ NMLP_EXPORT(biasRelu)(float* h, float* u, const float* bias, i32 rows, i32 cols)
 NMLP_EXPORT(biasAdd)(float* u, const float* bias, i32 rows, i32 cols) -> void { nmlp::bias_add(u, bias, rows, cols); }
 NMLP_EXPORT(softmaxXentGrad)(float* du, const float* logits, const u32* labels, i32 rows, i32 cols) -> double { return nmlp::softmax_xent_grad(du, logits, labels, rows, cols); }
 NMLP_EXPORT(mseGrad)(float* du, const float* pred, const float* target, i32 rows, i32 cols) -> double { return nmlp::mse_grad(du, pred, target, rows, cols); }
+NMLP_EXPORT(softmaxXentGradWeighted)(float* du, const float* logits, const u32* labels, const float* weights, i32 rows, i32 cols) -> double { return nmlp::softmax_xent_grad_weighted(du, logits, labels, weights, rows, cols); }
+NMLP_EXPORT(mseGradWeighted)(float* du, const float* pred, const float* target, const float* weights, i32 rows, i32 cols) -> double { return nmlp::mse_grad_weighted(du, pred, target, weights, rows, cols); }
 NMLP_EXPORT(reluBackward)(float* dx, const float* dy, const float* u, i32 n) -> void { nmlp::relu_backward(dx, dy, u, n); }
 // act < kActivationCount: the shared TypeScript checks bound it (an unknown code would run identity).
 NMLP_EXPORT(biasAct)(float* h, float* u, const float* bias, i32 rows, i32 cols, i32 act) -> void { nmlp::bias_act(h, u, bias, rows, cols, act); }

@@ -5,7 +5,7 @@
  * overlap would read elements already overwritten.
  */
 import { ACTIVATIONS, type ActivationKernels } from './activation.js';
-import { checkBlock, checkDim, checkF32, describe } from './contract.js';
+import { checkBlock, checkDim, checkF32, describe } from './checks.js';
 
 export type { ActivationKernels };
 

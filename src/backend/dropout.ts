@@ -10,7 +10,7 @@
  * Forward runs it on a hidden layer's activations, backward on their gradient (in place) with the
  * same key: the same mask and scale.
  */
-import { checkDim, checkF32, describe } from './contract.js';
+import { checkDim, checkF32, describe } from './checks.js';
 import { checkSameOrDisjoint } from './activation-checks.js';
 
 export interface DropoutKernels {

@@ -5,7 +5,7 @@
  * (checkCsrColumns for TypeScript, native/napi/binding_sparse.cc for the addon, native/wasm/wasm_entry.cc for
  * WASM, which reports the position for checkCsrColumns to word), with the same message.
  */
-import { checkDim, checkF32, checkGather, describe, MAX_DIM } from './contract.js';
+import { checkDim, checkF32, checkGather, describe, MAX_DIM } from './checks.js';
 
 export function checkI32(name: string, v: unknown, need: number): asserts v is Int32Array {
   if (!(v instanceof Int32Array)) {

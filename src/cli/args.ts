@@ -14,6 +14,7 @@ import { UserError } from '../errors.js';
 import { DECIMAL_INT, DECIMAL_NUMBER, fitsFloat32, MAX_F32, MIN_NORMAL_F32 } from '../decimal.js';
 import { ACTIVATIONS, isActivation } from '../backend/activation.js';
 import { INITS } from '../nn/init.js';
+import { parseClassWeight, parseWeightColumn } from './weight-args.js';
 
 /** A user error on the command line: printed as one line, exit code 2. */
 export class UsageError extends UserError {
@@ -243,6 +244,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     init: choice('init', v('init'), 'notebook', INITS),
     monitor: choice('monitor', v('monitor'), 'validationLoss', MONITORS),
     allowNonFinite: flags.values['allow-non-finite'] === true,
+    classWeight: parseClassWeight(v('class-weight')),
   };
   const given = FLAGS.filter((f) => f.config && f.commands.includes('train') && flags.values[f.name] !== undefined).map((f) => f.config!);
   if (flags.values['n-iter-no-change'] !== undefined && !given.includes('earlyStopping')) given.push('earlyStopping');
@@ -314,6 +316,8 @@ function tableArgs(flags: Flags): TableOptions {
   if (impute !== undefined) t.impute = choice('impute', impute, 'median', IMPUTE_CHOICES) as Impute;
   const max = str(flags, 'max-categories');
   if (max !== undefined) t.maxCategories = int('max-categories', max, 50, 1, 100000);
+  const weight = parseWeightColumn(str(flags, 'weight-column'));
+  if (weight !== undefined) t.weightColumn = weight;
   return t;
 }
 

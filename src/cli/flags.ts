@@ -74,6 +74,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'date', commands: ['train', 'sweep', 'inspect'], value: 'A', repeat: true, group: TABLE, help: 'read these as ISO 8601 dates (year, then sin/cos of month, weekday, day of year)' },
   { name: 'na', commands: ['train', 'sweep', 'inspect'], value: 'S', repeat: true, group: TABLE, help: 'another spelling of a missing cell (besides empty, NA, N/A, NaN, nan, null, None, ?)' },
   { name: 'impute', commands: ['train', 'sweep', 'inspect'], value: 'M', default: 'median', group: TABLE, help: 'median | mean | zero, from the training rows; a missing-indicator feature is added' },
+  { name: 'weight-column', commands: ['train', 'sweep', 'inspect'], value: 'COLUMN', group: TABLE, help: 'per-row sample weights from this numeric column (finite, >= 0; not a feature): the loss becomes sum w l / sum w per batch, validation and test losses weighted alike (docs/tables.md)' },
   { name: 'max-categories', commands: ['train', 'sweep', 'inspect'], value: 'N', default: '50', group: TABLE, help: 'categories kept per column; rarer values share an "other" slot' },
   { name: 'delimiter', commands: ['train', 'sweep', 'inspect', 'eval', 'predict'], value: 'C', default: 'sniffed among , ; tab |', group: TABLE, help: 'the CSV field delimiter' },
   { name: 'decimal', commands: ['train', 'sweep', 'inspect', 'eval', 'predict'], value: 'C', default: '.', group: TABLE, help: '. or , (numbers written 1,5)' },
@@ -108,6 +109,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'monitor', commands: ['train'], value: 'M', default: 'validationLoss (tables without a validation split: trainingLoss)', group: LOOP, config: 'monitor', help: 'validationLoss | validationAccuracy | trainingLoss' },
   { name: 'activation', commands: ['train'], value: 'A[,B..]', default: 'relu', group: LOOP, config: 'activation', help: 'hidden activation: relu | leaky_relu (slope 0.01) | tanh | sigmoid | gelu (tanh approximation) | identity, or one per hidden layer' },
   { name: 'init', commands: ['train'], value: 'I', default: 'notebook (tables: auto)', group: LOOP, config: 'init', help: 'initial weights: notebook (normal 0.02) | he (normal sqrt(2/in)) | glorot (uniform sqrt(6/(in+out))) | auto (he for relu, leaky_relu; glorot otherwise)' },
+  { name: 'class-weight', commands: ['train'], value: 'balanced|NAME=W,..', group: LOOP, config: 'classWeight', help: 'classification: weigh classes in the loss (sum w l / sum w per batch): balanced = rows / (classes * rows of the class), or weights by class name (others 1)' },
   { name: 'allow-non-finite', commands: ['train'], group: LOOP, config: 'allowNonFinite', help: 'keep going through a NaN or infinite loss or weights (default: stop, save nothing, exit 2)' },
 
   { name: 'model', commands: ['eval', 'predict', 'export', 'serve'], value: 'FILE', help: 'a .safetensors model written by train --save' },

@@ -37,7 +37,8 @@ export function formatEvent(e: TrainEvent): string {
         `${e.preset ? ` (${e.preset} defaults${e.preset === 'table' ? ', scikit-learn\'s' : ''})` : ''}\n` +
         `backend: ${e.backend} (${e.isa}, ${e.threads} thread${e.threads === 1 ? '' : 's'})\n` +
         `data: ${escapeText(e.data, false)} (${e.trainRows} training, ${e.validationRows > 0 ? `${e.validationRows} validation, ` : ''}` +
-        `${e.testRows} test ${e.layers[0] === 784 && e.task !== 'regress' ? 'images' : 'rows'}${e.task === 'regress' ? ', regression' : ''})`
+        `${e.testRows} test ${e.layers[0] === 784 && e.task !== 'regress' ? 'images' : 'rows'}${e.task === 'regress' ? ', regression' : ''})` +
+        (e.classWeights || e.sampleWeights ? `\nloss weighted by ${[e.sampleWeights && 'sample weights', e.classWeights && `class weights ${e.classWeights.map((w) => Number(w.toPrecision(4))).join(', ')}`].filter(Boolean).join(' and ')}` : '')
       );
     case 'epoch':
       return (

@@ -119,6 +119,8 @@ export interface ArrayDataOptions {
   classNames?: readonly string[];
   /** The class count (default: from the labels, or the class names). */
   classes?: number;
+  /** One weight per training row (finite, >= 0): the loss becomes their weighted mean. */
+  sampleWeight?: ArrayLike<number>;
 }
 
 /** A checked DataSet from caller arrays: train, optional validation and test (test defaults to none). */
@@ -147,11 +149,27 @@ export function dataSetFromSplits(
     const targets = task === 'classify' ? classTargets(s.y, r.count, name, classNames, classes).targets : valueTargets(s.y, r.count, name).targets;
     return { ...r, targets };
   };
+  const weights = o.sampleWeight === undefined ? undefined : sampleWeights(o.sampleWeight, tr.count);
   const test = split(o.test, 'test') ?? { count: 0, features: tr.features, inputs: new Float32Array(0), targets: task === 'classify' ? new Uint32Array(0) : new Float32Array(0) };
   return checkDataSet({
     task, classes, classNames, featureNames: o.featureNames && [...o.featureNames], source: 'arrays',
-    train: { ...tr, targets: trainTargets }, validation: split(o.validation, 'validation'), test,
+    train: { ...tr, targets: trainTargets, ...(weights ? { weights } : {}) }, validation: split(o.validation, 'validation'), test,
   });
+}
+
+/** sampleWeight as float32, one finite number >= 0 per row; DataError naming the first bad one. */
+function sampleWeights(w: ArrayLike<number>, count: number): Float32Array {
+  if (!(ArrayBuffer.isView(w) || Array.isArray(w))) throw new DataError(`sampleWeight: expected an array of numbers but received ${typeName(w)}`);
+  if (w.length !== count) throw new DataError(`sampleWeight: ${w.length} weights for ${count} training rows; give one per row`);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) {
+    const v = w[i];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || !Number.isFinite(Math.fround(v))) {
+      throw new DataError(`sampleWeight: row ${i + 1} has weight ${JSON.stringify(v) ?? typeName(v)}; weights must be finite numbers >= 0`);
+    }
+    out[i] = v;
+  }
+  return out;
 }
 
 /** Caller-supplied images (the original array entry): count x features bytes, labels per image. */

@@ -32,6 +32,8 @@ export interface Rows {
   inputs: Float32Array | Uint8Array;
   /** classify: one class index per row (Uint32Array); regress: count x outputs values (Float32Array). */
   targets: Uint32Array | Float32Array;
+  /** Sample weights, one per row (finite, >= 0): the loss is their weighted mean. Absent: every row 1. */
+  weights?: Float32Array;
 }
 
 /**
@@ -102,6 +104,7 @@ export function checkRows(rows: Rows, task: Task, classes: number, name: string,
       }
     }
   }
+  if (rows.weights !== undefined) checkSampleWeights(rows.weights, count, name);
   if (task === 'classify') {
     if (!(targets instanceof Uint32Array)) {
       throw new DataError(`${name}: expected class indices as a Uint32Array but received ${typeName(targets)}`);
@@ -151,6 +154,18 @@ export function checkDataSet(data: DataSet): DataSet {
   return data;
 }
 
+/** Weights: one per row, finite and >= 0, not all zero (a split of zero total weight has no loss). */
+function checkSampleWeights(w: unknown, count: number, name: string): void {
+  if (!(w instanceof Float32Array)) throw new DataError(`${name}: expected sample weights as a Float32Array but received ${typeName(w)}`);
+  if (w.length !== count) throw new DataError(`${name}: ${w.length} sample weights for ${count} rows; they must agree`);
+  let sum = 0;
+  for (let i = 0; i < count; i++) {
+    if (!(w[i] >= 0 && Number.isFinite(w[i]))) throw new DataError(`${name}: row ${i + 1} has sample weight ${w[i]}; weights must be finite numbers >= 0`);
+    sum += w[i];
+  }
+  if (count > 0 && sum === 0) throw new DataError(`${name}: every sample weight is 0; at least one row must weigh more than 0`);
+}
+
 function typeName(v: unknown): string {
   if (v === null) return 'null';
   if (ArrayBuffer.isView(v)) return v.constructor.name;
@@ -170,5 +185,6 @@ export function takeRows(rows: Rows, index: ArrayLike<number>): Rows {
     inputs.set(rows.inputs.subarray(r * f, (r + 1) * f), i * f);
     targets.set(rows.targets.subarray(r * per, (r + 1) * per), i * per);
   }
-  return { count: n, features: f, inputs, targets };
+  const w = rows.weights;
+  return { count: n, features: f, inputs, targets, ...(w ? { weights: Float32Array.from(index, (r) => w[r]) } : {}) };
 }

@@ -10,6 +10,7 @@ import { type DataSet, DataError, type Rows, type Task, checkDataSet } from './d
 import { type ColumnSummary, describeColumns } from './inspect.js';
 import { encodeRows, encodedNames, fitPipeline, type Impute, tableRows, unseenWarnings } from './pipeline.js';
 import { inferSchema, type SchemaOptions } from './schema.js';
+import { checkSomeWeight, sampleWeightsOf } from './sample-weights.js';
 import { splitIndices } from './split.js';
 import { className, labelsOf, rowsWithTarget, targetValues } from './targets.js';
 import { type DataWarning, tableWarnings } from './warnings.js';
@@ -95,7 +96,8 @@ export async function loadCsvDataSet(file: string, o: CsvDataOptions): Promise<D
   const rowsOf = (t: RawTable, index: number[], targetsOf: (pos: number[]) => Uint32Array | Float32Array, pos: number[]): Rows => {
     const { inputs, report } = encodeRows(pipeline, tableRows(t, index));
     for (const message of unseenWarnings(report)) warnings.push({ code: 'unseen-category', message: `${t.file} (test rows): ${message}` });
-    return { count: index.length, features: width, inputs, targets: targetsOf(pos) };
+    const rows: Rows = { count: index.length, features: width, inputs, targets: targetsOf(pos) };
+    return o.weightColumn === undefined ? rows : { ...rows, weights: sampleWeightsOf(t, o.weightColumn, index) };
   };
   const pick = (pos: number[]) => (labels ? Uint32Array.from(pos, (k) => labels![k]) : takeValues(values!, pos, classes));
   const train = rowsOf(table, trainRows, pick, trainPos);
@@ -111,6 +113,11 @@ export async function loadCsvDataSet(file: string, o: CsvDataOptions): Promise<D
     table, schema, task, trainRows, labels: train.targets instanceof Uint32Array ? train.targets : undefined, classNames, values: trainValues, features: featureNames.length,
   }));
   const validation = validPos && rowsOf(table, validPos.map((k) => keep[k]), pick, validPos);
+  if (o.weightColumn !== undefined) {
+    for (const [split, rows, f] of [['training', train, file], ['validation', validation, file], ['test', test, testTable?.file ?? file]] as const) {
+      if (rows?.weights) checkSomeWeight(rows.weights, f, o.weightColumn, split);
+    }
+  }
   const data: DataSet = {
     task, train, ...(validation ? { validation } : {}), test, classes, featureNames, classNames, source: o.testFile ? `${file} + ${o.testFile}` : file,
   };

@@ -20,6 +20,8 @@ export interface SchemaOptions {
   categorical?: readonly string[];
   numeric?: readonly string[];
   date?: readonly string[];
+  /** The column of per-row sample weights: read as weights, never a feature (as the target). */
+  weightColumn?: string;
 }
 
 export interface SchemaColumn {
@@ -28,6 +30,9 @@ export interface SchemaColumn {
   /** Why an id, constant, ignored or unselected column is left out. */
   excluded?: string;
 }
+
+/** Why the weight column is not a feature (inspect shows it; no warning is raised for it). */
+export const WEIGHT_COLUMN = 'sample weights (--weight-column)';
 
 /** Text columns with more distinct values than this share of their rows are ids (free text, names, keys). */
 const ID_TEXT_SHARE = 0.5;
@@ -51,8 +56,14 @@ export function inferSchema(table: RawTable, o: SchemaOptions = {}): SchemaColum
   for (const n of [...(features ?? []), ...ignore, ...forced.keys()]) {
     if (target.has(n)) throw new DataError(`${table.file}: "${n}" is the target column; it cannot also be a feature`);
   }
+  const weight = o.weightColumn === undefined ? undefined : resolveNames(table.file, table.header, [o.weightColumn], '--weight-column')[0];
+  if (weight !== undefined && (target.has(weight) || features?.has(weight) || forced.has(weight))) {
+    throw new DataError(`${table.file}: "${weight}" is the weight column (--weight-column); it cannot also be the target or a feature`);
+  }
   const schema = table.columns.map((col): SchemaColumn => {
     if (target.has(col.name)) return { name: col.name, type: 'target' };
+    // Not typed from its cells: sample-weights.ts reads it and names any bad cell.
+    if (col.name === weight) return { name: col.name, type: 'numeric', excluded: WEIGHT_COLUMN };
     const type = forced.get(col.name) ?? inferType(table, col, features?.has(col.name) ?? false);
     if (forced.has(col.name)) checkForced(table, col, type);
     const s: SchemaColumn = { name: col.name, type };

@@ -7,7 +7,7 @@
 import { categoryKey } from './cells.js';
 import { columnCell, type RawTable } from './csv.js';
 import type { Task } from './dataset.js';
-import type { SchemaColumn } from './schema.js';
+import { type SchemaColumn, WEIGHT_COLUMN } from './schema.js';
 
 export interface DataWarning {
   /** A stable name for the kind of warning. */
@@ -36,7 +36,7 @@ export interface TableFacts {
 export function tableWarnings(f: TableFacts): DataWarning[] {
   const w: DataWarning[] = [];
   for (const s of f.schema) {
-    if (s.excluded && s.excluded !== 'not in --features' && s.excluded !== '--ignore') {
+    if (s.excluded && s.excluded !== 'not in --features' && s.excluded !== '--ignore' && s.excluded !== WEIGHT_COLUMN) {
       w.push({ code: 'excluded-column', message: `column "${s.name}" is left out: ${s.type} (${s.excluded}); pass --categorical or --numeric to use it` });
     }
   }

@@ -4,8 +4,9 @@
  */
 import type { Backend } from '../backend/contract.js';
 import type { Preprocessing, Rows } from '../data/dataset.js';
+import { lossGrad, type Targets } from '../nn/loss.js';
 import { forward, type Mlp, Workspace } from '../nn/mlp.js';
-import { gatherBatch, identityOrder, targetBuffer } from '../train/batches.js';
+import { gatherBatch, gatherWeights, identityOrder, targetBuffer } from '../train/batches.js';
 
 export interface Evaluation {
   accuracy: number;
@@ -74,9 +75,11 @@ function checkCount(set: Rows, count: number): void {
 /**
  * Accuracy, mean loss and confusion matrix of `net` on the first `count` rows of `set`
  * (default all), in chunks of the workspace's rows. Pass the training workspace to reuse it.
+ * With row weights (train/weights.ts) the loss is their weighted mean; the counts are not weighted.
  */
 export function evaluate(
   be: Backend, net: Mlp, set: Rows, count = set.count, ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count)), be.alloc),
+  weights?: Float32Array,
 ): Evaluation {
   checkCount(set, count);
   if (!(set.targets instanceof Uint32Array)) throw new TypeError('evaluate() measures classification; use evaluateRegression() for float targets');
@@ -97,9 +100,10 @@ export function evaluate(
       if (predicted === labels[i]) correct++;
     }
     // du[L] is scratch here: only the summed loss is wanted.
-    loss += be.softmaxXentGrad(ws.du[L], logits, labels, rows, C);
+    loss += lossOf(be, ws, L, logits, labels, rows, C, order, start, weights);
   }
-  return { accuracy: count ? correct / count : 0, loss: count ? loss / count : 0, count, confusion };
+  const total = weightOf(weights, count);
+  return { accuracy: count ? correct / count : 0, loss: total ? loss / total : 0, count, confusion };
 }
 
 /**
@@ -108,7 +112,7 @@ export function evaluate(
  */
 export function evaluateRegression(
   be: Backend, net: Mlp, set: Rows, p?: Preprocessing, count = set.count,
-  ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count)), be.alloc),
+  ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count)), be.alloc), weights?: Float32Array,
 ): RegressionEvaluation {
   checkCount(set, count);
   if (!(set.targets instanceof Float32Array)) throw new TypeError('evaluateRegression() needs float targets; use evaluate() for classes');
@@ -136,7 +140,7 @@ export function evaluateRegression(
       sy[k] += y;
       syy[k] += y * y;
     }
-    loss += be.mseGrad(ws.du[L], pred, targets, rows, K);
+    loss += lossOf(be, ws, L, pred, targets, rows, K, order, start, weights);
   }
   let r2 = 0;
   for (let k = 0; k < K; k++) {
@@ -144,5 +148,24 @@ export function evaluateRegression(
     r2 += tot > 0 ? 1 - res[k] / tot : res[k] === 0 ? 1 : 0;
   }
   const n = count * K;
-  return { rmse: n ? Math.sqrt(sq / n) : 0, mae: n ? abs / n : 0, r2: count ? r2 / K : 0, loss: count ? loss / count : 0, count };
+  const total = weightOf(weights, count);
+  return { rmse: n ? Math.sqrt(sq / n) : 0, mae: n ? abs / n : 0, r2: count ? r2 / K : 0, loss: total ? loss / total : 0, count };
+}
+
+/** The summed (weighted) loss of one evaluated chunk; du[L] is scratch. */
+function lossOf(
+  be: Backend, ws: Workspace, L: number, out: Float32Array, targets: Targets, rows: number, cols: number,
+  order: Uint32Array, start: number, weights?: Float32Array,
+): number {
+  let w: Float32Array | undefined;
+  if (weights) gatherWeights((w = new Float32Array(rows)), weights, order, start, rows);
+  return lossGrad(be, ws.du[L], out, targets, rows, cols, w);
+}
+
+/** The summed weight of the first `count` rows (count itself without weights). */
+function weightOf(weights: Float32Array | undefined, count: number): number {
+  if (!weights) return count;
+  let s = 0;
+  for (let i = 0; i < count; i++) s += weights[i];
+  return s;
 }

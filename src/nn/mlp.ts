@@ -210,11 +210,11 @@ export const INTO_GRADS: GradientTarget = Object.freeze({ into: 'grads' });
  * derivation one call per line. With the default target it fills ws.grads with dL/dW and dL/db of
  * the batch's mean loss (cross-entropy, or squared error for regression: loss.ts); with { into: 'weights', lr } it applies the SGD step
  * instead (ws.grads.b then holds the bias gradients, ws.grads.W is untouched). Returns the summed
- * loss of the rows.
+ * loss of the rows (weighted by `weights`, one per row, when given).
  */
 export function backward(
   be: Backend, net: Mlp, ws: Workspace, labels: Targets, rows: number, target: GradientTarget = INTO_GRADS, x?: SparseInput,
-  drop?: DropoutStep,
+  weights?: Float32Array, drop?: DropoutStep,
 ): number {
   const s = net.sizes;
   const L = net.layers;
@@ -224,7 +224,8 @@ export function backward(
   checkDropoutRows(ws, drop, rows);
   // du_L = (softmax(u_L) - Y) / N                  dL/du_L, the loss gradient w.r.t. the logits
   // (regression: du_L = (u_L - Y) / N; see loss.ts)
-  const loss = lossGrad(be, ws.du[L], ws.u[L], labels, rows, s[L]);
+  // (row weights w: du_L = w * (...) / sum(w), the weighted mean's gradient; loss.ts)
+  const loss = lossGrad(be, ws.du[L], ws.u[L], labels, rows, s[L], weights);
   for (let l = L; l >= 1; l--) {
     if (l > 1) {
       // dh_{l-1} = du_l @ W_l^T                    dL/dh_{l-1}, flowing back into the hidden layer

@@ -75,7 +75,7 @@ export const EVENT_FIELDS: Record<string, Record<string, FieldType>> = {
     activation: 'stringOrStrings', activations: 'strings', init: 'string', alpha: 'number', dropout: 'numberOrNumbers',
     momentum: 'number', nesterov: 'bool', beta1: 'number', beta2: 'number', eps: 'number', weightDecay: 'number',
     lrMin: 'number', warmup: 'count', gamma: 'number', step: 'count', monitor: 'string', patience: 'count', minDelta: 'number',
-    preset: 'string', earlyStopping: 'bool', lossWeights: 'numbers', classWeights: 'numbers', standardize: 'bool', warmStart: 'string', checkpoint: 'string',
+    preset: 'string', earlyStopping: 'bool', lossWeights: 'numbers', classWeights: 'numbers', sampleWeights: 'bool', standardize: 'bool', warmStart: 'string', checkpoint: 'string',
   },
   epoch: {
     epoch: 'count', lr: 'metric', loss: 'metric', trainLoss: 'metric', trainAccuracy: 'metric', trainRmse: 'metric', trainMae: 'metric', trainR2: 'metric',

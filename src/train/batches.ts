@@ -32,6 +32,11 @@ export function gatherBatch(
   }
 }
 
+/** out[r] = weights[order[start + r]]: the batch's row weights, in the batch's (shuffled) order. */
+export function gatherWeights(out: Float32Array, weights: Float32Array, order: Uint32Array, start: number, rows: number): void {
+  for (let r = 0; r < rows; r++) out[r] = weights[order[start + r]];
+}
+
 /** 0, 1, ..., n - 1: the order of a pass over rows as they are stored (evaluation, prediction). */
 export function identityOrder(n: number): Uint32Array {
   const out = new Uint32Array(n);

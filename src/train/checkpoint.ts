@@ -46,7 +46,7 @@ export interface Checkpoint {
   best: Float32Array | null;
 }
 
-/** SHA-256 over what the run trains and validates on (sizes, pixels, labels). */
+/** SHA-256 over what the run trains and validates on (sizes, pixels, labels, sample weights). */
 export function dataFingerprint(train: Rows, validation: Rows | undefined, classes: number): string {
   const h = createHash('sha256');
   for (const set of [train, validation]) {
@@ -55,6 +55,8 @@ export function dataFingerprint(train: Rows, validation: Rows | undefined, class
     h.update(`${set.inputs.constructor.name}/${set.targets.constructor.name};`);
     h.update(new Uint8Array(set.inputs.buffer, set.inputs.byteOffset, set.count * set.features * set.inputs.BYTES_PER_ELEMENT));
     h.update(new Uint8Array(set.targets.buffer, set.targets.byteOffset, set.targets.byteLength));
+    // Sample weights only when present: unweighted data keeps the fingerprint it always had.
+    if (set.weights) h.update(new Uint8Array(set.weights.buffer, set.weights.byteOffset, set.weights.byteLength));
   }
   return h.digest('hex');
 }

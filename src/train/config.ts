@@ -13,6 +13,7 @@ import { checkActivations } from '../nn/activation.js';
 import { checkInit, type InitScheme } from '../nn/init.js';
 import type { Activation } from '../backend/activation.js';
 import type { DataSet } from '../data/dataset.js';
+import { checkClassWeight, type ClassWeight } from './weights.js';
 
 export interface TrainConfig extends Partial<OptimizerConfig>, Partial<ScheduleConfig> {
   epochs: number;
@@ -56,6 +57,11 @@ export interface TrainConfig extends Partial<OptimizerConfig>, Partial<ScheduleC
   init?: InitScheme;
   /** Keep training through NaN or infinite losses instead of stopping (default false). */
   allowNonFinite?: boolean;
+  /**
+   * Class weights in the loss (classification): 'balanced' (n_rows / (n_classes * count_c), as
+   * scikit-learn's) or weights by class name, unlisted classes 1 (default {}: none). train/weights.ts.
+   */
+  classWeight?: ClassWeight;
 }
 
 export type ResolvedConfig = Required<TrainConfig>;
@@ -95,7 +101,7 @@ export function resolveConfig(c: TrainConfig): ResolvedConfig {
   const defined = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined));
   return {
     ...DEFAULT_OPTIMIZER, ...DEFAULT_SCHEDULE, earlyStopping: 0, monitor: 'validationLoss', tol: 0, alpha: 0, dropout: 0, activation: 'relu',
-    init: 'notebook', allowNonFinite: false, ...defined, hidden: Array.isArray(c.hidden) ? [...c.hidden] : c.hidden,
+    init: 'notebook', allowNonFinite: false, classWeight: {}, ...defined, hidden: Array.isArray(c.hidden) ? [...c.hidden] : c.hidden,
   } as ResolvedConfig;
 }
 
@@ -119,13 +125,14 @@ export function checkConfig(config: TrainConfig): void {
   checkActivations(c.activation, Array.isArray(c.hidden) ? c.hidden.length : 0);
   checkInit(c.init);
   if (typeof c.allowNonFinite !== 'boolean') bad('allowNonFinite to be a boolean', c.allowNonFinite);
+  checkClassWeight(c.classWeight);
   checkOptimizerConfig(c);
   checkScheduleConfig(c);
 }
 
 /** Every setting of a run, by name (what pickConfig copies). */
 const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
-  'epochs', 'batch', 'lr', 'hidden', 'seed', 'evalImages', 'earlyStopping', 'monitor', 'tol', 'alpha', 'dropout', 'activation', 'init', 'allowNonFinite',
+  'epochs', 'batch', 'lr', 'hidden', 'seed', 'evalImages', 'earlyStopping', 'monitor', 'tol', 'alpha', 'dropout', 'activation', 'init', 'allowNonFinite', 'classWeight',
   ...(Object.keys(DEFAULT_OPTIMIZER) as (keyof TrainConfig)[]), ...(Object.keys(DEFAULT_SCHEDULE) as (keyof TrainConfig)[]),
 ];
 

@@ -31,6 +31,10 @@ export interface StartEvent {
   alpha?: number;
   /** The hidden layers' dropout probability while training, when set. */
   dropout?: number;
+  /** The weight of each class index in the loss, when class weights are set (--class-weight). */
+  classWeights?: number[];
+  /** Whether the training rows carry sample weights (--weight-column, fit's sampleWeight). */
+  sampleWeights?: boolean;
   /** Which defaults the settings came from: 'notebook' (IDX images) or 'table' (scikit-learn's). */
   preset?: string;
   trainRows: number;

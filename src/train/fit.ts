@@ -51,6 +51,11 @@ export interface FitOptions extends Partial<TrainConfig>, Pick<TrainOptions, 'on
   standardize?: boolean;
   classNames?: readonly string[];
   classes?: number;
+  /**
+   * Arrays: one weight per row of x (finite, >= 0), the loss their weighted mean (docs/tables.md).
+   * A CSV file's weights come from a column (table.weightColumn); a DataSet's from train.weights.
+   */
+  sampleWeight?: ArrayLike<number>;
 }
 
 export interface FitResult extends TrainResult {
@@ -68,10 +73,15 @@ function isDataSet(d: unknown): d is DataSet {
 /** Reads `data` into a DataSet (not yet standardised), and the net drawn while it loaded (IDX). */
 export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data: DataSet; started?: Awaited<ReturnType<typeof loadWhileDrawing>> }> {
   const seed = o.seed ?? NOTEBOOK_CONFIG.seed;
+  if (o.sampleWeight !== undefined && (typeof data === 'string' || isDataSet(data))) {
+    throw new DataError(`sampleWeight is for { x, y } arrays; ${typeof data === 'string' ? 'a CSV file takes its weights from a column (table: { weightColumn }, --weight-column)' : 'a DataSet carries them as train.weights'}`);
+  }
   if (typeof data === 'string') {
     if (pathKind(data, o.target !== undefined) === 'folder') {
-      const csvOnly = o.target !== undefined ? 'target' : o.testFile !== undefined ? 'testFile' : o.features !== undefined ? 'features' : null;
-      if (csvOnly) throw new DataError(`${data}: a folder of IDX files has no columns; ${csvOnly} (--${csvOnly === 'testFile' ? 'test' : csvOnly}) is for CSV files`);
+      const csvOnly = o.target !== undefined ? 'target' : o.testFile !== undefined ? 'testFile' : o.features !== undefined ? 'features'
+        : o.table?.weightColumn !== undefined ? 'weightColumn' : null;
+      const flag = { testFile: 'test', weightColumn: 'weight-column' }[csvOnly as string] ?? csvOnly;
+      if (csvOnly) throw new DataError(`${data}: a folder of IDX files has no columns; ${csvOnly} (--${flag}) is for CSV files`);
       const features = peekFeatures(data); // first: it explains a missing folder before any read starts
       if (features !== null) {
         const sizes = [features, ...(o.hidden ?? NOTEBOOK_CONFIG.hidden), o.classes ?? DEFAULT_CLASSES];
@@ -104,7 +114,7 @@ export async function loadFitData(data: FitData, o: FitOptions): Promise<{ data:
   return {
     data: dataSetFromSplits({ x: a.x as InputArray, y: a.y }, {
       task: o.task, features: a.features, featureNames: o.features, classNames: o.classNames, classes: o.classes,
-      validation: a.validation, test: a.test,
+      validation: a.validation, test: a.test, sampleWeight: o.sampleWeight,
     }),
   };
 }

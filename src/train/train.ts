@@ -20,7 +20,7 @@ import { Optimizer } from '../optim/optimizer.js';
 import { addAlphaPenalty } from '../optim/alpha.js';
 import { Schedule } from '../optim/schedule.js';
 import { defaultRng, type Generator as RandomGenerator } from '../rng/index.js';
-import { AheadBatches, epochOrder, gatherBatch, targetBuffer } from './batches.js';
+import { AheadBatches, epochOrder, gatherBatch, gatherWeights, targetBuffer } from './batches.js';
 import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import {
   checkConfig, type Preset, presetFor, type ResolvedConfig, resolveConfig, resolvePreset, type TrainConfig,
@@ -32,6 +32,7 @@ import {
 } from './events.js';
 import { classScores, EVAL_ROWS, evaluate, evaluateRegression } from '../infer/metrics.js';
 import { firstNonFinite } from '../model/bytes.js';
+import { resolveClassWeights, rowWeights, totalWeight, trainingWeights } from './weights.js';
 
 export * from './config.js';
 export * from './events.js';
@@ -117,13 +118,13 @@ function mismatch(checkpoint: Checkpoint, config: ResolvedConfig, source: string
     .map((k) => `${k} ${JSON.stringify(config[k])}`).join(', ')}; resume with the checkpoint's settings (only epochs may change)`;
 }
 
-/** Accuracy or RMSE (in the targets' units) and mean loss of net on the first `count` rows of a split. */
-function score(be: Backend, net: Mlp, data: DataSet, set: Rows, count: number, ws: Workspace) {
+/** Accuracy or RMSE (in the targets' units) and (weighted) mean loss of net on the first `count` rows of a split. */
+function score(be: Backend, net: Mlp, data: DataSet, set: Rows, count: number, ws: Workspace, weights?: Float32Array) {
   if (data.task === 'regress') {
-    const r = evaluateRegression(be, net, set, data.preprocessing, count, ws);
+    const r = evaluateRegression(be, net, set, data.preprocessing, count, ws, weights);
     return { rmse: r.rmse, loss: r.loss };
   }
-  const r = evaluate(be, net, set, count, ws);
+  const r = evaluate(be, net, set, count, ws, weights);
   return { accuracy: r.accuracy, loss: r.loss, confusion: r.confusion };
 }
 
@@ -144,6 +145,11 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   if (c.monitor === 'validationAccuracy' && data.task === 'regress') {
     throw new TrainSetupError('Expected monitor validationLoss for a regression run (there is no accuracy to watch) but received validationAccuracy');
   }
+  // Row weights (sample weight x class weight) for the loss; undefined where every row weighs 1.
+  const classW = resolveClassWeights(c.classWeight, data);
+  const trainW = trainingWeights(data, classW);
+  const [validW, testW] = [validation && rowWeights(validation, classW), rowWeights(test, classW)];
+  const lossTotal = totalWeight(trainW, set.count);
   const resumed = typeof options.resume === 'string' ? loadCheckpoint(options.resume) : options.resume;
   const resumeSource = typeof options.resume === 'string' ? options.resume : 'the checkpoint';
   const rng = options.rng ?? defaultRng(c.seed);
@@ -205,6 +211,7 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   const images = set.inputs instanceof Uint8Array && set.targets instanceof Uint32Array;
   const ahead = images ? new AheadBatches(be, ws, set, batch, sparse) : undefined;
   const labels = targetBuffer(set, ws.rows, data.classes);
+  const batchW = trainW && new Float32Array(ws.rows);
   const order = ahead ? ahead.order : new Uint32Array(set.count);
   const evalImages = Math.min(c.evalImages, set.count);
   const batches = Math.ceil(set.count / batch);
@@ -232,6 +239,7 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     preset,
     trainRows: set.count, validationRows: validation?.count ?? 0, testRows: test.count,
     trainImages: set.count, validationImages: validation?.count ?? 0, testImages: test.count, data: data.source, task: data.task,
+    ...(classW ? { classWeights: Array.from(classW) } : {}), ...(set.weights ? { sampleWeights: true } : {}),
     ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}),
     ...(data.schema ? { schema: data.schema } : {}),
   });
@@ -260,13 +268,16 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
       const rows = Math.min(batch, set.count - start);
       const x = ahead?.take(start, rows, labels as Uint32Array);
       if (!ahead) gatherBatch(be, ws.X, labels, set, order, start, rows);
+      if (batchW) gatherWeights(batchW, trainW!, order, start, rows);
       // The next batch of this epoch is gathered while the rest of the step runs.
       const next = start + batch;
       // Dropout's masks follow the step's position in the run (nn/dropout.ts), so a resumed run draws the same.
       const drop = c.dropout > 0 ? { p: c.dropout, seed: c.seed, step: (epoch - 1) * batches + bi } : undefined;
       forward(be, net, ws, rows, x, ahead && bi + 1 < batches ? () => ahead.begin(next, Math.min(batch, set.count - next)) : undefined, drop);
-      let loss = backward(be, net, ws, labels, rows, target, x, drop);
-      if (c.alpha > 0) loss += addAlphaPenalty(be, net, ws.grads, c.alpha, rows); // summed over the batch's rows
+      let loss = backward(be, net, ws, labels, rows, target, x, batchW, drop);
+      // alpha is scaled by the batch's rows, or its summed weight (a batch weighing 0 adds nothing).
+      const norm = batchW ? totalWeight(batchW.subarray(0, rows), 0) : rows;
+      if (c.alpha > 0 && norm > 0) loss += addAlphaPenalty(be, net, ws.grads, c.alpha, norm); // summed over the batch's rows
       if (target) optimizer.countFoldedStep();
       else optimizer.update(be, net.params, ws.grads.params, lr);
       if (!Number.isFinite(loss) && !c.allowNonFinite) throw new NonFiniteLossError(epoch, bi + 1, lr);
@@ -280,11 +291,11 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     const seconds = (performance.now() - t0) / 1000;
     const t1 = performance.now();
     const tr = evalImages > 0 ? score(be, net, data, set, evalImages, ws) : undefined;
-    const va = validation && validation.count > 0 ? score(be, net, data, validation, validation.count, ws) : undefined;
+    const va = validation && validation.count > 0 ? score(be, net, data, validation, validation.count, ws, validW) : undefined;
     const e: EpochEvent = {
       event: 'epoch', epoch, lr,
       ...(tr && (tr.rmse !== undefined ? { trainRmse: tr.rmse } : { trainAccuracy: tr.accuracy })),
-      loss: lossSum / set.count,
+      loss: lossSum / lossTotal,
       ...(va && { validationLoss: va.loss, ...(va.rmse !== undefined ? { validationRmse: va.rmse } : { validationAccuracy: va.accuracy }) }),
       seconds, rowsPerSecond: set.count / seconds, imagesPerSecond: set.count / seconds, evalSeconds: (performance.now() - t1) / 1000,
     };
@@ -310,7 +321,7 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     emit(stop);
   }
   if (test.count === 0) return { net: done(), epochs, stop, aborted: false };
-  const r = score(be, net, data, test, test.count, ws);
+  const r = score(be, net, data, test, test.count, ws, testW);
   const testEvent: TestEvent = r.rmse !== undefined
     ? { event: 'test', testRmse: r.rmse, testLoss: r.loss }
     : { event: 'test', testAccuracy: r.accuracy!, testLoss: r.loss, ...classScores(r.confusion!, data.classes) };

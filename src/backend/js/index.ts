@@ -8,6 +8,7 @@ import { activate, activateGrad } from './activation.js';
 import { dropout } from './dropout.js';
 import { adamUpdate, momentumUpdate } from './optim.js';
 import { gatherSparse, sparseMatmul, sparseMatmulT } from './sparse.js';
+import { mseGradWeighted, softmaxXentGradWeighted } from './weighted-loss.js';
 import { getJsThreads, setJsThreads, sgemmThreaded } from './threads.js';
 import { Generator } from '../../rng/generator.js';
 
@@ -98,6 +99,9 @@ const jsKernels: Kernels = {
     }
     return loss;
   },
+
+  softmaxXentGradWeighted,
+  mseGradWeighted,
 
   reluBackward(dx, dy, u, n) {
     for (let i = 0; i < n; i++) dx[i] = u[i] > 0 ? dy[i] : 0;

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { envSettings } from '../../env.js';
 import type * as Binding from '../../../binding.js';
 import { type Backend, sharedF32, withChecks } from '../contract.js';
+import { NATIVE_EXPORTS } from '../kernels.js';
 
 /** The raw exports of the addon, as documented in binding.d.ts. */
 export type NativeBinding = typeof Binding;
@@ -33,20 +34,12 @@ export interface NativeLoad {
 
 const PACKAGE_NAME = 'native-mlp';
 
-const EXPORTS = [
-  'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'reluBackward', 'colSums', 'sgdUpdate',
-  'gatherPixels', 'mseGrad', 'gatherRows', 'getThreads', 'setThreads', 'isa', 'setIsa', 'supportedIsas', 'setPoolPolicy',
-  'gatherSparse', 'startGatherSparse', 'startGatherPixels', 'finishGather', 'sparseMatmul', 'sparseMatmulT', 'fmaPeak', 'alignOffset', 'permutation',
-  'momentumUpdate', 'adamUpdate', 'biasAct', 'actBackward', 'dropout',
-] as const;
-
 let cached: NativeLoad | undefined;
 
 /**
  * The addon's exports as a Backend: the shared checks, and SharedArrayBuffer memory for alloc,
  * starting on a 64-byte boundary: the sparse product reads one row of W1 per non-zero input, and
- * a 128-float row that starts on a cache line is 8 lines instead of 9 (measured: 176-178 against
- * 190-200 us per MNIST batch for u1 = X W1, 1 thread).
+ * a 128-float row that starts on a cache line is 8 lines instead of 9.
  */
 export function wrapNative(raw: NativeBinding): Backend {
   const alloc = (n: number) => {
@@ -141,7 +134,7 @@ function tryLoad(): NativeLoad {
     } catch (e) {
       throw new Error(`could not load ${path}: ${oneLine(e instanceof Error ? e.message : String(e))}`);
     }
-    const missing = EXPORTS.filter((name) => typeof (raw as Record<string, unknown>)[name] !== 'function');
+    const missing = NATIVE_EXPORTS.filter((name) => typeof (raw as Record<string, unknown>)[name] !== 'function');
     if (missing.length > 0) {
       throw new Error(`${path} is not a native-mlp addon (missing ${missing.join(', ')})`);
     }

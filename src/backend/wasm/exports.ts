@@ -1,7 +1,8 @@
 /**
  * The exports of wasm/native-mlp.wasm (native/wasm/wasm_entry.cc): the native kernels over byte
- * offsets into the module's linear memory. Adding a kernel: one NMLP_EXPORT line in
- * wasm_entry.cc, one line here, its wrapper in index.ts.
+ * offsets into the module's linear memory. Which kernels the module exports is the kernel list's
+ * (src/backend/kernels.ts, WASM_EXPORTS); this interface gives their signatures, and the compiler
+ * checks that it names exactly those.
  */
 export interface WasmExports {
   sgemm(ta: number, tb: number, m: number, n: number, k: number, alpha: number, a: number, lda: number,
@@ -10,6 +11,8 @@ export interface WasmExports {
   biasAdd(u: number, bias: number, rows: number, cols: number): void;
   softmaxXentGrad(du: number, logits: number, labels: number, rows: number, cols: number): number;
   mseGrad(du: number, pred: number, target: number, rows: number, cols: number): number;
+  softmaxXentGradWeighted(du: number, logits: number, labels: number, weights: number, rows: number, cols: number): number;
+  mseGradWeighted(du: number, pred: number, target: number, weights: number, rows: number, cols: number): number;
   reluBackward(dx: number, dy: number, u: number, n: number): void;
   biasAct(h: number, u: number, bias: number, rows: number, cols: number, act: number): void;
   actBackward(dx: number, dy: number, u: number, h: number, n: number, act: number): void;
@@ -33,12 +36,6 @@ export interface WasmExports {
   /** Points this instance's stack at [top - size, top) (worker instances). */
   nmlp_set_stack(top: number): void;
 }
-
-/** Every export the loader requires (a module missing one is not ours, or is stale). */
-export const WASM_EXPORTS: readonly (keyof WasmExports)[] = [
-  'sgemm', 'biasRelu', 'biasAdd', 'softmaxXentGrad', 'mseGrad', 'reluBackward', 'biasAct', 'actBackward', 'dropout', 'colSums', 'sgdUpdate', 'gatherPixels',
-  'gatherSparse', 'sparseMatmul', 'sparseMatmulT', 'alloc', 'free', 'nmlp_set_stack',
-];
 
 /** Linear memory limits in 64 KiB pages; keep in step with scripts/build-wasm.mjs. */
 export const MEMORY_INITIAL_PAGES = 64;     // 4 MiB

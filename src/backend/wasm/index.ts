@@ -5,7 +5,8 @@
  * is copied in, and out if written, once per call (memory.ts). WASM cannot read or write outside
  * its memory whatever it is passed, and the checks have already bounded every extent.
  */
-import { extent, type Backend, type Kernels, withChecks } from '../contract.js';
+import { extent } from '../checks.js';
+import { type Backend, type Kernels, withChecks } from '../contract.js';
 import { adamUpdate as jsAdamUpdate, momentumUpdate as jsMomentumUpdate } from '../js/optim.js';
 import { type Arg, trueLength, trueView, type WasmMemory } from './memory.js';
 import { WasmThreads } from './threads.js';
@@ -87,6 +88,16 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
       if (pd >= 0 && pp >= 0 && pt >= 0) return ex.mseGrad(pd, pp, pt, rows, cols);
       return mem.call([f32(du, rows * cols, true), f32(pred, rows * cols, false), f32(target, rows * cols, false)],
         ([x, y, z]) => ex.mseGrad(x, y, z, rows, cols));
+    },
+    softmaxXentGradWeighted(du, logits, labels, weights, rows, cols) {
+      return mem.call(
+        [f32(du, rows * cols, true), f32(logits, rows * cols, false), { x: labels, bytes: 4 * rows, write: false }, f32(weights, rows, false)],
+        ([x, y, z, w]) => ex.softmaxXentGradWeighted(x, y, z, w, rows, cols),
+      );
+    },
+    mseGradWeighted(du, pred, target, weights, rows, cols) {
+      return mem.call([f32(du, rows * cols, true), f32(pred, rows * cols, false), f32(target, rows * cols, false), f32(weights, rows, false)],
+        ([x, y, z, w]) => ex.mseGradWeighted(x, y, z, w, rows, cols));
     },
     reluBackward(dx, dy, u, n) {
       const px = mem.addr(dx), py = mem.addr(dy), pu = mem.addr(u);

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { envSettings } from '../../env.js';
 import type { Backend } from '../contract.js';
 import { packageRoot } from '../native/load.js';
-import { MEMORY_INITIAL_PAGES, MEMORY_MAXIMUM_PAGES, WASM_EXPORTS, type WasmExports } from './exports.js';
+import { MEMORY_INITIAL_PAGES, MEMORY_MAXIMUM_PAGES, type WasmExports } from './exports.js';
+import { WASM_EXPORTS } from '../kernels.js';
 import { wasmBackend } from './index.js';
 import { WasmMemory } from './memory.js';
 

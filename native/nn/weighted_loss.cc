@@ -1,0 +1,104 @@
+#include "nn/weighted_loss.h"
+
+#include <cmath>
+
+#include "nn/activation.h"
+
+namespace nmlp {
+namespace {
+
+using i64 = std::int64_t;
+
+constexpr float kMinNormal = 1.17549435e-38f;
+constexpr double kTiny = 1e-30;
+// exp(z) is a float32 subnormal (stored as zero) below this, so expd's range is never left.
+constexpr float kExpFloor = -104.0f;
+
+// A value below the smallest normal float32 as a zero of its sign (the TypeScript twin's flush).
+inline float flush(float r) {
+  if (!(r > -kMinNormal && r < kMinNormal)) return r;
+  std::uint32_t bits;
+  __builtin_memcpy(&bits, &r, sizeof bits);
+  return (bits >> 31) != 0 ? -0.0f : 0.0f;
+}
+
+// NumPy's pairwise float32 summation (as fused.cc's; the twin's pairwiseSum).
+float pairwise(const float* a, i64 n) {
+  if (n < 8) {
+    float res = 0.0f;
+    for (i64 i = 0; i < n; ++i) res += a[i];
+    return res;
+  }
+  if (n <= 128) {
+    float r[8];
+    for (int j = 0; j < 8; ++j) r[j] = a[j];
+    i64 i = 8;
+    for (; i < n - (n % 8); i += 8)
+      for (int j = 0; j < 8; ++j) r[j] += a[i + j];
+    float res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+    for (; i < n; ++i) res += a[i];
+    return res;
+  }
+  i64 n2 = n / 2;
+  n2 -= n2 % 8;
+  return pairwise(a, n2) + pairwise(a + n2, n - n2);
+}
+
+float weight_sum(const float* w, i64 rows) {
+  double s = 0.0;
+  for (i64 i = 0; i < rows; ++i) s += static_cast<double>(flush(w[i]));
+  return flush(static_cast<float>(s));
+}
+
+}  // namespace
+
+double softmax_xent_grad_weighted(float* du, const float* logits, const std::uint32_t* labels,
+                                  const float* weights, i64 rows, i64 cols) {
+  const float s = weight_sum(weights, rows);
+  double loss = 0.0;
+  for (i64 i = 0; i < rows; ++i) {
+    const float* x = logits + i * cols;
+    float* d = du + i * cols;
+    float mx = -INFINITY;
+    for (i64 j = 0; j < cols; ++j) {
+      const float v = flush(x[j]);
+      if (v > mx) mx = v;
+    }
+    for (i64 j = 0; j < cols; ++j) {
+      const float z = flush(flush(x[j]) - mx);
+      d[j] = z != z ? z : z < kExpFloor ? 0.0f : flush(static_cast<float>(expd(z)));
+    }
+    const float sum = pairwise(d, cols);
+    const float w = flush(weights[i]);
+    const i64 label = labels[i];
+    for (i64 j = 0; j < cols; ++j) {
+      const float p = flush(d[j] / sum);
+      if (j == label) {
+        const double pd = static_cast<double>(p);
+        loss += static_cast<double>(w) * -std::log(pd > kTiny || pd != pd ? pd : kTiny);
+      }
+      const float g = p - (j == label ? 1.0f : 0.0f);
+      d[j] = s > 0.0f ? flush(flush(g * w) / s) : 0.0f;
+    }
+  }
+  return loss;
+}
+
+double mse_grad_weighted(float* du, const float* pred, const float* target, const float* weights,
+                         i64 rows, i64 cols) {
+  const float s = weight_sum(weights, rows);
+  double loss = 0.0;
+  for (i64 i = 0; i < rows; ++i) {
+    const float w = flush(weights[i]);
+    for (i64 j = 0; j < cols; ++j) {
+      const i64 k = i * cols + j;
+      const float d = flush(flush(pred[k]) - flush(target[k]));
+      const double dd = static_cast<double>(d);
+      loss += static_cast<double>(w) * (0.5 * dd * dd);
+      du[k] = s > 0.0f ? flush(flush(d * w) / s) : 0.0f;
+    }
+  }
+  return loss;
+}
+
+}  // namespace nmlp
