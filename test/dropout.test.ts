@@ -13,6 +13,7 @@ import { jsBackend } from '../src/backend/js/index.js';
 import { type DataSet, loadDataSet, type Rows } from '../src/data/mnist.js';
 import { dropoutKey } from '../src/nn/dropout.js';
 import { backward, forward, Mlp, Workspace } from '../src/nn/mlp.js';
+import { loadCheckpoint } from '../src/train/checkpoint.js';
 import { NOTEBOOK_CONFIG, train, type TrainConfig } from '../src/train/train.js';
 import { forEachBackend } from './helpers/backends.js';
 import { randomF32 } from './helpers/random.js';
@@ -181,8 +182,12 @@ forEachBackend('training with dropout', (be, variant) => {
     const stopped = train(be, data, { ...CONFIG, optimizer: 'adam', lr: 0.002 }, { checkpoint: file, onBatch: () => ++batches < 17 });
     expect(stopped.aborted).toBe(true);
     const resumed = train(be, data, { ...CONFIG, optimizer: 'adam', lr: 0.002 }, { resume: file });
-    const whole = train(be, data, { ...CONFIG, optimizer: 'adam', lr: 0.002 });
+    const whole = train(be, data, { ...CONFIG, optimizer: 'adam', lr: 0.002 }, { checkpoint: file });
     sameBits(resumed.net.params, whole.net.params, 'resumed');
+    // Dropout draws nothing from the generator of the weights and the epoch order.
+    const plainFile = join(dir, `${variant.label}-plain.ckpt`);
+    train(be, data, { ...CONFIG, optimizer: 'adam', lr: 0.002, dropout: 0 }, { checkpoint: plainFile });
+    expect(loadCheckpoint(file).rng).toEqual(loadCheckpoint(plainFile).rng);
   });
 
   it('is off at evaluation: the test event is the trained network\'s plain forward pass', () => {
