@@ -1,8 +1,9 @@
 /**
  * native-mlp: train multilayer perceptrons with hand-written backprop from Node, on native C++
- * kernels or a pure-TypeScript fallback. Every export below is documented where it is defined.
+ * kernels, WebAssembly or TypeScript. The documented API (docs/api.md lists every export, and
+ * test/api-exports.test.ts holds the two to each other); nothing else is exported.
  *
- * Your own table (CSV or arrays; see README "Train on your own data"):
+ * Your own table (CSV or arrays; see docs/tables.md):
  *   const { model, test } = await fit('iris.csv', { target: 'species', hidden: [16], epochs: 50 });
  *   predictRows(selectBackend(), model, [{ sepal_length: 5.1, ... }]).labels;   // ['setosa']
  *
@@ -13,78 +14,66 @@
  *   saveModel('mnist.safetensors', net);
  */
 
-// Kernels and backend choice.
+// Backends.
 export type { Backend, BackendName } from './backend/contract.js';
-export { PIXEL_SCALE, jsBackend } from './backend/js/index.js';
-export { loadNative, type NativeLoad } from './backend/native/load.js';
-export {
-  BACKEND_CHOICES, type BackendChoice, BackendError, availableBackends, defaultBackendChoice, selectBackend,
-} from './backend/select.js';
+export type { Capabilities } from './backend/capabilities.js';
+export { type BackendChoice, BackendError, availableBackends, selectBackend } from './backend/select.js';
+
+// Errors a caller can catch by class (the CLI prints each as one line).
+export { DataError, UserError } from './errors.js';
+export { ModelFileError } from './model/errors.js';
+export { NonFiniteLossError, NonFiniteWeightsError } from './train/events.js';
+export { ExportError } from './export/onnx.js';
+export { ServeError } from './serve/index.js';
+export { SweepError } from './sweep/errors.js';
 
 // Data.
-export { DataError, UserError } from './errors.js';
-export { encodeIdx, type IdxArray, parseIdx, readIdx } from './data/idx.js';
-export { defaultDataDir, loadDataSet, loadDataSetAsync } from './data/mnist.js';
-export {
-  BYTE_SCALE, checkDataSet, checkRows, type DataSet, DEFAULT_CLASSES, type Preprocessing, type Rows, type Task, TASKS,
-} from './data/dataset.js';
+export { loadDataSet, loadDataSetAsync } from './data/mnist.js';
+export type { DataSet, Preprocessing, Rows, Task } from './data/dataset.js';
 export {
   type ArrayDataOptions, type ArrayDataSet, type ArraySplit, dataSetFromArrays, dataSetFromSplits, type InputArray, type TargetArray,
 } from './data/arrays.js';
-export { type CsvReadOptions, type RawColumn, type RawTable, readCsv, sortClassNames } from './data/csv.js';
-export { type Cell, DEFAULT_MISSING, type DecimalMark } from './data/cells.js';
-export { type CsvDataOptions, DEFAULT_TEST_FRACTION, inspectCsv, loadCsvDataSet, type TableOptions } from './data/from-csv.js';
-export { type ColumnSummary } from './data/inspect.js';
-export { modelInputs, type ModelShape, type RawRows } from './data/model-rows.js';
-export { DEFAULT_MAX_CATEGORIES, type Impute, type Pipeline, type PipelineColumn } from './data/pipeline.js';
-export { type ColumnType } from './data/schema.js';
-export { pathKind } from './data/source.js';
-export { type DataWarning } from './data/warnings.js';
-export { splitRows, withValidation } from './data/split.js';
-export { fitColumns, standardize } from './data/standardize.js';
+export type { CsvReadOptions, RawColumn, RawTable } from './data/csv.js';
+export type { Cell, DecimalMark } from './data/cells.js';
+export { type CsvDataOptions, inspectCsv, loadCsvDataSet, type TableOptions } from './data/from-csv.js';
+export type { ColumnSummary } from './data/inspect.js';
+export type { ModelShape, RawRows } from './data/model-rows.js';
+export type { Impute, Pipeline, PipelineColumn } from './data/pipeline.js';
+export type { ColumnType } from './data/schema.js';
+export type { DataWarning } from './data/warnings.js';
 
-// NumPy-compatible random streams.
-export { defaultRng, Generator } from './rng/index.js';
-
-// The network.
-export { backward, forward, Mlp, parameterCount, sgdStep, Workspace, type GradientTarget } from './nn/mlp.js';
-export { sharedF32 } from './backend/contract.js';
-export { createModel, INIT_STD, initMlp } from './nn/init.js';
+// The network, prediction and evaluation.
+export type { Mlp } from './nn/mlp.js';
+export { createModel, type InitScheme } from './nn/init.js';
+export type { ActivationSpec } from './nn/activation.js';
 export {
   type ClassPredictions, predict, type Prediction, type PredictInput, predictRows, type TrainedModel, type ValuePredictions,
 } from './infer/predict.js';
-export { type Targets, lossGrad } from './nn/loss.js';
+export { type Evaluation, evaluate, evaluateRegression, type RegressionEvaluation } from './infer/metrics.js';
 
-// Training and evaluation.
+// Training.
+export { type ArrayFitData, fit, type FitData, type FitDataOptions, type FitOptions, type FitResult } from './train/fit.js';
 export {
-  argmaxRow, classScores, EVAL_ROWS, type Evaluation, evaluate, evaluateRegression, type RegressionEvaluation,
-} from './infer/metrics.js';
-export { type ArrayFitData, fit, type FitData, type FitOptions, type FitResult } from './train/fit.js';
-export {
-  type BatchProgress, checkConfig, type EpochEvent, NonFiniteLossError, NonFiniteWeightsError, NOTEBOOK_CONFIG, resolveConfig, type ResolvedConfig,
-  type StartEvent, type StopEvent, type TestEvent, type WarningEvent, train, trainAsync, type TrainConfig, type TrainEvent, type TrainOptions,
-  type TrainResult,
+  type BatchProgress, type EpochEvent, NOTEBOOK_CONFIG, type ResolvedConfig, type StartEvent, type StopEvent, type TestEvent,
+  type WarningEvent, train, trainAsync, type TrainConfig, type TrainEvent, type TrainOptions, type TrainResult,
 } from './train/train.js';
-export { type Checkpoint, decodeCheckpoint, encodeCheckpoint, loadCheckpoint, saveCheckpoint } from './train/checkpoint.js';
-export { type Monitor, MONITORS } from './train/early-stopping.js';
-
-// Optimizers and learning-rate schedules.
-export {
-  allocArena, DEFAULT_OPTIMIZER, Optimizer, type OptimizerConfig, type OptimizerName, OPTIMIZER_NAMES, type OptimizerState,
-} from './optim/optimizer.js';
-export { DEFAULT_SCHEDULE, Schedule, type ScheduleConfig, type ScheduleName, SCHEDULE_NAMES } from './optim/schedule.js';
 export { trainInWorker, type WorkerTrainOptions } from './train/worker.js';
+export { type Checkpoint, loadCheckpoint } from './train/checkpoint.js';
+export type { Monitor } from './train/early-stopping.js';
+export { Optimizer, type OptimizerConfig, type OptimizerName, type OptimizerState } from './optim/optimizer.js';
+export { Schedule, type ScheduleConfig, type ScheduleName } from './optim/schedule.js';
+
+// Model files.
+export {
+  decodeModel, type DecodedModel, type DecodeOptions, encodeModel, loadModel, loadNpz, type ModelData, saveModel, saveNpz,
+} from './model/index.js';
 
 // ONNX export and the HTTP service.
-export { encodeOnnx, ExportError, ONNX_IR_VERSION, ONNX_ML_OPSET, ONNX_OPSET, type OnnxOptions, saveOnnx } from './export/onnx.js';
-export { MAX_BODY, type RunningServer, ServeError, type ServeOptions, startServer } from './serve/index.js';
+export { encodeOnnx, type OnnxOptions, saveOnnx } from './export/onnx.js';
+export { type RunningServer, type ServeOptions, startServer } from './serve/index.js';
 
 // Many trainings: grid / random search on local threads or BullMQ workers.
 export { sweep, type SweepEvent, type SweepOptions, type SweepResult } from './sweep/sweep.js';
-export { type RunLine, type Metric, METRICS } from './sweep/results.js';
-export { type Settings, DEFAULT_MAX_RUNS } from './sweep/space.js';
-export { SweepError } from './sweep/errors.js';
-export { startQueueWorker, type QueueWorker, type QueueWorkerEvent, type QueueWorkerOptions } from './sweep/queue-worker.js';
-
-// Model files.
-export * from './model/index.js';
+export type { Metric, RunLine } from './sweep/results.js';
+export type { Settings } from './sweep/space.js';
+export { type QueueWorker, type QueueWorkerEvent, type QueueWorkerOptions, startQueueWorker } from './sweep/queue-worker.js';

@@ -29,6 +29,16 @@ SparseDotFn dot_for(const KernelInfo& kernel) {
 #endif
 }
 
+// The slice kernel (sparse_kernels.h) where the ISA has one, else null (row by row).
+SparseBlockFn block_for(const KernelInfo& kernel) {
+#if defined(NATIVE_MLP_X86) && !defined(NATIVE_MLP_WASM)
+  if (runs_avx2(kernel)) return sparse_block32_avx2();
+#else
+  (void)kernel;
+#endif
+  return nullptr;
+}
+
 CompactRowFn compact_for(const KernelInfo& kernel) {
 #if defined(NATIVE_MLP_X86)
   if (runs_avx2(kernel)) return compact_row_avx2();
@@ -65,8 +75,7 @@ i64 split_point(const std::int32_t* ptr, i64 units, int tid, int nt) {
 // The call's time per flop feeds the pool's pool-or-alone choice like an sgemm call's: on the
 // sparse path the big products are these, and without their reports the pool would never learn
 // that a busy machine makes it lose (a descheduled worker stalls a statically split call).
-void run_split(double flops, i64 units, JobFn job, void* ctx) {
-  const int want = threads_wanted(flops, units);
+void run_split(double flops, int want, JobFn job, void* ctx) {
   if (want <= 1) {
     job(ctx, 0, 1);
     return;
@@ -90,10 +99,58 @@ i64 block_end(const std::int32_t* index, i64 t, i64 end, i64 limit, i64 depth) {
   return t + count;
 }
 
+// Units (rows of c) handled together by the slice kernel: their list bounds live on the stack.
+constexpr i64 kGroup = 1024;
+// Columns of one slice (the slice kernel's width).
+constexpr i64 kSlice = 32;
+
+// c row u (leading dimension n) (= or +=) the sum over unit u's list of val[t] * b row idx[t], for
+// units [lo, hi), whose lists (ascending indices in [0, depth)) `bounds(u, first, last)` gives.
+// Depth blocks of kcb as sgemm's (the first overwrites unless accumulate_first, the others add),
+// and within a block the columns slice by slice, every unit of a group walking the same slice of
+// b before the next: the same sums as row by row, in the same order. Each slice (kcb x 32 floats)
+// is first copied into `packed` (depth x 32 floats, rows contiguous): in place, with b's rows
+// 512 bytes apart, a slice's lines would fall into an eighth of L1's sets and evict each other.
+template <typename Bounds>
+void sliced_units(SparseDotFn dot, SparseBlockFn block, Bounds bounds, const std::int32_t* idx,
+                  const float* val, i64 depth, i64 kcb, const float* b, i64 n, float* c, i64 lo,
+                  i64 hi, bool accumulate_first, float* packed) {
+  std::int32_t beg[kGroup], end[kGroup], last[kGroup];
+  for (i64 g = lo; g < hi; g += kGroup) {
+    const i64 units = std::min(kGroup, hi - g);
+    for (i64 u = 0; u < units; ++u) bounds(g + u, beg[u], last[u]);
+    for (i64 blk = 0; blk < depth; blk += kcb) {
+      for (i64 u = 0; u < units; ++u) {
+        end[u] = static_cast<std::int32_t>(block_end(idx, beg[u], last[u], blk + kcb, depth));
+      }
+      const bool accumulate = blk > 0 || accumulate_first;
+      float* cg = c + g * n;
+      i64 j = 0;
+      const i64 rows_in_block = std::min(kcb, depth - blk);
+      for (; j + kSlice <= n; j += kSlice) {
+        const float* src = b + blk * n + j;
+        float* dst = packed + blk * kSlice;
+        for (i64 r = 0; r < rows_in_block; ++r) {
+          for (i64 q = 0; q < kSlice; ++q) dst[r * kSlice + q] = src[r * n + q];
+        }
+        block(units, beg, end, val, idx, packed, cg + j, n, accumulate);
+      }
+      if (j < n) {
+        for (i64 u = 0; u < units; ++u) {
+          dot(end[u] - beg[u], val + beg[u], idx + beg[u], b + j, n, n - j, cg + u * n + j, accumulate);
+        }
+      }
+      for (i64 u = 0; u < units; ++u) beg[u] = end[u];
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // c = X b
 
 struct ForwardCall {
+  SparseBlockFn block;  // null: row by row
+  float* packs;         // with block: k x 32 floats per participant
   SparseDotFn dot;
   CsrBatch x;
   const float* b;
@@ -107,6 +164,17 @@ void forward_job(void* ctx, int tid, int nt) {
   const CsrBatch& x = f.x;
   const i64 lo = split_point(x.row_ptr, x.rows, tid, nt);
   const i64 hi = split_point(x.row_ptr, x.rows, tid + 1, nt);
+  if (f.block != nullptr && f.n >= kSlice) {
+    // Clamped to the checked non-zeros: X is shared memory a racing thread could change.
+    auto bounds = [&x](i64 i, std::int32_t& first, std::int32_t& last) {
+      const i64 t = std::min<i64>(std::max<i64>(x.row_ptr[i], 0), x.nnz);
+      first = static_cast<std::int32_t>(t);
+      last = static_cast<std::int32_t>(std::min<i64>(std::max<i64>(x.row_ptr[i + 1], t), x.nnz));
+    };
+    sliced_units(f.dot, f.block, bounds, x.cols, x.values, x.k, f.kcb, f.b, f.n, f.c, lo, hi, false,
+                 f.packs + static_cast<i64>(tid) * x.k * kSlice);
+    return;
+  }
   for (i64 i = lo; i < hi; ++i) {
     float* ci = f.c + i * f.n;
     // Clamped to the checked non-zeros: X is shared memory a racing thread could change.
@@ -142,6 +210,12 @@ Transposed transposed_space(i64 k, i64 nnz) {
   return {ints, ints + k + 1, ints + 2 * k + 1, p + 2 * k + 1 + nnz, ints + 2 * k + 1 + 2 * nnz};
 }
 
+// Packing space for the slices of b: `participants` x depth x 32 floats in the calling thread's
+// A space (its B space holds the transposed copy). Throws std::bad_alloc.
+float* slice_space(int participants, i64 depth) {
+  return thread_workspace().a.ensure(static_cast<std::size_t>(participants) * static_cast<std::size_t>(depth) * kSlice);
+}
+
 // Counting sort by column, in two halves. count_columns (on the caller) reads each column index
 // once into private memory (`cols`) and makes the buckets (col_ptr, next); scatter_columns then
 // fills the buckets of columns [lo, hi), each participant of the weight product its own, so the
@@ -151,19 +225,26 @@ Transposed transposed_space(i64 k, i64 nnz) {
 void count_columns(const CsrBatch& x, const Transposed& out) {
   std::int32_t* col_ptr = out.col_ptr;
   std::int32_t* cols = out.cols;
-  for (i64 j = 0; j <= x.k; ++j) col_ptr[j] = 0;
+  // The private copy first, an index out of range as column 0 (one unsigned compare per entry, a
+  // loop that vectorizes), then the counts from the copy.
+  const std::uint32_t limit = x.k > INT32_MAX ? 0x80000000u : static_cast<std::uint32_t>(x.k);
   for (i64 t = 0; t < x.nnz; ++t) {
     const std::int32_t j = x.cols[t];
-    cols[t] = j >= 0 && j < x.k ? j : 0;
-    ++col_ptr[cols[t] + 1];
+    cols[t] = static_cast<std::uint32_t>(j) < limit ? j : 0;
   }
+  for (i64 j = 0; j <= x.k; ++j) col_ptr[j] = 0;
+  for (i64 t = 0; t < x.nnz; ++t) ++col_ptr[cols[t] + 1];
   for (i64 j = 0; j < x.k; ++j) col_ptr[j + 1] += col_ptr[j];
   for (i64 j = 0; j < x.k; ++j) out.next[j] = col_ptr[j];
 }
 
-void scatter_columns(const CsrBatch& x, float alpha, const Transposed& out, i64 lo, i64 hi) {
+// kAll: this participant owns every column (one thread), so no entry is skipped.
+template <bool kAll>
+void scatter_range(const CsrBatch& x, float alpha, const Transposed& out, i64 lo, i64 hi) {
   const std::int32_t* cols = out.cols;
   std::int32_t* next = out.next;
+  std::int32_t* row_idx = out.row_idx;
+  float* values = out.values;
   i64 t = 0;
   for (i64 i = 0; i < x.rows; ++i) {
     // Row i's non-zeros, clamped (a racing thread may have changed row_ptr): every t < nnz is
@@ -171,15 +252,22 @@ void scatter_columns(const CsrBatch& x, float alpha, const Transposed& out, i64 
     const i64 end = i + 1 < x.rows ? std::min<i64>(std::max<i64>(x.row_ptr[i + 1], t), x.nnz) : x.nnz;
     for (; t < end; ++t) {
       const std::int32_t j = cols[t];
-      if (j < lo || j >= hi) continue;
+      if (!kAll && (j < lo || j >= hi)) continue;
       const std::int32_t pos = next[j]++;
-      out.row_idx[pos] = static_cast<std::int32_t>(i);
-      out.values[pos] = alpha * x.values[t];
+      row_idx[pos] = static_cast<std::int32_t>(i);
+      values[pos] = alpha * x.values[t];
     }
   }
 }
 
+void scatter_columns(const CsrBatch& x, float alpha, const Transposed& out, i64 lo, i64 hi) {
+  if (lo <= 0 && hi >= x.k) scatter_range<true>(x, alpha, out, lo, hi);
+  else scatter_range<false>(x, alpha, out, lo, hi);
+}
+
 struct WeightCall {
+  SparseBlockFn block;  // null: row by row
+  float* packs;         // with block: rows x 32 floats per participant
   SparseDotFn dot;
   const CsrBatch* x;
   float alpha;
@@ -201,6 +289,15 @@ void weight_job(void* ctx, int tid, int nt) {
   const i64 lo = split_point(col_ptr, w.k, tid, nt);
   const i64 hi = split_point(col_ptr, w.k, tid + 1, nt);
   scatter_columns(*w.x, w.alpha, *w.xt, lo, hi);
+  if (w.block != nullptr && w.n >= kSlice) {
+    auto bounds = [col_ptr](i64 j, std::int32_t& first, std::int32_t& last) {
+      first = col_ptr[j];
+      last = col_ptr[j + 1];
+    };
+    sliced_units(w.dot, w.block, bounds, row_idx, values, w.rows, w.kcb, w.d, w.n, w.c, lo, hi,
+                 !w.overwrite_first, w.packs + static_cast<i64>(tid) * w.rows * kSlice);
+    return;
+  }
   for (i64 j = lo; j < hi; ++j) {
     float* cj = w.c + j * w.n;
     i64 t = col_ptr[j];
@@ -233,9 +330,15 @@ void sparse_matmul(const KernelInfo& kernel, const CsrBatch& x, const float* b, 
     scale(c, x.rows, n, 0.0);
     return;
   }
-  ForwardCall f{dot_for(sgemm_kernel_for(kernel, n)), x, b, n, sgemm_depth_block(kernel, n, x.k), c};
+  const KernelInfo& kn = sgemm_kernel_for(kernel, n);
   const double flops = 2.0 * static_cast<double>(x.nnz) * static_cast<double>(n);
-  run_split(flops, x.rows, &forward_job, &f);
+  const int want = threads_wanted(flops, x.rows);
+  const SparseBlockFn block = n >= kSlice ? block_for(kn) : nullptr;
+  // The slices' packing space, one per participant, on the caller (no other user of its A space
+  // runs during the product).
+  float* packs = block != nullptr ? slice_space(want, x.k) : nullptr;
+  ForwardCall f{block, packs, dot_for(kn), x, b, n, sgemm_depth_block(kernel, n, x.k), c};
+  run_split(flops, want, &forward_job, &f);
 }
 
 void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d, i64 n,
@@ -249,10 +352,14 @@ void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d
   if (beta != 0.0 && beta != 1.0) scale(c, x.k, n, beta);
   const Transposed xt = transposed_space(x.k, x.nnz);
   count_columns(x, xt);
-  WeightCall w{dot_for(sgemm_kernel_for(kernel, n)), &x, static_cast<float>(alpha), &xt, x.k, x.rows,
-               d, n, sgemm_depth_block(kernel, n, x.rows), beta == 0.0, c};
+  const KernelInfo& kn = sgemm_kernel_for(kernel, n);
   const double flops = 2.0 * static_cast<double>(x.nnz) * static_cast<double>(n);
-  run_split(flops, x.k, &weight_job, &w);
+  const int want = threads_wanted(flops, x.k);
+  const SparseBlockFn block = n >= kSlice ? block_for(kn) : nullptr;
+  float* packs = block != nullptr ? slice_space(want, x.rows) : nullptr;
+  WeightCall w{block, packs, dot_for(kn), &x, static_cast<float>(alpha), &xt, x.k, x.rows,
+               d, n, sgemm_depth_block(kernel, n, x.rows), beta == 0.0, c};
+  run_split(flops, want, &weight_job, &w);
 }
 
 i64 gather_sparse(const KernelInfo& kernel, float* values, std::int32_t* cols, std::int32_t* row_ptr,

@@ -70,6 +70,104 @@ void sparse_dot(std::int64_t cnt, const float* val, const std::int32_t* idx, con
   }
 }
 
+// The slice kernels' b: a packed slice, row r of 32 floats at b + 32 r.
+constexpr std::int64_t kSliceWidth = 32;
+
+// One unit's 32 columns: 4 accumulators (a latency-bound chain; used for a unit without a partner).
+void block_one(std::int32_t t, std::int32_t end, const float* val, const std::int32_t* idx,
+               const float* b, float* out, bool accumulate) {
+  __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
+         a3 = _mm256_setzero_ps();
+  for (; t < end; ++t) {
+    const __m256 v = _mm256_set1_ps(val[t]);
+    const float* row = b + static_cast<std::int64_t>(idx[t]) * kSliceWidth;
+    a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row), a0);
+    a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row + 8), a1);
+    a2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row + 16), a2);
+    a3 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row + 24), a3);
+  }
+  if (accumulate) {
+    a0 = _mm256_add_ps(_mm256_loadu_ps(out), a0);
+    a1 = _mm256_add_ps(_mm256_loadu_ps(out + 8), a1);
+    a2 = _mm256_add_ps(_mm256_loadu_ps(out + 16), a2);
+    a3 = _mm256_add_ps(_mm256_loadu_ps(out + 24), a3);
+  }
+  _mm256_storeu_ps(out, a0);
+  _mm256_storeu_ps(out + 8, a1);
+  _mm256_storeu_ps(out + 16, a2);
+  _mm256_storeu_ps(out + 24, a3);
+}
+
+// Two units at once: 8 independent chains, so the FMAs' latency is covered while both lists
+// last; the longer list's tail runs alone.
+void block_two(std::int32_t t, std::int32_t t_end, std::int32_t s, std::int32_t s_end,
+               const float* val, const std::int32_t* idx, const float* b, float* out_t,
+               float* out_s, bool accumulate) {
+  __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
+         a3 = _mm256_setzero_ps(), c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(),
+         c2 = _mm256_setzero_ps(), c3 = _mm256_setzero_ps();
+  const std::int32_t both = t_end - t < s_end - s ? t_end - t : s_end - s;
+  for (std::int32_t q = 0; q < both; ++q, ++t, ++s) {
+    const __m256 v = _mm256_set1_ps(val[t]);
+    const float* row = b + static_cast<std::int64_t>(idx[t]) * kSliceWidth;
+    const __m256 w = _mm256_set1_ps(val[s]);
+    const float* other = b + static_cast<std::int64_t>(idx[s]) * kSliceWidth;
+    a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row), a0);
+    c0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(other), c0);
+    a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row + 8), a1);
+    c1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(other + 8), c1);
+    a2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row + 16), a2);
+    c2 = _mm256_fmadd_ps(w, _mm256_loadu_ps(other + 16), c2);
+    a3 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row + 24), a3);
+    c3 = _mm256_fmadd_ps(w, _mm256_loadu_ps(other + 24), c3);
+  }
+  for (; t < t_end; ++t) {
+    const __m256 v = _mm256_set1_ps(val[t]);
+    const float* row = b + static_cast<std::int64_t>(idx[t]) * kSliceWidth;
+    a0 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row), a0);
+    a1 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row + 8), a1);
+    a2 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row + 16), a2);
+    a3 = _mm256_fmadd_ps(v, _mm256_loadu_ps(row + 24), a3);
+  }
+  for (; s < s_end; ++s) {
+    const __m256 w = _mm256_set1_ps(val[s]);
+    const float* other = b + static_cast<std::int64_t>(idx[s]) * kSliceWidth;
+    c0 = _mm256_fmadd_ps(w, _mm256_loadu_ps(other), c0);
+    c1 = _mm256_fmadd_ps(w, _mm256_loadu_ps(other + 8), c1);
+    c2 = _mm256_fmadd_ps(w, _mm256_loadu_ps(other + 16), c2);
+    c3 = _mm256_fmadd_ps(w, _mm256_loadu_ps(other + 24), c3);
+  }
+  if (accumulate) {
+    a0 = _mm256_add_ps(_mm256_loadu_ps(out_t), a0);
+    a1 = _mm256_add_ps(_mm256_loadu_ps(out_t + 8), a1);
+    a2 = _mm256_add_ps(_mm256_loadu_ps(out_t + 16), a2);
+    a3 = _mm256_add_ps(_mm256_loadu_ps(out_t + 24), a3);
+    c0 = _mm256_add_ps(_mm256_loadu_ps(out_s), c0);
+    c1 = _mm256_add_ps(_mm256_loadu_ps(out_s + 8), c1);
+    c2 = _mm256_add_ps(_mm256_loadu_ps(out_s + 16), c2);
+    c3 = _mm256_add_ps(_mm256_loadu_ps(out_s + 24), c3);
+  }
+  _mm256_storeu_ps(out_t, a0);
+  _mm256_storeu_ps(out_t + 8, a1);
+  _mm256_storeu_ps(out_t + 16, a2);
+  _mm256_storeu_ps(out_t + 24, a3);
+  _mm256_storeu_ps(out_s, c0);
+  _mm256_storeu_ps(out_s + 8, c1);
+  _mm256_storeu_ps(out_s + 16, c2);
+  _mm256_storeu_ps(out_s + 24, c3);
+}
+
+void sparse_block32(std::int64_t units, const std::int32_t* beg, const std::int32_t* end,
+                    const float* val, const std::int32_t* idx, const float* b, float* out,
+                    std::int64_t ldo, bool accumulate) {
+  std::int64_t u = 0;
+  for (; u + 2 <= units; u += 2) {
+    block_two(beg[u], end[u], beg[u + 1], end[u + 1], val, idx, b, out + u * ldo,
+              out + (u + 1) * ldo, accumulate);
+  }
+  if (u < units) block_one(beg[u], end[u], val, idx, b, out + u * ldo, accumulate);
+}
+
 // For each 8-bit mask: the positions of its set bits, 3 bits each from the lowest, and their
 // count in bits 24-27. Expanded into a lane permutation by compact_row.
 struct Compaction {
@@ -125,6 +223,7 @@ std::int64_t compact_row(const std::uint8_t* src, std::int64_t features, float* 
 }  // namespace
 
 SparseDotFn sparse_dot_avx2() { return &sparse_dot; }
+SparseBlockFn sparse_block32_avx2() { return &sparse_block32; }
 CompactRowFn compact_row_avx2() { return &compact_row; }
 
 }  // namespace nmlp

@@ -18,6 +18,16 @@ using SparseDotFn = void (*)(std::int64_t cnt, const float* val, const std::int3
                              const float* b, std::int64_t ldb, std::int64_t n, float* out,
                              bool accumulate);
 
+// The same sums as SparseDotFn for the 32 columns of a packed slice of b (row r of 32 floats at
+// b + 32 r), for several units (rows of out) at once: for u < units, out[u * ldo + j] (= or +=)
+// the sum over t in [beg[u], end[u]) of val[t] * b[idx[t] * 32 + j], j < 32, each summed in t
+// order from 0 with the same arithmetic as the ISA's SparseDotFn (same bits). The caller walks
+// every unit over one slice (a depth block of b's rows, 32 columns) before the next, so the slice
+// stays in L1; units are taken in pairs to keep 8 chains of multiply-adds in flight.
+using SparseBlockFn = void (*)(std::int64_t units, const std::int32_t* beg, const std::int32_t* end,
+                               const float* val, const std::int32_t* idx, const float* b,
+                               float* out, std::int64_t ldo, bool accumulate);
+
 // Compacts one row of `features` bytes: for every p with src[p] != 0, in order, writes
 // values[q] = float(src[p]) / 255 and cols[q] = p, and returns q (the row's non-zeros).
 // values and cols may be written up to `features` elements past q (scratch the caller owns).
@@ -35,6 +45,7 @@ SparseDotFn sparse_dot_wasm128();  // the WASM build's (sparse_wasm128.cc)
 // loading scattered rows, where 256-bit loads keep up (and an AVX-512 variant could not be tested
 // on the machine this was written on).
 SparseDotFn sparse_dot_avx2();
+SparseBlockFn sparse_block32_avx2();
 CompactRowFn compact_row_avx2();  // needs AVX2 only
 #endif
 

@@ -3,10 +3,12 @@
 // other processes on a busy machine do not count) and the update kernel alone over the arena
 // (101,770 parameters). Run after `npm run build`: node src/bench/optimizers.mjs [--threads N] [--backend native|js]
 import { parseArgs } from 'node:util';
-import { loadDataSet, selectBackend, train, NOTEBOOK_CONFIG, Optimizer, DEFAULT_OPTIMIZER } from '../../dist/index.js';
+import { loadDataSet, selectBackend, train, NOTEBOOK_CONFIG, Optimizer } from '../../dist/index.js';
+import { DEFAULT_OPTIMIZER } from '../../dist/optim/optimizer.js';
 
 const { values } = parseArgs({ options: { threads: { type: 'string' }, backend: { type: 'string' }, repeats: { type: 'string' } } });
-const be = selectBackend(values.backend ?? 'native');
+const choice = values.backend ?? 'native';
+const be = selectBackend(choice);
 be.setThreads(Number(values.threads ?? 1));
 const repeats = Number(values.repeats ?? 3);
 const data = loadDataSet();
@@ -32,7 +34,7 @@ function kernelMicros(optimizer) {
   const w = new Float32Array(n).fill(0.01);
   const g = new Float32Array(n).fill(0.001);
   const opt = new Optimizer({ ...DEFAULT_OPTIMIZER, optimizer }, n);
-  const calls = be.name === 'native' ? 2000 : 50;
+  const calls = choice === 'native' ? 2000 : 50;
   for (let i = 0; i < 20; i++) opt.update(be, w, g, 1e-4);
   const t0 = cpu();
   for (let i = 0; i < calls; i++) opt.update(be, w, g, 1e-4);

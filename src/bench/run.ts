@@ -152,14 +152,22 @@ function stepMs(be: Backend, data: DataSet): number {
   });
 }
 
-/** Epochs per data set: all eight of the notebook's for native, two for the (slow) TypeScript backend. */
-function epochsFor(be: Backend): number {
-  return be.name === 'native' ? 8 : 2;
+/**
+ * What the bench runs on one backend at one thread count, decided where the backend is loaded (never
+ * from its name): epochs per data set (all eight of the notebook's for native, two for the slower
+ * WASM and TypeScript backends), and the addon's FMA peak probe when there is one.
+ */
+interface BenchConfig {
+  be: Backend;
+  threads: number;
+  label: string;
+  epochs: number;
+  fmaPeak?: (threads: number, seconds: number) => number;
 }
 
 /** MNIST and dense MNIST epochs (IDX folders, through the CLI), the peak, and the dense epoch's share of it. */
-function epochColumns(be: Backend, data: DataSet, dirs: { mnist: string; dense: string }, threads: number): Partial<Column> {
-  const epochs = epochsFor(be);
+function epochColumns(c: BenchConfig, data: DataSet, dirs: { mnist: string; dense: string }): Partial<Column> {
+  const { be, threads, epochs } = c;
   const mnist = timeEpochs(be, threads, dirs.mnist, epochs, true);
   const full = timeEpochs(be, threads, dirs.dense, epochs, false);
   const col: Partial<Column> = {
@@ -168,9 +176,8 @@ function epochColumns(be: Backend, data: DataSet, dirs: { mnist: string; dense: 
     epochSeconds: mnist.median, imagesPerSecond: data.train.count / mnist.median, trainAccuracy: mnist.accuracy[1],
     denseGflops: epochFlops(data.train.count) / full.median / 1e9,
   };
-  const binding = be.name === 'native' ? loadNative().binding : null;
-  if (binding) {
-    col.peakGflops = binding.fmaPeak(threads, 0.5);
+  if (c.fmaPeak) {
+    col.peakGflops = c.fmaPeak(threads, 0.5);
     col.densePercentOfPeak = (100 * col.denseGflops!) / col.peakGflops;
   }
   return col;
@@ -254,30 +261,32 @@ export interface BenchOptions {
 export async function runBench(data: DataSet, opts: BenchOptions): Promise<BenchReport> {
   const say = opts.progress ?? (() => {});
   const notes: string[] = [];
-  const configs: Array<{ be: Backend; threads: number; label: string }> = [];
+  const configs: BenchConfig[] = [];
   const native = loadNative();
-  if (native.backend) {
+  if (native.backend && native.binding) {
     const cores = native.backend.setThreads(0);
-    configs.push({ be: native.backend, threads: 1, label: 'native 1T' });
-    if (cores > 1) configs.push({ be: native.backend, threads: cores, label: `native ${cores}T` });
+    const fmaPeak = native.binding.fmaPeak.bind(native.binding);
+    configs.push({ be: native.backend, threads: 1, label: 'native 1T', epochs: 8, fmaPeak });
+    if (cores > 1) configs.push({ be: native.backend, threads: cores, label: `native ${cores}T`, epochs: 8, fmaPeak });
   } else {
     notes.push(`native backend unavailable: ${native.error?.message}`);
   }
   const wasm = loadWasm();
   if (wasm.backend) {
-    configs.push({ be: wasm.backend, threads: 1, label: 'wasm 1T' });
-    if (cpus().length > 1) configs.push({ be: wasm.backend, threads: cpus().length, label: `wasm ${cpus().length}T` });
+    configs.push({ be: wasm.backend, threads: 1, label: 'wasm 1T', epochs: 2 });
+    if (cpus().length > 1) configs.push({ be: wasm.backend, threads: cpus().length, label: `wasm ${cpus().length}T`, epochs: 2 });
   } else {
     notes.push(`WASM backend unavailable: ${wasm.error?.message}`);
   }
-  configs.push({ be: jsBackend, threads: 1, label: 'js 1T' });
+  configs.push({ be: jsBackend, threads: 1, label: 'js 1T', epochs: 2 });
   const cores = cpus().length;
-  if (cores > 1) configs.push({ be: jsBackend, threads: cores, label: `js ${cores}T` });
+  if (cores > 1) configs.push({ be: jsBackend, threads: cores, label: `js ${cores}T`, epochs: 2 });
 
   const dense = writeDenseMnist(defaultDataDir());
   const dirs = { mnist: defaultDataDir(), dense: dense.dir };
   const columns: Column[] = [];
-  for (const { be, threads, label } of configs) {
+  for (const config of configs) {
+    const { be, threads, label } = config;
     be.setThreads(threads);
     const col: Column = { label, backend: be.name, threads: be.getThreads(), isa: be.isa(), sgemm: {} };
     for (const t of SGEMM_TRIALS) {
@@ -286,7 +295,7 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
     }
     col.stepMs = stepMs(be, data);
     say(`${label}: training step ${col.stepMs.toFixed(2)} ms`);
-    Object.assign(col, epochColumns(be, data, dirs, threads));
+    Object.assign(col, epochColumns(config, data, dirs));
     say(`${label}: MNIST epoch 1 ${col.mnistFirst?.toFixed(3)} s, median ${col.mnistMedian?.toFixed(3)} s; ` +
       `dense ${col.denseFirst?.toFixed(3)} / ${col.denseMedian?.toFixed(3)} s`);
     Object.assign(col, await trainProcess(be.name, threads));

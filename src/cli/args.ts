@@ -53,6 +53,8 @@ export interface TrainArgs extends RunArgs, DataArgs {
   report: string | undefined;
   checkpoint: string | undefined;
   resume: string | undefined;
+  /** A saved model to continue training (warm start). */
+  initFrom: string | undefined;
 }
 
 export interface EvalArgs extends RunArgs {
@@ -249,7 +251,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   const given = FLAGS.filter((f) => f.config && f.commands.includes('train') && flags.values[f.name] !== undefined).map((f) => f.config!);
   if (flags.values['n-iter-no-change'] !== undefined && !given.includes('earlyStopping')) given.push('earlyStopping');
   return {
-    ...runArgs(flags), config, given, data: v('data'), save: v('save'), checkpoint: v('checkpoint'), resume: v('resume'),
+    ...runArgs(flags), config, given, data: v('data'), save: v('save'), checkpoint: v('checkpoint'), resume: v('resume'), initFrom: v('init-from'),
     report: v('report'),
     ...dataArgs(flags),
   };

@@ -10,7 +10,8 @@ import { loadCheckpoint } from '../train/checkpoint.js';
 import { NOTEBOOK_CONFIG, TABLE_CONFIG, type TrainConfig } from '../train/train.js';
 import { pathKind } from '../data/source.js';
 import { parseBenchArgs, parseInfoArgs, parseReportArgs, parseTrainArgs, type RunArgs, UsageError } from './args.js';
-import { checkFlagCombination } from './flag-rules.js';
+import { checkFlagCombination, checkInitFrom } from './flag-rules.js';
+import { mergeDataOptions } from '../train/resume-source.js';
 import { helpText } from './help.js';
 import { formatEvent, ProgressBar } from './print.js';
 export { evalCommand, inspectCommand, predictCommand } from './table-commands.js';
@@ -40,24 +41,29 @@ export function backendFor(args: RunArgs) {
 export async function trainCommand(argv: string[]): Promise<number | void> {
   const args = parseTrainArgs(argv);
   if (args.help) return void process.stdout.write(helpText('train'));
-  const { checkOutputs, checkSaveTarget } = await import('../model/index.js');
+  const { checkOutputs, checkSaveTarget, loadModel } = await import('../model/index.js');
+  // A resumed run keeps the checkpoint's settings and data; flags given now must agree (epochs may grow).
+  const resume = args.resume === undefined ? undefined : loadCheckpoint(args.resume);
+  const recorded = resume?.source ?? undefined;
+  const dataPath = args.data ?? recorded?.data;
+  const testPath = args.test ?? (typeof recorded?.options.testFile === 'string' ? recorded.options.testFile : undefined);
   // No output may replace an input (or another output); checked before any work.
   checkOutputs(
     named({ '--save': args.save, '--checkpoint': args.checkpoint, '--report': args.report }),
-    [...named({ '--data': args.data ?? defaultDataDirIfAny(), '--test': args.test }),
+    [...named({ '--data': dataPath ?? defaultDataDirIfAny(), '--test': testPath, '--init-from': args.initFrom ?? recorded?.initFrom?.path }),
       ...named({ '--resume': args.resume }).map((i) => ({ ...i, replaceableBy: ['--checkpoint'] }))],
   );
   // A save that cannot succeed fails now, not after the whole run.
   if (args.save !== undefined) checkSaveTarget(args.save);
   const backend = backendFor(args);
-  // A resumed run keeps the checkpoint's settings; flags given now must agree (epochs may grow).
-  const resume = args.resume === undefined ? undefined : loadCheckpoint(args.resume);
   // Without a resume only the flags given are passed: fit() fills the rest from the data's preset.
   const flags = Object.fromEntries(args.given.map((k) => [k, args.config[k]])) as Partial<TrainConfig>;
   const { evalImages: _, ...given } = resume ? ({ ...resume.config, ...flags } as TrainConfig) : flags;
   // Flags are judged against the settings the run will have: the checkpoint's, or the data's preset.
-  const preset = pathKind(args.data ?? defaultDataDir(), args.target !== undefined) === 'folder' ? NOTEBOOK_CONFIG : TABLE_CONFIG;
+  const preset = pathKind(dataPath ?? defaultDataDir(), args.target !== undefined) === 'folder' ? NOTEBOOK_CONFIG : TABLE_CONFIG;
   checkFlagCombination((resume ? given : { ...preset, ...given }) as TrainConfig, args.given);
+  // A warm start keeps the model's network: flags that contradict it are refused before any work.
+  if (args.initFrom !== undefined) checkInitFrom(args.initFrom, loadModel(args.initFrom).net, args.config, args.given, resume !== undefined);
   // The report's packages are checked before training, not after a long run.
   const reporting = args.report ? await import('../report/index.js') : undefined;
   await reporting?.loadReportLibs();
@@ -87,9 +93,10 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
   try {
     // fit() reads IDX files on the thread pool while drawing the initial weights (train/start.ts).
     // evalImages is fit's to choose: the notebook's 10,000 for image folders, none for tables.
-    result = await fit(args.data ?? defaultDataDir(), {
+    // A checkpoint that records its data source brings its data and data flags (fit checks any given against it).
+    result = await fit(args.data ?? (recorded ? undefined : defaultDataDir()), {
       ...given, backend, ...dataOptions,
-      resume, checkpoint: args.checkpoint, signal: stop.signal,
+      resume: args.resume, checkpoint: args.checkpoint, signal: stop.signal, from: args.initFrom,
       onEvent(e) {
         if (e.event === 'start' && !args.json && process.stdout.isTTY) bar = new ProgressBar(process.stdout, e.epochs);
         if (reporting) log.push(JSON.parse(JSON.stringify(e)));
@@ -116,9 +123,14 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
     const { sourceMetadata } = await import('../serve/source.js');
     // The resolved settings: a resumed run's file equals the file of a run never interrupted.
     const { evalImages: _e, ...settings } = result.config;
-    const recorded = sourceMetadata(args.data ?? defaultDataDir(), dataOptions, settings);
+    // A resumed run records the checkpoint's data source, so its file equals an unbroken run's.
+    const options: Record<string, unknown> = recorded ? mergeDataOptions(recorded.options, dataOptions) : { ...dataOptions };
+    // A warm start without --target used the model's: recorded, so that serve's POST /train can train on the file.
+    if (options.target === undefined && result.model.pipeline && (args.initFrom !== undefined || recorded?.initFrom)) options.target = result.model.pipeline.target.columns;
+    const source = sourceMetadata(dataPath ?? defaultDataDir(), options, settings);
     const run = { epochs: String(settings.epochs), seed: String(settings.seed) };
-    saveModel(args.save, result.net, { ...score, ...run, ...recorded }, { ...result.model, allowNonFinite: settings.allowNonFinite });
+    const warm: Record<string, string> = result.warmStart ? { warm_start: JSON.stringify({ file: result.warmStart.path, sha256: result.warmStart.sha256 }) } : {};
+    saveModel(args.save, result.net, { ...score, ...run, ...source, ...warm }, { ...result.model, allowNonFinite: settings.allowNonFinite });
     if (!args.json) out(`Saved model to ${args.save}`);
   }
   if (reporting && args.report && !result.aborted) {

@@ -81,7 +81,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'save', commands: ['train'], value: 'FILE', help: 'write the trained model as .safetensors' },
   { name: 'report', commands: ['train', 'bench'], value: 'FILE', help: 'write a self-contained HTML report (needs: npm install vega vega-lite fast-png)' },
   { name: 'checkpoint', commands: ['train'], value: 'FILE', help: 'write a checkpoint after every epoch and on SIGINT/SIGTERM (exit 130/143)' },
-  { name: 'resume', commands: ['train'], value: 'FILE', help: 'continue from a checkpoint (only --epochs may change)' },
+  { name: 'resume', commands: ['train'], value: 'FILE', help: 'continue from a checkpoint: its data, data flags and settings are the checkpoint\'s (only --epochs may change; a changed data file is refused)' },
+  { name: 'init-from', commands: ['train'], value: 'FILE', help: 'warm start: continue training this saved model on --data (rows of its schema, read through its own pipeline and scaling)' },
 
   { name: 'epochs', commands: ['train'], value: 'N', default: '8 (tables: 200)', group: LOOP, config: 'epochs', help: 'passes over the training set' },
   { name: 'batch', commands: ['train'], value: 'N', default: '128 (tables: min(200, rows))', group: LOOP, config: 'batch', help: 'minibatch size; the last partial batch is divided by its own size' },

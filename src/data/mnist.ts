@@ -48,7 +48,7 @@ function locate(dir: string, name: string): string {
 }
 
 /** The four files of a data folder, each found plain or gzipped. */
-function dataFiles(dir: string): Record<keyof typeof FILES, string> {
+export function dataFiles(dir: string): Record<keyof typeof FILES, string> {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) {
     throw new DataError(`${dir}: data folder not found; pass a folder holding the four MNIST-format IDX files`);
   }

@@ -103,7 +103,7 @@ export async function readCsvForEval(
   if (given.length === 0) throw new DataError(`${file}: the model does not name its target column; pass --target COLUMN`);
   const targets = resolveNames(file, table.header, given, '--target');
   const keep = rowsWithTarget(table, targets);
-  const { inputs, count, warnings } = modelInputs(m, { ...table, count: keep.length, lines: Uint32Array.from(keep, (r) => table.lines[r]), columns: table.columns.map((c) => pick(c, keep)) });
+  const { inputs, count, warnings } = modelInputs(m, subsetTable(table, keep));
   let targetsOut: Uint32Array | Float32Array;
   if (task === 'classify') {
     targetsOut = labelsOf(table, targets[0], keep, m.classNames ?? Array.from({ length: m.outputs }, (_, i) => String(i)));
@@ -114,6 +114,11 @@ export async function readCsvForEval(
     targetsOut = p?.targetMean && p.targetStd ? applyColumns(raw, keep.length, m.outputs, p.targetMean, p.targetStd) : raw;
   }
   return { rows: { count, features: m.inputs, inputs, targets: targetsOut }, dropped: table.count - keep.length, warnings };
+}
+
+/** `table` restricted to rows `keep`, in that order (line numbers kept for messages). */
+export function subsetTable(table: RawTable, keep: readonly number[]): RawTable {
+  return { ...table, count: keep.length, lines: Uint32Array.from(keep, (r) => table.lines[r]), columns: table.columns.map((c) => pick(c, keep)) };
 }
 
 /** Column `c` restricted to rows `keep`. */

@@ -77,6 +77,18 @@ export function standardize(data: DataSet, features = true): DataSet {
   };
 }
 
+/** Every split transformed with statistics fitted before (a saved model's): nothing is refitted. */
+export function standardizeWith(data: DataSet, p: Preprocessing | undefined): DataSet {
+  if (!p?.featureMean && !p?.targetMean) return data;
+  return {
+    ...data,
+    train: applyRows(data.train, p, data.classes),
+    validation: data.validation && applyRows(data.validation, p, data.classes),
+    test: applyRows(data.test, p, data.classes),
+    preprocessing: p,
+  };
+}
+
 /** Raw float rows as the network wants them: the model's feature standardisation applied. */
 export function prepareInputs(x: Float32Array, count: number, features: number, p?: Preprocessing): Float32Array {
   return p?.featureMean && p.featureStd ? applyColumns(x, count, features, p.featureMean, p.featureStd) : x;

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import type { DataSet } from '../data/dataset.js';
-import { loadFitData } from '../train/fit.js';
+import { loadFitData } from '../train/fit-data.js';
 import { bytesSha256 } from './data.js';
 import { SweepError } from './errors.js';
 import type { DataSpec } from './run-dir.js';

@@ -2,12 +2,15 @@
  * The one validation of a checkpoint's state, field by field with ranges: a checkpoint is
  * untrusted input (a file anyone could have edited), so nothing in it reaches the loop, the
  * optimizer, the schedule or the generator before it has been checked here. Unknown state keys are
- * ignored (nothing reads them); every key the loop reads is required and in range.
+ * ignored (nothing reads them); every key the loop reads is required and in range. The data source
+ * (optional: older checkpoints and runs on arrays have none) is checked by data-source.ts's
+ * checkSourceShape: its paths are data to validate, never resolved against anything.
  */
 import { MAX_LAYER_SIZE } from '../limits.js';
 import { firstNonFinite } from '../model/bytes.js';
 import type { OptimizerName } from '../optim/optimizer.js';
 import { checkConfig, type ResolvedConfig, resolveConfig } from './config.js';
+import { checkSourceShape, type DataSource } from './data-source.js';
 
 type Fail = (msg: string) => never;
 type Json = Record<string, unknown>;
@@ -54,6 +57,7 @@ export interface CheckedState {
   optimizerStep: number;
   early: { bestEpoch: number; best: number | null; badEpochs: number } | null;
   fingerprint: string;
+  source: DataSource | null;
 }
 
 /**
@@ -94,6 +98,7 @@ export function checkCheckpointState(s: unknown, tensors: Map<string, Float32Arr
   }
   if (!isCount(s.optimizerStep)) fail('its optimizerStep must be an integer >= 0');
   if (typeof s.fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(s.fingerprint)) fail('its fingerprint must be 64 hex digits (SHA-256)');
+  const source = checkSourceShape(s.source, fail);
 
   let early: CheckedState['early'] = null;
   if (config.earlyStopping > 0) {
@@ -130,6 +135,6 @@ export function checkCheckpointState(s: unknown, tensors: Map<string, Float32Arr
     config, sizes: layers, epoch: s.epoch as number, batch: s.batch as number, lossSum: lossSum as number,
     rng: { state: BigInt(`0x${r.state}`), inc, hasUint32: r.hasUint32, uinteger: r.uinteger },
     schedule: { lr: schedule!.lr as number, best: schedule!.best as number | null, badEpochs: schedule!.badEpochs as number },
-    optimizerStep: s.optimizerStep as number, early, fingerprint: s.fingerprint as string,
+    optimizerStep: s.optimizerStep as number, early, fingerprint: s.fingerprint as string, source,
   };
 }

@@ -5,7 +5,8 @@
  * state (`optimizer.m` ...), `best` (early stopping's best weights), and in __metadata__ a JSON
  * `state`: the resolved config, layer sizes, position (epochs done, batches of the next epoch
  * done, their summed loss), the generator's state at the start of that epoch, the schedule's and
- * early stopping's state, the optimizer's step count and a SHA-256 fingerprint of the data.
+ * early stopping's state, the optimizer's step count, a SHA-256 fingerprint of the data and,
+ * when the run read files, their source (data-source.ts: paths, data options, each file's SHA-256).
  * Written atomically; read as untrusted input.
  */
 import { createHash } from 'node:crypto';
@@ -20,11 +21,12 @@ import { checkCheckpointState } from './checkpoint-schema.js';
 import type { Pcg64State } from '../rng/pcg64.js';
 import type { ScheduleState } from '../optim/schedule.js';
 import type { ResolvedConfig } from './config.js';
+import type { DataSource } from './data-source.js';
 
 export const CHECKPOINT_FORMAT = 'native-mlp-checkpoint';
 const VERSION = '1';
 const MAX_HEADER = 1 << 20;
-/** Deepest JSON nesting in a checkpoint's header or state (the state needs 3). */
+/** Deepest JSON nesting in a checkpoint's header or state (a state with its data source needs 5). */
 const MAX_DEPTH = 8;
 
 export interface Checkpoint {
@@ -41,6 +43,8 @@ export interface Checkpoint {
   optimizerStep: number;
   early: { bestEpoch: number; best: number | null; badEpochs: number } | null;
   fingerprint: string;
+  /** Where the data came from (files and data options), so a resume needs nothing else; null for arrays. */
+  source: DataSource | null;
   params: Float32Array;
   optimizer: Record<string, Float32Array>;
   best: Float32Array | null;
@@ -69,6 +73,7 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
     config: c.config, sizes: c.sizes, epoch: c.epoch, batch: c.batch, lossSum: c.lossSum,
     rng: { state: c.rng.state.toString(16), inc: c.rng.inc.toString(16), hasUint32: c.rng.hasUint32, uinteger: c.rng.uinteger },
     schedule: c.schedule, optimizerStep: c.optimizerStep, early: c.early, fingerprint: c.fingerprint,
+    ...(c.source ? { source: c.source } : {}),
   };
   const metadata = { format: CHECKPOINT_FORMAT, format_version: VERSION, state: JSON.stringify(state) };
   return encodeSafetensors(metadata, tensors.map(([name, data]) => ({ name, shape: [data.length], data })));

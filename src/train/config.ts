@@ -131,7 +131,7 @@ export function checkConfig(config: TrainConfig): void {
 }
 
 /** Every setting of a run, by name (what pickConfig copies). */
-const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
+export const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
   'epochs', 'batch', 'lr', 'hidden', 'seed', 'evalImages', 'earlyStopping', 'monitor', 'tol', 'alpha', 'dropout', 'activation', 'init', 'allowNonFinite', 'classWeight',
   ...(Object.keys(DEFAULT_OPTIMIZER) as (keyof TrainConfig)[]), ...(Object.keys(DEFAULT_SCHEDULE) as (keyof TrainConfig)[]),
 ];

@@ -20,7 +20,7 @@ export interface StartEvent {
   schedule: string;
   /** The hidden layers' activation (a comma list when they differ). */
   activation: string;
-  /** How the weights were drawn (notebook, he, glorot, auto), or 'given' for a caller's or saved net. */
+  /** How the weights were drawn (notebook, he, glorot, auto), 'from FILE' for a warm start, or 'given' for a caller's net. */
   init: string;
   /** Whether early stopping is on; its patience in epochs, what it watches and its tol (the improvement it counts). */
   earlyStopping: boolean;
@@ -52,6 +52,8 @@ export interface StartEvent {
   task?: 'classify' | 'regress';
   /** The epoch a resumed run continues after (absent for a fresh run). */
   resumedAfterEpoch?: number;
+  /** The model file a warm-started run continues from (fit's `from`, --init-from). */
+  warmStart?: string;
   /** Tables: each column as `native-mlp inspect --json` describes it. */
   schema?: ColumnSummary[];
 }

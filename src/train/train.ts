@@ -25,13 +25,14 @@ import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from
 import {
   checkConfig, type Preset, presetFor, type ResolvedConfig, resolveConfig, resolvePreset, type TrainConfig,
 } from './config.js';
+import type { DataSource } from './data-source.js';
+import { atChance, CHANCE_EPOCHS, CHANCE_MESSAGE, checkFiniteWeights, mismatch } from './run-checks.js';
 import { activationText, checkActivations } from '../nn/activation.js';
 import { EarlyStopping } from './early-stopping.js';
 import {
-  type BatchProgress, type EpochEvent, NonFiniteLossError, NonFiniteWeightsError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
+  type BatchProgress, type EpochEvent, NonFiniteLossError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
 } from './events.js';
 import { classScores, EVAL_ROWS, evaluate, evaluateRegression } from '../infer/metrics.js';
-import { firstNonFinite } from '../model/bytes.js';
 import { resolveClassWeights, rowWeights, totalWeight, trainingWeights } from './weights.js';
 
 export * from './config.js';
@@ -49,6 +50,18 @@ export interface TrainOptions {
    * The seed then only drives the epoch order.
    */
   net?: Mlp;
+  /**
+   * How `net` was made, as the start event's `init` names it: the scheme that drew it while the
+   * data loaded ('notebook', 'he' ...), or 'from FILE' for a warm start (default 'given').
+   */
+  netOrigin?: string;
+  /** A warm start's model file, for the start event's `warmStart`. */
+  warmStart?: string;
+  /**
+   * The run's data source, written into each checkpoint so that a resume needs nothing else
+   * (fit records it for data read from files). A resumed run keeps its checkpoint's.
+   */
+  source?: DataSource;
   /**
    * The random stream the epoch order is drawn from (default: default_rng(seed)). Pass the
    * generator that drew `net`'s weights to keep the notebook's single stream.
@@ -81,6 +94,8 @@ export interface TrainResult {
   /** Absent when the run was stopped before its end. */
   test?: TestEvent;
   aborted: boolean;
+  /** Every setting the run trained with: the caller's over the data's preset, filled in. */
+  config: ResolvedConfig;
 }
 
 /** Trains on the calling thread; blocks until done (see the file comment for stopping it). */
@@ -106,16 +121,6 @@ export async function trainAsync(
       since = performance.now();
     }
   }
-}
-
-function mismatch(checkpoint: Checkpoint, config: ResolvedConfig, source: string): string | null {
-  // Settings added after a checkpoint was written take their defaults.
-  const c = { ...checkpoint, config: resolveConfig(checkpoint.config) };
-  const keys = Object.keys(config).filter((k) => k !== 'epochs') as (keyof ResolvedConfig)[];
-  const differ = keys.filter((k) => JSON.stringify(c.config[k]) !== JSON.stringify(config[k]));
-  if (differ.length === 0) return null;
-  return `${source} was written with ${differ.map((k) => `${k} ${JSON.stringify(c.config[k])}`).join(', ')} but this run has ${differ
-    .map((k) => `${k} ${JSON.stringify(config[k])}`).join(', ')}; resume with the checkpoint's settings (only epochs may change)`;
 }
 
 /** Accuracy or RMSE (in the targets' units) and (weighted) mean loss of net on the first `count` rows of a split. */
@@ -226,21 +231,21 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     saveCheckpoint(options.checkpoint, {
       config: c, sizes, epoch: epochDone, batch, lossSum, rng: rngState, schedule: schedule.state(),
       optimizerStep: optimizer.step, early: es ? { bestEpoch: es.bestEpoch, best: es.best, badEpochs: es.badEpochs } : null,
-      fingerprint, params: net.params, optimizer: optimizer.buffers, best: es ? es.bestParams : null,
+      fingerprint, source: options.source ?? resumed?.source ?? null, params: net.params, optimizer: optimizer.buffers, best: es ? es.bestParams : null,
     });
   };
 
   emit({
     event: 'start', backend: be.name, isa: be.isa(), threads: be.getThreads(), layers: sizes,
     epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed, optimizer: c.optimizer, schedule: c.schedule,
-    activation: activationText(net.activations), init: options.net ? 'given' : c.init, earlyStopping: c.earlyStopping > 0,
+    activation: activationText(net.activations), init: options.net ? options.netOrigin ?? 'given' : c.init, earlyStopping: c.earlyStopping > 0,
     ...(c.earlyStopping > 0 ? { monitor: c.monitor, patience: c.earlyStopping, minDelta: c.tol } : {}), ...(c.alpha > 0 ? { alpha: c.alpha } : {}),
     ...(c.dropout > 0 ? { dropout: c.dropout } : {}),
     preset,
     trainRows: set.count, validationRows: validation?.count ?? 0, testRows: test.count,
     trainImages: set.count, validationImages: validation?.count ?? 0, testImages: test.count, data: data.source, task: data.task,
     ...(classW ? { classWeights: Array.from(classW) } : {}), ...(set.weights ? { sampleWeights: true } : {}),
-    ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}),
+    ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}), ...(options.warmStart !== undefined ? { warmStart: options.warmStart } : {}),
     ...(data.schema ? { schema: data.schema } : {}),
   });
 
@@ -248,7 +253,7 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   const interrupted = (reason: StopEvent['reason'], epoch: number, batch: number): TrainResult => {
     const stop: StopEvent = { event: 'stop', reason, epoch, batch };
     emit(stop);
-    return { net: done(), epochs, stop, aborted: true };
+    return { net: done(), epochs, stop, aborted: true, config: c };
   };
   for (let epoch = startEpoch; epoch <= c.epochs; epoch++) {
     const t0 = performance.now();
@@ -320,49 +325,14 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     stop = c.monitor === 'trainingLoss' ? { event: 'stop', reason, epoch: last } : { event: 'stop', reason, bestEpoch: early.bestEpoch };
     emit(stop);
   }
-  if (test.count === 0) return { net: done(), epochs, stop, aborted: false };
+  if (test.count === 0) return { net: done(), epochs, stop, aborted: false, config: c };
   const r = score(be, net, data, test, test.count, ws, testW);
   const testEvent: TestEvent = r.rmse !== undefined
     ? { event: 'test', testRmse: r.rmse, testLoss: r.loss }
     : { event: 'test', testAccuracy: r.accuracy!, testLoss: r.loss, ...classScores(r.confusion!, data.classes) };
   emit(testEvent);
-  return { net: done(), epochs, stop, test: testEvent, aborted: false };
+  return { net: done(), epochs, stop, test: testEvent, aborted: false, config: c };
 }
-
-/** Throws NonFiniteWeightsError naming the first NaN or infinite parameter (W1[i] ...). */
-function checkFiniteWeights(params: Float32Array, sizes: readonly number[], epoch: number): void {
-  const at = firstNonFinite(params);
-  if (at < 0) return;
-  let offset = at;
-  let where = `parameter ${at}`;
-  for (let l = 1; l < sizes.length; l++) {
-    const w = sizes[l - 1] * sizes[l];
-    if (offset < w) {
-      where = `W${l}[${offset}]`;
-      break;
-    }
-    offset -= w;
-    if (offset < sizes[l]) {
-      where = `b${l}[${offset}]`;
-      break;
-    }
-    offset -= sizes[l];
-  }
-  throw new NonFiniteWeightsError(epoch, where, params[at]);
-}
-
-/** Epochs after which a loss still at ln(classes) is reported (once). */
-const CHANCE_EPOCHS = 3;
-
-/** Whether every epoch's loss is within 1 % of ln(classes), the loss of a uniform guess. */
-function atChance(epochs: EpochEvent[], classes: number): boolean {
-  const chance = Math.log(classes);
-  return classes > 1 && epochs.every((e) => Math.abs(e.loss - chance) <= 0.01 * chance);
-}
-
-const CHANCE_MESSAGE = (epochs: EpochEvent[], classes: number) =>
-  `loss has not moved from ln(classes) = ${Math.log(classes).toFixed(4)} in ${epochs.length} epochs ` +
-  `(last ${epochs.at(-1)!.loss.toFixed(4)}): try adam, a smaller lr or --init he`;
 
 function fail(msg: string): never {
   throw new TrainSetupError(msg);

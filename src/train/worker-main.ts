@@ -20,6 +20,7 @@ try {
     net: req.net && new Mlp(req.net.sizes, req.net.params, undefined, req.net.activations),
     checkpoint: req.checkpoint,
     resume: req.resume,
+    input: req.input, preset: req.preset, netOrigin: req.netOrigin, warmStart: req.warmStart, source: req.source,
     signal: stop.signal,
     onEvent: (event) => post({ type: 'event', event }),
     onBatch: (progress) => {
@@ -27,8 +28,8 @@ try {
       if (Atomics.load(req.stop, 0) !== 0) stop.abort();
     },
   });
-  const { net, epochs, stop: stopEvent, test, aborted } = result;
-  post({ type: 'done', sizes: [...net.sizes], params: net.params, activations: [...net.activations], epochs, stop: stopEvent, test, aborted });
+  const { net, epochs, stop: stopEvent, test, aborted, config } = result;
+  post({ type: 'done', sizes: [...net.sizes], params: net.params, activations: [...net.activations], epochs, stop: stopEvent, test, aborted, config });
 } catch (e) {
   const err = e instanceof Error ? e : new Error(String(e));
   post({ type: 'error', name: err.name, message: err.message });

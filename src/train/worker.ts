@@ -9,12 +9,16 @@ import type { DataSet } from '../data/mnist.js';
 import { Mlp } from '../nn/mlp.js';
 import { BackendError } from '../backend/select.js';
 import { MemoryBudgetError } from '../budget.js';
-import { DataError } from '../errors.js';
+import { DataError, UserError } from '../errors.js';
 import { ModelFileError } from '../model/errors.js';
-import type { BatchProgress, EpochEvent, StopEvent, TestEvent, TrainConfig, TrainEvent, TrainResult } from './train.js';
-import { TrainSetupError } from './events.js';
+import type { BatchProgress, EpochEvent, ResolvedConfig, StopEvent, TestEvent, TrainConfig, TrainEvent, TrainOptions, TrainResult } from './train.js';
+import { NonFiniteLossError, NonFiniteWeightsError, TrainSetupError } from './events.js';
+import type { Checkpoint } from './checkpoint.js';
 
-export interface WorkerTrainOptions {
+/** train()'s options that cross the thread boundary as they are (plain data). */
+type PlainTrainOptions = Pick<TrainOptions, 'input' | 'preset' | 'netOrigin' | 'warmStart' | 'source'>;
+
+export interface WorkerTrainOptions extends PlainTrainOptions {
   /** Events as train() emits them; return false to stop the run (within one batch). */
   onEvent?: (e: TrainEvent) => unknown;
   onBatch?: (p: BatchProgress) => unknown;
@@ -30,18 +34,18 @@ export interface WorkerTrainOptions {
   net?: Mlp;
   /** As train's options: a checkpoint file written after every epoch (and on abort), one to resume. */
   checkpoint?: string;
-  resume?: string;
+  resume?: string | Checkpoint;
 }
 
 /** What the worker is sent. */
-export interface WorkerRequest {
+export interface WorkerRequest extends PlainTrainOptions {
   config: Partial<TrainConfig>;
   backend?: BackendChoice;
   threads?: number;
   data?: string | DataSet;
   net?: { sizes: number[]; params: Float32Array; activations: Activation[] };
   checkpoint?: string;
-  resume?: string;
+  resume?: string | Checkpoint;
   /** Int32Array on shared memory: [0] becomes 1 to ask the worker to stop. */
   stop: Int32Array;
 }
@@ -50,7 +54,10 @@ export interface WorkerRequest {
 export type WorkerMessage =
   | { type: 'event'; event: TrainEvent }
   | { type: 'batch'; progress: BatchProgress }
-  | { type: 'done'; sizes: number[]; params: Float32Array; activations: Activation[]; epochs: EpochEvent[]; stop?: StopEvent; test?: TestEvent; aborted: boolean }
+  | {
+    type: 'done'; sizes: number[]; params: Float32Array; activations: Activation[]; epochs: EpochEvent[]; stop?: StopEvent; test?: TestEvent; aborted: boolean;
+    config: ResolvedConfig;
+  }
   | { type: 'error'; name: string; message: string };
 
 /** The compiled worker script (tests run this file from src/, the worker always runs from dist/). */
@@ -67,8 +74,17 @@ const ERROR_CLASSES: Record<string, new (message: string) => Error> = {
   DataError, ModelFileError, BackendError, MemoryBudgetError, TrainSetupError, RangeError, TypeError,
 };
 
+/** User errors whose constructors take other arguments than a message: revived by prototype. */
+const USER_ERROR_CLASSES: Record<string, { prototype: Error }> = { NonFiniteLossError, NonFiniteWeightsError, UserError };
+
 /** Re-creates an error sent across the thread boundary with its class (or at least its name) kept. */
 function revive(name: string, message: string): Error {
+  if (Object.hasOwn(USER_ERROR_CLASSES, name)) {
+    const e = new UserError(message);
+    Object.setPrototypeOf(e, USER_ERROR_CLASSES[name].prototype);
+    e.name = name;
+    return e;
+  }
   const Class = Object.hasOwn(ERROR_CLASSES, name) ? ERROR_CLASSES[name] : Error;
   const e = new Class(message);
   if (e.name !== name) e.name = name;
@@ -80,6 +96,7 @@ export function trainInWorker(config: Partial<TrainConfig> = {}, options: Worker
   const request: WorkerRequest = {
     config, backend: options.backend, threads: options.threads, data: options.data, stop,
     checkpoint: options.checkpoint, resume: options.resume,
+    input: options.input, preset: options.preset, netOrigin: options.netOrigin, warmStart: options.warmStart, source: options.source,
     net: options.net && { sizes: [...options.net.sizes], params: options.net.params, activations: [...options.net.activations] },
   };
   return new Promise((resolve, reject) => {
@@ -102,7 +119,11 @@ export function trainInWorker(config: Partial<TrainConfig> = {}, options: Worker
         if (options.onBatch?.(m.progress) === false) onAbort();
       }
       else if (m.type === 'error') finish(() => reject(revive(m.name, m.message)));
-      else finish(() => resolve({ net: new Mlp(m.sizes, m.params, undefined, m.activations), epochs: m.epochs, stop: m.stop, test: m.test, aborted: m.aborted }));
+      else {
+        finish(() => resolve({
+          net: new Mlp(m.sizes, m.params, undefined, m.activations), epochs: m.epochs, stop: m.stop, test: m.test, aborted: m.aborted, config: m.config,
+        }));
+      }
     });
     worker.on('error', (e) => finish(() => reject(e)));
     worker.on('exit', (code) => finish(() => reject(new Error(`training worker exited with code ${code} before finishing`))));

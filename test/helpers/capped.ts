@@ -43,14 +43,39 @@ export interface CappedRun {
 }
 
 /**
- * Runs `body` (ES module code) in a capped child. The body has `lib` (dist/index.js), `check(name,
- * fn)` (records what fn throws or returns; fn may be async) and must await its checks.
+ * Runs `body` (ES module code) in a capped child. The body has `lib` (dist/index.js, the package's
+ * API), `internal` (the modules below the API a case calls directly: INTERNALS), `check(name, fn)`
+ * (records what fn throws or returns; fn may be async) and must await its checks.
  */
+/** The internals hostile cases call, by the dist/ module that holds them (none is exported by the package). */
+const INTERNALS: Record<string, readonly string[]> = {
+  'model/index.js': ['checkOutputs', 'checkSaveTarget', 'writeFileAtomic'],
+  'nn/mlp.js': ['Mlp', 'Workspace'],
+  'backend/js/index.js': ['jsBackend'],
+  'data/idx.js': ['readIdx'],
+  'train/config.js': ['checkConfig'],
+};
+
+/** ES module code defining `async function internals()`, which imports INTERNALS from dist/. */
+export function internalsSource(): string {
+  const imports = Object.entries(INTERNALS).map(
+    ([file, names]) => `Object.assign(out, pick(await import(${JSON.stringify(DIST + file)}), ${JSON.stringify(names)}));`,
+  );
+  return `async function internals() {
+      const pick = (m, names) => Object.fromEntries(names.map((n) => [n, m[n]]));
+      const out = {};
+      ${imports.join('\n      ')}
+      return out;
+    }`;
+}
+
 export function runCapped(body: string, opts: { timeoutMs?: number; env?: Record<string, string>; cwd?: string } = {}): CappedRun {
   assertFreshDist();
   const script = `
     const lib = await import(${JSON.stringify(DIST + 'index.js')});
+    const internal = await internals();
     const classes = { DataError: lib.DataError, ModelFileError: lib.ModelFileError, UserError: lib.UserError, RangeError, TypeError };
+    ${internalsSource()}
     async function check(name, fn) {
       const t0 = performance.now();
       let error = null, value;

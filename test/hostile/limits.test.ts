@@ -15,10 +15,10 @@ describe('memory budgets, checked before allocation', () => {
       await check('2^20 x 2^20', () => lib.createModel({ sizes: [2 ** 20, 2 ** 20] }));
       await check('deep', () => lib.createModel({ sizes: [784, 30000, 30000, 10] }));
       await check('refused by the system', () => lib.createModel({ sizes: [784, 20000, 20000, 10] }));
-      await check('new Mlp', () => new lib.Mlp([50000, 50000]));
-      const net = new lib.Mlp([784, 4096, 10]);
-      await check('workspace', () => new lib.Workspace(net, 1 << 20));
-      await check('train hidden 1e6', () => lib.train(lib.jsBackend, data, { ...lib.NOTEBOOK_CONFIG, hidden: [1e6], epochs: 1 }));
+      await check('new Mlp', () => new internal.Mlp([50000, 50000]));
+      const net = new internal.Mlp([784, 4096, 10]);
+      await check('workspace', () => new internal.Workspace(net, 1 << 20));
+      await check('train hidden 1e6', () => lib.train(internal.jsBackend, data, { ...lib.NOTEBOOK_CONFIG, hidden: [1e6], epochs: 1 }));
       await check('worker hidden 1e6', () => lib.trainInWorker({ ...lib.NOTEBOOK_CONFIG, hidden: [1e6], epochs: 1 }, { data, backend: 'js' }));
       await check('fits', () => lib.createModel({ sizes: [784, 4096, 10] }).params.length);
     `, { timeoutMs: 30_000 });
@@ -55,10 +55,10 @@ describe('memory budgets, checked before allocation', () => {
 describe('thread caps', () => {
   it('the TypeScript backend starts at most 16 workers; the native pool at most 256 threads', () => {
     const run = runCapped(`
-      await check('js 256', () => lib.jsBackend.setThreads(256));
-      await check('js 17', () => lib.jsBackend.setThreads(17));
-      await check('js 2', () => lib.jsBackend.setThreads(2));
-      await check('js 1', () => lib.jsBackend.setThreads(1));
+      await check('js 256', () => internal.jsBackend.setThreads(256));
+      await check('js 17', () => internal.jsBackend.setThreads(17));
+      await check('js 2', () => internal.jsBackend.setThreads(2));
+      await check('js 1', () => internal.jsBackend.setThreads(1));
       const native = lib.availableBackends().find((b) => b.name === 'native');
       if (native) {
         await check('native 257', () => native.setThreads(257));

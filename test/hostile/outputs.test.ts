@@ -80,8 +80,8 @@ describe('outputs never replace inputs', () => {
 
   it('the library function refuses the same cases', () => {
     const run = runCapped(`
-      await check('same', () => lib.checkOutputs([{ flag: '--onnx', path: ${JSON.stringify(join(dir, 'link.csv'))} }], [{ flag: '--data', path: ${JSON.stringify(csv)} }]));
-      await check('new file', () => lib.checkOutputs([{ flag: '--onnx', path: ${JSON.stringify(join(dir, 'new.onnx'))} }], [{ flag: '--data', path: ${JSON.stringify(csv)} }]));
+      await check('same', () => internal.checkOutputs([{ flag: '--onnx', path: ${JSON.stringify(join(dir, 'link.csv'))} }], [{ flag: '--data', path: ${JSON.stringify(csv)} }]));
+      await check('new file', () => internal.checkOutputs([{ flag: '--onnx', path: ${JSON.stringify(join(dir, 'new.onnx'))} }], [{ flag: '--data', path: ${JSON.stringify(csv)} }]));
     `);
     expect(run.results.get('same')?.error?.instance).toContain('ModelFileError');
     expect(run.results.get('new file')?.error).toBeNull();

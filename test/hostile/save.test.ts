@@ -47,7 +47,7 @@ describe('save targets', () => {
     const body = Object.entries(targets).flatMap(([k, p]) => [
       `await check(${JSON.stringify(`save ${k}`)}, () => lib.saveModel(${JSON.stringify(p)}, net));`,
       `await check(${JSON.stringify(`npz ${k}`)}, () => lib.saveNpz(${JSON.stringify(p)}, net));`,
-      `await check(${JSON.stringify(`check ${k}`)}, () => lib.checkSaveTarget(${JSON.stringify(p)}));`,
+      `await check(${JSON.stringify(`check ${k}`)}, () => internal.checkSaveTarget(${JSON.stringify(p)}));`,
     ]).join('\n');
     const run = runCapped(`const net = lib.createModel({ sizes: [4, 3, 2] });\n${body}`);
     expect(run.maxRssMb).toBeLessThan(MAX_RSS_MB);
@@ -104,7 +104,7 @@ describe('save targets', () => {
     };
     const body = Object.entries(cases).flatMap(([k, p]) => [
       `await check(${JSON.stringify(`save ${k}`)}, () => lib.saveModel(${p}, net));`,
-      `await check(${JSON.stringify(`check ${k}`)}, () => lib.checkSaveTarget(${p}));`,
+      `await check(${JSON.stringify(`check ${k}`)}, () => internal.checkSaveTarget(${p}));`,
     ]).join('\n');
     const run = runCapped(`const net = lib.createModel({ sizes: [4, 3, 2] });\n${body}`);
     for (const op of ['save', 'check']) {
@@ -189,9 +189,10 @@ describe('signals during a save', () => {
   function saveWithSignal(dir: string, signal: string, after: string) {
     const script = `
       const lib = await import(${JSON.stringify(DIST + 'index.js')});
+      const { writeFileAtomic } = await import(${JSON.stringify(DIST + 'model/index.js')});
       const net = lib.createModel({ sizes: [1000, 1000, 10] });
       const bytes = lib.encodeModel(net);
-      lib.writeFileAtomic(${JSON.stringify(join(dir, 'model.safetensors'))}, bytes, {
+      writeFileAtomic(${JSON.stringify(join(dir, 'model.safetensors'))}, bytes, {
         afterWrite: () => { process.kill(process.pid, '${signal}'); const t = Date.now(); while (Date.now() - t < 300); },
       });
       process.stdout.write('saved\\n');

@@ -31,7 +31,7 @@ describe('links in sticky world-writable folders', () => {
       const net = lib.createModel({ sizes: [4, 3, 2] });
       await check('save', () => lib.saveModel(${JSON.stringify(planted)}, net));
       await check('npz', () => lib.saveNpz(${JSON.stringify(planted)}, net));
-      await check('check', () => lib.checkSaveTarget(${JSON.stringify(planted)}));
+      await check('check', () => internal.checkSaveTarget(${JSON.stringify(planted)}));
       await check('mine', () => lib.saveModel(${JSON.stringify(mine)}, net));
     `);
     for (const k of ['save', 'npz', 'check']) {
@@ -49,7 +49,7 @@ describe('links in sticky world-writable folders', () => {
   it('the pre-save check creates no file (nothing for SIGKILL to leave behind)', () => {
     const dir = mkdtempSync(join(root, 'probe-'));
     const before = statSync(dir, { bigint: true }).mtimeNs;
-    const run = runCapped(`await check('check', () => lib.checkSaveTarget(${JSON.stringify(join(dir, 'model.safetensors'))}));`);
+    const run = runCapped(`await check('check', () => internal.checkSaveTarget(${JSON.stringify(join(dir, 'model.safetensors'))}));`);
     expect(run.results.get('check')!.error).toBeNull();
     expect(readdirSync(dir)).toEqual([]);
     // Creating and removing a probe file changes the folder's mtime; an access(2) check does not.

@@ -27,9 +27,9 @@ describe('silently wrong results', () => {
   it('NaN weights with a finite loss stop the run after the epoch (train and fit); allowNonFinite keeps going', () => {
     const run = runCapped(`${SETUP}
       const poisoned = () => { const net = lib.createModel({ sizes: [4, 3, 2], seed: 1 }); net.W[1][0] = NaN; return net; };
-      await check('train', () => lib.train(lib.jsBackend, data, config, { net: poisoned() }));
-      await check('allowed', () => { lib.train(lib.jsBackend, data, { ...config, allowNonFinite: true }, { net: poisoned() }); return 'ran'; });
-      await check('clean', () => { lib.train(lib.jsBackend, data, config); return 'ran'; });
+      await check('train', () => lib.train(internal.jsBackend, data, config, { net: poisoned() }));
+      await check('allowed', () => { lib.train(internal.jsBackend, data, { ...config, allowNonFinite: true }, { net: poisoned() }); return 'ran'; });
+      await check('clean', () => { lib.train(internal.jsBackend, data, config); return 'ran'; });
     `);
     const r = run.results.get('train')!;
     expect(r.error?.name).toBe('NonFiniteWeightsError');
@@ -97,8 +97,8 @@ describe('silently wrong results', () => {
 
   it('messages show NaN and Infinity, not null', () => {
     const run = runCapped(`
-      await check('lr', () => lib.checkConfig({ epochs: 1, batch: 1, lr: NaN, hidden: [1], seed: 0, evalImages: 0 }));
-      await check('momentum', () => lib.checkConfig({ epochs: 1, batch: 1, lr: 0.1, hidden: [1], seed: 0, evalImages: 0, optimizer: 'momentum', momentum: Infinity }));
+      await check('lr', () => internal.checkConfig({ epochs: 1, batch: 1, lr: NaN, hidden: [1], seed: 0, evalImages: 0 }));
+      await check('momentum', () => internal.checkConfig({ epochs: 1, batch: 1, lr: 0.1, hidden: [1], seed: 0, evalImages: 0, optimizer: 'momentum', momentum: Infinity }));
     `);
     expect(run.results.get('lr')?.error?.message).toMatch(/received NaN$/);
     expect(run.results.get('momentum')?.error?.message).toMatch(/received Infinity$/);
