@@ -53,6 +53,7 @@ export { type Evaluation, evaluate, evaluateRegression, type RegressionEvaluatio
 
 // Training.
 export { type ArrayFitData, fit, type FitData, type FitDataOptions, type FitOptions, type FitResult } from './train/fit.js';
+export type { ClassWeight } from './train/weights.js';
 export {
   type BatchProgress, type EpochEvent, NOTEBOOK_CONFIG, type ResolvedConfig, type StartEvent, type StopEvent, type TestEvent,
   type WarningEvent, train, trainAsync, type TrainConfig, type TrainEvent, type TrainOptions, type TrainResult,

@@ -2,7 +2,7 @@
  * Checkpoints and exact resume, early stopping, the non-finite guard and callbacks that stop a
  * run, on a small slice of real MNIST so every backend runs them quickly.
  */
-import { copyFileSync, mkdtempSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -63,6 +63,26 @@ forEachBackend('checkpoints', (be, variant) => {
     expect(stopped.stop).toMatchObject({ reason: 'callback', epoch: 2, batch: 5 });
     const ck = loadCheckpoint(file);
     expect([ck.epoch, ck.batch]).toEqual([1, 5]);
+    const resumed = train(be, data, cfg, { resume: file });
+    expect(same(resumed.net.params, whole.net.params)).toBe(true);
+  });
+
+  it('with checkpointSeconds, epochs pass without a checkpoint until one is due, and a stop still writes one', () => {
+    const cfg: TrainConfig = { ...ADAM, epochs: 4 };
+    const whole = train(be, data, cfg);
+    const file = join(dir, `${be.name}-seldom.ckpt`);
+    const written: boolean[] = [];
+    const stopped = train(be, data, cfg, {
+      checkpoint: file, checkpointSeconds: 3600,
+      onEvent: (e) => {
+        if (e.event !== 'epoch') return;
+        written.push(existsSync(file));
+        return e.epoch < 2;
+      },
+    });
+    expect(written).toEqual([false, false]);
+    expect(stopped.stop).toMatchObject({ reason: 'callback', epoch: 3 });
+    expect(loadCheckpoint(file).epoch).toBe(2);
     const resumed = train(be, data, cfg, { resume: file });
     expect(same(resumed.net.params, whole.net.params)).toBe(true);
   });

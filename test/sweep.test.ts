@@ -1,7 +1,8 @@
 /**
  * sweep: search spaces and folds as functions; the CLI as a user meets it (the compiled bin in a
- * child process) on a small table: a 12-run grid into a folder, bad input as one line and exit 2,
- * a second sweep on the same folder refused, SIGINT then --resume ending with every run.
+ * child process) on a small table: a 12-run grid into a folder (the same runs at 1 worker as at 2),
+ * bad input as one line and exit 2, a second sweep on the same folder refused, SIGINT then
+ * --resume ending with every run.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -90,7 +91,8 @@ describe('native-mlp sweep', () => {
       expect(l.final.validationAccuracy).toBe(l.epochs[1].validationAccuracy);
       expect(existsSync(join(out, l.model!))).toBe(true);
     }
-    const best = lines.reduce((b, l) => (l.final.validationAccuracy > b.final.validationAccuracy ? l : b));
+    // runs.jsonl is in finishing order; ties go to the earlier run.
+    const best = [...lines].sort((a, b) => a.run - b.run).reduce((b, l) => (l.final.validationAccuracy > b.final.validationAccuracy ? l : b));
     expect(readFileSync(join(out, 'best.safetensors'))).toEqual(readFileSync(join(out, best.model!)));
     expect(r.stdout).toContain(`best: run ${best.run}, validationAccuracy`);
     // The comparison report, from src/report's compareReportHtml (absent from builds without it).
@@ -98,6 +100,21 @@ describe('native-mlp sweep', () => {
       expect(r.stdout).toContain(`Wrote report to ${join(out, 'report.html')}`);
       expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<html[\s\S]*optimizer[\s\S]*<\/html>/i);
     } else expect(r.stderr).toMatch(/report\.html not written/);
+  });
+
+  it('gives every run the same metrics and model at 1 worker as at 2', () => {
+    const out = join(dir, 'grid-1');
+    const r = cli(['sweep', '--data', table, '--target', 'diagnosis', ...GRID, '--workers', '1', '--metric', 'validationAccuracy', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const timing = new Set(['seconds', 'rowsPerSecond', 'imagesPerSecond', 'evalSeconds']);
+    const measured = (l: RunLine) => ({
+      run: l.run, final: l.final, epochs: l.epochs.map((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !timing.has(k)))),
+    });
+    const byRun = (o: string) => runs(o).sort((a, b) => a.run - b.run);
+    const two = byRun(join(dir, 'grid'));
+    expect(two).toHaveLength(12);
+    expect(byRun(out).map(measured)).toEqual(two.map(measured));
+    for (const l of two) expect(readFileSync(join(out, l.model!))).toEqual(readFileSync(join(dir, 'grid', l.model!)));
   });
 
   it('scores by stratified K-fold: each run the mean of its folds', () => {
@@ -188,13 +205,16 @@ describe('native-mlp sweep', () => {
   it('SIGINT keeps finished runs and checkpoints running ones; --resume ends with every run', async () => {
     const out = join(dir, 'resume');
     const child: ChildProcess = spawn(process.execPath, [bin, 'sweep', '--data', table, '--target', 'diagnosis',
-      '--param', 'lr=0.01,0.02,0.03,0.04', '--param', 'epochs=30', '--param', 'batch=2', '--param', 'early-stopping=1000', '--workers', '1', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--param', 'lr=0.01,0.02,0.03,0.04', '--param', 'epochs=30', '--param', 'batch=2', '--param', 'early-stopping=1000', '--workers', '1',
+      '--out', out, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
+    let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
+    child.stderr!.on('data', (d) => (stderr += d));
+    // A local training checkpoints when stopped (not every epoch): interrupt once it has a few epochs.
     await new Promise<void>((resolve) => {
       const t = setInterval(() => {
-        const f = join(out, 'checkpoints', 'run-0.ckpt.epochs.jsonl');
-        if (existsSync(f) && readFileSync(f, 'utf8').split('\n').length > 3) {
+        if ((stdout.match(/"event":"epoch","run":0,/g) ?? []).length > 3) {
           clearInterval(t);
           resolve();
         }
@@ -202,9 +222,10 @@ describe('native-mlp sweep', () => {
     });
     child.kill('SIGINT');
     const code = await new Promise((resolve) => child.on('exit', resolve));
-    expect(code).toBe(130);
-    expect(stdout).toMatch(/continue with native-mlp sweep --resume/);
+    expect(code, stderr).toBe(130);
+    expect(stderr).toMatch(/SIGINT: finishing: running trainings are checkpointed/);
     expect(existsSync(join(out, 'checkpoints', 'run-0.ckpt'))).toBe(true);
+    expect(existsSync(join(out, 'checkpoints', 'run-0.ckpt.epochs.jsonl'))).toBe(true);
     const r = cli(['sweep', '--resume', out, '--workers', '2']);
     expect(r.status, r.stderr).toBe(0);
     const lines = runs(out);

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { jsBackend } from '../src/backend/js/index.js';
 import type { DataSet } from '../src/data/dataset.js';
+import { loadDataSet } from '../src/data/mnist.js';
 import { predict, predictRows } from '../src/infer/predict.js';
 import { fit } from '../src/train/fit.js';
 import { train, type TrainConfig } from '../src/train/train.js';
@@ -143,4 +144,18 @@ describe('train() on a DataSet with weights', () => {
     const there = await trainInWorker(cfg, { data: d, backend: 'js' });
     expect(same(there.net.params, here.net.params)).toBe(true);
   }, 60_000);
+});
+
+describe('class weights on image bytes (the gather-ahead path)', () => {
+  it('weigh the sparse and the dense first layer alike, bit for bit, and change the run', () => {
+    const full = loadDataSet();
+    const part = (set: DataSet['train'], n: number) => ({ ...set, count: n, inputs: set.inputs.subarray(0, n * 784), targets: set.targets.subarray(0, n) });
+    const d: DataSet = { task: 'classify', train: part(full.train, 1000), test: part(full.test, 200), classes: 10, source: 'mnist slice' };
+    const cfg: TrainConfig = { epochs: 2, batch: 64, lr: 0.1, hidden: [16], seed: 0, evalImages: 0, classWeight: { 0: 3, 7: 0.5 } };
+    const sparse = train(jsBackend, d, cfg, { input: 'sparse' });
+    const dense = train(jsBackend, d, cfg, { input: 'dense' });
+    expect(same(sparse.net.params, dense.net.params)).toBe(true);
+    const plain = train(jsBackend, d, { ...cfg, classWeight: {} }, { input: 'sparse' });
+    expect(maxDiff(plain.net.params, sparse.net.params)).toBeGreaterThan(1e-3);
+  });
 });

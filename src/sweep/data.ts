@@ -18,12 +18,27 @@ function sharedCopy<T extends Float32Array | Uint8Array | Uint32Array>(a: T): T 
 }
 
 function sharedRows(r: Rows): Rows {
-  return { ...r, inputs: sharedCopy(r.inputs), targets: sharedCopy(r.targets) };
+  return { ...r, inputs: sharedCopy(r.inputs), targets: sharedCopy(r.targets), ...(r.weights ? { weights: sharedCopy(r.weights) } : {}) };
 }
 
 /** The data set with every split's arrays on shared memory (posting it to a worker copies nothing). */
 export function shareDataSet(d: DataSet): DataSet {
   return { ...d, train: sharedRows(d.train), validation: d.validation && sharedRows(d.validation), test: sharedRows(d.test) };
+}
+
+/** A sweep's data as its trainings take it: the whole set, or fold k of `folds`; each made once, on shared memory. */
+export class UnitData {
+  private whole: DataSet | undefined;
+  private readonly byFold = new Map<number, DataSet>();
+
+  constructor(private readonly data: DataSet, private readonly folds?: number) {}
+
+  get(fold?: number): DataSet {
+    if (fold === undefined || this.folds === undefined) return (this.whole ??= shareDataSet(this.data));
+    let d = this.byFold.get(fold);
+    if (!d) this.byFold.set(fold, (d = shareDataSet(foldDataSet(this.data, this.folds, fold, 0))));
+    return d;
+  }
 }
 
 /**

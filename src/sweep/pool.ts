@@ -10,7 +10,7 @@ import type { UnitResult, UnitTask } from './unit.js';
 
 export type ThreadRequest = { type: 'run'; task: UnitTask } | { type: 'stop' };
 export type ThreadMessage =
-  | { type: 'epoch'; run: number; fold?: number; event: EpochEvent }
+  | { type: 'epochs'; events: EpochEvent[] }
   | { type: 'done'; result: UnitResult }
   | { type: 'fatal'; message: string };
 
@@ -41,7 +41,7 @@ class TrainThread {
   constructor(options: PoolOptions, private readonly onIdle: (t: TrainThread) => void, onExit: (t: TrainThread) => void) {
     this.worker = new Worker(threadScript(), { workerData: { backend: options.backend, threads: options.threads ?? 1 } });
     this.worker.on('message', (m: ThreadMessage) => {
-      if (m.type === 'epoch') this.current?.onEpoch(m.event);
+      if (m.type === 'epochs') for (const e of m.events) this.current?.onEpoch(e);
       else if (m.type === 'done') this.finish(m.result);
       else {
         this.fatal = m.message;

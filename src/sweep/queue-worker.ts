@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BackendChoice } from '../backend/select.js';
 import type { DataSet } from '../data/dataset.js';
-import { foldDataSet, shareDataSet } from './data.js';
+import { UnitData } from './data.js';
 import { TrainPool } from './pool.js';
 import { DEFAULT_QUEUE, type QueuePayload, type QueueReturn } from './queue.js';
 import { connectRedis, loadBullMq } from './redis.js';
@@ -43,26 +43,19 @@ export interface QueueWorker {
   close(): Promise<void>;
 }
 
-/** The data sets of a sweep, cached by where they come from and their hash. */
+/** The data of each sweep, cached by where it comes from, its hash and its folds. */
 class DataCache {
-  private readonly loaded = new Map<string, Promise<DataSet>>();
+  private readonly loaded = new Map<string, Promise<UnitData>>();
 
-  get(p: QueuePayload): Promise<DataSet> {
-    const key = JSON.stringify(p.data);
-    let whole = this.loaded.get(key);
-    if (!whole) {
-      whole = loadSweepData(p.data).then(({ data }) => shareDataSet(data));
-      whole.catch(() => this.loaded.delete(key)); // a failed download is tried again by the next attempt
-      this.loaded.set(key, whole);
+  async get(p: QueuePayload): Promise<DataSet> {
+    const key = JSON.stringify([p.data, p.folds]);
+    let sweepData = this.loaded.get(key);
+    if (!sweepData) {
+      sweepData = loadSweepData(p.data).then(({ data }) => new UnitData(data, p.folds));
+      sweepData.catch(() => this.loaded.delete(key)); // a failed download is tried again by the next attempt
+      this.loaded.set(key, sweepData);
     }
-    if (p.job.fold === undefined || p.folds === undefined) return whole;
-    const foldKey = `${key}#${p.folds}/${p.job.fold}`;
-    let fold = this.loaded.get(foldKey);
-    if (!fold) {
-      fold = whole.then((d) => shareDataSet(foldDataSet(d, p.folds!, p.job.fold!, 0)));
-      this.loaded.set(foldKey, fold);
-    }
-    return fold;
+    return (await sweepData).get(p.job.fold);
   }
 }
 

@@ -4,7 +4,8 @@
  * sweep keeps them), models/, checkpoints/, best.safetensors, report.html, and sweep.lock, which
  * keeps a second sweep out while one writes.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync, appendFileSync, fsyncSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TableOptions } from '../data/from-csv.js';
@@ -133,15 +134,25 @@ export class RunDir {
     return [...out.values()].sort((a, b) => a.run - b.run);
   }
 
-  /** Appends a finished run (fsync'd: a run reported finished stays finished). */
-  appendRun(line: RunLine): void {
-    appendFileSync(this.runsFile, JSON.stringify(line) + '\n');
-    const fd = openSync(this.runsFile, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+  private appending: Promise<void> = Promise.resolve();
+
+  /**
+   * Appends a finished run, in order, synced to disk before the promise resolves (a run reported
+   * finished stays finished). The sync runs off the main thread, which hands the trainings their runs.
+   */
+  appendRun(line: RunLine): Promise<void> {
+    const text = JSON.stringify(line) + '\n';
+    const appended = this.appending.then(async () => {
+      const fh = await open(this.runsFile, 'a');
+      try {
+        await fh.write(text);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+    });
+    this.appending = appended.catch(() => {});
+    return appended;
   }
 }
 

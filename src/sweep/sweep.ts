@@ -5,7 +5,8 @@
  * running trainings' checkpoints, and `resume` continues it.
  */
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
 import type { BackendChoice } from '../backend/select.js';
@@ -13,14 +14,14 @@ import type { DataSet, Task } from '../data/dataset.js';
 import { checkConfig } from '../train/config.js';
 import type { TableOptions } from '../data/from-csv.js';
 import type { EpochEvent } from '../train/events.js';
-import { fileSha256, foldDataSet, shareDataSet } from './data.js';
+import { fileSha256, UnitData } from './data.js';
 import { SweepError } from './errors.js';
 import { TrainPool } from './pool.js';
 import { bestRun, type Metric, METRICS, type RunLine, runLine } from './results.js';
 import { type DataSpec, RunDir, SWEEP_FORMAT, type SweepPlan } from './run-dir.js';
 import { dataLocation, isUrl, loadSweepData } from './source.js';
 import { DEFAULT_MAX_RUNS, gridSettings, parseParam, randomSettings, runConfig, type Settings } from './space.js';
-import { type UnitJob, type UnitResult, unitName } from './unit.js';
+import { epochsFile, type UnitJob, type UnitResult, unitName } from './unit.js';
 import { writeSweepReport } from './report.js';
 
 export interface SweepOptions {
@@ -98,7 +99,8 @@ function dataSpec(o: SweepOptions): DataSpec {
   };
 }
 
-function newPlan(o: SweepOptions, data: DataSpec): SweepPlan {
+/** The runs' settings (checked before any data is read). */
+function planSettings(o: SweepOptions): Settings[] {
   const specs = (o.params ?? []).map(parseParam);
   const maxRuns = o.maxRuns ?? DEFAULT_MAX_RUNS;
   const settings = o.trials !== undefined ? randomSettings(specs, o.trials, o.searchSeed ?? 0, maxRuns) : gridSettings(specs, maxRuns);
@@ -110,18 +112,16 @@ function newPlan(o: SweepOptions, data: DataSpec): SweepPlan {
     }
   });
   if (o.folds !== undefined && o.validation !== undefined) throw new SweepError('--folds and --validation exclude each other; pass one');
+  return settings;
+}
+
+function newPlan(o: SweepOptions, data: DataSpec, settings: Settings[]): SweepPlan {
   const metric = o.metric ?? 'validationLoss';
   if (!(METRICS as readonly string[]).includes(metric)) throw new SweepError(`--metric must be one of ${METRICS.join(', ')}, got "${metric}"`);
   return {
     format: SWEEP_FORMAT, version: 1, id: randomUUID(), data, metric, folds: o.folds,
     validation: o.folds === undefined ? o.validation ?? 0.2 : undefined, standardize: o.standardize, settings,
   };
-}
-
-/** The data sets trainings use: the loaded one, or one per fold; on shared memory. */
-function unitData(data: DataSet, plan: SweepPlan): DataSet[] {
-  if (plan.folds === undefined) return [shareDataSet(data)];
-  return Array.from({ length: plan.folds }, (_, k) => shareDataSet(foldDataSet(data, plan.folds!, k, 0)));
 }
 
 function checkMetric(metric: string, task: Task): void {
@@ -134,46 +134,58 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
   const emit = (e: SweepEvent) => o.onEvent?.(e);
   if (!o.resume && o.data === undefined) throw new SweepError('a sweep needs data (--data FILE.csv) or --resume DIR');
   dir.lock();
-  const exec: { current?: Executor } = {};
+  const exec: { current?: Executor; local?: LocalExecutor } = {};
   try {
+    const resumed = o.resume ? dir.readPlan() : undefined;
+    if (!resumed && dir.hasPlan()) throw new SweepError(`${dir.dir} already holds a sweep (${dir.planFile}); continue it with --resume ${o.out}, or use another --out`);
+    const settings = resumed?.settings ?? planSettings(o);
+    // The threads start (each loads its modules and backend) while the data is read.
+    if (!o.redis) exec.local = new LocalExecutor(o, settings.length * ((resumed ? resumed.folds : o.folds) ?? 1));
     let plan: SweepPlan;
     let data: DataSet;
-    if (o.resume) {
-      plan = dir.readPlan();
+    if (resumed) {
+      plan = resumed;
       ({ data } = await loadSweepData(plan.data)); // checks the data is the one the sweep started on
     } else {
-      if (dir.hasPlan()) throw new SweepError(`${dir.dir} already holds a sweep (${dir.planFile}); continue it with --resume ${o.out}, or use another --out`);
       const spec = dataSpec(o);
       const loaded = await loadSweepData(spec);
       data = loaded.data;
-      plan = newPlan(o, { ...spec, sha256: loaded.sha256 });
+      plan = newPlan(o, { ...spec, sha256: loaded.sha256 }, settings);
       checkMetric(plan.metric, data.task);
       dir.writePlan(plan);
     }
-    const datasets = o.redis ? [] : unitData(data, plan);
-    const executor = o.redis
-      ? await (await import('./queue.js')).QueueExecutor.connect(o.redis, plan, { queue: o.queue, attempts: o.attempts })
-      : new LocalExecutor(datasets, o, plan.settings.length * (plan.folds ?? 1));
-    exec.current = executor;
-    return await runPlan(dir, plan, executor, o, emit);
+    exec.local?.useData(new UnitData(data, plan.folds));
+    exec.current = exec.local ?? await (await import('./queue.js')).QueueExecutor.connect(o.redis!, plan, { queue: o.queue, attempts: o.attempts });
+    return await runPlan(dir, plan, exec.current, o, emit, data);
   } finally {
-    await exec.current?.close();
+    await (exec.current ?? exec.local)?.close();
     dir.unlock();
   }
 }
 
+/**
+ * Without a kill -9 to survive (a queue job's worker), a local training checkpoints this seldom:
+ * a small table's epoch takes far less than writing and syncing a checkpoint.
+ */
+const LOCAL_CHECKPOINT_SECONDS = 30;
+
 class LocalExecutor implements Executor {
   private readonly pool: TrainPool;
+  private data: UnitData | undefined;
   readonly workers: number;
 
-  constructor(private readonly datasets: DataSet[], o: SweepOptions, trainings: number) {
+  constructor(o: SweepOptions, trainings: number) {
     // No more threads than trainings: each thread loads its own backend.
     this.workers = Math.max(1, Math.min(o.workers ?? availableParallelism(), trainings));
     this.pool = new TrainPool(this.workers, { backend: o.backend, threads: o.threads ?? 1 });
   }
 
+  useData(data: UnitData): void {
+    this.data = data;
+  }
+
   run(job: UnitJob, onEpoch: (e: EpochEvent) => void): Promise<UnitResult> {
-    return this.pool.run({ ...job, data: this.datasets[job.fold ?? 0] }, onEpoch);
+    return this.pool.run({ ...job, data: this.data!.get(job.fold), checkpointSeconds: LOCAL_CHECKPOINT_SECONDS }, onEpoch);
   }
 
   stop(): void {
@@ -200,10 +212,23 @@ function dataWatch(plan: SweepPlan): () => Promise<string | null> {
   };
 }
 
-async function runPlan(dir: RunDir, plan: SweepPlan, executor: Executor, o: SweepOptions, emit: (e: SweepEvent) => void): Promise<SweepResult> {
+/** A run's work, roughly: epochs x parameters (a training step is a few products over the weights). */
+function runCost(s: Settings, data: DataSet): number {
+  const c = runConfig(s);
+  const sizes = [data.train.features, ...c.hidden, data.classes];
+  let params = 0;
+  for (let l = 1; l < sizes.length; l++) params += (sizes[l - 1] + 1) * sizes[l];
+  return c.epochs * params;
+}
+
+async function runPlan(
+  dir: RunDir, plan: SweepPlan, executor: Executor, o: SweepOptions, emit: (e: SweepEvent) => void, data: DataSet,
+): Promise<SweepResult> {
   const done = new Map(dir.readRuns().map((r) => [r.run, r]));
   const folds = plan.folds === undefined ? [undefined] : Array.from({ length: plan.folds }, (_, k) => k);
-  const todo = plan.settings.map((s, run) => ({ run, s })).filter(({ run }) => !done.has(run));
+  // Longest first, so no worker is left alone with a long run at the end (ties in grid order).
+  const todo = plan.settings.map((s, run) => ({ run, s, cost: runCost(s, data) })).filter(({ run }) => !done.has(run))
+    .sort((a, b) => b.cost - a.cost || a.run - b.run);
   const epochsEach = (s: Settings) => runConfig(s).epochs * folds.length;
   emit({
     event: 'sweep', runs: plan.settings.length, finished: done.size, epochs: todo.reduce((n, { s }) => n + epochsEach(s), 0),
@@ -238,14 +263,13 @@ async function runPlan(dir: RunDir, plan: SweepPlan, executor: Executor, o: Swee
       }));
       if (units.some((u) => u.aborted)) return;
       const line = runLine(run, s, units, relative(dir.dir, modelOf(run)));
-      dir.appendRun(line);
+      await dir.appendRun(line);
       done.set(run, line);
-      for (const fold of folds) {
+      await Promise.all(folds.flatMap((fold) => {
         const ckpt = dir.path('checkpoints', `${unitName({ run, fold })}.ckpt`);
-        for (const f of [ckpt, `${ckpt}.live`, `${ckpt}.epochs.jsonl`, fold ? dir.path('checkpoints', `${unitName({ run, fold })}.safetensors`) : '']) {
-          if (f) rmSync(f, { force: true });
-        }
-      }
+        const files = [ckpt, `${ckpt}.live`, `${ckpt}.next`, epochsFile(ckpt), ...(fold ? [dir.path('checkpoints', `${unitName({ run, fold })}.safetensors`)] : [])];
+        return files.map((f) => rm(f, { force: true }));
+      }));
       emit({ event: 'run', ...line, finished: done.size, runs: plan.settings.length });
     }));
   } finally {

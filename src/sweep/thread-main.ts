@@ -5,6 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { type BackendChoice, selectBackend } from '../backend/select.js';
 import { trainUnit } from './train-unit.js';
+import type { EpochEvent } from '../train/events.js';
 import type { ThreadRequest, ThreadMessage } from './pool.js';
 
 const port = parentPort!;
@@ -21,6 +22,9 @@ try {
 }
 let stop = new AbortController();
 
+/** Epochs go to the parent in batches: a small table's epochs come faster than the parent's thread should wake for them. */
+const EPOCHS_EVERY_MS = 100;
+
 port.on('message', (m: ThreadRequest) => {
   if (m.type === 'stop') {
     stop.abort();
@@ -28,6 +32,18 @@ port.on('message', (m: ThreadRequest) => {
   }
   stop = new AbortController();
   const signal = stop.signal;
-  void trainUnit(backend, m.task, signal, (event) => post({ type: 'epoch', run: m.task.run, fold: m.task.fold, event }))
-    .then((result) => post({ type: 'done', result }));
+  let events: EpochEvent[] = [];
+  let posted = -Infinity;
+  const flush = () => {
+    if (events.length > 0) post({ type: 'epochs', events });
+    events = [];
+    posted = performance.now();
+  };
+  void trainUnit(backend, m.task, signal, (event) => {
+    events.push(event);
+    if (performance.now() - posted >= EPOCHS_EVERY_MS) flush();
+  }).then((result) => {
+    flush();
+    post({ type: 'done', result });
+  });
 });

@@ -1,9 +1,10 @@
 /**
- * Runs one sweep training through the library's fit(), as `native-mlp train` does: a checkpoint
- * after every epoch (resumed from when present, so a retried job continues where it stopped and
- * ends bit-identical), the epochs kept beside the checkpoint, the model saved at the end.
+ * Runs one sweep training through the library's fit(), as `native-mlp train` does: checkpointed
+ * (every epoch, or every `checkpointSeconds`) and when stopped, resumed from when present, so a
+ * retried job continues where it stopped and ends bit-identical; the epochs up to the checkpoint
+ * kept beside it; the model saved at the end.
  */
-import { appendFileSync, copyFileSync, existsSync, readFileSync, renameSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import type { Backend } from '../backend/contract.js';
 import { saveModel } from '../model/index.js';
 import { fit } from '../train/fit.js';
@@ -27,14 +28,51 @@ export function priorEpochs(checkpoint: string): EpochEvent[] {
 }
 
 /**
- * train() writes its checkpoint just before it reports the epoch; a kill between the two would
- * resume past an epoch never recorded. So the file resumed from is a copy taken once the epoch is
- * recorded: a kill anywhere repeats at most one epoch (same bits), whose event then replaces the old.
+ * The checkpoint a retry resumes from. train() writes its checkpoint just before it reports the
+ * epoch, so the kept file is a copy taken once the epochs are recorded. And it lags one checkpoint
+ * behind: the copy of epoch k is kept only once training goes past k (or is stopped), since a
+ * retry cannot resume a run's last epoch (nothing left to train) and would train on past early
+ * stopping's. A kill anywhere repeats the epochs after the kept one (same bits; their events replace the old).
  */
-function keepCheckpoint(live: string, kept: string): void {
-  if (!existsSync(live)) return;
-  copyFileSync(live, `${kept}.tmp`);
-  renameSync(`${kept}.tmp`, kept);
+class KeptCheckpoint {
+  private written: number | undefined; // the live file's inode: each atomic write makes a new one
+  private unrecorded: string[] = [];
+  private readonly next: string;
+
+  constructor(private readonly live: string, private readonly kept: string) {
+    this.next = `${kept}.next`;
+    this.written = statSync(live, { throwIfNoEntry: false })?.ino; // an earlier attempt's, maybe ahead of its recorded epochs
+    rmSync(this.next, { force: true }); // an earlier attempt's, maybe its last epoch
+  }
+
+  /** Records `e`; once train() has written a new checkpoint, the epochs so far, the previous checkpoint kept. */
+  epoch(e: EpochEvent): void {
+    this.unrecorded.push(JSON.stringify(e) + '\n');
+    if (!this.recordNew()) return;
+    if (existsSync(this.next)) renameSync(this.next, this.kept);
+    this.copy(this.next);
+  }
+
+  /** After a stop: where the stopped epoch got to. */
+  stopped(): void {
+    if (this.recordNew()) this.copy(this.kept);
+    else if (existsSync(this.next)) renameSync(this.next, this.kept); // stopped after that epoch, so not the run's last
+    rmSync(this.next, { force: true });
+  }
+
+  private recordNew(): boolean {
+    const ino = statSync(this.live, { throwIfNoEntry: false })?.ino;
+    if (ino === undefined || ino === this.written) return false;
+    this.written = ino;
+    if (this.unrecorded.length > 0) appendFileSync(epochsFile(this.kept), this.unrecorded.join(''));
+    this.unrecorded = [];
+    return true;
+  }
+
+  private copy(to: string): void {
+    copyFileSync(this.live, `${to}.tmp`);
+    renameSync(`${to}.tmp`, to);
+  }
 }
 
 export async function trainUnit(
@@ -42,6 +80,7 @@ export async function trainUnit(
 ): Promise<UnitResult> {
   const id = { run: task.run, fold: task.fold };
   const live = `${task.checkpoint}.live`;
+  const kept = new KeptCheckpoint(live, task.checkpoint);
   const resume = existsSync(task.checkpoint) ? task.checkpoint : undefined;
   const seen = resume ? priorEpochs(task.checkpoint) : [];
   const started = performance.now();
@@ -49,17 +88,16 @@ export async function trainUnit(
   try {
     const result = await fit(task.data, {
       ...task.config, backend, validation: task.validation, standardize: task.standardize,
-      checkpoint: live, resume, signal,
+      checkpoint: live, checkpointSeconds: task.checkpointSeconds, resume, signal,
       onEvent(e) {
         if (e.event !== 'epoch') return;
-        appendFileSync(epochsFile(task.checkpoint), JSON.stringify(e) + '\n');
-        keepCheckpoint(live, task.checkpoint);
+        kept.epoch(e);
         seen.push(e);
         onEpoch(e);
       },
     });
     const epochs = dedupeEpochs(seen);
-    if (result.aborted) keepCheckpoint(live, task.checkpoint); // where the stopped epoch got to
+    if (result.aborted) kept.stopped();
     if (result.aborted) return { ...id, epochs, stop: result.stop, aborted: true, seconds: seconds() };
     const t = result.test;
     const score: Record<string, string> = !t ? {} : t.testRmse !== undefined ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };

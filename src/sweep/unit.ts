@@ -1,7 +1,7 @@
 /**
  * One training of a sweep (a run, or one fold of a run): what a training worker is given and what
  * it gives back. The same shape travels to a local worker thread and, as a BullMQ job, to another
- * machine; running it is the same function in both (sweep/train-thread.ts).
+ * machine; running it is the same function in both (sweep/train-unit.ts).
  */
 import type { DataSet } from '../data/dataset.js';
 import type { TrainConfig } from '../train/config.js';
@@ -39,6 +39,8 @@ export interface UnitResult {
 /** A job and the data it trains on (shared memory; posting it to a thread copies nothing). */
 export interface UnitTask extends UnitJob {
   data: DataSet;
+  /** Seconds between epoch checkpoints (default 0: every epoch, as a queue job's must be to survive its worker). */
+  checkpointSeconds?: number;
 }
 
 /** Unit id in file names and queue job ids: run-3 or run-3-fold-1. */

@@ -23,7 +23,7 @@ import { trainInWorker } from './worker.js';
 
 export type { ArrayFitData, FitData, FitDataOptions };
 
-export interface FitOptions extends Partial<TrainConfig>, FitDataOptions, Pick<TrainOptions, 'onEvent' | 'onBatch' | 'signal' | 'checkpoint' | 'resume' | 'input'> {
+export interface FitOptions extends Partial<TrainConfig>, FitDataOptions, Pick<TrainOptions, 'onEvent' | 'onBatch' | 'signal' | 'checkpoint' | 'checkpointSeconds' | 'resume' | 'input'> {
   /** A backend, or a choice ("auto", "native", "js"); default auto. With `worker`, the worker selects the same backend by name, at the same thread count. */
   backend?: Backend | BackendChoice;
   /**
@@ -88,7 +88,7 @@ export async function fit(data: FitData | undefined, options: FitOptions = {}): 
     : undefined;
   const warmStart = warm?.file !== undefined ? (resumed?.source?.initFrom ?? fingerprintFile(warmFile(warm)!)) : undefined;
   const run: TrainOptions = {
-    onEvent: o.onEvent, onBatch: o.onBatch, signal: o.signal, checkpoint: o.checkpoint, resume: options.resume, input: o.input, preset, source,
+    onEvent: o.onEvent, onBatch: o.onBatch, signal: o.signal, checkpoint: o.checkpoint, checkpointSeconds: o.checkpointSeconds, resume: options.resume, input: o.input, preset, source,
     ...(warm ? { netOrigin: `from ${warm.file ?? 'the given model'}`, ...(warm.file !== undefined ? { warmStart: warm.file } : {}) } : { netOrigin: config.init ?? resolveConfig(config).init }),
   };
   // The warm start's network is copied: the caller's model is never trained in place.

@@ -70,6 +70,11 @@ export interface TrainOptions {
   /** Write a checkpoint to this file (atomically) after every epoch, and when the run is stopped. */
   checkpoint?: string;
   /**
+   * Skip an epoch's checkpoint until this many seconds have passed since the last one (default 0:
+   * every epoch); a stopped run still writes one. Short runs then pay no file writes per epoch.
+   */
+  checkpointSeconds?: number;
+  /**
    * Continue the run a checkpoint (file or loaded) describes. The config must be the
    * checkpoint's except for epochs, and the data the same (checked by fingerprint).
    */
@@ -225,8 +230,10 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   const emit = (e: TrainEvent) => {
     if (options.onEvent?.(e) === false) stopped = true;
   };
+  let checkpointed = performance.now();
   const checkpointAt = (epochDone: number, batch: number, lossSum: number, rngState = rng.bitGenerator.getState()) => {
     if (!options.checkpoint) return;
+    checkpointed = performance.now();
     const es = early?.state();
     saveCheckpoint(options.checkpoint, {
       config: c, sizes, epoch: epochDone, batch, lossSum, rng: rngState, schedule: schedule.state(),
@@ -307,14 +314,18 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     schedule.observe(epoch, e.validationLoss ?? e.loss);
     const watched = c.monitor === 'trainingLoss' ? e.loss : (e[c.monitor] as number);
     const stopNow = early?.observe(epoch, watched, net.params) ?? false;
-    checkpointAt(epoch, 0, 0);
+    const due = performance.now() - checkpointed >= (options.checkpointSeconds ?? 0) * 1000;
+    if (due) checkpointAt(epoch, 0, 0);
     epochs.push(e);
     emit(e);
     if (epoch - startEpoch + 1 === CHANCE_EPOCHS && data.task !== 'regress' && atChance(epochs, data.classes)) {
       emit({ event: 'warning', code: 'chance-loss', message: CHANCE_MESSAGE(epochs, data.classes) });
     }
     if (stopNow) break;
-    if (epoch < c.epochs && (options.signal?.aborted || stopped)) return interrupted(stopped ? 'callback' : 'aborted', epoch + 1, 0);
+    if (epoch < c.epochs && (options.signal?.aborted || stopped)) {
+      if (!due) checkpointAt(epoch, 0, 0);
+      return interrupted(stopped ? 'callback' : 'aborted', epoch + 1, 0);
+    }
   }
   let stop: StopEvent | undefined;
   if (early) {
