@@ -103,6 +103,15 @@ export function biasAct(h: Float32Array, u: Float32Array, bias: Float32Array, ro
  */
 export function actBackward(dx: Float32Array, dy: Float32Array, u: Float32Array, h: Float32Array, n: number, act: number): void;
 
+/**
+ * Inverted dropout: out[i] = x[i] * m[i] for i < n, m[i] = float32(1 / (1 - p)) when element i is
+ * kept, else 0; kept when fmix32(fmix32(key0 ^ (i * 0x9E3779B1)) ^ key1) >= floor(p * 2^32)
+ * (MurmurHash3's 32-bit finalizer; src/backend/js/dropout.ts is the specification). Inputs and
+ * results below the smallest normal float32 are zeros of their sign. p in [0, 1), key0 and key1
+ * uint32 (else RangeError); out may be x itself (not part of it).
+ */
+export function dropout(out: Float32Array, x: Float32Array, n: number, p: number, key0: number, key1: number): void;
+
 /** out[j] = sum over i of x[i, j] for a rows x cols row-major block (bias gradients). */
 export function colSums(out: Float32Array, x: Float32Array, rows: number, cols: number): void;
 

@@ -21,7 +21,7 @@ const OUT = join(root, 'wasm', 'native-mlp.wasm');
 // threads, no cpuid: platform/ and the x86 kernels stay out; wasm/wasm_runtime.cc stands in for
 // the pool). Object files are named by basename: basenames under native/ are unique.
 const KERNEL_SOURCES = [
-  'sgemm/sgemm.cc', 'sgemm/sgemm_loops.cc', 'sgemm/sgemm_pack.cc', 'nn/fused.cc', 'nn/activation.cc', 'nn/weighted_loss.cc',
+  'sgemm/sgemm.cc', 'sgemm/sgemm_loops.cc', 'sgemm/sgemm_pack.cc', 'nn/fused.cc', 'nn/activation.cc', 'nn/weighted_loss.cc', 'nn/dropout.cc',
   'sgemm/kernels_generic.cc', 'sgemm/kernels_wasm128.cc',
   'sparse/sparse.cc', 'sparse/sparse_generic.cc', 'sparse/sparse_wasm128.cc',
 ];

@@ -55,7 +55,7 @@ env \
   REQUIRE_NATIVE=1 \
   npx vitest run --pool=forks test/native.hostile.test.ts test/sgemm.test.ts test/sgemm-threads.test.ts \
     test/kernels.test.ts test/native.pool.test.ts test/native.isa.test.ts test/sparse.test.ts \
-    test/permutation.test.ts test/native.alloc.test.ts
+    test/permutation.test.ts test/native.alloc.test.ts test/dropout.test.ts
 STATUS=$?
 set -e
 

@@ -4,6 +4,9 @@
  * backend (the specification), ReLU through biasAct as biasRelu, aliasing and argument errors,
  * and a gradient check of a network per activation against central differences.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { ACTIVATIONS, activationCode, type Activation } from '../src/backend/activation.js';
 import { jsBackend } from '../src/backend/js/index.js';
@@ -11,6 +14,9 @@ import { backward, forward, Mlp, Workspace } from '../src/nn/mlp.js';
 import { decodeModel, encodeModel } from '../src/model/safetensors.js';
 import { encodeNpz } from '../src/model/npz.js';
 import { forEachBackend } from './helpers/backends.js';
+import { fit } from '../src/train/fit.js';
+import { predictRows } from '../src/infer/predict.js';
+import { loadModel, saveModel } from '../src/model/index.js';
 import { randomF32 } from './helpers/random.js';
 import { expectCentralDifferences, referenceForward } from './helpers/reference.js';
 
@@ -34,6 +40,8 @@ function inputs(n: number, seed: number): Float32Array {
   special.forEach((v, i) => (x[i] = v));
   return x;
 }
+
+const tmp = mkdtempSync(join(tmpdir(), 'nmlp-activation-'));
 
 const sameBits = (a: Float32Array, b: Float32Array, what: string) => {
   for (let i = 0; i < a.length; i++) {
@@ -174,6 +182,25 @@ forEachBackend('activation kernels', (be) => {
       sameBits(run(loaded.net), run(net), `${spec} after load`);
     }
   });
+});
+
+forEachBackend('activations through a model file', (be) => {
+  it('every activation, and a list of them, predicts raw rows the same bits after saveModel and loadModel', async () => {
+    const x = Array.from({ length: 30 }, (_, i) => [i % 3 + 0.1 * (i % 7), (i * 7) % 5 - 2, Math.sin(i), i % 2]);
+    const y = x.map((_, i) => ['a', 'b', 'c'][i % 3]);
+    const specs: (Activation | Activation[])[] = [...ACTIVATIONS, ['gelu', 'tanh']];
+    for (const spec of specs) {
+      const r = await fit({ x, y }, { backend: be, hidden: [6, 5], activation: spec, epochs: 4, batch: 8, lr: 0.05 });
+      const file = join(tmp, `${be.name}-${String(spec)}.safetensors`);
+      saveModel(file, r.net, {}, r.model);
+      const loaded = loadModel(file);
+      expect(loaded.net.activations).toEqual(r.net.activations);
+      const before = predictRows(be, r.model, x);
+      const after = predictRows(be, loaded, x);
+      if (before.task !== 'classify' || after.task !== 'classify') throw new Error('expected class predictions');
+      sameBits(after.probabilities, before.probabilities, `${spec} after loadModel`);
+    }
+  }, 120_000);
 });
 
 it('an .npz (arrays only, loaded as relu) refuses a net with another activation', () => {

@@ -35,6 +35,10 @@ describe('native-mlp CLI', () => {
     [['train', '--hidden', '128,'], /--hidden must be layer sizes/],
     [['train', '--backend', 'gpu'], /--backend must be one of auto, native, wasm, js, got "gpu"/],
     [['train', '--data', '/nonexistent/mnist'], /\/nonexistent\/mnist: data folder not found/],
+    [['train', '--dropout', '1'], /--dropout must be a number in \[0, 1\) in decimal, got "1"/],
+    [['train', '--dropout', '-0.1'], /--dropout must be a number in \[0, 1\)/],
+    [['train', '--dropout', 'NaN'], /--dropout must be a number in \[0, 1\)/],
+    [['train', '--task', 'multilabel', '--target', 'a,b'], /--task multilabel is not supported: train one model per label/],
     [['train', '--frobnicate'], /Unknown option '--frobnicate'/],
     [['fly'], /unknown command "fly"/],
   ];

@@ -85,6 +85,7 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
         InstanceMethod("adamUpdate", &NativeMlp::AdamUpdate, napi_default_jsproperty),
         InstanceMethod("biasAct", &NativeMlp::BiasAct, napi_default_jsproperty),
         InstanceMethod("actBackward", &NativeMlp::ActBackward, napi_default_jsproperty),
+        InstanceMethod("dropout", &NativeMlp::Dropout, napi_default_jsproperty),
     });
   }
 
@@ -375,6 +376,7 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
   }
   Napi::Value BiasAct(const Napi::CallbackInfo& info) { return nmlp_binding::BiasAct(info); }
   Napi::Value ActBackward(const Napi::CallbackInfo& info) { return nmlp_binding::ActBackward(info); }
+  Napi::Value Dropout(const Napi::CallbackInfo& info) { return nmlp_binding::Dropout(info); }
   Napi::Value SoftmaxXentGradWeighted(const Napi::CallbackInfo& info) { return nmlp_binding::SoftmaxXentGradWeighted(info); }
   Napi::Value MseGradWeighted(const Napi::CallbackInfo& info) { return nmlp_binding::MseGradWeighted(info); }
   bool wide_loops() const { return nmlp::runs_avx2(*kernel_); }

@@ -1,4 +1,4 @@
-// N-API wrappers of the activation kernels (activation.h). Element-wise kernels may write in place
+// N-API wrappers of the activation kernels (activation.h) and dropout (dropout.h). Element-wise kernels may write in place
 // (an output that is exactly an input) but an output that partly overlaps an input would read
 // elements already overwritten: refused, as the TypeScript checks refuse it.
 #include "napi/binding_act.h"
@@ -8,6 +8,7 @@
 
 #include "nn/activation.h"
 #include "napi/args.h"
+#include "nn/dropout.h"
 
 namespace nmlp_binding {
 namespace {
@@ -63,6 +64,23 @@ Napi::Value ActBackward(const Napi::CallbackInfo& info) {
   require_same_or_disjoint(args.env(), dx, "dx", u, "u", need);
   require_same_or_disjoint(args.env(), dx, "dx", h, "h", need);
   nmlp::act_backward(dx, dy, u, h, n, act);
+  return info.Env().Undefined();
+}
+
+Napi::Value Dropout(const Napi::CallbackInfo& info) {
+  Args args(info, "dropout", 6, "out, x, n, p, key0, key1");
+  const i64 n = args.dim(2, "n");
+  const double p = args.finite(3, "p");
+  if (!(p >= 0.0 && p < 1.0)) {
+    throw_range(args.env(), "Expected p to be a number in [0, 1) but received " + nmlp_args::js_number(p));
+  }
+  const auto key0 = static_cast<std::uint32_t>(args.dim(4, "key0", 4294967295.0));
+  const auto key1 = static_cast<std::uint32_t>(args.dim(5, "key1", 4294967295.0));
+  const std::uint64_t need = static_cast<std::uint64_t>(n);
+  float* out = args.f32(0, "out", need).data;
+  const float* x = args.f32(1, "x", need).data;
+  require_same_or_disjoint(args.env(), out, "out", x, "x", need);
+  nmlp::dropout(out, x, n, p, key0, key1);
   return info.Env().Undefined();
 }
 

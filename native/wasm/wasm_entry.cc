@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "nn/activation.h"
+#include "nn/dropout.h"
 #include "nn/fused.h"
 #include "sgemm/sgemm.h"
 #include "sparse/sparse.h"
@@ -32,6 +33,8 @@ NMLP_EXPORT(reluBackward)(float* dx, const float* dy, const float* u, i32 n) -> 
 // act < kActivationCount: the shared TypeScript checks bound it (an unknown code would run identity).
 NMLP_EXPORT(biasAct)(float* h, float* u, const float* bias, i32 rows, i32 cols, i32 act) -> void { nmlp::bias_act(h, u, bias, rows, cols, act); }
 NMLP_EXPORT(actBackward)(float* dx, const float* dy, const float* u, const float* h, i32 n, i32 act) -> void { nmlp::act_backward(dx, dy, u, h, n, act); }
+// key0 and key1 arrive as i32 (JavaScript's ToInt32 of a uint32): the same 32 bits.
+NMLP_EXPORT(dropout)(float* out, const float* x, i32 n, double p, i32 key0, i32 key1) -> void { nmlp::dropout(out, x, n, p, static_cast<std::uint32_t>(key0), static_cast<std::uint32_t>(key1)); }
 NMLP_EXPORT(colSums)(float* out, const float* x, i32 rows, i32 cols) -> void { nmlp::col_sums(out, x, rows, cols); }
 NMLP_EXPORT(sgdUpdate)(float* w, const float* g, double lr, i32 n) -> void { nmlp::sgd_update(w, g, lr, n); }
 NMLP_EXPORT(gatherPixels)(float* out, const u8* images, u32 count, const u32* index, i32 indexLength, i32 start, i32 rows, i32 features) -> void { nmlp::gather_pixels(out, images, count, index, indexLength, start, rows, features); }

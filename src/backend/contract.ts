@@ -5,6 +5,7 @@
 import { MemoryBudgetError, mib } from '../budget.js';
 import { type Capabilities, capabilitiesOf } from './capabilities.js';
 import { type ActivationKernels, checkedActivations } from './activation-checks.js';
+import { checkedDropout, type DropoutKernels } from './dropout.js';
 import {
   checkBlock, checkBool, checkDim, checkDisjoint, checkF32, checkFinite, checkGather, checkGatherRows, checkLabels,
   checkSgemm, describe,
@@ -14,7 +15,7 @@ import { checkedWeightedLoss, type WeightedLossKernels } from './weighted-checks
 
 export type BackendName = 'js' | 'native' | 'wasm';
 
-export interface Backend extends ActivationKernels, WeightedLossKernels {
+export interface Backend extends ActivationKernels, DropoutKernels, WeightedLossKernels {
   readonly name: BackendName;
   /** What it can do beyond the kernels (capabilities.ts); ask this, never the name. */
   readonly capabilities: Capabilities;
@@ -154,11 +155,11 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
       return k.softmaxXentGrad(du, logits, labels, rows, cols);
     },
     reluBackward(dx, dy, u, n) {
-      checkDim('n', n);
-      checkF32('dx', dx, n); checkF32('dy', dy, n); checkF32('u', u, n);
+      checkDim('n', n); checkF32('dx', dx, n); checkF32('dy', dy, n); checkF32('u', u, n);
       k.reluBackward(dx, dy, u, n);
     },
     ...checkedActivations(k),
+    ...checkedDropout(k),
     ...checkedWeightedLoss(k),
     colSums(out, x, rows, cols) {
       const size = checkBlock(rows, cols);

@@ -37,6 +37,7 @@ export const KERNELS = {
   reluBackward: { native: true, wasm: true },
   biasAct: { native: true, wasm: true },
   actBackward: { native: true, wasm: true },
+  dropout: { native: true, wasm: true },
   colSums: { native: true, wasm: true },
   sgdUpdate: { native: true, wasm: true },
   gatherPixels: { native: true, wasm: true },

@@ -241,6 +241,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     earlyStopping: patience(v('early-stopping'), v('n-iter-no-change')),
     tol: num('tol', v('tol'), 0, (n) => n >= 0, 'a number >= 0'),
     alpha: num('alpha', v('alpha'), 0, (n) => n >= 0, 'a number >= 0'),
+    dropout: num('dropout', v('dropout'), 0, unit, 'a number in [0, 1)'),
     activation: activation(v('activation')),
     init: choice('init', v('init'), 'notebook', INITS),
     monitor: choice('monitor', v('monitor'), 'validationLoss', MONITORS),
@@ -324,6 +325,9 @@ function tableArgs(flags: Flags): TableOptions {
 
 function taskArg(flags: Flags): Task | undefined {
   const task = str(flags, 'task');
+  if (task === 'multilabel') {
+    throw new UsageError('--task multilabel is not supported: train one model per label (--target LABEL), or fit the 0/1 label columns as multi-output regression (--task regress --target a,b,c)');
+  }
   if (task !== undefined && !TASKS.includes(task as Task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}, got "${task}"`);
   return task as Task | undefined;
 }

@@ -96,6 +96,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'eps', commands: ['train'], value: 'X', default: '1e-8', group: LOOP, config: 'eps', help: 'Adam\'s epsilon' },
   { name: 'weight-decay', commands: ['train'], value: 'X', default: '0', group: LOOP, config: 'weightDecay', help: 'L2 added to the gradient (sgd, momentum, nesterov, adam) or decoupled (adamw)' },
   { name: 'alpha', commands: ['train'], value: 'A', default: '0', group: LOOP, config: 'alpha', help: 'scikit-learn\'s alpha: L2 on the weights only (not biases), alpha * W / batch rows added to the gradient' },
+  { name: 'dropout', commands: ['train'], value: 'P', default: '0', group: LOOP, config: 'dropout', help: 'inverted dropout on the hidden activations while training (P in [0, 1): dropped with probability P, the rest scaled by 1/(1-P)); off at predict and evaluation' },
   { name: 'schedule', commands: ['train'], value: 'S', default: 'constant', group: LOOP, config: 'schedule', help: 'learning rate per epoch: constant | step | cosine | plateau' },
   { name: 'warmup', commands: ['train'], value: 'N', default: '0', group: LOOP, config: 'warmup', help: 'linear warm-up epochs' },
   { name: 'step-every', commands: ['train'], value: 'N', default: '2', group: LOOP, config: 'stepEvery', help: 'step schedule: multiply the lr by --step-gamma every N epochs' },

@@ -33,7 +33,7 @@ export function formatEvent(e: TrainEvent): string {
     case 'start':
       return (
         `native-mlp: ${e.layers.join('-')} ${e.activation ?? 'relu'} net, ${e.epochs} epochs, batch ${e.batch}, ${e.optimizer === 'sgd' ? '' : `${e.optimizer} `}lr ${e.lr}, seed ${e.seed}` +
-        `${e.init ? `, init ${e.init}` : ''}${e.alpha ? `, alpha ${e.alpha}` : ''}${e.earlyStopping ? `, stop after ${e.patience} epochs without ${e.monitor} improving by ${e.minDelta}` : ''}` +
+        `${e.init ? `, init ${e.init}` : ''}${e.alpha ? `, alpha ${e.alpha}` : ''}${e.dropout ? `, dropout ${e.dropout}` : ''}${e.earlyStopping ? `, stop after ${e.patience} epochs without ${e.monitor} improving by ${e.minDelta}` : ''}` +
         `${e.preset ? ` (${e.preset} defaults${e.preset === 'table' ? ', scikit-learn\'s' : ''})` : ''}\n` +
         `backend: ${e.backend} (${e.isa}, ${e.threads} thread${e.threads === 1 ? '' : 's'})\n` +
         `data: ${escapeText(e.data, false)} (${e.trainRows} training, ${e.validationRows > 0 ? `${e.validationRows} validation, ` : ''}` +

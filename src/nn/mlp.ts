@@ -16,6 +16,7 @@ import { checkMemory, parameterBytes, workspaceBytes } from '../budget.js';
 import { showValue } from '../show-value.js';
 import { type Activation, activationCode } from '../backend/activation.js';
 import { checkActivations, type ActivationSpec } from './activation.js';
+import { dropoutKey, type DropoutStep } from './dropout.js';
 
 /**
  * Where the network's arrays come from: Backend.alloc, so that a backend with its own memory
@@ -121,8 +122,14 @@ export class Workspace {
   readonly dh: Float32Array[];
   /** Parameter gradients gW[l], gb[l], laid out like Mlp.params in one arena. */
   readonly grads: Mlp;
+  /**
+   * Training with dropout: kept[l] = h[l] after the mask (what layer l + 1 reads), for batches of up
+   * to dropoutRows rows; h[l] keeps act(u[l]), which tanh's and sigmoid's derivatives read.
+   */
+  readonly kept: Float32Array[];
+  readonly dropoutRows: number;
 
-  constructor(net: Mlp, rows: number, alloc: Alloc = sharedF32) {
+  constructor(net: Mlp, rows: number, alloc: Alloc = sharedF32, dropoutRows = 0) {
     if (!Number.isInteger(rows) || rows < 1) throw new RangeError(`Expected a batch of at least 1 row but received ${rows}`);
     this.rows = rows;
     checkMemory(workspaceBytes(net.sizes, rows), `The workspace for ${rows} rows of layers ${net.sizes.join('-')}`);
@@ -142,6 +149,13 @@ export class Workspace {
       this.dh.push(hidden ? block(l) : none);
     }
     this.grads = new Mlp(s, undefined, alloc, net.activations);
+    this.dropoutRows = Math.min(rows, Math.max(0, Math.floor(dropoutRows)));
+    this.kept = this.h.map((h, l) => (l > 0 && l < L && this.dropoutRows > 0 ? alloc(this.dropoutRows * s[l]) : none));
+  }
+
+  /** What layer l + 1 reads: h[l], or with dropout on, kept[l] (h[0] is the input either way). */
+  input(l: number, drop: DropoutStep | undefined): Float32Array {
+    return drop && l > 0 ? this.kept[l] : this.h[l];
   }
 
   /** The input batch X (rows x inputs), filled by the caller. */
@@ -158,20 +172,23 @@ export class Workspace {
  * gather there, to run on the spare core while the rest of the step is serial.
  */
 export function forward(
-  be: Backend, net: Mlp, ws: Workspace, rows: number, x?: SparseInput, afterFirstProduct?: () => void,
+  be: Backend, net: Mlp, ws: Workspace, rows: number, x?: SparseInput, afterFirstProduct?: () => void, drop?: DropoutStep,
 ): Float32Array {
   const s = net.sizes;
   const L = net.layers;
   checkSparseRows(x, rows);
+  checkDropoutRows(ws, drop, rows);
   for (let l = 1; l <= L; l++) {
     // u_l = h_{l-1} @ W_l
     if (l === 1 && x) be.sparseMatmul(ws.u[1], x.rowPtr, x.cols, x.values, net.W[1], rows, s[0], s[1]);
-    else be.sgemm(false, false, rows, s[l], s[l - 1], 1, ws.h[l - 1], s[l - 1], net.W[l], s[l], 0, ws.u[l], s[l]);
+    else be.sgemm(false, false, rows, s[l], s[l - 1], 1, ws.input(l - 1, drop), s[l - 1], net.W[l], s[l], 0, ws.u[l], s[l]);
     if (l === 1) afterFirstProduct?.();
     const act = net.activations[l - 1];
     if (l < L && act === 'relu') be.biasRelu(ws.h[l], ws.u[l], net.b[l], rows, s[l]); // u_l += b_l; h_l = relu(u_l)
     else if (l < L) be.biasAct(ws.h[l], ws.u[l], net.b[l], rows, s[l], activationCode(act)); // h_l = act_l(u_l)
     else be.biasAdd(ws.u[l], net.b[l], rows, s[l]); // u_L += b_L (logits; softmax is in the loss)
+    // kept_l = h_l * mask_l / (1 - p)            (training with dropout only; nn/dropout.ts)
+    if (drop && l < L) be.dropout(ws.kept[l], ws.h[l], rows * s[l], drop.p, ...dropoutKey(drop, l));
   }
   return ws.u[L];
 }
@@ -197,13 +214,14 @@ export const INTO_GRADS: GradientTarget = Object.freeze({ into: 'grads' });
  */
 export function backward(
   be: Backend, net: Mlp, ws: Workspace, labels: Targets, rows: number, target: GradientTarget = INTO_GRADS, x?: SparseInput,
-  weights?: Float32Array,
+  weights?: Float32Array, drop?: DropoutStep,
 ): number {
   const s = net.sizes;
   const L = net.layers;
   const g = ws.grads;
   const apply = target.into === 'weights';
   checkSparseRows(x, rows);
+  checkDropoutRows(ws, drop, rows);
   // du_L = (softmax(u_L) - Y) / N                  dL/du_L, the loss gradient w.r.t. the logits
   // (regression: du_L = (u_L - Y) / N; see loss.ts)
   // (row weights w: du_L = w * (...) / sum(w), the weighted mean's gradient; loss.ts)
@@ -213,6 +231,8 @@ export function backward(
       // dh_{l-1} = du_l @ W_l^T                    dL/dh_{l-1}, flowing back into the hidden layer
       //                                            (from W_l as it was before this step)
       be.sgemm(false, true, rows, s[l - 1], s[l], 1, ws.du[l], s[l], net.W[l], s[l], 0, ws.dh[l - 1], s[l - 1]);
+      // dh_{l-1} *= mask_{l-1} / (1 - p)           through dropout: forward's mask and scale
+      if (drop) be.dropout(ws.dh[l - 1], ws.dh[l - 1], rows * s[l - 1], drop.p, ...dropoutKey(drop, l - 1));
       // du_{l-1} = dh_{l-1} * (u_{l-1} > 0)        dL/du_{l-1}, the ReLU derivative
       //         = dh_{l-1} * act'(u_{l-1})           (other activations)
       const act = net.activations[l - 2];
@@ -220,8 +240,8 @@ export function backward(
       else be.actBackward(ws.du[l - 1], ws.dh[l - 1], ws.u[l - 1], ws.h[l - 1], rows * s[l - 1], activationCode(act));
     }
     // gW_l = h_{l-1}^T @ du_l                      dL/dW_l (or W_l -= lr * that, in the product)
-    if (apply) weightGradient(be, net, ws, l, rows, -target.lr, 1, net.W[l], x);
-    else weightGradient(be, net, ws, l, rows, 1, 0, g.W[l], x);
+    if (apply) weightGradient(be, net, ws, l, rows, -target.lr, 1, net.W[l], x, drop);
+    else weightGradient(be, net, ws, l, rows, 1, 0, g.W[l], x, drop);
     // gb_l = du_l.sum(axis=0)                      dL/db_l
     be.colSums(g.b[l], ws.du[l], rows, s[l]);
     // b_l -= lr * gb_l                             (SGD folded in: the bias step)
@@ -231,16 +251,24 @@ export function backward(
 }
 
 /**
- * out = alpha * h_{l-1}^T @ du_l + beta * out: the weight gradient of layer l. One sgemm(T, N),
- * or for layer 1 with a compressed batch `x` the sparse product (same bits, skipping zeros).
+ * out = alpha * h_{l-1}^T @ du_l + beta * out: the weight gradient of layer l (h_{l-1} as layer l
+ * read it: after dropout's mask when `drop` is on). One sgemm(T, N), or for layer 1 with a
+ * compressed batch `x` the sparse product (same bits, skipping zeros).
  */
 export function weightGradient(
   be: Backend, net: Mlp, ws: Workspace, l: number, rows: number, alpha: number, beta: number, out: Float32Array,
-  x?: SparseInput,
+  x?: SparseInput, drop?: DropoutStep,
 ): void {
   const s = net.sizes;
   if (l === 1 && x) be.sparseMatmulT(out, x.rowPtr, x.cols, x.values, ws.du[1], rows, s[0], s[1], alpha, beta);
-  else be.sgemm(true, false, s[l - 1], s[l], rows, alpha, ws.h[l - 1], s[l - 1], ws.du[l], s[l], beta, out, s[l]);
+  else be.sgemm(true, false, s[l - 1], s[l], rows, alpha, ws.input(l - 1, drop), s[l - 1], ws.du[l], s[l], beta, out, s[l]);
+}
+
+/** Dropout needs a workspace made for it, with room for the batch. */
+function checkDropoutRows(ws: Workspace, drop: DropoutStep | undefined, rows: number): void {
+  if (drop && rows > ws.dropoutRows) {
+    throw new RangeError(`Expected a workspace with dropout buffers for ${rows} rows but it has them for ${ws.dropoutRows}`);
+  }
 }
 
 /** A compressed batch must hold the rows the pass runs on. */

@@ -46,6 +46,11 @@ export interface TrainConfig extends Partial<OptimizerConfig>, Partial<ScheduleC
    * gradients and 0.5 * alpha * sum(W^2) / rows to its loss (default 0; optim/alpha.ts).
    */
   alpha?: number;
+  /**
+   * Inverted dropout on the hidden layers' activations while training (0 = off, the default): each
+   * is dropped with this probability and the kept ones scaled by 1 / (1 - dropout); nn/dropout.ts.
+   */
+  dropout?: number;
   /** Hidden layers' activation: one name, or a comma list / array with one per hidden layer (default relu). */
   activation?: string | Activation[];
   /** Initial weights: notebook (default), he, glorot, or auto (he or glorot by activation); see nn/init.ts. */
@@ -95,7 +100,7 @@ export const TABLE_VALIDATION = 0;
 export function resolveConfig(c: TrainConfig): ResolvedConfig {
   const defined = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined));
   return {
-    ...DEFAULT_OPTIMIZER, ...DEFAULT_SCHEDULE, earlyStopping: 0, monitor: 'validationLoss', tol: 0, alpha: 0, activation: 'relu',
+    ...DEFAULT_OPTIMIZER, ...DEFAULT_SCHEDULE, earlyStopping: 0, monitor: 'validationLoss', tol: 0, alpha: 0, dropout: 0, activation: 'relu',
     init: 'notebook', allowNonFinite: false, classWeight: {}, ...defined, hidden: Array.isArray(c.hidden) ? [...c.hidden] : c.hidden,
   } as ResolvedConfig;
 }
@@ -116,6 +121,7 @@ export function checkConfig(config: TrainConfig): void {
   if (!(MONITORS as readonly string[]).includes(c.monitor)) bad(`monitor to be one of ${MONITORS.join(', ')}`, c.monitor);
   if (!(Number.isFinite(c.tol) && c.tol >= 0)) bad('tol to be a finite number >= 0', c.tol);
   if (!(Number.isFinite(c.alpha) && c.alpha >= 0)) bad('alpha to be a finite number >= 0', c.alpha);
+  if (!(typeof c.dropout === 'number' && c.dropout >= 0 && c.dropout < 1)) bad('dropout to be a number in [0, 1)', c.dropout);
   checkActivations(c.activation, Array.isArray(c.hidden) ? c.hidden.length : 0);
   checkInit(c.init);
   if (typeof c.allowNonFinite !== 'boolean') bad('allowNonFinite to be a boolean', c.allowNonFinite);
@@ -126,7 +132,7 @@ export function checkConfig(config: TrainConfig): void {
 
 /** Every setting of a run, by name (what pickConfig copies). */
 export const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
-  'epochs', 'batch', 'lr', 'hidden', 'seed', 'evalImages', 'earlyStopping', 'monitor', 'tol', 'alpha', 'activation', 'init', 'allowNonFinite', 'classWeight',
+  'epochs', 'batch', 'lr', 'hidden', 'seed', 'evalImages', 'earlyStopping', 'monitor', 'tol', 'alpha', 'dropout', 'activation', 'init', 'allowNonFinite', 'classWeight',
   ...(Object.keys(DEFAULT_OPTIMIZER) as (keyof TrainConfig)[]), ...(Object.keys(DEFAULT_SCHEDULE) as (keyof TrainConfig)[]),
 ];
 

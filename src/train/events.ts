@@ -29,6 +29,8 @@ export interface StartEvent {
   minDelta?: number;
   /** scikit-learn's alpha, when set. */
   alpha?: number;
+  /** The hidden layers' dropout probability while training, when set. */
+  dropout?: number;
   /** The weight of each class index in the loss, when class weights are set (--class-weight). */
   classWeights?: number[];
   /** Whether the training rows carry sample weights (--weight-column, fit's sampleWeight). */

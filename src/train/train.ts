@@ -215,7 +215,7 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   // A batch larger than the data is the whole data each step (documented): the same steps as
   // batches of exactly the data's size, without the memory of the larger one.
   const batch = Math.min(c.batch, set.count);
-  const ws = new Workspace(net, Math.max(batch, EVAL_ROWS), be.alloc);
+  const ws = new Workspace(net, Math.max(batch, EVAL_ROWS), be.alloc, c.dropout > 0 ? batch : 0);
   const sparse = sparseInputFor(options.input ?? 'auto', set, batch, be.alloc);
   // Images are gathered one step ahead (on native's spare core); other data in the step.
   const images = set.inputs instanceof Uint8Array && set.targets instanceof Uint32Array;
@@ -247,6 +247,7 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed, optimizer: c.optimizer, schedule: c.schedule,
     activation: activationText(net.activations), init: options.net ? options.netOrigin ?? 'given' : c.init, earlyStopping: c.earlyStopping > 0,
     ...(c.earlyStopping > 0 ? { monitor: c.monitor, patience: c.earlyStopping, minDelta: c.tol } : {}), ...(c.alpha > 0 ? { alpha: c.alpha } : {}),
+    ...(c.dropout > 0 ? { dropout: c.dropout } : {}),
     preset,
     trainRows: set.count, validationRows: validation?.count ?? 0, testRows: test.count,
     trainImages: set.count, validationImages: validation?.count ?? 0, testImages: test.count, data: data.source, task: data.task,
@@ -282,8 +283,10 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
       if (batchW) gatherWeights(batchW, trainW!, order, start, rows);
       // The next batch of this epoch is gathered while the rest of the step runs.
       const next = start + batch;
-      forward(be, net, ws, rows, x, ahead && bi + 1 < batches ? () => ahead.begin(next, Math.min(batch, set.count - next)) : undefined);
-      let loss = backward(be, net, ws, labels, rows, target, x, batchW);
+      // Dropout's masks follow the step's position in the run (nn/dropout.ts), so a resumed run draws the same.
+      const drop = c.dropout > 0 ? { p: c.dropout, seed: c.seed, step: (epoch - 1) * batches + bi } : undefined;
+      forward(be, net, ws, rows, x, ahead && bi + 1 < batches ? () => ahead.begin(next, Math.min(batch, set.count - next)) : undefined, drop);
+      let loss = backward(be, net, ws, labels, rows, target, x, batchW, drop);
       // alpha is scaled by the batch's rows, or its summed weight (a batch weighing 0 adds nothing).
       const norm = batchW ? totalWeight(batchW.subarray(0, rows), 0) : rows;
       if (c.alpha > 0 && norm > 0) loss += addAlphaPenalty(be, net, ws.grads, c.alpha, norm); // summed over the batch's rows

@@ -5,6 +5,7 @@
  */
 import { type Kernels, sharedF32, withChecks } from '../contract.js';
 import { activate, activateGrad } from './activation.js';
+import { dropout } from './dropout.js';
 import { adamUpdate, momentumUpdate } from './optim.js';
 import { gatherSparse, sparseMatmul, sparseMatmulT } from './sparse.js';
 import { mseGradWeighted, softmaxXentGradWeighted } from './weighted-loss.js';
@@ -120,6 +121,8 @@ const jsKernels: Kernels = {
   actBackward(dx, dy, u, h, n, act) {
     for (let i = 0; i < n; i++) dx[i] = activateGrad(act, dy[i], u[i], h[i]);
   },
+
+  dropout,
 
   colSums(out, x, rows, cols) {
     out.fill(0, 0, cols);

@@ -16,6 +16,7 @@ export interface WasmExports {
   reluBackward(dx: number, dy: number, u: number, n: number): void;
   biasAct(h: number, u: number, bias: number, rows: number, cols: number, act: number): void;
   actBackward(dx: number, dy: number, u: number, h: number, n: number, act: number): void;
+  dropout(out: number, x: number, n: number, p: number, key0: number, key1: number): void;
   colSums(out: number, x: number, rows: number, cols: number): void;
   sgdUpdate(w: number, g: number, lr: number, n: number): void;
   gatherPixels(out: number, images: number, count: number, index: number, indexLength: number,

@@ -116,6 +116,11 @@ export function wasmBackend(mem: WasmMemory, shared: { module: WebAssembly.Modul
       mem.call([f32(dx, n, true), f32(dy, n, false), f32(u, n, false), f32(h, n, false)],
         ([a, b, c, d]) => ex.actBackward(a, b, c, d, n, act));
     },
+    dropout(out, x, n, p, key0, key1) {
+      const po = mem.addr(out), px = mem.addr(x);
+      if (po >= 0 && px >= 0) return ex.dropout(po, px, n, p, key0, key1);
+      mem.call([f32(out, n, true), f32(x, n, false)], ([o, y]) => ex.dropout(o, y, n, p, key0, key1));
+    },
     colSums(out, x, rows, cols) {
       const po = mem.addr(out), px = mem.addr(x);
       if (po >= 0 && px >= 0) return ex.colSums(po, px, rows, cols);
