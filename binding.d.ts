@@ -29,11 +29,19 @@
  * TypeScript backend applies the same rule (src/backend/contract.ts).
  */
 export function sgemm(
-  transA: boolean, transB: boolean,
-  m: number, n: number, k: number,
-  alpha: number, a: Float32Array, lda: number,
-  b: Float32Array, ldb: number,
-  beta: number, c: Float32Array, ldc: number,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
 ): void;
 
 /** u[i, j] += bias[j]; h[i, j] = max(u[i, j], 0) for a rows x cols row-major block. h may be u. */
@@ -70,7 +78,12 @@ export function mseGrad(du: Float32Array, pred: Float32Array, target: Float32Arr
  * infinite or negative, or weights overlapping du. du may be logits.
  */
 export function softmaxXentGradWeighted(
-  du: Float32Array, logits: Float32Array, labels: Uint32Array, weights: Float32Array, rows: number, cols: number,
+  du: Float32Array,
+  logits: Float32Array,
+  labels: Uint32Array,
+  weights: Float32Array,
+  rows: number,
+  cols: number,
 ): number;
 
 /**
@@ -79,7 +92,12 @@ export function softmaxXentGradWeighted(
  * sum_i w_i * 0.5 * sum_j d^2 in double. du may be pred.
  */
 export function mseGradWeighted(
-  du: Float32Array, pred: Float32Array, target: Float32Array, weights: Float32Array, rows: number, cols: number,
+  du: Float32Array,
+  pred: Float32Array,
+  target: Float32Array,
+  weights: Float32Array,
+  rows: number,
+  cols: number,
 ): number;
 
 /** dx[i] = dy[i] where u[i] > 0, else 0, for i < n (the ReLU derivative). dx may be dy. */
@@ -125,7 +143,12 @@ export function sgdUpdate(w: Float32Array, g: Float32Array, lr: number, n: numbe
  * last whole image of `images`.
  */
 export function gatherPixels(
-  out: Float32Array, images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
+  out: Float32Array,
+  images: Uint8Array,
+  index: Uint32Array,
+  start: number,
+  rows: number,
+  features: number,
 ): void;
 
 /**
@@ -133,9 +156,7 @@ export function gatherPixels(
  * for r < rows, p < features (a copy; the float-feature twin of gatherPixels). Throws RangeError if
  * index has fewer than start + rows elements or an index points past the last whole row of x.
  */
-export function gatherRows(
-  out: Float32Array, x: Float32Array, index: Uint32Array, start: number, rows: number, features: number,
-): void;
+export function gatherRows(out: Float32Array, x: Float32Array, index: Uint32Array, start: number, rows: number, features: number): void;
 
 /**
  * The batch gather for sparse inputs: the non-zero pixels of images[index[start + r]] for
@@ -147,8 +168,14 @@ export function gatherRows(
  * Also prefetches the next batch's images (index[start + rows, start + 2 * rows)).
  */
 export function gatherSparse(
-  values: Float32Array, cols: Int32Array, rowPtr: Int32Array,
-  images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
+  values: Float32Array,
+  cols: Int32Array,
+  rowPtr: Int32Array,
+  images: Uint8Array,
+  index: Uint32Array,
+  start: number,
+  rows: number,
+  features: number,
 ): number;
 
 /**
@@ -163,8 +190,14 @@ export function gatherSparse(
  * second call first waits for the gather still running. One gather per addon instance (thread).
  */
 export function startGatherSparse(
-  values: Float32Array, cols: Int32Array, rowPtr: Int32Array,
-  images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
+  values: Float32Array,
+  cols: Int32Array,
+  rowPtr: Int32Array,
+  images: Uint8Array,
+  index: Uint32Array,
+  start: number,
+  rows: number,
+  features: number,
 ): void;
 
 /**
@@ -173,7 +206,12 @@ export function startGatherSparse(
  * range meanwhile gives a row of zeros. Shares startGatherSparse's one gather per instance.
  */
 export function startGatherPixels(
-  out: Float32Array, images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
+  out: Float32Array,
+  images: Uint8Array,
+  index: Uint32Array,
+  start: number,
+  rows: number,
+  features: number,
 ): void;
 
 /**
@@ -194,8 +232,14 @@ export function finishGather(): void;
  * b holds k * n. Split over the thread pool by rows. c must not overlap the inputs.
  */
 export function sparseMatmul(
-  c: Float32Array, rowPtr: Int32Array, cols: Int32Array, values: Float32Array, b: Float32Array,
-  rows: number, k: number, n: number,
+  c: Float32Array,
+  rowPtr: Int32Array,
+  cols: Int32Array,
+  values: Float32Array,
+  b: Float32Array,
+  rows: number,
+  k: number,
+  n: number,
 ): void;
 
 /**
@@ -207,8 +251,16 @@ export function sparseMatmul(
  * Split over the thread pool by rows of c.
  */
 export function sparseMatmulT(
-  c: Float32Array, rowPtr: Int32Array, cols: Int32Array, values: Float32Array, d: Float32Array,
-  rows: number, k: number, n: number, alpha: number, beta: number,
+  c: Float32Array,
+  rowPtr: Int32Array,
+  cols: Int32Array,
+  values: Float32Array,
+  d: Float32Array,
+  rows: number,
+  k: number,
+  n: number,
+  alpha: number,
+  beta: number,
 ): void;
 
 /**
@@ -277,8 +329,14 @@ export function setPoolPolicy(policy: 'adaptive' | 'always'): 'adaptive' | 'alwa
  * twin emulates: the same bits as the TypeScript and WASM backends.
  */
 export function momentumUpdate(
-  w: Float32Array, g: Float32Array, velocity: Float32Array, n: number,
-  lr: number, momentum: number, weightDecay: number, nesterov: boolean,
+  w: Float32Array,
+  g: Float32Array,
+  velocity: Float32Array,
+  n: number,
+  lr: number,
+  momentum: number,
+  weightDecay: number,
+  nesterov: boolean,
 ): void;
 
 /**
@@ -293,6 +351,16 @@ export function momentumUpdate(
  * Threaded over the pool when n is large; results do not depend on the thread count.
  */
 export function adamUpdate(
-  w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number,
-  lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number,
+  w: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  n: number,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  weightDecay: number,
+  decoupled: boolean,
+  step: number,
 ): void;

@@ -23,8 +23,12 @@ try {
   });
   if (!/^[0-9]{1,5}$/.test(values.port) || Number(values.port) > 65535) throw new Error(`--port must be 0 to 65535, got "${values.port}"`);
   const server = await startServer({
-    model: values.model, port: Number(values.port), host: values.host, allowTrain: values['allow-train'],
-    token: process.env.NATIVE_MLP_SERVER_TOKEN, log: (line) => process.stderr.write(`server: ${line}\n`),
+    model: values.model,
+    port: Number(values.port),
+    host: values.host,
+    allowTrain: values['allow-train'],
+    token: process.env.NATIVE_MLP_SERVER_TOKEN,
+    log: (line) => process.stderr.write(`server: ${line}\n`),
   });
   console.log(`listening on ${server.url} (model: ${values.model}, backend: ${server.backend})`);
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => void server.close());

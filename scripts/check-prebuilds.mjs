@@ -37,13 +37,17 @@ for (const [dir, machine] of Object.entries(EXPECTED)) {
   const header = readelf(['-h'], file);
   const got = /Machine:\s+(.*)/.exec(header)?.[1]?.trim() ?? '?';
   const needed = [...readelf(['-d'], file).matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)].map((m) => m[1]);
-  const versions = [...new Set([...readelf(['-V'], file).matchAll(/Name: GLIBC_(\d+(?:\.\d+)+)/g)].map((m) => m[1]))]
-    .sort((a, b) => a.split('.')[1] - b.split('.')[1]);
+  const versions = [...new Set([...readelf(['-V'], file).matchAll(/Name: GLIBC_(\d+(?:\.\d+)+)/g)].map((m) => m[1]))].sort(
+    (a, b) => a.split('.')[1] - b.split('.')[1],
+  );
   const tooNew = versions.filter((v) => newer(v.split('.').map(Number)));
   const kib = Math.round(statSync(file).size / 1024);
   console.log(`${relative(root, file)}: ${got}, ${kib} KiB, needs ${needed.join(' ')}; glibc versions ${versions.join(' ')}`);
   if (!got.includes(machine)) problems.push(`${relative(root, file)}: machine is ${got}, expected ${machine}`);
-  if (tooNew.length) problems.push(`${relative(root, file)}: needs GLIBC_${tooNew.join(', GLIBC_')} (newer than ${MAX_GLIBC.join('.')}); add the symbols to NATIVE_MLP_GLIBC_WRAPPED in CMakeLists.txt`);
+  if (tooNew.length)
+    problems.push(
+      `${relative(root, file)}: needs GLIBC_${tooNew.join(', GLIBC_')} (newer than ${MAX_GLIBC.join('.')}); add the symbols to NATIVE_MLP_GLIBC_WRAPPED in CMakeLists.txt`,
+    );
   const shared = needed.filter((n) => FORBIDDEN_NEEDED.test(n));
   if (shared.length) problems.push(`${relative(root, file)}: links ${shared.join(', ')} dynamically`);
 }

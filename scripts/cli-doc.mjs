@@ -24,7 +24,16 @@ export function cliMarkdown() {
     '',
   ];
   for (const c of COMMANDS) {
-    out.push(`## ${c.name}`, '', '```', `native-mlp ${c.name} ${c.usage}`.trimEnd(), '```', '', `${c.summary[0].toUpperCase()}${c.summary.slice(1)}.`, '');
+    out.push(
+      `## ${c.name}`,
+      '',
+      '```',
+      `native-mlp ${c.name} ${c.usage}`.trimEnd(),
+      '```',
+      '',
+      `${c.summary[0].toUpperCase()}${c.summary.slice(1)}.`,
+      '',
+    );
     const groups = new Map();
     for (const f of flagsOf(c.name)) {
       const title = f.group ?? '';

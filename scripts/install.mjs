@@ -114,7 +114,10 @@ function hasCmake() {
 
 /** The most telling line of a failed build log. */
 function buildFailureReason(log) {
-  const lines = log.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = log
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   if (lines.some((l) => /CMAKE_CXX_COMPILER|No CMAKE_CXX_COMPILER|is not a full path to an existing compiler/.test(l))) {
     return 'no working C++ compiler found by cmake';
   }
@@ -155,8 +158,10 @@ function main() {
     }
   });
   if (missing.length > 0) {
-    unavailable(`${noPrebuild}, and compiling needs ${missing.join(', ')} (optional dependencies of native-mlp, ` +
-      `left out by --omit=optional or --no-optional): run \`npm install ${missing.join(' ')}\`, ${HOW_TO_RETRY}`);
+    unavailable(
+      `${noPrebuild}, and compiling needs ${missing.join(', ')} (optional dependencies of native-mlp, ` +
+        `left out by --omit=optional or --no-optional): run \`npm install ${missing.join(' ')}\`, ${HOW_TO_RETRY}`,
+    );
   }
   const cmakeJs = join(dirname(require.resolve('cmake-js/package.json')), 'bin', 'cmake-js');
   tell(`${noPrebuild}; compiling the addon with cmake-js (about 30 s)...`);
@@ -172,8 +177,7 @@ function main() {
     } catch {
       // no log file then
     }
-    unavailable((r.error ? `could not run cmake-js: ${r.error.message}` : buildFailureReason(log)) +
-      `; fix that, ${HOW_TO_RETRY}${where}`);
+    unavailable((r.error ? `could not run cmake-js: ${r.error.message}` : buildFailureReason(log)) + `; fix that, ${HOW_TO_RETRY}${where}`);
   }
 
   // 4. The fresh build must load.

@@ -36,11 +36,64 @@ writeFileSync(join(work, 'iris.csv'), lines.join('\n') + '\n');
 
 const fixture = (f) => `test/fixtures/${f}`; // relative to the package: the pages show the path
 const runs = {
-  iris: ['--data', join(work, 'iris.csv'), '--target', 'species', '--hidden', '16', '--epochs', '90', '--batch', '16', '--lr', '0.05',
-    '--optimizer', 'adam', '--validation', '0.2', '--early-stopping', '10'],
-  cancer: ['--data', fixture('breast-cancer.csv'), '--target', 'diagnosis', '--hidden', '16', '--epochs', '30', '--batch', '32', '--lr', '0.05', '--validation', '0.2'],
-  diabetes: ['--data', fixture('diabetes.csv'), '--target', 'progression', '--task', 'regress', '--hidden', '16', '--epochs', '60', '--batch', '32',
-    '--lr', '0.01', '--optimizer', 'adam', '--validation', '0.2', '--early-stopping', '15'],
+  iris: [
+    '--data',
+    join(work, 'iris.csv'),
+    '--target',
+    'species',
+    '--hidden',
+    '16',
+    '--epochs',
+    '90',
+    '--batch',
+    '16',
+    '--lr',
+    '0.05',
+    '--optimizer',
+    'adam',
+    '--validation',
+    '0.2',
+    '--early-stopping',
+    '10',
+  ],
+  cancer: [
+    '--data',
+    fixture('breast-cancer.csv'),
+    '--target',
+    'diagnosis',
+    '--hidden',
+    '16',
+    '--epochs',
+    '30',
+    '--batch',
+    '32',
+    '--lr',
+    '0.05',
+    '--validation',
+    '0.2',
+  ],
+  diabetes: [
+    '--data',
+    fixture('diabetes.csv'),
+    '--target',
+    'progression',
+    '--task',
+    'regress',
+    '--hidden',
+    '16',
+    '--epochs',
+    '60',
+    '--batch',
+    '32',
+    '--lr',
+    '0.01',
+    '--optimizer',
+    'adam',
+    '--validation',
+    '0.2',
+    '--early-stopping',
+    '15',
+  ],
 };
 const pages = {};
 for (const [name, args] of Object.entries(runs)) {
@@ -57,7 +110,9 @@ cli(['report', ...logs, '-o', pages.compare]);
 
 const userDataDir = mkdtempSync(join(tmpdir(), 'native-mlp-chromium-'));
 const context = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: '/usr/bin/chromium', headless: true, viewport: { width: 1160, height: 900 },
+  executablePath: '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1160, height: 900 },
   args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
 });
 try {

@@ -31,7 +31,13 @@ export { SweepError } from './sweep/errors.js';
 export { loadDataSet, loadDataSetAsync } from './data/mnist.js';
 export type { DataSet, Preprocessing, Rows, Task } from './data/dataset.js';
 export {
-  type ArrayDataOptions, type ArrayDataSet, type ArraySplit, dataSetFromArrays, dataSetFromSplits, type InputArray, type TargetArray,
+  type ArrayDataOptions,
+  type ArrayDataSet,
+  type ArraySplit,
+  dataSetFromArrays,
+  dataSetFromSplits,
+  type InputArray,
+  type TargetArray,
 } from './data/arrays.js';
 export type { CsvReadOptions, RawColumn, RawTable } from './data/csv.js';
 export type { Cell, DecimalMark } from './data/cells.js';
@@ -47,7 +53,13 @@ export type { Mlp } from './nn/mlp.js';
 export { createModel, type InitScheme } from './nn/init.js';
 export type { ActivationSpec } from './nn/activation.js';
 export {
-  type ClassPredictions, predict, type Prediction, type PredictInput, predictRows, type TrainedModel, type ValuePredictions,
+  type ClassPredictions,
+  predict,
+  type Prediction,
+  type PredictInput,
+  predictRows,
+  type TrainedModel,
+  type ValuePredictions,
 } from './infer/predict.js';
 export { type Evaluation, evaluate, evaluateRegression, type RegressionEvaluation } from './infer/metrics.js';
 
@@ -55,8 +67,20 @@ export { type Evaluation, evaluate, evaluateRegression, type RegressionEvaluatio
 export { type ArrayFitData, fit, type FitData, type FitDataOptions, type FitOptions, type FitResult } from './train/fit.js';
 export type { ClassWeight } from './train/weights.js';
 export {
-  type BatchProgress, type EpochEvent, NOTEBOOK_CONFIG, type ResolvedConfig, type StartEvent, type StopEvent, type TestEvent,
-  type WarningEvent, train, trainAsync, type TrainConfig, type TrainEvent, type TrainOptions, type TrainResult,
+  type BatchProgress,
+  type EpochEvent,
+  NOTEBOOK_CONFIG,
+  type ResolvedConfig,
+  type StartEvent,
+  type StopEvent,
+  type TestEvent,
+  type WarningEvent,
+  train,
+  trainAsync,
+  type TrainConfig,
+  type TrainEvent,
+  type TrainOptions,
+  type TrainResult,
 } from './train/train.js';
 export { trainInWorker, type WorkerTrainOptions } from './train/worker.js';
 export { type Checkpoint, loadCheckpoint } from './train/checkpoint.js';
@@ -66,7 +90,15 @@ export { Schedule, type ScheduleConfig, type ScheduleName } from './optim/schedu
 
 // Model files.
 export {
-  decodeModel, type DecodedModel, type DecodeOptions, encodeModel, loadModel, loadNpz, type ModelData, saveModel, saveNpz,
+  decodeModel,
+  type DecodedModel,
+  type DecodeOptions,
+  encodeModel,
+  loadModel,
+  loadNpz,
+  type ModelData,
+  saveModel,
+  saveNpz,
 } from './model/index.js';
 
 // ONNX export and the HTTP service.

@@ -21,7 +21,7 @@ import { randomF32 } from './helpers/random.js';
 import { expectCentralDifferences, referenceForward } from './helpers/reference.js';
 
 const C = Math.sqrt(2 / Math.PI);
-const gelu = (x: number) => x === -Infinity ? 0 : 0.5 * x * (1 + Math.tanh(C * (x + 0.044715 * x ** 3)));
+const gelu = (x: number) => (x === -Infinity ? 0 : 0.5 * x * (1 + Math.tanh(C * (x + 0.044715 * x ** 3))));
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 /** Each activation and its derivative in float64, from Math (not from src/). */
 const REF: Record<Activation, { f: (x: number) => number; d: (x: number) => number }> = {
@@ -141,7 +141,12 @@ forEachBackend('activation kernels', (be) => {
       const sizes = [5, 6, 4, 3];
       const rows = 6;
       const count = new Mlp(sizes).params.length;
-      const net = new Mlp(sizes, randomF32(count, 60 + activationCode(name)).map((v) => v * 0.9), undefined, name);
+      const net = new Mlp(
+        sizes,
+        randomF32(count, 60 + activationCode(name)).map((v) => v * 0.9),
+        undefined,
+        name,
+      );
       const ws = new Workspace(net, rows);
       ws.X.set(randomF32(rows * sizes[0], 61));
       const labels = Uint32Array.from({ length: rows }, (_, i) => i % 3);
@@ -186,7 +191,7 @@ forEachBackend('activation kernels', (be) => {
 
 forEachBackend('activations through a model file', (be) => {
   it('every activation, and a list of them, predicts raw rows the same bits after saveModel and loadModel', async () => {
-    const x = Array.from({ length: 30 }, (_, i) => [i % 3 + 0.1 * (i % 7), (i * 7) % 5 - 2, Math.sin(i), i % 2]);
+    const x = Array.from({ length: 30 }, (_, i) => [(i % 3) + 0.1 * (i % 7), ((i * 7) % 5) - 2, Math.sin(i), i % 2]);
     const y = x.map((_, i) => ['a', 'b', 'c'][i % 3]);
     const specs: (Activation | Activation[])[] = [...ACTIVATIONS, ['gelu', 'tanh']];
     for (const spec of specs) {
@@ -212,7 +217,9 @@ it('a model file with an unknown activation, or a list of the wrong length, is r
   const bytes = encodeModel(new Mlp([3, 4, 2]));
   const edit = (value: string) => {
     const text = new TextDecoder().decode(bytes);
-    return new TextEncoder().encode(text.replace('"activation":"relu"', `"activation":"${value}"`.padEnd('"activation":"relu"'.length, ' ')));
+    return new TextEncoder().encode(
+      text.replace('"activation":"relu"', `"activation":"${value}"`.padEnd('"activation":"relu"'.length, ' ')),
+    );
   };
   expect(() => decodeModel(edit('swish'), 'm.safetensors')).toThrow(/activation "swish" is not supported/);
   expect(() => decodeModel(edit('tanh,relu'), 'm.safetensors')).toThrow(/activation "tanh,relu" is not supported/);

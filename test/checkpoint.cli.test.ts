@@ -36,7 +36,10 @@ const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('train: signals and checkpoints', () => {
-  for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]] as const) {
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
     it(`${signal} mid-epoch finishes the batch, writes a loadable checkpoint and exits ${code}`, async () => {
       const file = join(dir, `${signal}.ckpt`);
       // Far more epochs than can run before the signal, whatever the machine's speed.
@@ -81,7 +84,10 @@ describe('train: signals and checkpoints', () => {
 
   it('a diverging run prints one line naming the epoch and batch, saves nothing, exits 2', () => {
     const save = join(dir, 'diverged.safetensors');
-    const r = spawnSync(process.execPath, [bin, 'train', '--lr', '1e30', '--epochs', '1', '--hidden', '16', '--save', save], { encoding: 'utf8', timeout: 120_000 });
+    const r = spawnSync(process.execPath, [bin, 'train', '--lr', '1e30', '--epochs', '1', '--hidden', '16', '--save', save], {
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^native-mlp: the training loss became non-finite at epoch 1, batch \d+ .*smaller learning rate/);
     expect(existsSync(save)).toBe(false);
@@ -99,8 +105,11 @@ describe('train --resume', () => {
     write('t10k-images-idx3-ubyte', [500, 28, 28], ds.test.inputs.subarray(0, 500 * 784) as Uint8Array);
     write('t10k-labels-idx1-ubyte', [500], Uint8Array.from(ds.test.targets.subarray(0, 500)));
     const train = (...args: string[]) => {
-      const r = spawnSync(process.execPath, [bin, 'train', '--data', data, '--optimizer', 'adam', '--lr', '0.001', '--hidden', '32', ...args],
-        { encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync(
+        process.execPath,
+        [bin, 'train', '--data', data, '--optimizer', 'adam', '--lr', '0.001', '--hidden', '32', ...args],
+        { encoding: 'utf8', timeout: 120_000 },
+      );
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);
     };

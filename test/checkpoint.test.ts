@@ -26,9 +26,21 @@ const data = slice(0, 1500);
 /** The same rows with the second half held out for validation. */
 const withValidation: DataSet = { ...data, train: part(data.train, 0, 750), validation: part(data.train, 750, 750) };
 const dir = mkdtempSync(join(tmpdir(), 'nmlp-ckpt-'));
-const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const same = (a: Float32Array, b: Float32Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
-const ADAM: TrainConfig = { ...NOTEBOOK_CONFIG, epochs: 8, batch: 64, lr: 0.002, hidden: [32], evalImages: 300, optimizer: 'adam', weightDecay: 1e-4, schedule: 'cosine', warmup: 1 };
+const ADAM: TrainConfig = {
+  ...NOTEBOOK_CONFIG,
+  epochs: 8,
+  batch: 64,
+  lr: 0.002,
+  hidden: [32],
+  evalImages: 300,
+  optimizer: 'adam',
+  weightDecay: 1e-4,
+  schedule: 'cosine',
+  warmup: 1,
+};
 
 forEachBackend('checkpoints', (be, variant) => {
   if (!variant.best) {
@@ -73,7 +85,8 @@ forEachBackend('checkpoints', (be, variant) => {
     const file = join(dir, `${be.name}-seldom.ckpt`);
     const written: boolean[] = [];
     const stopped = train(be, data, cfg, {
-      checkpoint: file, checkpointSeconds: 3600,
+      checkpoint: file,
+      checkpointSeconds: 3600,
       onEvent: (e) => {
         if (e.event !== 'epoch') return;
         written.push(existsSync(file));
@@ -92,24 +105,31 @@ forEachBackend('checkpoints', (be, variant) => {
     const cfg: TrainConfig = { ...ADAM, epochs: 1 };
     train(be, data, cfg, { checkpoint: file });
     expect(() => train(be, slice(1500, 1500), { ...cfg, epochs: 2 }, { resume: file })).toThrow(/was written for other data/);
-    expect(() => train(be, data, { ...cfg, epochs: 2, hidden: [16] }, { resume: file })).toThrow(/was written with hidden \[32\] but this run has hidden \[16\]/);
+    expect(() => train(be, data, { ...cfg, epochs: 2, hidden: [16] }, { resume: file })).toThrow(
+      /was written with hidden \[32\] but this run has hidden \[16\]/,
+    );
     expect(() => train(be, data, { ...cfg, epochs: 2, optimizer: 'sgd' }, { resume: file })).toThrow(/optimizer "adam"/);
   });
 
-  it('early stopping restores the best epoch\'s weights exactly and reports it before the test', () => {
+  it("early stopping restores the best epoch's weights exactly and reports it before the test", () => {
     // On the backend's own memory, so training runs on this very network (WASM would copy it).
     const drawn = createModel({ sizes: [784, 32, 10], seed: 3 });
     const net = new Mlp(drawn.sizes, be.alloc(drawn.params.length));
     net.params.set(drawn.params);
     const snapshots = new Map<number, Float32Array>();
     const events: string[] = [];
-    const r = train(be, withValidation, { ...NOTEBOOK_CONFIG, epochs: 40, batch: 32, lr: 0.3, hidden: [32], evalImages: 100, earlyStopping: 2 }, {
-      net,
-      onEvent: (e) => {
-        events.push(e.event);
-        if (e.event === 'epoch') snapshots.set(e.epoch, Float32Array.from(net.params));
+    const r = train(
+      be,
+      withValidation,
+      { ...NOTEBOOK_CONFIG, epochs: 40, batch: 32, lr: 0.3, hidden: [32], evalImages: 100, earlyStopping: 2 },
+      {
+        net,
+        onEvent: (e) => {
+          events.push(e.event);
+          if (e.event === 'epoch') snapshots.set(e.epoch, Float32Array.from(net.params));
+        },
       },
-    });
+    );
     expect(r.stop?.reason).toBe('early-stopping');
     const losses = r.epochs.map((e) => e.validationLoss!);
     const best = losses.indexOf(Math.min(...losses)) + 1;

@@ -10,12 +10,20 @@ import { assertFreshDist } from './helpers/dist.js';
 
 const root = new URL('..', import.meta.url);
 const read = (path: string) => readFileSync(new URL(path, root), 'utf8');
-const pages = ['README.md', ...readdirSync(new URL('docs/', root)).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const pages = [
+  'README.md',
+  ...readdirSync(new URL('docs/', root))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** The `native-mlp <command> ...` invocations in a page's sh code blocks (continued lines joined). */
 function invocations(markdown: string): string[] {
   const blocks = [...markdown.matchAll(/```(?:sh|bash|console)\n([\s\S]*?)```/g)].map((m) => m[1].replace(/\\\n/g, ' '));
-  return blocks.flatMap((b) => b.split('\n')).map((l) => l.replace(/#.*$/, '')).filter((l) => /native-mlp \w/.test(l));
+  return blocks
+    .flatMap((b) => b.split('\n'))
+    .map((l) => l.replace(/#.*$/, ''))
+    .filter((l) => /native-mlp \w/.test(l));
 }
 
 describe('docs/cli.md and the examples follow the flag table', () => {

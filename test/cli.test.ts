@@ -56,7 +56,8 @@ describe('native-mlp CLI', () => {
   function smallMnist(trainCount: number, testCount: number): string {
     const ds = loadDataSet();
     const dir = mkdtempSync(join(tmpdir(), 'native-mlp-cli-'));
-    const write = (name: string, dims: number[], bytes: ArrayLike<number>) => writeFileSync(join(dir, name), encodeIdx(dims, Uint8Array.from(bytes)));
+    const write = (name: string, dims: number[], bytes: ArrayLike<number>) =>
+      writeFileSync(join(dir, name), encodeIdx(dims, Uint8Array.from(bytes)));
     write('train-images-idx3-ubyte', [trainCount, 28, 28], ds.train.inputs.subarray(0, trainCount * 784));
     write('train-labels-idx1-ubyte', [trainCount], ds.train.targets.subarray(0, trainCount));
     write('t10k-images-idx3-ubyte', [testCount, 28, 28], ds.test.inputs.subarray(0, testCount * 784));
@@ -67,7 +68,10 @@ describe('native-mlp CLI', () => {
   it('--json prints start, one epoch line per epoch, then test, as JSON Lines', () => {
     const r = cli(['train', '--json', '--epochs', '2', '--batch', '50', '--data', smallMnist(1000, 200)]);
     expect(r.code).toBe(0);
-    const events = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const events = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.map((e) => e.event)).toEqual(['start', 'epoch', 'epoch', 'test']);
     expect(events[0]).toMatchObject({ layers: [784, 128, 10], epochs: 2, batch: 50, lr: 0.1, trainRows: 1000, testRows: 200 });
     // The old names stay one release as aliases.
@@ -87,10 +91,15 @@ describe('native-mlp CLI', () => {
   });
 
   it('falls back to TypeScript with one line saying why when the binary is missing', () => {
-    const r = cli(['train', '--json', '--epochs', '1', '--data', smallMnist(300, 50)], { NATIVE_MLP_NATIVE_PATH: '/nonexistent/addon.node', NATIVE_MLP_WASM: '0' });
+    const r = cli(['train', '--json', '--epochs', '1', '--data', smallMnist(300, 50)], {
+      NATIVE_MLP_NATIVE_PATH: '/nonexistent/addon.node',
+      NATIVE_MLP_WASM: '0',
+    });
     expect(r.code).toBe(0);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
-    expect(r.stderr).toMatch(/native backend unavailable \(.*\/nonexistent\/addon\.node.*\) and WASM backend unavailable \(disabled by NATIVE_MLP_WASM=0\); using the TypeScript backend/);
+    expect(r.stderr).toMatch(
+      /native backend unavailable \(.*\/nonexistent\/addon\.node.*\) and WASM backend unavailable \(disabled by NATIVE_MLP_WASM=0\); using the TypeScript backend/,
+    );
     expect(JSON.parse(r.stdout.split('\n')[0])).toMatchObject({ event: 'start', backend: 'js' });
   });
 
@@ -112,7 +121,10 @@ describe('native-mlp CLI', () => {
 
     const p = cli(['predict', '--json', '--model', model, '--input', join(data, 't10k-images-idx3-ubyte')]);
     expect(p.code).toBe(0);
-    const lines = p.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    const lines = p.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(300);
     const truth = loadDataSet(data).test.targets;
     const correct = lines.filter((l, i) => l.label === truth[i]).length;
@@ -122,7 +134,11 @@ describe('native-mlp CLI', () => {
   it('eval and predict name a missing or corrupt model file', () => {
     const bad = join(mkdtempSync(join(tmpdir(), 'native-mlp-bad-')), 'bad.safetensors');
     writeFileSync(bad, 'not a model');
-    for (const args of [['eval', '--model', bad], ['predict', '--model', bad, '--input', bad], ['eval', '--model', '/nonexistent.safetensors']]) {
+    for (const args of [
+      ['eval', '--model', bad],
+      ['predict', '--model', bad, '--input', bad],
+      ['eval', '--model', '/nonexistent.safetensors'],
+    ]) {
       const r = cli(args);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/(bad\.safetensors|nonexistent\.safetensors)/);

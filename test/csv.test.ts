@@ -16,7 +16,10 @@ function file(text: string | Uint8Array, name = `t${n++}.csv`): string {
 }
 
 async function rejects(p: Promise<unknown>, message: RegExp): Promise<void> {
-  const e = await p.then(() => null, (err: unknown) => err);
+  const e = await p.then(
+    () => null,
+    (err: unknown) => err,
+  );
   expect(e, 'expected a DataError').toBeInstanceOf(DataError);
   expect((e as Error).message).toMatch(message);
   expect((e as Error).message).not.toContain('\n');
@@ -61,10 +64,19 @@ describe('readCsv', () => {
 
   it('names the file, line, column and value of a cell that breaks a numeric column', async () => {
     const f1 = file('a,b,y\n1,2,p\n3,0x10,q\n4,5,p\n');
-    await rejects(loadCsvDataSet(f1, { target: 'y' }), new RegExp(`${f1.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line 3, column "b": "0x10" is not a decimal number`));
-    await rejects(loadCsvDataSet(file('a,b,y\n1,2,p\n3,Infinity,q\n4,5,p\n'), { target: 'y' }), /line 3, column "b": "Infinity" is not a decimal number/);
+    await rejects(
+      loadCsvDataSet(f1, { target: 'y' }),
+      new RegExp(`${f1.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: line 3, column "b": "0x10" is not a decimal number`),
+    );
+    await rejects(
+      loadCsvDataSet(file('a,b,y\n1,2,p\n3,Infinity,q\n4,5,p\n'), { target: 'y' }),
+      /line 3, column "b": "Infinity" is not a decimal number/,
+    );
     await rejects(loadCsvDataSet(file('a,b,y\n1,1e39,p\n'), { target: 'y' }), /line 2, column "b": "1e39" is beyond the float32 range/);
-    await rejects(loadCsvDataSet(file('a;b;y\n1;1,5;p\n2;2,5;q\n'), { target: 'y' }), /line 2, column "b": "1,5" is not a number with "." decimals; .*--decimal ,/);
+    await rejects(
+      loadCsvDataSet(file('a;b;y\n1;1,5;p\n2;2,5;q\n'), { target: 'y' }),
+      /line 2, column "b": "1,5" is not a number with "." decimals; .*--decimal ,/,
+    );
     await rejects(loadCsvDataSet(file('a,y\n1,2\n2,x\n'), { target: 'y', task: 'regress' }), /line 3, column "y": "x" is not a number/);
   });
 

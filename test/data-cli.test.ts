@@ -19,13 +19,35 @@ function cli(args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const jsonLines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonLines = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 
 describe('native-mlp on CSV files', () => {
   it('train --data FILE.csv --target C --save m, then predict --input FILE.csv --json with class names, then eval', () => {
     const model = join(tmp, 'bc.safetensors');
-    const t = cli(['train', '--json', '--data', fixture('breast-cancer.csv'), '--target', 'diagnosis', '--hidden', '16',
-      '--epochs', '20', '--batch', '32', '--lr', '0.01', '--validation', '0.2', '--save', model]);
+    const t = cli([
+      'train',
+      '--json',
+      '--data',
+      fixture('breast-cancer.csv'),
+      '--target',
+      'diagnosis',
+      '--hidden',
+      '16',
+      '--epochs',
+      '20',
+      '--batch',
+      '32',
+      '--lr',
+      '0.01',
+      '--validation',
+      '0.2',
+      '--save',
+      model,
+    ]);
     expect(t.stderr).toBe('');
     expect(t.code).toBe(0);
     const events = jsonLines(t.stdout);
@@ -53,8 +75,28 @@ describe('native-mlp on CSV files', () => {
 
   it('regression: --task regress reports RMSE, predict prints values in the target units, eval RMSE, MAE, R^2', () => {
     const model = join(tmp, 'db.safetensors');
-    const t = cli(['train', '--json', '--data', fixture('diabetes.csv'), '--target', 'progression', '--task', 'regress',
-      '--hidden', '16', '--epochs', '30', '--batch', '32', '--lr', '0.05', '--validation', '0.1', '--save', model]);
+    const t = cli([
+      'train',
+      '--json',
+      '--data',
+      fixture('diabetes.csv'),
+      '--target',
+      'progression',
+      '--task',
+      'regress',
+      '--hidden',
+      '16',
+      '--epochs',
+      '30',
+      '--batch',
+      '32',
+      '--lr',
+      '0.05',
+      '--validation',
+      '0.1',
+      '--save',
+      model,
+    ]);
     expect(t.code).toBe(0);
     const events = jsonLines(t.stdout);
     expect(events[1]).toHaveProperty('validationRmse');

@@ -48,7 +48,14 @@ function clusters(count: number, classes: number, features: number, seed: number
 
 describe('arrays as data sets', () => {
   it('accepts number[][], Float32Array + features and bytes, class names or indices', () => {
-    const a = dataSetFromSplits({ x: [[5.1, -0.3], [4.9, 3.0], [6.2, 2.9]], y: ['b', 'a', 'b'] });
+    const a = dataSetFromSplits({
+      x: [
+        [5.1, -0.3],
+        [4.9, 3.0],
+        [6.2, 2.9],
+      ],
+      y: ['b', 'a', 'b'],
+    });
     expect(a.train.inputs).toEqual(Float32Array.of(5.1, -0.3, 4.9, 3.0, 6.2, 2.9));
     expect(a.classNames).toEqual(['a', 'b']);
     expect(Array.from(a.train.targets)).toEqual([1, 0, 1]);
@@ -56,22 +63,51 @@ describe('arrays as data sets', () => {
     expect(b.classes).toBe(300);
     expect(b.train.targets).toBeInstanceOf(Uint32Array);
     const c = dataSetFromArrays({
-      trainImages: new Uint8Array(8), trainLabels: Uint8Array.of(1, 2), testImages: new Uint8Array(4), testLabels: Uint8Array.of(3), features: 4,
+      trainImages: new Uint8Array(8),
+      trainLabels: Uint8Array.of(1, 2),
+      testImages: new Uint8Array(4),
+      testLabels: Uint8Array.of(3),
+      features: 4,
     });
     expect(c.train.inputs).toBeInstanceOf(Uint8Array);
     expect(c.classes).toBe(10);
   });
 
   it('names the row and column of the first bad value', () => {
-    throwsData(() => dataSetFromSplits({ x: [[1, 2], [3, NaN]], y: [0, 1] }), /train: row 2, column 2 is NaN/);
+    throwsData(
+      () =>
+        dataSetFromSplits({
+          x: [
+            [1, 2],
+            [3, NaN],
+          ],
+          y: [0, 1],
+        }),
+      /train: row 2, column 2 is NaN/,
+    );
     throwsData(() => dataSetFromSplits({ x: [[1, 2], [3]], y: [0, 1] }), /train: row 2 has 1 values but rows need 2 features/);
-    throwsData(() => dataSetFromSplits({ x: Float32Array.of(1, 2, Infinity, 4), y: [0, 1] }, { features: 2 }), /row 2, column 1 is Infinity/);
-    throwsData(() => dataSetFromSplits({ x: Float32Array.of(1, 2, 3), y: [0, 1] }, { features: 2 }), /3 values is not a whole number of 2-feature rows/);
+    throwsData(
+      () => dataSetFromSplits({ x: Float32Array.of(1, 2, Infinity, 4), y: [0, 1] }, { features: 2 }),
+      /row 2, column 1 is Infinity/,
+    );
+    throwsData(
+      () => dataSetFromSplits({ x: Float32Array.of(1, 2, 3), y: [0, 1] }, { features: 2 }),
+      /3 values is not a whole number of 2-feature rows/,
+    );
     throwsData(() => dataSetFromSplits({ x: [[1], [2]], y: [0, 1.5] }), /row 2 has label 1.5/);
-    throwsData(() => dataSetFromSplits({ x: [[1], [2]], y: [0, 5] }, { classes: 3 }), /row 2 has label 5, which is not below the class count 3/);
+    throwsData(
+      () => dataSetFromSplits({ x: [[1], [2]], y: [0, 5] }, { classes: 3 }),
+      /row 2 has label 5, which is not below the class count 3/,
+    );
     throwsData(() => dataSetFromSplits({ x: [[1], [2]], y: [0] }), /1 targets for 2 rows/);
-    throwsData(() => dataSetFromSplits({ x: [[1], [2]], y: [1, NaN] }, { task: 'regress' }), /row 2, target 1 is null|row 2, target 1 is NaN/);
-    throwsData(() => dataSetFromSplits({ x: [[1], [2]], y: [0, 1] }, { test: { x: [[1, 2]], y: [0] } }), /test: row 1 has 2 values but rows need 1 features/);
+    throwsData(
+      () => dataSetFromSplits({ x: [[1], [2]], y: [1, NaN] }, { task: 'regress' }),
+      /row 2, target 1 is null|row 2, target 1 is NaN/,
+    );
+    throwsData(
+      () => dataSetFromSplits({ x: [[1], [2]], y: [0, 1] }, { test: { x: [[1, 2]], y: [0] } }),
+      /test: row 1 has 2 values but rows need 1 features/,
+    );
     throwsData(() => dataSetFromSplits({ x: 'abc' as never, y: [0] }), /expected number\[\]\[\], a Float32Array or a Uint8Array/);
   });
 });
@@ -99,9 +135,18 @@ describe('splits', () => {
   });
 
   it('standardises with the training split statistics only', () => {
-    const d = standardize(dataSetFromSplits(
-      { x: [[1, 10], [3, 10]], y: [0, 1] }, { test: { x: [[5, 11]], y: [1] } },
-    ));
+    const d = standardize(
+      dataSetFromSplits(
+        {
+          x: [
+            [1, 10],
+            [3, 10],
+          ],
+          y: [0, 1],
+        },
+        { test: { x: [[5, 11]], y: [1] } },
+      ),
+    );
     expect(Array.from(d.preprocessing!.featureMean!)).toEqual([2, 10]);
     expect(Array.from(d.preprocessing!.featureStd!)).toEqual([1, 1]); // a constant column keeps std 1
     expect(Array.from(d.train.inputs)).toEqual([-1, 0, 1, 0]);
@@ -126,10 +171,21 @@ forEachBackend('float-row gather', (be) => {
     const classes = 300;
     const features = 9; // 2^9 = 512 codes >= 300 classes
     const train = clusters(classes * 4, classes, features, 1);
-    const r = await fit({ x: train.x, y: train.y, features }, {
-      // Plain SGD for 40 epochs, as written before tables took scikit-learn's defaults (adam, stopping on the loss).
-      backend: be, hidden: [64], epochs: 40, batch: 16, lr: 0.5, standardize: false, optimizer: 'sgd', earlyStopping: 0, init: 'notebook',
-    });
+    const r = await fit(
+      { x: train.x, y: train.y, features },
+      {
+        // Plain SGD for 40 epochs, as written before tables took scikit-learn's defaults (adam, stopping on the loss).
+        backend: be,
+        hidden: [64],
+        epochs: 40,
+        batch: 16,
+        lr: 0.5,
+        standardize: false,
+        optimizer: 'sgd',
+        earlyStopping: 0,
+        init: 'notebook',
+      },
+    );
     expect(r.net.classes).toBe(classes);
     const test = clusters(classes, classes, features, 2);
     const p = predictRows(be, r.model, test.x);
@@ -141,7 +197,14 @@ forEachBackend('float-row gather', (be) => {
   }, 120_000);
 
   it('float rows round-trip through train, save, load and predict bit for bit', async () => {
-    const x = [[5.1, 3.5, 1.4, 0.2], [7.0, 3.2, 4.7, 1.4], [6.3, 3.3, 6.0, 2.5], [4.9, 3.0, 1.4, 0.2], [6.4, 3.2, 4.5, 1.5], [5.8, 2.7, 5.1, 1.9]];
+    const x = [
+      [5.1, 3.5, 1.4, 0.2],
+      [7.0, 3.2, 4.7, 1.4],
+      [6.3, 3.3, 6.0, 2.5],
+      [4.9, 3.0, 1.4, 0.2],
+      [6.4, 3.2, 4.5, 1.5],
+      [5.8, 2.7, 5.1, 1.9],
+    ];
     const y = ['setosa', 'versicolor', 'virginica', 'setosa', 'versicolor', 'virginica'];
     const names = ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'];
     const r = await fit({ x, y }, { backend: be, hidden: [8], epochs: 30, batch: 2, lr: 0.1, features: names });
@@ -156,22 +219,46 @@ forEachBackend('float-row gather', (be) => {
     expect(loaded.net.params).toEqual(r.net.params);
     const before = predictRows(be, r.model, x);
     const after = predictRows(be, loaded, Float32Array.from(x.flat()));
-    const byName = predictRows(be, loaded, x.map((row) => Object.fromEntries(names.map((n, j) => [n, row[j]]))));
+    const byName = predictRows(
+      be,
+      loaded,
+      x.map((row) => Object.fromEntries(names.map((n, j) => [n, row[j]]))),
+    );
     if (before.task !== 'classify' || after.task !== 'classify' || byName.task !== 'classify') throw new Error('classify');
     expect(Buffer.from(after.probabilities.buffer).equals(Buffer.from(before.probabilities.buffer))).toBe(true);
     expect(byName.probabilities).toEqual(before.probabilities);
     expect(after.labels).toEqual(y);
     throwsData(() => predictRows(be, loaded, [{ sepal_length: 1 }]), /rows: no column "sepal_width", which the model needs/);
-    throwsData(() => predictRows(be, loaded, [{ sepal_length: 1, sepal_width: 1, petal_length: null, petal_width: 1 }]), /row 1, column "petal_length": missing value; this model was trained without missing values/);
+    throwsData(
+      () => predictRows(be, loaded, [{ sepal_length: 1, sepal_width: 1, petal_length: null, petal_width: 1 }]),
+      /row 1, column "petal_length": missing value; this model was trained without missing values/,
+    );
     throwsData(() => predictRows(be, loaded, [[1, 2, 3]]), /row 1: expected 4 raw columns/);
   }, 60_000);
 });
 
 describe('model file data side', () => {
   it('is plain safetensors: F32 tensors feature_mean/feature_std and string metadata', async () => {
-    const r = await fit({ x: [[1, 2], [3, 5], [2, 2], [0, 1]], y: [1.5, 2.5, 0.5, 3] }, {
-      backend: 'js', task: 'regress', hidden: [4], epochs: 2, batch: 2, lr: 0.1, features: ['u', 'v'],
-    });
+    const r = await fit(
+      {
+        x: [
+          [1, 2],
+          [3, 5],
+          [2, 2],
+          [0, 1],
+        ],
+        y: [1.5, 2.5, 0.5, 3],
+      },
+      {
+        backend: 'js',
+        task: 'regress',
+        hidden: [4],
+        epochs: 2,
+        batch: 2,
+        lr: 0.1,
+        features: ['u', 'v'],
+      },
+    );
     const file = join(tmp, 'reg.safetensors');
     saveModel(file, r.net, { note: 'x' }, r.model);
     const bytes = readFileSync(file);

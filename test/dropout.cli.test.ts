@@ -20,7 +20,11 @@ const cli = (args: string[]) => {
   const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000 });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
-const jsonLines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonLines = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const QUICK = ['--hidden', '16,8', '--epochs', '5', '--batch', '32', '--optimizer', 'adam', '--lr', '0.01'];
 
 it('train --dropout 0.3 says so, saves a model that predicts deterministically, and eval agrees with its test event', () => {
@@ -30,7 +34,21 @@ it('train --dropout 0.3 says so, saves a model that predicts deterministically, 
   writeFileSync(trainFile, [lines[0], ...lines.slice(1).filter((_, i) => i % 4 !== 0)].join('\n') + '\n');
   writeFileSync(testFile, [lines[0], ...lines.slice(1).filter((_, i) => i % 4 === 0)].join('\n') + '\n');
   const model = join(tmp, 'penguins.safetensors');
-  const t = cli(['train', '--json', '--data', trainFile, '--test', testFile, '--target', 'Species', ...QUICK, '--dropout', '0.3', '--save', model]);
+  const t = cli([
+    'train',
+    '--json',
+    '--data',
+    trainFile,
+    '--test',
+    testFile,
+    '--target',
+    'Species',
+    ...QUICK,
+    '--dropout',
+    '0.3',
+    '--save',
+    model,
+  ]);
   expect(t.code, t.stderr).toBe(0);
   const events = jsonLines(t.stdout);
   expect(events.find((e) => e.event === 'start')).toMatchObject({ dropout: 0.3 });

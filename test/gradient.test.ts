@@ -26,7 +26,10 @@ forEachBackend('gradient check', (be) => {
   it('every parameter of a 3-layer net matches central differences', () => {
     const sizes = [6, 5, 4, 3];
     const rows = 7;
-    const net = new Mlp(sizes, randomF32(new Mlp(sizes).params.length, 11).map((v) => v * 0.8));
+    const net = new Mlp(
+      sizes,
+      randomF32(new Mlp(sizes).params.length, 11).map((v) => v * 0.8),
+    );
     const ws = new Workspace(net, rows);
     ws.X.set(randomF32(rows * sizes[0], 12));
     const labels = Uint32Array.from({ length: rows }, (_, i) => i % 3);

@@ -7,7 +7,10 @@ import { DataError } from '../src/errors.js';
 import { encodeIdx, parseIdx, readIdx } from '../src/data/idx.js';
 import { loadDataSet } from '../src/data/mnist.js';
 
-const images = encodeIdx([3, 2, 2], Uint8Array.from({ length: 12 }, (_, i) => i * 20));
+const images = encodeIdx(
+  [3, 2, 2],
+  Uint8Array.from({ length: 12 }, (_, i) => i * 20),
+);
 const labels = encodeIdx([3], Uint8Array.of(0, 9, 4));
 
 describe('IDX format', () => {

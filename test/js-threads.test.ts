@@ -20,7 +20,16 @@ afterAll(() => {
   be.setThreads(1);
 });
 
-interface Shape { tA: boolean; tB: boolean; m: number; n: number; k: number; alpha: number; beta: number; pad: number }
+interface Shape {
+  tA: boolean;
+  tB: boolean;
+  m: number;
+  n: number;
+  k: number;
+  alpha: number;
+  beta: number;
+  pad: number;
+}
 
 /** Float32 views at an element offset inside one bigger buffer (shared unless told otherwise). */
 function place(data: Float32Array, offset: number, shared = true): Float32Array {
@@ -31,7 +40,14 @@ function place(data: Float32Array, offset: number, shared = true): Float32Array 
   return view;
 }
 
-interface Operands { a: Float32Array; b: Float32Array; c: Float32Array; lda: number; ldb: number; ldc: number }
+interface Operands {
+  a: Float32Array;
+  b: Float32Array;
+  c: Float32Array;
+  lda: number;
+  ldb: number;
+  ldc: number;
+}
 
 function operands(t: Shape, seed: number, shared: [boolean, boolean, boolean] = [true, true, true]): Operands {
   const lda = (t.tA ? t.m : t.k) + t.pad;
@@ -41,7 +57,9 @@ function operands(t: Shape, seed: number, shared: [boolean, boolean, boolean] = 
     a: place(randomF32((t.tA ? t.k : t.m) * lda, seed), 3, shared[0]),
     b: place(randomF32((t.tB ? t.n : t.k) * ldb, seed + 1), 5, shared[1]),
     c: place(randomF32(t.m * ldc, seed + 2), 1, shared[2]),
-    lda, ldb, ldc,
+    lda,
+    ldb,
+    ldc,
   };
 }
 
@@ -54,7 +72,12 @@ function bytes(x: Float32Array): Buffer {
 }
 
 /** C from one thread, then from `threads` threads on fresh copies of the same operands. */
-function compare(t: Shape, threads: number, seed: number, shared?: [boolean, boolean, boolean]): { one: Float32Array; many: Float32Array; pooled: number; helped: number } {
+function compare(
+  t: Shape,
+  threads: number,
+  seed: number,
+  shared?: [boolean, boolean, boolean],
+): { one: Float32Array; many: Float32Array; pooled: number; helped: number } {
   be.setThreads(1);
   const o1 = operands(t, seed, shared);
   sgemm(t, o1);
@@ -79,7 +102,12 @@ const SHAPES: Array<Omit<Shape, 'tA' | 'tB'>> = [
   { m: 128, n: 128, k: 784, alpha: 1, beta: 0, pad: 0 },
   { m: 784, n: 128, k: 128, alpha: 1, beta: 0, pad: 0 },
 ];
-const TRANSPOSES: Array<[boolean, boolean]> = [[false, false], [true, false], [false, true], [true, true]];
+const TRANSPOSES: Array<[boolean, boolean]> = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
 
 describe('jsBackend on several threads', () => {
   afterEach(() => {
@@ -104,7 +132,9 @@ describe('jsBackend on several threads', () => {
   }
 
   it('views of one shared buffer at byte offsets, A and B in the same buffer', () => {
-    const m = 150, n = 140, k = 90;
+    const m = 150,
+      n = 140,
+      k = 90;
     const fill = (sab: SharedArrayBuffer) => {
       const all = new Float32Array(sab);
       all.set(randomF32(all.length, 7));
@@ -139,7 +169,12 @@ describe('jsBackend on several threads', () => {
 
   it('arrays not on shared memory run on the calling thread, with the same result', () => {
     const t: Shape = { tA: true, tB: false, m: 200, n: 90, k: 120, alpha: 1, beta: 0.5, pad: 2 };
-    const patterns: Array<[boolean, boolean, boolean]> = [[false, false, false], [true, true, false], [false, true, true], [true, false, true]];
+    const patterns: Array<[boolean, boolean, boolean]> = [
+      [false, false, false],
+      [true, true, false],
+      [false, true, true],
+      [true, false, true],
+    ];
     patterns.forEach((shared, i) => {
       const { one, many, pooled } = compare(t, 2, 500 + i, shared);
       expect(pooled, `shared ${shared}`).toBe(0);
@@ -148,7 +183,9 @@ describe('jsBackend on several threads', () => {
   });
 
   it('arrays on a growable SharedArrayBuffer run on the calling thread', () => {
-    const m = 128, n = 128, k = 100;
+    const m = 128,
+      n = 128,
+      k = 100;
     const grow = (x: Float32Array) => {
       // (The options argument is newer than the ES2022 lib typings.)
       const Growable = SharedArrayBuffer as unknown as new (bytes: number, o: { maxByteLength: number }) => SharedArrayBuffer;
@@ -247,11 +284,18 @@ describe('jsBackend on several threads', () => {
       const stop = new AbortController();
       let batches = 0;
       // Dense inputs: the threaded sgemm is what this checks (MNIST would take the sparse path).
-      const r = train(be, data, { ...NOTEBOOK_CONFIG, epochs: 1 }, {
-        input: 'dense',
-        signal: stop.signal,
-        onBatch: () => { if (++batches === 40) stop.abort(); },
-      });
+      const r = train(
+        be,
+        data,
+        { ...NOTEBOOK_CONFIG, epochs: 1 },
+        {
+          input: 'dense',
+          signal: stop.signal,
+          onBatch: () => {
+            if (++batches === 40) stop.abort();
+          },
+        },
+      );
       return r.net.params;
     };
     const one = partial(1);

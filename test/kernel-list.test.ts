@@ -50,16 +50,21 @@ describe('the kernel list (src/backend/kernels.ts)', () => {
 
   it('is what the committed wasm/native-mlp.wasm exports', () => {
     const module = new WebAssembly.Module(readFileSync(wasmPath()));
-    const functions = WebAssembly.Module.exports(module).filter((e) => e.kind === 'function').map((e) => e.name);
+    const functions = WebAssembly.Module.exports(module)
+      .filter((e) => e.kind === 'function')
+      .map((e) => e.name);
     expect(functions.sort()).toEqual(sorted(WASM_EXPORTS));
   });
 
   const native = loadNative();
-  it.skipIf(native.binding === null)(`is what the loaded addon exports${native.binding ? '' : ` (skipped: ${native.error?.message})`}`, () => {
-    const binding = native.binding as unknown as Record<string, unknown>;
-    const functions = Object.keys(binding).filter((k) => typeof binding[k] === 'function');
-    expect(functions.sort()).toEqual(sorted(NATIVE_EXPORTS));
-  });
+  it.skipIf(native.binding === null)(
+    `is what the loaded addon exports${native.binding ? '' : ` (skipped: ${native.error?.message})`}`,
+    () => {
+      const binding = native.binding as unknown as Record<string, unknown>;
+      const functions = Object.keys(binding).filter((k) => typeof binding[k] === 'function');
+      expect(functions.sort()).toEqual(sorted(NATIVE_EXPORTS));
+    },
+  );
 
   for (const be of availableBackends()) {
     it(`is every member of the ${be.name} backend`, () => {

@@ -41,7 +41,11 @@ forEachBackend('fused kernels', (be) => {
     be.biasRelu(h, u, bias, rows, cols);
     const wantU = u0.map((v, i) => Math.fround(v + bias[i % cols]));
     close(u, wantU, 0);
-    close(h, wantU.map((v) => Math.max(v, 0)), 0);
+    close(
+      h,
+      wantU.map((v) => Math.max(v, 0)),
+      0,
+    );
     // h may alias u.
     const same = Float32Array.from(u0);
     be.biasRelu(same, same, bias, rows, cols);
@@ -53,7 +57,11 @@ forEachBackend('fused kernels', (be) => {
     const bias = randomF32(cols, 4);
     const u = Float32Array.from(u0);
     be.biasAdd(u, bias, rows, cols);
-    close(u, u0.map((v, i) => Math.fround(v + bias[i % cols])), 0);
+    close(
+      u,
+      u0.map((v, i) => Math.fround(v + bias[i % cols])),
+      0,
+    );
   });
 
   it('softmaxXentGrad gives (softmax - onehot) / rows and the summed loss', () => {
@@ -89,7 +97,11 @@ forEachBackend('fused kernels', (be) => {
     const u = randomF32(101, 7);
     const dx = new Float32Array(101).fill(NaN);
     be.reluBackward(dx, dy, u, 101);
-    close(dx, dy.map((v, i) => (u[i] > 0 ? v : 0)), 0);
+    close(
+      dx,
+      dy.map((v, i) => (u[i] > 0 ? v : 0)),
+      0,
+    );
   });
 
   it('colSums sums each column', () => {
@@ -106,7 +118,11 @@ forEachBackend('fused kernels', (be) => {
     const g = randomF32(77, 10);
     const w = Float32Array.from(w0);
     be.sgdUpdate(w, g, 0.1, 77);
-    close(w, w0.map((v, i) => v - 0.1 * g[i]), 1e-6);
+    close(
+      w,
+      w0.map((v, i) => v - 0.1 * g[i]),
+      1e-6,
+    );
   });
 
   it('gatherPixels gathers whole images in index order, scaled as NumPy rounds x / 255', () => {
@@ -124,14 +140,23 @@ forEachBackend('fused kernels', (be) => {
     const all = Uint8Array.from({ length: 256 }, (_, i) => i);
     const scaled = new Float32Array(256);
     be.gatherPixels(scaled, all, Uint32Array.of(0), 0, 1, 256);
-    close(scaled, Float32Array.from(all, (v) => Math.fround(v / 255)), 0);
+    close(
+      scaled,
+      Float32Array.from(all, (v) => Math.fround(v / 255)),
+      0,
+    );
     expect(() => be.gatherPixels(out, images, Uint32Array.of(7), 0, 1, features)).toThrow(/index\[0\] is 7/);
     expect(() => be.gatherPixels(out, images, index, 3, 4, features)).toThrow(/index to hold at least 7/);
     expect(() => be.gatherPixels(out, images, Float32Array.of(0) as unknown as Uint32Array, 0, 1, features)).toThrow(TypeError);
   });
 
   it('biasRelu and biasAdd match a plain loop (views, shared buffers, h = u)', () => {
-    for (const [r, c, off, shared] of [[0, 5, 0, false], [1, 1, 0, false], [37, 19, 3, false], [64, 130, 1, true]] as const) {
+    for (const [r, c, off, shared] of [
+      [0, 5, 0, false],
+      [1, 1, 0, false],
+      [37, 19, 3, false],
+      [64, 130, 1, true],
+    ] as const) {
       const u0 = randomView(r * c, r + c, 3, off, shared);
       const bias = randomView(c, c, 1, off + 2, shared);
       const wantU = u0.map((v, i) => f(v + bias[i % c]));
@@ -151,9 +176,17 @@ forEachBackend('fused kernels', (be) => {
   });
 
   it('softmaxXentGrad matches a float64 loop (views, du = logits, extreme logits)', () => {
-    for (const [r, c, scale, off, shared] of [[1, 1, 1, 0, false], [37, 10, 20, 2, false], [128, 10, 5, 0, true], [5, 300, 50, 1, false]] as const) {
+    for (const [r, c, scale, off, shared] of [
+      [1, 1, 1, 0, false],
+      [37, 10, 20, 2, false],
+      [128, 10, 5, 0, true],
+      [5, 300, 50, 1, false],
+    ] as const) {
       const logits = randomView(r * c, r * c, scale, off, shared);
-      if (r > 2) { logits[0] = 80; logits[1] = -80; } // far apart: a probability underflows
+      if (r > 2) {
+        logits[0] = 80;
+        logits[1] = -80;
+      } // far apart: a probability underflows
       const labels = Uint32Array.from({ length: r }, (_, i) => (i * 7 + 3) % c);
       const want = new Float64Array(r * c);
       let wantLoss = 0;
@@ -180,7 +213,12 @@ forEachBackend('fused kernels', (be) => {
   });
 
   it('reluBackward, colSums and sgdUpdate match a plain loop (views, shared buffers, dx = dy)', () => {
-    for (const [n, off, shared] of [[0, 0, false], [1, 0, false], [101, 3, false], [4099, 1, true]] as const) {
+    for (const [n, off, shared] of [
+      [0, 0, false],
+      [1, 0, false],
+      [101, 3, false],
+      [4099, 1, true],
+    ] as const) {
       const dy = randomView(n, n + 1, 1, off, shared);
       const u = randomView(n, n + 2, 1, off + 1, shared);
       const dx = randomView(n, 5, 1, off, shared).fill(NaN);
@@ -196,9 +234,18 @@ forEachBackend('fused kernels', (be) => {
       const w = Float32Array.from(w0);
       be.sgdUpdate(w, g, 0.1, n);
       const step = f(0.1);
-      expectSame(w, w0.map((v, i) => f(v - f(step * g[i]))), 'sgdUpdate');
+      expectSame(
+        w,
+        w0.map((v, i) => f(v - f(step * g[i]))),
+        'sgdUpdate',
+      );
     }
-    for (const [r, c, off, shared] of [[0, 4, 0, false], [1, 1, 0, false], [37, 19, 2, false], [128, 700, 1, true]] as const) {
+    for (const [r, c, off, shared] of [
+      [0, 4, 0, false],
+      [1, 1, 0, false],
+      [37, 19, 2, false],
+      [128, 700, 1, true],
+    ] as const) {
       const x = randomView(r * c, r + c, 1, off, shared);
       const out = randomView(c, 3, 1, off, shared).fill(NaN);
       be.colSums(out, x, r, c);

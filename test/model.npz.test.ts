@@ -158,7 +158,10 @@ describe('npz model files', () => {
       { name: 'W1.npy', data: npyOf([2, 2], values.slice(0, 4), '<f8') },
       { name: 'b1.npy', data: npyOf([2], values.slice(4), '<f8') },
     ];
-    expectNpzError(() => decodeNpz(zip(members), 'model.npz'), /member b1\.npy has Infinity at index 1 \[1\] \(after rounding float64 to float32\)/);
+    expectNpzError(
+      () => decodeNpz(zip(members), 'model.npz'),
+      /member b1\.npy has Infinity at index 1 \[1\] \(after rounding float64 to float32\)/,
+    );
     const back = decodeNpz(zip(members), 'model.npz', { allowNonFinite: true }).net;
     expect(Array.from(back.params)).toEqual(values.map(Math.fround));
     expect(back.sizes).toEqual(net.sizes);
@@ -207,15 +210,24 @@ describe('npz model files', () => {
   it('rejects shapes that do not chain, and missing or extra members', () => {
     const wrongRows = membersOf(deep);
     wrongRows[2].data = npyOf([4, 4], new Float32Array(16));
-    expectNpzError(() => decodeNpz(zip(wrongRows), 'model.npz'), /member W2\.npy has shape \(4, 4\) but W1\.npy has 5 outputs, so W2\.npy needs 5 rows/);
+    expectNpzError(
+      () => decodeNpz(zip(wrongRows), 'model.npz'),
+      /member W2\.npy has shape \(4, 4\) but W1\.npy has 5 outputs, so W2\.npy needs 5 rows/,
+    );
     const wrongBias = membersOf(deep);
     wrongBias[3].data = npyOf([3], new Float32Array(3));
-    expectNpzError(() => decodeNpz(zip(wrongBias), 'model.npz'), /member b2\.npy has shape \(3,\) but W2\.npy has shape \(5, 4\), so b2\.npy needs \(4,\)/);
+    expectNpzError(
+      () => decodeNpz(zip(wrongBias), 'model.npz'),
+      /member b2\.npy has shape \(3,\) but W2\.npy has shape \(5, 4\), so b2\.npy needs \(4,\)/,
+    );
     const vector = membersOf(small);
     vector[0].data = npyOf([20], small.W[1]);
     expectNpzError(() => decodeNpz(zip(vector), 'model.npz'), /W1\.npy has shape \(20,\); a weight matrix needs 2 dimensions/);
     expectNpzError(() => decodeNpz(zip(membersOf(small).slice(0, 3)), 'model.npz'), /missing member b2\.npy/);
-    expectNpzError(() => decodeNpz(zip([...membersOf(small), { name: 'loss.npy', data: npyOf([1], [0]) }]), 'model.npz'), /unexpected member loss\.npy \(expected exactly W1\.npy, b1\.npy, W2\.npy, b2\.npy\)/);
+    expectNpzError(
+      () => decodeNpz(zip([...membersOf(small), { name: 'loss.npy', data: npyOf([1], [0]) }]), 'model.npz'),
+      /unexpected member loss\.npy \(expected exactly W1\.npy, b1\.npy, W2\.npy, b2\.npy\)/,
+    );
     expectNpzError(() => decodeNpz(zip(membersOf(small).slice(1)), 'model.npz'), /no member W1\.npy/);
     const twice = membersOf(small);
     twice.push(twice[0]);
@@ -229,10 +241,16 @@ describe('npz model files', () => {
     expectNpzError(() => decodeNpz(encodeModel(small), 'model.npz'), /not a zip archive/);
     const truncated = membersOf(small);
     truncated[0].data = truncated[0].data.subarray(0, truncated[0].data.length - 4);
-    expectNpzError(() => decodeNpz(zip(truncated), 'model.npz'), /member W1\.npy: shape \(5, 4\) of <f4 needs more than the 76 data bytes present/);
+    expectNpzError(
+      () => decodeNpz(zip(truncated), 'model.npz'),
+      /member W1\.npy: shape \(5, 4\) of <f4 needs more than the 76 data bytes present/,
+    );
     const trailing = membersOf(small);
     trailing[1].data = concat(trailing[1].data, new Uint8Array(4));
-    expectNpzError(() => decodeNpz(zip(trailing), 'model.npz'), /member b1\.npy: shape \(4,\) of <f4 needs 16 data bytes but the member has 20/);
+    expectNpzError(
+      () => decodeNpz(zip(trailing), 'model.npz'),
+      /member b1\.npy: shape \(4,\) of <f4 needs 16 data bytes but the member has 20/,
+    );
     const badHeader = membersOf(small);
     badHeader[0].data = npy(`{'descr': '<f4', 'fortran_order': False, 'shape': (5, 4), 'x': 1}`, f32Bytes(small.W[1]));
     expectNpzError(() => decodeNpz(zip(badHeader), 'model.npz'), /expected exactly 'descr', 'fortran_order', 'shape'/);

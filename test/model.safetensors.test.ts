@@ -122,17 +122,26 @@ describe('safetensors model files', () => {
       expectModelError(() => decodeModel(longer, 'model.safetensors'), /is larger than the file/);
       const huge = Uint8Array.from(good);
       new DataView(huge.buffer).setBigUint64(0, 2n ** 63n, true);
-      expectModelError(() => decodeModel(huge, 'model.safetensors'), /header length 9223372036854775808 exceeds the limit of 1048576 bytes/);
+      expectModelError(
+        () => decodeModel(huge, 'model.safetensors'),
+        /header length 9223372036854775808 exceeds the limit of 1048576 bytes/,
+      );
       new DataView(huge.buffer).setBigUint64(0, 2n ** 64n - 1n, true);
       expectModelError(() => decodeModel(huge, 'model.safetensors'), /exceeds the limit/);
       // Truncated data: the tensors no longer fit.
-      expectModelError(() => decodeModel(good.subarray(0, good.length - 4), 'model.safetensors'), /tensor b2: data_offsets \[144, 156\] are out of range/);
+      expectModelError(
+        () => decodeModel(good.subarray(0, good.length - 4), 'model.safetensors'),
+        /tensor b2: data_offsets \[144, 156\] are out of range/,
+      );
     });
 
     it('bad JSON, a header that is not an object, invalid UTF-8', () => {
       expectModelError(() => decodeModel(join8('{"W1": ', new Uint8Array(0)), 'model.safetensors'), /header is not valid JSON/);
       expectModelError(() => decodeModel(join8('', new Uint8Array(0)), 'model.safetensors'), /not valid JSON/);
-      expectModelError(() => decodeModel(join8('[1, 2]', new Uint8Array(0)), 'model.safetensors'), /header is not a JSON object \(found an array\)/);
+      expectModelError(
+        () => decodeModel(join8('[1, 2]', new Uint8Array(0)), 'model.safetensors'),
+        /header is not a JSON object \(found an array\)/,
+      );
       expectModelError(() => decodeModel(join8('null', new Uint8Array(0)), 'model.safetensors'), /not a JSON object \(found null\)/);
       expectModelError(() => decodeModel(join8('"s"', new Uint8Array(0)), 'model.safetensors'), /not a JSON object \(found string\)/);
       const bad = concat(join8('{"a":"  "}', new Uint8Array(0)));
@@ -158,7 +167,10 @@ describe('safetensors model files', () => {
         () => decodeEdited((p) => (p.header.W2.shape = [4, 4])),
         /tensor W2: shape \[4, 4\] needs more than the 48 bytes its data_offsets \[96, 144\] span/,
       );
-      expectModelError(() => decodeEdited((p) => (p.header.W2.shape = [4, 2])), /shape \[4, 2\] needs 32 bytes of F32 but data_offsets \[96, 144\] span 48/);
+      expectModelError(
+        () => decodeEdited((p) => (p.header.W2.shape = [4, 2])),
+        /shape \[4, 2\] needs 32 bytes of F32 but data_offsets \[96, 144\] span 48/,
+      );
       expectModelError(() => decodeEdited((p) => (p.header.W2.shape = [4, -3])), /shape \[4,-3\] is not an array of non-negative integers/);
       expectModelError(() => decodeEdited((p) => (p.header.W2.shape = [4, 1.5])), /not an array of non-negative integers/);
       expectModelError(() => decodeEdited((p) => (p.header.W2.shape = '4,3')), /not an array of non-negative integers/);
@@ -166,17 +178,20 @@ describe('safetensors model files', () => {
     });
 
     it('overlapping, out-of-range and malformed offsets', () => {
-      expectModelError(
-        () => decodeEdited((p) => (p.header.b1.data_offsets = [76, 92])),
-        /tensors W1 \[0, 80\] and b1 \[76, 92\] overlap/,
-      );
+      expectModelError(() => decodeEdited((p) => (p.header.b1.data_offsets = [76, 92])), /tensors W1 \[0, 80\] and b1 \[76, 92\] overlap/);
       expectModelError(() => decodeEdited((p) => (p.header.W2.data_offsets = [0, 48])), /overlap/);
       expectModelError(
         () => decodeEdited((p) => (p.header.b2.data_offsets = [148, 160])),
         /tensor b2: data_offsets \[148, 160\] are out of range \(the data section has 156 bytes\)/,
       );
-      expectModelError(() => decodeEdited((p) => (p.header.b2.data_offsets = [2 ** 53, 2 ** 53 + 12])), /out of range|non-negative integers/);
-      expectModelError(() => decodeEdited((p) => (p.header.b2.data_offsets = [156, 144])), /data_offsets \[156, 144\] end before they begin/);
+      expectModelError(
+        () => decodeEdited((p) => (p.header.b2.data_offsets = [2 ** 53, 2 ** 53 + 12])),
+        /out of range|non-negative integers/,
+      );
+      expectModelError(
+        () => decodeEdited((p) => (p.header.b2.data_offsets = [156, 144])),
+        /data_offsets \[156, 144\] end before they begin/,
+      );
       expectModelError(() => decodeEdited((p) => (p.header.b2.data_offsets = [144])), /not a pair \[begin, end\]/);
       expectModelError(() => decodeEdited((p) => (p.header.b2.data_offsets = [-12, 0])), /not a pair/);
       expectModelError(() => decodeEdited((p) => (p.header.b2 = 'x')), /tensor b2: entry is not a JSON object/);
@@ -242,19 +257,31 @@ describe('safetensors model files', () => {
     });
 
     it('missing or wrong metadata', () => {
-      expectModelError(() => decodeEdited((p) => delete p.header.__metadata__), /no __metadata__ in the header; not a native-mlp model file/);
+      expectModelError(
+        () => decodeEdited((p) => delete p.header.__metadata__),
+        /no __metadata__ in the header; not a native-mlp model file/,
+      );
       expectModelError(() => decodeEdited((p) => (p.header.__metadata__ = [])), /__metadata__ is not a JSON object/);
       expectModelError(() => decodeEdited((p) => delete p.header.__metadata__.format), /metadata has no "format"/);
       expectModelError(() => decodeEdited((p) => (p.header.__metadata__.format = 'pt')), /metadata format is "pt", expected "native-mlp"/);
       expectModelError(() => decodeEdited((p) => delete p.header.__metadata__.format_version), /no "format_version"/);
       expectModelError(() => decodeEdited((p) => (p.header.__metadata__.format_version = '2')), /format_version "2" is not supported/);
       expectModelError(() => decodeEdited((p) => delete p.header.__metadata__.layers), /metadata has no "layers"/);
-      expectModelError(() => decodeEdited((p) => (p.header.__metadata__.layers = '5,four,3')), /metadata layers "5,four,3" is not a comma-separated list/);
+      expectModelError(
+        () => decodeEdited((p) => (p.header.__metadata__.layers = '5,four,3')),
+        /metadata layers "5,four,3" is not a comma-separated list/,
+      );
       expectModelError(() => decodeEdited((p) => (p.header.__metadata__.layers = '5')), /is not a comma-separated list/);
       expectModelError(() => decodeEdited((p) => (p.header.__metadata__.layers = '5,0,3')), /is not a comma-separated list/);
-      expectModelError(() => decodeEdited((p) => (p.header.__metadata__.layers = '5,4')), /unexpected tensor W2; layers 5,4 have exactly W1, b1/);
+      expectModelError(
+        () => decodeEdited((p) => (p.header.__metadata__.layers = '5,4')),
+        /unexpected tensor W2; layers 5,4 have exactly W1, b1/,
+      );
       expectModelError(() => decodeEdited((p) => (p.header.__metadata__.layers = '5,4,3,2')), /missing tensor W3/);
-      expectModelError(() => decodeEdited((p) => (p.header.__metadata__.layers = '5,4,2')), /tensor W2 has shape \[4, 3\] but layers 5,4,2 need \[4, 2\]/);
+      expectModelError(
+        () => decodeEdited((p) => (p.header.__metadata__.layers = '5,4,2')),
+        /tensor W2 has shape \[4, 3\] but layers 5,4,2 need \[4, 2\]/,
+      );
       expectModelError(() => decodeEdited((p) => (p.header.__metadata__.activation = 'swish')), /activation "swish" is not supported/);
       expectModelError(() => decodeEdited((p) => (p.header.__metadata__.epochs = 3)), /metadata "epochs" is not a string/);
     });

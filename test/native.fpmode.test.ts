@@ -40,7 +40,8 @@ if (!native.backend) {
       expect(Object.is(Math.abs(u[0]), 0), `u[0] ${u[0]}`).toBe(true); // IEEE: 2e-40
       expect(u[1]).toBe(1);
       const c = be.alloc(1);
-      const a = Float32Array.of(1e-20), b = Float32Array.of(1e-20); // normal inputs, subnormal product
+      const a = Float32Array.of(1e-20),
+        b = Float32Array.of(1e-20); // normal inputs, subnormal product
       be.sgemm(false, false, 1, 1, 1, 1, a, 1, b, 1, 0, c, 1);
       expect(c[0]).toBe(0);
     });
@@ -58,7 +59,9 @@ if (!native.backend) {
     it('every pool thread flushes: a product split over 2 threads is 0 wherever IEEE gives subnormals', () => {
       nativePoolAlways();
       expect(be.setThreads(2)).toBe(2);
-      const m = 256, n = 256, k = 64; // 8.4 MFLOP: split over both threads
+      const m = 256,
+        n = 256,
+        k = 64; // 8.4 MFLOP: split over both threads
       const a = be.alloc(m * k).fill(1e-20);
       const b = be.alloc(k * n).fill(1e-20);
       const c = be.alloc(m * n).fill(NaN);

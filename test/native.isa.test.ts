@@ -32,7 +32,7 @@ if (!native.backend || !native.binding) {
       const order = process.arch === 'arm64' ? ['neon', 'generic'] : ['avx512', 'avx2', 'generic'];
       for (const cap of ['avx512', 'avx2', 'neon', 'generic']) {
         const at = order.indexOf(cap);
-        const want = at < 0 ? 'generic' : ISAS.find((isa) => order.indexOf(isa) >= at) ?? 'generic';
+        const want = at < 0 ? 'generic' : (ISAS.find((isa) => order.indexOf(isa) >= at) ?? 'generic');
         expect(raw.setIsa(cap), `setIsa(${cap})`).toBe(want);
       }
       expect(() => raw.setIsa('sse9')).toThrow(RangeError);

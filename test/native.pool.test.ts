@@ -65,7 +65,9 @@ if (!native.backend || !path) {
           const w = new Worker(source, { eval: true, workerData: { path, jobs, rounds: 15, toggler } });
           w.once('message', resolve);
           w.once('error', reject);
-          w.once('exit', (code) => { if (code !== 0) reject(new Error(`worker exited with ${code}`)); });
+          w.once('exit', (code) => {
+            if (code !== 0) reject(new Error(`worker exited with ${code}`));
+          });
         });
       const results = await Promise.all([run(false), run(false), run(false), run(true)]);
       expect(results).toEqual([0, 0, 0, 0]);

@@ -14,10 +14,13 @@ import { expectClose, expectRelClose } from './helpers/onnx-compare.js';
 const ort = await loadOrt();
 // Imported by a computed path: in a tree without issue 22's activations this file skips instead of failing to compile.
 const activationModule = '../src/backend/activation.js';
-const activations = ((await import(activationModule).catch(() => undefined)) as { ACTIVATIONS?: readonly string[] } | undefined)?.ACTIVATIONS;
+const activations = ((await import(activationModule).catch(() => undefined)) as { ACTIVATIONS?: readonly string[] } | undefined)
+  ?.ACTIVATIONS;
 
 if (typeof ort === 'string') ortMissing('ONNX export of every activation', ort);
-else if (!activations) describe.skip('ONNX export of every activation skipped: this tree has no src/backend/activation.ts', () => it('needs activations', () => {}));
+else if (!activations)
+  describe.skip('ONNX export of every activation skipped: this tree has no src/backend/activation.ts', () =>
+    it('needs activations', () => {}));
 else describe('ONNX export of every activation in onnxruntime-node', () => suite(ort, activations));
 
 function suite(ort: Ort, names: readonly string[]) {
@@ -29,8 +32,18 @@ function suite(ort: Ort, names: readonly string[]) {
 
   async function check(activation: string, task: 'classify' | 'regress') {
     const y = task === 'classify' ? classes : x.map((r) => r[0] * 10 + r[5] * r[4] + 100);
-    const { model } = await fit({ x, y }, { task, hidden: [10, 6], epochs: 20, batch: 16, lr: 0.01, optimizer: 'adam', activation } as FitOptions);
-    expect((model.net as unknown as { activations: string[] }).activations.join(',')).toBe(activation.includes(',') ? activation : `${activation},${activation}`);
+    const { model } = await fit({ x, y }, {
+      task,
+      hidden: [10, 6],
+      epochs: 20,
+      batch: 16,
+      lr: 0.01,
+      optimizer: 'adam',
+      activation,
+    } as FitOptions);
+    expect((model.net as unknown as { activations: string[] }).activations.join(',')).toBe(
+      activation.includes(',') ? activation : `${activation},${activation}`,
+    );
     const out = await (await ort.InferenceSession.create(encodeOnnx(model))).run({ input });
     const ours = predictRows(backend, model, rows);
     if (ours.task === 'classify') {
@@ -41,5 +54,5 @@ function suite(ort: Ort, names: readonly string[]) {
 
   for (const name of names) it(`${name}: classification`, () => check(name, 'classify'), 60_000);
   it('a list per layer (tanh,gelu): classification', () => check('tanh,gelu', 'classify'), 60_000);
-  it('sigmoid,leaky_relu: regression in the targets\' units', () => check('sigmoid,leaky_relu', 'regress'), 60_000);
+  it("sigmoid,leaky_relu: regression in the targets' units", () => check('sigmoid,leaky_relu', 'regress'), 60_000);
 }

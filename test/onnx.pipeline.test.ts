@@ -43,13 +43,29 @@ function pipelineSuite(ort: Ort) {
       const cells = rows.map((r) => r[c.name]);
       const gone = (v: Cell) => isMissing(v, missing);
       if (c.type === 'numeric') {
-        out[c.name] = new ort.Tensor('float32', Float32Array.from(cells, (v) => (gone(v) ? NaN : typeof v === 'number' ? v : parseDecimal(String(v).trim()))), [rows.length, 1]);
+        out[c.name] = new ort.Tensor(
+          'float32',
+          Float32Array.from(cells, (v) => (gone(v) ? NaN : typeof v === 'number' ? v : parseDecimal(String(v).trim()))),
+          [rows.length, 1],
+        );
       } else if (c.type === 'date') {
-        out[c.name] = new ort.Tensor('float64', Float64Array.from(cells, (v) => (gone(v) ? NaN : parseDate(String(v)) / 1000)), [rows.length, 1]);
+        out[c.name] = new ort.Tensor(
+          'float64',
+          Float64Array.from(cells, (v) => (gone(v) ? NaN : parseDate(String(v)) / 1000)),
+          [rows.length, 1],
+        );
       } else if (c.type === 'categorical') {
-        out[c.name] = new ort.Tensor('string', cells.map((v) => (gone(v) ? '' : categoryKey(v as string | number | boolean))), [rows.length, 1]);
+        out[c.name] = new ort.Tensor(
+          'string',
+          cells.map((v) => (gone(v) ? '' : categoryKey(v as string | number | boolean))),
+          [rows.length, 1],
+        );
       } else {
-        out[c.name] = new ort.Tensor('string', cells.map((v) => (gone(v) ? '' : String(v).trim())), [rows.length, 1]);
+        out[c.name] = new ort.Tensor(
+          'string',
+          cells.map((v) => (gone(v) ? '' : String(v).trim())),
+          [rows.length, 1],
+        );
       }
     }
     return out;
@@ -73,15 +89,25 @@ function pipelineSuite(ort: Ort) {
   }
 
   it('penguins: categorical and numeric columns with NA cells, unseen islands and missing cells added', async () => {
-    const { p } = await compare(fixture('penguins.csv'), { target: 'Species' }, (rows) => rows.map((r, i) => (
-      i % 7 === 0 ? { ...r, Island: 'Atlantis' } : i % 11 === 0 ? { ...r, Sex: null, 'Beak Length (mm)': 'NA' } : i % 13 === 0 ? { ...r, Island: '' } : r)));
+    const { p } = await compare(fixture('penguins.csv'), { target: 'Species' }, (rows) =>
+      rows.map((r, i) =>
+        i % 7 === 0
+          ? { ...r, Island: 'Atlantis' }
+          : i % 11 === 0
+            ? { ...r, Sex: null, 'Beak Length (mm)': 'NA' }
+            : i % 13 === 0
+              ? { ...r, Island: '' }
+              : r,
+      ),
+    );
     expect(p.columns.map((c) => c.type)).toContain('categorical');
     expect(p.columns.some((c) => c.type === 'numeric' && c.indicator)).toBe(true);
   }, 120_000);
 
-  it('cars: a date column, empty cells, an id column left out; regression in the target\'s units', async () => {
-    const { p } = await compare(fixture('cars.csv'), { target: 'Miles_per_Gallon', task: 'regress' }, (rows) => rows.map((r, i) => (
-      i % 9 === 0 ? { ...r, Year: null, Origin: 'Mars' } : r)));
+  it("cars: a date column, empty cells, an id column left out; regression in the target's units", async () => {
+    const { p } = await compare(fixture('cars.csv'), { target: 'Miles_per_Gallon', task: 'regress' }, (rows) =>
+      rows.map((r, i) => (i % 9 === 0 ? { ...r, Year: null, Origin: 'Mars' } : r)),
+    );
     expect(p.columns.map((c) => c.type)).toContain('date');
     expect(p.excluded.map((e) => e.name)).toContain('Name');
   }, 120_000);
@@ -100,12 +126,18 @@ function pipelineSuite(ort: Ort) {
     const lines = ['member,colour,size,when,level,y'];
     for (let i = 0; i < 240; i++) {
       const colour = ['red', 'green', 'blue', 'cyan', 'magenta', 'yellow', 'black'][i % 7];
-      const when = i % 17 === 0 ? '' : new Date(Date.UTC(2021, 0, 1, 0, 0) + i * 37 * 3600_000 + (i % 60) * 60_000).toISOString().replace('.000Z', 'Z');
-      lines.push(`${spell[i % 10]},${colour},${i % 23 === 0 ? 'NA' : (i % 13) + 0.5},${when},${(i % 3) + 1},${(i * 7) % 3 === 0 ? 'A' : i % 2 ? 'B' : 'C'}`);
+      const when =
+        i % 17 === 0
+          ? ''
+          : new Date(Date.UTC(2021, 0, 1, 0, 0) + i * 37 * 3600_000 + (i % 60) * 60_000).toISOString().replace('.000Z', 'Z');
+      lines.push(
+        `${spell[i % 10]},${colour},${i % 23 === 0 ? 'NA' : (i % 13) + 0.5},${when},${(i % 3) + 1},${(i * 7) % 3 === 0 ? 'A' : i % 2 ? 'B' : 'C'}`,
+      );
     }
     writeFileSync(file, lines.join('\n') + '\n');
-    const { p } = await compare(file, { target: 'y', table: { categorical: ['level'], maxCategories: 4 } }, (rows) => rows.map((r, i) => (
-      i % 5 === 0 ? { ...r, member: '', colour: 'ultraviolet' } : i % 8 === 0 ? { ...r, level: 2 } : r)));
+    const { p } = await compare(file, { target: 'y', table: { categorical: ['level'], maxCategories: 4 } }, (rows) =>
+      rows.map((r, i) => (i % 5 === 0 ? { ...r, member: '', colour: 'ultraviolet' } : i % 8 === 0 ? { ...r, level: 2 } : r)),
+    );
     const types = Object.fromEntries(p.columns.map((c) => [c.name, c.type]));
     expect(types).toMatchObject({ member: 'boolean', colour: 'categorical', size: 'numeric', when: 'date', level: 'categorical' });
     expect(p.columns.find((c) => c.name === 'colour')).toMatchObject({ other: true });

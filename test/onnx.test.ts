@@ -39,7 +39,7 @@ function onnxSuite(ort: Ort) {
       saveOnnx(file, loadModel(model));
     }, 120_000);
 
-    it('gives predict()\'s labels and probabilities on the 10,000 test images', async () => {
+    it("gives predict()'s labels and probabilities on the 10,000 test images", async () => {
       const session = await ort.InferenceSession.create(file);
       expect(session.inputNames).toEqual(['input']);
       expect(session.outputNames).toEqual(['label', 'probabilities']);
@@ -56,7 +56,9 @@ function onnxSuite(ort: Ort) {
 
   /** Rows of a smooth function with some noise, for array-trained models. */
   function arrays(count: number, features: number): number[][] {
-    return Array.from({ length: count }, (_, i) => Array.from({ length: features }, (_, j) => Math.sin(i * 0.37 + j * 1.3) * (j + 1) + 10 * j));
+    return Array.from({ length: count }, (_, i) =>
+      Array.from({ length: features }, (_, j) => Math.sin(i * 0.37 + j * 1.3) * (j + 1) + 10 * j),
+    );
   }
 
   it('a classifier from arrays with class names: string labels, probabilities within 1e-5', async () => {
@@ -73,7 +75,7 @@ function onnxSuite(ort: Ort) {
     expectClose(out.probabilities.data as Float32Array, ours.probabilities, 1e-5, 'probabilities');
   }, 60_000);
 
-  it('a regression model with two outputs: values in the targets\' units within 1e-5 relative', async () => {
+  it("a regression model with two outputs: values in the targets' units within 1e-5 relative", async () => {
     const x = arrays(300, 4);
     const y = x.map((r) => [r[0] * 3 + r[1] * 100, r[2] - r[3] * 0.5 + 1000]);
     const { model } = await fit({ x, y }, { task: 'regress', hidden: [16], epochs: 20, batch: 16, lr: 0.01 });

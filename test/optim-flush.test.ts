@@ -61,52 +61,56 @@ const CASES: [string, Partial<OptimizerConfig>][] = [
 const first = new Map<string, Record<string, Uint8Array>>();
 const bytes = (x: Float32Array) => new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
 
-forEachBackend('optimizer state flush', (be, variant) => {
-  for (const [title, partial] of CASES) {
-    it(`${title}: ${STEPS} steps of dying gradients, no subnormal state, same bits everywhere`, () => {
-      const c = { ...DEFAULT_OPTIMIZER, ...partial };
-      const r = longRun(be, c);
-      expect(r.subnormalSeen, 'subnormal state stored').toBe(0);
-      for (const [name, buf] of Object.entries(r.buffers)) {
-        let bad = -1;
-        for (let i = 0; i < N && bad < 0; i++) if (isSubnormal(buf[i])) bad = i;
-        expect(bad, `${name}[${bad}] = ${buf[bad]}`).toBe(-1);
-        // The run reaches the flush: state that was non-zero decayed to exactly 0 (not with L2,
-        // whose gradient wd * w never dies).
-        let flushed = 0;
-        for (let i = 0; i < N; i++) if (buf[i] === 0 && stop[i] > 0 && scale[i] !== 1) flushed++;
-        if (c.optimizer !== 'adam' || c.weightDecay === 0) expect(flushed, `${name}: entries decayed to 0`).toBeGreaterThan(10_000);
-      }
-      const got: Record<string, Uint8Array> = { w: bytes(r.w) };
-      for (const [name, buf] of Object.entries(r.buffers)) got[name] = bytes(buf);
-      const want = first.get(title);
-      if (!want) first.set(title, Object.fromEntries(Object.entries(got).map(([k, v]) => [k, v.slice()])));
-      else for (const k of Object.keys(got)) expect(Buffer.compare(got[k], want[k]), `${k} on ${variant.label}`).toBe(0);
-    }, 60_000);
-  }
+forEachBackend(
+  'optimizer state flush',
+  (be, variant) => {
+    for (const [title, partial] of CASES) {
+      it(`${title}: ${STEPS} steps of dying gradients, no subnormal state, same bits everywhere`, () => {
+        const c = { ...DEFAULT_OPTIMIZER, ...partial };
+        const r = longRun(be, c);
+        expect(r.subnormalSeen, 'subnormal state stored').toBe(0);
+        for (const [name, buf] of Object.entries(r.buffers)) {
+          let bad = -1;
+          for (let i = 0; i < N && bad < 0; i++) if (isSubnormal(buf[i])) bad = i;
+          expect(bad, `${name}[${bad}] = ${buf[bad]}`).toBe(-1);
+          // The run reaches the flush: state that was non-zero decayed to exactly 0 (not with L2,
+          // whose gradient wd * w never dies).
+          let flushed = 0;
+          for (let i = 0; i < N; i++) if (buf[i] === 0 && stop[i] > 0 && scale[i] !== 1) flushed++;
+          if (c.optimizer !== 'adam' || c.weightDecay === 0) expect(flushed, `${name}: entries decayed to 0`).toBeGreaterThan(10_000);
+        }
+        const got: Record<string, Uint8Array> = { w: bytes(r.w) };
+        for (const [name, buf] of Object.entries(r.buffers)) got[name] = bytes(buf);
+        const want = first.get(title);
+        if (!want) first.set(title, Object.fromEntries(Object.entries(got).map(([k, v]) => [k, v.slice()])));
+        else for (const k of Object.keys(got)) expect(Buffer.compare(got[k], want[k]), `${k} on ${variant.label}`).toBe(0);
+      }, 60_000);
+    }
 
-  it('one step: state just above the limit decays below it and is stored as +0 (never -0)', () => {
-    const n = 4;
-    const w = be.alloc(n).fill(0.5);
-    const g = be.alloc(n); // zero gradients: the state only decays
-    const m = be.alloc(n);
-    const v = be.alloc(n);
-    m.set([1.05 * FLOAT32_MIN_NORMAL, -1.05 * FLOAT32_MIN_NORMAL, 2 * FLOAT32_MIN_NORMAL, 1e-30]);
-    v.set([1.0005 * FLOAT32_MIN_NORMAL, 1e-30, 1e-30, 1e-30]);
-    be.adamUpdate(w, g, m, v, n, 0.001, 0.9, 0.999, 1e-8, 0, false, 5);
-    expect(Object.is(m[0], 0) && Object.is(m[1], 0), `m ${m[0]} ${m[1]}`).toBe(true);
-    expect(m[2]).toBe(Math.fround(0.9) * 2 * FLOAT32_MIN_NORMAL); // 0.9 m, still normal: kept
-    expect(Object.is(v[0], 0), `v ${v[0]}`).toBe(true);
-    const vel = be.alloc(n);
-    vel.set([-1.05 * FLOAT32_MIN_NORMAL, 1.05 * FLOAT32_MIN_NORMAL, 1, 0]);
-    be.momentumUpdate(w, g, vel, n, 0.1, 0.9, 0, false);
-    expect(Object.is(vel[0], 0) && Object.is(vel[1], 0), `velocity ${vel[0]} ${vel[1]}`).toBe(true);
-    expect(vel[2]).toBe(Math.fround(0.9));
-    // FLT_MIN x (1 - 2^-24) = FLT_MIN - 2^-150 exactly: IEEE rounds it up to FLT_MIN (a tie to even),
-    // flush-to-zero calls it tiny and writes 0; the TypeScript twin does what native does.
-    const one = be.alloc(1);
-    one[0] = FLOAT32_MIN_NORMAL;
-    be.momentumUpdate(w.subarray(0, 1), g.subarray(0, 1), one, 1, 0.1, 1 - 2 ** -24, 0, false);
-    expect(one[0]).toBe(0);
-  });
-}, { threads: [1, 2] });
+    it('one step: state just above the limit decays below it and is stored as +0 (never -0)', () => {
+      const n = 4;
+      const w = be.alloc(n).fill(0.5);
+      const g = be.alloc(n); // zero gradients: the state only decays
+      const m = be.alloc(n);
+      const v = be.alloc(n);
+      m.set([1.05 * FLOAT32_MIN_NORMAL, -1.05 * FLOAT32_MIN_NORMAL, 2 * FLOAT32_MIN_NORMAL, 1e-30]);
+      v.set([1.0005 * FLOAT32_MIN_NORMAL, 1e-30, 1e-30, 1e-30]);
+      be.adamUpdate(w, g, m, v, n, 0.001, 0.9, 0.999, 1e-8, 0, false, 5);
+      expect(Object.is(m[0], 0) && Object.is(m[1], 0), `m ${m[0]} ${m[1]}`).toBe(true);
+      expect(m[2]).toBe(Math.fround(0.9) * 2 * FLOAT32_MIN_NORMAL); // 0.9 m, still normal: kept
+      expect(Object.is(v[0], 0), `v ${v[0]}`).toBe(true);
+      const vel = be.alloc(n);
+      vel.set([-1.05 * FLOAT32_MIN_NORMAL, 1.05 * FLOAT32_MIN_NORMAL, 1, 0]);
+      be.momentumUpdate(w, g, vel, n, 0.1, 0.9, 0, false);
+      expect(Object.is(vel[0], 0) && Object.is(vel[1], 0), `velocity ${vel[0]} ${vel[1]}`).toBe(true);
+      expect(vel[2]).toBe(Math.fround(0.9));
+      // FLT_MIN x (1 - 2^-24) = FLT_MIN - 2^-150 exactly: IEEE rounds it up to FLT_MIN (a tie to even),
+      // flush-to-zero calls it tiny and writes 0; the TypeScript twin does what native does.
+      const one = be.alloc(1);
+      one[0] = FLOAT32_MIN_NORMAL;
+      be.momentumUpdate(w.subarray(0, 1), g.subarray(0, 1), one, 1, 0.1, 1 - 2 ** -24, 0, false);
+      expect(one[0]).toBe(0);
+    });
+  },
+  { threads: [1, 2] },
+);

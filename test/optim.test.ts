@@ -73,36 +73,40 @@ const CASES: [string, Partial<OptimizerConfig>][] = [
 /** The first variant's result per case: every backend, ISA and thread count must give the same bits. */
 const results = new Map<string, Float32Array>();
 
-forEachBackend('optimizer updates', (be, variant) => {
-  for (const [title, partial] of CASES) {
-    const c = { ...DEFAULT_OPTIMIZER, ...partial };
-    it(`${title}: ${STEPS} steps match PyTorch's rule in float64; same bits on every backend and thread count`, () => {
-      const ref = reference(c, w0, grads, lrs);
-      const w = run(be, c, w0, grads, lrs);
-      for (let i = 0; i < N; i++) {
-        const err = Math.abs(w[i] - ref[i]);
-        if (!(err <= 2e-6 + 2e-6 * Math.abs(ref[i]))) {
-          expect.fail(`${variant.label}, parameter ${i}: kernel ${w[i]}, float64 reference ${ref[i]} (start ${w0[i]})`);
+forEachBackend(
+  'optimizer updates',
+  (be, variant) => {
+    for (const [title, partial] of CASES) {
+      const c = { ...DEFAULT_OPTIMIZER, ...partial };
+      it(`${title}: ${STEPS} steps match PyTorch's rule in float64; same bits on every backend and thread count`, () => {
+        const ref = reference(c, w0, grads, lrs);
+        const w = run(be, c, w0, grads, lrs);
+        for (let i = 0; i < N; i++) {
+          const err = Math.abs(w[i] - ref[i]);
+          if (!(err <= 2e-6 + 2e-6 * Math.abs(ref[i]))) {
+            expect.fail(`${variant.label}, parameter ${i}: kernel ${w[i]}, float64 reference ${ref[i]} (start ${w0[i]})`);
+          }
         }
-      }
-      // The TypeScript twin rounds each float32 step as the C++ does, and elements are independent.
-      const first = results.get(title);
-      if (first) expect(Buffer.from(w.buffer).equals(Buffer.from(first.buffer)), variant.label).toBe(true);
-      else results.set(title, w);
-    });
-  }
+        // The TypeScript twin rounds each float32 step as the C++ does, and elements are independent.
+        const first = results.get(title);
+        if (first) expect(Buffer.from(w.buffer).equals(Buffer.from(first.buffer)), variant.label).toBe(true);
+        else results.set(title, w);
+      });
+    }
 
-  it('refuses overlapping arrays, a step of 0, and velocity too short when momentum is on', () => {
-    const a = new Float32Array(8);
-    const g = new Float32Array(8);
-    expect(() => be.momentumUpdate(a, a.subarray(2), g, 4, 0.1, 0.9, 0, false)).toThrow(/w and g not to overlap/);
-    expect(() => be.momentumUpdate(a, g, new Float32Array(2), 4, 0.1, 0.9, 0, false)).toThrow(/velocity to hold at least 4/);
-    be.momentumUpdate(a, g, new Float32Array(0), 4, 0.1, 0, 0, false); // velocity unused without momentum
-    expect(() => be.adamUpdate(a, g, new Float32Array(4), new Float32Array(4), 4, 0.1, 0.9, 0.999, 1e-8, 0, false, 0)).toThrow(/step/);
-    expect(() => be.adamUpdate(a, g, a, new Float32Array(4), 4, 0.1, 0.9, 0.999, 1e-8, 0, false, 1)).toThrow(/overlap/);
-    expect(() => be.adamUpdate(a, g, new Float32Array(4), new Float32Array(4), 4, NaN, 0.9, 0.999, 1e-8, 0, false, 1)).toThrow(/lr/);
-  });
-}, { threads: [1, 2] });
+    it('refuses overlapping arrays, a step of 0, and velocity too short when momentum is on', () => {
+      const a = new Float32Array(8);
+      const g = new Float32Array(8);
+      expect(() => be.momentumUpdate(a, a.subarray(2), g, 4, 0.1, 0.9, 0, false)).toThrow(/w and g not to overlap/);
+      expect(() => be.momentumUpdate(a, g, new Float32Array(2), 4, 0.1, 0.9, 0, false)).toThrow(/velocity to hold at least 4/);
+      be.momentumUpdate(a, g, new Float32Array(0), 4, 0.1, 0, 0, false); // velocity unused without momentum
+      expect(() => be.adamUpdate(a, g, new Float32Array(4), new Float32Array(4), 4, 0.1, 0.9, 0.999, 1e-8, 0, false, 0)).toThrow(/step/);
+      expect(() => be.adamUpdate(a, g, a, new Float32Array(4), 4, 0.1, 0.9, 0.999, 1e-8, 0, false, 1)).toThrow(/overlap/);
+      expect(() => be.adamUpdate(a, g, new Float32Array(4), new Float32Array(4), 4, NaN, 0.9, 0.999, 1e-8, 0, false, 1)).toThrow(/lr/);
+    });
+  },
+  { threads: [1, 2] },
+);
 
 it('optimizer settings are checked with the setting named', () => {
   expect(() => new Optimizer({ ...DEFAULT_OPTIMIZER, optimizer: 'rmsprop' as never }, 4)).toThrow(/optimizer to be one of sgd/);

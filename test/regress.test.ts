@@ -47,7 +47,10 @@ forEachBackend('mseGrad', (be) => {
   it('backprop through a linear output matches central differences of the float64 loss', () => {
     const sizes = [5, 6, 4, 2];
     const rows = 9;
-    const net = new Mlp(sizes, randomF32(new Mlp(sizes).params.length, 31).map((v) => v * 0.8));
+    const net = new Mlp(
+      sizes,
+      randomF32(new Mlp(sizes).params.length, 31).map((v) => v * 0.8),
+    );
     const ws = new Workspace(net, rows);
     ws.X.set(randomF32(rows * sizes[0], 32));
     const Y = randomF32(rows * 2, 33);
@@ -91,7 +94,8 @@ function leastSquaresRmse(x: Float32Array, y: number[], f: number, split: number
       A[a][k] += row[a] * y[i];
     }
   }
-  for (let c = 0; c < k; c++) { // Gauss-Jordan
+  for (let c = 0; c < k; c++) {
+    // Gauss-Jordan
     for (let r = 0; r < k; r++) {
       if (r === c) continue;
       const m = A[r][c] / A[c][c];
@@ -111,7 +115,13 @@ function leastSquaresRmse(x: Float32Array, y: number[], f: number, split: number
 describe('mseGrad: native against TypeScript', () => {
   const native = loadNative().backend;
   it.skipIf(!native)('matches bit for bit over awkward sizes, views and extreme values', () => {
-    for (const [rows, cols] of [[1, 1], [7, 3], [128, 1], [33, 5], [0, 4]] as const) {
+    for (const [rows, cols] of [
+      [1, 1],
+      [7, 3],
+      [128, 1],
+      [33, 5],
+      [0, 4],
+    ] as const) {
       const n = rows * cols;
       const buf = randomF32(n + 3, rows * 7 + cols).map((v, i) => (i % 5 === 0 ? v * 1e30 : v));
       const pred = buf.subarray(3); // a view with a byte offset

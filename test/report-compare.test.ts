@@ -23,11 +23,26 @@ const cli = (args: string[]) => {
 };
 
 const run = (i: number, lr: number, optimizer: string, accuracy: number, extra: Partial<ComparedRun> = {}): ComparedRun => ({
-  run: i, settings: { lr, optimizer, hidden: 32 },
-  epochs: [1, 2, 3].map((epoch) => ({ event: 'epoch', epoch, loss: 1 / epoch, validationLoss: 1 - accuracy / 2 + 1 / epoch, validationAccuracy: accuracy - 0.1 / epoch })),
-  final: { validationAccuracy: accuracy, validationLoss: 1 - accuracy / 2 + 1 / 3 }, seconds: 2, model: `runs/${i}.safetensors`, ...extra,
+  run: i,
+  settings: { lr, optimizer, hidden: 32 },
+  epochs: [1, 2, 3].map((epoch) => ({
+    event: 'epoch',
+    epoch,
+    loss: 1 / epoch,
+    validationLoss: 1 - accuracy / 2 + 1 / epoch,
+    validationAccuracy: accuracy - 0.1 / epoch,
+  })),
+  final: { validationAccuracy: accuracy, validationLoss: 1 - accuracy / 2 + 1 / 3 },
+  seconds: 2,
+  model: `runs/${i}.safetensors`,
+  ...extra,
 });
-const runs = [run(0, 0.001, 'sgd', 0.81), run(1, 0.01, 'adam', 0.93), run(2, 0.1, 'adam', 0.88), run(3, 0.1, 'sgd', 0, { error: 'diverged', final: {} })];
+const runs = [
+  run(0, 0.001, 'sgd', 0.81),
+  run(1, 0.01, 'adam', 0.93),
+  run(2, 0.1, 'adam', 0.88),
+  run(3, 0.1, 'sgd', 0, { error: 'diverged', final: {} }),
+];
 
 describe('comparison report', () => {
   it('ranks by the metric: accuracies high first, losses low first, failed runs last', () => {
@@ -60,8 +75,24 @@ describe('comparison report', () => {
 
   it('compares real train --json logs given to `native-mlp report a b -o cmp.html`, and a runs.jsonl', () => {
     const logs = [0.01, 0.1].map((lr) => {
-      const r = cli(['train', '--data', fixture('breast-cancer.csv'), '--target', 'diagnosis', '--hidden', '8', '--epochs', '3', '--batch', '32',
-        '--lr', String(lr), '--validation', '0.2', '--json']);
+      const r = cli([
+        'train',
+        '--data',
+        fixture('breast-cancer.csv'),
+        '--target',
+        'diagnosis',
+        '--hidden',
+        '8',
+        '--epochs',
+        '3',
+        '--batch',
+        '32',
+        '--lr',
+        String(lr),
+        '--validation',
+        '0.2',
+        '--json',
+      ]);
       expect(r.code).toBe(0);
       const file = join(dir, `lr${lr}.jsonl`);
       writeFileSync(file, r.stdout);
@@ -90,7 +121,10 @@ describe('comparison report', () => {
 
   it('refuses to compare a bench report with runs, and no logs at all', () => {
     const bench = join(dir, 'bench.json');
-    writeFileSync(bench, JSON.stringify({ machine: { cpu: 'x', cores: 1, node: 'v', platform: 'p' }, columns: [], eventLoop: {}, notes: [] }) + '\n');
+    writeFileSync(
+      bench,
+      JSON.stringify({ machine: { cpu: 'x', cores: 1, node: 'v', platform: 'p' }, columns: [], eventLoop: {}, notes: [] }) + '\n',
+    );
     const runsFile = join(dir, 'one.jsonl');
     writeFileSync(runsFile, JSON.stringify(run(0, 0.1, 'sgd', 0.5)) + '\n');
     let r = cli(['report', bench, runsFile, '-o', join(dir, 'x.html')]);

@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { compareReportHtml, type ComparedRun, parseRunLog, trainingReportHtml, chartWarnings, type LoggedEvent } from '../src/report/index.js';
+import {
+  compareReportHtml,
+  type ComparedRun,
+  parseRunLog,
+  trainingReportHtml,
+  chartWarnings,
+  type LoggedEvent,
+} from '../src/report/index.js';
 import { escapeText, html, jsonScript } from '../src/report/markup.js';
 import { browserIt, visit } from './helpers/report-browser.js';
 
@@ -24,39 +31,86 @@ function cli(args: string[], timeout = 60_000) {
 }
 
 /** Markup that would navigate, submit, run script or load something if it reached the page as markup. */
-const PAYLOAD = '"\'><meta http-equiv="refresh" content="0;url=https://example.invalid/"><form action="https://example.invalid/"><button>go</button></form>' +
+const PAYLOAD =
+  '"\'><meta http-equiv="refresh" content="0;url=https://example.invalid/"><form action="https://example.invalid/"><button>go</button></form>' +
   '<script>globalThis.__pwned=1</script><img src=x onerror="globalThis.__pwned=2"><a href="javascript:globalThis.__pwned=3">link</a>' +
   '</script></style></textarea>--><svg onload="globalThis.__pwned=4"></svg>\u2028\u2029&amp;';
 const p = (field: string) => `${field} ${PAYLOAD}`;
 
 const environment = { version: p('version'), node: p('node'), platform: p('platform'), cpu: p('cpu'), cores: 2 };
 const start = {
-  event: 'start', backend: p('backend'), isa: p('isa'), threads: 1, layers: [4, 8, 2], epochs: 3, batch: 16, lr: 0.1, seed: 0,
-  optimizer: p('optimizer'), schedule: p('schedule'), activation: p('activation'), trainRows: 90, validationRows: 10, testRows: 4,
-  data: p('data'), target: p('target'), featureNames: [p('feature a'), p('feature b'), 'c', 'd'], task: 'classify',
-  schema: [{ column: p('column'), type: 'categorical', missing: 0, distinct: 2, features: 2, expandsTo: [p('expands 1'), p('expands 2')] },
-    { column: 'label', type: 'target', missing: 0, distinct: 2, features: 0, classes: [{ name: p('schema class'), rows: 3 }] }],
+  event: 'start',
+  backend: p('backend'),
+  isa: p('isa'),
+  threads: 1,
+  layers: [4, 8, 2],
+  epochs: 3,
+  batch: 16,
+  lr: 0.1,
+  seed: 0,
+  optimizer: p('optimizer'),
+  schedule: p('schedule'),
+  activation: p('activation'),
+  trainRows: 90,
+  validationRows: 10,
+  testRows: 4,
+  data: p('data'),
+  target: p('target'),
+  featureNames: [p('feature a'), p('feature b'), 'c', 'd'],
+  task: 'classify',
+  schema: [
+    { column: p('column'), type: 'categorical', missing: 0, distinct: 2, features: 2, expandsTo: [p('expands 1'), p('expands 2')] },
+    { column: 'label', type: 'target', missing: 0, distinct: 2, features: 0, classes: [{ name: p('schema class'), rows: 3 }] },
+  ],
 };
-const epochs = [1, 2, 3].map((epoch) => ({ event: 'epoch', epoch, lr: 0.1, loss: 1 / epoch, validationLoss: 1.2 / epoch, validationAccuracy: 0.5 + epoch / 10, seconds: 0.004, rowsPerSecond: 22500, evalSeconds: 0.001 }));
+const epochs = [1, 2, 3].map((epoch) => ({
+  event: 'epoch',
+  epoch,
+  lr: 0.1,
+  loss: 1 / epoch,
+  validationLoss: 1.2 / epoch,
+  validationAccuracy: 0.5 + epoch / 10,
+  seconds: 0.004,
+  rowsPerSecond: 22500,
+  evalSeconds: 0.001,
+}));
 const injectedLog: LoggedEvent[] = [
-  start, ...epochs,
+  start,
+  ...epochs,
   { event: 'warning', message: p('warning') },
   { event: 'stop', reason: p('reason'), bestEpoch: 2 },
   { event: 'test', testAccuracy: 0.75, testLoss: 0.5 },
-  { event: 'report', environment, count: 4, classes: 2, classNames: [p('class 0'), p('class 1')], inputKind: 'rows', confusion: [2, 0, 1, 1],
-    perClass: [{ precision: 0.67, recall: 1, f1: 0.8, support: 2 }, { precision: 1, recall: 0.5, f1: 0.67, support: 2 }] },
+  {
+    event: 'report',
+    environment,
+    count: 4,
+    classes: 2,
+    classNames: [p('class 0'), p('class 1')],
+    inputKind: 'rows',
+    confusion: [2, 0, 1, 1],
+    perClass: [
+      { precision: 0.67, recall: 1, f1: 0.8, support: 2 },
+      { precision: 1, recall: 0.5, f1: 0.67, support: 2 },
+    ],
+  },
 ] as LoggedEvent[];
 
 const injectedRuns: ComparedRun[] = [0, 1, 2].map((i) => ({
-  run: i === 0 ? p('run name') : i, settings: { lr: 0.01 * (i + 1), optimizer: p(`optimizer ${i}`), hidden: [16, 8 * i] },
+  run: i === 0 ? p('run name') : i,
+  settings: { lr: 0.01 * (i + 1), optimizer: p(`optimizer ${i}`), hidden: [16, 8 * i] },
   epochs: epochs.map(({ event: _, ...e }) => ({ ...e, validationAccuracy: (e.validationAccuracy as number) - i / 20 })),
-  final: { validationAccuracy: 0.8 - i / 20 }, seconds: 1.5, model: p('model path'), ...(i === 2 ? { error: p('error') } : {}),
+  final: { validationAccuracy: 0.8 - i / 20 },
+  seconds: 1.5,
+  model: p('model path'),
+  ...(i === 2 ? { error: p('error') } : {}),
 }));
 
 describe('escaping by construction', () => {
   it('escapes every interpolated value, attributes included, and keeps Html values only from the builder', () => {
     const name = '<b title="x">&\'`';
-    expect(html`<td title="${name}">${name}</td>`.toString()).toBe('<td title="&#60;b title=&#34;x&#34;&#62;&#38;&#39;&#96;">&#60;b title=&#34;x&#34;&#62;&#38;&#39;&#96;</td>');
+    expect(html`<td title="${name}">${name}</td>`.toString()).toBe(
+      '<td title="&#60;b title=&#34;x&#34;&#62;&#38;&#39;&#96;">&#60;b title=&#34;x&#34;&#62;&#38;&#39;&#96;</td>',
+    );
     expect(escapeText('a<b')).toBe('a&#60;b');
     // A plain array passed as the template's strings is refused: only a real template literal is markup.
     expect(() => html(Object.assign(['<script>'], { raw: ['<script>'] }) as unknown as TemplateStringsArray)).toThrow(/tagged template/);
@@ -70,33 +124,53 @@ describe('escaping by construction', () => {
     expect(JSON.parse(block.slice(block.indexOf('>') + 1, block.lastIndexOf('</script>')))).toEqual(value);
   });
 
-  browserIt('injected markup in every field of a log and of runs neither runs, nor navigates, nor appears as markup, in Chromium', async () => {
-    const training = join(dir, 'injected.html');
-    writeFileSync(training, await trainingReportHtml(injectedLog));
-    const compared = join(dir, 'injected-compare.html');
-    writeFileSync(compared, await compareReportHtml(injectedRuns));
-    // The harness can fail: the same payload written raw into a page is caught (its refresh made slow, so the page stays to be inspected).
-    const control = join(dir, 'control.html');
-    writeFileSync(control, `<!DOCTYPE html><html><body><p>${PAYLOAD.replace('0;url=https://example.invalid/', '3600')}</p></body></html>`);
-    const [a, b, c] = await visit([training, compared, control]);
-    for (const v of [a, b]) {
-      expect(v.pwned).toBeUndefined();
-      expect(v.dialogs).toEqual([]);
-      expect(v.injected).toEqual([]);
-      expect(v.navigations).toEqual([v.finalUrl]);
-      expect(v.requests).toEqual([v.finalUrl]);
-      expect(v.problems).toEqual([]);
-      // The payload is on the page as text.
-      expect(v.bodyText).toContain('<meta http-equiv="refresh" content="0;url=https://example.invalid/"><form');
-    }
-    for (const field of ['backend', 'optimizer', 'data', 'target', 'feature a', 'reason', 'class 0', 'class 1', 'cpu', 'activation', 'column', 'expands 1']) {
-      expect(a.bodyText, field).toContain(`${field} "'><meta`);
-    }
-    expect(a.bodyText).toContain('schema class "\'…'); // shortened on the page, as text
-    for (const field of ['optimizer 0', 'model path', 'error']) expect(b.bodyText, field).toContain(`${field} "'><meta`);
-    expect(c.injected.length).toBeGreaterThan(3);
-    expect(c.pwned).toBeDefined();
-  }, 120_000);
+  browserIt(
+    'injected markup in every field of a log and of runs neither runs, nor navigates, nor appears as markup, in Chromium',
+    async () => {
+      const training = join(dir, 'injected.html');
+      writeFileSync(training, await trainingReportHtml(injectedLog));
+      const compared = join(dir, 'injected-compare.html');
+      writeFileSync(compared, await compareReportHtml(injectedRuns));
+      // The harness can fail: the same payload written raw into a page is caught (its refresh made slow, so the page stays to be inspected).
+      const control = join(dir, 'control.html');
+      writeFileSync(
+        control,
+        `<!DOCTYPE html><html><body><p>${PAYLOAD.replace('0;url=https://example.invalid/', '3600')}</p></body></html>`,
+      );
+      const [a, b, c] = await visit([training, compared, control]);
+      for (const v of [a, b]) {
+        expect(v.pwned).toBeUndefined();
+        expect(v.dialogs).toEqual([]);
+        expect(v.injected).toEqual([]);
+        expect(v.navigations).toEqual([v.finalUrl]);
+        expect(v.requests).toEqual([v.finalUrl]);
+        expect(v.problems).toEqual([]);
+        // The payload is on the page as text.
+        expect(v.bodyText).toContain('<meta http-equiv="refresh" content="0;url=https://example.invalid/"><form');
+      }
+      for (const field of [
+        'backend',
+        'optimizer',
+        'data',
+        'target',
+        'feature a',
+        'reason',
+        'class 0',
+        'class 1',
+        'cpu',
+        'activation',
+        'column',
+        'expands 1',
+      ]) {
+        expect(a.bodyText, field).toContain(`${field} "'><meta`);
+      }
+      expect(a.bodyText).toContain('schema class "\'…'); // shortened on the page, as text
+      for (const field of ['optimizer 0', 'model path', 'error']) expect(b.bodyText, field).toContain(`${field} "'><meta`);
+      expect(c.injected.length).toBeGreaterThan(3);
+      expect(c.pwned).toBeDefined();
+    },
+    120_000,
+  );
 
   it('keeps Vega quiet: no chart warning while drawing these pages', () => {
     expect(chartWarnings).toEqual([]);
@@ -112,10 +186,32 @@ describe('schema: a log is checked before anything is drawn', () => {
     ['prototype key', [start, JSON.parse('{"event":"epoch","epoch":1,"__proto__":{"x":1}}')], /line 2: field "__proto__": not a field/],
     ['event named like a prototype member', [start, { event: 'constructor' }], /line 2: field "event": unknown event "constructor"/],
     ['list as a name', [{ ...start, backend: ['js'] }], /line 1: field "backend": expected a string/],
-    ['table column of unknown shape', [{ ...start, schema: [{ column: 'a', type: 'numeric', onclick: 'x' }] }], /line 1: field "schema": expected a list of column summaries/],
+    [
+      'table column of unknown shape',
+      [{ ...start, schema: [{ column: 'a', type: 'numeric', onclick: 'x' }] }],
+      /line 1: field "schema": expected a list of column summaries/,
+    ],
     ['huge class count', [start, { event: 'report', environment: {}, count: 1, classes: 1e9 }], /line 2: field "classes"/],
-    ['class names of another length', [start, { event: 'report', environment: {}, count: 1, classes: 2, classNames: ['a'] }], /line 2: field "classNames"/],
-    ['out-of-range mistake label', [start, { event: 'report', environment: {}, count: 1, classes: 2, imageSide: 1, mistakes: [{ index: 0, truth: 7, predicted: 1, confidence: 1, pixels: 'AA==' }] }], /field "mistakes"/],
+    [
+      'class names of another length',
+      [start, { event: 'report', environment: {}, count: 1, classes: 2, classNames: ['a'] }],
+      /line 2: field "classNames"/,
+    ],
+    [
+      'out-of-range mistake label',
+      [
+        start,
+        {
+          event: 'report',
+          environment: {},
+          count: 1,
+          classes: 2,
+          imageSide: 1,
+          mistakes: [{ index: 0, truth: 7, predicted: 1, confidence: 1, pixels: 'AA==' }],
+        },
+      ],
+      /field "mistakes"/,
+    ],
   ];
   for (const [what, lines, message] of cases) {
     it(`refuses a log with ${what}, in one line naming the line and the field`, () => {
@@ -131,7 +227,13 @@ describe('schema: a log is checked before anything is drawn', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/bad\.jsonl line 3: field "rowsPerSecond": expected a number/);
     const runs = join(dir, 'runs.jsonl');
-    writeFileSync(runs, log([{ run: 0, settings: { lr: 0.1 }, epochs: [], final: { validationLoss: 1 } }, { run: 1, settings: { lr: { $gt: 1 } }, epochs: [], final: {} }]));
+    writeFileSync(
+      runs,
+      log([
+        { run: 0, settings: { lr: 0.1 }, epochs: [], final: { validationLoss: 1 } },
+        { run: 1, settings: { lr: { $gt: 1 } }, epochs: [], final: {} },
+      ]),
+    );
     r = cli(['report', runs, '-o', join(dir, 'never.html')]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/runs\.jsonl line 2: field "settings\.lr": expected a string, finite number/);
@@ -165,11 +267,25 @@ describe('bounded reads', () => {
 
 describe('caps: large logs are summarised, not drawn in full', () => {
   it('3,000 epochs and 300 classes give a page of bounded size that says what it left out', async () => {
-    const many = Array.from({ length: 3000 }, (_, i) => ({ event: 'epoch', epoch: i + 1, lr: 0.1, loss: 1 / (i + 1), seconds: 0.01, rowsPerSecond: 1000, evalSeconds: 0 }));
+    const many = Array.from({ length: 3000 }, (_, i) => ({
+      event: 'epoch',
+      epoch: i + 1,
+      lr: 0.1,
+      loss: 1 / (i + 1),
+      seconds: 0.01,
+      rowsPerSecond: 1000,
+      evalSeconds: 0,
+    }));
     const C = 300;
     const confusion = Array.from({ length: C * C }, (_, i) => (i % (C + 1) === 0 ? 5 : 0));
-    const report = { event: 'report', environment: {}, count: 5 * C, classes: C, confusion,
-      perClass: Array.from({ length: C }, () => ({ precision: 1, recall: 1, f1: 1, support: 5 })) };
+    const report = {
+      event: 'report',
+      environment: {},
+      count: 5 * C,
+      classes: C,
+      confusion,
+      perClass: Array.from({ length: C }, () => ({ precision: 1, recall: 1, f1: 1, support: 5 })),
+    };
     const page = await trainingReportHtml([start, ...many, { event: 'test', testAccuracy: 1, testLoss: 0 }, report] as LoggedEvent[]);
     expect(page).toContain('3,000 epochs: the curves are drawn through 1,000 of them');
     expect(page).toContain('… 2,800 epochs left out …');
@@ -180,7 +296,12 @@ describe('caps: large logs are summarised, not drawn in full', () => {
 
   it('draws at most 50 curves of 60 runs and lists them all in the table', async () => {
     const runs: ComparedRun[] = Array.from({ length: 60 }, (_, i) => ({
-      run: i, settings: { lr: 0.001 * (i + 1) }, epochs: [{ epoch: 1, loss: 1, validationLoss: 1 + i / 100 }, { epoch: 2, loss: 0.5, validationLoss: 0.5 + i / 100 }],
+      run: i,
+      settings: { lr: 0.001 * (i + 1) },
+      epochs: [
+        { epoch: 1, loss: 1, validationLoss: 1 + i / 100 },
+        { epoch: 2, loss: 0.5, validationLoss: 0.5 + i / 100 },
+      ],
       final: { validationLoss: 0.5 + i / 100 },
     }));
     const page = await compareReportHtml(runs);

@@ -33,12 +33,64 @@ const runs: Record<string, ReturnType<typeof train>> = {};
 beforeAll(() => {
   const iris = join(dir, 'iris-like.csv');
   writeFileSync(iris, irisLikeCsv(150, 7));
-  runs.iris = train('iris', ['--data', iris, '--target', 'species', '--hidden', '16', '--epochs', '90', '--batch', '16', '--lr', '0.05',
-    '--optimizer', 'adam', '--validation', '0.2', '--early-stopping', '10']);
-  runs.cancer = train('cancer', ['--data', fixture('breast-cancer.csv'), '--target', 'diagnosis', '--hidden', '16', '--epochs', '12', '--batch', '32',
-    '--lr', '0.05', '--optimizer', 'sgd', '--validation', '0.2']);
-  runs.diabetes = train('diabetes', ['--data', fixture('diabetes.csv'), '--target', 'progression', '--task', 'regress', '--hidden', '16',
-    '--epochs', '40', '--batch', '32', '--lr', '0.01', '--optimizer', 'sgd', '--validation', '0.2']);
+  runs.iris = train('iris', [
+    '--data',
+    iris,
+    '--target',
+    'species',
+    '--hidden',
+    '16',
+    '--epochs',
+    '90',
+    '--batch',
+    '16',
+    '--lr',
+    '0.05',
+    '--optimizer',
+    'adam',
+    '--validation',
+    '0.2',
+    '--early-stopping',
+    '10',
+  ]);
+  runs.cancer = train('cancer', [
+    '--data',
+    fixture('breast-cancer.csv'),
+    '--target',
+    'diagnosis',
+    '--hidden',
+    '16',
+    '--epochs',
+    '12',
+    '--batch',
+    '32',
+    '--lr',
+    '0.05',
+    '--optimizer',
+    'sgd',
+    '--validation',
+    '0.2',
+  ]);
+  runs.diabetes = train('diabetes', [
+    '--data',
+    fixture('diabetes.csv'),
+    '--target',
+    'progression',
+    '--task',
+    'regress',
+    '--hidden',
+    '16',
+    '--epochs',
+    '40',
+    '--batch',
+    '32',
+    '--lr',
+    '0.01',
+    '--optimizer',
+    'sgd',
+    '--validation',
+    '0.2',
+  ]);
 }, 600_000);
 
 describe('table reports', () => {
@@ -60,7 +112,9 @@ describe('table reports', () => {
 
   it('breast cancer (binary): ROC and PR curves with their areas, computed from the test set', () => {
     const { page, events } = runs.cancer;
-    const report = events.find((e) => e.event === 'report') as LoggedEvent & { curves: Array<{ class: number; auc: number; averagePrecision: number }> };
+    const report = events.find((e) => e.event === 'report') as LoggedEvent & {
+      curves: Array<{ class: number; auc: number; averagePrecision: number }>;
+    };
     expect(report.curves.map((c) => c.class)).toEqual([0, 1]);
     // One class against the rest of two: both curves have the same area.
     expect(report.curves[0].auc).toBeCloseTo(report.curves[1].auc, 10);
@@ -71,7 +125,10 @@ describe('table reports', () => {
 
   it('diabetes (regression): RMSE, MAE and R² tiles that agree with the points, and a residual plot', () => {
     const { page, events } = runs.diabetes;
-    const report = events.find((e) => e.event === 'report') as LoggedEvent & { regression: { truth: number[]; predicted: number[] }; regressionMetrics: { rmse: number; mae: number; r2: number } };
+    const report = events.find((e) => e.event === 'report') as LoggedEvent & {
+      regression: { truth: number[]; predicted: number[] };
+      regressionMetrics: { rmse: number; mae: number; r2: number };
+    };
     const test = events.find((e) => e.event === 'test') as LoggedEvent & { testRmse: number };
     const m = report.regressionMetrics;
     expect(m.rmse).toBeCloseTo(test.testRmse, 2);
@@ -99,28 +156,60 @@ describe('table reports', () => {
     expect(c.roc[0]).toEqual([0, 0]);
     expect(c.roc.at(-1)).toEqual([1, 1]);
     // Tied scores make one threshold.
-    expect(classCurve([true, false], [0.5, 0.5], 1)!.roc).toEqual([[0, 0], [1, 1]]);
+    expect(classCurve([true, false], [0.5, 0.5], 1)!.roc).toEqual([
+      [0, 0],
+      [1, 1],
+    ]);
     expect(classCurve([true, true], [0.5, 0.4], 1)).toBeUndefined();
   });
 
-  browserIt('no axis labels overlap in Chromium: the three tables, and 150 epochs with long class names', async () => {
-    const long = ['a class name much longer than any axis could hold, number one', 'a class name much longer than any axis could hold, number two', 'short'];
-    const epochs = Array.from({ length: 150 }, (_, i) => ({ event: 'epoch', epoch: i + 1, lr: 0.1, loss: 1 / (i + 1), validationLoss: 1.1 / (i + 1), seconds: 0.002, rowsPerSecond: 40000, evalSeconds: 0.0001 }));
-    const synthetic = join(dir, 'long.html');
-    writeFileSync(synthetic, await trainingReportHtml([
-      { event: 'start', layers: [4, 8, 3], epochs: 150, trainRows: 90, testRows: 9 }, ...epochs,
-      { event: 'test', testAccuracy: 1 / 3, testLoss: 1 },
-      { event: 'report', environment: {}, count: 9, classes: 3, classNames: long, inputKind: 'rows', confusion: [1, 1, 1, 1, 1, 1, 1, 1, 1],
-        perClass: [0, 1, 2].map(() => ({ precision: 1 / 3, recall: 1 / 3, f1: 1 / 3, support: 3 })) },
-    ] as LoggedEvent[]));
-    const overlaps: Record<string, string[]> = {};
-    const pages = [runs.iris.html, runs.cancer.html, runs.diabetes.html, synthetic];
-    const seen = await visit(pages, { settleMs: 0, inspect: async (tab, file) => void (overlaps[file] = await overlappingLabels(tab)) });
-    for (const [i, v] of seen.entries()) {
-      expect(v.problems, pages[i]).toEqual([]);
-      expect(overlaps[pages[i]], pages[i]).toEqual([]);
-    }
-    expect(seen[3].bodyText).toContain('a class name much longer than any axis could hold, number one'.slice(0, 23));
-    expect(chartWarnings).toEqual([]);
-  }, 120_000);
+  browserIt(
+    'no axis labels overlap in Chromium: the three tables, and 150 epochs with long class names',
+    async () => {
+      const long = [
+        'a class name much longer than any axis could hold, number one',
+        'a class name much longer than any axis could hold, number two',
+        'short',
+      ];
+      const epochs = Array.from({ length: 150 }, (_, i) => ({
+        event: 'epoch',
+        epoch: i + 1,
+        lr: 0.1,
+        loss: 1 / (i + 1),
+        validationLoss: 1.1 / (i + 1),
+        seconds: 0.002,
+        rowsPerSecond: 40000,
+        evalSeconds: 0.0001,
+      }));
+      const synthetic = join(dir, 'long.html');
+      writeFileSync(
+        synthetic,
+        await trainingReportHtml([
+          { event: 'start', layers: [4, 8, 3], epochs: 150, trainRows: 90, testRows: 9 },
+          ...epochs,
+          { event: 'test', testAccuracy: 1 / 3, testLoss: 1 },
+          {
+            event: 'report',
+            environment: {},
+            count: 9,
+            classes: 3,
+            classNames: long,
+            inputKind: 'rows',
+            confusion: [1, 1, 1, 1, 1, 1, 1, 1, 1],
+            perClass: [0, 1, 2].map(() => ({ precision: 1 / 3, recall: 1 / 3, f1: 1 / 3, support: 3 })),
+          },
+        ] as LoggedEvent[]),
+      );
+      const overlaps: Record<string, string[]> = {};
+      const pages = [runs.iris.html, runs.cancer.html, runs.diabetes.html, synthetic];
+      const seen = await visit(pages, { settleMs: 0, inspect: async (tab, file) => void (overlaps[file] = await overlappingLabels(tab)) });
+      for (const [i, v] of seen.entries()) {
+        expect(v.problems, pages[i]).toEqual([]);
+        expect(overlaps[pages[i]], pages[i]).toEqual([]);
+      }
+      expect(seen[3].bodyText).toContain('a class name much longer than any axis could hold, number one'.slice(0, 23));
+      expect(chartWarnings).toEqual([]);
+    },
+    120_000,
+  );
 });

@@ -12,7 +12,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BenchReport } from '../src/bench/run.js';
 import { clock, progressLine, ProgressBar } from '../src/cli/print.js';
 import {
-  benchReportHtml, classScores, parseRunLog, regressionPoints, squareSide, trainingReportHtml, type LoggedEvent,
+  benchReportHtml,
+  classScores,
+  parseRunLog,
+  regressionPoints,
+  squareSide,
+  trainingReportHtml,
+  type LoggedEvent,
 } from '../src/report/index.js';
 
 const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
@@ -29,8 +35,11 @@ function cli(args: string[], nodeFlags: string[] = []) {
 const EXTERNAL = /https?:|\/\/[a-z0-9]|\b(src|href)="(?!data:)|url\((?!#)|@import|<script|<link|<iframe/i;
 
 /** The first external reference in a page (inline PNG data left out), or undefined. */
-const externalIn = (html: string) => html.replace(/data:image\/png;base64,[A-Za-z0-9+/=]+/g, 'data:')
-  .replace(/<script type="application\/json" id="[\w-]+">[^<]*<\/script>/g, '').match(EXTERNAL)?.[0];
+const externalIn = (html: string) =>
+  html
+    .replace(/data:image\/png;base64,[A-Za-z0-9+/=]+/g, 'data:')
+    .replace(/<script type="application\/json" id="[\w-]+">[^<]*<\/script>/g, '')
+    .match(EXTERNAL)?.[0];
 
 const SECTIONS = ['settings', 'curves', 'test', 'confusion', 'per-class', 'roc', 'mistakes', 'throughput', 'epochs'];
 
@@ -78,7 +87,9 @@ describe('training report of a real MNIST run (1 epoch)', () => {
     expect(page.match(/<img src="data:image\/png;base64,/g)).toHaveLength(24);
     expect(page.match(/<svg /g)!.length).toBeGreaterThanOrEqual(5);
     expect(externalIn(page)).toBeUndefined();
-    expect(page).toMatch(/Content-Security-Policy" content="default-src &#39;none&#39;; img-src data:; style-src &#39;sha256-[A-Za-z0-9+\/=]+&#39;; form-action &#39;none&#39;; base-uri &#39;none&#39;"/);
+    expect(page).toMatch(
+      /Content-Security-Policy" content="default-src &#39;none&#39;; img-src data:; style-src &#39;sha256-[A-Za-z0-9+\/=]+&#39;; form-action &#39;none&#39;; base-uri &#39;none&#39;"/,
+    );
   });
 
   it('is rebuilt byte for byte from the --json log by `native-mlp report`', () => {
@@ -90,44 +101,57 @@ describe('training report of a real MNIST run (1 epoch)', () => {
 
   // Without the browser this is skipped visibly on a developer's machine; under CI (CI=true) it fails instead.
   const browserTest = existsSync(CHROMIUM) || process.env.CI ? it : it.skip;
-  browserTest('opens in headless Chromium with no console errors and no network requests; the screenshot has the page', async () => {
-    expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run must install it)`).toBe(true);
-    const { chromium } = await import('playwright-core');
-    const userDataDir = mkdtempSync(join(tmpdir(), 'native-mlp-chromium-'));
-    const context = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1200, height: 900 },
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-    });
-    try {
-      const tab = await context.newPage();
-      const problems: string[] = [];
-      const requests: string[] = [];
-      tab.on('console', (m) => {
-        if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+  browserTest(
+    'opens in headless Chromium with no console errors and no network requests; the screenshot has the page',
+    async () => {
+      expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run must install it)`).toBe(true);
+      const { chromium } = await import('playwright-core');
+      const userDataDir = mkdtempSync(join(tmpdir(), 'native-mlp-chromium-'));
+      const context = await chromium.launchPersistentContext(userDataDir, {
+        executablePath: CHROMIUM,
+        headless: true,
+        viewport: { width: 1200, height: 900 },
+        args: [
+          '--no-sandbox',
+          '--disable-gpu',
+          '--disable-quic',
+          '--no-first-run',
+          '--disable-background-networking',
+          '--disable-component-update',
+          '--disable-sync',
+        ],
       });
-      tab.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
-      tab.on('request', (r) => requests.push(r.url()));
-      const url = pathToFileURL(html).href;
-      await tab.goto(url, { waitUntil: 'load' });
-      expect(problems).toEqual([]);
-      expect(requests.filter((u) => u !== url && !u.startsWith('data:'))).toEqual([]);
-      // The images decoded (a blocked or broken source has naturalWidth 0).
-      const widths = await tab.$$eval('#mistakes img', (imgs) => imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth));
-      expect(widths).toEqual(Array(24).fill(28));
-      const shot = join(dir, 'run.png');
-      await tab.screenshot({ path: shot, fullPage: true });
-      const size = pngSize(shot);
-      expect(size.width).toBe(1200);
-      expect(size.height).toBeGreaterThan(1800); // every section below the fold is in the full-page picture
-      expect(statSync(shot).size).toBeGreaterThan(50_000);
-    } finally {
-      await context.close();
-      rmSync(userDataDir, { recursive: true, force: true });
-    }
-  }, 120_000);
+      try {
+        const tab = await context.newPage();
+        const problems: string[] = [];
+        const requests: string[] = [];
+        tab.on('console', (m) => {
+          if (m.type() === 'error' || m.type() === 'warning') problems.push(`${m.type()}: ${m.text()}`);
+        });
+        tab.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+        tab.on('request', (r) => requests.push(r.url()));
+        const url = pathToFileURL(html).href;
+        await tab.goto(url, { waitUntil: 'load' });
+        expect(problems).toEqual([]);
+        expect(requests.filter((u) => u !== url && !u.startsWith('data:'))).toEqual([]);
+        // The images decoded (a blocked or broken source has naturalWidth 0).
+        const widths = await tab.$$eval('#mistakes img', (imgs) =>
+          imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth),
+        );
+        expect(widths).toEqual(Array(24).fill(28));
+        const shot = join(dir, 'run.png');
+        await tab.screenshot({ path: shot, fullPage: true });
+        const size = pngSize(shot);
+        expect(size.width).toBe(1200);
+        expect(size.height).toBeGreaterThan(1800); // every section below the fold is in the full-page picture
+        expect(statSync(shot).size).toBeGreaterThan(50_000);
+      } finally {
+        await context.close();
+        rmSync(userDataDir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });
 
 describe('training reports of small CSV runs (UCI breast cancer, diabetes)', () => {
@@ -135,8 +159,26 @@ describe('training reports of small CSV runs (UCI breast cancer, diabetes)', () 
 
   it('classification: class names in the confusion matrix and per-class table, no image grid', () => {
     const html = join(dir, 'cancer.html');
-    const r = cli(['train', '--data', fixture('breast-cancer.csv'), '--target', 'diagnosis', '--hidden', '16', '--epochs', '5',
-      '--batch', '32', '--lr', '0.05', '--validation', '0.2', '--json', '--report', html]);
+    const r = cli([
+      'train',
+      '--data',
+      fixture('breast-cancer.csv'),
+      '--target',
+      'diagnosis',
+      '--hidden',
+      '16',
+      '--epochs',
+      '5',
+      '--batch',
+      '32',
+      '--lr',
+      '0.05',
+      '--validation',
+      '0.2',
+      '--json',
+      '--report',
+      html,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const events = parseRunLog(r.stdout, 'stdout');
@@ -153,8 +195,26 @@ describe('training reports of small CSV runs (UCI breast cancer, diabetes)', () 
 
   it('regression: predicted against true in target units, every test row', () => {
     const html = join(dir, 'diabetes.html');
-    const r = cli(['train', '--data', fixture('diabetes.csv'), '--target', 'progression', '--task', 'regress', '--hidden', '16',
-      '--epochs', '5', '--batch', '32', '--lr', '0.01', '--json', '--report', html]);
+    const r = cli([
+      'train',
+      '--data',
+      fixture('diabetes.csv'),
+      '--target',
+      'progression',
+      '--task',
+      'regress',
+      '--hidden',
+      '16',
+      '--epochs',
+      '5',
+      '--batch',
+      '32',
+      '--lr',
+      '0.01',
+      '--json',
+      '--report',
+      html,
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const events = parseRunLog(r.stdout, 'stdout');
@@ -176,10 +236,13 @@ describe('report command and missing packages', () => {
   it('says in one line how to install the report packages, before training starts', () => {
     // A resolve hook that hides the three packages, as on a light install without them.
     const hooks = join(dir, 'hide-report-packages.mjs');
-    writeFileSync(hooks, `export async function resolve(s, c, next) {
+    writeFileSync(
+      hooks,
+      `export async function resolve(s, c, next) {
       if (['vega', 'vega-lite', 'fast-png'].includes(s)) throw Object.assign(new Error('Cannot find package ' + s), { code: 'ERR_MODULE_NOT_FOUND' });
       return next(s, c);
-    }`);
+    }`,
+    );
     const register = join(dir, 'register.mjs');
     writeFileSync(register, `import { register } from 'node:module'; register(${JSON.stringify(pathToFileURL(hooks).href)});`);
     const r = cli(['train', '--json', '--report', join(dir, 'never.html')], ['--import', pathToFileURL(register).href]);
@@ -221,7 +284,10 @@ describe('report command and missing packages', () => {
     const start = '{"event":"start","layers":[4,2]}\n';
     const damaged: Array<[object, RegExp]> = [
       [{ classes: 2, confusion: [1, 2, 3] }, /confusion of the report event to be classes x classes counts/],
-      [{ classes: 2, imageSide: 2, mistakes: [{ index: 0, truth: 0, predicted: 1, confidence: 1, pixels: 'AAA=' }] }, /base64 pixels of 2 x 2 bytes/],
+      [
+        { classes: 2, imageSide: 2, mistakes: [{ index: 0, truth: 0, predicted: 1, confidence: 1, pixels: 'AAA=' }] },
+        /base64 pixels of 2 x 2 bytes/,
+      ],
       [{ imageSide: 1e9 }, /imageSide of the report event to be an integer from 1 to 1024/],
       [{ regression: { truth: [1, 2], predicted: [1] } }, /two number lists of one length/],
     ];
@@ -236,17 +302,43 @@ describe('report command and missing packages', () => {
 });
 
 describe('parts driven by optional event fields', () => {
-  const start = { event: 'start', backend: 'js', isa: 'scalar', threads: 1, layers: [4, 8, 3], epochs: 3, batch: 16, lr: 0.1,
-    seed: 0, trainImages: 90, testImages: 30, validationImages: 10, optimizer: 'adam', data: 'iris.csv' };
+  const start = {
+    event: 'start',
+    backend: 'js',
+    isa: 'scalar',
+    threads: 1,
+    layers: [4, 8, 3],
+    epochs: 3,
+    batch: 16,
+    lr: 0.1,
+    seed: 0,
+    trainImages: 90,
+    testImages: 30,
+    validationImages: 10,
+    optimizer: 'adam',
+    data: 'iris.csv',
+  };
   const epochs = [1, 2, 3].map((epoch) => ({
-    event: 'epoch', epoch, trainAccuracy: 0.6 + epoch / 10, loss: 1 / epoch, validationLoss: 1.1 / epoch,
-    validationAccuracy: 0.55 + epoch / 10, lr: 0.1 / epoch, seconds: 0.01, imagesPerSecond: 9000, evalSeconds: 0.001,
+    event: 'epoch',
+    epoch,
+    trainAccuracy: 0.6 + epoch / 10,
+    loss: 1 / epoch,
+    validationLoss: 1.1 / epoch,
+    validationAccuracy: 0.55 + epoch / 10,
+    lr: 0.1 / epoch,
+    seconds: 0.01,
+    imagesPerSecond: 9000,
+    evalSeconds: 0.001,
   }));
   const environment = { version: '0.0.0', node: 'v20', platform: 'linux-x64', cpu: 'test', cores: 1 };
 
   it('draws validation curves, the lr schedule, the stop reason and every start field', async () => {
-    const page = await trainingReportHtml([start, ...epochs, { event: 'stop', reason: 'early stopping', epoch: 3 },
-      { event: 'test', testAccuracy: 0.9, testLoss: 0.3 }] as LoggedEvent[]);
+    const page = await trainingReportHtml([
+      start,
+      ...epochs,
+      { event: 'stop', reason: 'early stopping', epoch: 3 },
+      { event: 'test', testAccuracy: 0.9, testLoss: 0.3 },
+    ] as LoggedEvent[]);
     expect(page).toMatch(/validation<\/text>/);
     expect(page).toContain('Learning rate');
     expect(page).toContain('Stopped: reason early stopping');
@@ -267,21 +359,43 @@ describe('parts driven by optional event fields', () => {
 
   it('bench: GFLOP/s per kernel and seconds per epoch (MNIST and dense, median and first) for every column', async () => {
     const col = (label: string, backend: string, threads: number, scale: number) => ({
-      label, backend, threads, isa: 'x', sgemm: { 'u1 = X W1': 10 * scale, square: 50 * scale }, stepMs: 1 / scale,
-      mnistFirst: 3 / scale, mnistMedian: 2 / scale, denseFirst: 4 / scale, denseMedian: 3.5 / scale, epochsTimed: 4,
-      denseGflops: 30 * scale, epochSeconds: 2 / scale, imagesPerSecond: 20000 * scale,
+      label,
+      backend,
+      threads,
+      isa: 'x',
+      sgemm: { 'u1 = X W1': 10 * scale, square: 50 * scale },
+      stepMs: 1 / scale,
+      mnistFirst: 3 / scale,
+      mnistMedian: 2 / scale,
+      denseFirst: 4 / scale,
+      denseMedian: 3.5 / scale,
+      epochsTimed: 4,
+      denseGflops: 30 * scale,
+      epochSeconds: 2 / scale,
+      imagesPerSecond: 20000 * scale,
       ...(backend === 'native' ? { peakGflops: 100 } : {}),
     });
     const report: BenchReport = {
       machine: { cpu: 'Test CPU', cores: 2, node: 'v20', platform: 'linux-x64' },
-      columns: [col('native 1T', 'native', 1, 2), col('wasm 1T', 'wasm', 1, 1), col('js 1T', 'js', 1, 0.5), col('numpy 2.0', 'numpy', 2, 1.5)],
+      columns: [
+        col('native 1T', 'native', 1, 2),
+        col('wasm 1T', 'wasm', 1, 1),
+        col('js 1T', 'js', 1, 0.5),
+        col('numpy 2.0', 'numpy', 2, 1.5),
+      ],
       eventLoop: { backend: 'native', p50Ms: 1, p99Ms: 2, maxMs: 3, epochSeconds: 1 },
       notes: ['a note'],
     };
     const page = await benchReportHtml(report);
     for (const id of ['machine', 'sgemm', 'epoch', 'peak', 'step', 'numbers']) expect(page).toContain(`<section id="${id}">`);
     for (const label of ['native 1T', 'wasm 1T', 'js 1T', 'numpy 2.0']) expect(page).toContain(`${label}</text>`);
-    for (const kind of ['MNIST, median epoch', 'dense MNIST, median epoch', 'MNIST, first epoch', 'dense MNIST, first epoch', 'FMA peak (measured)']) {
+    for (const kind of [
+      'MNIST, median epoch',
+      'dense MNIST, median epoch',
+      'MNIST, first epoch',
+      'dense MNIST, first epoch',
+      'FMA peak (measured)',
+    ]) {
       expect(page).toContain(`${kind}</text>`);
     }
     expect(page).toContain('note: a note');
@@ -306,7 +420,10 @@ describe('report arithmetic', () => {
 
   it('keeps an even sample of at most 2000 regression points', () => {
     const truth = Float32Array.from({ length: 5000 }, (_, i) => i);
-    const r = regressionPoints(truth, truth.map((v) => v + 0.5));
+    const r = regressionPoints(
+      truth,
+      truth.map((v) => v + 0.5),
+    );
     expect(r.truth).toHaveLength(1667);
     expect(r.truth.slice(0, 3)).toEqual([0, 3, 6]);
     expect(r.predicted[1]).toBe(3.5);

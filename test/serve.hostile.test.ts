@@ -23,7 +23,8 @@ afterAll(() => children.forEach((c) => c.kill()));
 
 async function start(args: string[], env: Record<string, string> = {}, script = cli): Promise<string> {
   const child = spawn(process.execPath, [script, ...(script === cli ? ['serve'] : []), '--port', '0', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NATIVE_MLP_BACKEND: 'js', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NATIVE_MLP_BACKEND: 'js', ...env },
   });
   children.push(child);
   return new Promise<string>((resolve, reject) => {
@@ -38,10 +39,18 @@ async function start(args: string[], env: Record<string, string> = {}, script = 
   });
 }
 
-interface Reply { status: number; body: Record<string, unknown> }
+interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+}
 
 /** A raw request, so tests control every header (fetch adds its own Origin rules). */
-function send(hostPort: string, method: string, path: string, opts: { headers?: Record<string, string>; body?: string | Buffer } = {}): Promise<Reply> {
+function send(
+  hostPort: string,
+  method: string,
+  path: string,
+  opts: { headers?: Record<string, string>; body?: string | Buffer } = {},
+): Promise<Reply> {
   const at = hostPort.lastIndexOf(':');
   const [host, port] = [hostPort.slice(0, at), Number(hostPort.slice(at + 1))];
   return new Promise((resolve, reject) => {
@@ -56,7 +65,8 @@ function send(hostPort: string, method: string, path: string, opts: { headers?: 
   });
 }
 const JSON_TYPE = { 'content-type': 'application/json' };
-const post = (base: string, path: string, body: string, headers: Record<string, string> = JSON_TYPE) => send(base, 'POST', path, { headers, body });
+const post = (base: string, path: string, body: string, headers: Record<string, string> = JSON_TYPE) =>
+  send(base, 'POST', path, { headers, body });
 
 describe('serve against hostile clients', () => {
   let base = '';
@@ -83,11 +93,17 @@ describe('serve against hostile clients', () => {
 
   it('every bad body gets 400 with a message; unknown routes 404, wrong methods 405', async () => {
     const bad: [string, string, RegExp][] = [
-      ['/train', 'null', /JSON object/], ['/train', '[]', /JSON object/], ['/train', '5', /JSON object/],
-      ['/train', '', /not valid JSON/], ['/train', '{', /not valid JSON/], ['/train', '{"epochs": "1"}', /epochs: expected integer/],
-      ['/train', '{"epochs": 0}', /epochs must be >= 1/], ['/train', '{"epochs": 1, "lr": 5}', /unknown field "lr"/],
+      ['/train', 'null', /JSON object/],
+      ['/train', '[]', /JSON object/],
+      ['/train', '5', /JSON object/],
+      ['/train', '', /not valid JSON/],
+      ['/train', '{', /not valid JSON/],
+      ['/train', '{"epochs": "1"}', /epochs: expected integer/],
+      ['/train', '{"epochs": 0}', /epochs must be >= 1/],
+      ['/train', '{"epochs": 1, "lr": 5}', /unknown field "lr"/],
       ['/train', '{"__proto__": {"x": 1}}', /unknown field "__proto__"/],
-      ['/predict', '{}', /exactly one of/], ['/predict', '{"inputs": null}', /inputs: expected array/],
+      ['/predict', '{}', /exactly one of/],
+      ['/predict', '{"inputs": null}', /inputs: expected array/],
       ['/predict', '{"inputs": [[1, 2, 3]]}', /inputs\[0\] must NOT have fewer than 784 items/],
       ['/predict', `{"inputs": [[${Array(784).fill(256)}]]}`, /inputs\[0\]\[0\] must be <= 255/],
       ['/predict', `{"inputs": [[${Array(784).fill(0.5)}]]}`, /inputs\[0\]\[0\]: expected integer/],
@@ -102,7 +118,10 @@ describe('serve against hostile clients', () => {
   });
 
   it('oversize bodies are refused with 413 and the server keeps answering', async () => {
-    const declared = await post(base, '/predict', 'x', { ...JSON_TYPE, 'content-length': String(9 << 20) }).catch(() => ({ status: 413, body: {} }));
+    const declared = await post(base, '/predict', 'x', { ...JSON_TYPE, 'content-length': String(9 << 20) }).catch(() => ({
+      status: 413,
+      body: {},
+    }));
     expect(declared.status).toBe(413);
     const r = await post(base, '/predict', Buffer.alloc(9 << 20, 0x20) as unknown as string).catch(() => ({ status: 413, body: {} }));
     expect(r.status).toBe(413);
@@ -112,9 +131,14 @@ describe('serve against hostile clients', () => {
 
 describe('serve off loopback needs a token for /train', () => {
   it('refuses to start with --allow-train and no NATIVE_MLP_SERVER_TOKEN (CLI and example alike)', () => {
-    for (const [script, args] of [[cli, ['serve']], [example, []]] as const) {
+    for (const [script, args] of [
+      [cli, ['serve']],
+      [example, []],
+    ] as const) {
       const r = spawnSync(process.execPath, [script, ...args, '--port', '0', '--host', '0.0.0.0', '--allow-train', '--model', model], {
-        encoding: 'utf8', timeout: 20_000, env: { ...process.env, NATIVE_MLP_SERVER_TOKEN: '' },
+        encoding: 'utf8',
+        timeout: 20_000,
+        env: { ...process.env, NATIVE_MLP_SERVER_TOKEN: '' },
       });
       expect(r.status, script).toBe(2);
       expect(r.stderr).toMatch(/needs NATIVE_MLP_SERVER_TOKEN/);

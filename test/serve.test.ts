@@ -33,7 +33,29 @@ async function post(base: string, path: string, body: unknown, headers: Record<s
 /** A classification model trained by the CLI on breast-cancer.csv (so it records its data source). */
 function trainCsvModel(file: string, extra: string[] = []): void {
   assertFreshDist();
-  const r = spawnSync(process.execPath, [cli, 'train', '--data', csv, '--target', 'diagnosis', '--epochs', '3', '--batch', '32', '--lr', '0.05', '--hidden', '8', '--save', file, ...extra], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      cli,
+      'train',
+      '--data',
+      csv,
+      '--target',
+      'diagnosis',
+      '--epochs',
+      '3',
+      '--batch',
+      '32',
+      '--lr',
+      '0.05',
+      '--hidden',
+      '8',
+      '--save',
+      file,
+      ...extra,
+    ],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
   if (r.status !== 0) throw new Error(`train failed: ${r.stderr}`);
 }
 
@@ -52,7 +74,7 @@ describe('serve: a table model', () => {
 
   const rowOf = (values: number[]) => Object.fromEntries(names.map((n, j) => [n, values[j]]));
 
-  it('answers rows by column name with class names and every class\'s probability, as predictRows does', async () => {
+  it("answers rows by column name with class names and every class's probability, as predictRows does", async () => {
     const rows = [rowOf(names.map((_, j) => 10 + j)), rowOf(names.map((_, j) => 0.1 * j))];
     const r = await post(base, '/predict', { rows });
     expect(r.status).toBe(200);
@@ -121,7 +143,9 @@ describe('serve: a table model', () => {
   it('refuses a 10 MB body with 413 and keeps serving', async () => {
     const big = JSON.stringify({ inputs: Array(200_000).fill(names.map(() => 1.5)) });
     expect(big.length).toBeGreaterThan(10_000_000);
-    const r = await fetch(base + '/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: big }).catch(() => undefined);
+    const r = await fetch(base + '/predict', { method: 'POST', headers: { 'content-type': 'application/json' }, body: big }).catch(
+      () => undefined,
+    );
     if (r) expect(r.status).toBe(413);
     expect((await fetch(base + '/healthz')).status).toBe(200);
   });

@@ -32,8 +32,30 @@ async function post(base: string, path: string, body: unknown) {
 /** A recorded patience beyond the run keeps a long retraining from stopping early (tables stop on the training loss by default). */
 function trainCsvModel(file: string, epochs: number): void {
   assertFreshDist();
-  const r = spawnSync(process.execPath, [cli, 'train', '--data', csv, '--target', 'diagnosis', '--epochs', String(epochs), '--batch', '16', '--lr', '0.02', '--hidden', '8',
-    '--early-stopping', '100000', '--save', file], { encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(
+    process.execPath,
+    [
+      cli,
+      'train',
+      '--data',
+      csv,
+      '--target',
+      'diagnosis',
+      '--epochs',
+      String(epochs),
+      '--batch',
+      '16',
+      '--lr',
+      '0.02',
+      '--hidden',
+      '8',
+      '--early-stopping',
+      '100000',
+      '--save',
+      file,
+    ],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
   if (r.status !== 0) throw new Error(`train failed: ${r.stderr}`);
 }
 
@@ -63,15 +85,25 @@ describe('serve: POST /train', () => {
     expect(started.status).toBe(202);
     expect(started.body.status).toBe('training');
     const answered: number[] = [];
-    const replies = await Promise.all(Array.from({ length: 1000 }, () => post(base, '/predict', { rows: [row] }).then((r) => {
-      answered.push(Date.now());
-      return r;
-    })));
+    const replies = await Promise.all(
+      Array.from({ length: 1000 }, () =>
+        post(base, '/predict', { rows: [row] }).then((r) => {
+          answered.push(Date.now());
+          return r;
+        }),
+      ),
+    );
     expect(replies.map((r) => r.status)).toEqual(Array(1000).fill(200));
     const t = await finished(base);
     // The burst was answered while the worker trained, not after it.
     expect(answered.filter((ms) => ms < Date.parse(t.finished as string)).length).toBeGreaterThan(900);
-    expect(t).toMatchObject({ status: 'done', swapped: true, forced: true, metric: 'testAccuracy', previousFile: join(dir, 'm.v1.safetensors') });
+    expect(t).toMatchObject({
+      status: 'done',
+      swapped: true,
+      forced: true,
+      metric: 'testAccuracy',
+      previousFile: join(dir, 'm.v1.safetensors'),
+    });
     expect(t.previous).toBe(Number(loadModel(join(dir, 'm.v1.safetensors')).metadata.testAccuracy));
     expect(typeof t.new).toBe('number');
     expect(readFileSync(join(dir, 'm.v1.safetensors'))).toEqual(before);
@@ -90,7 +122,22 @@ describe('serve: POST /train', () => {
     trainCsvModel(file, 2);
     // The served model claims a perfect score, so no retraining can be better.
     const m = loadModel(file);
-    saveModel(file, m.net, { ...Object.fromEntries(Object.entries(m.metadata).filter(([k]) => !['format', 'format_version', 'layers', 'activation', 'output', 'task', 'feature_names', 'class_names', 'pipeline'].includes(k))), testAccuracy: '1' }, m);
+    saveModel(
+      file,
+      m.net,
+      {
+        ...Object.fromEntries(
+          Object.entries(m.metadata).filter(
+            ([k]) =>
+              !['format', 'format_version', 'layers', 'activation', 'output', 'task', 'feature_names', 'class_names', 'pipeline'].includes(
+                k,
+              ),
+          ),
+        ),
+        testAccuracy: '1',
+      },
+      m,
+    );
     const before = readFileSync(file);
     const base = await serve(file);
     expect((await post(base, '/train', { epochs: 2 })).status).toBe(202);

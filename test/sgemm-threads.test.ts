@@ -37,46 +37,50 @@ function result(be: Backend, cs: SgemmCase): { whole: Float32Array; error: strin
   return { whole: Float32Array.from(p.c.whole), error: check(p, aBefore, bBefore) };
 }
 
-forEachBackend('sgemm threads', (be, v) => {
-  it('training shapes and 300x700x500: the reference, and bit-identical to 1 thread', () => {
-    const failures: string[] = [];
-    const pooled = jsThreads.pooledCalls();
-    useThreads(be, 1);
-    const ones = v.threads > 1 ? SHAPES.map((cs) => result(be, cs).whole) : [];
-    useThreads(be, v.threads);
-    SHAPES.forEach((cs, i) => {
-      const got = result(be, cs);
-      if (got.error !== null) failures.push(`${describeCase(cs)}: ${got.error}`);
-      if (v.threads === 1) return;
-      const one = ones[i];
-      const diff = one.findIndex((x, i) => !Object.is(x, got.whole[i]));
-      if (diff >= 0) failures.push(`${describeCase(cs)}: ${v.threads} threads gave ${got.whole[diff]} at ${diff}, 1 thread ${one[diff]}`);
-    });
-    expect(failures).toEqual([]);
-    // The TypeScript backend splits only shared operands over 2^20 multiply-adds: make sure it did.
-    if (v.name === 'js' && v.threads > 1) expect(jsThreads.pooledCalls() - pooled, 'calls split over threads').toBeGreaterThanOrEqual(7);
-  }, 120_000);
+forEachBackend(
+  'sgemm threads',
+  (be, v) => {
+    it('training shapes and 300x700x500: the reference, and bit-identical to 1 thread', () => {
+      const failures: string[] = [];
+      const pooled = jsThreads.pooledCalls();
+      useThreads(be, 1);
+      const ones = v.threads > 1 ? SHAPES.map((cs) => result(be, cs).whole) : [];
+      useThreads(be, v.threads);
+      SHAPES.forEach((cs, i) => {
+        const got = result(be, cs);
+        if (got.error !== null) failures.push(`${describeCase(cs)}: ${got.error}`);
+        if (v.threads === 1) return;
+        const one = ones[i];
+        const diff = one.findIndex((x, i) => !Object.is(x, got.whole[i]));
+        if (diff >= 0) failures.push(`${describeCase(cs)}: ${v.threads} threads gave ${got.whole[diff]} at ${diff}, 1 thread ${one[diff]}`);
+      });
+      expect(failures).toEqual([]);
+      // The TypeScript backend splits only shared operands over 2^20 multiply-adds: make sure it did.
+      if (v.name === 'js' && v.threads > 1) expect(jsThreads.pooledCalls() - pooled, 'calls split over threads').toBeGreaterThanOrEqual(7);
+    }, 120_000);
 
-  it('many back-to-back calls through the pool stay correct', () => {
-    const cs: SgemmCase = { ta: false, tb: false, m: 96, n: 160, k: 200, alpha: 1, beta: 0, shared: true };
-    const p = prepare(cs);
-    call(be, p);
-    expect(check(p, Float32Array.from(p.a.whole), Float32Array.from(p.b.whole))).toBeNull();
-    const first = Float32Array.from(p.c.view);
-    for (let r = 0; r < 200; r++) {
-      p.c.view.fill(NaN, 0, extent(cs.m, cs.n, p.ldc));
+    it('many back-to-back calls through the pool stay correct', () => {
+      const cs: SgemmCase = { ta: false, tb: false, m: 96, n: 160, k: 200, alpha: 1, beta: 0, shared: true };
+      const p = prepare(cs);
       call(be, p);
-      const diff = first.findIndex((x, i) => !Object.is(x, p.c.view[i]));
-      if (diff >= 0) expect.fail(`call ${r}: element ${diff} is ${p.c.view[diff]}, first call gave ${first[diff]}`);
-    }
-  }, 120_000);
+      expect(check(p, Float32Array.from(p.a.whole), Float32Array.from(p.b.whole))).toBeNull();
+      const first = Float32Array.from(p.c.view);
+      for (let r = 0; r < 200; r++) {
+        p.c.view.fill(NaN, 0, extent(cs.m, cs.n, p.ldc));
+        call(be, p);
+        const diff = first.findIndex((x, i) => !Object.is(x, p.c.view[i]));
+        if (diff >= 0) expect.fail(`call ${r}: element ${diff} is ${p.c.view[diff]}, first call gave ${first[diff]}`);
+      }
+    }, 120_000);
 
-  it('setThreads / getThreads round-trip', () => {
-    expect(be.setThreads(2)).toBe(2);
-    expect(be.getThreads()).toBe(2);
-    expect(be.setThreads(1)).toBe(1);
-    expect(be.getThreads()).toBe(1);
-    expect(be.setThreads(0)).toBeGreaterThanOrEqual(1);
-    useThreads(be, v.threads);
-  });
-}, { threads: [1, 2] });
+    it('setThreads / getThreads round-trip', () => {
+      expect(be.setThreads(2)).toBe(2);
+      expect(be.getThreads()).toBe(2);
+      expect(be.setThreads(1)).toBe(1);
+      expect(be.getThreads()).toBe(1);
+      expect(be.setThreads(0)).toBeGreaterThanOrEqual(1);
+      useThreads(be, v.threads);
+    });
+  },
+  { threads: [1, 2] },
+);

@@ -24,7 +24,11 @@ const GRID = ['--param', 'lr=0.01,0.1', '--param', 'hidden=4,8,16', '--param', '
 // Every epoch runs (a patience beyond the run): the kill lands mid-run and the epochs are compared.
 const SLOW = ['--param', 'lr=0.01,0.02', '--param', 'epochs=30', '--param', 'batch=2', '--param', 'early-stopping=1000'];
 
-const runs = (out: string): RunLine[] => readFileSync(join(out, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunLine);
+const runs = (out: string): RunLine[] =>
+  readFileSync(join(out, 'runs.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as RunLine);
 const byRun = (lines: RunLine[]) => Object.fromEntries(lines.map((l) => [l.run, l.final]));
 
 function sweep(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -36,10 +40,15 @@ function sweep(args: string[]): Promise<{ code: number | null; stdout: string; s
   return new Promise((resolve) => child.on('exit', (code) => resolve({ code, stdout, stderr })));
 }
 
-interface Worker { child: ChildProcess; log: () => string }
+interface Worker {
+  child: ChildProcess;
+  log: () => string;
+}
 
 function worker(url: string, queue: string, ...more: string[]): Worker {
-  const child = spawn(process.execPath, [bin, 'worker', '--redis', url, '--queue', queue, '--lock-seconds', '1', ...more], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'worker', '--redis', url, '--queue', queue, '--lock-seconds', '1', ...more], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   child.stdout!.on('data', (d) => (log += d));
   child.stderr!.on('data', (d) => (log += d));
@@ -69,7 +78,7 @@ else {
       await redis?.stop();
     });
 
-    it('gives the local sweep\'s metrics, run for run', async () => {
+    it("gives the local sweep's metrics, run for run", async () => {
       workers.push(worker(redis.url, 'grid'), worker(redis.url, 'grid'));
       await waitFor(() => workers.every((w) => w.log().includes('waiting for jobs')));
       const local = join(dir, 'local');
@@ -112,7 +121,9 @@ else {
       const ref = join(dir, 'uninterrupted');
       const u = await sweep([...DATA, ...SLOW, '--workers', '2', '--out', ref]);
       expect(u.code, u.stderr).toBe(0);
-      expect(readFileSync(join(out, 'models', `run-${victim}.safetensors`))).toEqual(readFileSync(join(ref, 'models', `run-${victim}.safetensors`)));
+      expect(readFileSync(join(out, 'models', `run-${victim}.safetensors`))).toEqual(
+        readFileSync(join(ref, 'models', `run-${victim}.safetensors`)),
+      );
       expect(byRun(lines)).toEqual(byRun(runs(ref)));
     });
 
@@ -134,7 +145,21 @@ else {
       let w = worker(redis.url, 'dying', '--max-stalled', '1');
       workers.push(w);
       await waitFor(() => w.log().includes('waiting for jobs'));
-      const ended = sweep([...DATA, '--param', 'lr=0.01', '--param', 'epochs=60', '--param', 'batch=2', '--out', out, '--redis', redis.url, '--queue', 'dying']);
+      const ended = sweep([
+        ...DATA,
+        '--param',
+        'lr=0.01',
+        '--param',
+        'epochs=60',
+        '--param',
+        'batch=2',
+        '--out',
+        out,
+        '--redis',
+        redis.url,
+        '--queue',
+        'dying',
+      ]);
       for (const atLeast of [3, 6]) {
         await waitFor(() => epochsSeen() >= atLeast);
         w.child.kill('SIGKILL');

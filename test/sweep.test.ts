@@ -24,14 +24,20 @@ const GRID = ['--param', 'lr=0.01,0.1', '--param', 'hidden=4,8,16', '--param', '
 function cli(args: string[], timeout = 120_000) {
   return spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout });
 }
-const runs = (out: string): RunLine[] => readFileSync(join(out, 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunLine);
+const runs = (out: string): RunLine[] =>
+  readFileSync(join(out, 'runs.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as RunLine);
 
 describe('search spaces', () => {
   it('expands a grid in the order given, the last param fastest', () => {
     const s = gridSettings(['lr=0.1,0.01', 'hidden=32,64-32', 'weight-decay=0'].map(parseParam));
     expect(s).toEqual([
-      { lr: 0.1, hidden: [32], weightDecay: 0 }, { lr: 0.1, hidden: [64, 32], weightDecay: 0 },
-      { lr: 0.01, hidden: [32], weightDecay: 0 }, { lr: 0.01, hidden: [64, 32], weightDecay: 0 },
+      { lr: 0.1, hidden: [32], weightDecay: 0 },
+      { lr: 0.1, hidden: [64, 32], weightDecay: 0 },
+      { lr: 0.01, hidden: [32], weightDecay: 0 },
+      { lr: 0.01, hidden: [64, 32], weightDecay: 0 },
     ]);
   });
 
@@ -80,7 +86,20 @@ describe('native-mlp sweep', () => {
 
   it('a 12-run grid writes runs.jsonl, every model, the best one and the comparison report', async () => {
     const out = join(dir, 'grid');
-    const r = cli(['sweep', '--data', table, '--target', 'diagnosis', ...GRID, '--workers', '2', '--metric', 'validationAccuracy', '--out', out]);
+    const r = cli([
+      'sweep',
+      '--data',
+      table,
+      '--target',
+      'diagnosis',
+      ...GRID,
+      '--workers',
+      '2',
+      '--metric',
+      'validationAccuracy',
+      '--out',
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const lines = runs(out);
     expect(lines.map((l) => l.run).sort((a, b) => a - b)).toEqual([...Array(12).keys()]);
@@ -92,7 +111,9 @@ describe('native-mlp sweep', () => {
       expect(existsSync(join(out, l.model!))).toBe(true);
     }
     // runs.jsonl is in finishing order; ties go to the earlier run.
-    const best = [...lines].sort((a, b) => a.run - b.run).reduce((b, l) => (l.final.validationAccuracy > b.final.validationAccuracy ? l : b));
+    const best = [...lines]
+      .sort((a, b) => a.run - b.run)
+      .reduce((b, l) => (l.final.validationAccuracy > b.final.validationAccuracy ? l : b));
     expect(readFileSync(join(out, 'best.safetensors'))).toEqual(readFileSync(join(out, best.model!)));
     expect(r.stdout).toContain(`best: run ${best.run}, validationAccuracy`);
     // The comparison report, from src/report's compareReportHtml (absent from builds without it).
@@ -104,11 +125,26 @@ describe('native-mlp sweep', () => {
 
   it('gives every run the same metrics and model at 1 worker as at 2', () => {
     const out = join(dir, 'grid-1');
-    const r = cli(['sweep', '--data', table, '--target', 'diagnosis', ...GRID, '--workers', '1', '--metric', 'validationAccuracy', '--out', out]);
+    const r = cli([
+      'sweep',
+      '--data',
+      table,
+      '--target',
+      'diagnosis',
+      ...GRID,
+      '--workers',
+      '1',
+      '--metric',
+      'validationAccuracy',
+      '--out',
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const timing = new Set(['seconds', 'rowsPerSecond', 'imagesPerSecond', 'evalSeconds']);
     const measured = (l: RunLine) => ({
-      run: l.run, final: l.final, epochs: l.epochs.map((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !timing.has(k)))),
+      run: l.run,
+      final: l.final,
+      epochs: l.epochs.map((e) => Object.fromEntries(Object.entries(e).filter(([k]) => !timing.has(k)))),
     });
     const byRun = (o: string) => runs(o).sort((a, b) => a.run - b.run);
     const two = byRun(join(dir, 'grid'));
@@ -119,7 +155,23 @@ describe('native-mlp sweep', () => {
 
   it('scores by stratified K-fold: each run the mean of its folds', () => {
     const out = join(dir, 'folds');
-    const r = cli(['sweep', '--data', table, '--target', 'diagnosis', '--param', 'lr=0.05,0.1', '--param', 'epochs=2', '--folds', '3', '--workers', '2', '--out', out]);
+    const r = cli([
+      'sweep',
+      '--data',
+      table,
+      '--target',
+      'diagnosis',
+      '--param',
+      'lr=0.05,0.1',
+      '--param',
+      'epochs=2',
+      '--folds',
+      '3',
+      '--workers',
+      '2',
+      '--out',
+      out,
+    ]);
     expect(r.status, r.stderr).toBe(0);
     const lines = runs(out);
     expect(lines).toHaveLength(2);
@@ -154,7 +206,10 @@ describe('native-mlp sweep', () => {
 
   it('an unreachable Redis is one line naming the URL, exit 2, in bounded time', () => {
     const url = 'redis://127.0.0.1:1';
-    const r = cli(['sweep', '--data', table, '--target', 'diagnosis', '--param', 'lr=0.1', '--out', join(dir, 'noredis'), '--redis', url], 30_000);
+    const r = cli(
+      ['sweep', '--data', table, '--target', 'diagnosis', '--param', 'lr=0.1', '--out', join(dir, 'noredis'), '--redis', url],
+      30_000,
+    );
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(new RegExp(`cannot reach Redis at ${url}`));
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
@@ -178,8 +233,28 @@ describe('native-mlp sweep', () => {
     const data = join(dir, 'changing.csv');
     writeFileSync(data, readFileSync(table));
     const out = join(dir, 'changing');
-    const child = spawn(process.execPath, [bin, 'sweep', '--data', data, '--target', 'diagnosis', '--param', 'lr=0.01,0.02,0.03,0.04',
-      '--param', 'epochs=20', '--param', 'batch=2', '--workers', '1', '--out', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'sweep',
+        '--data',
+        data,
+        '--target',
+        'diagnosis',
+        '--param',
+        'lr=0.01,0.02,0.03,0.04',
+        '--param',
+        'epochs=20',
+        '--param',
+        'batch=2',
+        '--workers',
+        '1',
+        '--out',
+        out,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -204,9 +279,31 @@ describe('native-mlp sweep', () => {
 
   it('SIGINT keeps finished runs and checkpoints running ones; --resume ends with every run', async () => {
     const out = join(dir, 'resume');
-    const child: ChildProcess = spawn(process.execPath, [bin, 'sweep', '--data', table, '--target', 'diagnosis',
-      '--param', 'lr=0.01,0.02,0.03,0.04', '--param', 'epochs=30', '--param', 'batch=2', '--param', 'early-stopping=1000', '--workers', '1',
-      '--out', out, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child: ChildProcess = spawn(
+      process.execPath,
+      [
+        bin,
+        'sweep',
+        '--data',
+        table,
+        '--target',
+        'diagnosis',
+        '--param',
+        'lr=0.01,0.02,0.03,0.04',
+        '--param',
+        'epochs=30',
+        '--param',
+        'batch=2',
+        '--param',
+        'early-stopping=1000',
+        '--workers',
+        '1',
+        '--out',
+        out,
+        '--json',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -233,7 +330,23 @@ describe('native-mlp sweep', () => {
     for (const l of lines) expect(l.epochs.map((e) => e.epoch)).toEqual([...Array(30).keys()].map((i) => i + 1));
     // The interrupted run ends as a run never interrupted does.
     const ref = join(dir, 'resume-ref');
-    const r2 = cli(['sweep', '--data', table, '--target', 'diagnosis', '--param', 'lr=0.01', '--param', 'epochs=30', '--param', 'batch=2', '--param', 'early-stopping=1000', '--out', ref]);
+    const r2 = cli([
+      'sweep',
+      '--data',
+      table,
+      '--target',
+      'diagnosis',
+      '--param',
+      'lr=0.01',
+      '--param',
+      'epochs=30',
+      '--param',
+      'batch=2',
+      '--param',
+      'early-stopping=1000',
+      '--out',
+      ref,
+    ]);
     expect(r2.status, r2.stderr).toBe(0);
     expect(readFileSync(join(out, 'models', 'run-0.safetensors'))).toEqual(readFileSync(join(ref, 'models', 'run-0.safetensors')));
   });

@@ -14,10 +14,18 @@ const bin = fileURLToPath(new URL('../dist/cli/main.js', import.meta.url));
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'native-mlp-table-cli-'));
 const cli = (args: string[]) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NATIVE_MLP_BACKEND: 'js' } });
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    encoding: 'utf8',
+    timeout: 120_000,
+    env: { ...process.env, NATIVE_MLP_BACKEND: 'js' },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
-const jsonLines = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const jsonLines = (s: string) =>
+  s
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const QUICK = ['--hidden', '16', '--epochs', '5', '--batch', '32', '--optimizer', 'adam', '--lr', '0.01'];
 
 describe('native-mlp inspect', () => {
@@ -36,8 +44,25 @@ describe('native-mlp inspect', () => {
     const r = cli(['inspect', '--json', fixture('penguins.csv'), '--target', 'Species']);
     expect(r.code).toBe(0);
     const cols = jsonLines(r.stdout);
-    expect(cols.map((c) => c.column)).toEqual(['Species', 'Island', 'Beak Length (mm)', 'Beak Depth (mm)', 'Flipper Length (mm)', 'Body Mass (g)', 'Sex']);
-    expect(cols[0]).toMatchObject({ type: 'target', missing: 0, features: 0, classes: [{ name: 'Adelie', rows: 152 }, { name: 'Chinstrap', rows: 68 }, { name: 'Gentoo', rows: 124 }] });
+    expect(cols.map((c) => c.column)).toEqual([
+      'Species',
+      'Island',
+      'Beak Length (mm)',
+      'Beak Depth (mm)',
+      'Flipper Length (mm)',
+      'Body Mass (g)',
+      'Sex',
+    ]);
+    expect(cols[0]).toMatchObject({
+      type: 'target',
+      missing: 0,
+      features: 0,
+      classes: [
+        { name: 'Adelie', rows: 152 },
+        { name: 'Chinstrap', rows: 68 },
+        { name: 'Gentoo', rows: 124 },
+      ],
+    });
     expect(cols[1]).toMatchObject({ type: 'categorical', missing: 0, distinct: 3, features: 3 });
     expect(cols[2]).toMatchObject({ type: 'numeric', missing: 2, features: 2, min: 32.1, max: 59.6 });
     expect(cols[6]).toMatchObject({ type: 'categorical', missing: 10, features: 4 });
@@ -48,7 +73,9 @@ describe('train, predict and eval on a table', () => {
   it('train --json has the schema in its start event and warnings as events; predict answers rows with missing and unseen cells; eval agrees with the test event', () => {
     const train = join(tmp, 'train.csv');
     const test = join(tmp, 'test.csv');
-    const lines = spawnSync('cat', [fixture('cars.csv')], { encoding: 'utf8' }).stdout.trim().split('\n');
+    const lines = spawnSync('cat', [fixture('cars.csv')], { encoding: 'utf8' })
+      .stdout.trim()
+      .split('\n');
     writeFileSync(train, [lines[0], ...lines.slice(1).filter((_, i) => i % 5 !== 0)].join('\n') + '\n');
     writeFileSync(test, [lines[0], ...lines.slice(1).filter((_, i) => i % 5 === 0)].join('\n') + '\n');
     const model = join(tmp, 'cars.safetensors');
@@ -69,13 +96,19 @@ describe('train, predict and eval on a table', () => {
     for (const k of ['testAccuracy', 'testLoss', 'testMacroF1', 'testBalancedAccuracy']) expect(ev[k]).toBe(testEvent[k]);
 
     const rows = join(tmp, 'rows.csv');
-    writeFileSync(rows, 'Origin,Name,Miles_per_Gallon,Cylinders,Displacement,Horsepower,Weight_in_lbs,Acceleration,Year,extra\n' +
-      ',x,,4,97,,2130,14.5,1972-01-01,1\n,y,NA,6,250,100,3329,15.5,,2\n,z,27,4,A-Z,88,2130,14.5,1972-01-01,3\n');
+    writeFileSync(
+      rows,
+      'Origin,Name,Miles_per_Gallon,Cylinders,Displacement,Horsepower,Weight_in_lbs,Acceleration,Year,extra\n' +
+        ',x,,4,97,,2130,14.5,1972-01-01,1\n,y,NA,6,250,100,3329,15.5,,2\n,z,27,4,A-Z,88,2130,14.5,1972-01-01,3\n',
+    );
     const bad = cli(['predict', '--json', '--model', model, '--input', rows]);
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim()).toMatch(/rows\.csv: line 4, column "Displacement": "A-Z" is not a decimal number/);
-    writeFileSync(rows, 'Name,Miles_per_Gallon,Cylinders,Displacement,Horsepower,Weight_in_lbs,Acceleration,Year\n' +
-      'x,,4,97,,2130,14.5,1972-01-01\ny,NA,6,250,100,3329,15.5,\n');
+    writeFileSync(
+      rows,
+      'Name,Miles_per_Gallon,Cylinders,Displacement,Horsepower,Weight_in_lbs,Acceleration,Year\n' +
+        'x,,4,97,,2130,14.5,1972-01-01\ny,NA,6,250,100,3329,15.5,\n',
+    );
     const p = cli(['predict', '--json', '--model', model, '--input', rows]);
     expect(p.code).toBe(0);
     const out = jsonLines(p.stdout);
@@ -98,19 +131,36 @@ describe('train, predict and eval on a table', () => {
     const model = join(tmp, 'penguins.safetensors');
     expect(cli(['train', '--data', fixture('penguins.csv'), '--target', 'Species', ...QUICK, '--save', model]).code).toBe(0);
     const rows = join(tmp, 'penguin-rows.csv');
-    writeFileSync(rows, 'Island;Beak Length (mm);Beak Depth (mm);Flipper Length (mm);Body Mass (g);Sex\n' +
-      'Atlantis;45,1;NA;210;4500;MALE\nDream;;17,5;?;3600;\nBiscoe;47;15;215;5000;FEMALE\n');
+    writeFileSync(
+      rows,
+      'Island;Beak Length (mm);Beak Depth (mm);Flipper Length (mm);Body Mass (g);Sex\n' +
+        'Atlantis;45,1;NA;210;4500;MALE\nDream;;17,5;?;3600;\nBiscoe;47;15;215;5000;FEMALE\n',
+    );
     const p = cli(['predict', '--json', '--model', model, '--input', rows, '--decimal', ',']);
     expect(p.code).toBe(0);
     const out = jsonLines(p.stdout);
     expect(out.map((r) => r.row)).toEqual([0, 1, 2]);
     for (const r of out) expect(['Adelie', 'Chinstrap', 'Gentoo']).toContain(r.label);
-    expect(p.stderr.trim()).toBe('native-mlp: warning: column "Island": 1 row had a category not seen in training ("Atlantis"), encoded as all zero');
+    expect(p.stderr.trim()).toBe(
+      'native-mlp: warning: column "Island": 1 row had a category not seen in training ("Atlantis"), encoded as all zero',
+    );
   }, 120_000);
 
   it('multi-output regression from CSV: --target a,b', () => {
     const model = join(tmp, 'multi.safetensors');
-    const t = cli(['train', '--json', '--data', fixture('cars.csv'), '--target', 'Miles_per_Gallon,Horsepower', '--task', 'regress', ...QUICK, '--save', model]);
+    const t = cli([
+      'train',
+      '--json',
+      '--data',
+      fixture('cars.csv'),
+      '--target',
+      'Miles_per_Gallon,Horsepower',
+      '--task',
+      'regress',
+      ...QUICK,
+      '--save',
+      model,
+    ]);
     expect(t.code).toBe(0);
     expect((jsonLines(t.stdout).find((e) => e.event === 'start')!.layers as number[]).at(-1)).toBe(2);
     const p = cli(['predict', '--json', '--model', model, '--input', fixture('cars.csv')]);

@@ -30,13 +30,24 @@ function table(rows = 60, seed = 1) {
 const startOf = (events: TrainEvent[]) => events.find((e) => e.event === 'start') as StartEvent;
 
 describe('defaults chosen by the data', () => {
-  it('a table takes scikit-learn\'s settings, stops on the training loss, and says so in the start event', async () => {
+  it("a table takes scikit-learn's settings, stops on the training loss, and says so in the start event", async () => {
     const events: TrainEvent[] = [];
     const r = await fit(table(), { backend: jsBackend, onEvent: (e) => void events.push(e) });
     const s = startOf(events);
     expect(s).toMatchObject({
-      preset: 'table', optimizer: 'adam', lr: 1e-3, batch: 60, epochs: 200, layers: [4, 100, 3], activation: 'relu', init: 'auto',
-      earlyStopping: true, patience: 10, monitor: 'trainingLoss', minDelta: 1e-4, validationRows: 0,
+      preset: 'table',
+      optimizer: 'adam',
+      lr: 1e-3,
+      batch: 60,
+      epochs: 200,
+      layers: [4, 100, 3],
+      activation: 'relu',
+      init: 'auto',
+      earlyStopping: true,
+      patience: 10,
+      monitor: 'trainingLoss',
+      minDelta: 1e-4,
+      validationRows: 0,
     });
     expect(r.epochs.length).toBeGreaterThan(10);
     if (r.epochs.length < 200) expect(r.stop).toMatchObject({ reason: 'early-stopping', epoch: r.epochs.length });
@@ -45,15 +56,29 @@ describe('defaults chosen by the data', () => {
   it('explicit settings win over the table preset; a validation fraction switches to its loss', async () => {
     const events: TrainEvent[] = [];
     await fit(table(), {
-      backend: jsBackend, epochs: 3, batch: 16, optimizer: 'sgd', lr: 0.05, hidden: [7, 5], activation: 'tanh', validation: 0.2,
+      backend: jsBackend,
+      epochs: 3,
+      batch: 16,
+      optimizer: 'sgd',
+      lr: 0.05,
+      hidden: [7, 5],
+      activation: 'tanh',
+      validation: 0.2,
       onEvent: (e) => void events.push(e),
     });
     expect(startOf(events)).toMatchObject({
-      preset: 'table', epochs: 3, batch: 16, optimizer: 'sgd', lr: 0.05, layers: [4, 7, 5, 3], activation: 'tanh', monitor: 'validationLoss',
+      preset: 'table',
+      epochs: 3,
+      batch: 16,
+      optimizer: 'sgd',
+      lr: 0.05,
+      layers: [4, 7, 5, 3],
+      activation: 'tanh',
+      monitor: 'validationLoss',
     });
   });
 
-  it('image bytes keep the notebook\'s settings', () => {
+  it("image bytes keep the notebook's settings", () => {
     const data = dataSetFromSplits({ x: new Uint8Array(20 * 4), y: Uint32Array.from({ length: 20 }, (_, i) => i % 2) }, { features: 4 });
     expect(resolvePreset('notebook', data, {})).toMatchObject(NOTEBOOK_CONFIG);
     expect(resolvePreset('notebook', data, { lr: 0.5 }).lr).toBe(0.5);
@@ -79,7 +104,9 @@ describe('defaults chosen by the data', () => {
     train(jsBackend, data, { epochs: 5, optimizer: 'sgd', lr: 1e-6, init: 'notebook' }, { onEvent: (e) => void events.push(e) });
     const warnings = events.filter((e) => e.event === 'warning');
     expect(warnings).toHaveLength(1);
-    expect((warnings[0] as { message: string }).message).toMatch(/loss has not moved from ln\(classes\).*try adam, a smaller lr or --init he/);
+    expect((warnings[0] as { message: string }).message).toMatch(
+      /loss has not moved from ln\(classes\).*try adam, a smaller lr or --init he/,
+    );
     const fine: TrainEvent[] = [];
     train(jsBackend, dataSetFromSplits(table()), { epochs: 4 }, { onEvent: (e) => void fine.push(e) });
     expect(fine.filter((e) => e.event === 'warning')).toHaveLength(0);
@@ -94,10 +121,10 @@ describe('defaults chosen by the data', () => {
     const w0 = initMlp([4, 100, 3], defaultRng(0), undefined, 'relu', 'he');
     let sq = 0;
     for (const l of [1, 2]) for (const v of w0.W[l]) sq += v * v;
-    expect(penalised.epochs[0].loss - plain.epochs[0].loss).toBeCloseTo(0.5 * a * sq / 60, 4);
+    expect(penalised.epochs[0].loss - plain.epochs[0].loss).toBeCloseTo((0.5 * a * sq) / 60, 4);
     // One SGD step: W' = W - lr (g + alpha W / rows); the biases follow g alone.
     const diffW = penalised.net.W[1][5] - plain.net.W[1][5];
-    expect(diffW).toBeCloseTo(-0.1 * a * w0.W[1][5] / 60, 5);
+    expect(diffW).toBeCloseTo((-0.1 * a * w0.W[1][5]) / 60, 5);
     expect(penalised.net.b[1][5]).toBeCloseTo(plain.net.b[1][5], 7);
   });
 

@@ -26,15 +26,30 @@ function file(text: string | Uint8Array, name = `t${n++}.csv`): string {
   return p;
 }
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const types = async (text: string, o = {}) => Object.fromEntries((await inspectCsv(file(text), { target: 'y', ...o })).columns.map((c) => [c.column, c.type]));
+const types = async (text: string, o = {}) =>
+  Object.fromEntries((await inspectCsv(file(text), { target: 'y', ...o })).columns.map((c) => [c.column, c.type]));
 /** 24 rows: enough for id detection, with a column per type. */
-const MIXED = ['row_id,num,cat,flag,when,same,name,y',
-  ...Array.from({ length: 24 }, (_, i) => `${i + 1},${(i * 3.5) % 11},${['red', 'green', 'blue'][i % 3]},${i % 2 ? 'yes' : 'no'},2024-0${1 + (i % 9)}-1${i % 10},k,person ${i},${i % 2 ? 'p' : 'q'}`)].join('\n') + '\n';
+const MIXED =
+  [
+    'row_id,num,cat,flag,when,same,name,y',
+    ...Array.from(
+      { length: 24 },
+      (_, i) =>
+        `${i + 1},${(i * 3.5) % 11},${['red', 'green', 'blue'][i % 3]},${i % 2 ? 'yes' : 'no'},2024-0${1 + (i % 9)}-1${i % 10},k,person ${i},${i % 2 ? 'p' : 'q'}`,
+    ),
+  ].join('\n') + '\n';
 
 describe('column types', () => {
   it('infers numeric, categorical, boolean, date, id, constant and target', async () => {
     expect(await types(MIXED)).toEqual({
-      row_id: 'id', num: 'numeric', cat: 'categorical', flag: 'boolean', when: 'date', same: 'constant', name: 'id', y: 'target',
+      row_id: 'id',
+      num: 'numeric',
+      cat: 'categorical',
+      flag: 'boolean',
+      when: 'date',
+      same: 'constant',
+      name: 'id',
+      y: 'target',
     });
   });
 
@@ -53,7 +68,9 @@ describe('column types', () => {
     expect(by.row_id.type).toBe('categorical');
     expect(by.num.excluded).toBe('--ignore');
     expect(by.cat.excluded).toBe('--ignore');
-    await expect(inspectCsv(file(MIXED), { target: 'y', numeric: ['cat'] })).rejects.toThrow(/line 2, column "cat": "red" is not a decimal number \(--numeric "cat"\)/);
+    await expect(inspectCsv(file(MIXED), { target: 'y', numeric: ['cat'] })).rejects.toThrow(
+      /line 2, column "cat": "red" is not a decimal number \(--numeric "cat"\)/,
+    );
     await expect(inspectCsv(file(MIXED), { target: 'y', date: ['flag'] })).rejects.toThrow(/"no" is not an ISO 8601 date/);
   });
 
@@ -64,15 +81,18 @@ describe('column types', () => {
 });
 
 describe('missing values', () => {
-  it.each(DEFAULT_MISSING.map((s) => [JSON.stringify(s), s]))('%s is missing: the training median fills it, an indicator says so', async (_, spelling) => {
-    const f = file(`x,c,y\n1,a,p\n${spelling},${spelling},q\n3,b,p\n10,a,q\n`);
-    const d = await loadCsvDataSet(f, { target: 'y', testFile: f });
-    const x = d.pipeline!.columns[0] as NumericColumn;
-    expect(x).toMatchObject({ fill: 3, indicator: true });
-    expect((d.pipeline!.columns[1] as CategoricalColumn).missing).toBe(true);
-    expect(Array.from(d.train.inputs.subarray(0, 2 * d.train.features)).slice(0, 2)).toEqual([1, 0]);
-    expect(Array.from(d.train.inputs.subarray(d.train.features, d.train.features + 2))).toEqual([3, 1]);
-  });
+  it.each(DEFAULT_MISSING.map((s) => [JSON.stringify(s), s]))(
+    '%s is missing: the training median fills it, an indicator says so',
+    async (_, spelling) => {
+      const f = file(`x,c,y\n1,a,p\n${spelling},${spelling},q\n3,b,p\n10,a,q\n`);
+      const d = await loadCsvDataSet(f, { target: 'y', testFile: f });
+      const x = d.pipeline!.columns[0] as NumericColumn;
+      expect(x).toMatchObject({ fill: 3, indicator: true });
+      expect((d.pipeline!.columns[1] as CategoricalColumn).missing).toBe(true);
+      expect(Array.from(d.train.inputs.subarray(0, 2 * d.train.features)).slice(0, 2)).toEqual([1, 0]);
+      expect(Array.from(d.train.inputs.subarray(d.train.features, d.train.features + 2))).toEqual([3, 1]);
+    },
+  );
 
   it('--na adds spellings, --impute mean|zero; rows with a missing target are dropped with a warning', async () => {
     const f = file('x,y\n1,p\n-,q\n5,p\n2,\n4,q\n');
@@ -91,10 +111,15 @@ describe('missing values', () => {
     const d = await loadCsvDataSet(f, { target: 'y', testFile: test });
     expect((d.pipeline!.columns[0] as NumericColumn).fill).toBe(3);
     // With a validation split: the median of the training rows alone (validation rows held out first).
-    const g = file(`x,y\n${Array.from({ length: 40 }, (_, i) => `${i % 4 === 0 ? 'NA' : (i * 37) % 101},${i % 2 ? 'p' : 'q'}`).join('\n')}\n`);
+    const g = file(
+      `x,y\n${Array.from({ length: 40 }, (_, i) => `${i % 4 === 0 ? 'NA' : (i * 37) % 101},${i % 2 ? 'p' : 'q'}`).join('\n')}\n`,
+    );
     const v = await loadCsvDataSet(g, { target: 'y', testFile: test, validation: 0.5 });
     const F = v.train.features;
-    const present = Array.from({ length: v.train.count }, (_, i) => i).filter((i) => v.train.inputs[i * F + 1] === 0).map((i) => v.train.inputs[i * F]).sort((a, b) => a - b);
+    const present = Array.from({ length: v.train.count }, (_, i) => i)
+      .filter((i) => v.train.inputs[i * F + 1] === 0)
+      .map((i) => v.train.inputs[i * F])
+      .sort((a, b) => a - b);
     const h = present.length >> 1;
     const median = present.length % 2 ? present[h] : (present[h - 1] + present[h]) / 2;
     expect(v.validation!.count).toBe(20);
@@ -104,12 +129,16 @@ describe('missing values', () => {
 
 describe('files', () => {
   const body = 'a;b;y\n1,5;x;p\n2,25;z;q\n';
-  it.each([[',', 'a,b,y\n1,x,p\n2,z,q\n'], [';', 'a;b;y\n1;x;p\n2;z;q\n'], ['\t', 'a\tb\ty\n1\tx\tp\n2\tz\tq\n'], ['|', 'a|b|y\n1|x|p\n2|z|q\n']])(
-    'sniffs the delimiter %j', async (d, text) => {
-      const t = await inspectCsv(file(text), { target: 'y' });
-      expect(t.table.delimiter).toBe(d);
-      expect(t.columns.map((c) => c.column)).toEqual(['a', 'b', 'y']);
-    });
+  it.each([
+    [',', 'a,b,y\n1,x,p\n2,z,q\n'],
+    [';', 'a;b;y\n1;x;p\n2;z;q\n'],
+    ['\t', 'a\tb\ty\n1\tx\tp\n2\tz\tq\n'],
+    ['|', 'a|b|y\n1|x|p\n2|z|q\n'],
+  ])('sniffs the delimiter %j', async (d, text) => {
+    const t = await inspectCsv(file(text), { target: 'y' });
+    expect(t.table.delimiter).toBe(d);
+    expect(t.columns.map((c) => c.column)).toEqual(['a', 'b', 'y']);
+  });
 
   it('--decimal , reads 1,5 as 1.5; gzip is read by name and by magic bytes', async () => {
     const plain = await inspectCsv(file(body), { target: 'y', decimal: ',' });
@@ -158,10 +187,32 @@ describe('warnings', () => {
 describe('round trip', () => {
   it('fit -> save -> load -> predictRows gives the same bits; rows with missing cells and an unseen category all answer', async () => {
     const be = selectBackend('js');
-    const { model } = await fit(fixture('penguins.csv'), { backend: be, target: 'Species', hidden: [8], epochs: 3, batch: 32, lr: 0.01, optimizer: 'adam' });
+    const { model } = await fit(fixture('penguins.csv'), {
+      backend: be,
+      target: 'Species',
+      hidden: [8],
+      epochs: 3,
+      batch: 32,
+      lr: 0.01,
+      optimizer: 'adam',
+    });
     const rows = [
-      { Island: 'Biscoe', 'Beak Length (mm)': 45, 'Beak Depth (mm)': null, 'Flipper Length (mm)': 210, 'Body Mass (g)': '4500', Sex: 'MALE' },
-      { Island: 'Atlantis', 'Beak Length (mm)': 'NA', 'Beak Depth (mm)': 17, 'Flipper Length (mm)': undefined, 'Body Mass (g)': 3600, Sex: '' },
+      {
+        Island: 'Biscoe',
+        'Beak Length (mm)': 45,
+        'Beak Depth (mm)': null,
+        'Flipper Length (mm)': 210,
+        'Body Mass (g)': '4500',
+        Sex: 'MALE',
+      },
+      {
+        Island: 'Atlantis',
+        'Beak Length (mm)': 'NA',
+        'Beak Depth (mm)': 17,
+        'Flipper Length (mm)': undefined,
+        'Body Mass (g)': 3600,
+        Sex: '',
+      },
     ];
     const before = predictRows(be, model, rows);
     const path = join(dir, 'penguins.safetensors');

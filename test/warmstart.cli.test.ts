@@ -15,14 +15,22 @@ import { runCli } from './helpers/capped.js';
 import { xorshift } from './helpers/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'nmlp-warmstart-cli-'));
-const [header, ...rows] = readFileSync(new URL('./fixtures/wine.csv', import.meta.url), 'utf8').trim().split('\n');
+const [header, ...rows] = readFileSync(new URL('./fixtures/wine.csv', import.meta.url), 'utf8')
+  .trim()
+  .split('\n');
 const table = (name: string, lines: string[]) => {
   const f = join(dir, name);
   writeFileSync(f, [header, ...lines].join('\n') + '\n');
   return f;
 };
-const a = table('a.csv', rows.filter((_, i) => i % 2 === 0));
-const b = table('b.csv', rows.filter((_, i) => i % 2 === 1));
+const a = table(
+  'a.csv',
+  rows.filter((_, i) => i % 2 === 0),
+);
+const b = table(
+  'b.csv',
+  rows.filter((_, i) => i % 2 === 1),
+);
 const model = join(dir, 'm.safetensors');
 
 function ok(...args: string[]): string {
@@ -58,22 +66,41 @@ describe('train --init-from', () => {
 
   // b's rows without the hue column.
   const hue = header.split(',').indexOf('hue');
-  const withoutHue = (l: string) => l.split(',').filter((_, j) => j !== hue).join(',');
+  const withoutHue = (l: string) =>
+    l
+      .split(',')
+      .filter((_, j) => j !== hue)
+      .join(',');
   const drop = join(dir, 'no-hue.csv');
   writeFileSync(drop, [withoutHue(header), ...rows.filter((_, i) => i % 2 === 1).map(withoutHue)].join('\n') + '\n');
   const cases: [string, string[], RegExp][] = [
-    ['--hidden that contradicts the model', ['--data', b, '--hidden', '16'], /^native-mlp: --hidden 16 contradicts .*m\.safetensors, whose hidden layers are 8; drop --hidden/],
-    ['--activation that contradicts the model', ['--data', b, '--activation', 'tanh'], /--activation tanh contradicts .* whose activation is relu; drop --activation/],
+    [
+      '--hidden that contradicts the model',
+      ['--data', b, '--hidden', '16'],
+      /^native-mlp: --hidden 16 contradicts .*m\.safetensors, whose hidden layers are 8; drop --hidden/,
+    ],
+    [
+      '--activation that contradicts the model',
+      ['--data', b, '--activation', 'tanh'],
+      /--activation tanh contradicts .* whose activation is relu; drop --activation/,
+    ],
     ['--init', ['--data', b, '--init', 'he'], /--init has no effect with --init-from/],
     ['a missing column', ['--data', drop], /no-hue\.csv: no column "hue", which the model needs/],
     ['another target', ['--data', b, '--target', 'alcohol'], /target alcohol differs from the model's target cultivar/],
-    ['a table flag that would refit the pipeline', ['--data', b, '--categorical', 'ash'], /table\.categorical \(--categorical\) has no effect: the rows go through the model's own pipeline/],
+    [
+      'a table flag that would refit the pipeline',
+      ['--data', b, '--categorical', 'ash'],
+      /table\.categorical \(--categorical\) has no effect: the rows go through the model's own pipeline/,
+    ],
   ];
   for (const [name, args, message] of cases) {
     it(`refuses ${name} with one line, exit 2`, () => refused([...args, '--init-from', model, '--epochs', '1'], message), 120_000);
   }
   it('refuses a model of another input width (an IDX folder for a 13-column table)', () => {
-    refused(['--data', idxFolder(), '--init-from', model, '--epochs', '1'], /the rows have 64 input features but .*m\.safetensors takes 13/);
+    refused(
+      ['--data', idxFolder(), '--init-from', model, '--epochs', '1'],
+      /the rows have 64 input features but .*m\.safetensors takes 13/,
+    );
   }, 120_000);
 });
 
@@ -87,10 +114,11 @@ function idxFolder(): string {
   const write = (name: string, dims: number[], data: Uint8Array) => writeFileSync(join(idx!, name), encodeIdx(dims, data));
   // Learnable labels: the brightest of each image's first ten pixels.
   const images = (n: number) => Uint8Array.from({ length: n * 64 }, byte);
-  const labels = (x: Uint8Array) => Uint8Array.from({ length: x.length / 64 }, (_, i) => {
-    const first = Array.from(x.subarray(i * 64, i * 64 + 10));
-    return first.indexOf(Math.max(...first));
-  });
+  const labels = (x: Uint8Array) =>
+    Uint8Array.from({ length: x.length / 64 }, (_, i) => {
+      const first = Array.from(x.subarray(i * 64, i * 64 + 10));
+      return first.indexOf(Math.max(...first));
+    });
   const train = images(300);
   const test = images(50);
   write('train-images-idx3-ubyte', [300, 8, 8], train);
@@ -104,8 +132,26 @@ describe('train --resume c.ckpt --epochs N needs nothing else', () => {
   it('a CSV table (validation split, early stopping state, table flags, a weight column): the same file as an unbroken run', () => {
     // a.csv's rows with a sample-weight column w: carried by the checkpoint like every data flag.
     const weighted = join(dir, 'weighted.csv');
-    writeFileSync(weighted, [`${header.trimEnd()},w`, ...rows.filter((_, i) => i % 2 === 0).map((l, i) => `${l.trimEnd()},${1 + (i % 3)}`)].join('\n') + '\n');
-    const data = ['--data', weighted, '--target', 'cultivar', '--delimiter', ',', '--weight-column', 'w', '--validation', '0.2', '--early-stopping', '20', '--hidden', '6'];
+    writeFileSync(
+      weighted,
+      [`${header.trimEnd()},w`, ...rows.filter((_, i) => i % 2 === 0).map((l, i) => `${l.trimEnd()},${1 + (i % 3)}`)].join('\n') + '\n',
+    );
+    const data = [
+      '--data',
+      weighted,
+      '--target',
+      'cultivar',
+      '--delimiter',
+      ',',
+      '--weight-column',
+      'w',
+      '--validation',
+      '0.2',
+      '--early-stopping',
+      '20',
+      '--hidden',
+      '6',
+    ];
     const [c, r, u] = ['csv.ckpt', 'csv-r.safetensors', 'csv-u.safetensors'].map((f) => join(dir, f));
     ok(...data, '--epochs', '3', '--checkpoint', c);
     const out = ok('--resume', c, '--epochs', '6', '--save', r);
@@ -137,11 +183,20 @@ describe('train --resume c.ckpt --epochs N needs nothing else', () => {
     copyFileSync(a, copy);
     const c = join(dir, 'refuse.ckpt');
     ok('--data', copy, '--target', 'cultivar', '--hidden', '4', '--epochs', '1', '--checkpoint', c);
-    refused(['--resume', c, '--epochs', '2', '--target', 'alcohol'], /refuse\.ckpt was written with target \["cultivar"\] but this run has \["alcohol"\]; drop --target/);
-    refused(['--resume', c, '--epochs', '2', '--data', b], /refuse\.ckpt was written for data .*copy\.csv but this run has .*b\.csv; drop --data/);
+    refused(
+      ['--resume', c, '--epochs', '2', '--target', 'alcohol'],
+      /refuse\.ckpt was written with target \["cultivar"\] but this run has \["alcohol"\]; drop --target/,
+    );
+    refused(
+      ['--resume', c, '--epochs', '2', '--data', b],
+      /refuse\.ckpt was written for data .*copy\.csv but this run has .*b\.csv; drop --data/,
+    );
     refused(['--resume', c, '--epochs', '2', '--lr', '0.5'], /refuse\.ckpt was written with lr 0\.001 but this run has lr 0\.5/);
     refused(['--resume', c, '--epochs', '2', '--init-from', model], /--init-from and --resume contradict each other/);
     appendFileSync(copy, rows[0] + '\n');
-    refused(['--resume', c, '--epochs', '2'], /refuse\.ckpt: its data file .*copy\.csv changed since the checkpoint was written .*; restore it, or start a new run without --resume/);
+    refused(
+      ['--resume', c, '--epochs', '2'],
+      /refuse\.ckpt: its data file .*copy\.csv changed since the checkpoint was written .*; restore it, or start a new run without --resume/,
+    );
   }, 240_000);
 });

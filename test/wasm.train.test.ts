@@ -32,8 +32,10 @@ it('2 threads train the same weights as 1, bit for bit', async () => {
   be.setThreads(1);
   const one = train(be, data, cfg).net.params;
   be.setThreads(2);
-  await new Promise((r) => setTimeout(r, 500));  // let the workers boot
+  await new Promise((r) => setTimeout(r, 500)); // let the workers boot
   const two = train(be, data, cfg).net.params;
   be.setThreads(1);
-  expect(Buffer.from(two.buffer, two.byteOffset, two.byteLength).equals(Buffer.from(one.buffer, one.byteOffset, one.byteLength))).toBe(true);
+  expect(Buffer.from(two.buffer, two.byteOffset, two.byteLength).equals(Buffer.from(one.buffer, one.byteOffset, one.byteLength))).toBe(
+    true,
+  );
 }, 300_000);

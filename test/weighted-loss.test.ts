@@ -12,7 +12,8 @@ import { randomF32 } from './helpers/random.js';
 import { expectCentralDifferences, referenceForward } from './helpers/reference.js';
 import { randomView } from './helpers/storage.js';
 
-const sameBits = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const sameBits = (a: Float32Array, b: Float32Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 
 /** Weights in [0, 3) with some exact zeros, from a seed. */
 const weightsFor = (rows: number, seed: number) => randomF32(rows, seed).map((v, i) => (i % 5 === 2 ? 0 : 1.5 * (v + 1)));
@@ -35,12 +36,21 @@ function referenceXent(logits: Float32Array, labels: Uint32Array, w: Float32Arra
 }
 
 forEachBackend('weighted loss heads', (be) => {
-  const shapes = [[1, 1, 1], [37, 10, 20], [128, 10, 5], [5, 300, 50], [9, 3, 1]] as const;
+  const shapes = [
+    [1, 1, 1],
+    [37, 10, 20],
+    [128, 10, 5],
+    [5, 300, 50],
+    [9, 3, 1],
+  ] as const;
 
   it('softmaxXentGradWeighted: the float64 weighted mean, and the TypeScript bits', () => {
     for (const [r, c, scale] of shapes) {
       const logits = randomView(r * c, r * c + 1, scale, 2, r > 100);
-      if (r > 2) { logits[0] = 80; logits[1] = -80; }
+      if (r > 2) {
+        logits[0] = 80;
+        logits[1] = -80;
+      }
       const labels = Uint32Array.from({ length: r }, (_, i) => (i * 7 + 3) % c);
       const w = weightsFor(r, r + 5);
       const want = referenceXent(logits, labels, w, r, c);
@@ -91,11 +101,13 @@ forEachBackend('weighted loss heads', (be) => {
   });
 
   it('weights of 1 give the unweighted gradient; all-zero weights give du = 0 and loss 0', () => {
-    const r = 33, c = 7;
+    const r = 33,
+      c = 7;
     const logits = randomF32(r * c, 3, 4);
     const labels = Uint32Array.from({ length: r }, (_, i) => i % c);
     const ones = new Float32Array(r).fill(1);
-    const a = new Float32Array(r * c), b = new Float32Array(r * c);
+    const a = new Float32Array(r * c),
+      b = new Float32Array(r * c);
     const la = be.softmaxXentGradWeighted(a, logits, labels, ones, r, c);
     const lb = be.softmaxXentGrad(b, logits, labels, r, c);
     expect(Math.abs(la - lb)).toBeLessThan(1e-9 * lb);
@@ -113,9 +125,16 @@ forEachBackend('weighted loss heads', (be) => {
   });
 
   it('refuses NaN, infinite, negative and too few weights, and weights inside du', () => {
-    const r = 4, c = 3;
-    const du = new Float32Array(r * c), x = randomF32(r * c, 5), labels = Uint32Array.of(0, 1, 2, 0);
-    for (const [bad, what] of [[NaN, /weights\[2\] is NaN/], [Infinity, /weights\[2\] is Infinity/], [-0.5, /weights\[2\] is -0.5/]] as const) {
+    const r = 4,
+      c = 3;
+    const du = new Float32Array(r * c),
+      x = randomF32(r * c, 5),
+      labels = Uint32Array.of(0, 1, 2, 0);
+    for (const [bad, what] of [
+      [NaN, /weights\[2\] is NaN/],
+      [Infinity, /weights\[2\] is Infinity/],
+      [-0.5, /weights\[2\] is -0.5/],
+    ] as const) {
       const w = Float32Array.of(1, 1, bad, 1);
       expect(() => be.softmaxXentGradWeighted(du, x, labels, w, r, c)).toThrow(what);
       expect(() => be.mseGradWeighted(du, x, x, w, r, c)).toThrow(what);
@@ -129,14 +148,18 @@ forEachBackend('weighted loss heads', (be) => {
   it('backprop with weights matches central differences of the float64 weighted mean loss', () => {
     const sizes = [6, 5, 4, 3];
     const rows = 9;
-    const net = new Mlp(sizes, randomF32(new Mlp(sizes).params.length, 11).map((v) => v * 0.8));
+    const net = new Mlp(
+      sizes,
+      randomF32(new Mlp(sizes).params.length, 11).map((v) => v * 0.8),
+    );
     const ws = new Workspace(net, rows);
     ws.X.set(randomF32(rows * sizes[0], 12));
     const labels = Uint32Array.from({ length: rows }, (_, i) => i % 3);
     const w = weightsFor(rows, 13);
     const ref = (p: Float64Array) => {
       const h = referenceForward(sizes, p, ws.X, rows);
-      let loss = 0, sw = 0;
+      let loss = 0,
+        sw = 0;
       for (let i = 0; i < rows; i++) {
         const row = Array.from(h.subarray(i * 3, i * 3 + 3));
         const max = Math.max(...row);

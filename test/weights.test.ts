@@ -19,13 +19,26 @@ import { trainInWorker } from '../src/train/worker.js';
 import { resolveClassWeights } from '../src/train/weights.js';
 import { assertFreshDist } from './helpers/dist.js';
 
-const text = readFileSync(fileURLToPath(new URL('./fixtures/wine.csv', import.meta.url)), 'utf8').trim().split(/\r?\n/).slice(1);
+const text = readFileSync(fileURLToPath(new URL('./fixtures/wine.csv', import.meta.url)), 'utf8')
+  .trim()
+  .split(/\r?\n/)
+  .slice(1);
 const x = text.map((l) => l.split(',').slice(0, 13).map(Number));
 const y = text.map((l) => l.split(',')[13]);
-const same = (a: Float32Array, b: Float32Array) => Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+const same = (a: Float32Array, b: Float32Array) =>
+  Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
 const maxDiff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 /** Full-batch plain SGD: every step sees every row, so only the weights decide what the step is. */
-const FULL = { backend: jsBackend, hidden: [8], epochs: 15, batch: 100_000, lr: 0.05, optimizer: 'sgd' as const, earlyStopping: 0, validation: 0 };
+const FULL = {
+  backend: jsBackend,
+  hidden: [8],
+  epochs: 15,
+  batch: 100_000,
+  lr: 0.05,
+  optimizer: 'sgd' as const,
+  earlyStopping: 0,
+  validation: 0,
+};
 
 describe('fit(..., { sampleWeight })', () => {
   it('rows of weight 0 (with wrong labels) give the network training without them gives', async () => {
@@ -57,7 +70,9 @@ describe('fit(..., { sampleWeight })', () => {
   });
 
   it('refuses bad weights with a DataError naming the row, and sampleWeight beside a CSV file', async () => {
-    await expect(fit({ x, y }, { ...FULL, sampleWeight: x.map((_, i) => (i === 9 ? -1 : 1)) })).rejects.toThrow(/sampleWeight: row 10 has weight -1/);
+    await expect(fit({ x, y }, { ...FULL, sampleWeight: x.map((_, i) => (i === 9 ? -1 : 1)) })).rejects.toThrow(
+      /sampleWeight: row 10 has weight -1/,
+    );
     await expect(fit({ x, y }, { ...FULL, sampleWeight: x.map((_, i) => (i === 3 ? NaN : 1)) })).rejects.toThrow(/row 4 has weight null/);
     await expect(fit({ x, y }, { ...FULL, sampleWeight: [1, 2] })).rejects.toThrow(/2 weights for 178 training rows/);
     await expect(fit({ x, y }, { ...FULL, sampleWeight: x.map(() => 0) })).rejects.toThrow(/every sample weight is 0/);
@@ -77,15 +92,22 @@ describe('class weights', () => {
     counts.forEach((n, c) => expect(w[c]).toBe(Math.fround(labels.length / (3 * n))));
     expect(Array.from(resolveClassWeights({ class_2: 4 }, d)!)).toEqual([1, 1, 4]);
     expect(resolveClassWeights({ class_1: 1 }, d)).toBeUndefined(); // all 1: the unweighted path
-    expect(() => resolveClassWeights({ merlot: 2 }, d)).toThrow(/"merlot", which the data does not have; its classes are "class_0", "class_1", "class_2"/);
+    expect(() => resolveClassWeights({ merlot: 2 }, d)).toThrow(
+      /"merlot", which the data does not have; its classes are "class_0", "class_1", "class_2"/,
+    );
   });
 
   it('weigh the loss: a class weighted 0 is never learnt, and the start event carries the weights', async () => {
     const seen: number[][] = [];
-    const r = await fit({ x, y }, {
-      backend: jsBackend, epochs: 30, classWeight: { class_1: 0 },
-      onEvent: (e) => void (e.event === 'start' && e.classWeights && seen.push(e.classWeights)),
-    });
+    const r = await fit(
+      { x, y },
+      {
+        backend: jsBackend,
+        epochs: 30,
+        classWeight: { class_1: 0 },
+        onEvent: (e) => void (e.event === 'start' && e.classWeights && seen.push(e.classWeights)),
+      },
+    );
     expect(seen).toEqual([[1, 0, 1]]);
     const plain = await fit({ x, y }, { backend: jsBackend, epochs: 30 });
     const class1 = (m: typeof r) => {
@@ -104,7 +126,16 @@ describe('train() on a DataSet with weights', () => {
     const d = (await fit({ x, y }, { backend: jsBackend, epochs: 1 })).data;
     return { ...d, train: { ...d.train, weights: Float32Array.from({ length: d.train.count }, (_, i) => (i % 3) * 0.75 + 0.5) } };
   };
-  const cfg: TrainConfig = { epochs: 4, batch: 32, lr: 0.01, hidden: [8], seed: 3, evalImages: 0, optimizer: 'adam', classWeight: 'balanced' };
+  const cfg: TrainConfig = {
+    epochs: 4,
+    batch: 32,
+    lr: 0.01,
+    hidden: [8],
+    seed: 3,
+    evalImages: 0,
+    optimizer: 'adam',
+    classWeight: 'balanced',
+  };
 
   it('a weighted run stopped mid-epoch resumes to the same weights, bit for bit; other weights are other data', async () => {
     const d = await weighted();
@@ -119,14 +150,15 @@ describe('train() on a DataSet with weights', () => {
     expect(() => train(jsBackend, d, { ...cfg, classWeight: {} }, { resume: file })).toThrow(/classWeight "balanced"/);
   });
 
-  it('the test loss is the weighted mean of the test rows\' cross-entropy (class weights included)', async () => {
+  it("the test loss is the weighted mean of the test rows' cross-entropy (class weights included)", async () => {
     const d = await weighted();
     const withTest = { ...d, test: d.train };
     const r = train(jsBackend, withTest, cfg);
     const { probabilities } = predict(jsBackend, r.net, d.train.inputs as Float32Array);
     const labels = d.train.targets as Uint32Array;
     const cw = resolveClassWeights('balanced', d)!;
-    let sum = 0, total = 0;
+    let sum = 0,
+      total = 0;
     labels.forEach((l, i) => {
       const w = Math.fround(d.train.weights![i] * cw[l]);
       sum += w * -Math.log(probabilities[i * 3 + l]);
@@ -149,7 +181,12 @@ describe('train() on a DataSet with weights', () => {
 describe('class weights on image bytes (the gather-ahead path)', () => {
   it('weigh the sparse and the dense first layer alike, bit for bit, and change the run', () => {
     const full = loadDataSet();
-    const part = (set: DataSet['train'], n: number) => ({ ...set, count: n, inputs: set.inputs.subarray(0, n * 784), targets: set.targets.subarray(0, n) });
+    const part = (set: DataSet['train'], n: number) => ({
+      ...set,
+      count: n,
+      inputs: set.inputs.subarray(0, n * 784),
+      targets: set.targets.subarray(0, n),
+    });
     const d: DataSet = { task: 'classify', train: part(full.train, 1000), test: part(full.test, 200), classes: 10, source: 'mnist slice' };
     const cfg: TrainConfig = { epochs: 2, batch: 64, lr: 0.1, hidden: [16], seed: 0, evalImages: 0, classWeight: { 0: 3, 7: 0.5 } };
     const sparse = train(jsBackend, d, cfg, { input: 'sparse' });

@@ -20,7 +20,9 @@ describe('trainInWorker', () => {
     const events: string[] = [];
     let batches = 0;
     const r = await trainInWorker(ONE_EPOCH, {
-      backend: 'js', onEvent: (e) => events.push(e.event), onBatch: () => batches++,
+      backend: 'js',
+      onEvent: (e) => events.push(e.event),
+      onBatch: () => batches++,
     });
     expect(events).toEqual(['start', 'epoch', 'test']);
     expect(batches).toBe(469);
@@ -53,7 +55,8 @@ describe('trainInWorker', () => {
     const ctrl = new AbortController();
     let seen = 0;
     const r = await trainInWorker(ONE_EPOCH, {
-      backend: 'js', signal: ctrl.signal,
+      backend: 'js',
+      signal: ctrl.signal,
       onBatch: (p) => {
         seen = p.batch;
         if (p.batch === 20) ctrl.abort();
@@ -86,28 +89,33 @@ describe('trainInWorker', () => {
     await expect(trainInWorker({ ...ONE_EPOCH, lr: -1 }, { backend: 'js' })).rejects.toThrow(RangeError);
   }, 60_000);
 
-  it.skipIf(!nativeLoads && !nativeRequired())('two workers training at once on native both match the single-worker result', async () => {
-    const single = await trainInWorker(ONE_EPOCH, { backend: 'native' });
-    const [a, b] = await Promise.all([trainInWorker(ONE_EPOCH, { backend: 'native' }), trainInWorker(ONE_EPOCH, { backend: 'native' })]);
-    for (const r of [a, b]) {
-      expect(Buffer.compare(Buffer.from(r.net.params.buffer), Buffer.from(single.net.params.buffer))).toBe(0);
-      expect(r.test?.testAccuracy).toBe(single.test?.testAccuracy);
-    }
-  }, 120_000);
+  it.skipIf(!nativeLoads && !nativeRequired())(
+    'two workers training at once on native both match the single-worker result',
+    async () => {
+      const single = await trainInWorker(ONE_EPOCH, { backend: 'native' });
+      const [a, b] = await Promise.all([trainInWorker(ONE_EPOCH, { backend: 'native' }), trainInWorker(ONE_EPOCH, { backend: 'native' })]);
+      for (const r of [a, b]) {
+        expect(Buffer.compare(Buffer.from(r.net.params.buffer), Buffer.from(single.net.params.buffer))).toBe(0);
+        expect(r.test?.testAccuracy).toBe(single.test?.testAccuracy);
+      }
+    },
+    120_000,
+  );
 
   it('terminating training workers mid-epoch leaks nothing', async () => {
     // Each worker reads MNIST (55 MB) and starts training; terminate() tears it down mid-epoch.
     const script = new URL('../dist/train/worker-main.js', import.meta.url);
-    const runOnce = () => new Promise<void>((resolve, reject) => {
-      const stop = new Int32Array(new SharedArrayBuffer(4));
-      const w = new Worker(script, { workerData: { config: ONE_EPOCH, backend: nativeLoads ? 'native' : 'js', stop } });
-      let batches = 0;
-      w.on('message', (m: { type: string }) => {
-        if (m.type === 'batch' && ++batches === 10) void w.terminate();
+    const runOnce = () =>
+      new Promise<void>((resolve, reject) => {
+        const stop = new Int32Array(new SharedArrayBuffer(4));
+        const w = new Worker(script, { workerData: { config: ONE_EPOCH, backend: nativeLoads ? 'native' : 'js', stop } });
+        let batches = 0;
+        w.on('message', (m: { type: string }) => {
+          if (m.type === 'batch' && ++batches === 10) void w.terminate();
+        });
+        w.on('error', reject);
+        w.on('exit', () => (batches >= 10 ? resolve() : reject(new Error(`worker exited after ${batches} batches`))));
       });
-      w.on('error', reject);
-      w.on('exit', () => (batches >= 10 ? resolve() : reject(new Error(`worker exited after ${batches} batches`))));
-    });
     await runOnce();
     const before = process.memoryUsage().rss;
     for (let i = 0; i < 8; i++) await runOnce();

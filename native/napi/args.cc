@@ -102,18 +102,14 @@ std::string describe(napi_env env, napi_value v) {
   return "object";
 }
 
-[[noreturn]] void throw_type(napi_env env, const std::string& msg) {
-  throw Napi::TypeError::New(env, msg);
-}
-[[noreturn]] void throw_range(napi_env env, const std::string& msg) {
-  throw Napi::RangeError::New(env, msg);
-}
+[[noreturn]] void throw_type(napi_env env, const std::string& msg) { throw Napi::TypeError::New(env, msg); }
+[[noreturn]] void throw_range(napi_env env, const std::string& msg) { throw Napi::RangeError::New(env, msg); }
 
 Args::Args(const Napi::CallbackInfo& info, const char* fn, std::size_t count, const char* names)
     : info_(info), env_(info.Env()) {
   if (info.Length() < count) {
-    throw_type(env_, std::string(fn) + ": expected " + std::to_string(count) + " arguments (" +
-                         names + ") but received " + std::to_string(info.Length()));
+    throw_type(env_, std::string(fn) + ": expected " + std::to_string(count) + " arguments (" + names +
+                         ") but received " + std::to_string(info.Length()));
   }
 }
 
@@ -122,8 +118,7 @@ bool Args::boolean(std::size_t i, const char* name) const {
   napi_valuetype t;
   check_status(env_, napi_typeof(env_, v, &t));
   if (t != napi_boolean) {
-    throw_type(env_, std::string("Expected ") + name + " to be a boolean but received " +
-                         describe(env_, v));
+    throw_type(env_, std::string("Expected ") + name + " to be a boolean but received " + describe(env_, v));
   }
   bool b = false;
   check_status(env_, napi_get_value_bool(env_, v, &b));
@@ -164,8 +159,7 @@ std::string Args::short_string(std::size_t i, const char* name) const {
   napi_valuetype t;
   check_status(env_, napi_typeof(env_, v, &t));
   if (t != napi_string) {
-    throw_type(env_, std::string("Expected ") + name + " to be a string but received " +
-                         describe(env_, v));
+    throw_type(env_, std::string("Expected ") + name + " to be a string but received " + describe(env_, v));
   }
   std::size_t length = 0;
   check_status(env_, napi_get_value_string_utf8(env_, v, nullptr, 0, &length));
@@ -236,9 +230,8 @@ Args::View<std::int32_t> Args::i32(std::size_t i, const char* name, std::uint64_
 
 void Args::require(const char* name, std::size_t length, std::uint64_t need) const {
   if (static_cast<std::uint64_t>(length) < need) {
-    throw_range(env_, std::string("Expected ") + name + " to hold at least " +
-                          std::to_string(need) + " elements but it holds " +
-                          std::to_string(length));
+    throw_range(env_, std::string("Expected ") + name + " to hold at least " + std::to_string(need) +
+                          " elements but it holds " + std::to_string(length));
   }
 }
 

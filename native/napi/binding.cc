@@ -2,7 +2,6 @@
 // export, validate every argument exactly as binding.d.ts documents (readers in args.h), unwrap
 // the typed arrays, call the plain C++ kernel. Nothing here touches array memory before all
 // checks have passed.
-//
 // Errors: TypeError for a wrong type, a missing argument or a detached buffer; RangeError for a
 // size, stride, length or name out of range.
 #include <napi.h>
@@ -44,49 +43,53 @@ static void check_no_overlap(napi_env env, const char* name, const float* x, std
   const std::uintptr_t x0 = reinterpret_cast<std::uintptr_t>(x), c0 = reinterpret_cast<std::uintptr_t>(c);
   const std::uintptr_t x1 = x0 + 4 * x_len, c1 = c0 + 4 * c_len;
   if (x0 < c1 && c0 < x1) {
-    nmlp_args::throw_range(env, std::string("Expected c not to overlap ") + name +
-                                    " (sgemm's output must not alias an input) but they share memory; write into a separate array");
+    nmlp_args::throw_range(
+        env,
+        std::string("Expected c not to overlap ") + name +
+            " (sgemm's output must not alias an input) but they share memory; write into a separate array");
   }
 }
 
 class NativeMlp : public Napi::Addon<NativeMlp> {
  public:
-  NativeMlp(Napi::Env env, Napi::Object exports)
-      : kernel_(nmlp::best_kernel()) {
-    DefineAddon(exports, {
-        InstanceMethod("sgemm", &NativeMlp::Sgemm, napi_default_jsproperty),
-        InstanceMethod("biasRelu", &NativeMlp::BiasRelu, napi_default_jsproperty),
-        InstanceMethod("biasAdd", &NativeMlp::BiasAdd, napi_default_jsproperty),
-        InstanceMethod("softmaxXentGrad", &NativeMlp::SoftmaxXentGrad, napi_default_jsproperty),
-        InstanceMethod("reluBackward", &NativeMlp::ReluBackward, napi_default_jsproperty),
-        InstanceMethod("softmaxXentGradWeighted", &NativeMlp::SoftmaxXentGradWeighted, napi_default_jsproperty),
-        InstanceMethod("mseGradWeighted", &NativeMlp::MseGradWeighted, napi_default_jsproperty),
-        InstanceMethod("colSums", &NativeMlp::ColSums, napi_default_jsproperty),
-        InstanceMethod("sgdUpdate", &NativeMlp::SgdUpdate, napi_default_jsproperty),
-        InstanceMethod("gatherPixels", &NativeMlp::GatherPixels, napi_default_jsproperty),
-        InstanceMethod("startGatherPixels", &NativeMlp::StartGatherPixels, napi_default_jsproperty),
-        InstanceMethod("mseGrad", &NativeMlp::MseGrad, napi_default_jsproperty),
-        InstanceMethod("gatherRows", &NativeMlp::GatherRows, napi_default_jsproperty),
-        InstanceMethod("getThreads", &NativeMlp::GetThreads, napi_default_jsproperty),
-        InstanceMethod("setThreads", &NativeMlp::SetThreads, napi_default_jsproperty),
-        InstanceMethod("isa", &NativeMlp::Isa, napi_default_jsproperty),
-        InstanceMethod("setIsa", &NativeMlp::SetIsa, napi_default_jsproperty),
-        InstanceMethod("supportedIsas", &NativeMlp::SupportedIsas, napi_default_jsproperty),
-        InstanceMethod("setPoolPolicy", &NativeMlp::SetPoolPolicy, napi_default_jsproperty),
-        InstanceMethod("fmaPeak", &NativeMlp::FmaPeak, napi_default_jsproperty),
-        InstanceMethod("alignOffset", &NativeMlp::AlignOffset, napi_default_jsproperty),
-        InstanceMethod("permutation", &NativeMlp::Permutation, napi_default_jsproperty),
-        InstanceMethod("sparseMatmul", &NativeMlp::SparseMatmul, napi_default_jsproperty),
-        InstanceMethod("sparseMatmulT", &NativeMlp::SparseMatmulT, napi_default_jsproperty),
-        InstanceMethod("gatherSparse", &NativeMlp::GatherSparse, napi_default_jsproperty),
-        InstanceMethod("startGatherSparse", &NativeMlp::StartGatherSparse, napi_default_jsproperty),
-        InstanceMethod("finishGather", &NativeMlp::FinishGather, napi_default_jsproperty),
-        InstanceMethod("momentumUpdate", &NativeMlp::MomentumUpdate, napi_default_jsproperty),
-        InstanceMethod("adamUpdate", &NativeMlp::AdamUpdate, napi_default_jsproperty),
-        InstanceMethod("biasAct", &NativeMlp::BiasAct, napi_default_jsproperty),
-        InstanceMethod("actBackward", &NativeMlp::ActBackward, napi_default_jsproperty),
-        InstanceMethod("dropout", &NativeMlp::Dropout, napi_default_jsproperty),
-    });
+  NativeMlp(Napi::Env env, Napi::Object exports) : kernel_(nmlp::best_kernel()) {
+    DefineAddon(
+        exports,
+        {
+            InstanceMethod("sgemm", &NativeMlp::Sgemm, napi_default_jsproperty),
+            InstanceMethod("biasRelu", &NativeMlp::BiasRelu, napi_default_jsproperty),
+            InstanceMethod("biasAdd", &NativeMlp::BiasAdd, napi_default_jsproperty),
+            InstanceMethod("softmaxXentGrad", &NativeMlp::SoftmaxXentGrad, napi_default_jsproperty),
+            InstanceMethod("reluBackward", &NativeMlp::ReluBackward, napi_default_jsproperty),
+            InstanceMethod("softmaxXentGradWeighted", &NativeMlp::SoftmaxXentGradWeighted,
+                           napi_default_jsproperty),
+            InstanceMethod("mseGradWeighted", &NativeMlp::MseGradWeighted, napi_default_jsproperty),
+            InstanceMethod("colSums", &NativeMlp::ColSums, napi_default_jsproperty),
+            InstanceMethod("sgdUpdate", &NativeMlp::SgdUpdate, napi_default_jsproperty),
+            InstanceMethod("gatherPixels", &NativeMlp::GatherPixels, napi_default_jsproperty),
+            InstanceMethod("startGatherPixels", &NativeMlp::StartGatherPixels, napi_default_jsproperty),
+            InstanceMethod("mseGrad", &NativeMlp::MseGrad, napi_default_jsproperty),
+            InstanceMethod("gatherRows", &NativeMlp::GatherRows, napi_default_jsproperty),
+            InstanceMethod("getThreads", &NativeMlp::GetThreads, napi_default_jsproperty),
+            InstanceMethod("setThreads", &NativeMlp::SetThreads, napi_default_jsproperty),
+            InstanceMethod("isa", &NativeMlp::Isa, napi_default_jsproperty),
+            InstanceMethod("setIsa", &NativeMlp::SetIsa, napi_default_jsproperty),
+            InstanceMethod("supportedIsas", &NativeMlp::SupportedIsas, napi_default_jsproperty),
+            InstanceMethod("setPoolPolicy", &NativeMlp::SetPoolPolicy, napi_default_jsproperty),
+            InstanceMethod("fmaPeak", &NativeMlp::FmaPeak, napi_default_jsproperty),
+            InstanceMethod("alignOffset", &NativeMlp::AlignOffset, napi_default_jsproperty),
+            InstanceMethod("permutation", &NativeMlp::Permutation, napi_default_jsproperty),
+            InstanceMethod("sparseMatmul", &NativeMlp::SparseMatmul, napi_default_jsproperty),
+            InstanceMethod("sparseMatmulT", &NativeMlp::SparseMatmulT, napi_default_jsproperty),
+            InstanceMethod("gatherSparse", &NativeMlp::GatherSparse, napi_default_jsproperty),
+            InstanceMethod("startGatherSparse", &NativeMlp::StartGatherSparse, napi_default_jsproperty),
+            InstanceMethod("finishGather", &NativeMlp::FinishGather, napi_default_jsproperty),
+            InstanceMethod("momentumUpdate", &NativeMlp::MomentumUpdate, napi_default_jsproperty),
+            InstanceMethod("adamUpdate", &NativeMlp::AdamUpdate, napi_default_jsproperty),
+            InstanceMethod("biasAct", &NativeMlp::BiasAct, napi_default_jsproperty),
+            InstanceMethod("actBackward", &NativeMlp::ActBackward, napi_default_jsproperty),
+            InstanceMethod("dropout", &NativeMlp::Dropout, napi_default_jsproperty),
+        });
   }
 
  private:
@@ -112,12 +115,12 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     const i64 min_ldb = b_cols > 1 ? b_cols : 1;
     const i64 min_ldc = s.n > 1 ? s.n : 1;
     if (s.lda < min_lda) {
-      throw_range(env, "Expected lda >= " + std::to_string(min_lda) + " (A is " +
-                           dims(a_rows, a_cols) + ") but received " + std::to_string(s.lda));
+      throw_range(env, "Expected lda >= " + std::to_string(min_lda) + " (A is " + dims(a_rows, a_cols) +
+                           ") but received " + std::to_string(s.lda));
     }
     if (s.ldb < min_ldb) {
-      throw_range(env, "Expected ldb >= " + std::to_string(min_ldb) + " (B is " +
-                           dims(b_rows, b_cols) + ") but received " + std::to_string(s.ldb));
+      throw_range(env, "Expected ldb >= " + std::to_string(min_ldb) + " (B is " + dims(b_rows, b_cols) +
+                           ") but received " + std::to_string(s.ldb));
     }
     if (s.ldc < min_ldc) {
       throw_range(env, "Expected ldc >= " + std::to_string(min_ldc) + " (C is " + dims(s.m, s.n) +
@@ -247,8 +250,7 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     float* out = args.f32(0, "out", block(rows, features)).data;
     const Args::View<float> x = args.f32(1, "x", 0);
     const auto [index, count] = args.gather_index(2, start, rows, features, x.length, "whole rows in x");
-    nmlp::gather_rows(out, x.data, count, index.data, static_cast<i64>(index.length), start, rows,
-                      features);
+    nmlp::gather_rows(out, x.data, count, index.data, static_cast<i64>(index.length), start, rows, features);
     return env_undefined(info);
   }
 
@@ -260,14 +262,11 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
   Napi::Value SetThreads(const Napi::CallbackInfo& info) {
     Args args(info, "setThreads", 1, "n");
     const i64 n = args.dim(0, "n", 256.0);
-    const int now = guarded(args.env(), "setThreads",
-                            [&] { return nmlp::set_threads(static_cast<int>(n)); });
+    const int now = guarded(args.env(), "setThreads", [&] { return nmlp::set_threads(static_cast<int>(n)); });
     return Napi::Number::New(info.Env(), now);
   }
 
-  Napi::Value Isa(const Napi::CallbackInfo& info) {
-    return Napi::String::New(info.Env(), kernel_->isa);
-  }
+  Napi::Value Isa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), kernel_->isa); }
 
   // setIsa(name): caps this instance's micro-kernel; returns the ISA now in force.
   Napi::Value SetIsa(const Napi::CallbackInfo& info) {
@@ -275,8 +274,8 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     const std::string name = args.short_string(0, "name");
     const nmlp::KernelInfo* k = nmlp::select_kernel(name.c_str());
     if (k == nullptr) {
-      throw_range(args.env(), "Expected name to be one of avx512, avx2, neon, generic but received \"" +
-                                  name + "\"");
+      throw_range(args.env(),
+                  "Expected name to be one of avx512, avx2, neon, generic but received \"" + name + "\"");
     }
     kernel_ = k;
     return Napi::String::New(info.Env(), kernel_->isa);
@@ -308,10 +307,16 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     const auto st = args.typed<std::uint32_t>(1, "state", napi_uint32_array);
     args.require("state", st.length, 10);
     const std::uint32_t* w = st.data;
-    nmlp::Pcg64State g{(std::uint64_t{w[3]} << 32) | w[2], (std::uint64_t{w[1]} << 32) | w[0],
-                       (std::uint64_t{w[7]} << 32) | w[6], (std::uint64_t{w[5]} << 32) | w[4], w[8] != 0, w[9]};
+    nmlp::Pcg64State g{(std::uint64_t{w[3]} << 32) | w[2],
+                       (std::uint64_t{w[1]} << 32) | w[0],
+                       (std::uint64_t{w[7]} << 32) | w[6],
+                       (std::uint64_t{w[5]} << 32) | w[4],
+                       w[8] != 0,
+                       w[9]};
     if ((g.inc_lo & 1) == 0 || w[8] > 1) {
-      throw_range(args.env(), "Expected state to be a PCG64 state (an odd increment, has_uint32 0 or 1); take it from the generator");
+      throw_range(args.env(),
+                  "Expected state to be a PCG64 state (an odd increment, has_uint32 0 or 1); take it from "
+                  "the generator");
     }
     nmlp::pcg64_permutation(out.data, out.length, &g);
     std::uint32_t* o = st.data;
@@ -329,8 +334,8 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     Args args(info, "setPoolPolicy", 1, "policy");
     const std::string policy = args.short_string(0, "policy");
     if (policy != "adaptive" && policy != "always") {
-      throw_range(args.env(), "Expected policy to be \"adaptive\" or \"always\" but received \"" +
-                                  policy + "\"");
+      throw_range(args.env(),
+                  "Expected policy to be \"adaptive\" or \"always\" but received \"" + policy + "\"");
     }
     nmlp::set_pool_adaptive(policy == "adaptive");
     return Napi::String::New(info.Env(), nmlp::get_pool_adaptive() ? "adaptive" : "always");
@@ -343,7 +348,8 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
     const double seconds = args.finite(1, "seconds");
     if (threads < 1) throw_range(args.env(), "Expected threads to be an integer in [1, 256] but received 0");
     if (!(seconds > 0.0 && seconds <= 10.0)) {
-      throw_range(args.env(), "Expected seconds to be in (0, 10] but received " + nmlp_args::js_number(seconds));
+      throw_range(args.env(),
+                  "Expected seconds to be in (0, 10] but received " + nmlp_args::js_number(seconds));
     }
     const double g = guarded(args.env(), "fmaPeak", [&] {
       return nmlp::fma_peak_gflops(kernel_->isa, static_cast<int>(threads), seconds);
@@ -377,7 +383,9 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
   Napi::Value BiasAct(const Napi::CallbackInfo& info) { return nmlp_binding::BiasAct(info); }
   Napi::Value ActBackward(const Napi::CallbackInfo& info) { return nmlp_binding::ActBackward(info); }
   Napi::Value Dropout(const Napi::CallbackInfo& info) { return nmlp_binding::Dropout(info); }
-  Napi::Value SoftmaxXentGradWeighted(const Napi::CallbackInfo& info) { return nmlp_binding::SoftmaxXentGradWeighted(info); }
+  Napi::Value SoftmaxXentGradWeighted(const Napi::CallbackInfo& info) {
+    return nmlp_binding::SoftmaxXentGradWeighted(info);
+  }
   Napi::Value MseGradWeighted(const Napi::CallbackInfo& info) { return nmlp_binding::MseGradWeighted(info); }
   bool wide_loops() const { return nmlp::runs_avx2(*kernel_); }
 

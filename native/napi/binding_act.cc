@@ -1,5 +1,5 @@
-// N-API wrappers of the activation kernels (activation.h) and dropout (dropout.h). Element-wise kernels may write in place
-// (an output that is exactly an input) but an output that partly overlaps an input would read
+// N-API wrappers of the activation kernels (activation.h) and dropout (dropout.h). Element-wise kernels may
+// write in place (an output that is exactly an input) but an output that partly overlaps an input would read
 // elements already overwritten: refused, as the TypeScript checks refuse it.
 #include "napi/binding_act.h"
 
@@ -19,13 +19,14 @@ using nmlp_args::i64;
 using nmlp_args::throw_range;
 
 // Throws when [a, a + n) and [b, b + n) overlap without being the same range.
-void require_same_or_disjoint(napi_env env, const float* a, const char* an, const float* b,
-                              const char* bn, std::uint64_t n) {
+void require_same_or_disjoint(napi_env env, const float* a, const char* an, const float* b, const char* bn,
+                              std::uint64_t n) {
   if (n == 0 || a == b) return;
   const auto pa = reinterpret_cast<std::uintptr_t>(a), pb = reinterpret_cast<std::uintptr_t>(b);
   const auto bytes = static_cast<std::uintptr_t>(n) * sizeof(float);
   if (pa < pb + bytes && pb < pa + bytes) {
-    throw_range(env, std::string("Expected ") + an + " to be " + bn + " itself or not to overlap it (they share part of their memory)");
+    throw_range(env, std::string("Expected ") + an + " to be " + bn +
+                         " itself or not to overlap it (they share part of their memory)");
   }
 }
 

@@ -1,5 +1,5 @@
-// N-API wrappers of the activation kernels (activation.h) and dropout (dropout.h): argument checks, then the call.
-// The addon class in binding.cc registers them.
+// N-API wrappers of the activation kernels (activation.h) and dropout (dropout.h): argument checks, then the
+// call. The addon class in binding.cc registers them.
 #ifndef NATIVE_MLP_BINDING_ACT_H
 #define NATIVE_MLP_BINDING_ACT_H
 

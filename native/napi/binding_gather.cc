@@ -20,7 +20,9 @@ struct PixelsCall {
   const std::uint32_t* index;
   i64 index_length, start, rows, features;
 
-  void run() const { nmlp::gather_pixels(out, images, image_count, index, index_length, start, rows, features); }
+  void run() const {
+    nmlp::gather_pixels(out, images, image_count, index, index_length, start, rows, features);
+  }
 };
 
 PixelsCall read_pixels(const Args& args) {
@@ -31,7 +33,8 @@ PixelsCall read_pixels(const Args& args) {
   const auto images = args.u8(1, "images", 0);
   const auto [index, count] =
       args.gather_index(2, start, rows, features, images.length, "whole images in images");
-  return PixelsCall{out, images.data, count, index.data, static_cast<i64>(index.length), start, rows, features};
+  return PixelsCall{out,   images.data, count,   index.data, static_cast<i64>(index.length),
+                    start, rows,        features};
 }
 
 }  // namespace

@@ -17,13 +17,11 @@ using nmlp_args::i64;
 using nmlp_args::throw_range;
 
 // Throws unless [a, a + n) and [b, b + n) are disjoint (an update never reads what it wrote).
-void require_disjoint(napi_env env, const float* a, const char* an, const float* b, const char* bn,
-                      i64 n) {
+void require_disjoint(napi_env env, const float* a, const char* an, const float* b, const char* bn, i64 n) {
   const auto pa = reinterpret_cast<std::uintptr_t>(a), pb = reinterpret_cast<std::uintptr_t>(b);
   const auto bytes = static_cast<std::uintptr_t>(n) * sizeof(float);
   if (n > 0 && pa < pb + bytes && pb < pa + bytes) {
-    throw_range(env, std::string("Expected ") + an + " and " + bn +
-                         " not to overlap (they share memory)");
+    throw_range(env, std::string("Expected ") + an + " and " + bn + " not to overlap (they share memory)");
   }
 }
 
@@ -54,8 +52,7 @@ Napi::Value MomentumUpdate(const Napi::CallbackInfo& info, bool wide_loops) {
 
 // adamUpdate(w, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, step)
 Napi::Value AdamUpdate(const Napi::CallbackInfo& info, bool wide_loops) {
-  Args args(info, "adamUpdate", 12,
-            "w, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, step");
+  Args args(info, "adamUpdate", 12, "w, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, step");
   napi_env env = args.env();
   const i64 n = args.dim(4, "n");
   const double lr = args.finite(5, "lr");
@@ -77,9 +74,8 @@ Napi::Value AdamUpdate(const Napi::CallbackInfo& info, bool wide_loops) {
   require_disjoint(env, g, "g", m, "m", n);
   require_disjoint(env, g, "g", v, "v", n);
   require_disjoint(env, m, "m", v, "v", n);
-  guarded(env, "adamUpdate", [&] {
-    nmlp::adam_update(w, g, m, v, n, lr, beta1, beta2, eps, wd, decoupled, step, wide_loops);
-  });
+  guarded(env, "adamUpdate",
+          [&] { nmlp::adam_update(w, g, m, v, n, lr, beta1, beta2, eps, wd, decoupled, step, wide_loops); });
   return info.Env().Undefined();
 }
 

@@ -69,8 +69,7 @@ Napi::Value SparseMatmulT(const Napi::CallbackInfo& info, const nmlp::KernelInfo
   float* c = args.f32(0, "c", block(k, n)).data;
   const nmlp::CsrBatch x = read_csr(args, 1, rows, k);
   const float* d = args.f32(4, "d", block(rows, n)).data;
-  guarded(args.env(), "sparseMatmulT",
-          [&] { nmlp::sparse_matmul_t(kernel, x, d, n, alpha, beta, c); });
+  guarded(args.env(), "sparseMatmulT", [&] { nmlp::sparse_matmul_t(kernel, x, d, n, alpha, beta, c); });
   return info.Env().Undefined();
 }
 
@@ -88,8 +87,8 @@ struct GatherCall {
   i64 index_length, start, rows, features;
 
   i64 run() const {
-    return nmlp::gather_sparse(*kernel, values, cols, row_ptr, images, image_count, index, index_length, start,
-                               rows, features);
+    return nmlp::gather_sparse(*kernel, values, cols, row_ptr, images, image_count, index, index_length,
+                               start, rows, features);
   }
 };
 
@@ -109,8 +108,9 @@ GatherCall read_gather(const Args& args, const nmlp::KernelInfo& kernel) {
   const auto images = args.u8(3, "images", 0);
   const auto [index, count] =
       args.gather_index(4, start, rows, features, images.length, "whole images in images");
-  return GatherCall{&kernel, values, cols, row_ptr, images.data, count, index.data,
-                    static_cast<i64>(index.length), start, rows, features};
+  return GatherCall{&kernel,     values, cols,       row_ptr,
+                    images.data, count,  index.data, static_cast<i64>(index.length),
+                    start,       rows,   features};
 }
 
 }  // namespace
@@ -121,7 +121,8 @@ Napi::Value GatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo&
   return Napi::Number::New(info.Env(), static_cast<double>(nnz));
 }
 
-Napi::Value StartGatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel, GatherSlot& slot) {
+Napi::Value StartGatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel,
+                              GatherSlot& slot) {
   Args args(info, "startGatherSparse", 8, "values, cols, rowPtr, images, index, start, rows, features");
   const GatherCall call = read_gather(args, kernel);
   slot.start(info, args, 5, [call] { call.run(); });

@@ -19,7 +19,8 @@ Napi::Value GatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo&
 
 // startGatherSparse(values, cols, rowPtr, images, index, start, rows, features): gatherSparse in
 // the background (binding_gather.h).
-Napi::Value StartGatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel, GatherSlot& slot);
+Napi::Value StartGatherSparse(const Napi::CallbackInfo& info, const nmlp::KernelInfo& kernel,
+                              GatherSlot& slot);
 
 }  // namespace nmlp_binding
 

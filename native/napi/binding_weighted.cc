@@ -19,7 +19,8 @@ using nmlp_args::throw_range;
 
 constexpr float kMaxFloat = 3.40282347e38f;
 
-const float* checked_weights(const Args& args, std::size_t i, i64 rows, const float* du, std::uint64_t du_len) {
+const float* checked_weights(const Args& args, std::size_t i, i64 rows, const float* du,
+                             std::uint64_t du_len) {
   const float* w = args.f32(i, "weights", static_cast<std::uint64_t>(rows)).data;
   for (i64 r = 0; r < rows; ++r) {
     // Read as bits: the call runs with denormals-are-zero, and the check must see the value passed.
@@ -28,12 +29,14 @@ const float* checked_weights(const Args& args, std::size_t i, i64 rows, const fl
     const bool negative = (bits >> 31) != 0 && (bits & 0x7fffffffu) != 0;
     const bool non_finite = (bits & 0x7f800000u) == 0x7f800000u;
     if (negative || non_finite) {
-      throw_range(args.env(), "Expected every weight to be a finite number >= 0 but weights[" + std::to_string(r) +
-                                  "] is " + nmlp_args::js_number(static_cast<double>(w[r])));
+      throw_range(args.env(), "Expected every weight to be a finite number >= 0 but weights[" +
+                                  std::to_string(r) + "] is " +
+                                  nmlp_args::js_number(static_cast<double>(w[r])));
     }
   }
   const auto w0 = reinterpret_cast<std::uintptr_t>(w), d0 = reinterpret_cast<std::uintptr_t>(du);
-  const std::uintptr_t w1 = w0 + 4 * static_cast<std::uintptr_t>(rows), d1 = d0 + 4 * static_cast<std::uintptr_t>(du_len);
+  const std::uintptr_t w1 = w0 + 4 * static_cast<std::uintptr_t>(rows),
+                       d1 = d0 + 4 * static_cast<std::uintptr_t>(du_len);
   if (rows > 0 && du_len > 0 && w0 < d1 && d0 < w1) {
     throw_range(args.env(), "Expected weights not to overlap du (du is written while weights are read)");
   }
@@ -54,13 +57,15 @@ Napi::Value SoftmaxXentGradWeighted(const Napi::CallbackInfo& info) {
   const std::uint32_t* labels = labels_view.data;
   for (i64 i = 0; i < rows; ++i) {
     if (static_cast<i64>(labels[i]) >= cols) {
-      throw_range(args.env(), "Expected every label to be < " + std::to_string(cols) + " (the class count) but labels[" +
-                                  std::to_string(i) + "] is " + std::to_string(labels[i]));
+      throw_range(args.env(), "Expected every label to be < " + std::to_string(cols) +
+                                  " (the class count) but labels[" + std::to_string(i) + "] is " +
+                                  std::to_string(labels[i]));
     }
   }
   if (rows > 0 && cols == 0) throw_range(args.env(), "Expected cols >= 1 (the class count) but received 0");
   const float* weights = checked_weights(args, 3, rows, du, size);
-  return Napi::Number::New(info.Env(), nmlp::softmax_xent_grad_weighted(du, logits, labels, weights, rows, cols));
+  return Napi::Number::New(info.Env(),
+                           nmlp::softmax_xent_grad_weighted(du, logits, labels, weights, rows, cols));
 }
 
 Napi::Value MseGradWeighted(const Napi::CallbackInfo& info) {

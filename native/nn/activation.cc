@@ -58,7 +58,6 @@ double expm1d(double x) {
   return (s - 1.0) + s * p;
 }
 
-
 double tanhd(double x) {
   if (x != x) return x;
   const double a = x < 0 ? -x : x;
@@ -124,9 +123,7 @@ double expd(double x) {
 
 void bias_act(float* h, float* u, const float* bias, i64 rows, i64 cols, int act) {
   switch (act) {
-    case kRelu:
-      bias_relu(h, u, bias, rows, cols);
-      return;
+    case kRelu: bias_relu(h, u, bias, rows, cols); return;
     case kLeakyRelu:
       bias_map(h, u, bias, rows, cols, [](float v) { return v > 0.0f ? v : flushed(kLeakySlope * v); });
       return;
@@ -139,17 +136,13 @@ void bias_act(float* h, float* u, const float* bias, i64 rows, i64 cols, int act
     case kGelu:
       bias_map(h, u, bias, rows, cols, [](float v) { return flushed(static_cast<float>(gelud(v))); });
       return;
-    default:
-      bias_map(h, u, bias, rows, cols, [](float v) { return v; });
-      return;
+    default: bias_map(h, u, bias, rows, cols, [](float v) { return v; }); return;
   }
 }
 
 void act_backward(float* dx, const float* dy, const float* u, const float* h, i64 n, int act) {
   switch (act) {
-    case kRelu:
-      relu_backward(dx, dy, u, n);
-      return;
+    case kRelu: relu_backward(dx, dy, u, n); return;
     case kLeakyRelu:
       for (i64 i = 0; i < n; ++i) {
         const float d = dy[i];
@@ -169,7 +162,8 @@ void act_backward(float* dx, const float* dy, const float* u, const float* h, i6
       }
       return;
     case kGelu:
-      for (i64 i = 0; i < n; ++i) dx[i] = flushed(static_cast<float>(static_cast<double>(dy[i]) * gelu_grad(u[i])));
+      for (i64 i = 0; i < n; ++i)
+        dx[i] = flushed(static_cast<float>(static_cast<double>(dy[i]) * gelu_grad(u[i])));
       return;
     default:
       for (i64 i = 0; i < n; ++i) dx[i] = dy[i];

@@ -58,8 +58,7 @@ void bias_add(float* u, const float* bias, i64 rows, i64 cols) {
   }
 }
 
-double softmax_xent_grad(float* du, const float* logits, const std::uint32_t* labels, i64 rows,
-                         i64 cols) {
+double softmax_xent_grad(float* du, const float* logits, const std::uint32_t* labels, i64 rows, i64 cols) {
   double loss = 0.0;
   const float rows_f = static_cast<float>(rows);
   for (i64 i = 0; i < rows; ++i) {
@@ -147,8 +146,8 @@ void gather_pixels(float* out, const std::uint8_t* images, std::uint64_t image_c
   prefetch_images(images, image_count, index, index_length, start + rows, start + 2 * rows, features);
 }
 
-void prefetch_images(const std::uint8_t* images, std::uint64_t image_count,
-                     const std::uint32_t* index, i64 index_length, i64 from, i64 to, i64 features) {
+void prefetch_images(const std::uint8_t* images, std::uint64_t image_count, const std::uint32_t* index,
+                     i64 index_length, i64 from, i64 to, i64 features) {
   const i64 end = std::min(index_length, to);
   for (i64 r = from; r < end; ++r) {
     if (index[r] >= image_count) continue;
@@ -175,7 +174,8 @@ void gather_rows(float* out, const float* x, std::uint64_t row_count, const std:
       continue;
     }
     const float* src = x + static_cast<i64>(row) * features;
-    for (i64 p = 0; p < features; ++p) dst[p] = src[p];  // a plain loop: the WASM build has no <algorithm> copy
+    for (i64 p = 0; p < features; ++p)
+      dst[p] = src[p];  // a plain loop: the WASM build has no <algorithm> copy
   }
   // As gather_pixels: ask for the next call's rows now (16 floats per 64-byte line).
   const i64 end = std::min(index_length, start + 2 * rows);

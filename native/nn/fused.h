@@ -19,16 +19,15 @@ void bias_add(float* u, const float* bias, std::int64_t rows, std::int64_t cols)
 // Per row: z = logits - max(logits); e = expf(z); s = sum(e) in float32 in NumPy's pairwise
 // order; p = e / s; du = (p - onehot(label)) / rows, all float32. Returns the sum over rows of
 // -log(max(p[label], 1e-30)) accumulated in double. du may be logits. rows > 0 needs cols > 0.
-double softmax_xent_grad(float* du, const float* logits, const std::uint32_t* labels,
-                         std::int64_t rows, std::int64_t cols);
+double softmax_xent_grad(float* du, const float* logits, const std::uint32_t* labels, std::int64_t rows,
+                         std::int64_t cols);
 
 // Regression head, squared error: du[i, j] = (pred[i, j] - target[i, j]) / rows, the gradient of
 // the mean over rows of 0.5 * sum_j (pred - target)^2 (scikit-learn's squared loss, whose
 // gradient is (pred - target) / n_samples, so the same lr means the same step). The difference
 // and the division are float32; returns the summed 0.5 * d^2 over all rows and columns,
 // accumulated in double (divide by rows for the mean). du may be pred.
-double mse_grad(float* du, const float* pred, const float* target, std::int64_t rows,
-                std::int64_t cols);
+double mse_grad(float* du, const float* pred, const float* target, std::int64_t rows, std::int64_t cols);
 
 // dx[i] = u[i] > 0 ? dy[i] : 0. dx may be dy.
 void relu_backward(float* dx, const float* dy, const float* u, std::int64_t n);
@@ -54,8 +53,7 @@ void gather_pixels(float* out, const std::uint8_t* images, std::uint64_t image_c
 // gather_pixels: a row changed out of range meanwhile comes out zero).
 // Prefetches the rows of the next call as gather_pixels does.
 void gather_rows(float* out, const float* x, std::uint64_t row_count, const std::uint32_t* index,
-                 std::int64_t index_length, std::int64_t start, std::int64_t rows,
-                 std::int64_t features);
+                 std::int64_t index_length, std::int64_t start, std::int64_t rows, std::int64_t features);
 // Asks the memory system for the images index[from, to) (clipped to index_length; indices past
 // image_count skipped), so a later gather finds them in cache. In a shuffled epoch each image is a
 // random row of a large array, so a gather waits on memory row by row. The image gathers ask for
@@ -64,9 +62,8 @@ void gather_rows(float* out, const float* x, std::uint64_t row_count, const std:
 // ahead (prefetch_ahead), so reading one row overlaps the memory latency of the next few
 // (measured: the MNIST sparse gather 116 -> 38 us per 128-row batch in training).
 // Prefetches never fault.
-void prefetch_images(const std::uint8_t* images, std::uint64_t image_count,
-                     const std::uint32_t* index, std::int64_t index_length, std::int64_t from,
-                     std::int64_t to, std::int64_t features);
+void prefetch_images(const std::uint8_t* images, std::uint64_t image_count, const std::uint32_t* index,
+                     std::int64_t index_length, std::int64_t from, std::int64_t to, std::int64_t features);
 // Called by a gather of rows index[start, start + rows) before it reads row r: asks for the row six
 // ahead of r (for r == 0, for the first seven rows).
 void prefetch_ahead(const std::uint8_t* images, std::uint64_t image_count, const std::uint32_t* index,

@@ -84,8 +84,8 @@ double softmax_xent_grad_weighted(float* du, const float* logits, const std::uin
   return loss;
 }
 
-double mse_grad_weighted(float* du, const float* pred, const float* target, const float* weights,
-                         i64 rows, i64 cols) {
+double mse_grad_weighted(float* du, const float* pred, const float* target, const float* weights, i64 rows,
+                         i64 cols) {
   const float s = weight_sum(weights, rows);
   double loss = 0.0;
   for (i64 i = 0; i < rows; ++i) {

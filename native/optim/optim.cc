@@ -37,8 +37,9 @@ struct Job {
 template <typename Args, void (*Range)(const Args&, i64, i64)>
 void run(const Args& args, i64 n, double flops_per_element) {
   const FlushDenormals flush;
-  const int want = get_threads() < 2 || n < kMinParallel ? 1
-                   : static_cast<int>(std::min<i64>(get_threads(), n / (kMinParallel / 2)));
+  const int want = get_threads() < 2 || n < kMinParallel
+                       ? 1
+                       : static_cast<int>(std::min<i64>(get_threads(), n / (kMinParallel / 2)));
   if (want <= 1) {
     Range(args, 0, n);
     return;
@@ -62,16 +63,21 @@ void run(const Args& args, i64 n, double flops_per_element) {
 
 void momentum_update(float* w, const float* g, float* velocity, i64 n, double lr, double momentum,
                      double weight_decay, bool nesterov, bool avx2) {
-  MomentumArgs a{w, g, velocity, static_cast<float>(lr), static_cast<float>(momentum),
-                 static_cast<float>(weight_decay), nesterov};
+  MomentumArgs a{w,
+                 g,
+                 velocity,
+                 static_cast<float>(lr),
+                 static_cast<float>(momentum),
+                 static_cast<float>(weight_decay),
+                 nesterov};
 #if defined(NATIVE_MLP_X86)
   if (avx2) return run<MomentumArgs, momentum_range_avx2>(a, n, 6.0);
 #endif
   run<MomentumArgs, momentum_range>(a, n, 6.0);
 }
 
-void adam_update(float* w, const float* g, float* m, float* v, i64 n, double lr, double beta1,
-                 double beta2, double eps, double weight_decay, bool decoupled, i64 t, bool avx2) {
+void adam_update(float* w, const float* g, float* m, float* v, i64 n, double lr, double beta1, double beta2,
+                 double eps, double weight_decay, bool decoupled, i64 t, bool avx2) {
   const double c1 = 1.0 - std::pow(beta1, static_cast<double>(t));
   const double c2 = 1.0 - std::pow(beta2, static_cast<double>(t));
   AdamArgs a;

@@ -22,8 +22,8 @@ namespace nmlp {
 //   w = w - lr * g
 // momentum == 0 and weight_decay == 0 is exactly sgd_update. Threaded when n is large.
 // avx2: run the AVX2 build of the loop (same bits; only when the CPU has AVX2, x86-64 builds).
-void momentum_update(float* w, const float* g, float* velocity, std::int64_t n, double lr,
-                     double momentum, double weight_decay, bool nesterov, bool avx2);
+void momentum_update(float* w, const float* g, float* velocity, std::int64_t n, double lr, double momentum,
+                     double weight_decay, bool nesterov, bool avx2);
 
 // torch.optim.Adam (decoupled = false: L2, g = g + weight_decay * w) and AdamW (decoupled = true:
 // w = w * (1 - lr * weight_decay) first), non-amsgrad, at step t >= 1 (the count including this
@@ -33,9 +33,8 @@ void momentum_update(float* w, const float* g, float* velocity, std::int64_t n, 
 //   v = flush(beta2 * v + (1 - beta2) * (g * g))    flush(x) = |x| < FLT_MIN ? +0 : x
 //   w = w - step * (m / (sqrt(v) * r + eps))
 // Threaded when n is large. avx2: as for momentum_update.
-void adam_update(float* w, const float* g, float* m, float* v, std::int64_t n, double lr,
-                 double beta1, double beta2, double eps, double weight_decay, bool decoupled,
-                 std::int64_t t, bool avx2);
+void adam_update(float* w, const float* g, float* m, float* v, std::int64_t n, double lr, double beta1,
+                 double beta2, double eps, double weight_decay, bool decoupled, std::int64_t t, bool avx2);
 
 }  // namespace nmlp
 

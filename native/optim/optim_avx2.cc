@@ -4,7 +4,9 @@
 
 namespace nmlp {
 
-void momentum_range_avx2(const MomentumArgs& a, std::int64_t lo, std::int64_t hi) { momentum_range(a, lo, hi); }
+void momentum_range_avx2(const MomentumArgs& a, std::int64_t lo, std::int64_t hi) {
+  momentum_range(a, lo, hi);
+}
 
 void adam_range_avx2(const AdamArgs& a, std::int64_t lo, std::int64_t hi) { adam_range(a, lo, hi); }
 

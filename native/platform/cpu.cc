@@ -34,8 +34,8 @@ Features detect() {
   const bool fma = (ecx & bit_FMA) != 0;
   if (!osxsave || !avx) return f;
   const unsigned long long xcr0 = xgetbv0();
-  const bool os_ymm = (xcr0 & 0x6) == 0x6;            // SSE + AVX state
-  const bool os_zmm = (xcr0 & 0xe6) == 0xe6;          // + opmask, ZMM_Hi256, Hi16_ZMM
+  const bool os_ymm = (xcr0 & 0x6) == 0x6;    // SSE + AVX state
+  const bool os_zmm = (xcr0 & 0xe6) == 0xe6;  // + opmask, ZMM_Hi256, Hi16_ZMM
   if (__get_cpuid_max(0, nullptr) < 7) return f;
   __cpuid_count(7, 0, eax, ebx, ecx, edx);
   const bool avx2 = (ebx & bit_AVX2) != 0;

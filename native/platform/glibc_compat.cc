@@ -54,12 +54,15 @@ NMLP_OLD(int, pthread_mutex_trylock, (pthread_mutex_t*))
 NMLP_OLD(double, log, (double))
 NMLP_OLD(double, pow, (double, double))
 
-NMLP_HIDDEN int __wrap_pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*fn)(void*), void* arg) {
+NMLP_HIDDEN int __wrap_pthread_create(pthread_t* t, const pthread_attr_t* attr, void* (*fn)(void*),
+                                      void* arg) {
   return nmlp_old_pthread_create(t, attr, fn, arg);
 }
 NMLP_HIDDEN int __wrap_pthread_join(pthread_t t, void** ret) { return nmlp_old_pthread_join(t, ret); }
 NMLP_HIDDEN int __wrap_pthread_detach(pthread_t t) { return nmlp_old_pthread_detach(t); }
-NMLP_HIDDEN int __wrap_pthread_once(pthread_once_t* once, void (*fn)(void)) { return nmlp_old_pthread_once(once, fn); }
+NMLP_HIDDEN int __wrap_pthread_once(pthread_once_t* once, void (*fn)(void)) {
+  return nmlp_old_pthread_once(once, fn);
+}
 NMLP_HIDDEN int __wrap_pthread_key_create(pthread_key_t* key, void (*dtor)(void*)) {
   return nmlp_old_pthread_key_create(key, dtor);
 }

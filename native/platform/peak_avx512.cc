@@ -12,11 +12,16 @@ PeakRun loop(std::int64_t iterations) {
   for (int i = 0; i < 10; ++i) c[i] = _mm512_set1_ps(1.0f + static_cast<float>(i) * 1e-3f);
   const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
   for (std::int64_t it = 0; it < iterations; ++it) {
-    c[0] = _mm512_fmadd_ps(c[0], a, b); c[1] = _mm512_fmadd_ps(c[1], a, b);
-    c[2] = _mm512_fmadd_ps(c[2], a, b); c[3] = _mm512_fmadd_ps(c[3], a, b);
-    c[4] = _mm512_fmadd_ps(c[4], a, b); c[5] = _mm512_fmadd_ps(c[5], a, b);
-    c[6] = _mm512_fmadd_ps(c[6], a, b); c[7] = _mm512_fmadd_ps(c[7], a, b);
-    c[8] = _mm512_fmadd_ps(c[8], a, b); c[9] = _mm512_fmadd_ps(c[9], a, b);
+    c[0] = _mm512_fmadd_ps(c[0], a, b);
+    c[1] = _mm512_fmadd_ps(c[1], a, b);
+    c[2] = _mm512_fmadd_ps(c[2], a, b);
+    c[3] = _mm512_fmadd_ps(c[3], a, b);
+    c[4] = _mm512_fmadd_ps(c[4], a, b);
+    c[5] = _mm512_fmadd_ps(c[5], a, b);
+    c[6] = _mm512_fmadd_ps(c[6], a, b);
+    c[7] = _mm512_fmadd_ps(c[7], a, b);
+    c[8] = _mm512_fmadd_ps(c[8], a, b);
+    c[9] = _mm512_fmadd_ps(c[9], a, b);
   }
   __m512 s = c[0];
   for (int i = 1; i < 10; ++i) s = _mm512_add_ps(s, c[i]);

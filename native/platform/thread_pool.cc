@@ -104,8 +104,8 @@ class ThreadPool {
         break;
       }
     }
-    return std::max(1, std::min({target + 1, static_cast<int>(workers_.size()) + 1,
-                                 static_cast<int>(slots_.size())}));
+    return std::max(
+        1, std::min({target + 1, static_cast<int>(workers_.size()) + 1, static_cast<int>(slots_.size())}));
   }
 
   // Requires call_mu. Stops workers beyond the new setting (they are re-created lazily).
@@ -140,8 +140,7 @@ class ThreadPool {
       --c.burst_left;
       return available;
     }
-    const bool pool_better =
-        c.alone_ns <= 0.0 || c.pooled_ns <= 0.0 || c.pooled_ns < kMinGain * c.alone_ns;
+    const bool pool_better = c.alone_ns <= 0.0 || c.pooled_ns <= 0.0 || c.pooled_ns < kMinGain * c.alone_ns;
     const bool probe = c.calls % kProbeEvery == 0;
     if (pool_better) return probe ? 1 : available;
     if (!probe) return 1;
@@ -219,8 +218,7 @@ class ThreadPool {
     bool spin = false;  // spin before sleeping only right after taking part in a job
     for (;;) {
       auto ready = [&] {
-        return word_.load(std::memory_order_acquire) != seen ||
-               stop_.load(std::memory_order_acquire);
+        return word_.load(std::memory_order_acquire) != seen || stop_.load(std::memory_order_acquire);
       };
       if (!(spin && spin_for(ready, kIdleSpin))) {
         std::unique_lock<std::mutex> lk(mu_);
@@ -301,7 +299,9 @@ int set_threads(int n) {
 // ---------------------------------------------------------------------------------------------
 // PoolLease
 
-PoolLease::PoolLease(CallKind kind) : pool_(&the_pool()), kind_(kind) { acquired_ = pool_->call_mu.try_lock(); }
+PoolLease::PoolLease(CallKind kind) : pool_(&the_pool()), kind_(kind) {
+  acquired_ = pool_->call_mu.try_lock();
+}
 
 PoolLease::~PoolLease() {
   if (acquired_) pool_->call_mu.unlock();

@@ -20,16 +20,16 @@
 
 namespace nmlp {
 
-using MicroKernelFn = void (*)(std::int64_t kc, const float* a, const float* b, float* c,
-                               std::int64_t ldc, bool accumulate);
+using MicroKernelFn = void (*)(std::int64_t kc, const float* a, const float* b, float* c, std::int64_t ldc,
+                               bool accumulate);
 
 struct KernelInfo {
-  const char* isa;       // "avx512", "avx2", "neon", "generic"
-  int mr;                // rows of the C tile (broadcast dimension, A micro-panel width)
-  int nr;                // columns of the C tile (vector dimension, B micro-panel width)
-  int kc;                // max depth of one packed block (B micro-panel kc x nr stays in L1)
-  int mc;                // max rows of a packed A block (mc x kc stays in L2); multiple of mr
-  int nc;                // max columns of a packed B block (kc x nc stays in L3); multiple of nr
+  const char* isa;  // "avx512", "avx2", "neon", "generic"
+  int mr;           // rows of the C tile (broadcast dimension, A micro-panel width)
+  int nr;           // columns of the C tile (vector dimension, B micro-panel width)
+  int kc;           // max depth of one packed block (B micro-panel kc x nr stays in L1)
+  int mc;           // max rows of a packed A block (mc x kc stays in L2); multiple of mr
+  int nc;           // max columns of a packed B block (kc x nc stays in L3); multiple of nr
   MicroKernelFn kernel;
   // Optional variant for narrow C (n <= narrow->nr), e.g. the 10-class output layer, where most
   // lanes of a wide NR tile would be padding. Null when the ISA has none.

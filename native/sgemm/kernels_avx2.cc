@@ -25,23 +25,29 @@ void kernel_6x16(std::int64_t kc, const float* a, const float* b, float* c, std:
 
   for (int i = 0; i < MR; ++i) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
 
-#define NMLP_STEP(P)                                                    \
-  do {                                                                  \
-    const __m256 b0 = _mm256_loadu_ps(b + (P) * NR);                    \
-    const __m256 b1 = _mm256_loadu_ps(b + (P) * NR + 8);                \
-    __m256 ai;                                                          \
-    ai = _mm256_broadcast_ss(a + (P) * MR + 0);                         \
-    c00 = _mm256_fmadd_ps(ai, b0, c00); c01 = _mm256_fmadd_ps(ai, b1, c01); \
-    ai = _mm256_broadcast_ss(a + (P) * MR + 1);                         \
-    c10 = _mm256_fmadd_ps(ai, b0, c10); c11 = _mm256_fmadd_ps(ai, b1, c11); \
-    ai = _mm256_broadcast_ss(a + (P) * MR + 2);                         \
-    c20 = _mm256_fmadd_ps(ai, b0, c20); c21 = _mm256_fmadd_ps(ai, b1, c21); \
-    ai = _mm256_broadcast_ss(a + (P) * MR + 3);                         \
-    c30 = _mm256_fmadd_ps(ai, b0, c30); c31 = _mm256_fmadd_ps(ai, b1, c31); \
-    ai = _mm256_broadcast_ss(a + (P) * MR + 4);                         \
-    c40 = _mm256_fmadd_ps(ai, b0, c40); c41 = _mm256_fmadd_ps(ai, b1, c41); \
-    ai = _mm256_broadcast_ss(a + (P) * MR + 5);                         \
-    c50 = _mm256_fmadd_ps(ai, b0, c50); c51 = _mm256_fmadd_ps(ai, b1, c51); \
+#define NMLP_STEP(P)                                   \
+  do {                                                 \
+    const __m256 b0 = _mm256_loadu_ps(b + (P)*NR);     \
+    const __m256 b1 = _mm256_loadu_ps(b + (P)*NR + 8); \
+    __m256 ai;                                         \
+    ai = _mm256_broadcast_ss(a + (P)*MR + 0);          \
+    c00 = _mm256_fmadd_ps(ai, b0, c00);                \
+    c01 = _mm256_fmadd_ps(ai, b1, c01);                \
+    ai = _mm256_broadcast_ss(a + (P)*MR + 1);          \
+    c10 = _mm256_fmadd_ps(ai, b0, c10);                \
+    c11 = _mm256_fmadd_ps(ai, b1, c11);                \
+    ai = _mm256_broadcast_ss(a + (P)*MR + 2);          \
+    c20 = _mm256_fmadd_ps(ai, b0, c20);                \
+    c21 = _mm256_fmadd_ps(ai, b1, c21);                \
+    ai = _mm256_broadcast_ss(a + (P)*MR + 3);          \
+    c30 = _mm256_fmadd_ps(ai, b0, c30);                \
+    c31 = _mm256_fmadd_ps(ai, b1, c31);                \
+    ai = _mm256_broadcast_ss(a + (P)*MR + 4);          \
+    c40 = _mm256_fmadd_ps(ai, b0, c40);                \
+    c41 = _mm256_fmadd_ps(ai, b1, c41);                \
+    ai = _mm256_broadcast_ss(a + (P)*MR + 5);          \
+    c50 = _mm256_fmadd_ps(ai, b0, c50);                \
+    c51 = _mm256_fmadd_ps(ai, b1, c51);                \
   } while (0)
 
   std::int64_t p = 0;
@@ -61,15 +67,15 @@ void kernel_6x16(std::int64_t kc, const float* a, const float* b, float* c, std:
   }
 #undef NMLP_STEP
 
-#define NMLP_STORE(I, X0, X1)                                           \
-  do {                                                                  \
-    float* ci = c + (I) * ldc;                                          \
-    if (accumulate) {                                                   \
-      X0 = _mm256_add_ps(_mm256_loadu_ps(ci), X0);                      \
-      X1 = _mm256_add_ps(_mm256_loadu_ps(ci + 8), X1);                  \
-    }                                                                   \
-    _mm256_storeu_ps(ci, X0);                                           \
-    _mm256_storeu_ps(ci + 8, X1);                                       \
+#define NMLP_STORE(I, X0, X1)                          \
+  do {                                                 \
+    float* ci = c + (I)*ldc;                           \
+    if (accumulate) {                                  \
+      X0 = _mm256_add_ps(_mm256_loadu_ps(ci), X0);     \
+      X1 = _mm256_add_ps(_mm256_loadu_ps(ci + 8), X1); \
+    }                                                  \
+    _mm256_storeu_ps(ci, X0);                          \
+    _mm256_storeu_ps(ci + 8, X1);                      \
   } while (0)
   NMLP_STORE(0, c00, c01);
   NMLP_STORE(1, c10, c11);

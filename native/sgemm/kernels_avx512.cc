@@ -30,24 +30,24 @@ void kernel_8x32(std::int64_t kc, const float* a, const float* b, float* c, std:
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + NR - 1), _MM_HINT_T0);
   }
 
-#define NMLP_ROW(I, X0, X1)                                             \
-  ai = _mm512_set1_ps(a[(P) * MR + (I)]);                               \
-  X0 = _mm512_fmadd_ps(ai, b0, X0);                                     \
+#define NMLP_ROW(I, X0, X1)             \
+  ai = _mm512_set1_ps(a[(P)*MR + (I)]); \
+  X0 = _mm512_fmadd_ps(ai, b0, X0);     \
   X1 = _mm512_fmadd_ps(ai, b1, X1);
-#define NMLP_STEP(PP)                                                   \
-  do {                                                                  \
-    constexpr int P = (PP);                                             \
-    const __m512 b0 = _mm512_loadu_ps(b + P * NR);                      \
-    const __m512 b1 = _mm512_loadu_ps(b + P * NR + 16);                 \
-    __m512 ai;                                                          \
-    NMLP_ROW(0, c00, c01)                                               \
-    NMLP_ROW(1, c10, c11)                                               \
-    NMLP_ROW(2, c20, c21)                                               \
-    NMLP_ROW(3, c30, c31)                                               \
-    NMLP_ROW(4, c40, c41)                                               \
-    NMLP_ROW(5, c50, c51)                                               \
-    NMLP_ROW(6, c60, c61)                                               \
-    NMLP_ROW(7, c70, c71)                                               \
+#define NMLP_STEP(PP)                                   \
+  do {                                                  \
+    constexpr int P = (PP);                             \
+    const __m512 b0 = _mm512_loadu_ps(b + P * NR);      \
+    const __m512 b1 = _mm512_loadu_ps(b + P * NR + 16); \
+    __m512 ai;                                          \
+    NMLP_ROW(0, c00, c01)                               \
+    NMLP_ROW(1, c10, c11)                               \
+    NMLP_ROW(2, c20, c21)                               \
+    NMLP_ROW(3, c30, c31)                               \
+    NMLP_ROW(4, c40, c41)                               \
+    NMLP_ROW(5, c50, c51)                               \
+    NMLP_ROW(6, c60, c61)                               \
+    NMLP_ROW(7, c70, c71)                               \
   } while (0)
 
   std::int64_t p = 0;
@@ -71,15 +71,15 @@ void kernel_8x32(std::int64_t kc, const float* a, const float* b, float* c, std:
 #undef NMLP_STEP
 #undef NMLP_ROW
 
-#define NMLP_STORE(I, X0, X1)                                           \
-  do {                                                                  \
-    float* ci = c + (I) * ldc;                                          \
-    if (accumulate) {                                                   \
-      X0 = _mm512_add_ps(_mm512_loadu_ps(ci), X0);                      \
-      X1 = _mm512_add_ps(_mm512_loadu_ps(ci + 16), X1);                 \
-    }                                                                   \
-    _mm512_storeu_ps(ci, X0);                                           \
-    _mm512_storeu_ps(ci + 16, X1);                                      \
+#define NMLP_STORE(I, X0, X1)                           \
+  do {                                                  \
+    float* ci = c + (I)*ldc;                            \
+    if (accumulate) {                                   \
+      X0 = _mm512_add_ps(_mm512_loadu_ps(ci), X0);      \
+      X1 = _mm512_add_ps(_mm512_loadu_ps(ci + 16), X1); \
+    }                                                   \
+    _mm512_storeu_ps(ci, X0);                           \
+    _mm512_storeu_ps(ci + 16, X1);                      \
   } while (0)
   NMLP_STORE(0, c00, c01);
   NMLP_STORE(1, c10, c11);
@@ -120,7 +120,7 @@ void kernel_16x16(std::int64_t kc, const float* a, const float* b, float* c, std
     NMLP_N(8, c8) NMLP_N(9, c9) NMLP_N(10, c10) NMLP_N(11, c11)                 \
     NMLP_N(12, c12) NMLP_N(13, c13) NMLP_N(14, c14) NMLP_N(15, c15)             \
   } while (0)
-// clang-format on
+  // clang-format on
   std::int64_t p = 0;
   for (; p + 4 <= kc; p += 4) {
     _mm_prefetch(reinterpret_cast<const char*>(a + 8 * MRN), _MM_HINT_T0);
@@ -139,16 +139,28 @@ void kernel_16x16(std::int64_t kc, const float* a, const float* b, float* c, std
   }
 #undef NMLP_STEPN
 #undef NMLP_N
-#define NMLP_STOREN(I, X)                                                       \
-  do {                                                                          \
-    float* ci = c + (I) * ldc;                                                  \
-    if (accumulate) X = _mm512_add_ps(_mm512_loadu_ps(ci), X);                  \
-    _mm512_storeu_ps(ci, X);                                                    \
+#define NMLP_STOREN(I, X)                                      \
+  do {                                                         \
+    float* ci = c + (I)*ldc;                                   \
+    if (accumulate) X = _mm512_add_ps(_mm512_loadu_ps(ci), X); \
+    _mm512_storeu_ps(ci, X);                                   \
   } while (0)
-  NMLP_STOREN(0, c0); NMLP_STOREN(1, c1); NMLP_STOREN(2, c2); NMLP_STOREN(3, c3);
-  NMLP_STOREN(4, c4); NMLP_STOREN(5, c5); NMLP_STOREN(6, c6); NMLP_STOREN(7, c7);
-  NMLP_STOREN(8, c8); NMLP_STOREN(9, c9); NMLP_STOREN(10, c10); NMLP_STOREN(11, c11);
-  NMLP_STOREN(12, c12); NMLP_STOREN(13, c13); NMLP_STOREN(14, c14); NMLP_STOREN(15, c15);
+  NMLP_STOREN(0, c0);
+  NMLP_STOREN(1, c1);
+  NMLP_STOREN(2, c2);
+  NMLP_STOREN(3, c3);
+  NMLP_STOREN(4, c4);
+  NMLP_STOREN(5, c5);
+  NMLP_STOREN(6, c6);
+  NMLP_STOREN(7, c7);
+  NMLP_STOREN(8, c8);
+  NMLP_STOREN(9, c9);
+  NMLP_STOREN(10, c10);
+  NMLP_STOREN(11, c11);
+  NMLP_STOREN(12, c12);
+  NMLP_STOREN(13, c13);
+  NMLP_STOREN(14, c14);
+  NMLP_STOREN(15, c15);
 #undef NMLP_STOREN
 }
 

@@ -30,37 +30,49 @@ void kernel_6x16(std::int64_t kc, const float* a, const float* b, float* c, std:
     const float32x4_t b1 = vld1q_f32(b + 4);
     const float32x4_t b2 = vld1q_f32(b + 8);
     const float32x4_t b3 = vld1q_f32(b + 12);
-    const float32x4_t a03 = vld1q_f32(a);    // rows 0-3
+    const float32x4_t a03 = vld1q_f32(a);     // rows 0-3
     const float32x2_t a45 = vld1_f32(a + 4);  // rows 4-5
-    c00 = vfmaq_laneq_f32(c00, b0, a03, 0); c01 = vfmaq_laneq_f32(c01, b1, a03, 0);
-    c02 = vfmaq_laneq_f32(c02, b2, a03, 0); c03 = vfmaq_laneq_f32(c03, b3, a03, 0);
-    c10 = vfmaq_laneq_f32(c10, b0, a03, 1); c11 = vfmaq_laneq_f32(c11, b1, a03, 1);
-    c12 = vfmaq_laneq_f32(c12, b2, a03, 1); c13 = vfmaq_laneq_f32(c13, b3, a03, 1);
-    c20 = vfmaq_laneq_f32(c20, b0, a03, 2); c21 = vfmaq_laneq_f32(c21, b1, a03, 2);
-    c22 = vfmaq_laneq_f32(c22, b2, a03, 2); c23 = vfmaq_laneq_f32(c23, b3, a03, 2);
-    c30 = vfmaq_laneq_f32(c30, b0, a03, 3); c31 = vfmaq_laneq_f32(c31, b1, a03, 3);
-    c32 = vfmaq_laneq_f32(c32, b2, a03, 3); c33 = vfmaq_laneq_f32(c33, b3, a03, 3);
-    c40 = vfmaq_lane_f32(c40, b0, a45, 0); c41 = vfmaq_lane_f32(c41, b1, a45, 0);
-    c42 = vfmaq_lane_f32(c42, b2, a45, 0); c43 = vfmaq_lane_f32(c43, b3, a45, 0);
-    c50 = vfmaq_lane_f32(c50, b0, a45, 1); c51 = vfmaq_lane_f32(c51, b1, a45, 1);
-    c52 = vfmaq_lane_f32(c52, b2, a45, 1); c53 = vfmaq_lane_f32(c53, b3, a45, 1);
+    c00 = vfmaq_laneq_f32(c00, b0, a03, 0);
+    c01 = vfmaq_laneq_f32(c01, b1, a03, 0);
+    c02 = vfmaq_laneq_f32(c02, b2, a03, 0);
+    c03 = vfmaq_laneq_f32(c03, b3, a03, 0);
+    c10 = vfmaq_laneq_f32(c10, b0, a03, 1);
+    c11 = vfmaq_laneq_f32(c11, b1, a03, 1);
+    c12 = vfmaq_laneq_f32(c12, b2, a03, 1);
+    c13 = vfmaq_laneq_f32(c13, b3, a03, 1);
+    c20 = vfmaq_laneq_f32(c20, b0, a03, 2);
+    c21 = vfmaq_laneq_f32(c21, b1, a03, 2);
+    c22 = vfmaq_laneq_f32(c22, b2, a03, 2);
+    c23 = vfmaq_laneq_f32(c23, b3, a03, 2);
+    c30 = vfmaq_laneq_f32(c30, b0, a03, 3);
+    c31 = vfmaq_laneq_f32(c31, b1, a03, 3);
+    c32 = vfmaq_laneq_f32(c32, b2, a03, 3);
+    c33 = vfmaq_laneq_f32(c33, b3, a03, 3);
+    c40 = vfmaq_lane_f32(c40, b0, a45, 0);
+    c41 = vfmaq_lane_f32(c41, b1, a45, 0);
+    c42 = vfmaq_lane_f32(c42, b2, a45, 0);
+    c43 = vfmaq_lane_f32(c43, b3, a45, 0);
+    c50 = vfmaq_lane_f32(c50, b0, a45, 1);
+    c51 = vfmaq_lane_f32(c51, b1, a45, 1);
+    c52 = vfmaq_lane_f32(c52, b2, a45, 1);
+    c53 = vfmaq_lane_f32(c53, b3, a45, 1);
     a += MR;
     b += NR;
   }
 
-#define NMLP_STORE(I, X0, X1, X2, X3)                 \
-  do {                                                \
-    float* ci = c + (I) * ldc;                        \
-    if (accumulate) {                                 \
-      X0 = vaddq_f32(vld1q_f32(ci), X0);              \
-      X1 = vaddq_f32(vld1q_f32(ci + 4), X1);          \
-      X2 = vaddq_f32(vld1q_f32(ci + 8), X2);          \
-      X3 = vaddq_f32(vld1q_f32(ci + 12), X3);         \
-    }                                                 \
-    vst1q_f32(ci, X0);                                \
-    vst1q_f32(ci + 4, X1);                            \
-    vst1q_f32(ci + 8, X2);                            \
-    vst1q_f32(ci + 12, X3);                           \
+#define NMLP_STORE(I, X0, X1, X2, X3)         \
+  do {                                        \
+    float* ci = c + (I)*ldc;                  \
+    if (accumulate) {                         \
+      X0 = vaddq_f32(vld1q_f32(ci), X0);      \
+      X1 = vaddq_f32(vld1q_f32(ci + 4), X1);  \
+      X2 = vaddq_f32(vld1q_f32(ci + 8), X2);  \
+      X3 = vaddq_f32(vld1q_f32(ci + 12), X3); \
+    }                                         \
+    vst1q_f32(ci, X0);                        \
+    vst1q_f32(ci + 4, X1);                    \
+    vst1q_f32(ci + 8, X2);                    \
+    vst1q_f32(ci + 12, X3);                   \
   } while (0)
   NMLP_STORE(0, c00, c01, c02, c03);
   NMLP_STORE(1, c10, c11, c12, c13);

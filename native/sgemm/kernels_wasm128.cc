@@ -43,15 +43,23 @@ void kernel_4x8(std::int64_t kc, const float* a, const float* b, float* c, std::
   float* c2 = c + 2 * ldc;
   float* c3 = c + 3 * ldc;
   if (accumulate) {
-    c00 = wasm_f32x4_add(c00, wasm_v128_load(c0)); c01 = wasm_f32x4_add(c01, wasm_v128_load(c0 + 4));
-    c10 = wasm_f32x4_add(c10, wasm_v128_load(c1)); c11 = wasm_f32x4_add(c11, wasm_v128_load(c1 + 4));
-    c20 = wasm_f32x4_add(c20, wasm_v128_load(c2)); c21 = wasm_f32x4_add(c21, wasm_v128_load(c2 + 4));
-    c30 = wasm_f32x4_add(c30, wasm_v128_load(c3)); c31 = wasm_f32x4_add(c31, wasm_v128_load(c3 + 4));
+    c00 = wasm_f32x4_add(c00, wasm_v128_load(c0));
+    c01 = wasm_f32x4_add(c01, wasm_v128_load(c0 + 4));
+    c10 = wasm_f32x4_add(c10, wasm_v128_load(c1));
+    c11 = wasm_f32x4_add(c11, wasm_v128_load(c1 + 4));
+    c20 = wasm_f32x4_add(c20, wasm_v128_load(c2));
+    c21 = wasm_f32x4_add(c21, wasm_v128_load(c2 + 4));
+    c30 = wasm_f32x4_add(c30, wasm_v128_load(c3));
+    c31 = wasm_f32x4_add(c31, wasm_v128_load(c3 + 4));
   }
-  wasm_v128_store(c0, c00); wasm_v128_store(c0 + 4, c01);
-  wasm_v128_store(c1, c10); wasm_v128_store(c1 + 4, c11);
-  wasm_v128_store(c2, c20); wasm_v128_store(c2 + 4, c21);
-  wasm_v128_store(c3, c30); wasm_v128_store(c3 + 4, c31);
+  wasm_v128_store(c0, c00);
+  wasm_v128_store(c0 + 4, c01);
+  wasm_v128_store(c1, c10);
+  wasm_v128_store(c1 + 4, c11);
+  wasm_v128_store(c2, c20);
+  wasm_v128_store(c2 + 4, c21);
+  wasm_v128_store(c3, c30);
+  wasm_v128_store(c3 + 4, c31);
 }
 
 // Block sizes as the generic kernel's (same 4 x 8 tile): KC = 256 keeps the B micro-panel

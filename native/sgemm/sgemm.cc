@@ -123,8 +123,7 @@ void sgemm(const KernelInfo& kernel, const SgemmArgs& s) {
   pl.ncb = round_up(std::min<i64>(s.n, pl.kernel->nc), NR);
   pl.mc_max = std::max<i64>(MR, pl.kernel->mc / MR * MR);
 
-  const double flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) *
-                       static_cast<double>(s.k);
+  const double flops = 2.0 * static_cast<double>(s.m) * static_cast<double>(s.n) * static_cast<double>(s.k);
   const i64 m_panels = ceil_div(s.m, MR);
   const i64 n_panels = ceil_div(s.n, NR);
   const int want = threads_wanted(flops, std::max(m_panels, n_panels));
@@ -137,8 +136,7 @@ void sgemm(const KernelInfo& kernel, const SgemmArgs& s) {
   const int nt = lease.acquired() ? lease.prepare(want) : 1;
   const auto start = std::chrono::steady_clock::now();
   auto report = [&] {
-    lease.report(nt, flops,
-                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+    lease.report(nt, flops, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
   };
   if (nt <= 1) {
     run_single(pl);

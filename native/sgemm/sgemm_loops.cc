@@ -11,8 +11,8 @@ namespace {
 
 // Macro-kernel: C[0:mc, 0:nc] (+)= packed A block (mc x kc) * packed B block (kc x nc).
 // Loop jr outside ir so one B micro-panel (kc x NR) stays in L1 while the A micro-panels stream.
-void macro_kernel(const Plan& pl, const float* ap, const float* bp, i64 mc, i64 nc, i64 kc,
-                  float* c, bool accumulate) {
+void macro_kernel(const Plan& pl, const float* ap, const float* bp, i64 mc, i64 nc, i64 kc, float* c,
+                  bool accumulate) {
   const int MR = pl.kernel->mr;
   const int NR = pl.kernel->nr;
   const i64 ldc = pl.s.ldc;

@@ -146,10 +146,22 @@ void pack_b(float* dst, const SgemmArgs& s, i64 p0, i64 kc, i64 j0, i64 nc) {
 
 // The packers for a kernel's MR / NR (compile-time widths let the compiler unroll them).
 bool packers_for(const KernelInfo& k, Packers* out) {
-  if (k.mr == 8 && k.nr == 32) { *out = {&pack_a<8>, &pack_b<32>}; return true; }
-  if (k.mr == 16 && k.nr == 16) { *out = {&pack_a<16>, &pack_b<16>}; return true; }
-  if (k.mr == 6 && k.nr == 16) { *out = {&pack_a<6>, &pack_b<16>}; return true; }
-  if (k.mr == 4 && k.nr == 8) { *out = {&pack_a<4>, &pack_b<8>}; return true; }
+  if (k.mr == 8 && k.nr == 32) {
+    *out = {&pack_a<8>, &pack_b<32>};
+    return true;
+  }
+  if (k.mr == 16 && k.nr == 16) {
+    *out = {&pack_a<16>, &pack_b<16>};
+    return true;
+  }
+  if (k.mr == 6 && k.nr == 16) {
+    *out = {&pack_a<6>, &pack_b<16>};
+    return true;
+  }
+  if (k.mr == 4 && k.nr == 8) {
+    *out = {&pack_a<4>, &pack_b<8>};
+    return true;
+  }
   return false;
 }
 

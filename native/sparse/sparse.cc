@@ -23,7 +23,8 @@ SparseDotFn dot_for(const KernelInfo& kernel) {
   return sparse_dot_wasm128();  // the build's only sgemm kernel is kernels_wasm128.cc: same arithmetic
 #else
 #if defined(NATIVE_MLP_X86)
-  if (runs_avx2(kernel)) return sparse_dot_avx2();  // the same FMA chain per element as both ISAs' sgemm kernels
+  if (runs_avx2(kernel))
+    return sparse_dot_avx2();  // the same FMA chain per element as both ISAs' sgemm kernels
 #endif
   return sparse_dot_generic();
 #endif
@@ -49,8 +50,8 @@ CompactRowFn compact_for(const KernelInfo& kernel) {
 // C = beta * C through sgemm's front end (alpha = 0 reads neither operand): beta is handled in
 // one place.
 void scale(float* c, i64 rows, i64 n, double beta) {
-  SgemmArgs s{false, false, rows, n, 0, 0.0, nullptr, 1, nullptr, std::max<i64>(n, 1), beta, c,
-              std::max<i64>(n, 1)};
+  SgemmArgs s{
+      false, false, rows, n, 0, 0.0, nullptr, 1, nullptr, std::max<i64>(n, 1), beta, c, std::max<i64>(n, 1)};
   sgemm(*kernel_generic(), s);
 }
 
@@ -66,7 +67,8 @@ i64 split_point(const std::int32_t* ptr, i64 units, int tid, int nt) {
   i64 lo = 0, hi = units;
   while (lo < hi) {
     const i64 mid = lo + (hi - lo) / 2;
-    if (ptr[mid] < target) lo = mid + 1; else hi = mid;
+    if (ptr[mid] < target) lo = mid + 1;
+    else hi = mid;
   }
   return lo;
 }
@@ -113,8 +115,8 @@ constexpr i64 kSlice = 32;
 // 512 bytes apart, a slice's lines would fall into an eighth of L1's sets and evict each other.
 template <typename Bounds>
 void sliced_units(SparseDotFn dot, SparseBlockFn block, Bounds bounds, const std::int32_t* idx,
-                  const float* val, i64 depth, i64 kcb, const float* b, i64 n, float* c, i64 lo,
-                  i64 hi, bool accumulate_first, float* packed) {
+                  const float* val, i64 depth, i64 kcb, const float* b, i64 n, float* c, i64 lo, i64 hi,
+                  bool accumulate_first, float* packed) {
   std::int32_t beg[kGroup], end[kGroup], last[kGroup];
   for (i64 g = lo; g < hi; g += kGroup) {
     const i64 units = std::min(kGroup, hi - g);
@@ -213,7 +215,8 @@ Transposed transposed_space(i64 k, i64 nnz) {
 // Packing space for the slices of b: `participants` x depth x 32 floats in the calling thread's
 // A space (its B space holds the transposed copy). Throws std::bad_alloc.
 float* slice_space(int participants, i64 depth) {
-  return thread_workspace().a.ensure(static_cast<std::size_t>(participants) * static_cast<std::size_t>(depth) * kSlice);
+  return thread_workspace().a.ensure(static_cast<std::size_t>(participants) *
+                                     static_cast<std::size_t>(depth) * kSlice);
 }
 
 // Counting sort by column, in two halves. count_columns (on the caller) reads each column index
@@ -341,8 +344,8 @@ void sparse_matmul(const KernelInfo& kernel, const CsrBatch& x, const float* b, 
   run_split(flops, want, &forward_job, &f);
 }
 
-void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d, i64 n,
-                     double alpha, double beta, float* c) {
+void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d, i64 n, double alpha,
+                     double beta, float* c) {
   if (x.k == 0 || n == 0) return;
   // As sgemm: alpha == 0 or no depth reads neither operand; beta other than 0 and 1 scales first.
   if (alpha == 0.0 || x.rows == 0) {
@@ -357,8 +360,19 @@ void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d
   const int want = threads_wanted(flops, x.k);
   const SparseBlockFn block = n >= kSlice ? block_for(kn) : nullptr;
   float* packs = block != nullptr ? slice_space(want, x.rows) : nullptr;
-  WeightCall w{block, packs, dot_for(kn), &x, static_cast<float>(alpha), &xt, x.k, x.rows,
-               d, n, sgemm_depth_block(kernel, n, x.rows), beta == 0.0, c};
+  WeightCall w{block,
+               packs,
+               dot_for(kn),
+               &x,
+               static_cast<float>(alpha),
+               &xt,
+               x.k,
+               x.rows,
+               d,
+               n,
+               sgemm_depth_block(kernel, n, x.rows),
+               beta == 0.0,
+               c};
   run_split(flops, want, &weight_job, &w);
 }
 
@@ -374,7 +388,8 @@ i64 gather_sparse(const KernelInfo& kernel, float* values, std::int32_t* cols, s
     // binding's check (a gather in the background runs while JavaScript goes on). Such a row
     // comes out empty.
     const std::uint32_t image = index[start + r];
-    if (image < image_count) q += compact(images + static_cast<i64>(image) * features, features, values + q, cols + q);
+    if (image < image_count)
+      q += compact(images + static_cast<i64>(image) * features, features, values + q, cols + q);
     row_ptr[r + 1] = static_cast<std::int32_t>(q);
   }
   prefetch_images(images, image_count, index, index_length, start + rows, start + 2 * rows, features);

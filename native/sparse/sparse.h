@@ -36,8 +36,7 @@ std::int64_t first_bad_column(const std::int32_t* cols, std::int64_t nnz, std::i
 // c (rows x n, leading dimension n) = X b, b is k x n (leading dimension n). c is not read.
 // Threads: rows split between the pool's participants, by equal shares of non-zeros. Throws
 // std::bad_alloc only.
-void sparse_matmul(const KernelInfo& kernel, const CsrBatch& x, const float* b, std::int64_t n,
-                   float* c);
+void sparse_matmul(const KernelInfo& kernel, const CsrBatch& x, const float* b, std::int64_t n, float* c);
 
 // c (k x n, leading dimension n) = alpha X^T d + beta c, d is rows x n (leading dimension n).
 // beta == 0: c is written without being read. Threads: rows of c (columns of X) split as above;
@@ -53,8 +52,8 @@ void sparse_matmul_t(const KernelInfo& kernel, const CsrBatch& x, const float* d
 // the slack is scratch). Every index[start + r] must be < image_count (one that is not by the time
 // it is read, changed by a racing thread, gives an empty row). Prefetches the next
 // call's rows like gather_pixels. Compacts with the kernel's ISA (AVX2 on x86 with FMA).
-std::int64_t gather_sparse(const KernelInfo& kernel, float* values, std::int32_t* cols, std::int32_t* row_ptr, const std::uint8_t* images,
-                           std::uint64_t image_count, const std::uint32_t* index,
+std::int64_t gather_sparse(const KernelInfo& kernel, float* values, std::int32_t* cols, std::int32_t* row_ptr,
+                           const std::uint8_t* images, std::uint64_t image_count, const std::uint32_t* index,
                            std::int64_t index_length, std::int64_t start, std::int64_t rows,
                            std::int64_t features);
 

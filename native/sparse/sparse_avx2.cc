@@ -9,8 +9,8 @@ namespace nmlp {
 namespace {
 
 // 64 columns per pass = 8 YMM accumulators (8 independent FMA chains).
-void dot_64(std::int64_t cnt, const float* val, const std::int32_t* idx, const float* b,
-            std::int64_t ldb, float* out, bool accumulate) {
+void dot_64(std::int64_t cnt, const float* val, const std::int32_t* idx, const float* b, std::int64_t ldb,
+            float* out, bool accumulate) {
   __m256 c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(), c2 = _mm256_setzero_ps(),
          c3 = _mm256_setzero_ps(), c4 = _mm256_setzero_ps(), c5 = _mm256_setzero_ps(),
          c6 = _mm256_setzero_ps(), c7 = _mm256_setzero_ps();
@@ -47,8 +47,8 @@ void dot_64(std::int64_t cnt, const float* val, const std::int32_t* idx, const f
 }
 
 // Up to 8 columns (masked loads and stores): the remainder of n after the 64-column passes.
-void dot_8(std::int64_t cnt, const float* val, const std::int32_t* idx, const float* b,
-           std::int64_t ldb, std::int64_t w, float* out, bool accumulate) {
+void dot_8(std::int64_t cnt, const float* val, const std::int32_t* idx, const float* b, std::int64_t ldb,
+           std::int64_t w, float* out, bool accumulate) {
   alignas(32) static const std::int32_t kLanes[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
   const __m256i m = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(kLanes + 8 - w));
   __m256 c = _mm256_setzero_ps();
@@ -60,8 +60,8 @@ void dot_8(std::int64_t cnt, const float* val, const std::int32_t* idx, const fl
   _mm256_maskstore_ps(out, m, c);
 }
 
-void sparse_dot(std::int64_t cnt, const float* val, const std::int32_t* idx, const float* b,
-                std::int64_t ldb, std::int64_t n, float* out, bool accumulate) {
+void sparse_dot(std::int64_t cnt, const float* val, const std::int32_t* idx, const float* b, std::int64_t ldb,
+                std::int64_t n, float* out, bool accumulate) {
   std::int64_t j = 0;
   for (; j + 64 <= n; j += 64) dot_64(cnt, val, idx, b + j, ldb, out + j, accumulate);
   for (; j < n; j += 8) {
@@ -74,8 +74,8 @@ void sparse_dot(std::int64_t cnt, const float* val, const std::int32_t* idx, con
 constexpr std::int64_t kSliceWidth = 32;
 
 // One unit's 32 columns: 4 accumulators (a latency-bound chain; used for a unit without a partner).
-void block_one(std::int32_t t, std::int32_t end, const float* val, const std::int32_t* idx,
-               const float* b, float* out, bool accumulate) {
+void block_one(std::int32_t t, std::int32_t end, const float* val, const std::int32_t* idx, const float* b,
+               float* out, bool accumulate) {
   __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
          a3 = _mm256_setzero_ps();
   for (; t < end; ++t) {
@@ -100,9 +100,8 @@ void block_one(std::int32_t t, std::int32_t end, const float* val, const std::in
 
 // Two units at once: 8 independent chains, so the FMAs' latency is covered while both lists
 // last; the longer list's tail runs alone.
-void block_two(std::int32_t t, std::int32_t t_end, std::int32_t s, std::int32_t s_end,
-               const float* val, const std::int32_t* idx, const float* b, float* out_t,
-               float* out_s, bool accumulate) {
+void block_two(std::int32_t t, std::int32_t t_end, std::int32_t s, std::int32_t s_end, const float* val,
+               const std::int32_t* idx, const float* b, float* out_t, float* out_s, bool accumulate) {
   __m256 a0 = _mm256_setzero_ps(), a1 = _mm256_setzero_ps(), a2 = _mm256_setzero_ps(),
          a3 = _mm256_setzero_ps(), c0 = _mm256_setzero_ps(), c1 = _mm256_setzero_ps(),
          c2 = _mm256_setzero_ps(), c3 = _mm256_setzero_ps();
@@ -157,13 +156,12 @@ void block_two(std::int32_t t, std::int32_t t_end, std::int32_t s, std::int32_t 
   _mm256_storeu_ps(out_s + 24, c3);
 }
 
-void sparse_block32(std::int64_t units, const std::int32_t* beg, const std::int32_t* end,
-                    const float* val, const std::int32_t* idx, const float* b, float* out,
-                    std::int64_t ldo, bool accumulate) {
+void sparse_block32(std::int64_t units, const std::int32_t* beg, const std::int32_t* end, const float* val,
+                    const std::int32_t* idx, const float* b, float* out, std::int64_t ldo, bool accumulate) {
   std::int64_t u = 0;
   for (; u + 2 <= units; u += 2) {
-    block_two(beg[u], end[u], beg[u + 1], end[u + 1], val, idx, b, out + u * ldo,
-              out + (u + 1) * ldo, accumulate);
+    block_two(beg[u], end[u], beg[u + 1], end[u + 1], val, idx, b, out + u * ldo, out + (u + 1) * ldo,
+              accumulate);
   }
   if (u < units) block_one(beg[u], end[u], val, idx, b, out + u * ldo, accumulate);
 }
@@ -188,8 +186,7 @@ constexpr Compaction kCompaction;
 // a permutation that moves their values and column indices to the front of 8 lanes, which are
 // stored whole (the lanes past the non-zeros are scratch the next step overwrites). float(x) / 255
 // is one correctly rounded division per lane, the same bits as the scalar division.
-std::int64_t compact_row(const std::uint8_t* src, std::int64_t features, float* values,
-                         std::int32_t* cols) {
+std::int64_t compact_row(const std::uint8_t* src, std::int64_t features, float* values, std::int32_t* cols) {
   const __m256i shifts = _mm256_setr_epi32(0, 3, 6, 9, 12, 15, 18, 21);
   const __m256i seven = _mm256_set1_epi32(7);
   const __m256 scale = _mm256_set1_ps(255.0f);
@@ -202,8 +199,10 @@ std::int64_t compact_row(const std::uint8_t* src, std::int64_t features, float* 
     if (zero == 0xffffffffu) continue;  // 32 zero pixels (the borders of an image)
     for (int g = 0; g < 4; ++g) {
       const std::uint32_t packed = kCompaction.packed[(~zero >> (8 * g)) & 0xffu];
-      const __m256i perm = _mm256_and_si256(_mm256_srlv_epi32(_mm256_set1_epi32(static_cast<int>(packed)), shifts), seven);
-      const __m256i x = _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + p + 8 * g)));
+      const __m256i perm =
+          _mm256_and_si256(_mm256_srlv_epi32(_mm256_set1_epi32(static_cast<int>(packed)), shifts), seven);
+      const __m256i x =
+          _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(src + p + 8 * g)));
       const __m256 v = _mm256_div_ps(_mm256_cvtepi32_ps(x), scale);
       _mm256_storeu_ps(values + q, _mm256_permutevar8x32_ps(v, perm));
       _mm256_storeu_si256(reinterpret_cast<__m256i*>(cols + q),

@@ -7,8 +7,8 @@ namespace {
 // Columns of out per pass: 64 accumulators, which the compiler keeps in vector registers.
 constexpr std::int64_t kChunk = 64;
 
-void sparse_dot(std::int64_t cnt, const float* val, const std::int32_t* idx, const float* b,
-                std::int64_t ldb, std::int64_t n, float* out, bool accumulate) {
+void sparse_dot(std::int64_t cnt, const float* val, const std::int32_t* idx, const float* b, std::int64_t ldb,
+                std::int64_t n, float* out, bool accumulate) {
   for (std::int64_t j0 = 0; j0 < n; j0 += kChunk) {
     const std::int64_t w = n - j0 < kChunk ? n - j0 : kChunk;
     float acc[kChunk];
@@ -37,8 +37,7 @@ struct PixelScale {
 };
 constexpr PixelScale kScale;
 
-std::int64_t compact_row(const std::uint8_t* src, std::int64_t features, float* values,
-                         std::int32_t* cols) {
+std::int64_t compact_row(const std::uint8_t* src, std::int64_t features, float* values, std::int32_t* cols) {
   // Branch-free: write every pixel, advance past it only when it is non-zero (about one pixel
   // in five on MNIST; a branch would mispredict often).
   std::int64_t q = 0;

@@ -14,9 +14,8 @@ namespace nmlp {
 // generic; accumulate = true then adds acc to out once, false stores it. So a sparse product run
 // over the same depth blocks as sgemm equals the dense product bit for bit (the zeros a dense
 // product multiplies add exactly nothing). cnt may be 0. idx[t] * ldb + n must be within b.
-using SparseDotFn = void (*)(std::int64_t cnt, const float* val, const std::int32_t* idx,
-                             const float* b, std::int64_t ldb, std::int64_t n, float* out,
-                             bool accumulate);
+using SparseDotFn = void (*)(std::int64_t cnt, const float* val, const std::int32_t* idx, const float* b,
+                             std::int64_t ldb, std::int64_t n, float* out, bool accumulate);
 
 // The same sums as SparseDotFn for the 32 columns of a packed slice of b (row r of 32 floats at
 // b + 32 r), for several units (rows of out) at once: for u < units, out[u * ldo + j] (= or +=)
@@ -25,8 +24,8 @@ using SparseDotFn = void (*)(std::int64_t cnt, const float* val, const std::int3
 // every unit over one slice (a depth block of b's rows, 32 columns) before the next, so the slice
 // stays in L1; units are taken in pairs to keep 8 chains of multiply-adds in flight.
 using SparseBlockFn = void (*)(std::int64_t units, const std::int32_t* beg, const std::int32_t* end,
-                               const float* val, const std::int32_t* idx, const float* b,
-                               float* out, std::int64_t ldo, bool accumulate);
+                               const float* val, const std::int32_t* idx, const float* b, float* out,
+                               std::int64_t ldo, bool accumulate);
 
 // Compacts one row of `features` bytes: for every p with src[p] != 0, in order, writes
 // values[q] = float(src[p]) / 255 and cols[q] = p, and returns q (the row's non-zeros).

@@ -45,8 +45,8 @@ void dot_4(std::int64_t cnt, const float* val, const std::int32_t* idx, const fl
   wasm_v128_store(out, c);
 }
 
-void sparse_dot(std::int64_t cnt, const float* val, const std::int32_t* idx, const float* b,
-                std::int64_t ldb, std::int64_t n, float* out, bool accumulate) {
+void sparse_dot(std::int64_t cnt, const float* val, const std::int32_t* idx, const float* b, std::int64_t ldb,
+                std::int64_t n, float* out, bool accumulate) {
   std::int64_t j = 0;
   for (; j + 32 <= n; j += 32) dot_32(cnt, val, idx, b + j, ldb, out + j, accumulate);
   for (; j + 4 <= n; j += 4) dot_4(cnt, val, idx, b + j, ldb, out + j, accumulate);

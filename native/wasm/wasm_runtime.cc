@@ -25,16 +25,16 @@ namespace {
 // first-fit free list, and a freed block at the top of the heap gives its bytes back to it. So any
 // single block up to the documented 2 GiB budget (less what is in use) can be had.
 constexpr std::uint32_t kHeader = 64;
-constexpr int kMinClass = 6;    // 64 bytes
-constexpr int kMaxClass = 24;   // 16 MiB: larger blocks are sized exactly
+constexpr int kMinClass = 6;                   // 64 bytes
+constexpr int kMaxClass = 24;                  // 16 MiB: larger blocks are sized exactly
 constexpr std::uint32_t kLarge = 0xffffffffu;  // the header's class word of a large block
 constexpr std::uint64_t kPage = 0x10000;
 
 struct Heap {
   int lock;
-  std::uint32_t top;                  // first never-used byte
+  std::uint32_t top;  // first never-used byte
   std::uint32_t free_list[kMaxClass + 1];
-  std::uint32_t large_free;           // large free blocks: header word 1 = next, word 2 = size
+  std::uint32_t large_free;  // large free blocks: header word 1 = next, word 2 = size
 };
 Heap heap;
 
@@ -61,7 +61,8 @@ std::uint32_t carve(std::uint32_t size) {
   const std::uint64_t have = std::uint64_t{__builtin_wasm_memory_size(0)} << 16;
   if (end > have) {
     const std::uint64_t pages = (end - have + 0xffff) >> 16;
-    if (__builtin_wasm_memory_grow(0, static_cast<std::size_t>(pages)) == static_cast<std::size_t>(-1)) return 0;
+    if (__builtin_wasm_memory_grow(0, static_cast<std::size_t>(pages)) == static_cast<std::size_t>(-1))
+      return 0;
   }
   const std::uint32_t at = heap.top;
   heap.top = static_cast<std::uint32_t>(end);
@@ -137,7 +138,9 @@ void nmlp_free(std::uint32_t ptr) {
 // thread_pool.h for one thread.
 namespace nmlp {
 
-AlignedBuffer::~AlignedBuffer() { nmlp_free(static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(data_))); }
+AlignedBuffer::~AlignedBuffer() {
+  nmlp_free(static_cast<std::uint32_t>(reinterpret_cast<std::uintptr_t>(data_)));
+}
 
 float* AlignedBuffer::ensure(std::size_t floats) {
   if (floats <= capacity_) return data_;

@@ -21,7 +21,9 @@ export function checkActCode(v: unknown): asserts v is number {
 /** Throws when the first n elements of a and b overlap without being the same elements. */
 export function checkSameOrDisjoint(n: number, an: string, a: Float32Array, bn: string, b: Float32Array): void {
   if (n === 0 || a.buffer !== b.buffer || a.byteOffset === b.byteOffset) return;
-  const a0 = a.byteOffset, b0 = b.byteOffset, bytes = 4 * n;
+  const a0 = a.byteOffset,
+    b0 = b.byteOffset,
+    bytes = 4 * n;
   if (a0 < b0 + bytes && b0 < a0 + bytes) {
     throw new RangeError(`Expected ${an} to be ${bn} itself or not to overlap it (they share part of their memory)`);
   }
@@ -33,7 +35,9 @@ export function checkedActivations(k: ActivationKernels): ActivationKernels {
     biasAct(h, u, bias, rows, cols, act) {
       const size = checkBlock(rows, cols);
       checkActCode(act);
-      checkF32('h', h, size); checkF32('u', u, size); checkF32('bias', bias, cols);
+      checkF32('h', h, size);
+      checkF32('u', u, size);
+      checkF32('bias', bias, cols);
       checkSameOrDisjoint(size, 'h', h, 'u', u);
       checkSameOrDisjoint(cols, 'h', h, 'bias', bias);
       checkSameOrDisjoint(cols, 'u', u, 'bias', bias);
@@ -42,7 +46,10 @@ export function checkedActivations(k: ActivationKernels): ActivationKernels {
     actBackward(dx, dy, u, h, n, act) {
       checkDim('n', n);
       checkActCode(act);
-      checkF32('dx', dx, n); checkF32('dy', dy, n); checkF32('u', u, n); checkF32('h', h, n);
+      checkF32('dx', dx, n);
+      checkF32('dy', dy, n);
+      checkF32('u', u, n);
+      checkF32('h', h, n);
       checkSameOrDisjoint(n, 'dx', dx, 'dy', dy);
       checkSameOrDisjoint(n, 'dx', dx, 'u', u);
       checkSameOrDisjoint(n, 'dx', dx, 'h', h);

@@ -53,7 +53,9 @@ export function checkDisjoint(n: number, ...arrays: (readonly [string, Float32Ar
       const [an, a] = arrays[i];
       const [bn, b] = arrays[j];
       if (a.buffer !== b.buffer) continue;
-      const a0 = a.byteOffset, b0 = b.byteOffset, bytes = 4 * n;
+      const a0 = a.byteOffset,
+        b0 = b.byteOffset,
+        bytes = 4 * n;
       if (a0 < b0 + bytes && b0 < a0 + bytes) {
         throw new RangeError(`Expected ${an} and ${bn} not to overlap (they share memory)`);
       }
@@ -63,15 +65,30 @@ export function checkDisjoint(n: number, ...arrays: (readonly [string, Float32Ar
 
 /** Checks every sgemm argument; throws TypeError/RangeError naming the argument. */
 export function checkSgemm(
-  transA: unknown, transB: unknown, m: unknown, n: unknown, k: unknown,
-  alpha: unknown, a: unknown, lda: unknown, b: unknown, ldb: unknown,
-  beta: unknown, c: unknown, ldc: unknown,
+  transA: unknown,
+  transB: unknown,
+  m: unknown,
+  n: unknown,
+  k: unknown,
+  alpha: unknown,
+  a: unknown,
+  lda: unknown,
+  b: unknown,
+  ldb: unknown,
+  beta: unknown,
+  c: unknown,
+  ldc: unknown,
 ): void {
   if (typeof transA !== 'boolean') throw new TypeError(`Expected transA to be a boolean but received ${describe(transA)}`);
   if (typeof transB !== 'boolean') throw new TypeError(`Expected transB to be a boolean but received ${describe(transB)}`);
-  checkDim('m', m); checkDim('n', n); checkDim('k', k);
-  checkDim('lda', lda); checkDim('ldb', ldb); checkDim('ldc', ldc);
-  checkFinite('alpha', alpha); checkFinite('beta', beta);
+  checkDim('m', m);
+  checkDim('n', n);
+  checkDim('k', k);
+  checkDim('lda', lda);
+  checkDim('ldb', ldb);
+  checkDim('ldc', ldc);
+  checkFinite('alpha', alpha);
+  checkFinite('beta', beta);
   const [aRows, aCols] = transA ? [k, m] : [m, k];
   const [bRows, bCols] = transB ? [n, k] : [k, n];
   if (lda < Math.max(1, aCols)) throw new RangeError(`Expected lda >= ${Math.max(1, aCols)} (A is ${aRows}x${aCols}) but received ${lda}`);
@@ -106,7 +123,8 @@ export function checkNoOverlap(name: string, x: Float32Array, xLen: number, c: F
 }
 
 export function checkBlock(rows: unknown, cols: unknown): number {
-  checkDim('rows', rows); checkDim('cols', cols);
+  checkDim('rows', rows);
+  checkDim('cols', cols);
   return rows * cols;
 }
 
@@ -119,20 +137,20 @@ export function checkLabels(labels: unknown, rows: number, cols: number): assert
 }
 
 /** Checks gatherPixels arguments; every gathered index must name a whole image. */
-export function checkGather(
-  out: unknown, images: unknown, index: unknown, start: unknown, rows: unknown, features: unknown,
-): void {
-  checkDim('start', start); checkDim('rows', rows); checkDim('features', features);
+export function checkGather(out: unknown, images: unknown, index: unknown, start: unknown, rows: unknown, features: unknown): void {
+  checkDim('start', start);
+  checkDim('rows', rows);
+  checkDim('features', features);
   checkF32('out', out, rows * features);
   if (!(images instanceof Uint8Array)) throw new TypeError(`Expected images to be a Uint8Array but received ${describe(images)}`);
   checkIndex(index, start, rows, features === 0 ? null : Math.floor(images.length / features), 'whole images in images');
 }
 
 /** Checks gatherRows arguments; every gathered index must name a whole row of x. */
-export function checkGatherRows(
-  out: unknown, x: unknown, index: unknown, start: unknown, rows: unknown, features: unknown,
-): void {
-  checkDim('start', start); checkDim('rows', rows); checkDim('features', features);
+export function checkGatherRows(out: unknown, x: unknown, index: unknown, start: unknown, rows: unknown, features: unknown): void {
+  checkDim('start', start);
+  checkDim('rows', rows);
+  checkDim('features', features);
   checkF32('out', out, rows * features);
   checkF32('x', x, 0);
   checkIndex(index, start, rows, features === 0 ? null : Math.floor(x.length / features), 'whole rows in x');

@@ -7,8 +7,17 @@ import { type Capabilities, capabilitiesOf } from './capabilities.js';
 import { type ActivationKernels, checkedActivations } from './activation-checks.js';
 import { checkedDropout, type DropoutKernels } from './dropout.js';
 import {
-  checkBlock, checkBool, checkDim, checkDisjoint, checkF32, checkFinite, checkGather, checkGatherRows, checkLabels,
-  checkSgemm, describe,
+  checkBlock,
+  checkBool,
+  checkDim,
+  checkDisjoint,
+  checkF32,
+  checkFinite,
+  checkGather,
+  checkGatherRows,
+  checkLabels,
+  checkSgemm,
+  describe,
 } from './checks.js';
 import { checkGatherSparse, checkSparseMatmul, checkSparseMatmulT } from './sparse-checks.js';
 import { checkedWeightedLoss, type WeightedLossKernels } from './weighted-checks.js';
@@ -20,11 +29,19 @@ export interface Backend extends ActivationKernels, DropoutKernels, WeightedLoss
   /** What it can do beyond the kernels (capabilities.ts); ask this, never the name. */
   readonly capabilities: Capabilities;
   sgemm(
-    transA: boolean, transB: boolean,
-    m: number, n: number, k: number,
-    alpha: number, a: Float32Array, lda: number,
-    b: Float32Array, ldb: number,
-    beta: number, c: Float32Array, ldc: number,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    lda: number,
+    b: Float32Array,
+    ldb: number,
+    beta: number,
+    c: Float32Array,
+    ldc: number,
   ): void;
   biasRelu(h: Float32Array, u: Float32Array, bias: Float32Array, rows: number, cols: number): void;
   biasAdd(u: Float32Array, bias: Float32Array, rows: number, cols: number): void;
@@ -50,8 +67,14 @@ export interface Backend extends ActivationKernels, DropoutKernels, WeightedLoss
    * the non-zero count.
    */
   gatherSparse(
-    values: Float32Array, cols: Int32Array, rowPtr: Int32Array,
-    images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
+    values: Float32Array,
+    cols: Int32Array,
+    rowPtr: Int32Array,
+    images: Uint8Array,
+    index: Uint32Array,
+    start: number,
+    rows: number,
+    features: number,
   ): number;
   /**
    * gatherSparse's work, begun now; after finishGather() the batch is complete and rowPtr[rows] is
@@ -61,8 +84,14 @@ export interface Backend extends ActivationKernels, DropoutKernels, WeightedLoss
    * Until then the outputs hold a gather in progress; starting another gather completes this one.
    */
   startGatherSparse(
-    values: Float32Array, cols: Int32Array, rowPtr: Int32Array,
-    images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
+    values: Float32Array,
+    cols: Int32Array,
+    rowPtr: Int32Array,
+    images: Uint8Array,
+    index: Uint32Array,
+    start: number,
+    rows: number,
+    features: number,
   ): void;
   /** gatherPixels begun now, as startGatherSparse (its three arrays on SharedArrayBuffers). */
   startGatherPixels(out: Float32Array, images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number): void;
@@ -70,13 +99,27 @@ export interface Backend extends ActivationKernels, DropoutKernels, WeightedLoss
   finishGather(): void;
   /** c (rows x n) = X b for X (rows x k) in compressed sparse rows and b (k x n); c is overwritten. */
   sparseMatmul(
-    c: Float32Array, rowPtr: Int32Array, cols: Int32Array, values: Float32Array, b: Float32Array,
-    rows: number, k: number, n: number,
+    c: Float32Array,
+    rowPtr: Int32Array,
+    cols: Int32Array,
+    values: Float32Array,
+    b: Float32Array,
+    rows: number,
+    k: number,
+    n: number,
   ): void;
   /** c (k x n) = alpha X^T d + beta c for X (rows x k) in compressed sparse rows and d (rows x n). */
   sparseMatmulT(
-    c: Float32Array, rowPtr: Int32Array, cols: Int32Array, values: Float32Array, d: Float32Array,
-    rows: number, k: number, n: number, alpha: number, beta: number,
+    c: Float32Array,
+    rowPtr: Int32Array,
+    cols: Int32Array,
+    values: Float32Array,
+    d: Float32Array,
+    rows: number,
+    k: number,
+    n: number,
+    alpha: number,
+    beta: number,
   ): void;
   /**
    * out = rng.permutation(out.length) for the PCG64 whose state is in `state` (10 uint32 words, as
@@ -89,13 +132,29 @@ export interface Backend extends ActivationKernels, DropoutKernels, WeightedLoss
    * velocity is read only when momentum != 0. See binding.d.ts.
    */
   momentumUpdate(
-    w: Float32Array, g: Float32Array, velocity: Float32Array, n: number,
-    lr: number, momentum: number, weightDecay: number, nesterov: boolean,
+    w: Float32Array,
+    g: Float32Array,
+    velocity: Float32Array,
+    n: number,
+    lr: number,
+    momentum: number,
+    weightDecay: number,
+    nesterov: boolean,
   ): void;
   /** torch.optim.Adam (decoupled = false) / AdamW (true) at step >= 1 over n parameters. See binding.d.ts. */
   adamUpdate(
-    w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number,
-    lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, step: number,
+    w: Float32Array,
+    g: Float32Array,
+    m: Float32Array,
+    v: Float32Array,
+    n: number,
+    lr: number,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    weightDecay: number,
+    decoupled: boolean,
+    step: number,
   ): void;
   /** Threads the kernels use (the TypeScript backend: 1 unless setThreads added worker threads). */
   getThreads(): number;
@@ -139,23 +198,30 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
     },
     biasRelu(h, u, bias, rows, cols) {
       const size = checkBlock(rows, cols);
-      checkF32('h', h, size); checkF32('u', u, size); checkF32('bias', bias, cols);
+      checkF32('h', h, size);
+      checkF32('u', u, size);
+      checkF32('bias', bias, cols);
       k.biasRelu(h, u, bias, rows, cols);
     },
     biasAdd(u, bias, rows, cols) {
       const size = checkBlock(rows, cols);
-      checkF32('u', u, size); checkF32('bias', bias, cols);
+      checkF32('u', u, size);
+      checkF32('bias', bias, cols);
       k.biasAdd(u, bias, rows, cols);
     },
     softmaxXentGrad(du, logits, labels, rows, cols) {
       const size = checkBlock(rows, cols);
-      checkF32('du', du, size); checkF32('logits', logits, size);
+      checkF32('du', du, size);
+      checkF32('logits', logits, size);
       checkLabels(labels, rows, cols);
       if (rows > 0 && cols === 0) throw new RangeError('Expected cols >= 1 (the class count) but received 0');
       return k.softmaxXentGrad(du, logits, labels, rows, cols);
     },
     reluBackward(dx, dy, u, n) {
-      checkDim('n', n); checkF32('dx', dx, n); checkF32('dy', dy, n); checkF32('u', u, n);
+      checkDim('n', n);
+      checkF32('dx', dx, n);
+      checkF32('dy', dy, n);
+      checkF32('u', u, n);
       k.reluBackward(dx, dy, u, n);
     },
     ...checkedActivations(k),
@@ -163,12 +229,15 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
     ...checkedWeightedLoss(k),
     colSums(out, x, rows, cols) {
       const size = checkBlock(rows, cols);
-      checkF32('out', out, cols); checkF32('x', x, size);
+      checkF32('out', out, cols);
+      checkF32('x', x, size);
       k.colSums(out, x, rows, cols);
     },
     sgdUpdate(w, g, lr, n) {
-      checkDim('n', n); checkFinite('lr', lr);
-      checkF32('w', w, n); checkF32('g', g, n);
+      checkDim('n', n);
+      checkFinite('lr', lr);
+      checkF32('w', w, n);
+      checkF32('g', g, n);
       k.sgdUpdate(w, g, lr, n);
     },
     gatherPixels(out, images, index, start, rows, features) {
@@ -177,7 +246,9 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
     },
     mseGrad(du, pred, target, rows, cols) {
       const size = checkBlock(rows, cols);
-      checkF32('du', du, size); checkF32('pred', pred, size); checkF32('target', target, size);
+      checkF32('du', du, size);
+      checkF32('pred', pred, size);
+      checkF32('target', target, size);
       return k.mseGrad(du, pred, target, rows, cols);
     },
     gatherRows(out, x, index, start, rows, features) {
@@ -221,20 +292,30 @@ export function withChecks(name: BackendName, k: Kernels): Backend {
     },
     momentumUpdate(w, g, velocity, n, lr, momentum, weightDecay, nesterov) {
       checkDim('n', n);
-      checkFinite('lr', lr); checkFinite('momentum', momentum); checkFinite('weightDecay', weightDecay);
+      checkFinite('lr', lr);
+      checkFinite('momentum', momentum);
+      checkFinite('weightDecay', weightDecay);
       checkBool('nesterov', nesterov);
-      checkF32('w', w, n); checkF32('g', g, n); checkF32('velocity', velocity, momentum !== 0 ? n : 0);
+      checkF32('w', w, n);
+      checkF32('g', g, n);
+      checkF32('velocity', velocity, momentum !== 0 ? n : 0);
       checkDisjoint(n, ['w', w], ['g', g], ...(momentum !== 0 ? [['velocity', velocity] as const] : []));
       k.momentumUpdate(w, g, velocity, n, lr, momentum, weightDecay, nesterov);
     },
     adamUpdate(w, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, step) {
       checkDim('n', n);
-      checkFinite('lr', lr); checkFinite('beta1', beta1); checkFinite('beta2', beta2);
-      checkFinite('eps', eps); checkFinite('weightDecay', weightDecay);
+      checkFinite('lr', lr);
+      checkFinite('beta1', beta1);
+      checkFinite('beta2', beta2);
+      checkFinite('eps', eps);
+      checkFinite('weightDecay', weightDecay);
       checkBool('decoupled', decoupled);
       checkDim('step', step);
       if (step < 1) throw new RangeError('Expected step to be an integer >= 1 but received 0');
-      checkF32('w', w, n); checkF32('g', g, n); checkF32('m', m, n); checkF32('v', v, n);
+      checkF32('w', w, n);
+      checkF32('g', g, n);
+      checkF32('m', m, n);
+      checkF32('v', v, n);
       checkDisjoint(n, ['w', w], ['g', g], ['m', m], ['v', v]);
       k.adamUpdate(w, g, m, v, n, lr, beta1, beta2, eps, weightDecay, decoupled, step);
     },

@@ -42,7 +42,8 @@ export function checkedDropout(k: DropoutKernels): DropoutKernels {
       checkDropoutP('p', p);
       checkU32('key0', key0);
       checkU32('key1', key1);
-      checkF32('out', out, n); checkF32('x', x, n);
+      checkF32('out', out, n);
+      checkF32('x', x, n);
       checkSameOrDisjoint(n, 'out', out, 'x', x);
       k.dropout(out, x, n, p, key0, key1);
     },

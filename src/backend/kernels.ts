@@ -71,8 +71,7 @@ type ProvidedBy<W extends keyof Provided> = { [K in keyof Table]: Table[K][W] ex
 
 export const KERNEL_NAMES = Object.keys(KERNELS) as KernelName[];
 
-const providedBy = <W extends keyof Provided>(where: W) =>
-  KERNEL_NAMES.filter((name): name is ProvidedBy<W> => KERNELS[name][where]);
+const providedBy = <W extends keyof Provided>(where: W) => KERNEL_NAMES.filter((name): name is ProvidedBy<W> => KERNELS[name][where]);
 
 /** Every function the addon exports: the loader refuses a binary missing one. */
 export const NATIVE_EXPORTS: readonly NativeExport[] = [...providedBy('native'), ...NATIVE_EXTRAS];

@@ -51,19 +51,38 @@ export function checkCsrColumns(cols: Int32Array, nnz: number, k: number): void 
 }
 
 export function checkSparseMatmul(
-  c: unknown, rowPtr: unknown, cols: unknown, values: unknown, b: unknown, rows: unknown, k: unknown, n: unknown,
+  c: unknown,
+  rowPtr: unknown,
+  cols: unknown,
+  values: unknown,
+  b: unknown,
+  rows: unknown,
+  k: unknown,
+  n: unknown,
 ): void {
-  checkDim('rows', rows); checkDim('k', k); checkDim('n', n);
+  checkDim('rows', rows);
+  checkDim('k', k);
+  checkDim('n', n);
   checkF32('c', c, rows * n);
   checkCsr(rowPtr, cols, values, rows);
   checkF32('b', b, k * n);
 }
 
 export function checkSparseMatmulT(
-  c: unknown, rowPtr: unknown, cols: unknown, values: unknown, d: unknown,
-  rows: unknown, k: unknown, n: unknown, alpha: unknown, beta: unknown,
+  c: unknown,
+  rowPtr: unknown,
+  cols: unknown,
+  values: unknown,
+  d: unknown,
+  rows: unknown,
+  k: unknown,
+  n: unknown,
+  alpha: unknown,
+  beta: unknown,
 ): void {
-  checkDim('rows', rows); checkDim('k', k); checkDim('n', n);
+  checkDim('rows', rows);
+  checkDim('k', k);
+  checkDim('n', n);
   if (typeof alpha !== 'number' || !Number.isFinite(alpha)) {
     throw new RangeError(`Expected alpha to be a finite number but received ${describe(alpha)}`);
   }
@@ -76,10 +95,18 @@ export function checkSparseMatmulT(
 }
 
 export function checkGatherSparse(
-  values: unknown, cols: unknown, rowPtr: unknown, images: unknown, index: unknown,
-  start: unknown, rows: unknown, features: unknown,
+  values: unknown,
+  cols: unknown,
+  rowPtr: unknown,
+  images: unknown,
+  index: unknown,
+  start: unknown,
+  rows: unknown,
+  features: unknown,
 ): void {
-  checkDim('start', start); checkDim('rows', rows); checkDim('features', features);
+  checkDim('start', start);
+  checkDim('rows', rows);
+  checkDim('features', features);
   const worst = rows * features;
   if (worst > MAX_DIM) {
     throw new RangeError(`Expected rows * features to be at most ${MAX_DIM} (32-bit rowPtr) but it is ${worst}`);

@@ -12,7 +12,14 @@ export interface WeightedLossKernels {
    * cross-entropy). Every step float32 as binding.d.ts says, the same bits on every backend; all
    * weights 0 give du = 0 and loss 0. du may be logits; weights must not overlap du.
    */
-  softmaxXentGradWeighted(du: Float32Array, logits: Float32Array, labels: Uint32Array, weights: Float32Array, rows: number, cols: number): number;
+  softmaxXentGradWeighted(
+    du: Float32Array,
+    logits: Float32Array,
+    labels: Uint32Array,
+    weights: Float32Array,
+    rows: number,
+    cols: number,
+  ): number;
   /** Squared error with per-row weights: du = w_i (pred - target) / sum(w); returns sum_i w_i * 0.5 * sum_j (pred - target)^2. du may be pred. */
   mseGradWeighted(du: Float32Array, pred: Float32Array, target: Float32Array, weights: Float32Array, rows: number, cols: number): number;
 }
@@ -27,7 +34,10 @@ export function checkWeights(weights: unknown, rows: number, du: Float32Array, d
     }
   }
   if (rows > 0 && duLength > 0 && weights.buffer === du.buffer) {
-    const w0 = weights.byteOffset, w1 = w0 + 4 * rows, d0 = du.byteOffset, d1 = d0 + 4 * duLength;
+    const w0 = weights.byteOffset,
+      w1 = w0 + 4 * rows,
+      d0 = du.byteOffset,
+      d1 = d0 + 4 * duLength;
     if (w0 < d1 && d0 < w1) throw new RangeError('Expected weights not to overlap du (du is written while weights are read)');
   }
 }
@@ -37,7 +47,8 @@ export function checkedWeightedLoss(k: WeightedLossKernels): WeightedLossKernels
   return {
     softmaxXentGradWeighted(du, logits, labels, weights, rows, cols) {
       const size = checkBlock(rows, cols);
-      checkF32('du', du, size); checkF32('logits', logits, size);
+      checkF32('du', du, size);
+      checkF32('logits', logits, size);
       checkLabels(labels, rows, cols);
       if (rows > 0 && cols === 0) throw new RangeError('Expected cols >= 1 (the class count) but received 0');
       checkWeights(weights, rows, du, size);
@@ -45,7 +56,9 @@ export function checkedWeightedLoss(k: WeightedLossKernels): WeightedLossKernels
     },
     mseGradWeighted(du, pred, target, weights, rows, cols) {
       const size = checkBlock(rows, cols);
-      checkF32('du', du, size); checkF32('pred', pred, size); checkF32('target', target, size);
+      checkF32('du', du, size);
+      checkF32('pred', pred, size);
+      checkF32('target', target, size);
       checkWeights(weights, rows, du, size);
       return k.mseGradWeighted(du, pred, target, weights, rows, cols);
     },

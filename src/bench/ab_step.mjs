@@ -21,7 +21,11 @@ for (const b of Object.values(builds)) {
   if (process.argv.includes('--pool-always')) b.setPoolPolicy('always');
 }
 
-const F = 784, R = 128, H = 128, C = 10, BATCHES = 16;
+const F = 784,
+  R = 128,
+  H = 128,
+  C = 10,
+  BATCHES = 16;
 const data = loadDataSet();
 const order = new Uint32Array(new SharedArrayBuffer(4 * data.train.count));
 for (let i = 0; i < order.length; i++) order[i] = (i * 7919) % order.length;
@@ -54,17 +58,46 @@ const labels = new Uint32Array(R).map((_, i) => i % 10);
 
 // Each kernel: run(build, out, i) for call i; outputs compared after the first call of each build.
 const kernels = {
-  sparseMatmul: (k, o, i) => { const x = batches[i % BATCHES]; k.sparseMatmul(o, x.rowPtr, x.cols, x.values, W1, R, F, H); },
-  'sparseMatmulT beta 0': (k, o, i) => { const x = batches[i % BATCHES]; k.sparseMatmulT(o, x.rowPtr, x.cols, x.values, du1, R, F, H, 1, 0); },
-  'sparseMatmulT fold': (k, o, i) => { const x = batches[i % BATCHES]; if (i === 0) o.set(W1); k.sparseMatmulT(o, x.rowPtr, x.cols, x.values, du1, R, F, H, -0.1, 1); },
-  gatherSparse: (k, o, i) => { const x = { values: o, cols: new Int32Array(o.buffer, o.byteOffset, R * F) }; k.gatherSparse(x.values, x.cols, i32R, images, order, (i % 400) * R, R, F); },
-  gatherPixels: (k, o, i) => { k.gatherPixels(o, images, order, (i % 400) * R, R, F); },
-  'sgemm NN 128x10x128 (u2)': (k, o) => { k.sgemm(false, false, R, C, H, 1, h1, H, W2, C, 0, o, C); },
-  'sgemm NT 128x128x10 (dh1)': (k, o) => { k.sgemm(false, true, R, H, C, 1, du2, C, W2, C, 0, o, H); },
-  'sgemm TN 128x10x128 (W2 fold)': (k, o, i) => { if (i === 0) o.set(W2); k.sgemm(true, false, H, C, R, -0.1, h1, H, du2, C, 1, o, C); },
-  'sgemm NN 128x128x784 (dense u1)': (k, o) => { k.sgemm(false, false, R, H, F, 1, xd, F, W1, H, 0, o, H); },
-  'sgemm TN 784x128x128 (dense W1 fold)': (k, o, i) => { if (i === 0) o.set(W1); k.sgemm(true, false, F, H, R, -0.1, xd, F, du1, H, 1, o, H); },
-  softmaxXentGrad: (k, o) => { k.softmaxXentGrad(o, du2, labels, R, C); },
+  sparseMatmul: (k, o, i) => {
+    const x = batches[i % BATCHES];
+    k.sparseMatmul(o, x.rowPtr, x.cols, x.values, W1, R, F, H);
+  },
+  'sparseMatmulT beta 0': (k, o, i) => {
+    const x = batches[i % BATCHES];
+    k.sparseMatmulT(o, x.rowPtr, x.cols, x.values, du1, R, F, H, 1, 0);
+  },
+  'sparseMatmulT fold': (k, o, i) => {
+    const x = batches[i % BATCHES];
+    if (i === 0) o.set(W1);
+    k.sparseMatmulT(o, x.rowPtr, x.cols, x.values, du1, R, F, H, -0.1, 1);
+  },
+  gatherSparse: (k, o, i) => {
+    const x = { values: o, cols: new Int32Array(o.buffer, o.byteOffset, R * F) };
+    k.gatherSparse(x.values, x.cols, i32R, images, order, (i % 400) * R, R, F);
+  },
+  gatherPixels: (k, o, i) => {
+    k.gatherPixels(o, images, order, (i % 400) * R, R, F);
+  },
+  'sgemm NN 128x10x128 (u2)': (k, o) => {
+    k.sgemm(false, false, R, C, H, 1, h1, H, W2, C, 0, o, C);
+  },
+  'sgemm NT 128x128x10 (dh1)': (k, o) => {
+    k.sgemm(false, true, R, H, C, 1, du2, C, W2, C, 0, o, H);
+  },
+  'sgemm TN 128x10x128 (W2 fold)': (k, o, i) => {
+    if (i === 0) o.set(W2);
+    k.sgemm(true, false, H, C, R, -0.1, h1, H, du2, C, 1, o, C);
+  },
+  'sgemm NN 128x128x784 (dense u1)': (k, o) => {
+    k.sgemm(false, false, R, H, F, 1, xd, F, W1, H, 0, o, H);
+  },
+  'sgemm TN 784x128x128 (dense W1 fold)': (k, o, i) => {
+    if (i === 0) o.set(W1);
+    k.sgemm(true, false, F, H, R, -0.1, xd, F, du1, H, 1, o, H);
+  },
+  softmaxXentGrad: (k, o) => {
+    k.softmaxXentGrad(o, du2, labels, R, C);
+  },
 };
 const i32R = i32(R + 1);
 builds.A.gatherPixels(xd, images, order, 0, R, F);
@@ -73,9 +106,16 @@ const names = Object.keys(kernels).filter((n) => !only || only.split(',').some((
 // Same bits first: a few calls from the same start on each build.
 for (const name of names) {
   const got = {};
-  for (const b of ['A', 'B']) { shared.fill(0); for (let i = 0; i < 3; i++) kernels[name](builds[b], shared, i); got[b] = shared.slice(); }
+  for (const b of ['A', 'B']) {
+    shared.fill(0);
+    for (let i = 0; i < 3; i++) kernels[name](builds[b], shared, i);
+    got[b] = shared.slice();
+  }
   const same = got.A.every((v, i) => Object.is(v, got.B[i]));
-  if (!same) { console.log(`${name}: A and B DIFFER`); process.exitCode = 1; }
+  if (!same) {
+    console.log(`${name}: A and B DIFFER`);
+    process.exitCode = 1;
+  }
 }
 const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const per = new Map(names.map((n) => [n, { A: [], B: [] }]));
@@ -96,5 +136,7 @@ console.log(`${threads} thread(s), ${rounds} rounds x ${calls} calls; us per cal
 for (const name of names) {
   const { A, B } = per.get(name);
   const wins = A.filter((a, i) => B[i] < a).length;
-  console.log(`${name.padEnd(38)} A ${med(A).toFixed(1).padStart(7)} (${Math.min(...A).toFixed(1)})  B ${med(B).toFixed(1).padStart(7)} (${Math.min(...B).toFixed(1)})  B/A ${(med(B) / med(A)).toFixed(3)}  B faster in ${wins}/${rounds}`);
+  console.log(
+    `${name.padEnd(38)} A ${med(A).toFixed(1).padStart(7)} (${Math.min(...A).toFixed(1)})  B ${med(B).toFixed(1).padStart(7)} (${Math.min(...B).toFixed(1)})  B/A ${(med(B) / med(A)).toFixed(3)}  B faster in ${wins}/${rounds}`,
+  );
 }

@@ -21,10 +21,19 @@ const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 
 /** Runs `native-mlp train --json ...args` and returns its epochs; throws with the child's last line on failure. */
 export function cliEpochs(args: readonly string[], env: NodeJS.ProcessEnv = process.env): CliEpochs {
-  const r = spawnSync(process.execPath, [CLI, 'train', '--json', ...args], { encoding: 'utf8', env, timeout: 1_800_000, maxBuffer: 64 << 20 });
+  const r = spawnSync(process.execPath, [CLI, 'train', '--json', ...args], {
+    encoding: 'utf8',
+    env,
+    timeout: 1_800_000,
+    maxBuffer: 64 << 20,
+  });
   if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`bench: native-mlp train ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim().split('\n').pop()}`);
-  const epochs = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>)
+  if (r.status !== 0)
+    throw new Error(`bench: native-mlp train ${args.join(' ')} failed (exit ${r.status}): ${r.stderr.trim().split('\n').pop()}`);
+  const epochs = r.stdout
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
     .filter((e) => e.event === 'epoch');
   return {
     seconds: epochs.map((e) => e.seconds as number),

@@ -30,13 +30,18 @@ const names = Object.keys(configs).filter((n) => !values.only || values.only.spl
 function epochCpu([config, input]) {
   let t0 = 0;
   let t1 = 0;
-  train(be, data, { ...NOTEBOOK_CONFIG, epochs: 2, ...config }, {
-    input,
-    onBatch: (p) => {
-      if (p.epoch === 2 && p.batch === 1) t0 = cpu();
-      if (p.epoch === 2 && p.batch === p.batches) t1 = cpu();
+  train(
+    be,
+    data,
+    { ...NOTEBOOK_CONFIG, epochs: 2, ...config },
+    {
+      input,
+      onBatch: (p) => {
+        if (p.epoch === 2 && p.batch === 1) t0 = cpu();
+        if (p.epoch === 2 && p.batch === p.batches) t1 = cpu();
+      },
     },
-  });
+  );
   return t1 - t0;
 }
 
@@ -49,5 +54,7 @@ const base = med(seconds.get(names[0]));
 console.log(`native (${be.isa()}), ${be.getThreads()} thread(s), ${rounds} alternating rounds: CPU seconds of epoch 2's training pass`);
 for (const name of names) {
   const s = seconds.get(name);
-  console.log(`${name.padEnd(16)} ${s.map((x) => x.toFixed(3)).join(' ')}   median ${med(s).toFixed(3)}   / ${names[0]} ${(med(s) / base).toFixed(3)}`);
+  console.log(
+    `${name.padEnd(16)} ${s.map((x) => x.toFixed(3)).join(' ')}   median ${med(s).toFixed(3)}   / ${names[0]} ${(med(s) / base).toFixed(3)}`,
+  );
 }

@@ -32,16 +32,28 @@ function cpu() {
 
 const main = String(process.pid);
 const marks = [cpu()];
-const r = train(be, data, { ...NOTEBOOK_CONFIG, epochs: Number(arg('--epochs', '3')), evalImages: 0 }, {
-  onEvent: (e) => { if (e.event === 'epoch') marks.push(cpu()); },
-});
+const r = train(
+  be,
+  data,
+  { ...NOTEBOOK_CONFIG, epochs: Number(arg('--epochs', '3')), evalImages: 0 },
+  {
+    onEvent: (e) => {
+      if (e.event === 'epoch') marks.push(cpu());
+    },
+  },
+);
 console.log(`native, ${be.getThreads()} threads; CPU ms per thread in each epoch (the first includes train()'s set-up)`);
 console.log('epoch  seconds  main thread  busiest other  all others');
 r.epochs.forEach((e, i) => {
   const d = [...marks[i + 1]].map(([tid, ms]) => [tid, ms - (marks[i].get(tid) ?? 0)]);
-  const others = d.filter(([tid]) => tid !== main).map(([, ms]) => ms).sort((a, b) => b - a);
+  const others = d
+    .filter(([tid]) => tid !== main)
+    .map(([, ms]) => ms)
+    .sort((a, b) => b - a);
   const mainMs = d.find(([tid]) => tid === main)?.[1] ?? 0;
   // The busiest other thread is the pool's worker; the rest is everything else.
   const rest = others.slice(1).reduce((a, b) => a + b, 0);
-  console.log(`${String(e.epoch).padStart(5)}  ${e.seconds.toFixed(3).padStart(7)}  ${mainMs.toFixed(0).padStart(11)}  ${(others[0] ?? 0).toFixed(0).padStart(13)}  ${rest.toFixed(0).padStart(10)}`);
+  console.log(
+    `${String(e.epoch).padStart(5)}  ${e.seconds.toFixed(3).padStart(7)}  ${mainMs.toFixed(0).padStart(11)}  ${(others[0] ?? 0).toFixed(0).padStart(13)}  ${rest.toFixed(0).padStart(10)}`,
+  );
 });

@@ -47,7 +47,10 @@ export function formatReport(r: BenchReport): string {
   const numpy = r.columns.find((c) => c.backend === 'numpy');
   const header = ['', ...r.columns.map((c) => c.label), 'native/js', 'native/numpy'];
   const lines = ROWS.map((row) => [
-    row.name, ...r.columns.map((c) => fmt(row.get(c), row.digits)), ratio(row, best, js), ratio(row, best, numpy),
+    row.name,
+    ...r.columns.map((c) => fmt(row.get(c), row.digits)),
+    ratio(row, best, js),
+    ratio(row, best, numpy),
   ]);
   const table = [header, ...lines];
   const widths = header.map((_, i) => Math.max(...table.map((l) => l[i].length)));

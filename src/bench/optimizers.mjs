@@ -20,12 +20,17 @@ const cpu = () => {
 function epochCpu(optimizer) {
   let t0 = 0;
   let t1 = 0;
-  const r = train(be, data, { ...NOTEBOOK_CONFIG, epochs: 2, optimizer, lr: optimizer === 'sgd' ? 0.1 : optimizer.startsWith('adam') ? 0.001 : 0.05 }, {
-    onBatch: (p) => {
-      if (p.epoch === 2 && p.batch === 1) t0 = cpu();
-      if (p.epoch === 2 && p.batch === p.batches) t1 = cpu();
+  const r = train(
+    be,
+    data,
+    { ...NOTEBOOK_CONFIG, epochs: 2, optimizer, lr: optimizer === 'sgd' ? 0.1 : optimizer.startsWith('adam') ? 0.001 : 0.05 },
+    {
+      onBatch: (p) => {
+        if (p.epoch === 2 && p.batch === 1) t0 = cpu();
+        if (p.epoch === 2 && p.batch === p.batches) t1 = cpu();
+      },
     },
-  });
+  );
   return { seconds: t1 - t0, accuracy: r.epochs[1].trainAccuracy };
 }
 
@@ -56,7 +61,7 @@ console.log(`backend ${be.name} (${be.isa()}), ${be.getThreads()} thread(s); bes
 console.log('optimizer   epoch CPU s   vs sgd   update kernel us/call   x 469 steps, s   train acc after 2 epochs');
 for (const r of rows) {
   console.log(
-    `${r.optimizer.padEnd(10)}  ${r.epochCpuSeconds.toFixed(3).padStart(11)}  ${(((r.epochCpuSeconds / sgd) - 1) * 100).toFixed(1).padStart(6)} %` +
+    `${r.optimizer.padEnd(10)}  ${r.epochCpuSeconds.toFixed(3).padStart(11)}  ${((r.epochCpuSeconds / sgd - 1) * 100).toFixed(1).padStart(6)} %` +
       `  ${r.kernelMicros.toFixed(1).padStart(22)}  ${((r.kernelMicros * 469) / 1e6).toFixed(4).padStart(15)}   ${r.accuracyAfter2.toFixed(4)}`,
   );
 }

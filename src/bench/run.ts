@@ -146,10 +146,13 @@ function stepMs(be: Backend, data: DataSet): number {
   const ws = new Workspace(net, 128, be.alloc);
   const labels = new Uint32Array(128);
   gatherBatch(be, ws.X, labels, data.train, identityOrder(128), 0, 128);
-  return 1000 * timeIt(() => {
-    forward(be, net, ws, 128);
-    backward(be, net, ws, labels, 128, { into: 'weights', lr: 0.01 });
-  });
+  return (
+    1000 *
+    timeIt(() => {
+      forward(be, net, ws, 128);
+      backward(be, net, ws, labels, 128, { into: 'weights', lr: 0.01 });
+    })
+  );
 }
 
 /**
@@ -172,8 +175,13 @@ function epochColumns(c: BenchConfig, data: DataSet, dirs: { mnist: string; dens
   const full = timeEpochs(be, threads, dirs.dense, epochs, false);
   const col: Partial<Column> = {
     epochsTimed: epochs,
-    mnistFirst: mnist.first, mnistMedian: mnist.median, denseFirst: full.first, denseMedian: full.median,
-    epochSeconds: mnist.median, imagesPerSecond: data.train.count / mnist.median, trainAccuracy: mnist.accuracy[1],
+    mnistFirst: mnist.first,
+    mnistMedian: mnist.median,
+    denseFirst: full.first,
+    denseMedian: full.median,
+    epochSeconds: mnist.median,
+    imagesPerSecond: data.train.count / mnist.median,
+    trainAccuracy: mnist.accuracy[1],
     denseGflops: epochFlops(data.train.count) / full.median / 1e9,
   };
   if (c.fmaPeak) {
@@ -192,8 +200,19 @@ function trainProcess(backend: string, threads: number): Promise<Pick<Column, 'p
     const t0 = performance.now();
     let first = 0;
     let stderr = '';
-    const child = spawn(process.execPath, ['--import', probe, cli, 'train', '--epochs', '1', '--json',
-      '--backend', backend, '--threads', String(threads)]);
+    const child = spawn(process.execPath, [
+      '--import',
+      probe,
+      cli,
+      'train',
+      '--epochs',
+      '1',
+      '--json',
+      '--backend',
+      backend,
+      '--threads',
+      String(threads),
+    ]);
     // The start event is written just before the first batch.
     child.stdout.once('data', () => (first = (performance.now() - t0) / 1000));
     child.stdout.resume();
@@ -235,7 +254,11 @@ export function runNumpy(dense = false, epochs = 8): NumpyResult | string {
   const env: NodeJS.ProcessEnv = { ...process.env, NATIVE_MLP_SHAPES: JSON.stringify(dense ? [] : SGEMM_TRIALS) };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
-  const r = spawnSync('python3', [script, defaultDataDir(), '--epochs', String(epochs), ...(dense ? ['--dense'] : [])], { encoding: 'utf8', env, timeout: 600_000 });
+  const r = spawnSync('python3', [script, defaultDataDir(), '--epochs', String(epochs), ...(dense ? ['--dense'] : [])], {
+    encoding: 'utf8',
+    env,
+    timeout: 600_000,
+  });
   if (r.error) return `python3 not runnable (${r.error.message})`;
   if (r.status !== 0) return `NumPy loop failed: ${r.stderr.trim().split('\n').pop()}`;
   return JSON.parse(r.stdout) as NumpyResult;
@@ -244,12 +267,22 @@ export function runNumpy(dense = false, epochs = 8): NumpyResult | string {
 /** The notebook's job in PyTorch's eager loop (src/bench/torch_loop.py, 2 threads), or why it could not run. */
 export function runTorch(dense = false, epochs = 8): NumpyResult | string {
   const script = fileURLToPath(new URL('../../src/bench/torch_loop.py', import.meta.url));
-  const r = spawnSync('python3', [script, defaultDataDir(), '--epochs', String(epochs), '--threads', '2', ...(dense ? ['--dense'] : [])], { encoding: 'utf8', timeout: 1_800_000 });
+  const r = spawnSync('python3', [script, defaultDataDir(), '--epochs', String(epochs), '--threads', '2', ...(dense ? ['--dense'] : [])], {
+    encoding: 'utf8',
+    timeout: 1_800_000,
+  });
   if (r.error) return `python3 not runnable (${r.error.message})`;
   if (r.status === 3) return 'torch is not importable by python3; no PyTorch column';
   if (r.status !== 0) return `PyTorch loop failed: ${r.stderr.trim().split('\n').pop()}`;
   const t = JSON.parse(r.stdout) as { torch: string; epochSeconds: number; firstEpochSeconds: number; trainAccuracy: number };
-  return { numpy: t.torch, sgemm: {}, epochSeconds: t.epochSeconds, firstEpochSeconds: t.firstEpochSeconds, trainAccuracy: t.trainAccuracy, peakRssMB: NaN };
+  return {
+    numpy: t.torch,
+    sgemm: {},
+    epochSeconds: t.epochSeconds,
+    firstEpochSeconds: t.firstEpochSeconds,
+    trainAccuracy: t.trainAccuracy,
+    peakRssMB: NaN,
+  };
 }
 
 export interface BenchOptions {
@@ -296,8 +329,10 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
     col.stepMs = stepMs(be, data);
     say(`${label}: training step ${col.stepMs.toFixed(2)} ms`);
     Object.assign(col, epochColumns(config, data, dirs));
-    say(`${label}: MNIST epoch 1 ${col.mnistFirst?.toFixed(3)} s, median ${col.mnistMedian?.toFixed(3)} s; ` +
-      `dense ${col.denseFirst?.toFixed(3)} / ${col.denseMedian?.toFixed(3)} s`);
+    say(
+      `${label}: MNIST epoch 1 ${col.mnistFirst?.toFixed(3)} s, median ${col.mnistMedian?.toFixed(3)} s; ` +
+        `dense ${col.denseFirst?.toFixed(3)} / ${col.denseMedian?.toFixed(3)} s`,
+    );
     Object.assign(col, await trainProcess(be.name, threads));
     say(`${label}: train process peak RSS ${col.peakRssMB?.toFixed(0)} MB`);
     columns.push(col);
@@ -320,11 +355,20 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
     else if (typeof npDense === 'string') notes.push(npDense);
     else {
       columns.push({
-        label: `numpy ${np.numpy}`, backend: 'numpy', threads: cpus().length, isa: 'OpenBLAS', sgemm: np.sgemm,
-        epochsTimed: 8, mnistFirst: np.firstEpochSeconds, mnistMedian: np.epochSeconds,
-        denseFirst: npDense.firstEpochSeconds, denseMedian: npDense.epochSeconds,
+        label: `numpy ${np.numpy}`,
+        backend: 'numpy',
+        threads: cpus().length,
+        isa: 'OpenBLAS',
+        sgemm: np.sgemm,
+        epochsTimed: 8,
+        mnistFirst: np.firstEpochSeconds,
+        mnistMedian: np.epochSeconds,
+        denseFirst: npDense.firstEpochSeconds,
+        denseMedian: npDense.epochSeconds,
         denseGflops: epochFlops(60000) / npDense.epochSeconds / 1e9,
-        epochSeconds: np.epochSeconds, imagesPerSecond: 60000 / np.epochSeconds, trainAccuracy: np.trainAccuracy,
+        epochSeconds: np.epochSeconds,
+        imagesPerSecond: 60000 / np.epochSeconds,
+        trainAccuracy: np.trainAccuracy,
         peakRssMB: np.peakRssMB,
       });
       notes.push(`NumPy's accuracy after 8 epochs: ${np.trainAccuracy} on MNIST, ${npDense.trainAccuracy} on dense MNIST`);
@@ -332,20 +376,34 @@ export async function runBench(data: DataSet, opts: BenchOptions): Promise<Bench
     say('torch: running the notebook loop in PyTorch eager on MNIST, then on dense MNIST');
     const pt = runTorch(false);
     const ptDense = typeof pt === 'string' ? pt : runTorch(true);
-    if (typeof pt === 'string' || typeof ptDense === 'string') notes.push(typeof pt === 'string' ? pt : ptDense as string);
+    if (typeof pt === 'string' || typeof ptDense === 'string') notes.push(typeof pt === 'string' ? pt : (ptDense as string));
     else {
       columns.push({
-        label: `torch ${pt.numpy}`, backend: 'torch', threads: 2, isa: 'eager', sgemm: {},
-        epochsTimed: 8, mnistFirst: pt.firstEpochSeconds, mnistMedian: pt.epochSeconds,
-        denseFirst: ptDense.firstEpochSeconds, denseMedian: ptDense.epochSeconds,
+        label: `torch ${pt.numpy}`,
+        backend: 'torch',
+        threads: 2,
+        isa: 'eager',
+        sgemm: {},
+        epochsTimed: 8,
+        mnistFirst: pt.firstEpochSeconds,
+        mnistMedian: pt.epochSeconds,
+        denseFirst: ptDense.firstEpochSeconds,
+        denseMedian: ptDense.epochSeconds,
         denseGflops: epochFlops(60000) / ptDense.epochSeconds / 1e9,
-        epochSeconds: pt.epochSeconds, imagesPerSecond: 60000 / pt.epochSeconds, trainAccuracy: pt.trainAccuracy,
+        epochSeconds: pt.epochSeconds,
+        imagesPerSecond: 60000 / pt.epochSeconds,
+        trainAccuracy: pt.trainAccuracy,
       });
       notes.push(`PyTorch's accuracy after 8 epochs: ${pt.trainAccuracy} on MNIST, ${ptDense.trainAccuracy} on dense MNIST`);
     }
   }
   return {
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
+    machine: {
+      cpu: cpus()[0]?.model ?? 'unknown',
+      cores: cpus().length,
+      node: process.version,
+      platform: `${process.platform}-${process.arch}`,
+    },
     columns,
     eventLoop,
     table: table.rows,

@@ -20,7 +20,9 @@ import { fit, loadModel, predictRows, saveModel, saveOnnx, selectBackend, startS
 
 const { values } = parseArgs({
   options: {
-    model: { type: 'string' }, duration: { type: 'string', default: '10' }, connections: { type: 'string', default: '10' },
+    model: { type: 'string' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
     json: { type: 'boolean', default: false },
   },
 });
@@ -46,13 +48,17 @@ const session = await ort.InferenceSession.create(onnxFile);
 function rowsOf(count) {
   const columns = model.pipeline?.columns ?? (model.featureNames ?? []).map((name) => ({ name, type: 'numeric' }));
   if (columns.length === 0) throw new Error('the bench needs a model with named columns (a table model)');
-  return Array.from({ length: count }, (_, i) => Object.fromEntries(columns.map((c, j) => {
-    const x = Math.sin(i * 7 + j) * 2;
-    if (c.type === 'categorical') return [c.name, c.categories[(i + j) % c.categories.length]];
-    if (c.type === 'boolean') return [c.name, (i + j) % 2 ? 'true' : 'false'];
-    if (c.type === 'date') return [c.name, new Date(Date.UTC(2020, 0, 1 + ((i * 13 + j) % 700))).toISOString().slice(0, 10)];
-    return [c.name, Math.abs(x) * 10];
-  })));
+  return Array.from({ length: count }, (_, i) =>
+    Object.fromEntries(
+      columns.map((c, j) => {
+        const x = Math.sin(i * 7 + j) * 2;
+        if (c.type === 'categorical') return [c.name, c.categories[(i + j) % c.categories.length]];
+        if (c.type === 'boolean') return [c.name, (i + j) % 2 ? 'true' : 'false'];
+        if (c.type === 'date') return [c.name, new Date(Date.UTC(2020, 0, 1 + ((i * 13 + j) % 700))).toISOString().slice(0, 10)];
+        return [c.name, Math.abs(x) * 10];
+      }),
+    ),
+  );
 }
 
 /** The ONNX feeds for rows by column name: one [N, 1] tensor per column. */
@@ -62,12 +68,37 @@ function feedsOf(rows) {
     const x = Float32Array.from(rows.flatMap((r) => columns.map((c) => r[c.name])));
     return { input: new ort.Tensor('float32', x, [rows.length, columns.length]) };
   }
-  return Object.fromEntries(columns.map((c) => {
-    const cells = rows.map((r) => r[c.name]);
-    if (c.type === 'numeric') return [c.name, new ort.Tensor('float32', Float32Array.from(cells, (v) => (v == null ? NaN : Number(v))), [rows.length, 1])];
-    if (c.type === 'date') return [c.name, new ort.Tensor('float64', Float64Array.from(cells, (v) => (v == null ? NaN : Date.parse(v) / 1000)), [rows.length, 1])];
-    return [c.name, new ort.Tensor('string', cells.map((v) => (v == null ? '' : String(v))), [rows.length, 1])];
-  }));
+  return Object.fromEntries(
+    columns.map((c) => {
+      const cells = rows.map((r) => r[c.name]);
+      if (c.type === 'numeric')
+        return [
+          c.name,
+          new ort.Tensor(
+            'float32',
+            Float32Array.from(cells, (v) => (v == null ? NaN : Number(v))),
+            [rows.length, 1],
+          ),
+        ];
+      if (c.type === 'date')
+        return [
+          c.name,
+          new ort.Tensor(
+            'float64',
+            Float64Array.from(cells, (v) => (v == null ? NaN : Date.parse(v) / 1000)),
+            [rows.length, 1],
+          ),
+        ];
+      return [
+        c.name,
+        new ort.Tensor(
+          'string',
+          cells.map((v) => (v == null ? '' : String(v))),
+          [rows.length, 1],
+        ),
+      ];
+    }),
+  );
 }
 
 /** Median and p99 of `reps` timed calls (ms), after `warm` untimed ones. */
@@ -83,7 +114,20 @@ async function time(fn, reps, warm = Math.ceil(reps / 10)) {
   return { medianMs: t[Math.floor(reps / 2)], p99Ms: t[Math.min(reps - 1, Math.floor(reps * 0.99))], reps };
 }
 
-const results = { machine: { cpu: os.cpus()[0]?.model, cores: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}`, backend: backend.name, load: os.loadavg() }, model: modelFile, layers: model.net.sizes, inProcess: [], serve: null };
+const results = {
+  machine: {
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    backend: backend.name,
+    load: os.loadavg(),
+  },
+  model: modelFile,
+  layers: model.net.sizes,
+  inProcess: [],
+  serve: null,
+};
 for (const count of [1, 1000]) {
   const rows = rowsOf(count);
   const feeds = feedsOf(rows);
@@ -91,7 +135,8 @@ for (const count of [1, 1000]) {
   const ours = predictRows(backend, model, rows);
   const theirs = await session.run(feeds);
   const labels = Array.from(theirs.label?.data ?? [], (v) => (typeof v === 'bigint' ? Number(v) : v));
-  if (ours.task === 'classify' && JSON.stringify(labels) !== JSON.stringify(ours.labels)) throw new Error(`${count} rows: ONNX Runtime's labels differ from predictRows'; not timing`);
+  if (ours.task === 'classify' && JSON.stringify(labels) !== JSON.stringify(ours.labels))
+    throw new Error(`${count} rows: ONNX Runtime's labels differ from predictRows'; not timing`);
   const reps = count === 1 ? 2000 : 100;
   say(`timing ${count} row(s)`);
   results.inProcess.push({
@@ -107,23 +152,38 @@ const check = await fetch(`${server.url}/predict`, { method: 'POST', headers: { 
 if (check.status !== 200) throw new Error(`serve answered ${check.status}: ${await check.text()}`);
 say(`autocannon: ${values.connections} connections for ${values.duration} s on ${server.url}/predict`);
 const ac = await autocannon({
-  url: `${server.url}/predict`, method: 'POST', headers: { 'content-type': 'application/json' }, body,
-  connections: Number(values.connections), duration: Number(values.duration),
+  url: `${server.url}/predict`,
+  method: 'POST',
+  headers: { 'content-type': 'application/json' },
+  body,
+  connections: Number(values.connections),
+  duration: Number(values.duration),
 });
 await server.close();
 results.serve = {
-  connections: Number(values.connections), seconds: Number(values.duration), requestsPerSecond: ac.requests.average,
-  latencyMs: { p50: ac.latency.p50, p99: ac.latency.p99, mean: ac.latency.mean }, non2xx: ac.non2xx, errors: ac.errors,
+  connections: Number(values.connections),
+  seconds: Number(values.duration),
+  requestsPerSecond: ac.requests.average,
+  latencyMs: { p50: ac.latency.p50, p99: ac.latency.p99, mean: ac.latency.mean },
+  non2xx: ac.non2xx,
+  errors: ac.errors,
 };
 
 if (values.json) console.log(JSON.stringify(results));
 else {
-  console.log(`machine: ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}, backend ${results.machine.backend}, load ${results.machine.load.map((l) => l.toFixed(1)).join(' ')}`);
+  console.log(
+    `machine: ${results.machine.cpu}, ${results.machine.cores} cores, Node ${results.machine.node}, backend ${results.machine.backend}, load ${results.machine.load.map((l) => l.toFixed(1)).join(' ')}`,
+  );
   console.log(`model: layers ${results.layers.join('-')}`);
   console.log('rows   predictRows median / p99 (ms)   onnxruntime-node median / p99 (ms)');
   for (const r of results.inProcess) {
-    console.log(`${String(r.rows).padStart(4)}   ${r.predictRows.medianMs.toFixed(4)} / ${r.predictRows.p99Ms.toFixed(4)}`.padEnd(40) + `${r.onnxruntime.medianMs.toFixed(4)} / ${r.onnxruntime.p99Ms.toFixed(4)}`);
+    console.log(
+      `${String(r.rows).padStart(4)}   ${r.predictRows.medianMs.toFixed(4)} / ${r.predictRows.p99Ms.toFixed(4)}`.padEnd(40) +
+        `${r.onnxruntime.medianMs.toFixed(4)} / ${r.onnxruntime.p99Ms.toFixed(4)}`,
+    );
   }
   const s = results.serve;
-  console.log(`serve POST /predict (1 row): ${s.requestsPerSecond.toFixed(0)} requests/s, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms (${s.connections} connections, ${s.seconds} s, ${s.non2xx} non-2xx, ${s.errors} errors)`);
+  console.log(
+    `serve POST /predict (1 row): ${s.requestsPerSecond.toFixed(0)} requests/s, p50 ${s.latencyMs.p50} ms, p99 ${s.latencyMs.p99} ms (${s.connections} connections, ${s.seconds} s, ${s.non2xx} non-2xx, ${s.errors} errors)`,
+  );
 }

@@ -66,9 +66,16 @@ for (let round = 0; round < rounds; round++) {
   }
 }
 const min = (xs) => Math.min(...xs);
-const med = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
-console.log(`\n${'configuration'.padEnd(24)} ${'fastest epoch'.padStart(14)} ${'median 2..N'.padStart(12)} ${'epoch 1 (median)'.padStart(17)} ${'epoch 1 / median 2..N'.padStart(22)}`);
+const med = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+console.log(
+  `\n${'configuration'.padEnd(24)} ${'fastest epoch'.padStart(14)} ${'median 2..N'.padStart(12)} ${'epoch 1 (median)'.padStart(17)} ${'epoch 1 / median 2..N'.padStart(22)}`,
+);
 for (const [name, r] of Object.entries(results)) {
   const all = [...r.first, ...r.later];
-  console.log(`${name.padEnd(24)} ${min(all).toFixed(3).padStart(14)} ${med(r.later).toFixed(3).padStart(12)} ${med(r.first).toFixed(3).padStart(17)} ${(med(r.first) / med(r.later)).toFixed(2).padStart(22)}`);
+  console.log(
+    `${name.padEnd(24)} ${min(all).toFixed(3).padStart(14)} ${med(r.later).toFixed(3).padStart(12)} ${med(r.first).toFixed(3).padStart(17)} ${(med(r.first) / med(r.later)).toFixed(2).padStart(22)}`,
+  );
 }

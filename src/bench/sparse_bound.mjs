@@ -16,7 +16,11 @@ const { backend: be, error } = loadNative();
 if (be === null) throw error;
 be.setThreads(threads);
 
-const F = 784, R = 128, N = 128, BATCHES = 64, CALLS = 400;
+const F = 784,
+  R = 128,
+  N = 128,
+  BATCHES = 64,
+  CALLS = 400;
 const data = loadDataSet();
 const order = new Uint32Array(data.train.count);
 for (let i = 0; i < order.length; i++) order[i] = (i * 7919) % order.length;
@@ -45,16 +49,26 @@ const times = new Map(configs.map((c) => [c, []]));
 for (let round = 0; round < rounds; round++) {
   for (const rows of configs) {
     squeeze(rows);
-    for (let i = 0; i < 50; i++) { const b = batches[i % BATCHES]; be.sparseMatmul(u1, b.rowPtr, b.cols, b.values, W1, R, F, N); }
+    for (let i = 0; i < 50; i++) {
+      const b = batches[i % BATCHES];
+      be.sparseMatmul(u1, b.rowPtr, b.cols, b.values, W1, R, F, N);
+    }
     const t0 = performance.now();
-    for (let i = 0; i < CALLS; i++) { const b = batches[i % BATCHES]; be.sparseMatmul(u1, b.rowPtr, b.cols, b.values, W1, R, F, N); }
+    for (let i = 0; i < CALLS; i++) {
+      const b = batches[i % BATCHES];
+      be.sparseMatmul(u1, b.rowPtr, b.cols, b.values, W1, R, F, N);
+    }
     times.get(rows).push(((performance.now() - t0) * 1000) / CALLS);
   }
 }
-console.log(`sparseMatmul 128x784 . 784x128 on MNIST batches, ${nnz.toFixed(0)} non-zeros per batch, ${threads} thread(s), ${be.isa?.() ?? ''}`);
+console.log(
+  `sparseMatmul 128x784 . 784x128 on MNIST batches, ${nnz.toFixed(0)} non-zeros per batch, ${threads} thread(s), ${be.isa?.() ?? ''}`,
+);
 console.log('W1 rows touched   W1 bytes   best us   median us   ns per non-zero');
 for (const rows of configs) {
   const t = [...times.get(rows)].sort((a, b) => a - b);
   const kb = `${((rows * N * 4) / 1024).toFixed(0)} KiB`;
-  console.log(`${String(rows).padStart(15)}   ${kb.padStart(8)}   ${t[0].toFixed(1).padStart(7)}   ${t[t.length >> 1].toFixed(1).padStart(9)}   ${((t[0] * 1000) / nnz).toFixed(2).padStart(15)}`);
+  console.log(
+    `${String(rows).padStart(15)}   ${kb.padStart(8)}   ${t[0].toFixed(1).padStart(7)}   ${t[t.length >> 1].toFixed(1).padStart(9)}   ${((t[0] * 1000) / nnz).toFixed(2).padStart(15)}`,
+  );
 }

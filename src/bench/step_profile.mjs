@@ -50,7 +50,11 @@ let last = 0;
 const cpu = [];
 let cpu0 = process.cpuUsage();
 const result = await fit(arg('--data', defaultDataDir()), {
-  backend: be, epochs, optimizer, lr, input,
+  backend: be,
+  epochs,
+  optimizer,
+  lr,
+  input,
   onBatch: (p) => {
     inStep = p.batch < p.batches;
     const now = performance.now();
@@ -70,7 +74,9 @@ const result = await fit(arg('--data', defaultDataDir()), {
       const c = process.cpuUsage(cpu0);
       cpu.push((c.user + c.system) / 1e6);
       cpu0 = process.cpuUsage();
-      console.log(`epoch ${e.epoch}: ${e.seconds.toFixed(3)} s wall, ${cpu.at(-1).toFixed(3)} s process CPU (with evaluation), eval ${e.evalSeconds.toFixed(3)} s`);
+      console.log(
+        `epoch ${e.epoch}: ${e.seconds.toFixed(3)} s wall, ${cpu.at(-1).toFixed(3)} s process CPU (with evaluation), eval ${e.evalSeconds.toFixed(3)} s`,
+      );
       epoch = e.epoch + 1;
       inStep = e.epoch < epochs; // the test set's evaluation follows the last epoch
       last = 0;
@@ -82,17 +88,26 @@ const q = (xs, p) => {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))];
 };
 const nSteps = steps.length;
-console.log(`\n${raw.isa()} ${threads} thread(s), input ${input}, ${optimizer}; ${nSteps} steps after epoch 1; test accuracy ${result.test?.testAccuracy}`);
+console.log(
+  `\n${raw.isa()} ${threads} thread(s), input ${input}, ${optimizer}; ${nSteps} steps after epoch 1; test accuracy ${result.test?.testAccuracy}`,
+);
 console.log('kernel                          calls/step   p10 us/call   p50 us/call   p10 us/step   p50 us/step');
 let sum10 = 0;
 let sum50 = 0;
-const rows = [...samples.entries()].map(([name, s]) => ({ name, perStep: s.length / nSteps, p10: q(s, 0.1), p50: q(s, 0.5) }))
+const rows = [...samples.entries()]
+  .map(([name, s]) => ({ name, perStep: s.length / nSteps, p10: q(s, 0.1), p50: q(s, 0.5) }))
   .sort((a, b) => b.p10 * b.perStep - a.p10 * a.perStep);
 for (const r of rows) {
   sum10 += r.p10 * r.perStep;
   sum50 += r.p50 * r.perStep;
-  console.log(`${r.name.padEnd(32)}${r.perStep.toFixed(2).padStart(10)}${r.p10.toFixed(1).padStart(14)}${r.p50.toFixed(1).padStart(14)}${(r.p10 * r.perStep).toFixed(1).padStart(14)}${(r.p50 * r.perStep).toFixed(1).padStart(14)}`);
+  console.log(
+    `${r.name.padEnd(32)}${r.perStep.toFixed(2).padStart(10)}${r.p10.toFixed(1).padStart(14)}${r.p50.toFixed(1).padStart(14)}${(r.p10 * r.perStep).toFixed(1).padStart(14)}${(r.p50 * r.perStep).toFixed(1).padStart(14)}`,
+  );
 }
 console.log(`${'kernels, summed'.padEnd(56)}${sum10.toFixed(1).padStart(14)}${sum50.toFixed(1).padStart(14)}`);
-console.log(`${'outside the kernels (per step)'.padEnd(56)}${q(outside, 0.1).toFixed(1).padStart(14)}${q(outside, 0.5).toFixed(1).padStart(14)}`);
-console.log(`${'whole step (onBatch to onBatch)'.padEnd(56)}${q(steps, 0.1).toFixed(1).padStart(14)}${q(steps, 0.5).toFixed(1).padStart(14)}`);
+console.log(
+  `${'outside the kernels (per step)'.padEnd(56)}${q(outside, 0.1).toFixed(1).padStart(14)}${q(outside, 0.5).toFixed(1).padStart(14)}`,
+);
+console.log(
+  `${'whole step (onBatch to onBatch)'.padEnd(56)}${q(steps, 0.1).toFixed(1).padStart(14)}${q(steps, 0.5).toFixed(1).padStart(14)}`,
+);

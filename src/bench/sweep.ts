@@ -23,8 +23,19 @@ const TABLE = fileURLToPath(new URL('../../test/fixtures/breast-cancer.csv', imp
 const BIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const TRAININGS = 16;
 
-interface Row { label: string; workers: number; seconds: number[]; cpuSeconds: number[]; median: number; modelsPerMinute: number }
-interface Sample { seconds: number; cpuSeconds: number; runs: RunLine[] }
+interface Row {
+  label: string;
+  workers: number;
+  seconds: number[];
+  cpuSeconds: number[];
+  median: number;
+  modelsPerMinute: number;
+}
+interface Sample {
+  seconds: number;
+  cpuSeconds: number;
+  runs: RunLine[];
+}
 
 /** CPU seconds of this process's finished children (Linux; NaN elsewhere). */
 function childCpu(): number {
@@ -49,8 +60,12 @@ async function sweepOnce(args: string[]): Promise<Sample> {
     const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     const seconds = (performance.now() - t0) / 1000;
     if (code !== 0) throw new Error(`native-mlp sweep ${args.join(' ')} exited ${code}: ${stderr.trim()}`);
-    const runs = readFileSync(join(out, 's', 'runs.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as RunLine);
-    if (runs.length !== TRAININGS || runs.some((l) => l.model === undefined)) throw new Error(`the sweep did not finish ${TRAININGS} models`);
+    const runs = readFileSync(join(out, 's', 'runs.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RunLine);
+    if (runs.length !== TRAININGS || runs.some((l) => l.model === undefined))
+      throw new Error(`the sweep did not finish ${TRAININGS} models`);
     return { seconds, cpuSeconds: childCpu() - cpu0, runs };
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -91,7 +106,11 @@ async function withRedis<T>(fn: (url: string) => Promise<T>): Promise<T | null> 
   }
   const dir = mkdtempSync(join(tmpdir(), 'nmlp-bench-redis-'));
   const port = await freePort();
-  const procs: ChildProcess[] = [spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' })];
+  const procs: ChildProcess[] = [
+    spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    }),
+  ];
   const url = `redis://127.0.0.1:${port}`;
   let stderr = '';
   try {
@@ -147,7 +166,12 @@ export async function benchSweep(epochs: number, repeat: number, extra: readonly
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { values } = parseArgs({
-    options: { epochs: { type: 'string' }, repeat: { type: 'string' }, param: { type: 'string', multiple: true }, json: { type: 'boolean' } },
+    options: {
+      epochs: { type: 'string' },
+      repeat: { type: 'string' },
+      param: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+    },
   });
   const epochs = Number(values.epochs ?? 30);
   const repeat = Number(values.repeat ?? 3);
@@ -155,14 +179,22 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { rows, ratio } = await benchSweep(epochs, repeat, values.param ?? []);
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, load average ${load.toFixed(1)} -> ${loadavg()[0].toFixed(1)}`;
   if (values.json) {
-    process.stdout.write(JSON.stringify({ bench: 'sweep', machine, trainings: TRAININGS, epochs, params: values.param ?? [], repeat, rows, ratio }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ bench: 'sweep', machine, trainings: TRAININGS, epochs, params: values.param ?? [], repeat, rows, ratio }) + '\n',
+    );
   } else {
-    process.stdout.write(`native-mlp sweep of ${TRAININGS} trainings (breast-cancer, ${epochs} epochs${values.param ? `, ${values.param.join(' ')}` : ''}), median of ${repeat}, on ${machine}\n`);
+    process.stdout.write(
+      `native-mlp sweep of ${TRAININGS} trainings (breast-cancer, ${epochs} epochs${values.param ? `, ${values.param.join(' ')}` : ''}), median of ${repeat}, on ${machine}\n`,
+    );
     for (const r of rows) {
       const each = r.seconds.map((s, i) => `${s.toFixed(2)}/${r.cpuSeconds[i].toFixed(2)}`).join(' ');
-      process.stdout.write(`${r.label.padEnd(26)} ${r.median.toFixed(2).padStart(7)} s ${r.modelsPerMinute.toFixed(1).padStart(8)} models/min  ${(r.median / rows[0].median).toFixed(2)}x of 1 worker's time  (wall/CPU s: ${each})\n`);
+      process.stdout.write(
+        `${r.label.padEnd(26)} ${r.median.toFixed(2).padStart(7)} s ${r.modelsPerMinute.toFixed(1).padStart(8)} models/min  ${(r.median / rows[0].median).toFixed(2)}x of 1 worker's time  (wall/CPU s: ${each})\n`,
+      );
     }
-    process.stdout.write(`scaling: ${rows[1].workers} workers take ${ratio.toFixed(2)}x the time of 1 worker (target: at most 0.6 on 2 cores)\n`);
+    process.stdout.write(
+      `scaling: ${rows[1].workers} workers take ${ratio.toFixed(2)}x the time of 1 worker (target: at most 0.6 on 2 cores)\n`,
+    );
     if (rows.length < 3) process.stdout.write('Redis row skipped: needs redis-server and npm install bullmq ioredis\n');
   }
 }

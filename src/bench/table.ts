@@ -36,8 +36,11 @@ const PYTHONS = ['python3', '/usr/bin/python3'];
 
 function peerRun(peer: 'torch' | 'sklearn', csv: string, optimizer: string, epochs: number, threads: number): TableRow | string {
   for (const py of PYTHONS) {
-    const r = spawnSync(py, [root('src/bench/table_peers.py'), peer, csv, '--optimizer', optimizer, '--epochs', String(epochs), '--threads', String(threads)],
-      { encoding: 'utf8', timeout: 1_800_000 });
+    const r = spawnSync(
+      py,
+      [root('src/bench/table_peers.py'), peer, csv, '--optimizer', optimizer, '--epochs', String(epochs), '--threads', String(threads)],
+      { encoding: 'utf8', timeout: 1_800_000 },
+    );
     if (r.error || r.status === 3) continue; // no such interpreter, or the peer is not importable there
     if (r.status !== 0) return `${peer} on the table failed: ${r.stderr.trim().split('\n').pop()}`;
     const out = JSON.parse(r.stdout) as { peer: string; epochs: number[] };
@@ -47,7 +50,13 @@ function peerRun(peer: 'torch' | 'sklearn', csv: string, optimizer: string, epoc
 }
 
 /** Every tabular row, native-mlp first; notes say which peers could not run. */
-export function tableBench(backend: string, threads: number, epochs: number, peers: boolean, say: (line: string) => void): { rows: TableRow[]; notes: string[] } {
+export function tableBench(
+  backend: string,
+  threads: number,
+  epochs: number,
+  peers: boolean,
+  say: (line: string) => void,
+): { rows: TableRow[]; notes: string[] } {
   const dir = mkdtempSync(join(tmpdir(), 'native-mlp-table-'));
   const rows: TableRow[] = [];
   const notes: string[] = [];
@@ -55,8 +64,24 @@ export function tableBench(backend: string, threads: number, epochs: number, pee
     const gen = spawnSync(process.execPath, [root('scripts/gen-table.mjs'), dir], { encoding: 'utf8' });
     if (gen.status !== 0) return { rows, notes: [`table generator failed: ${gen.stderr.trim().split('\n').pop()}`] };
     const train = join(dir, 'table-train.csv');
-    const base = ['--data', train, '--target', 'y', '--test', join(dir, 'table-test.csv'), '--hidden', '256,128', '--batch', '32',
-      '--epochs', String(epochs), '--backend', backend, '--threads', String(threads)];
+    const base = [
+      '--data',
+      train,
+      '--target',
+      'y',
+      '--test',
+      join(dir, 'table-test.csv'),
+      '--hidden',
+      '256,128',
+      '--batch',
+      '32',
+      '--epochs',
+      String(epochs),
+      '--backend',
+      backend,
+      '--threads',
+      String(threads),
+    ];
     for (const o of TABLE_OPTIMIZERS) {
       const r = cliEpochs([...base, ...o.flags]);
       rows.push({ runner: `native-mlp ${backend} ${threads}T`, optimizer: o.name, epochs: r.seconds });
@@ -93,10 +118,18 @@ export function formatTable(rows: readonly TableRow[]): string[] {
   const lines = [['runner', 'optimizer', 'epoch 1, s', 'median 2..N, s', 'slowest 2..N / fastest', 'vs native-mlp sgd']];
   for (const r of rows) {
     const rest = r.epochs.slice(1);
-    lines.push([r.runner, r.optimizer, r.epochs[0]?.toFixed(3) ?? '-', later(r).toFixed(3),
-      rest.length ? (Math.max(...rest) / Math.min(...r.epochs)).toFixed(2) : '-', sgd ? `${(later(r) / later(sgd)).toFixed(2)}x` : '-']);
+    lines.push([
+      r.runner,
+      r.optimizer,
+      r.epochs[0]?.toFixed(3) ?? '-',
+      later(r).toFixed(3),
+      rest.length ? (Math.max(...rest) / Math.min(...r.epochs)).toFixed(2) : '-',
+      sgd ? `${(later(r) / later(sgd)).toFixed(2)}x` : '-',
+    ]);
   }
   const widths = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)));
-  return ['table: 48,000 rows x 50 features, --hidden 256,128 --batch 32 (scripts/gen-table.mjs); sklearn: one partial_fit per epoch',
-    ...lines.map((l) => l.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  '))];
+  return [
+    'table: 48,000 rows x 50 features, --hidden 256,128 --batch 32 (scripts/gen-table.mjs); sklearn: one partial_fit per epoch',
+    ...lines.map((l) => l.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ')),
+  ];
 }

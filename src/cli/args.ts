@@ -120,7 +120,11 @@ export function parseFlags(command: string, argv: readonly string[], positionals
     throw new UsageError(`${(e as Error).message.split('\n')[0]}; see native-mlp ${command} --help`);
   }
   const values: Flags['values'] = {};
-  const repeatable = new Set(flagsOf(command).filter((f) => f.repeat).map((f) => f.name));
+  const repeatable = new Set(
+    flagsOf(command)
+      .filter((f) => f.repeat)
+      .map((f) => f.name),
+  );
   for (const [name, list] of Object.entries(parsed.values as Record<string, (string | boolean)[]>)) {
     if (repeatable.has(name)) {
       values[name] = list as string[];
@@ -162,7 +166,9 @@ function positive(flag: string, v: string | undefined, fallback: number): number
     throw new UsageError(`--${flag} must be a number > 0 in decimal (e.g. 0.1 or 1e-3), got "${v}"`);
   }
   if (n < MIN_NORMAL_F32 || n > MAX_F32) {
-    throw new UsageError(`--${flag} must be from ${MIN_NORMAL_F32} to ${MAX_F32} (the normal float32 range the kernels compute in), got "${v}"`);
+    throw new UsageError(
+      `--${flag} must be from ${MIN_NORMAL_F32} to ${MAX_F32} (the normal float32 range the kernels compute in), got "${v}"`,
+    );
   }
   return n;
 }
@@ -251,7 +257,14 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   const given = FLAGS.filter((f) => f.config && f.commands.includes('train') && flags.values[f.name] !== undefined).map((f) => f.config!);
   if (flags.values['n-iter-no-change'] !== undefined && !given.includes('earlyStopping')) given.push('earlyStopping');
   return {
-    ...runArgs(flags), config, given, data: v('data'), save: v('save'), checkpoint: v('checkpoint'), resume: v('resume'), initFrom: v('init-from'),
+    ...runArgs(flags),
+    config,
+    given,
+    data: v('data'),
+    save: v('save'),
+    checkpoint: v('checkpoint'),
+    resume: v('resume'),
+    initFrom: v('init-from'),
     report: v('report'),
     ...dataArgs(flags),
   };
@@ -279,7 +292,8 @@ function activation(v: string | undefined): string {
 function fraction(flag: string, v: string | undefined): number | undefined {
   if (v === undefined) return undefined;
   const n = Number(v);
-  if (!DECIMAL_NUMBER.test(v) || !(n > 0 && n < 1)) throw new UsageError(`--${flag} must be a fraction between 0 and 1 (e.g. 0.2), got "${v}"`);
+  if (!DECIMAL_NUMBER.test(v) || !(n > 0 && n < 1))
+    throw new UsageError(`--${flag} must be a fraction between 0 and 1 (e.g. 0.2), got "${v}"`);
   return n;
 }
 
@@ -290,7 +304,8 @@ function readArgs(flags: Flags): ReadArgs {
     throw new UsageError(`--delimiter must be one character (e.g. ";", "|" or tab), got ${JSON.stringify(d)}`);
   }
   const decimal = str(flags, 'decimal');
-  if (decimal !== undefined && decimal !== '.' && decimal !== ',') throw new UsageError(`--decimal must be "." or ",", got ${JSON.stringify(decimal)}`);
+  if (decimal !== undefined && decimal !== '.' && decimal !== ',')
+    throw new UsageError(`--decimal must be "." or ",", got ${JSON.stringify(decimal)}`);
   return { ...(delimiter !== undefined ? { delimiter } : {}), ...(decimal !== undefined ? { decimal } : {}) };
 }
 
@@ -326,7 +341,9 @@ function tableArgs(flags: Flags): TableOptions {
 function taskArg(flags: Flags): Task | undefined {
   const task = str(flags, 'task');
   if (task === 'multilabel') {
-    throw new UsageError('--task multilabel is not supported: train one model per label (--target LABEL), or fit the 0/1 label columns as multi-output regression (--task regress --target a,b,c)');
+    throw new UsageError(
+      '--task multilabel is not supported: train one model per label (--target LABEL), or fit the 0/1 label columns as multi-output regression (--task regress --target a,b,c)',
+    );
   }
   if (task !== undefined && !TASKS.includes(task as Task)) throw new UsageError(`--task must be one of ${TASKS.join(', ')}, got "${task}"`);
   return task as Task | undefined;
@@ -352,25 +369,40 @@ export function dataArgs(flags: Flags): DataArgs {
 export function parseInspectArgs(argv: string[]): InspectArgs {
   const flags = parseFlags('inspect', argv, true);
   const help = flags.values.help === true;
-  if (!help && flags.positionals.length !== 1) throw new UsageError(`inspect takes one CSV file, got ${flags.positionals.length}; see native-mlp inspect --help`);
+  if (!help && flags.positionals.length !== 1)
+    throw new UsageError(`inspect takes one CSV file, got ${flags.positionals.length}; see native-mlp inspect --help`);
   return {
-    file: flags.positionals[0] ?? '', target: names(flags, 'target'), features: names(flags, 'features'), task: taskArg(flags),
-    table: tableArgs(flags), json: flags.values.json === true, help,
+    file: flags.positionals[0] ?? '',
+    target: names(flags, 'target'),
+    features: names(flags, 'features'),
+    task: taskArg(flags),
+    table: tableArgs(flags),
+    json: flags.values.json === true,
+    help,
   };
 }
 
 export function parseEvalArgs(argv: string[]): EvalArgs {
   const flags = parseFlags('eval', argv);
   const run = runArgs(flags);
-  return { ...run, model: required('model', str(flags, 'model'), run.help), data: str(flags, 'data'), target: names(flags, 'target'), read: readArgs(flags) };
+  return {
+    ...run,
+    model: required('model', str(flags, 'model'), run.help),
+    data: str(flags, 'data'),
+    target: names(flags, 'target'),
+    read: readArgs(flags),
+  };
 }
 
 export function parsePredictArgs(argv: string[]): PredictArgs {
   const flags = parseFlags('predict', argv);
   const run = runArgs(flags);
   return {
-    ...run, model: required('model', str(flags, 'model'), run.help), input: required('input', str(flags, 'input'), run.help),
-    top: int('top', str(flags, 'top'), 1, 1, 100000), read: readArgs(flags),
+    ...run,
+    model: required('model', str(flags, 'model'), run.help),
+    input: required('input', str(flags, 'input'), run.help),
+    top: int('top', str(flags, 'top'), 1, 1, 100000),
+    read: readArgs(flags),
   };
 }
 
@@ -393,7 +425,9 @@ export function parseReportArgs(argv: string[]): { logs: string[]; output: strin
   const help = flags.values.help === true;
   const { positionals } = flags;
   if (!help && positionals.length === 0) {
-    throw new UsageError('report takes one or more log files (train --json output, a sweep\'s runs.jsonl, or bench --json output); see native-mlp --help');
+    throw new UsageError(
+      "report takes one or more log files (train --json output, a sweep's runs.jsonl, or bench --json output); see native-mlp --help",
+    );
   }
   if (!help && positionals.length > 1000) throw new UsageError(`report compares at most 1000 logs, got ${positionals.length}`);
   return { logs: positionals, output: required('output', str(flags, 'output'), help), metric: str(flags, 'metric'), help };

@@ -48,11 +48,10 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
   const dataPath = args.data ?? recorded?.data;
   const testPath = args.test ?? (typeof recorded?.options.testFile === 'string' ? recorded.options.testFile : undefined);
   // No output may replace an input (or another output); checked before any work.
-  checkOutputs(
-    named({ '--save': args.save, '--checkpoint': args.checkpoint, '--report': args.report }),
-    [...named({ '--data': dataPath ?? defaultDataDirIfAny(), '--test': testPath, '--init-from': args.initFrom ?? recorded?.initFrom?.path }),
-      ...named({ '--resume': args.resume }).map((i) => ({ ...i, replaceableBy: ['--checkpoint'] }))],
-  );
+  checkOutputs(named({ '--save': args.save, '--checkpoint': args.checkpoint, '--report': args.report }), [
+    ...named({ '--data': dataPath ?? defaultDataDirIfAny(), '--test': testPath, '--init-from': args.initFrom ?? recorded?.initFrom?.path }),
+    ...named({ '--resume': args.resume }).map((i) => ({ ...i, replaceableBy: ['--checkpoint'] })),
+  ]);
   // A save that cannot succeed fails now, not after the whole run.
   if (args.save !== undefined) checkSaveTarget(args.save);
   const backend = backendFor(args);
@@ -63,7 +62,8 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
   const preset = pathKind(dataPath ?? defaultDataDir(), args.target !== undefined) === 'folder' ? NOTEBOOK_CONFIG : TABLE_CONFIG;
   checkFlagCombination((resume ? given : { ...preset, ...given }) as TrainConfig, args.given);
   // A warm start keeps the model's network: flags that contradict it are refused before any work.
-  if (args.initFrom !== undefined) checkInitFrom(args.initFrom, loadModel(args.initFrom).net, args.config, args.given, resume !== undefined);
+  if (args.initFrom !== undefined)
+    checkInitFrom(args.initFrom, loadModel(args.initFrom).net, args.config, args.given, resume !== undefined);
   // The report's packages are checked before training, not after a long run.
   const reporting = args.report ? await import('../report/index.js') : undefined;
   await reporting?.loadReportLibs();
@@ -79,15 +79,22 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
     if (signalled) process.exit(exitCode(sig));
     signalled = sig;
     bar?.clear();
-    process.stderr.write(`native-mlp: ${sig}: finishing the current batch${args.checkpoint ? ` and writing ${args.checkpoint}` : ''} (again to exit at once)\n`);
+    process.stderr.write(
+      `native-mlp: ${sig}: finishing the current batch${args.checkpoint ? ` and writing ${args.checkpoint}` : ''} (again to exit at once)\n`,
+    );
     stop.abort();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   // The data options, recorded in a saved model so that serve's POST /train can train it again.
   const dataOptions = {
-    target: args.target, features: args.features, task: args.task, table: args.table,
-    validation: args.validation, testFile: args.test, standardize: args.standardize,
+    target: args.target,
+    features: args.features,
+    task: args.task,
+    table: args.table,
+    validation: args.validation,
+    testFile: args.test,
+    standardize: args.standardize,
   };
   let result;
   try {
@@ -95,8 +102,13 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
     // evalImages is fit's to choose: the notebook's 10,000 for image folders, none for tables.
     // A checkpoint that records its data source brings its data and data flags (fit checks any given against it).
     result = await fit(args.data ?? (recorded ? undefined : defaultDataDir()), {
-      ...given, backend, ...dataOptions,
-      resume: args.resume, checkpoint: args.checkpoint, signal: stop.signal, from: args.initFrom,
+      ...given,
+      backend,
+      ...dataOptions,
+      resume: args.resume,
+      checkpoint: args.checkpoint,
+      signal: stop.signal,
+      from: args.initFrom,
       onEvent(e) {
         if (e.event === 'start' && !args.json && process.stdout.isTTY) bar = new ProgressBar(process.stdout, e.epochs);
         if (reporting) log.push(JSON.parse(JSON.stringify(e)));
@@ -119,18 +131,30 @@ export async function trainCommand(argv: string[]): Promise<number | void> {
   if (args.save !== undefined) {
     const { saveModel } = await import('../model/index.js');
     const t = result.test;
-    const score: Record<string, string> = !t ? {} : t.testRmse !== undefined ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };
+    const score: Record<string, string> = !t
+      ? {}
+      : t.testRmse !== undefined
+        ? { testRmse: String(t.testRmse) }
+        : { testAccuracy: String(t.testAccuracy) };
     const { sourceMetadata } = await import('../serve/source.js');
     // The resolved settings: a resumed run's file equals the file of a run never interrupted.
     const { evalImages: _e, ...settings } = result.config;
     // A resumed run records the checkpoint's data source, so its file equals an unbroken run's.
     const options: Record<string, unknown> = recorded ? mergeDataOptions(recorded.options, dataOptions) : { ...dataOptions };
     // A warm start without --target used the model's: recorded, so that serve's POST /train can train on the file.
-    if (options.target === undefined && result.model.pipeline && (args.initFrom !== undefined || recorded?.initFrom)) options.target = result.model.pipeline.target.columns;
+    if (options.target === undefined && result.model.pipeline && (args.initFrom !== undefined || recorded?.initFrom))
+      options.target = result.model.pipeline.target.columns;
     const source = sourceMetadata(dataPath ?? defaultDataDir(), options, settings);
     const run = { epochs: String(settings.epochs), seed: String(settings.seed) };
-    const warm: Record<string, string> = result.warmStart ? { warm_start: JSON.stringify({ file: result.warmStart.path, sha256: result.warmStart.sha256 }) } : {};
-    saveModel(args.save, result.net, { ...score, ...run, ...source, ...warm }, { ...result.model, allowNonFinite: settings.allowNonFinite });
+    const warm: Record<string, string> = result.warmStart
+      ? { warm_start: JSON.stringify({ file: result.warmStart.path, sha256: result.warmStart.sha256 }) }
+      : {};
+    saveModel(
+      args.save,
+      result.net,
+      { ...score, ...run, ...source, ...warm },
+      { ...result.model, allowNonFinite: settings.allowNonFinite },
+    );
     if (!args.json) out(`Saved model to ${args.save}`);
   }
   if (reporting && args.report && !result.aborted) {
@@ -219,7 +243,10 @@ export async function reportCommand(argv: string[]): Promise<void> {
   const args = parseReportArgs(argv);
   if (args.help) return void process.stdout.write(helpText('report'));
   const { checkOutputs } = await import('../model/index.js');
-  checkOutputs([{ flag: '--output', path: args.output }], args.logs.map((log) => ({ flag: 'the log', path: log })));
+  checkOutputs(
+    [{ flag: '--output', path: args.output }],
+    args.logs.map((log) => ({ flag: 'the log', path: log })),
+  );
   const { checkReportTarget, reportHtmlFromFiles, writeReport } = await import('../report/index.js');
   checkReportTarget(args.output, '--output');
   writeReport(args.output, await reportHtmlFromFiles(args.logs, { metric: args.metric }));

@@ -16,8 +16,14 @@ export async function serveCommand(argv: string[]): Promise<void> {
   if (args.help) return void process.stdout.write(helpText('serve'));
   const { startServer } = await import('../serve/index.js');
   const server = await startServer({
-    model: args.model, host: args.host, port: args.port, allowOrigins: args.allowOrigins, allowTrain: args.allowTrain,
-    backend: args.backend, threads: args.threads, token: process.env.NATIVE_MLP_SERVER_TOKEN ?? '',
+    model: args.model,
+    host: args.host,
+    port: args.port,
+    allowOrigins: args.allowOrigins,
+    allowTrain: args.allowTrain,
+    backend: args.backend,
+    threads: args.threads,
+    token: process.env.NATIVE_MLP_SERVER_TOKEN ?? '',
     log: (line) => process.stderr.write(`serve: ${line}\n`),
   });
   process.stdout.write(`listening on ${server.url} (model: ${args.model}, backend: ${server.backend})\n`);

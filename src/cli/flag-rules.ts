@@ -29,7 +29,9 @@ export function checkFlagCombination(config: TrainConfig, given: readonly (keyof
   for (const [flag, key, on, values] of ONLY_FOR) {
     const current = String(config[on] ?? (on === 'optimizer' ? DEFAULT_OPTIMIZER.optimizer : DEFAULT_SCHEDULE.schedule));
     if (given.includes(key) && !values.includes(current)) {
-      throw new UsageError(`--${flag} has no effect with --${on} ${current} (it is used by --${on} ${values.join(' or ')}); drop it or pick one of those`);
+      throw new UsageError(
+        `--${flag} has no effect with --${on} ${current} (it is used by --${on} ${values.join(' or ')}); drop it or pick one of those`,
+      );
     }
   }
   if (given.includes('monitor') && !(config.earlyStopping! > 0)) {
@@ -37,10 +39,15 @@ export function checkFlagCombination(config: TrainConfig, given: readonly (keyof
   }
   const warmup = config.warmup ?? DEFAULT_SCHEDULE.warmup;
   if (warmup > 0 && config.epochs !== undefined && warmup >= config.epochs) {
-    throw new UsageError(`--warmup ${warmup} is not shorter than the run (--epochs ${config.epochs}): the learning rate would never reach --lr; use fewer warm-up epochs`);
+    throw new UsageError(
+      `--warmup ${warmup} is not shorter than the run (--epochs ${config.epochs}): the learning rate would never reach --lr; use fewer warm-up epochs`,
+    );
   }
   const lrMin = config.lrMin ?? DEFAULT_SCHEDULE.lrMin;
-  if (config.lr !== undefined && lrMin > config.lr) throw new UsageError(`--lr-min ${lrMin} is above --lr ${config.lr}: the schedule would raise the learning rate; pass --lr-min below --lr`);
+  if (config.lr !== undefined && lrMin > config.lr)
+    throw new UsageError(
+      `--lr-min ${lrMin} is above --lr ${config.lr}: the schedule would raise the learning rate; pass --lr-min below --lr`,
+    );
 }
 
 /**
@@ -48,12 +55,21 @@ export function checkFlagCombination(config: TrainConfig, given: readonly (keyof
  * --init (nothing is drawn) and --resume (a checkpoint carries its own weights) are refused.
  */
 export function checkInitFrom(
-  file: string, net: { sizes: readonly number[]; activations: readonly Activation[] }, config: TrainConfig, given: readonly (keyof TrainConfig)[], resume: boolean,
+  file: string,
+  net: { sizes: readonly number[]; activations: readonly Activation[] },
+  config: TrainConfig,
+  given: readonly (keyof TrainConfig)[],
+  resume: boolean,
 ): void {
-  if (resume) throw new UsageError('--init-from and --resume contradict each other: a checkpoint carries its weights and the model it started from; pass one');
+  if (resume)
+    throw new UsageError(
+      '--init-from and --resume contradict each other: a checkpoint carries its weights and the model it started from; pass one',
+    );
   const hidden = net.sizes.slice(1, -1);
   if (given.includes('hidden') && JSON.stringify(config.hidden) !== JSON.stringify(hidden)) {
-    throw new UsageError(`--hidden ${config.hidden.join(',')} contradicts ${file}, whose hidden layers are ${hidden.join(',')}; drop --hidden (a warm start keeps the model's network)`);
+    throw new UsageError(
+      `--hidden ${config.hidden.join(',')} contradicts ${file}, whose hidden layers are ${hidden.join(',')}; drop --hidden (a warm start keeps the model's network)`,
+    );
   }
   if (given.includes('activation')) {
     let same = false;
@@ -62,7 +78,11 @@ export function checkInitFrom(
     } catch {
       // a list of the wrong length contradicts the model too
     }
-    if (!same) throw new UsageError(`--activation ${String(config.activation)} contradicts ${file}, whose activation is ${activationText(net.activations)}; drop --activation`);
+    if (!same)
+      throw new UsageError(
+        `--activation ${String(config.activation)} contradicts ${file}, whose activation is ${activationText(net.activations)}; drop --activation`,
+      );
   }
-  if (given.includes('init')) throw new UsageError(`--init has no effect with --init-from ${file}: the weights are the model's; drop --init`);
+  if (given.includes('init'))
+    throw new UsageError(`--init has no effect with --init-from ${file}: the weights are the model's; drop --init`);
 }

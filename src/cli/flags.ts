@@ -33,6 +33,8 @@ export interface FlagSpec {
   repeat?: boolean;
 }
 
+// One row per command and per flag, as a table reads.
+// prettier-ignore
 export const COMMANDS: readonly CommandSpec[] = [
   { name: 'train', usage: '[--data DIR | --data FILE.csv --target COLUMN] [flags]', summary: 'train an MLP (the notebook\'s MNIST job by default) and print each epoch' },
   { name: 'eval', usage: '--model FILE [--data DIR | --data FILE.csv --target COLUMN]', summary: 'accuracy, loss and confusion matrix (or RMSE, MAE, R^2) of a saved model' },
@@ -54,6 +56,7 @@ const RUNS = 'Flags of every command that runs kernels';
 const LOOP = 'Training loop';
 const TABLE = 'Tables (CSV columns, missing values, files)';
 
+// prettier-ignore
 export const FLAGS: readonly FlagSpec[] = [
   { name: 'backend', commands: KERNEL_COMMANDS, value: 'B', default: 'auto', group: RUNS, help: 'auto | native | wasm | js (auto: native if it loads, else WASM, else TypeScript; or NATIVE_MLP_BACKEND)' },
   { name: 'threads', commands: KERNEL_COMMANDS, value: 'N', default: 'cores', group: RUNS, help: 'kernel threads: the native pool, or worker threads of the TypeScript backend' },

@@ -6,10 +6,14 @@ const fmt = (v: number) => (v === 0 ? '0' : fmtNonZero(v));
 
 function values(c: ColumnSummary): string {
   if (c.classes) {
-    const shown = c.classes.slice(0, 8).map((k) => `${k.name} ${k.rows}`).join(', ');
+    const shown = c.classes
+      .slice(0, 8)
+      .map((k) => `${k.name} ${k.rows}`)
+      .join(', ');
     return c.classes.length > 8 ? `${shown}, ... (${c.classes.length} classes)` : shown;
   }
-  if (c.min !== undefined && c.max !== undefined) return typeof c.min === 'number' ? `${fmt(c.min)} .. ${fmt(c.max as number)}` : `${c.min} .. ${c.max}`;
+  if (c.min !== undefined && c.max !== undefined)
+    return typeof c.min === 'number' ? `${fmt(c.min)} .. ${fmt(c.max as number)}` : `${c.min} .. ${c.max}`;
   return '';
 }
 
@@ -27,9 +31,15 @@ export function formatInspect(file: string, rows: number, delimiter: string, col
   const d = delimiter === '\t' ? 'tab' : delimiter;
   const head = ['column', 'type', 'missing', 'distinct', 'values', 'becomes'];
   // Names come from the file: escaped, so a name cannot split a line or send escape sequences.
-  const body = columns.map((c) => [c.column, c.type, String(c.missing), String(c.distinct), values(c), becomes(c)].map((v) => escapeText(v, false)));
+  const body = columns.map((c) =>
+    [c.column, c.type, String(c.missing), String(c.distinct), values(c), becomes(c)].map((v) => escapeText(v, false)),
+  );
   const width = head.map((h, j) => Math.min(j === 4 ? 40 : 30, Math.max(h.length, ...body.map((r) => r[j].length))));
   const cut = (s: string, w: number) => (s.length > w ? `${s.slice(0, w - 3)}...` : s);
   const line = (r: string[]) => r.map((v, j) => (j === r.length - 1 ? v : cut(v, width[j]).padEnd(width[j]))).join('  ');
-  return [`${escapeText(file, false)}: ${rows} rows, ${columns.length} columns (delimiter ${d}) -> ${features} input features`, line(head), ...body.map(line)].join('\n');
+  return [
+    `${escapeText(file, false)}: ${rows} rows, ${columns.length} columns (delimiter ${d}) -> ${features} input features`,
+    line(head),
+    ...body.map(line),
+  ].join('\n');
 }

@@ -34,11 +34,13 @@ export function formatEvent(e: TrainEvent): string {
       return (
         `native-mlp: ${e.layers.join('-')} ${e.activation ?? 'relu'} net, ${e.epochs} epochs, batch ${e.batch}, ${e.optimizer === 'sgd' ? '' : `${e.optimizer} `}lr ${e.lr}, seed ${e.seed}` +
         `${e.init ? `, init ${e.init}` : ''}${e.alpha ? `, alpha ${e.alpha}` : ''}${e.dropout ? `, dropout ${e.dropout}` : ''}${e.earlyStopping ? `, stop after ${e.patience} epochs without ${e.monitor} improving by ${e.minDelta}` : ''}` +
-        `${e.preset ? ` (${e.preset} defaults${e.preset === 'table' ? ', scikit-learn\'s' : ''})` : ''}\n` +
+        `${e.preset ? ` (${e.preset} defaults${e.preset === 'table' ? ", scikit-learn's" : ''})` : ''}\n` +
         `backend: ${e.backend} (${e.isa}, ${e.threads} thread${e.threads === 1 ? '' : 's'})\n` +
         `data: ${escapeText(e.data, false)} (${e.trainRows} training, ${e.validationRows > 0 ? `${e.validationRows} validation, ` : ''}` +
         `${e.testRows} test ${e.layers[0] === 784 && e.task !== 'regress' ? 'images' : 'rows'}${e.task === 'regress' ? ', regression' : ''})` +
-        (e.classWeights || e.sampleWeights ? `\nloss weighted by ${[e.sampleWeights && 'sample weights', e.classWeights && `class weights ${e.classWeights.map((w) => Number(w.toPrecision(4))).join(', ')}`].filter(Boolean).join(' and ')}` : '')
+        (e.classWeights || e.sampleWeights
+          ? `\nloss weighted by ${[e.sampleWeights && 'sample weights', e.classWeights && `class weights ${e.classWeights.map((w) => Number(w.toPrecision(4))).join(', ')}`].filter(Boolean).join(' and ')}`
+          : '')
       );
     case 'epoch':
       return (
@@ -53,7 +55,8 @@ export function formatEvent(e: TrainEvent): string {
         `  ${e.seconds.toFixed(2)} s  ${grouped(e.rowsPerSecond)} ${e.validationLoss !== undefined || e.trainAccuracy === undefined ? 'rows' : 'images'}/s`
       );
     case 'stop':
-      if (e.bestEpoch === undefined && e.reason === 'early-stopping') return `Early stopping at epoch ${e.epoch}: the training loss stopped improving`;
+      if (e.bestEpoch === undefined && e.reason === 'early-stopping')
+        return `Early stopping at epoch ${e.epoch}: the training loss stopped improving`;
       if (e.bestEpoch === undefined && e.reason === 'completed') return `Finished all ${e.epoch} epochs`;
       return e.reason === 'early-stopping' || e.reason === 'completed'
         ? `${e.reason === 'early-stopping' ? 'Early stopping' : 'Finished'}: restored the best weights, from epoch ${e.bestEpoch}`
@@ -63,7 +66,9 @@ export function formatEvent(e: TrainEvent): string {
         ? `Test RMSE: ${fmt(e.testRmse)}`
         : `Test Accuracy: ${((e.testAccuracy ?? NaN) * 100).toFixed(2)}%` +
             // On its own line, so the notebook's accuracy line stays as the notebook prints it.
-            (e.testMacroF1 !== undefined ? `\nTest macro-F1: ${e.testMacroF1.toFixed(4)}   balanced accuracy: ${e.testBalancedAccuracy!.toFixed(4)}` : '');
+            (e.testMacroF1 !== undefined
+              ? `\nTest macro-F1: ${e.testMacroF1.toFixed(4)}   balanced accuracy: ${e.testBalancedAccuracy!.toFixed(4)}`
+              : '');
     case 'warning':
       return `warning: ${e.message}`;
   }
@@ -81,7 +86,13 @@ export function clock(seconds: number): string {
  * columns - 1 characters (writing into the last column wraps on some terminals), the bar taking
  * what is left. Elapsed time and the ETA are for the whole run.
  */
-export function progressLine(p: BatchProgress, epochs: number | undefined, elapsed: number, eta: number | undefined, columns: number): string {
+export function progressLine(
+  p: BatchProgress,
+  epochs: number | undefined,
+  elapsed: number,
+  eta: number | undefined,
+  columns: number,
+): string {
   const room = Math.max(1, columns - 1);
   const of = epochs ? `/${epochs}` : '';
   const time = `${clock(elapsed)}${eta === undefined ? '' : ` eta ${clock(eta)}`}`;
@@ -97,7 +108,10 @@ export function progressLine(p: BatchProgress, epochs: number | undefined, elaps
     return `${head}[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${tail}`;
   }
   // Too narrow for a useful bar: the numbers alone, the ETA kept longest.
-  const short = [`E${p.epoch}${of} ${pct.trim()} ${time}`, `E${p.epoch}${of} ${pct.trim()}${eta === undefined ? '' : ` eta ${clock(eta)}`}`];
+  const short = [
+    `E${p.epoch}${of} ${pct.trim()} ${time}`,
+    `E${p.epoch}${of} ${pct.trim()}${eta === undefined ? '' : ` eta ${clock(eta)}`}`,
+  ];
   return (short.find((l) => l.length <= room) ?? short[1]).slice(0, room);
 }
 
@@ -114,7 +128,10 @@ export class ProgressBar {
   private done = 0;
 
   /** `epochs`: the run's epoch count, for the ETA (without it the bar shows elapsed time only). */
-  constructor(private readonly out: Out & { columns?: number }, private readonly epochs?: number) {}
+  constructor(
+    private readonly out: Out & { columns?: number },
+    private readonly epochs?: number,
+  ) {}
 
   update(p: BatchProgress): void {
     const now = performance.now();
@@ -141,9 +158,16 @@ export class ProgressBar {
 /** The confusion matrix as a table: rows are true classes, columns predicted (by name when known). */
 export function formatConfusion(confusion: Uint32Array, classes: number, names?: readonly string[]): string {
   const name = (i: number) => (names ? escapeText(names[i]) : String(i));
-  const width = Math.max(5, ...Array.from(confusion, (v) => String(v).length + 1), ...Array.from({ length: classes }, (_, i) => name(i).length + 1));
+  const width = Math.max(
+    5,
+    ...Array.from(confusion, (v) => String(v).length + 1),
+    ...Array.from({ length: classes }, (_, i) => name(i).length + 1),
+  );
   const cell = (s: string | number) => String(s).padStart(width);
-  const lines = [`confusion (rows: true class, columns: predicted)`, cell('') + Array.from({ length: classes }, (_, j) => cell(name(j))).join('')];
+  const lines = [
+    `confusion (rows: true class, columns: predicted)`,
+    cell('') + Array.from({ length: classes }, (_, j) => cell(name(j))).join(''),
+  ];
   for (let i = 0; i < classes; i++) {
     lines.push(cell(name(i)) + Array.from(confusion.subarray(i * classes, (i + 1) * classes), cell).join(''));
   }
@@ -167,9 +191,17 @@ export function formatPrediction(p: ClassPredictions | ValuePredictions, i: numb
   const C = p.classNames.length;
   const probs = Array.from(p.probabilities.subarray(i * C, (i + 1) * C));
   if (json) {
-    return JSON.stringify({ row: i, label: p.labels[i], probability: p.probability[i], probabilities: Object.fromEntries(p.classNames.map((n, k) => [n, probs[k]])) });
+    return JSON.stringify({
+      row: i,
+      label: p.labels[i],
+      probability: p.probability[i],
+      probabilities: Object.fromEntries(p.classNames.map((n, k) => [n, probs[k]])),
+    });
   }
   if (top <= 1) return `${i}\t${escapeText(String(p.labels[i]))}\t${p.probability[i].toFixed(4)}`;
-  const order = probs.map((_, k) => k).sort((a, b) => probs[b] - probs[a] || a - b).slice(0, top);
+  const order = probs
+    .map((_, k) => k)
+    .sort((a, b) => probs[b] - probs[a] || a - b)
+    .slice(0, top);
   return `${i}\t${order.map((k) => `${escapeText(p.classNames[k])}\t${probs[k].toFixed(4)}`).join('\t')}`;
 }

@@ -30,7 +30,10 @@ export function parseServeArgs(argv: string[]): ServeArgs {
   const run = runArgs(flags);
   const host = str(flags, 'host') ?? '127.0.0.1';
   if (host === '' || /[\s/]/.test(host)) throw new UsageError(`--host must be a host name or IP address, got "${host}"`);
-  const allowOrigins = (str(flags, 'allow-origin') ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  const allowOrigins = (str(flags, 'allow-origin') ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const o of allowOrigins) {
     let url: URL | undefined;
     try {
@@ -43,7 +46,11 @@ export function parseServeArgs(argv: string[]): ServeArgs {
     }
   }
   return {
-    ...run, model: required('model', str(flags, 'model'), run.help), port: int('port', str(flags, 'port'), 3000, 0, 65535), host, allowOrigins,
+    ...run,
+    model: required('model', str(flags, 'model'), run.help),
+    port: int('port', str(flags, 'port'), 3000, 0, 65535),
+    host,
+    allowOrigins,
     allowTrain: flags.values['allow-train'] === true,
   };
 }

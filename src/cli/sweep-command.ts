@@ -11,7 +11,9 @@ const out = (line: string): void => {
 };
 
 function settingsText(s: Settings): string {
-  return Object.entries(s).map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('-') : v}`).join(' ');
+  return Object.entries(s)
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join('-') : v}`)
+    .join(' ');
 }
 
 /** The sweep's overall bar: finished runs, epochs trained of all, elapsed time and ETA. */
@@ -21,7 +23,12 @@ export class SweepBar {
   private last = 0;
   private shown = false;
 
-  constructor(private readonly o: Out & { columns?: number }, private readonly epochs: number, private runs: number, private finished: number) {}
+  constructor(
+    private readonly o: Out & { columns?: number },
+    private readonly epochs: number,
+    private runs: number,
+    private finished: number,
+  ) {}
 
   epoch(): void {
     this.epochsDone++;
@@ -84,8 +91,13 @@ export async function sweepCommand(argv: string[]): Promise<number | void> {
   // an http(s) URL is not a file here).
   if (args.data !== undefined) {
     const { checkOutputs } = await import('../model/index.js');
-    const inputs = [{ flag: '--data', path: args.data }, ...(args.test ? [{ flag: '--test', path: args.test }] : [])].filter((i) => !/^https?:/i.test(i.path));
-    checkOutputs(['runs.jsonl', 'best.safetensors', 'report.html', 'sweep.json'].map((f) => ({ flag: '--out', path: join(args.out, f) })), inputs);
+    const inputs = [{ flag: '--data', path: args.data }, ...(args.test ? [{ flag: '--test', path: args.test }] : [])].filter(
+      (i) => !/^https?:/i.test(i.path),
+    );
+    checkOutputs(
+      ['runs.jsonl', 'best.safetensors', 'report.html', 'sweep.json'].map((f) => ({ flag: '--out', path: join(args.out, f) })),
+      inputs,
+    );
   }
   const stop = stopOnSignal('finishing: running trainings are checkpointed, finished runs kept');
   let bar: SweepBar | null = null;
@@ -94,15 +106,21 @@ export async function sweepCommand(argv: string[]): Promise<number | void> {
     if (args.json) return out(JSON.stringify(e));
     switch (e.event) {
       case 'sweep':
-        out(`native-mlp sweep: ${e.runs} runs${e.finished ? ` (${e.finished} finished before)` : ''} into ${e.out}, ${e.redis ? `on the queue at ${e.redis}` : `${e.workers} worker${e.workers === 1 ? '' : 's'}`}`);
+        out(
+          `native-mlp sweep: ${e.runs} runs${e.finished ? ` (${e.finished} finished before)` : ''} into ${e.out}, ${e.redis ? `on the queue at ${e.redis}` : `${e.workers} worker${e.workers === 1 ? '' : 's'}`}`,
+        );
         if (process.stdout.isTTY) bar = new SweepBar(process.stdout, e.epochs, e.runs, e.finished);
         return;
       case 'epoch':
         return bar?.epoch();
       case 'run': {
         bar?.clear();
-        const scores = Object.entries(e.final).filter(([k]) => k.startsWith('validation') || k.startsWith('test')).map(([k, v]) => `${k} ${fmt(v)}`);
-        out(`run ${e.run} (${e.finished}/${e.runs})  ${settingsText(e.settings)}  ${e.error ? `failed: ${e.error}` : scores.join('  ')}  ${e.seconds.toFixed(1)} s`);
+        const scores = Object.entries(e.final)
+          .filter(([k]) => k.startsWith('validation') || k.startsWith('test'))
+          .map(([k, v]) => `${k} ${fmt(v)}`);
+        out(
+          `run ${e.run} (${e.finished}/${e.runs})  ${settingsText(e.settings)}  ${e.error ? `failed: ${e.error}` : scores.join('  ')}  ${e.seconds.toFixed(1)} s`,
+        );
         return bar?.run(e.finished);
       }
       case 'best':
@@ -118,11 +136,30 @@ export async function sweepCommand(argv: string[]): Promise<number | void> {
   };
   try {
     const result = await sweep({
-      out: args.out, resume: args.resume, data: args.data, target: args.target, features: args.features, table: args.table, task: args.task,
-      testFile: args.test, validation: args.validation, standardize: args.standardize, params: args.params, trials: args.trials,
-      searchSeed: args.searchSeed, maxRuns: args.maxRuns, metric: args.metric, folds: args.folds, workers: args.workers,
-      threads: args.threads, backend: args.backend, redis: args.redis, queue: args.queue, attempts: args.attempts,
-      signal: stop.signal, onEvent,
+      out: args.out,
+      resume: args.resume,
+      data: args.data,
+      target: args.target,
+      features: args.features,
+      table: args.table,
+      task: args.task,
+      testFile: args.test,
+      validation: args.validation,
+      standardize: args.standardize,
+      params: args.params,
+      trials: args.trials,
+      searchSeed: args.searchSeed,
+      maxRuns: args.maxRuns,
+      metric: args.metric,
+      folds: args.folds,
+      workers: args.workers,
+      threads: args.threads,
+      backend: args.backend,
+      redis: args.redis,
+      queue: args.queue,
+      attempts: args.attempts,
+      signal: stop.signal,
+      onEvent,
     });
     (bar as SweepBar | null)?.clear();
     if (result.aborted) {
@@ -143,12 +180,19 @@ export async function workerCommand(argv: string[]): Promise<number | void> {
   const stop = stopOnSignal('stopping: running trainings are checkpointed for another worker');
   try {
     const worker = await startQueueWorker({
-      redis: args.redis, queue: args.queue, concurrency: args.concurrency, backend: args.backend, threads: args.threads,
-      lockSeconds: args.lockSeconds, maxStalled: args.maxStalled,
+      redis: args.redis,
+      queue: args.queue,
+      concurrency: args.concurrency,
+      backend: args.backend,
+      threads: args.threads,
+      lockSeconds: args.lockSeconds,
+      maxStalled: args.maxStalled,
       onEvent(e) {
         if (args.json) return out(JSON.stringify(e));
-        if (e.event === 'ready') out(`native-mlp worker: waiting for jobs on queue ${e.queue} at ${args.redis} (${e.concurrency} at a time)`);
-        else if (e.event === 'job') out(`job ${e.id}: run ${e.run}${e.fold === undefined ? '' : ` fold ${e.fold}`}${e.resumed ? ' (resuming its checkpoint)' : ''}`);
+        if (e.event === 'ready')
+          out(`native-mlp worker: waiting for jobs on queue ${e.queue} at ${args.redis} (${e.concurrency} at a time)`);
+        else if (e.event === 'job')
+          out(`job ${e.id}: run ${e.run}${e.fold === undefined ? '' : ` fold ${e.fold}`}${e.resumed ? ' (resuming its checkpoint)' : ''}`);
         else if (e.event === 'done') out(`job ${e.id}: ${e.error ? `failed: ${e.error}` : 'done'}`);
         else out(`job ${e.id}: attempt failed: ${e.message}`);
       },

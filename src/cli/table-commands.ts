@@ -24,7 +24,10 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const { net } = model;
   let rows;
   if (args.data !== undefined && pathKind(args.data, readsTable(model)) === 'csv') {
-    if (args.target === undefined && !model.pipeline) throw new DataError('--target COLUMN is required to evaluate this model on a CSV file (it does not name its target); see native-mlp --help');
+    if (args.target === undefined && !model.pipeline)
+      throw new DataError(
+        '--target COLUMN is required to evaluate this model on a CSV file (it does not name its target); see native-mlp --help',
+      );
     const read = await readCsvForEval(args.data, shape, args.target, args.read);
     if (read.dropped) warn(`${read.dropped} rows have no target value and are left out`);
     for (const w of read.warnings) warn(w);
@@ -39,7 +42,18 @@ export async function evalCommand(argv: string[]): Promise<void> {
   if (model.task === 'regress') {
     const r = evaluateRegression(backend, net, rows, model.preprocessing);
     if (args.json) {
-      out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, rows: r.count, testRmse: r.rmse, testMae: r.mae, testR2: r.r2, testLoss: r.loss }));
+      out(
+        JSON.stringify({
+          event: 'eval',
+          model: args.model,
+          backend: backend.name,
+          rows: r.count,
+          testRmse: r.rmse,
+          testMae: r.mae,
+          testR2: r.r2,
+          testLoss: r.loss,
+        }),
+      );
       return;
     }
     out(`Test RMSE: ${fmt(r.rmse)}   MAE ${fmt(r.mae)}   R^2 ${r.r2.toFixed(4)}   (${r.count} rows, ${backend.name} backend)`);
@@ -48,12 +62,25 @@ export async function evalCommand(argv: string[]): Promise<void> {
   const r = evaluate(backend, net, rows);
   const scores = classScores(r.confusion, net.classes);
   if (args.json) {
-    out(JSON.stringify({ event: 'eval', model: args.model, backend: backend.name, images: r.count, rows: r.count,
-      testAccuracy: r.accuracy, testLoss: r.loss, ...scores, confusion: Array.from(r.confusion),
-      ...(model.classNames ? { classNames: model.classNames } : {}) }));
+    out(
+      JSON.stringify({
+        event: 'eval',
+        model: args.model,
+        backend: backend.name,
+        images: r.count,
+        rows: r.count,
+        testAccuracy: r.accuracy,
+        testLoss: r.loss,
+        ...scores,
+        confusion: Array.from(r.confusion),
+        ...(model.classNames ? { classNames: model.classNames } : {}),
+      }),
+    );
     return;
   }
-  out(`Test Accuracy: ${(r.accuracy * 100).toFixed(2)}%   loss ${r.loss.toFixed(4)}   macro-F1 ${scores.testMacroF1.toFixed(4)}   balanced accuracy ${scores.testBalancedAccuracy.toFixed(4)}   (${r.count} ${readsTable(model) ? 'rows' : 'images'}, ${backend.name} backend)`);
+  out(
+    `Test Accuracy: ${(r.accuracy * 100).toFixed(2)}%   loss ${r.loss.toFixed(4)}   macro-F1 ${scores.testMacroF1.toFixed(4)}   balanced accuracy ${scores.testBalancedAccuracy.toFixed(4)}   (${r.count} ${readsTable(model) ? 'rows' : 'images'}, ${backend.name} backend)`,
+  );
   out(formatConfusion(r.confusion, net.classes, model.classNames));
 }
 
@@ -69,7 +96,10 @@ export async function predictCommand(argv: string[]): Promise<void> {
     if (p.task === 'regress') {
       // JSON would print a non-finite value as null: say what happened instead.
       const bad = p.values.findIndex((v) => !Number.isFinite(v));
-      if (bad >= 0) throw new ModelFileError(`${args.model}: predicts ${p.values[bad]} for row ${Math.floor(bad / p.outputs)}: the model's weights or scaling overflow float32; retrain it`);
+      if (bad >= 0)
+        throw new ModelFileError(
+          `${args.model}: predicts ${p.values[bad]} for row ${Math.floor(bad / p.outputs)}: the model's weights or scaling overflow float32; retrain it`,
+        );
     }
     const count = p.task === 'regress' ? p.values.length / p.outputs : p.labels.length;
     for (let i = 0; i < count; i++) out(formatPrediction(p, i, args.json, args.top));
@@ -77,7 +107,9 @@ export async function predictCommand(argv: string[]): Promise<void> {
   }
   if (model.task === 'regress') {
     // Class labels from a regression model's outputs would be made up: its outputs are values.
-    throw new UsageError(`${args.model} is a regression model (it predicts values, not classes) but ${args.input} was read as images; pass a CSV file with the model's columns`);
+    throw new UsageError(
+      `${args.model} is a regression model (it predicts values, not classes) but ${args.input} was read as images; pass a CSV file with the model's columns`,
+    );
   }
   const images = readImages(args.input, net.inputs);
   const { labels, probabilities } = predict(backend, net, images);

@@ -19,7 +19,11 @@ function typeName(v: unknown): string {
 }
 
 /** Inputs as float32 (or bytes kept as they are) plus their shape; DataError at the first bad value. */
-export function inputRows(x: InputArray, features: number | undefined, name: string): { inputs: Float32Array | Uint8Array; count: number; features: number } {
+export function inputRows(
+  x: InputArray,
+  features: number | undefined,
+  name: string,
+): { inputs: Float32Array | Uint8Array; count: number; features: number } {
   if (Array.isArray(x) && (x.length === 0 || Array.isArray(x[0]))) {
     const rows = x as readonly (readonly number[])[];
     const f = features ?? (rows.length ? rows[0].length : 0);
@@ -28,11 +32,16 @@ export function inputRows(x: InputArray, features: number | undefined, name: str
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       if (!Array.isArray(r)) throw new DataError(`${name}: row ${i + 1} is ${typeName(r)}, expected an array of ${f} numbers`);
-      if (r.length !== f) throw new DataError(`${name}: row ${i + 1} has ${r.length} values but rows need ${f} features${features === undefined ? ' (as row 1)' : ''}`);
+      if (r.length !== f)
+        throw new DataError(
+          `${name}: row ${i + 1} has ${r.length} values but rows need ${f} features${features === undefined ? ' (as row 1)' : ''}`,
+        );
       for (let j = 0; j < f; j++) {
         const v = r[j];
         if (typeof v !== 'number' || !Number.isFinite(v)) {
-          throw new DataError(`${name}: row ${i + 1}, column ${j + 1} is ${typeof v === 'number' ? v : JSON.stringify(v) ?? typeName(v)}; every feature must be a finite number`);
+          throw new DataError(
+            `${name}: row ${i + 1}, column ${j + 1} is ${typeof v === 'number' ? v : (JSON.stringify(v) ?? typeName(v))}; every feature must be a finite number`,
+          );
         }
         out[i * f + j] = v;
       }
@@ -52,14 +61,22 @@ export function inputRows(x: InputArray, features: number | undefined, name: str
   const out = flat instanceof Float32Array ? flat : Float32Array.from(flat as ArrayLike<number>);
   for (let i = 0; i < out.length; i++) {
     if (!Number.isFinite(out[i]) || (!(flat instanceof Float32Array) && typeof flat[i] !== 'number')) {
-      throw new DataError(`${name}: row ${Math.floor(i / f) + 1}, column ${(i % f) + 1} is ${flat[i]}; every feature must be a finite number`);
+      throw new DataError(
+        `${name}: row ${Math.floor(i / f) + 1}, column ${(i % f) + 1} is ${flat[i]}; every feature must be a finite number`,
+      );
     }
   }
   return { inputs: out, count: out.length / f, features: f };
 }
 
 /** Class targets as indices; names sorted as CSV class names are when the caller passes strings. */
-export function classTargets(y: TargetArray, count: number, name: string, classNames?: readonly string[], classes?: number): { targets: Uint32Array; classNames?: string[]; classes: number } {
+export function classTargets(
+  y: TargetArray,
+  count: number,
+  name: string,
+  classNames?: readonly string[],
+  classes?: number,
+): { targets: Uint32Array; classNames?: string[]; classes: number } {
   if (y.length !== count) throw new DataError(`${name}: ${y.length} targets for ${count} rows; they must agree`);
   if (count > 0 && typeof y[0] === 'string') {
     const names = classNames ? [...classNames] : sortClassNames(y as readonly string[]);
@@ -67,7 +84,10 @@ export function classTargets(y: TargetArray, count: number, name: string, classN
     const out = new Uint32Array(count);
     for (let i = 0; i < count; i++) {
       const k = index.get(y[i] as string);
-      if (k === undefined) throw new DataError(`${name}: row ${i + 1} has class ${JSON.stringify(y[i])}, which is not one of ${names.map((n) => JSON.stringify(n)).join(', ')}`);
+      if (k === undefined)
+        throw new DataError(
+          `${name}: row ${i + 1} has class ${JSON.stringify(y[i])}, which is not one of ${names.map((n) => JSON.stringify(n)).join(', ')}`,
+        );
       out[i] = k;
     }
     return { targets: out, classNames: names, classes: names.length };
@@ -77,7 +97,9 @@ export function classTargets(y: TargetArray, count: number, name: string, classN
   for (let i = 0; i < count; i++) {
     const v = y[i] as unknown;
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) {
-      throw new DataError(`${name}: row ${i + 1} has label ${JSON.stringify(v) ?? typeName(v)}; class labels are integers >= 0 (or strings)`);
+      throw new DataError(
+        `${name}: row ${i + 1} has label ${JSON.stringify(v) ?? typeName(v)}; class labels are integers >= 0 (or strings)`,
+      );
     }
     out[i] = v;
     if (v > max) max = v;
@@ -98,7 +120,10 @@ export function valueTargets(y: TargetArray, count: number, name: string): { tar
     if (!Array.isArray(row) || row.length !== outputs) throw new DataError(`${name}: row ${i + 1} needs ${outputs} target values`);
     for (let j = 0; j < outputs; j++) {
       const v = row[j];
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw new DataError(`${name}: row ${i + 1}, target ${j + 1} is ${JSON.stringify(v) ?? typeName(v)}; targets must be finite numbers`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw new DataError(
+          `${name}: row ${i + 1}, target ${j + 1} is ${JSON.stringify(v) ?? typeName(v)}; targets must be finite numbers`,
+        );
       out[i * outputs + j] = v;
     }
   }
@@ -124,11 +149,10 @@ export interface ArrayDataOptions {
 }
 
 /** A checked DataSet from caller arrays: train, optional validation and test (test defaults to none). */
-export function dataSetFromSplits(
-  train: ArraySplit, o: ArrayDataOptions & { validation?: ArraySplit; test?: ArraySplit } = {},
-): DataSet {
+export function dataSetFromSplits(train: ArraySplit, o: ArrayDataOptions & { validation?: ArraySplit; test?: ArraySplit } = {}): DataSet {
   const task = o.task ?? 'classify';
-  if (task !== 'classify' && task !== 'regress') throw new DataError(`Expected task to be "classify" or "regress" but received ${JSON.stringify(task)}`);
+  if (task !== 'classify' && task !== 'regress')
+    throw new DataError(`Expected task to be "classify" or "regress" but received ${JSON.stringify(task)}`);
   const tr = inputRows(train.x, o.features, 'train');
   let classNames = o.classNames && [...o.classNames];
   let classes: number;
@@ -146,20 +170,33 @@ export function dataSetFromSplits(
   const split = (s: ArraySplit | undefined, name: string): Rows | undefined => {
     if (!s) return undefined;
     const r = inputRows(s.x, tr.features, name);
-    const targets = task === 'classify' ? classTargets(s.y, r.count, name, classNames, classes).targets : valueTargets(s.y, r.count, name).targets;
+    const targets =
+      task === 'classify' ? classTargets(s.y, r.count, name, classNames, classes).targets : valueTargets(s.y, r.count, name).targets;
     return { ...r, targets };
   };
   const weights = o.sampleWeight === undefined ? undefined : sampleWeights(o.sampleWeight, tr.count);
-  const test = split(o.test, 'test') ?? { count: 0, features: tr.features, inputs: new Float32Array(0), targets: task === 'classify' ? new Uint32Array(0) : new Float32Array(0) };
+  const test = split(o.test, 'test') ?? {
+    count: 0,
+    features: tr.features,
+    inputs: new Float32Array(0),
+    targets: task === 'classify' ? new Uint32Array(0) : new Float32Array(0),
+  };
   return checkDataSet({
-    task, classes, classNames, featureNames: o.featureNames && [...o.featureNames], source: 'arrays',
-    train: { ...tr, targets: trainTargets, ...(weights ? { weights } : {}) }, validation: split(o.validation, 'validation'), test,
+    task,
+    classes,
+    classNames,
+    featureNames: o.featureNames && [...o.featureNames],
+    source: 'arrays',
+    train: { ...tr, targets: trainTargets, ...(weights ? { weights } : {}) },
+    validation: split(o.validation, 'validation'),
+    test,
   });
 }
 
 /** sampleWeight as float32, one finite number >= 0 per row; DataError naming the first bad one. */
 function sampleWeights(w: ArrayLike<number>, count: number): Float32Array {
-  if (!(ArrayBuffer.isView(w) || Array.isArray(w))) throw new DataError(`sampleWeight: expected an array of numbers but received ${typeName(w)}`);
+  if (!(ArrayBuffer.isView(w) || Array.isArray(w)))
+    throw new DataError(`sampleWeight: expected an array of numbers but received ${typeName(w)}`);
   if (w.length !== count) throw new DataError(`sampleWeight: ${w.length} weights for ${count} training rows; give one per row`);
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) {
@@ -187,9 +224,13 @@ export interface ArrayDataSet {
 /** Wraps and checks caller-supplied bytes (gathered as x / BYTE_SCALE) as a DataSet. */
 export function dataSetFromArrays(a: ArrayDataSet): DataSet {
   for (const k of ['trainImages', 'testImages'] as const) {
-    if (!(a[k] instanceof Uint8Array)) throw new DataError(`Expected ${k} to be a Uint8Array (bytes, gathered as x / ${BYTE_SCALE}) but received ${typeName(a[k])}`);
+    if (!(a[k] instanceof Uint8Array))
+      throw new DataError(`Expected ${k} to be a Uint8Array (bytes, gathered as x / ${BYTE_SCALE}) but received ${typeName(a[k])}`);
   }
-  for (const [k, name] of [['trainLabels', 'train'], ['testLabels', 'test']] as const) {
+  for (const [k, name] of [
+    ['trainLabels', 'train'],
+    ['testLabels', 'test'],
+  ] as const) {
     if (a[k]?.length === 0) throw new DataError(`${k} is empty; the ${name} set needs at least one example`);
   }
   return dataSetFromSplits(

@@ -78,7 +78,9 @@ export function checkCsvFile(file: string, maxBytes = defaultMaxCsvBytes()): num
   }
   if (!st.isFile()) throw new DataError(`${file}: not a regular file; pass a CSV file`);
   if (st.size > maxBytes) {
-    throw new DataError(`${file}: ${mib(st.size)} is larger than the limit of ${mib(maxBytes)} for a CSV file held in memory; use a smaller file or a sample of it`);
+    throw new DataError(
+      `${file}: ${mib(st.size)} is larger than the limit of ${mib(maxBytes)} for a CSV file held in memory; use a smaller file or a sample of it`,
+    );
   }
   return st.size;
 }
@@ -181,7 +183,9 @@ export async function readCsv(file: string, opts: CsvReadOptions = {}): Promise<
   try {
     opened = await openText(file);
   } catch (e) {
-    throw new DataError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is it a CSV file (or gzip'd CSV)?`);
+    throw new DataError(
+      `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is it a CSV file (or gzip'd CSV)?`,
+    );
   }
   const delimiter = opts.delimiter ?? sniffDelimiter(opened.head, opened.complete);
   if (delimiter === decimal) throw new DataError(`${file}: the delimiter and the decimal mark are both "${delimiter}"; pass --delimiter`);
@@ -202,7 +206,8 @@ export async function readCsv(file: string, opts: CsvReadOptions = {}): Promise<
       const row = lines.length;
       lines.push(info.lines);
       const names = header;
-      for (let c = 0; c < cols.length; c++) addCell(cols[c], record[c], row, decimal, missing, () => `${file}: line ${info.lines}, column "${names[c]}"`);
+      for (let c = 0; c < cols.length; c++)
+        addCell(cols[c], record[c], row, decimal, missing, () => `${file}: line ${info.lines}, column "${names[c]}"`);
     }
   } catch (e) {
     parser.destroy();
@@ -214,13 +219,26 @@ export async function readCsv(file: string, opts: CsvReadOptions = {}): Promise<
   if (lines.length === 0) throw new DataError(`${file}: a header row but no data rows`);
   const count = lines.length;
   const columns = cols.map((b, c): RawColumn => ({
-    name: header![c], numbers: b.numbers.data.slice(0, count), texts: b.texts, missing: b.missing, numeric: b.numeric,
-    firstText: b.firstText, commaNumbers: b.commaNumbers, firstComma: b.firstComma,
+    name: header![c],
+    numbers: b.numbers.data.slice(0, count),
+    texts: b.texts,
+    missing: b.missing,
+    numeric: b.numeric,
+    firstText: b.firstText,
+    commaNumbers: b.commaNumbers,
+    firstComma: b.firstComma,
   }));
   return { file, header, columns, count, lines: Uint32Array.from(lines), delimiter, decimal, missing };
 }
 
-function addCell(b: ColumnBuilder, cell: string, row: number, decimal: DecimalMark, missing: ReadonlySet<string>, where: () => string): void {
+function addCell(
+  b: ColumnBuilder,
+  cell: string,
+  row: number,
+  decimal: DecimalMark,
+  missing: ReadonlySet<string>,
+  where: () => string,
+): void {
   if (isMissing(cell, missing)) {
     b.missing++;
     b.numbers.push(NaN);
@@ -230,7 +248,8 @@ function addCell(b: ColumnBuilder, cell: string, row: number, decimal: DecimalMa
   const v = parseDecimal(cell, decimal);
   if (Number.isNaN(v)) {
     // Bytes that are not UTF-8 decode to U+FFFD: different labels or categories would merge into one.
-    if (cell.includes('\uFFFD')) throw new DataError(`${where()}: ${showCell(cell)} is not valid UTF-8 text; save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)`);
+    if (cell.includes('\uFFFD'))
+      throw new DataError(`${where()}: ${showCell(cell)} is not valid UTF-8 text; save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)`);
     if (b.firstText < 0) {
       b.firstText = row;
       // From now on the column keeps its texts; the numbers before are written back in decimal.
@@ -238,7 +257,8 @@ function addCell(b: ColumnBuilder, cell: string, row: number, decimal: DecimalMa
     }
     if (decimal === '.' && LOOKS_DECIMAL_COMMA.test(cell) && b.commaNumbers++ === 0) b.firstComma = row;
   } else {
-    if (!fitsF32(v)) throw new DataError(`${where()}: ${showCell(cell)} is beyond the float32 range (about 3.4e38) the network computes in`);
+    if (!fitsF32(v))
+      throw new DataError(`${where()}: ${showCell(cell)} is beyond the float32 range (about 3.4e38) the network computes in`);
     b.numeric++;
   }
   b.numbers.push(v);
@@ -251,7 +271,9 @@ function checkHeader(file: string, header: string[]): string[] {
   for (let i = 0; i < header.length; i++) {
     if (header[i] === '') throw new DataError(`${file}: column ${i + 1} of the header has no name; every column needs one`);
     if (seen.has(header[i])) {
-      throw new DataError(`${file}: column name "${header[i]}" appears twice in the header (columns ${seen.get(header[i])! + 1} and ${i + 1}); names must be unique`);
+      throw new DataError(
+        `${file}: column name "${header[i]}" appears twice in the header (columns ${seen.get(header[i])! + 1} and ${i + 1}); names must be unique`,
+      );
     }
     seen.set(header[i], i);
   }
@@ -262,7 +284,9 @@ function csvError(file: string, e: CsvError, delimiter: string): DataError {
   const d = delimiter === '\t' ? 'tab' : `"${delimiter}"`;
   const line = (e as CsvError & { lines?: number }).lines;
   if (e.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH') {
-    return new DataError(`${file}: line ${line}: ${e.message.replace(/ on line \d+$/, '')} fields split by ${d}; check the row, its quoting, or pass --delimiter`);
+    return new DataError(
+      `${file}: line ${line}: ${e.message.replace(/ on line \d+$/, '')} fields split by ${d}; check the row, its quoting, or pass --delimiter`,
+    );
   }
   return new DataError(`${file}: ${e.message}`);
 }
@@ -282,7 +306,10 @@ export function columnOf(table: RawTable, name: string, what: string): RawColumn
 }
 
 export function listNames(names: readonly string[]): string {
-  const shown = names.slice(0, 30).map((h) => JSON.stringify(h)).join(', ');
+  const shown = names
+    .slice(0, 30)
+    .map((h) => JSON.stringify(h))
+    .join(', ');
   return names.length > 30 ? `${shown} ... (${names.length} columns)` : shown;
 }
 

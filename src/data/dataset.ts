@@ -100,7 +100,9 @@ export function checkRows(rows: Rows, task: Task, classes: number, name: string,
     for (let i = 0; i < inputs.length; i++) {
       if (!Number.isFinite(inputs[i])) {
         const row = Math.floor(i / features);
-        throw new DataError(`${name}: row ${row + 1}, ${columnName(i - row * features, featureNames)} is ${inputs[i]}; every feature must be a finite number`);
+        throw new DataError(
+          `${name}: row ${row + 1}, ${columnName(i - row * features, featureNames)} is ${inputs[i]}; every feature must be a finite number`,
+        );
       }
     }
   }
@@ -124,7 +126,9 @@ export function checkRows(rows: Rows, task: Task, classes: number, name: string,
     }
     for (let i = 0; i < targets.length; i++) {
       if (!Number.isFinite(targets[i])) {
-        throw new DataError(`${name}: row ${Math.floor(i / classes) + 1}, target ${(i % classes) + 1} is ${targets[i]}; targets must be finite numbers`);
+        throw new DataError(
+          `${name}: row ${Math.floor(i / classes) + 1}, target ${(i % classes) + 1} is ${targets[i]}; targets must be finite numbers`,
+        );
       }
     }
   }
@@ -132,10 +136,13 @@ export function checkRows(rows: Rows, task: Task, classes: number, name: string,
 
 /** Checks a whole data set: task, class count, every split, and that the splits agree. */
 export function checkDataSet(data: DataSet): DataSet {
-  if (!TASKS.includes(data.task)) throw new DataError(`Expected task to be one of ${TASKS.join(', ')} but received ${JSON.stringify(data.task)}`);
+  if (!TASKS.includes(data.task))
+    throw new DataError(`Expected task to be one of ${TASKS.join(', ')} but received ${JSON.stringify(data.task)}`);
   const min = data.task === 'classify' ? 2 : 1;
   if (!Number.isInteger(data.classes) || data.classes < min) {
-    throw new DataError(`Expected ${data.task === 'classify' ? 'classes to be an integer >= 2' : 'outputs to be an integer >= 1'} but received ${data.classes}`);
+    throw new DataError(
+      `Expected ${data.task === 'classify' ? 'classes to be an integer >= 2' : 'outputs to be an integer >= 1'} but received ${data.classes}`,
+    );
   }
   if (data.classNames && data.classNames.length !== data.classes) {
     throw new DataError(`${data.classNames.length} class names for ${data.classes} classes; they must agree`);
@@ -144,7 +151,11 @@ export function checkDataSet(data: DataSet): DataSet {
   if (data.featureNames && data.featureNames.length !== features) {
     throw new DataError(`${data.featureNames.length} feature names for ${features} features; they must agree`);
   }
-  const splits: [string, Rows | undefined][] = [['train', data.train], ['validation', data.validation], ['test', data.test]];
+  const splits: [string, Rows | undefined][] = [
+    ['train', data.train],
+    ['validation', data.validation],
+    ['test', data.test],
+  ];
   for (const [name, rows] of splits) {
     if (!rows) continue;
     checkRows(rows, data.task, data.classes, name, data.featureNames);
@@ -160,7 +171,8 @@ function checkSampleWeights(w: unknown, count: number, name: string): void {
   if (w.length !== count) throw new DataError(`${name}: ${w.length} sample weights for ${count} rows; they must agree`);
   let sum = 0;
   for (let i = 0; i < count; i++) {
-    if (!(w[i] >= 0 && Number.isFinite(w[i]))) throw new DataError(`${name}: row ${i + 1} has sample weight ${w[i]}; weights must be finite numbers >= 0`);
+    if (!(w[i] >= 0 && Number.isFinite(w[i])))
+      throw new DataError(`${name}: row ${i + 1} has sample weight ${w[i]}; weights must be finite numbers >= 0`);
     sum += w[i];
   }
   if (count > 0 && sum === 0) throw new DataError(`${name}: every sample weight is 0; at least one row must weigh more than 0`);

@@ -53,11 +53,15 @@ export async function loadCsvDataSet(file: string, o: CsvDataOptions): Promise<D
   const read = (f: string) => readCsv(f, { delimiter: o.delimiter, decimal: o.decimal, na: o.na, maxBytes: o.maxBytes });
   const [table, testTable] = await Promise.all([read(file), o.testFile ? read(o.testFile) : undefined]);
   const targets = resolveNames(file, table.header, asList(o.target), '--target');
-  if (task === 'classify' && targets.length !== 1) throw new DataError(`${file}: classification takes one target column, got ${targets.length}; several targets are for --task regress`);
+  if (task === 'classify' && targets.length !== 1)
+    throw new DataError(`${file}: classification takes one target column, got ${targets.length}; several targets are for --task regress`);
   const warnings: DataWarning[] = [];
   const keep = rowsWithTarget(table, targets);
   if (keep.length < table.count) {
-    warnings.push({ code: 'missing-target', message: `${table.count - keep.length} of ${table.count} rows have no value in the target column${targets.length > 1 ? 's' : ''} (${targets.join(', ')}) and are left out` });
+    warnings.push({
+      code: 'missing-target',
+      message: `${table.count - keep.length} of ${table.count} rows have no value in the target column${targets.length > 1 ? 's' : ''} (${targets.join(', ')}) and are left out`,
+    });
   }
   if (keep.length === 0) throw new DataError(`${file}: every row's target is missing; nothing to train on`);
   const schema = inferSchema(table, { ...o, target: targets });
@@ -68,7 +72,9 @@ export async function loadCsvDataSet(file: string, o: CsvDataOptions): Promise<D
     const col = columnOf(table, targets[0], 'for the target');
     classNames = sortClassNames(keep.map((r) => className(columnCell(col, r))));
     if (classNames.length < 2) {
-      throw new DataError(`${file}: the target column "${targets[0]}" holds one class (${JSON.stringify(classNames[0])}); classification needs at least two (for numbers, pass --task regress)`);
+      throw new DataError(
+        `${file}: the target column "${targets[0]}" holds one class (${JSON.stringify(classNames[0])}); classification needs at least two (for numbers, pass --task regress)`,
+      );
     }
     labels = labelsOf(table, targets[0], keep, classNames);
   } else values = targetValues(table, targets, keep);
@@ -106,20 +112,53 @@ export async function loadCsvDataSet(file: string, o: CsvDataOptions): Promise<D
     const testKeep = rowsWithTarget(testTable, targets);
     const tt = (pos: number[]) => (classNames ? labelsOf(testTable, targets[0], pos, classNames) : targetValues(testTable, targets, pos));
     test = rowsOf(testTable, testKeep, tt, testKeep);
-  } else test = rowsOf(table, testPos.map((k) => keep[k]), pick, testPos);
+  } else
+    test = rowsOf(
+      table,
+      testPos.map((k) => keep[k]),
+      pick,
+      testPos,
+    );
   const featureNames = encodedNames(pipeline);
   const trainValues = values && Float64Array.from(trainPos, (k) => values![k * classes]);
-  warnings.unshift(...tableWarnings({
-    table, schema, task, trainRows, labels: train.targets instanceof Uint32Array ? train.targets : undefined, classNames, values: trainValues, features: featureNames.length,
-  }));
-  const validation = validPos && rowsOf(table, validPos.map((k) => keep[k]), pick, validPos);
+  warnings.unshift(
+    ...tableWarnings({
+      table,
+      schema,
+      task,
+      trainRows,
+      labels: train.targets instanceof Uint32Array ? train.targets : undefined,
+      classNames,
+      values: trainValues,
+      features: featureNames.length,
+    }),
+  );
+  const validation =
+    validPos &&
+    rowsOf(
+      table,
+      validPos.map((k) => keep[k]),
+      pick,
+      validPos,
+    );
   if (o.weightColumn !== undefined) {
-    for (const [split, rows, f] of [['training', train, file], ['validation', validation, file], ['test', test, testTable?.file ?? file]] as const) {
+    for (const [split, rows, f] of [
+      ['training', train, file],
+      ['validation', validation, file],
+      ['test', test, testTable?.file ?? file],
+    ] as const) {
       if (rows?.weights) checkSomeWeight(rows.weights, f, o.weightColumn, split);
     }
   }
   const data: DataSet = {
-    task, train, ...(validation ? { validation } : {}), test, classes, featureNames, classNames, source: o.testFile ? `${file} + ${o.testFile}` : file,
+    task,
+    train,
+    ...(validation ? { validation } : {}),
+    test,
+    classes,
+    featureNames,
+    classNames,
+    source: o.testFile ? `${file} + ${o.testFile}` : file,
   };
   checkDataSet(data);
   return { ...data, pipeline, schema: describeColumns(table, schema, pipeline, keep), warnings };
@@ -136,7 +175,8 @@ function takeValues(values: Float32Array, pos: number[], k: number): Float32Arra
  * that have a target (all rows without one), the pipeline fitted on those rows, and the warnings.
  */
 export async function inspectCsv(
-  file: string, o: TableOptions & { target?: string | readonly string[]; features?: readonly string[]; task?: Task; maxBytes?: number },
+  file: string,
+  o: TableOptions & { target?: string | readonly string[]; features?: readonly string[]; task?: Task; maxBytes?: number },
 ): Promise<{ table: RawTable; columns: ColumnSummary[]; rows: number; warnings: DataWarning[] }> {
   const table = await readCsv(file, { delimiter: o.delimiter, decimal: o.decimal, na: o.na, maxBytes: o.maxBytes });
   const task = o.task ?? 'classify';
@@ -145,7 +185,11 @@ export async function inspectCsv(
   const schema = inferSchema(table, { ...o, target: targets });
   const pipeline = fitPipeline(tableRows(table, keep), schema, task, [...table.missing], o);
   const warnings: DataWarning[] = [];
-  if (keep.length < table.count) warnings.push({ code: 'missing-target', message: `${table.count - keep.length} of ${table.count} rows have no target value and would be left out` });
+  if (keep.length < table.count)
+    warnings.push({
+      code: 'missing-target',
+      message: `${table.count - keep.length} of ${table.count} rows have no target value and would be left out`,
+    });
   let labels: Uint32Array | undefined;
   let classNames: string[] | undefined;
   let values: Float64Array | undefined;

@@ -13,7 +13,16 @@ import { gunzip } from 'node:zlib';
 import { checkMemory } from '../budget.js';
 import { MAX_FILE_BYTES } from '../limits.js';
 import {
-  checkPath, closeFile, type Fail, gunzipExactly, gunzipPrefix, isGzip, MAX_DEFLATE_RATIO, openRegular, type OpenFile, readAt,
+  checkPath,
+  closeFile,
+  type Fail,
+  gunzipExactly,
+  gunzipPrefix,
+  isGzip,
+  MAX_DEFLATE_RATIO,
+  openRegular,
+  type OpenFile,
+  readAt,
 } from '../io/read-file.js';
 import { DataError } from '../errors.js';
 
@@ -23,7 +32,6 @@ export interface IdxArray {
   /** The elements in row-major order. */
   data: Uint8Array;
 }
-
 
 const UBYTE = 0x08;
 /** The longest IDX header: 4 bytes and 255 dimensions of 4 bytes. */
@@ -86,9 +94,7 @@ function headerOrFail(bytes: Uint8Array, file: string, fail: Fail): IdxHeader {
 
 /** The header of a gzipped IDX file, inflating only a prefix; the promised size checked first. */
 function inflateIdx(compressed: Uint8Array, file: string, fail: Fail, inflate: (h: IdxHeader) => IdxArray): IdxArray;
-function inflateIdx(
-  compressed: Uint8Array, file: string, fail: Fail, inflate: (h: IdxHeader) => Promise<IdxArray>,
-): Promise<IdxArray>;
+function inflateIdx(compressed: Uint8Array, file: string, fail: Fail, inflate: (h: IdxHeader) => Promise<IdxArray>): Promise<IdxArray>;
 function inflateIdx(compressed: Uint8Array, file: string, fail: Fail, inflate: (h: IdxHeader) => unknown): unknown {
   let prefix: Uint8Array;
   try {
@@ -110,7 +116,9 @@ function inflateIdx(compressed: Uint8Array, file: string, fail: Fail, inflate: (
   }
   const h = headerOrFail(prefix, file, fail);
   if (h.total > compressed.length * MAX_DEFLATE_RATIO + 1024) {
-    fail(`${file}: header says ${h.dims.join('x')} (${h.total} bytes) but ${compressed.length} bytes of gzip cannot hold that many; the file is truncated or corrupt`);
+    fail(
+      `${file}: header says ${h.dims.join('x')} (${h.total} bytes) but ${compressed.length} bytes of gzip cannot hold that many; the file is truncated or corrupt`,
+    );
   }
   checkMemory(h.total, `${file}: the header's ${h.dims.join('x')} elements`);
   return inflate(h);
@@ -123,7 +131,8 @@ function gunzipChecked(compressed: Uint8Array, h: IdxHeader, file: string, fail:
   } catch (e) {
     return fail(`${file}: gzip data is corrupt (${(e as Error).message}); re-download or un-gzip the file`);
   }
-  if ('more' in r) return fail(`${file}: has trailing bytes: header says ${h.dims.join('x')} (${h.total} bytes with header) but the gzip data holds more`);
+  if ('more' in r)
+    return fail(`${file}: has trailing bytes: header says ${h.dims.join('x')} (${h.total} bytes with header) but the gzip data holds more`);
   if (r.bytes.length !== h.total) fail(sizeMismatch(file, h, r.bytes.length, 'the gzip data holds'));
   if (!r.complete) fail(`${file}: truncated: the gzip data ends before its trailer (CRC and size); re-download the file`);
   return { dims: h.dims, data: r.bytes.subarray(h.headerLength) };

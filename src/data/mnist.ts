@@ -68,7 +68,10 @@ function checkPair(images: IdxArray, imagesFile: string, labels: IdxArray, label
     throw new DataError(`${labelsFile}: expected 1 dimension (count) but the header has ${labels.dims.length}`);
   }
   const [count, rows, cols] = images.dims;
-  if (count === 0 || rows * cols === 0) throw new DataError(`${imagesFile}: holds no data (${images.dims.join('x')}); a data set needs at least one image of at least one pixel`);
+  if (count === 0 || rows * cols === 0)
+    throw new DataError(
+      `${imagesFile}: holds no data (${images.dims.join('x')}); a data set needs at least one image of at least one pixel`,
+    );
   if (labels.dims[0] !== count) {
     throw new DataError(`${labelsFile}: holds ${labels.dims[0]} labels but ${imagesFile} holds ${count} images; they must agree`);
   }
@@ -86,7 +89,14 @@ function assemble(source: string, files: Record<keyof typeof FILES, string>, idx
   // Without a class count, the labels give it (at least MNIST's 10): no --classes for a
   // 26-letter or 47-class folder.
   const n = classes ?? Math.max(DEFAULT_CLASSES, maxLabel(train.targets as Uint32Array) + 1, maxLabel(test.targets as Uint32Array) + 1);
-  if (classes === undefined) checkDenseLabels([[train.targets as Uint32Array, files.trainLabels], [test.targets as Uint32Array, files.testLabels]], n);
+  if (classes === undefined)
+    checkDenseLabels(
+      [
+        [train.targets as Uint32Array, files.trainLabels],
+        [test.targets as Uint32Array, files.testLabels],
+      ],
+      n,
+    );
   checkLabels(train.targets as Uint32Array, n, files.trainLabels);
   checkLabels(test.targets as Uint32Array, n, files.testLabels);
   return { task: 'classify', train, test, classes: n, source };
@@ -115,7 +125,7 @@ function checkDenseLabels(sets: [Uint32Array, string][], n: number): void {
     if (at < 0) continue;
     throw new DataError(
       `${file}: label ${n - 1} at index ${at} would make ${n} classes but only ${distinct} of them occur; ` +
-        'it looks out of range: fix the label, or pass the class count (fit\'s classes option)',
+        "it looks out of range: fix the label, or pass the class count (fit's classes option)",
     );
   }
 }

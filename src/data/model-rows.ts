@@ -49,14 +49,23 @@ function objectRows(rows: readonly Readonly<Record<string, Cell>>[]): RowSource 
 function arrayRows(x: readonly (readonly number[])[] | Float32Array, p: Pipeline): RowSource {
   const w = p.columns.length;
   if (x instanceof Float32Array) {
-    if (x.length % w !== 0) throw new DataError(`Expected rows of ${w} raw columns (${p.columns.map((c) => c.name).join(', ')}) but the Float32Array holds ${x.length} values`);
+    if (x.length % w !== 0)
+      throw new DataError(
+        `Expected rows of ${w} raw columns (${p.columns.map((c) => c.name).join(', ')}) but the Float32Array holds ${x.length} values`,
+      );
   } else {
     x.forEach((row, i) => {
-      if (!Array.isArray(row) || row.length !== w) throw new DataError(`row ${i + 1}: expected ${w} raw columns (${p.columns.map((c) => c.name).join(', ')}) but received ${Array.isArray(row) ? row.length : typeof row}`);
+      if (!Array.isArray(row) || row.length !== w)
+        throw new DataError(
+          `row ${i + 1}: expected ${w} raw columns (${p.columns.map((c) => c.name).join(', ')}) but received ${Array.isArray(row) ? row.length : typeof row}`,
+        );
     });
   }
   const count = x instanceof Float32Array ? x.length / w : x.length;
-  const at = x instanceof Float32Array ? (i: number, j: number) => x[i * w + j] : (i: number, j: number) => (x as readonly (readonly number[])[])[i][j];
+  const at =
+    x instanceof Float32Array
+      ? (i: number, j: number) => x[i * w + j]
+      : (i: number, j: number) => (x as readonly (readonly number[])[])[i][j];
   return {
     count,
     column: (name) => {
@@ -75,10 +84,17 @@ function arrayRows(x: readonly (readonly number[])[] | Float32Array, p: Pipeline
  */
 export function modelInputs(m: ModelShape, rows: RawRows): { inputs: Float32Array; count: number; warnings: string[] } {
   const p = pipelineOf(m);
-  const source = isTable(rows) ? tableRows(rows) : Array.isArray(rows) && rows.length > 0 && !Array.isArray(rows[0]) ? objectRows(rows as Record<string, Cell>[]) : arrayRows(rows as number[][] | Float32Array, p);
+  const source = isTable(rows)
+    ? tableRows(rows)
+    : Array.isArray(rows) && rows.length > 0 && !Array.isArray(rows[0])
+      ? objectRows(rows as Record<string, Cell>[])
+      : arrayRows(rows as number[][] | Float32Array, p);
   const { inputs, report } = encodeRows(p, source);
   const features = source.count === 0 ? m.inputs : inputs.length / source.count;
-  if (features !== m.inputs) throw new DataError(`the model's pipeline encodes ${features} features but its network takes ${m.inputs}; the model file is inconsistent`);
+  if (features !== m.inputs)
+    throw new DataError(
+      `the model's pipeline encodes ${features} features but its network takes ${m.inputs}; the model file is inconsistent`,
+    );
   return { inputs: prepareInputs(inputs, source.count, features, m.preprocessing), count: source.count, warnings: unseenWarnings(report) };
 }
 
@@ -95,7 +111,10 @@ export function readCsvForModel(file: string, m: ModelShape, o: ModelReadOptions
  * `target` defaults to the model's target columns; rows with a missing target are left out (counted in `dropped`).
  */
 export async function readCsvForEval(
-  file: string, m: ModelShape, target?: readonly string[], o: ModelReadOptions = {},
+  file: string,
+  m: ModelShape,
+  target?: readonly string[],
+  o: ModelReadOptions = {},
 ): Promise<{ rows: Rows; dropped: number; warnings: string[] }> {
   const task = m.task ?? 'classify';
   const table = await readCsvForModel(file, m, o);
@@ -108,7 +127,10 @@ export async function readCsvForEval(
   if (task === 'classify') {
     targetsOut = labelsOf(table, targets[0], keep, m.classNames ?? Array.from({ length: m.outputs }, (_, i) => String(i)));
   } else {
-    if (targets.length !== m.outputs) throw new DataError(`${file}: the model predicts ${m.outputs} outputs but ${targets.length} target column${targets.length === 1 ? ' was' : 's were'} given`);
+    if (targets.length !== m.outputs)
+      throw new DataError(
+        `${file}: the model predicts ${m.outputs} outputs but ${targets.length} target column${targets.length === 1 ? ' was' : 's were'} given`,
+      );
     const p = m.preprocessing;
     const raw = targetValues(table, targets, keep);
     targetsOut = p?.targetMean && p.targetStd ? applyColumns(raw, keep.length, m.outputs, p.targetMean, p.targetStd) : raw;
@@ -118,11 +140,15 @@ export async function readCsvForEval(
 
 /** `table` restricted to rows `keep`, in that order (line numbers kept for messages). */
 export function subsetTable(table: RawTable, keep: readonly number[]): RawTable {
-  return { ...table, count: keep.length, lines: Uint32Array.from(keep, (r) => table.lines[r]), columns: table.columns.map((c) => pick(c, keep)) };
+  return {
+    ...table,
+    count: keep.length,
+    lines: Uint32Array.from(keep, (r) => table.lines[r]),
+    columns: table.columns.map((c) => pick(c, keep)),
+  };
 }
 
 /** Column `c` restricted to rows `keep`. */
 function pick(c: RawTable['columns'][number], keep: readonly number[]): RawTable['columns'][number] {
   return { ...c, numbers: Float64Array.from(keep, (r) => c.numbers[r]), texts: c.texts && keep.map((r) => c.texts![r]) };
 }
-

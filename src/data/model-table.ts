@@ -35,14 +35,19 @@ export async function loadCsvForModel(file: string, m: ModelShape, o: ModelTable
   const read = (f: string) => readCsvForModel(f, m, { delimiter: o.delimiter, decimal: o.decimal, maxBytes: o.maxBytes });
   const [table, testTable] = await Promise.all([read(file), o.testFile !== undefined ? read(o.testFile) : undefined]);
   const modelTargets = pipeline.target.columns;
-  if (o.target === undefined && modelTargets.length === 0) throw new DataError(`${file}: the model does not name its target column; pass target (--target COLUMN)`);
+  if (o.target === undefined && modelTargets.length === 0)
+    throw new DataError(`${file}: the model does not name its target column; pass target (--target COLUMN)`);
   const targets = resolveNames(file, table.header, o.target === undefined ? modelTargets : asList(o.target), '--target');
   if (modelTargets.length > 0 && targets.join(',') !== modelTargets.join(',')) {
-    throw new DataError(`${file}: target ${targets.join(',')} differs from the model's target ${modelTargets.join(',')}; a warm start continues the model's own task (drop --target or pass ${modelTargets.join(',')})`);
+    throw new DataError(
+      `${file}: target ${targets.join(',')} differs from the model's target ${modelTargets.join(',')}; a warm start continues the model's own task (drop --target or pass ${modelTargets.join(',')})`,
+    );
   }
   const classNames = m.classNames ?? (task === 'classify' ? Array.from({ length: m.outputs }, (_, i) => String(i)) : undefined);
   if (task === 'regress' && targets.length !== m.outputs) {
-    throw new DataError(`${file}: ${targets.length} target column${targets.length === 1 ? '' : 's'} but the model predicts ${m.outputs} outputs`);
+    throw new DataError(
+      `${file}: ${targets.length} target column${targets.length === 1 ? '' : 's'} but the model predicts ${m.outputs} outputs`,
+    );
   }
   const warnings: DataWarning[] = [];
   const rowsOf = (t: RawTable, keep: number[]): Rows => {
@@ -64,7 +69,10 @@ export async function loadCsvForModel(file: string, m: ModelShape, o: ModelTable
   const keep = rowsWithTarget(table, targets);
   if (keep.length === 0) throw new DataError(`${file}: every row's target is missing; nothing to train on`);
   if (keep.length < table.count) {
-    warnings.push({ code: 'missing-target', message: `${table.count - keep.length} of ${table.count} rows have no value in the target column${targets.length > 1 ? 's' : ''} (${targets.join(', ')}) and are left out` });
+    warnings.push({
+      code: 'missing-target',
+      message: `${table.count - keep.length} of ${table.count} rows have no value in the target column${targets.length > 1 ? 's' : ''} (${targets.join(', ')}) and are left out`,
+    });
   }
   // Labels first: a class the model does not know is refused before any split.
   const labels = task === 'classify' ? labelsOf(table, targets[0], keep, classNames!) : undefined;
@@ -88,13 +96,25 @@ export async function loadCsvForModel(file: string, m: ModelShape, o: ModelTable
   const test = testTable ? rowsOf(testTable, rowsWithTarget(testTable, targets)) : rowsOf(table, at(testPos));
   const validation = validPos && rowsOf(table, at(validPos));
   if (o.weightColumn !== undefined) {
-    for (const [split, rows, f] of [['training', train, file], ['validation', validation, file], ['test', test, testTable?.file ?? file]] as const) {
+    for (const [split, rows, f] of [
+      ['training', train, file],
+      ['validation', validation, file],
+      ['test', test, testTable?.file ?? file],
+    ] as const) {
       if (rows?.weights) checkSomeWeight(rows.weights, f, o.weightColumn, split);
     }
   }
   const data: DataSet = {
-    task, train, ...(validation ? { validation } : {}), test, classes, featureNames: encodedNames(pipeline), classNames: classNames && [...classNames],
-    source: o.testFile !== undefined ? `${file} + ${o.testFile}` : file, pipeline, ...(m.preprocessing ? { preprocessing: m.preprocessing } : {}),
+    task,
+    train,
+    ...(validation ? { validation } : {}),
+    test,
+    classes,
+    featureNames: encodedNames(pipeline),
+    classNames: classNames && [...classNames],
+    source: o.testFile !== undefined ? `${file} + ${o.testFile}` : file,
+    pipeline,
+    ...(m.preprocessing ? { preprocessing: m.preprocessing } : {}),
   };
   checkDataSet(data);
   return { ...data, warnings };

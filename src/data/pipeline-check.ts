@@ -35,7 +35,13 @@ export function checkPipeline(text: string, inputs: number, fail: (msg: string) 
         if (!strings(c.categories) || typeof c.other !== 'boolean' || typeof c.missing !== 'boolean') {
           bad(`${at} ("${c.name}") needs "categories" (strings), "other" and "missing" (booleans)`);
         }
-        return { name: c.name, type: 'categorical', categories: c.categories as string[], other: c.other as boolean, missing: c.missing as boolean };
+        return {
+          name: c.name,
+          type: 'categorical',
+          categories: c.categories as string[],
+          other: c.other as boolean,
+          missing: c.missing as boolean,
+        };
       case 'date': {
         const parts = c.parts;
         if (!strings(parts) || !parts.every((p) => (DATE_PARTS as readonly string[]).includes(p)) || typeof c.indicator !== 'boolean') {
@@ -56,11 +62,15 @@ export function checkPipeline(text: string, inputs: number, fail: (msg: string) 
     bad('"excluded" must hold objects with "name", "type" and "reason" strings');
   }
   const t = v.target;
-  if (!isObject(t) || !strings(t.columns) || (t.task !== 'classify' && t.task !== 'regress')) bad('"target" must be { "columns": [names], "task": "classify" | "regress" }');
+  if (!isObject(t) || !strings(t.columns) || (t.task !== 'classify' && t.task !== 'regress'))
+    bad('"target" must be { "columns": [names], "task": "classify" | "regress" }');
   const width = columns.reduce((n, c) => n + featureCount(c), 0);
   if (width !== inputs) bad(`its columns encode ${width} features but the network takes ${inputs}`);
   return {
-    version: 1, missing: v.missing as string[], columns, excluded: excluded as Pipeline['excluded'],
+    version: 1,
+    missing: v.missing as string[],
+    columns,
+    excluded: excluded as Pipeline['excluded'],
     target: { columns: (t as { columns: string[] }).columns, task: (t as { task: Task }).task },
   };
 }

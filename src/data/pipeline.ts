@@ -139,7 +139,13 @@ function impute(values: number[], how: Impute): number {
 }
 
 /** Fits the pipeline of `schema`'s feature columns on `rows` (the training split). */
-export function fitPipeline(rows: RowSource, schema: readonly SchemaColumn[], task: Task, missing: readonly string[], o: PipelineOptions = {}): Pipeline {
+export function fitPipeline(
+  rows: RowSource,
+  schema: readonly SchemaColumn[],
+  task: Task,
+  missing: readonly string[],
+  o: PipelineOptions = {},
+): Pipeline {
   const how = o.impute ?? 'median';
   const cap = o.maxCategories ?? DEFAULT_MAX_CATEGORIES;
   const spellings = new Set(missing);
@@ -167,18 +173,30 @@ export function fitPipeline(rows: RowSource, schema: readonly SchemaColumn[], ta
       }
       // The most frequent `cap` values (ties by name) keep a slot; the rest share "other".
       const byCount = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-      const kept = byCount.slice(0, cap).map(([k]) => k).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const kept = byCount
+        .slice(0, cap)
+        .map(([k]) => k)
+        .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
       columns.push({ name: s.name, type: 'categorical', categories: kept, other: counts.size > cap, missing: absent > 0 });
     } else if (s.type === 'date') {
       const ms = present.map((c) => parseDate(String(c)));
       // The cyclic parts that vary in training (yearly dates on 1 January carry only the year and weekday).
-      const parts = (['month', 'dayofweek', 'dayofyear', 'hour'] as const).filter((p) => new Set(ms.map((t) => dateFeatures(t, [p])[1])).size > 1);
+      const parts = (['month', 'dayofweek', 'dayofyear', 'hour'] as const).filter(
+        (p) => new Set(ms.map((t) => dateFeatures(t, [p])[1])).size > 1,
+      );
       const feats = ms.map((t) => dateFeatures(t, parts));
-      const fill = Array.from({ length: 1 + 2 * parts.length }, (_, j) => impute(feats.map((f) => f[j]), how));
+      const fill = Array.from({ length: 1 + 2 * parts.length }, (_, j) =>
+        impute(
+          feats.map((f) => f[j]),
+          how,
+        ),
+      );
       columns.push({ name: s.name, type: 'date', parts, fill, indicator: absent > 0 });
     } else {
       const type = s.type === 'boolean' ? 'boolean' : 'numeric';
-      const values = present.map((c) => (type === 'boolean' ? parseBoolean(c) : typeof c === 'number' ? c : parseDecimal(String(c), rows.decimal)));
+      const values = present.map((c) =>
+        type === 'boolean' ? parseBoolean(c) : typeof c === 'number' ? c : parseDecimal(String(c), rows.decimal),
+      );
       columns.push({ name: s.name, type, fill: impute(values, how), indicator: absent > 0 });
     }
   }
@@ -205,7 +223,10 @@ export function encodeRows(p: Pipeline, rows: RowSource): { inputs: Float32Array
   let offset = 0;
   for (const c of p.columns) {
     const read = rows.column(c.name);
-    if (!read) throw new DataError(`${rows.source}: no column "${c.name}", which the model needs (it was trained on ${p.columns.map((x) => JSON.stringify(x.name)).join(', ')})`);
+    if (!read)
+      throw new DataError(
+        `${rows.source}: no column "${c.name}", which the model needs (it was trained on ${p.columns.map((x) => JSON.stringify(x.name)).join(', ')})`,
+      );
     const bad = (i: number, cell: Cell, what: string): never => {
       throw new DataError(`${rows.where(i)}, column "${c.name}": ${showCell(cell)} is not ${what}`);
     };
@@ -233,10 +254,14 @@ export function encodeRows(p: Pipeline, rows: RowSource): { inputs: Float32Array
       }
       let values: number[];
       if (absent) {
-        if (c.fill === null) throw new DataError(`${rows.where(i)}, column "${c.name}": missing value; this model was trained without missing values, so every feature needs a number`);
+        if (c.fill === null)
+          throw new DataError(
+            `${rows.where(i)}, column "${c.name}": missing value; this model was trained without missing values, so every feature needs a number`,
+          );
         values = typeof c.fill === 'number' ? [c.fill] : c.fill;
       } else if (c.type === 'date') {
-        const ms = (cell as unknown) instanceof Date ? (cell as unknown as Date).getTime() : typeof cell === 'string' ? parseDate(cell) : NaN;
+        const ms =
+          (cell as unknown) instanceof Date ? (cell as unknown as Date).getTime() : typeof cell === 'string' ? parseDate(cell) : NaN;
         if (Number.isNaN(ms)) bad(i, cell, 'an ISO 8601 date (e.g. 2024-03-01 or 2024-03-01T12:30:00Z)');
         values = dateFeatures(ms, c.parts);
       } else if (c.type === 'boolean') {
@@ -245,7 +270,12 @@ export function encodeRows(p: Pipeline, rows: RowSource): { inputs: Float32Array
         values = [v];
       } else {
         const v = typeof cell === 'number' ? cell : typeof cell === 'string' ? parseDecimal(cell.trim(), rows.decimal) : NaN;
-        if (!Number.isFinite(v)) bad(i, cell, `a decimal number${typeof cell === 'string' && rows.decimal === '.' && /^[+-]?\d+,\d+$/.test(cell) ? ' (for decimal commas pass --decimal ,)' : ''}`);
+        if (!Number.isFinite(v))
+          bad(
+            i,
+            cell,
+            `a decimal number${typeof cell === 'string' && rows.decimal === '.' && /^[+-]?\d+,\d+$/.test(cell) ? ' (for decimal commas pass --decimal ,)' : ''}`,
+          );
         if (!fitsF32(v)) bad(i, cell, 'within the float32 range (about 3.4e38)');
         values = [v];
       }
@@ -259,14 +289,19 @@ export function encodeRows(p: Pipeline, rows: RowSource): { inputs: Float32Array
 
 /** One line per column with unseen categories, for a warning. */
 export function unseenWarnings(report: EncodeReport): string[] {
-  return [...report.unseen].map(([name, u]) =>
-    `column "${name}": ${u.rows} row${u.rows === 1 ? '' : 's'} had a category not seen in training (${u.examples.map((e) => JSON.stringify(e)).join(', ')}${u.rows > u.examples.length ? ', ...' : ''}), encoded as all zero`);
+  return [...report.unseen].map(
+    ([name, u]) =>
+      `column "${name}": ${u.rows} row${u.rows === 1 ? '' : 's'} had a category not seen in training (${u.examples.map((e) => JSON.stringify(e)).join(', ')}${u.rows > u.examples.length ? ', ...' : ''}), encoded as all zero`,
+  );
 }
 
 /** The pipeline of a model trained before pipelines existed: every feature a numeric column, no missing values. */
 export function numericPipeline(featureNames: readonly string[], task: Task): Pipeline {
   return {
-    version: 1, missing: [], excluded: [], target: { columns: [], task },
+    version: 1,
+    missing: [],
+    excluded: [],
+    target: { columns: [], task },
     columns: featureNames.map((name) => ({ name, type: 'numeric', fill: null, indicator: false })),
   };
 }

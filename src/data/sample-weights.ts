@@ -14,7 +14,8 @@ export function sampleWeightsOf(table: RawTable, column: string, rows: readonly 
   rows.forEach((r, k) => {
     const c = columnCell(col, r);
     const where = `${table.file}: line ${table.lines[r]}, column "${column}" (--weight-column)`;
-    if (c === null || c === undefined) throw new DataError(`${where}: the weight is missing; give every row a weight >= 0 (0 leaves the row out of the loss)`);
+    if (c === null || c === undefined)
+      throw new DataError(`${where}: the weight is missing; give every row a weight >= 0 (0 leaves the row out of the loss)`);
     const v = typeof c === 'number' ? c : parseDecimal(String(c).trim(), table.decimal);
     if (!Number.isFinite(v) || v < 0 || !fitsF32(v)) {
       throw new DataError(`${where}: ${showCell(c)} is not a weight; weights are finite numbers >= 0 (up to 3.4e38)`);
@@ -27,6 +28,8 @@ export function sampleWeightsOf(table: RawTable, column: string, rows: readonly 
 /** DataError unless some row of a split weighs more than 0 (all-zero weights leave nothing to learn or measure). */
 export function checkSomeWeight(weights: Float32Array, file: string, column: string, split: string): void {
   if (weights.length > 0 && weights.every((w) => w === 0)) {
-    throw new DataError(`${file}: every ${split} row has weight 0 in column "${column}" (--weight-column); at least one row must weigh more than 0`);
+    throw new DataError(
+      `${file}: every ${split} row has weight 0 in column "${column}" (--weight-column); at least one row must weigh more than 0`,
+    );
   }
 }

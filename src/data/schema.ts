@@ -42,14 +42,20 @@ const ID_NAME = /(^|[^a-z])(id|index|idx|key|row|rownum|row_number)$/i;
 
 /** The type of every column of `table`, in header order; DataError for a flag naming no column or a cell that breaks a forced type. */
 export function inferSchema(table: RawTable, o: SchemaOptions = {}): SchemaColumn[] {
-  const names = (given: readonly string[] | undefined, flag: string) => new Set(given ? resolveNames(table.file, table.header, given, flag) : []);
+  const names = (given: readonly string[] | undefined, flag: string) =>
+    new Set(given ? resolveNames(table.file, table.header, given, flag) : []);
   const target = names(o.target, '--target');
   const features = o.features ? names(o.features, '--features') : undefined;
   const ignore = names(o.ignore, '--ignore');
   const forced = new Map<string, ColumnType>();
-  for (const [flag, list, type] of [['--categorical', o.categorical, 'categorical'], ['--numeric', o.numeric, 'numeric'], ['--date', o.date, 'date']] as const) {
+  for (const [flag, list, type] of [
+    ['--categorical', o.categorical, 'categorical'],
+    ['--numeric', o.numeric, 'numeric'],
+    ['--date', o.date, 'date'],
+  ] as const) {
     for (const n of names(list, flag)) {
-      if (forced.has(n)) throw new DataError(`${table.file}: column "${n}" is given two types (${forced.get(n)} and ${type}); pass it to one flag`);
+      if (forced.has(n))
+        throw new DataError(`${table.file}: column "${n}" is given two types (${forced.get(n)} and ${type}); pass it to one flag`);
       forced.set(n, type);
     }
   }
@@ -74,7 +80,14 @@ export function inferSchema(table: RawTable, o: SchemaOptions = {}): SchemaColum
     return s;
   });
   if (o.target && target.size > 0 && !schema.some((s) => s.type !== 'target' && !s.excluded)) {
-    throw new DataError(`${table.file}: no feature columns left (${schema.filter((s) => s.excluded).map((s) => `"${s.name}": ${s.excluded}`).join('; ') || 'the target is the only column'}); a table needs feature columns too`);
+    throw new DataError(
+      `${table.file}: no feature columns left (${
+        schema
+          .filter((s) => s.excluded)
+          .map((s) => `"${s.name}": ${s.excluded}`)
+          .join('; ') || 'the target is the only column'
+      }); a table needs feature columns too`,
+    );
   }
   return schema;
 }
@@ -103,7 +116,9 @@ function inferType(table: RawTable, col: RawColumn, chosen: boolean): ColumnType
     const v = col.numbers;
     // A column of numbers stays numeric even when it holds only 0 and 1 (pixels, counts): read as
     // a boolean, a 2 at predict time would be refused. Booleans are the text spellings below.
-    let integers = true, min = Infinity, max = -Infinity;
+    let integers = true,
+      min = Infinity,
+      max = -Infinity;
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
       if (Number.isNaN(x)) continue;
@@ -112,16 +127,21 @@ function inferType(table: RawTable, col: RawColumn, chosen: boolean): ColumnType
       if (x > max) max = x;
     }
     // Row numbers or keys: integers, one per row, named like an id or counting through the rows.
-    if (!chosen && integers && distinct === present && present >= ID_MIN_ROWS && (ID_NAME.test(col.name) || max - min + 1 === present)) return 'id';
+    if (!chosen && integers && distinct === present && present >= ID_MIN_ROWS && (ID_NAME.test(col.name) || max - min + 1 === present))
+      return 'id';
     return 'numeric';
   }
   const where = (row: number) => `${table.file}: line ${table.lines[row]}, column "${col.name}"`;
   const texts = col.texts;
   if (table.decimal === '.' && col.commaNumbers > 0 && col.commaNumbers + col.numeric >= present / 2) {
-    throw new DataError(`${where(col.firstComma)}: ${showCell(texts[col.firstComma])} is not a number with "." decimals; if the file writes decimals with a comma, pass --decimal ,`);
+    throw new DataError(
+      `${where(col.firstComma)}: ${showCell(texts[col.firstComma])} is not a number with "." decimals; if the file writes decimals with a comma, pass --decimal ,`,
+    );
   }
   if (col.numeric >= present / 2) {
-    throw new DataError(`${where(col.firstText)}: ${showCell(texts[col.firstText])} is not a decimal number, though most of the column is; fix the cell, add it to --na if it means missing, or pass --categorical "${col.name}"`);
+    throw new DataError(
+      `${where(col.firstText)}: ${showCell(texts[col.firstText])} is not a decimal number, though most of the column is; fix the cell, add it to --na if it means missing, or pass --categorical "${col.name}"`,
+    );
   }
   if (texts.every((t) => t === null || !Number.isNaN(parseBoolean(t)))) return 'boolean';
   if (texts.every((t) => t === null || !Number.isNaN(parseDate(t)))) return 'date';
@@ -133,13 +153,17 @@ function inferType(table: RawTable, col: RawColumn, chosen: boolean): ColumnType
 function checkForced(table: RawTable, col: RawColumn, type: ColumnType): void {
   const where = (row: number) => `${table.file}: line ${table.lines[row]}, column "${col.name}"`;
   if (type === 'numeric' && col.texts) {
-    throw new DataError(`${where(col.firstText)}: ${showCell(col.texts[col.firstText])} is not a decimal number (--numeric "${col.name}"); fix the cell or add it to --na`);
+    throw new DataError(
+      `${where(col.firstText)}: ${showCell(col.texts[col.firstText])} is not a decimal number (--numeric "${col.name}"); fix the cell or add it to --na`,
+    );
   }
   if (type === 'date') {
     for (let i = 0; i < table.count; i++) {
       const c = columnCell(col, i);
       if (c !== null && c !== undefined && Number.isNaN(parseDate(String(c)))) {
-        throw new DataError(`${where(i)}: ${showCell(c)} is not an ISO 8601 date (--date "${col.name}"; e.g. 2024-03-01 or 2024-03-01T12:30:00Z)`);
+        throw new DataError(
+          `${where(i)}: ${showCell(c)} is not an ISO 8601 date (--date "${col.name}"; e.g. 2024-03-01 or 2024-03-01T12:30:00Z)`,
+        );
       }
     }
   }

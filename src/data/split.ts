@@ -30,7 +30,14 @@ export function splitRows(rows: Rows, fraction: number, seed: number, classes?: 
 }
 
 /** The row indices splitRows keeps and holds out (labels given: stratified by class). */
-export function splitIndices(count: number, fraction: number, seed: number, classes?: number, labels?: Uint32Array, name = 'fraction'): { kept: number[]; held: number[] } {
+export function splitIndices(
+  count: number,
+  fraction: number,
+  seed: number,
+  classes?: number,
+  labels?: Uint32Array,
+  name = 'fraction',
+): { kept: number[]; held: number[] } {
   checkFraction(name, fraction);
   const rng = defaultRng(seed);
   const held = new Uint8Array(count);
@@ -52,7 +59,9 @@ export function splitIndices(count: number, fraction: number, seed: number, clas
   const heldIdx: number[] = [];
   for (let i = 0; i < count; i++) (held[i] ? heldIdx : keptIdx).push(i);
   if (keptIdx.length === 0 || heldIdx.length === 0) {
-    throw new DataError(`${name} ${fraction} of ${count} rows leaves ${keptIdx.length === 0 ? 'no rows to train on' : 'no rows to hold out'}; use more rows or another fraction`);
+    throw new DataError(
+      `${name} ${fraction} of ${count} rows leaves ${keptIdx.length === 0 ? 'no rows to train on' : 'no rows to hold out'}; use more rows or another fraction`,
+    );
   }
   return { kept: keptIdx, held: heldIdx };
 }

@@ -25,7 +25,9 @@ export function targetValues(table: RawTable, targets: readonly string[], rows: 
       const c = columnCell(col, r);
       const v = typeof c === 'number' ? c : parseDecimal(String(c), table.decimal);
       if (!Number.isFinite(v)) {
-        throw new DataError(`${table.file}: line ${table.lines[r]}, column "${t}": ${showCell(c)} is not a number; a regression target must be (for classes, leave out --task regress)`);
+        throw new DataError(
+          `${table.file}: line ${table.lines[r]}, column "${t}": ${showCell(c)} is not a number; a regression target must be (for classes, leave out --task regress)`,
+        );
       }
       out[k * targets.length + j] = v;
     });
@@ -40,9 +42,10 @@ export function labelsOf(table: RawTable, target: string, rows: readonly number[
     const name = className(columnCell(col, r));
     const k = index.get(name);
     if (k === undefined) {
-      throw new DataError(`${table.file}: line ${table.lines[r]}, column "${target}": class ${JSON.stringify(name)} is not one of the model's classes (${classNames.map((n) => JSON.stringify(n)).join(', ')})`);
+      throw new DataError(
+        `${table.file}: line ${table.lines[r]}, column "${target}": class ${JSON.stringify(name)} is not one of the model's classes (${classNames.map((n) => JSON.stringify(n)).join(', ')})`,
+      );
     }
     return k;
   });
 }
-

@@ -37,31 +37,50 @@ export function tableWarnings(f: TableFacts): DataWarning[] {
   const w: DataWarning[] = [];
   for (const s of f.schema) {
     if (s.excluded && s.excluded !== 'not in --features' && s.excluded !== '--ignore' && s.excluded !== WEIGHT_COLUMN) {
-      w.push({ code: 'excluded-column', message: `column "${s.name}" is left out: ${s.type} (${s.excluded}); pass --categorical or --numeric to use it` });
+      w.push({
+        code: 'excluded-column',
+        message: `column "${s.name}" is left out: ${s.type} (${s.excluded}); pass --categorical or --numeric to use it`,
+      });
     }
   }
   if (f.task === 'classify' && f.classNames && f.labels) {
     const names = f.classNames;
     if (names.length > CONTINUOUS_CLASSES && names.every((n) => Number.isFinite(Number(n)))) {
-      w.push({ code: 'numeric-target', message: `the target holds ${names.length} distinct numbers; if it is a quantity rather than classes, pass --task regress` });
+      w.push({
+        code: 'numeric-target',
+        message: `the target holds ${names.length} distinct numbers; if it is a quantity rather than classes, pass --task regress`,
+      });
     }
     const counts = new Uint32Array(names.length);
     for (const k of f.labels) counts[k]++;
     const rare = names.filter((_, k) => counts[k] < 2);
     if (rare.length) {
-      w.push({ code: 'rare-class', message: `${rare.length} class${rare.length === 1 ? '' : 'es'} with fewer than 2 training rows (${rare.slice(0, 5).map((n) => JSON.stringify(n)).join(', ')}${rare.length > 5 ? ', ...' : ''}); the model can hardly learn ${rare.length === 1 ? 'it' : 'them'}` });
+      w.push({
+        code: 'rare-class',
+        message: `${rare.length} class${rare.length === 1 ? '' : 'es'} with fewer than 2 training rows (${rare
+          .slice(0, 5)
+          .map((n) => JSON.stringify(n))
+          .join(', ')}${rare.length > 5 ? ', ...' : ''}); the model can hardly learn ${rare.length === 1 ? 'it' : 'them'}`,
+      });
     }
     const folded = new Map<string, string>();
     for (const n of names) {
       const k = n.trim().toLowerCase();
       const other = folded.get(k);
-      if (other !== undefined) w.push({ code: 'class-case', message: `class names ${JSON.stringify(other)} and ${JSON.stringify(n)} differ only by case or surrounding spaces; are they one class?` });
+      if (other !== undefined)
+        w.push({
+          code: 'class-case',
+          message: `class names ${JSON.stringify(other)} and ${JSON.stringify(n)} differ only by case or surrounding spaces; are they one class?`,
+        });
       else folded.set(k, n);
     }
   }
   w.push(...leakage(f));
   if (f.features > f.trainRows.length) {
-    w.push({ code: 'wide', message: `${f.features} features for ${f.trainRows.length} training rows: more features than rows; expect overfitting (leave columns out with --ignore, or lower --max-categories)` });
+    w.push({
+      code: 'wide',
+      message: `${f.features} features for ${f.trainRows.length} training rows: more features than rows; expect overfitting (leave columns out with --ignore, or lower --max-categories)`,
+    });
   }
   return w;
 }
@@ -86,20 +105,38 @@ function leakage(f: TableFacts): DataWarning[] {
         else if (seen !== f.labels[r]) pure = false;
       }
       if (pure && classOf.size >= 2 && classOf.size <= n / 2) {
-        out.push({ code: 'leakage', message: `column "${s.name}" predicts the target exactly on the training rows (each value goes with one class); if it is derived from the target, leave it out with --ignore "${s.name}"` });
+        out.push({
+          code: 'leakage',
+          message: `column "${s.name}" predicts the target exactly on the training rows (each value goes with one class); if it is derived from the target, leave it out with --ignore "${s.name}"`,
+        });
       }
     } else if (f.values && s.type === 'numeric' && !col.texts) {
-      let sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0, m = 0;
+      let sx = 0,
+        sy = 0,
+        sxx = 0,
+        syy = 0,
+        sxy = 0,
+        m = 0;
       for (let r = 0; r < n; r++) {
         const x = col.numbers[f.trainRows[r]];
         const y = f.values[r];
         if (Number.isNaN(x)) continue;
-        m++; sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y;
+        m++;
+        sx += x;
+        sy += y;
+        sxx += x * x;
+        syy += y * y;
+        sxy += x * y;
       }
-      const cov = sxy - (sx * sy) / m, vx = sxx - (sx * sx) / m, vy = syy - (sy * sy) / m;
+      const cov = sxy - (sx * sy) / m,
+        vx = sxx - (sx * sx) / m,
+        vy = syy - (sy * sy) / m;
       const r = vx > 0 && vy > 0 ? cov / Math.sqrt(vx * vy) : 0;
       if (m > 2 && Math.abs(r) > 0.9999) {
-        out.push({ code: 'leakage', message: `column "${s.name}" is an exact linear function of the target on the training rows (correlation ${r.toFixed(5)}); if it is derived from the target, leave it out with --ignore "${s.name}"` });
+        out.push({
+          code: 'leakage',
+          message: `column "${s.name}" is an exact linear function of the target on the training rows (correlation ${r.toFixed(5)}); if it is derived from the target, leave it out with --ignore "${s.name}"`,
+        });
       }
     }
   }

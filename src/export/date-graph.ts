@@ -24,7 +24,10 @@ export const DATE_PARTS = ['month', 'dayofweek', 'dayofyear', 'hour'] as const;
 
 /** Arithmetic on double values, each call one node. */
 class DoubleOps {
-  constructor(private readonly g: GraphBuilder, private readonly base: string) {}
+  constructor(
+    private readonly g: GraphBuilder,
+    private readonly base: string,
+  ) {}
   c(v: number): string {
     return this.g.constant('date_c', 'double', [], Float64Array.of(v));
   }
@@ -55,10 +58,14 @@ function januaryFirst(o: DoubleOps, year: string): string {
 /** Adds the date column's features (float [N, 1] each) from its input `x`. */
 export function dateColumn(g: GraphBuilder, x: string, c: PipelineColumn, base: string): string[] {
   const parts = c.parts ?? [];
-  for (const p of parts) if (!(DATE_PARTS as readonly string[]).includes(p)) throw new ColumnError(`its date part "${p}" has no ONNX form (known: ${DATE_PARTS.join(', ')})`);
+  for (const p of parts)
+    if (!(DATE_PARTS as readonly string[]).includes(p))
+      throw new ColumnError(`its date part "${p}" has no ONNX form (known: ${DATE_PARTS.join(', ')})`);
   const fill = c.fill;
   if (!Array.isArray(fill) || fill.length !== 1 + 2 * parts.length || !fill.every(Number.isFinite)) {
-    throw new ColumnError(`its fill ${JSON.stringify(fill)} is not ${1 + 2 * parts.length} finite numbers (year, then a sin/cos pair per part)`);
+    throw new ColumnError(
+      `its fill ${JSON.stringify(fill)} is not ${1 + 2 * parts.length} finite numbers (year, then a sin/cos pair per part)`,
+    );
   }
   const o = new DoubleOps(g, base);
   const isNan = g.node('IsNaN', [x], `${base}_isnan`);

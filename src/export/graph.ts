@@ -77,11 +77,22 @@ export class GraphBuilder {
 
   /** An int64 constant of shape `dims` (default [values.length]). */
   int64s(base: string, values: readonly number[], dims: readonly number[] = [values.length]): string {
-    return this.constant(base, 'int64', dims, BigInt64Array.from(values, (v) => BigInt(v)));
+    return this.constant(
+      base,
+      'int64',
+      dims,
+      BigInt64Array.from(values, (v) => BigInt(v)),
+    );
   }
 
   /** Adds a node writing `outputs` (names from fresh() or claim()); returns them. */
-  nodeMulti(op: string, inputs: readonly string[], outputs: readonly string[], attributes: readonly Attribute[] = [], domain = ''): string[] {
+  nodeMulti(
+    op: string,
+    inputs: readonly string[],
+    outputs: readonly string[],
+    attributes: readonly Attribute[] = [],
+    domain = '',
+  ): string[] {
     this.nodes.push({ op, domain, inputs, outputs, name: this.fresh(`${op}_node`), attributes });
     return [...outputs];
   }
@@ -100,6 +111,14 @@ export class GraphBuilder {
   }
 
   graph(name: string, doc?: string): Graph {
-    return { name, nodes: this.nodes, initializers: this.initializers, inputs: this.inputs, outputs: this.outputs, valueInfo: this.valueInfo, doc };
+    return {
+      name,
+      nodes: this.nodes,
+      initializers: this.initializers,
+      inputs: this.inputs,
+      outputs: this.outputs,
+      valueInfo: this.valueInfo,
+      doc,
+    };
   }
 }

@@ -42,20 +42,31 @@ const LEAKY_SLOPE = Math.fround(0.01);
 function activation(g: GraphBuilder, x: string, a: Activation, layer: number): string {
   const out = `h${layer}`;
   switch (a.name) {
-    case 'relu': return g.node('Relu', [x], out);
-    case 'tanh': return g.node('Tanh', [x], out);
-    case 'sigmoid': return g.node('Sigmoid', [x], out);
-    case 'identity': return x;
-    case 'leaky_relu': return g.node('LeakyRelu', [x], out, [attr.float('alpha', a.alpha ?? LEAKY_SLOPE)]);
+    case 'relu':
+      return g.node('Relu', [x], out);
+    case 'tanh':
+      return g.node('Tanh', [x], out);
+    case 'sigmoid':
+      return g.node('Sigmoid', [x], out);
+    case 'identity':
+      return x;
+    case 'leaky_relu':
+      return g.node('LeakyRelu', [x], out, [attr.float('alpha', a.alpha ?? LEAKY_SLOPE)]);
     case 'gelu': {
       // 0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x^3)))
       const cube = g.node('Mul', [g.node('Mul', [x, x], `u${layer}_sq`), x], `u${layer}_cube`);
       const inner = g.node('Add', [x, g.node('Mul', [cube, g.floats('gelu_c', [0.044715], [])], `u${layer}_c3`)], `u${layer}_inner`);
-      const t = g.node('Tanh', [g.node('Mul', [inner, g.floats('sqrt_2_over_pi', [Math.sqrt(2 / Math.PI)], [])], `u${layer}_arg`)], `u${layer}_tanh`);
+      const t = g.node(
+        'Tanh',
+        [g.node('Mul', [inner, g.floats('sqrt_2_over_pi', [Math.sqrt(2 / Math.PI)], [])], `u${layer}_arg`)],
+        `u${layer}_tanh`,
+      );
       return halfXTimesOnePlus(g, x, t, layer, out);
     }
     default:
-      throw new RangeError(`hidden layer ${layer}: activation "${a.name}" has no ONNX form (exportable: ${EXPORTABLE_ACTIVATIONS.join(', ')})`);
+      throw new RangeError(
+        `hidden layer ${layer}: activation "${a.name}" has no ONNX form (exportable: ${EXPORTABLE_ACTIVATIONS.join(', ')})`,
+      );
   }
 }
 
@@ -91,20 +102,34 @@ export function addNetwork(g: GraphBuilder, x: string, spec: NetworkSpec): void 
   if (spec.task === 'regress') {
     const value = 'value';
     const { targetMean: mean, targetStd: std } = spec;
-    if (mean && std) g.nodeInto('Add', [g.node('Mul', [h, g.floats('target_std', std, [1, K])], 'value_scaled'), g.floats('target_mean', mean, [1, K])], value);
+    if (mean && std)
+      g.nodeInto(
+        'Add',
+        [g.node('Mul', [h, g.floats('target_std', std, [1, K])], 'value_scaled'), g.floats('target_mean', mean, [1, K])],
+        value,
+      );
     else g.nodeInto('Identity', [h], value);
-    g.output(value, 'float', ['N', K], 'predicted values in the targets\' units');
+    g.output(value, 'float', ['N', K], "predicted values in the targets' units");
     return;
   }
   const [label, probabilities] = outputNames('classify');
   g.nodeInto('Softmax', [h], probabilities, [attr.int('axis', 1)]);
   if (spec.classNames) {
     const index = g.node('ArgMax', [h], 'class_index', [attr.int('axis', 1), attr.int('keepdims', 0)]);
-    g.nodeInto('LabelEncoder', [index], label, [
-      attr.ints('keys_int64s', spec.classNames.map((_, i) => i)),
-      attr.strings('values_strings', spec.classNames),
-      attr.string('default_string', ''),
-    ], ML_DOMAIN);
+    g.nodeInto(
+      'LabelEncoder',
+      [index],
+      label,
+      [
+        attr.ints(
+          'keys_int64s',
+          spec.classNames.map((_, i) => i),
+        ),
+        attr.strings('values_strings', spec.classNames),
+        attr.string('default_string', ''),
+      ],
+      ML_DOMAIN,
+    );
     g.output(label, 'string', ['N'], 'the most probable class name');
   } else {
     g.nodeInto('ArgMax', [h], label, [attr.int('axis', 1), attr.int('keepdims', 0)]);

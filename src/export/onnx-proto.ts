@@ -97,7 +97,8 @@ export function tensorProto(t: Tensor): ProtoWriter {
   }
   const data = t.data as Float32Array | Float64Array | BigInt64Array;
   const expected = t.type === 'float' ? Float32Array : t.type === 'double' ? Float64Array : t.type === 'int64' ? BigInt64Array : undefined;
-  if (!expected || !(data instanceof expected)) throw new TypeError(`Tensor ${t.name}: ${t.type} data must be a ${expected?.name ?? 'supported type'}`);
+  if (!expected || !(data instanceof expected))
+    throw new TypeError(`Tensor ${t.name}: ${t.type} data must be a ${expected?.name ?? 'supported type'}`);
   // raw_data is little-endian; typed arrays are in the platform's order.
   const bytes = new Uint8Array(data.byteLength);
   const view = new DataView(bytes.buffer);
@@ -112,13 +113,23 @@ export function tensorProto(t: Tensor): ProtoWriter {
 function attributeProto(a: Attribute): ProtoWriter {
   const w = new ProtoWriter().string(1, a.name).int(20, ATTRIBUTE_TYPES[a.type]);
   switch (a.type) {
-    case 'float': return w.float(2, a.value);
-    case 'int': return w.int(3, a.value);
-    case 'string': return w.string(4, a.value);
-    case 'tensor': return w.message(5, tensorProto(a.value));
-    case 'floats': a.value.forEach((v) => w.float(7, v)); return w;
-    case 'ints': a.value.forEach((v) => w.int(8, v)); return w;
-    case 'strings': a.value.forEach((v) => w.string(9, v)); return w;
+    case 'float':
+      return w.float(2, a.value);
+    case 'int':
+      return w.int(3, a.value);
+    case 'string':
+      return w.string(4, a.value);
+    case 'tensor':
+      return w.message(5, tensorProto(a.value));
+    case 'floats':
+      a.value.forEach((v) => w.float(7, v));
+      return w;
+    case 'ints':
+      a.value.forEach((v) => w.int(8, v));
+      return w;
+    case 'strings':
+      a.value.forEach((v) => w.string(9, v));
+      return w;
   }
 }
 

@@ -60,11 +60,14 @@ function packageVersion(): string {
 function pipelineInputs(g: GraphBuilder, pipeline: PipelineSpec, inputs: number): string {
   try {
     const { features, count } = addPipeline(g, pipeline, dateColumn);
-    if (count !== inputs) throw new ExportError(`the pipeline encodes ${count} features but the network takes ${inputs}; the model file is inconsistent`);
+    if (count !== inputs)
+      throw new ExportError(`the pipeline encodes ${count} features but the network takes ${inputs}; the model file is inconsistent`);
     return features;
   } catch (e) {
     if (e instanceof ColumnError) {
-      throw new ExportError(e.column === undefined ? `cannot export the pipeline: ${e.message}` : `cannot export column "${e.column}": ${e.message}`);
+      throw new ExportError(
+        e.column === undefined ? `cannot export the pipeline: ${e.message}` : `cannot export column "${e.column}": ${e.message}`,
+      );
     }
     throw e;
   }
@@ -95,18 +98,30 @@ export function onnxModel(m: TrainedModel, options: OnnxOptions = {}): Model {
   }
   try {
     addNetwork(g, x, {
-      net, activations, task, classNames: m.classNames, targetMean: p?.targetMean, targetStd: p?.targetStd,
+      net,
+      activations,
+      task,
+      classNames: m.classNames,
+      targetMean: p?.targetMean,
+      targetStd: p?.targetStd,
     });
   } catch (e) {
     if (e instanceof RangeError) throw new ExportError(e.message);
     throw e;
   }
-  const metadata: Record<string, string> = { task, layers: net.sizes.join(','), activation: activations.map((a) => a.name).join(',') || 'relu' };
+  const metadata: Record<string, string> = {
+    task,
+    layers: net.sizes.join(','),
+    activation: activations.map((a) => a.name).join(',') || 'relu',
+  };
   if (m.featureNames) metadata.feature_names = JSON.stringify(m.featureNames);
   if (m.classNames) metadata.class_names = JSON.stringify(m.classNames);
   return {
     irVersion: ONNX_IR_VERSION,
-    opsets: [{ domain: '', version: ONNX_OPSET }, { domain: 'ai.onnx.ml', version: ONNX_ML_OPSET }],
+    opsets: [
+      { domain: '', version: ONNX_OPSET },
+      { domain: 'ai.onnx.ml', version: ONNX_ML_OPSET },
+    ],
     producerName: 'native-mlp',
     producerVersion: packageVersion(),
     doc: `native-mlp ${task} model, layers ${net.sizes.join('-')}`,

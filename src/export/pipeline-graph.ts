@@ -63,11 +63,19 @@ function caseVariants(s: string): string[] {
  */
 function imputed(g: GraphBuilder, x: string, c: PipelineColumn, base: string): string[] {
   if (c.fill === null) return [x];
-  if (typeof c.fill !== 'number' || !Number.isFinite(c.fill)) throw new ColumnError(`its fill value ${JSON.stringify(c.fill)} is not a finite number`);
-  const filled = g.typed(g.node('Imputer', [x], `${base}_filled`, [
-    attr.floats('imputed_value_floats', [c.fill]),
-    attr.float('replaced_value_float', NaN),
-  ], ML_DOMAIN), 'float', ['N', 1]);
+  if (typeof c.fill !== 'number' || !Number.isFinite(c.fill))
+    throw new ColumnError(`its fill value ${JSON.stringify(c.fill)} is not a finite number`);
+  const filled = g.typed(
+    g.node(
+      'Imputer',
+      [x],
+      `${base}_filled`,
+      [attr.floats('imputed_value_floats', [c.fill]), attr.float('replaced_value_float', NaN)],
+      ML_DOMAIN,
+    ),
+    'float',
+    ['N', 1],
+  );
   if (!c.indicator) return [filled];
   const isNan = g.node('IsNaN', [x], `${base}_isnan`);
   return [filled, g.node('Cast', [isNan], `${base}_missing`, [attr.int('to', 1)])];
@@ -76,38 +84,76 @@ function imputed(g: GraphBuilder, x: string, c: PipelineColumn, base: string): s
 function booleanColumn(g: GraphBuilder, x: string, c: PipelineColumn, base: string): string[] {
   const keys: string[] = [];
   const values: number[] = [];
-  for (const [spellings, v] of [[TRUE_SPELLINGS, 1], [FALSE_SPELLINGS, 0]] as const) {
-    for (const s of spellings) for (const variant of caseVariants(s)) {
-      keys.push(variant);
-      values.push(v);
-    }
+  for (const [spellings, v] of [
+    [TRUE_SPELLINGS, 1],
+    [FALSE_SPELLINGS, 0],
+  ] as const) {
+    for (const s of spellings)
+      for (const variant of caseVariants(s)) {
+        keys.push(variant);
+        values.push(v);
+      }
   }
-  const v = g.typed(g.node('LabelEncoder', [x], `${base}_value`, [
-    attr.strings('keys_strings', keys), attr.floats('values_floats', values), attr.float('default_float', NaN),
-  ], ML_DOMAIN), 'float', ['N', 1]);
+  const v = g.typed(
+    g.node(
+      'LabelEncoder',
+      [x],
+      `${base}_value`,
+      [attr.strings('keys_strings', keys), attr.floats('values_floats', values), attr.float('default_float', NaN)],
+      ML_DOMAIN,
+    ),
+    'float',
+    ['N', 1],
+  );
   return imputed(g, v, c, base);
 }
 
 function categoricalColumn(g: GraphBuilder, x: string, c: PipelineColumn, missing: readonly string[], base: string): string[] {
   const cats = c.categories;
-  if (!Array.isArray(cats) || cats.length === 0 || !cats.every((s) => typeof s === 'string')) throw new ColumnError('it has no list of categories');
+  if (!Array.isArray(cats) || cats.length === 0 || !cats.every((s) => typeof s === 'string'))
+    throw new ColumnError('it has no list of categories');
   const otherSlot = c.other ? cats.length : -1;
   const missingSlot = c.missing ? cats.length + (c.other ? 1 : 0) : -1;
   const width = cats.length + (c.other ? 1 : 0) + (c.missing ? 1 : 0);
   const slot = new Map<string, number>();
   for (const s of ['', ...missing]) slot.set(s, missingSlot);
   cats.forEach((s, i) => {
-    if (slot.has(s)) throw new ColumnError(`its category ${JSON.stringify(s)} is ${s === '' ? 'empty' : 'a missing-value spelling'} or listed twice`);
+    if (slot.has(s))
+      throw new ColumnError(`its category ${JSON.stringify(s)} is ${s === '' ? 'empty' : 'a missing-value spelling'} or listed twice`);
     slot.set(s, i);
   });
-  const index = g.typed(g.node('LabelEncoder', [x], `${base}_slot`, [
-    attr.strings('keys_strings', [...slot.keys()]),
-    attr.ints('values_int64s', [...slot.values()]),
-    attr.int('default_int64', otherSlot),
-  ], ML_DOMAIN), 'int64', ['N', 1]);
-  const oneHot = g.typed(g.node('OneHotEncoder', [index], `${base}_onehot3d`, [
-    attr.ints('cats_int64s', Array.from({ length: width }, (_, i) => i)), attr.int('zeros', 1),
-  ], ML_DOMAIN), 'float', ['N', 1, width]);
+  const index = g.typed(
+    g.node(
+      'LabelEncoder',
+      [x],
+      `${base}_slot`,
+      [
+        attr.strings('keys_strings', [...slot.keys()]),
+        attr.ints('values_int64s', [...slot.values()]),
+        attr.int('default_int64', otherSlot),
+      ],
+      ML_DOMAIN,
+    ),
+    'int64',
+    ['N', 1],
+  );
+  const oneHot = g.typed(
+    g.node(
+      'OneHotEncoder',
+      [index],
+      `${base}_onehot3d`,
+      [
+        attr.ints(
+          'cats_int64s',
+          Array.from({ length: width }, (_, i) => i),
+        ),
+        attr.int('zeros', 1),
+      ],
+      ML_DOMAIN,
+    ),
+    'float',
+    ['N', 1, width],
+  );
   return [g.node('Reshape', [oneHot, g.int64s('shape_onehot', [-1, width])], `${base}_onehot`)];
 }
 
@@ -117,11 +163,16 @@ export type DateWriter = (g: GraphBuilder, x: string, c: PipelineColumn, base: s
 /** Each column's graph input: element type and what it holds. */
 function inputOf(c: PipelineColumn): [type: 'float' | 'string' | 'double', doc: string] {
   switch (c.type) {
-    case 'numeric': return ['float', 'numeric; NaN = missing'];
-    case 'boolean': return ['string', 'boolean as written in the CSV (true/false, yes/no, y/n, t/f, 1/0, any case); anything else = missing'];
-    case 'categorical': return ['string', 'categorical; "" or a missing-value spelling = missing'];
-    case 'date': return ['double', 'date as seconds since 1970-01-01T00:00:00Z (Unix time); NaN = missing'];
-    default: throw new ColumnError(`its type "${c.type}" has no ONNX form`);
+    case 'numeric':
+      return ['float', 'numeric; NaN = missing'];
+    case 'boolean':
+      return ['string', 'boolean as written in the CSV (true/false, yes/no, y/n, t/f, 1/0, any case); anything else = missing'];
+    case 'categorical':
+      return ['string', 'categorical; "" or a missing-value spelling = missing'];
+    case 'date':
+      return ['double', 'date as seconds since 1970-01-01T00:00:00Z (Unix time); NaN = missing'];
+    default:
+      throw new ColumnError(`its type "${c.type}" has no ONNX form`);
   }
 }
 
@@ -141,20 +192,27 @@ function withColumn<T>(c: PipelineColumn, fn: () => T): T {
  */
 export function addPipeline(g: GraphBuilder, p: PipelineSpec, dateColumn: DateWriter): { features: string; count: number } {
   if (p.columns.length === 0) throw new ColumnError('the pipeline has no input columns');
-  const inputs = p.columns.map((c) => withColumn(c, () => {
-    const [type, doc] = inputOf(c);
-    if (g.has(c.name)) throw new ColumnError('its name is taken by a graph output (label, probabilities, value) or another column; rename the column to export');
-    return g.input(c.name, type, ['N', 1], doc);
-  }));
+  const inputs = p.columns.map((c) =>
+    withColumn(c, () => {
+      const [type, doc] = inputOf(c);
+      if (g.has(c.name))
+        throw new ColumnError(
+          'its name is taken by a graph output (label, probabilities, value) or another column; rename the column to export',
+        );
+      return g.input(c.name, type, ['N', 1], doc);
+    }),
+  );
   const parts: string[] = [];
-  p.columns.forEach((c, i) => withColumn(c, () => {
-    const base = `col_${c.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
-    const x = inputs[i];
-    if (c.type === 'numeric') parts.push(...imputed(g, x, c, base));
-    else if (c.type === 'boolean') parts.push(...booleanColumn(g, x, c, base));
-    else if (c.type === 'categorical') parts.push(...categoricalColumn(g, x, c, p.missing, base));
-    else parts.push(...dateColumn(g, x, c, base));
-  }));
+  p.columns.forEach((c, i) =>
+    withColumn(c, () => {
+      const base = `col_${c.name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+      const x = inputs[i];
+      if (c.type === 'numeric') parts.push(...imputed(g, x, c, base));
+      else if (c.type === 'boolean') parts.push(...booleanColumn(g, x, c, base));
+      else if (c.type === 'categorical') parts.push(...categoricalColumn(g, x, c, p.missing, base));
+      else parts.push(...dateColumn(g, x, c, base));
+    }),
+  );
   const count = p.columns.reduce((n, c) => n + width(c), 0);
   return { features: parts.length === 1 ? parts[0] : g.node('Concat', parts, 'features', [attr.int('axis', 1)]), count };
 }
@@ -162,8 +220,11 @@ export function addPipeline(g: GraphBuilder, p: PipelineSpec, dateColumn: DateWr
 /** The number of encoded features of a column (docs/formats.md's table). */
 export function width(c: PipelineColumn): number {
   switch (c.type) {
-    case 'categorical': return (c.categories?.length ?? 0) + (c.other ? 1 : 0) + (c.missing ? 1 : 0);
-    case 'date': return Array.isArray(c.fill) ? c.fill.length + (c.indicator ? 1 : 0) : 0;
-    default: return 1 + (c.indicator ? 1 : 0);
+    case 'categorical':
+      return (c.categories?.length ?? 0) + (c.other ? 1 : 0) + (c.missing ? 1 : 0);
+    case 'date':
+      return Array.isArray(c.fill) ? c.fill.length + (c.indicator ? 1 : 0) : 0;
+    default:
+      return 1 + (c.indicator ? 1 : 0);
   }
 }

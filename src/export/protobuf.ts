@@ -28,7 +28,7 @@ export class ProtoWriter {
   }
 
   private tag(field: number, wire: number): void {
-    this.push(varint(BigInt(field) << 3n | BigInt(wire)));
+    this.push(varint((BigInt(field) << 3n) | BigInt(wire)));
   }
 
   /** An int32 / int64 / enum field (varint). */
@@ -91,7 +91,8 @@ export class ProtoWriter {
 
 /** The varint bytes of an integer; negative values as 64-bit two's complement (ten bytes). */
 export function varint(value: number | bigint): Uint8Array {
-  if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new RangeError(`Expected a safe integer for a varint but received ${value}`);
+  if (typeof value === 'number' && !Number.isSafeInteger(value))
+    throw new RangeError(`Expected a safe integer for a varint but received ${value}`);
   let v = BigInt.asUintN(64, BigInt(value));
   const out: number[] = [];
   while (v >= 0x80n) {

@@ -35,9 +35,13 @@ export interface RegressionEvaluation {
  * prediction for F1 (a class never seen nor predicted adds nothing), in truth for recall.
  */
 export function classScores(confusion: Uint32Array, classes: number): { testMacroF1: number; testBalancedAccuracy: number } {
-  let f1 = 0, f1n = 0, recall = 0, recallN = 0;
+  let f1 = 0,
+    f1n = 0,
+    recall = 0,
+    recallN = 0;
   for (let k = 0; k < classes; k++) {
-    let truth = 0, predicted = 0;
+    let truth = 0,
+      predicted = 0;
     for (let j = 0; j < classes; j++) {
       truth += confusion[k * classes + j];
       predicted += confusion[j * classes + k];
@@ -78,11 +82,16 @@ function checkCount(set: Rows, count: number): void {
  * With row weights (train/weights.ts) the loss is their weighted mean; the counts are not weighted.
  */
 export function evaluate(
-  be: Backend, net: Mlp, set: Rows, count = set.count, ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count)), be.alloc),
+  be: Backend,
+  net: Mlp,
+  set: Rows,
+  count = set.count,
+  ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count)), be.alloc),
   weights?: Float32Array,
 ): Evaluation {
   checkCount(set, count);
-  if (!(set.targets instanceof Uint32Array)) throw new TypeError('evaluate() measures classification; use evaluateRegression() for float targets');
+  if (!(set.targets instanceof Uint32Array))
+    throw new TypeError('evaluate() measures classification; use evaluateRegression() for float targets');
   const labels = new Uint32Array(ws.rows);
   const order = identityOrder(count);
   const C = net.classes;
@@ -111,8 +120,13 @@ export function evaluate(
  * with `p`'s target mean and std (if any): errors are reported back in the targets' units.
  */
 export function evaluateRegression(
-  be: Backend, net: Mlp, set: Rows, p?: Preprocessing, count = set.count,
-  ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count)), be.alloc), weights?: Float32Array,
+  be: Backend,
+  net: Mlp,
+  set: Rows,
+  p?: Preprocessing,
+  count = set.count,
+  ws = new Workspace(net, Math.max(1, Math.min(EVAL_ROWS, count)), be.alloc),
+  weights?: Float32Array,
 ): RegressionEvaluation {
   checkCount(set, count);
   if (!(set.targets instanceof Float32Array)) throw new TypeError('evaluateRegression() needs float targets; use evaluate() for classes');
@@ -122,9 +136,13 @@ export function evaluateRegression(
   const order = identityOrder(count);
   const std = p?.targetStd;
   const mean = p?.targetMean;
-  let sq = 0, abs = 0, loss = 0;
+  let sq = 0,
+    abs = 0,
+    loss = 0;
   // R^2 per output from sums in original units: SS_res and SS_tot = sum y^2 - (sum y)^2 / n.
-  const res = new Float64Array(K), sy = new Float64Array(K), syy = new Float64Array(K);
+  const res = new Float64Array(K),
+    sy = new Float64Array(K),
+    syy = new Float64Array(K);
   for (let start = 0; start < count; start += ws.rows) {
     const rows = Math.min(ws.rows, count - start);
     gatherBatch(be, ws.X, targets, set, order, start, rows);
@@ -154,8 +172,16 @@ export function evaluateRegression(
 
 /** The summed (weighted) loss of one evaluated chunk; du[L] is scratch. */
 function lossOf(
-  be: Backend, ws: Workspace, L: number, out: Float32Array, targets: Targets, rows: number, cols: number,
-  order: Uint32Array, start: number, weights?: Float32Array,
+  be: Backend,
+  ws: Workspace,
+  L: number,
+  out: Float32Array,
+  targets: Targets,
+  rows: number,
+  cols: number,
+  order: Uint32Array,
+  start: number,
+  weights?: Float32Array,
 ): number {
   let w: Float32Array | undefined;
   if (weights) gatherWeights((w = new Float32Array(rows)), weights, order, start, rows);

@@ -24,7 +24,12 @@ export interface Prediction {
 const CHUNK = 1000;
 
 /** Runs rows x net.inputs through the network in chunks; `each` sees each chunk's outputs. */
-export function forwardAll(be: Backend, net: Mlp, images: Uint8Array | Float32Array, each: (out: Float32Array, start: number, rows: number) => void): number {
+export function forwardAll(
+  be: Backend,
+  net: Mlp,
+  images: Uint8Array | Float32Array,
+  each: (out: Float32Array, start: number, rows: number) => void,
+): number {
   const f = net.inputs;
   if (!(images instanceof Uint8Array) && !(images instanceof Float32Array)) {
     throw new TypeError(`Expected images to be a Uint8Array (raw pixels) or Float32Array (scaled) but received ${typeof images}`);
@@ -125,7 +130,12 @@ export function predictRows(be: Backend, model: TrainedModel, x: PredictInput): 
   for (let i = 0; i < count; i++) probability[i] = probabilities[i * C + labels[i]];
   const names = model.classNames;
   return {
-    task: 'classify', labels: Array.from(labels, (k) => (names ? names[k] : k)), classIndex: labels, probability, probabilities,
-    classNames: names ? [...names] : Array.from({ length: C }, (_, k) => String(k)), warnings,
+    task: 'classify',
+    labels: Array.from(labels, (k) => (names ? names[k] : k)),
+    classIndex: labels,
+    probability,
+    probabilities,
+    classNames: names ? [...names] : Array.from({ length: C }, (_, k) => String(k)),
+    warnings,
   };
 }

@@ -104,9 +104,7 @@ export function readAt(f: OpenFile, position: number, length: number, fail: Fail
  * A file that shrinks while being read is reported as truncated; one that grows is read only up
  * to the size it had when opened.
  */
-export function readBounded(
-  file: string, maxBytes: number, fail: Fail, limitText = '', checkSize?: (size: number) => void,
-): Uint8Array {
+export function readBounded(file: string, maxBytes: number, fail: Fail, limitText = '', checkSize?: (size: number) => void): Uint8Array {
   const f = openRegular(file, fail);
   try {
     if (f.size > maxBytes) {
@@ -145,9 +143,7 @@ export function gunzipPrefix(compressed: Uint8Array, want: number): Uint8Array {
  * expected + 1 (so a bomb stops there). Returns the bytes and whether the stream ended properly
  * (its trailer present), or `more` when it holds more than expected. Corrupt data throws.
  */
-export function gunzipExactly(
-  compressed: Uint8Array, expected: number,
-): { bytes: Uint8Array; complete: boolean } | { more: true } {
+export function gunzipExactly(compressed: Uint8Array, expected: number): { bytes: Uint8Array; complete: boolean } | { more: true } {
   const cap = Math.max(1, expected + 1);
   try {
     return { bytes: gunzipSync(compressed, { maxOutputLength: cap }), complete: true };
@@ -179,7 +175,8 @@ export function readMaybeGzip(file: string, maxBytes: number, fail: Fail, checkS
     return fail(`${file}: gzip data is corrupt (${(e as Error).message}); re-download or un-gzip the file`);
   }
   if ('more' in r || r.bytes.length > maxBytes) return fail(`${file}: inflates to more than the limit of ${maxBytes} bytes`);
-  if (!r.complete) return fail(`${file}: truncated: the gzip data ends before its trailer (after ${r.bytes.length} bytes); re-download the file`);
+  if (!r.complete)
+    return fail(`${file}: truncated: the gzip data ends before its trailer (after ${r.bytes.length} bytes); re-download the file`);
   return r.bytes;
 }
 

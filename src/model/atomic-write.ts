@@ -18,7 +18,18 @@
  * the save completes (send it again to stop the process).
  */
 import {
-  accessSync, closeSync, constants, fsyncSync, lstatSync, openSync, readlinkSync, renameSync, statSync, type Stats, unlinkSync, writeSync,
+  accessSync,
+  closeSync,
+  constants,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+  type Stats,
+  unlinkSync,
+  writeSync,
 } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
@@ -55,7 +66,9 @@ export function resolveSaveTarget(file: string): string {
     }
     if (!st.isFile()) {
       const via = target === resolve(file) ? '' : ` (${target}, which it links to)`;
-      throw new ModelFileError(`${file}: cannot save: the target${via} is ${describeFileType(st)}, not a regular file; saving would replace it, so pass the path of a regular file`);
+      throw new ModelFileError(
+        `${file}: cannot save: the target${via} is ${describeFileType(st)}, not a regular file; saving would replace it, so pass the path of a regular file`,
+      );
     }
     return target;
   }
@@ -80,7 +93,7 @@ function checkProtectedLink(file: string, link: string, st: Stats): void {
   if (stickyWorldWritable && st.uid !== euid && st.uid !== d.uid) {
     throw new ModelFileError(
       `${file}: cannot save: ${link} is a symbolic link owned by another user (uid ${st.uid}) in the sticky world-writable folder ${dir}; ` +
-        'following it could redirect the save to any file (the kernel\'s protected_symlinks rule refuses it too), so save to a path without that link',
+        "following it could redirect the save to any file (the kernel's protected_symlinks rule refuses it too), so save to a path without that link",
     );
   }
 }
@@ -97,7 +110,9 @@ export function checkSaveTarget(file: string): void {
   try {
     st = statSync(dir);
   } catch (e) {
-    throw new ModelFileError(`${file}: cannot save: folder ${dir} ${errnoCode(e) === 'ENOENT' ? 'does not exist (ENOENT)' : describeErrno(e)}`);
+    throw new ModelFileError(
+      `${file}: cannot save: folder ${dir} ${errnoCode(e) === 'ENOENT' ? 'does not exist (ENOENT)' : describeErrno(e)}`,
+    );
   }
   if (!st.isDirectory()) throw new ModelFileError(`${file}: cannot save: ${dir} is not a folder (ENOTDIR)`);
   // access(2), not a probe file: nothing is created, so nothing can be left behind by SIGKILL.
@@ -245,7 +260,9 @@ function errnoCode(e: unknown): string | undefined {
 
 function randomTag(): string {
   let s = '';
-  for (let i = 0; i < 2; i++) s += Math.floor(Math.random() * 0x100000000).toString(16).padStart(8, '0');
+  for (let i = 0; i < 2; i++)
+    s += Math.floor(Math.random() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   return s;
 }
-

@@ -27,7 +27,9 @@ const MAX_STAT = 1e30;
 /** Why a statistic is out of range, or null. */
 export function statProblem(kind: 'mean' | 'std', v: number): string | null {
   if (kind === 'std') {
-    return v >= MIN_NORMAL_F32 && v <= MAX_STAT ? null : `a standard deviation must be from ${MIN_NORMAL_F32} (the smallest normal float32) to ${MAX_STAT}`;
+    return v >= MIN_NORMAL_F32 && v <= MAX_STAT
+      ? null
+      : `a standard deviation must be from ${MIN_NORMAL_F32} (the smallest normal float32) to ${MAX_STAT}`;
   }
   return Number.isFinite(v) && Math.abs(v) <= MAX_STAT ? null : `a mean must be finite and within +-${MAX_STAT}`;
 }
@@ -65,13 +67,17 @@ export function dataTensorLength(name: DataTensorName, sizes: readonly number[])
 export function dataTensors(net: Mlp, d: ModelData): [DataTensorName, Float32Array][] {
   const p = d.preprocessing ?? {};
   const all: [DataTensorName, Float32Array | undefined][] = [
-    ['feature_mean', p.featureMean], ['feature_std', p.featureStd], ['target_mean', p.targetMean], ['target_std', p.targetStd],
+    ['feature_mean', p.featureMean],
+    ['feature_std', p.featureStd],
+    ['target_mean', p.targetMean],
+    ['target_std', p.targetStd],
   ];
   const out: [DataTensorName, Float32Array][] = [];
   for (const [name, t] of all) {
     if (!t) continue;
     const need = dataTensorLength(name, net.sizes);
-    if (t.length !== need) throw new RangeError(`Expected ${name} to hold ${need} values for layers ${net.sizes.join('-')} but it holds ${t.length}`);
+    if (t.length !== need)
+      throw new RangeError(`Expected ${name} to hold ${need} values for layers ${net.sizes.join('-')} but it holds ${t.length}`);
     for (let i = 0; i < t.length; i++) {
       const why = statProblem(name.endsWith('std') ? 'std' : 'mean', t[i]);
       if (why) throw new RangeError(`Expected ${name}[${i}] in range (${why}) but received ${t[i]}`);
@@ -86,13 +92,15 @@ export function dataMetadata(net: Mlp, d: ModelData): Record<string, string> {
   const m: Record<string, string> = {};
   if (d.task) m.task = d.task;
   if (d.featureNames) {
-    if (d.featureNames.length !== net.inputs) throw new RangeError(`Expected ${net.inputs} feature names but received ${d.featureNames.length}`);
+    if (d.featureNames.length !== net.inputs)
+      throw new RangeError(`Expected ${net.inputs} feature names but received ${d.featureNames.length}`);
     const dup = firstDuplicate(d.featureNames);
     if (dup !== undefined) throw new RangeError(`Expected unique feature names but ${JSON.stringify(dup)} occurs twice`);
     m.feature_names = JSON.stringify(d.featureNames);
   }
   if (d.classNames) {
-    if (d.classNames.length !== net.classes) throw new RangeError(`Expected ${net.classes} class names but received ${d.classNames.length}`);
+    if (d.classNames.length !== net.classes)
+      throw new RangeError(`Expected ${net.classes} class names but received ${d.classNames.length}`);
     const dup = firstDuplicate(d.classNames);
     if (dup !== undefined) throw new RangeError(`Expected unique class names but ${JSON.stringify(dup)} occurs twice`);
     m.class_names = JSON.stringify(d.classNames);
@@ -103,7 +111,10 @@ export function dataMetadata(net: Mlp, d: ModelData): Record<string, string> {
 
 /** Reads the data side back from checked metadata and tensors; `fail` throws a ModelFileError. */
 export function readModelData(
-  metadata: Record<string, string>, tensors: Map<string, Float32Array>, sizes: readonly number[], fail: (msg: string) => never,
+  metadata: Record<string, string>,
+  tensors: Map<string, Float32Array>,
+  sizes: readonly number[],
+  fail: (msg: string) => never,
 ): ModelData {
   const d: ModelData = {};
   const task = metadata.task ?? 'classify';
@@ -129,7 +140,10 @@ export function readModelData(
   d.featureNames = names('feature_names', sizes[0], 'input');
   d.classNames = names('class_names', sizes[sizes.length - 1], 'output class');
   const p: Preprocessing = {};
-  const pairs = [['feature_mean', 'feature_std', 'featureMean', 'featureStd'], ['target_mean', 'target_std', 'targetMean', 'targetStd']] as const;
+  const pairs = [
+    ['feature_mean', 'feature_std', 'featureMean', 'featureStd'],
+    ['target_mean', 'target_std', 'targetMean', 'targetStd'],
+  ] as const;
   for (const [m, s, pm, ps] of pairs) {
     const mean = tensors.get(m);
     const std = tensors.get(s);

@@ -67,10 +67,13 @@ export function parseNpy(m: Uint8Array, member: string, fail: (msg: string) => n
   }
   const descr = dict.get('descr');
   if (descr !== '<f4' && descr !== '<f8') {
-    return fail(`dtype ${typeof descr === 'string' ? `'${briefText(descr)}'` : 'is a structured dtype, which'} is not supported (expected '<f4' float32 or '<f8' float64)`);
+    return fail(
+      `dtype ${typeof descr === 'string' ? `'${briefText(descr)}'` : 'is a structured dtype, which'} is not supported (expected '<f4' float32 or '<f8' float64)`,
+    );
   }
   const fortran = dict.get('fortran_order');
-  if (fortran === true) fail('array is stored in Fortran order (fortran_order True); only C order is supported, save np.ascontiguousarray(a)');
+  if (fortran === true)
+    fail('array is stored in Fortran order (fortran_order True); only C order is supported, save np.ascontiguousarray(a)');
   if (fortran !== false) fail('.npy header fortran_order is not True or False');
   const shape = dict.get('shape');
   if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
@@ -182,4 +185,3 @@ export function pyShape(shape: readonly number[]): string {
   const text = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
   return text.length > 80 ? `${text.slice(0, 76)}...)` : text;
 }
-

@@ -27,7 +27,9 @@ export function encodeNpz(net: Mlp): Uint8Array {
   const sizes = checkNet(net);
   // An .npz holds arrays only and loads as ReLU (the notebook's): another activation would be lost.
   if (net.activations.some((a) => a !== 'relu')) {
-    throw new RangeError(`an .npz file holds no activation and loads as relu, but this net uses ${net.activations.join(',')}; save it as .safetensors`);
+    throw new RangeError(
+      `an .npz file holds no activation and loads as relu, but this net uses ${net.activations.join(',')}; save it as .safetensors`,
+    );
   }
   const members: ZipInput[] = [];
   for (let l = 1; l < sizes.length; l++) {
@@ -106,11 +108,14 @@ export function decodeNpz(bytes: Uint8Array, source: string, opts: DecodeOptions
     const [rows, cols] = W.shape;
     if (l === 1) sizes.push(rows);
     else if (rows !== sizes[l - 1]) {
-      fail(`member W${l}.npy has shape ${pyShape(W.shape)} but W${l - 1}.npy has ${sizes[l - 1]} outputs, so W${l}.npy needs ${sizes[l - 1]} rows`);
+      fail(
+        `member W${l}.npy has shape ${pyShape(W.shape)} but W${l - 1}.npy has ${sizes[l - 1]} outputs, so W${l}.npy needs ${sizes[l - 1]} rows`,
+      );
     }
     sizes.push(cols);
     const bOk = (b.shape.length === 1 && b.shape[0] === cols) || (b.shape.length === 2 && b.shape[0] === 1 && b.shape[1] === cols);
-    if (!bOk) fail(`member b${l}.npy has shape ${pyShape(b.shape)} but W${l}.npy has shape ${pyShape(W.shape)}, so b${l}.npy needs (${cols},)`);
+    if (!bOk)
+      fail(`member b${l}.npy has shape ${pyShape(b.shape)} but W${l}.npy has shape ${pyShape(W.shape)}, so b${l}.npy needs (${cols},)`);
   }
   if (!sizes.every((s) => s >= 1 && s <= MAX_LAYER_SIZE)) {
     fail(`layer sizes ${sizes.join(',')} are not all in [1, ${MAX_LAYER_SIZE}]`);

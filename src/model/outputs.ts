@@ -87,7 +87,9 @@ export function checkOutputs(outputs: readonly NamedPath[], inputs: readonly Inp
     for (const k of st ? [target, key(st)] : [target]) {
       const prior = written.get(k);
       if (prior) {
-        throw new ModelFileError(`${out.flag} ${out.path} and ${prior.flag} ${prior.path} are the same file; the second write would replace the first, so pass two different paths`);
+        throw new ModelFileError(
+          `${out.flag} ${out.path} and ${prior.flag} ${prior.path} are the same file; the second write would replace the first, so pass two different paths`,
+        );
       }
       written.set(k, out);
     }
@@ -97,7 +99,9 @@ export function checkOutputs(outputs: readonly NamedPath[], inputs: readonly Inp
       const hit = inputFiles(input).get(key(st));
       if (hit === undefined) continue;
       const what = hit === input.path ? `${input.flag} ${input.path}` : `${hit}, a file of ${input.flag} ${input.path}`;
-      throw new ModelFileError(`${out.flag} ${out.path} is the same file as ${what}: writing it would destroy the input; pass another output path`);
+      throw new ModelFileError(
+        `${out.flag} ${out.path} is the same file as ${what}: writing it would destroy the input; pass another output path`,
+      );
     }
   }
 }

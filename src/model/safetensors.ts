@@ -18,7 +18,16 @@ import { writeFileAtomic } from './atomic-write.js';
 import { ModelFileError } from './errors.js';
 import { scanJson } from './json-scan.js';
 import { readModelBytes } from './read.js';
-import { DATA_KEYS, DATA_TENSORS, type DataTensorName, dataMetadata, dataTensorLength, dataTensors, type ModelData, readModelData } from './data-meta.js';
+import {
+  DATA_KEYS,
+  DATA_TENSORS,
+  type DataTensorName,
+  dataMetadata,
+  dataTensorLength,
+  dataTensors,
+  type ModelData,
+  readModelData,
+} from './data-meta.js';
 
 export { ModelFileError } from './errors.js';
 
@@ -134,9 +143,7 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
   if (metadata.layers === undefined) fail('metadata has no "layers"');
   const sizes = parseLayers(metadata.layers);
   if (!sizes) {
-    return fail(
-      `metadata layers ${brief(metadata.layers)} is not a comma-separated list of at least two sizes in [1, ${MAX_LAYER_SIZE}]`,
-    );
+    return fail(`metadata layers ${brief(metadata.layers)} is not a comma-separated list of at least two sizes in [1, ${MAX_LAYER_SIZE}]`);
   }
   const layerText = sizes.join(',');
   // Absent in files older than activations other than relu: relu, as they were trained.
@@ -177,11 +184,15 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
       if (count === 0) break;
       count *= d;
       if (count * 4 > span) {
-        fail(`tensor ${name}: shape ${fmtShape(shape as number[])} needs more than the ${span} bytes its data_offsets [${begin}, ${end}] span`);
+        fail(
+          `tensor ${name}: shape ${fmtShape(shape as number[])} needs more than the ${span} bytes its data_offsets [${begin}, ${end}] span`,
+        );
       }
     }
     if (count * 4 !== span) {
-      fail(`tensor ${name}: shape ${fmtShape(shape as number[])} needs ${count * 4} bytes of F32 but data_offsets [${begin}, ${end}] span ${span}`);
+      fail(
+        `tensor ${name}: shape ${fmtShape(shape as number[])} needs ${count * 4} bytes of F32 but data_offsets [${begin}, ${end}] span ${span}`,
+      );
     }
     tensors.push({ name: key, shape: shape as number[], begin, end });
   }
@@ -190,7 +201,9 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
   let prev: TensorEntry | undefined;
   for (const t of sorted) {
     if (t.begin > at) {
-      fail(`gap of ${t.begin - at} bytes in the data ${prev ? `between tensor ${label(prev.name)} (ends at ${at})` : 'before the first tensor'} and tensor ${label(t.name)} (begins at ${t.begin})`);
+      fail(
+        `gap of ${t.begin - at} bytes in the data ${prev ? `between tensor ${label(prev.name)} (ends at ${at})` : 'before the first tensor'} and tensor ${label(t.name)} (begins at ${t.begin})`,
+      );
     }
     if (t.begin < at && prev) {
       fail(`tensors ${label(prev.name)} [${prev.begin}, ${prev.end}] and ${label(t.name)} [${t.begin}, ${t.end}] overlap`);
@@ -198,7 +211,8 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
     at = t.end;
     prev = t;
   }
-  if (at !== dataLength) fail(`${dataLength - at} trailing bytes after the last tensor (the data section has ${dataLength} bytes, the tensors cover ${at})`);
+  if (at !== dataLength)
+    fail(`${dataLength - at} trailing bytes after the last tensor (the data section has ${dataLength} bytes, the tensors cover ${at})`);
 
   // Names and shapes against the layers from the metadata.
   const byName = new Map(tensors.map((t) => [t.name, t]));
@@ -255,9 +269,7 @@ export function decodeModel(bytes: Uint8Array, source: string, opts: DecodeOptio
  * would refuse is refused here with the loader's reason: NaN or infinite weights (unless
  * `allowNonFinite`, which the loader then needs too) and a header over MAX_HEADER_BYTES.
  */
-export function saveModel(
-  file: string, net: Mlp, extraMetadata?: Record<string, string>, opts: DecodeOptions & ModelData = {},
-): void {
+export function saveModel(file: string, net: Mlp, extraMetadata?: Record<string, string>, opts: DecodeOptions & ModelData = {}): void {
   let bytes: Uint8Array;
   try {
     if (!opts.allowNonFinite) checkFinite(net);
@@ -278,7 +290,9 @@ export function checkFinite(net: Mlp, names: (kind: 'W' | 'b', l: number) => str
     ] as const) {
       const i = firstNonFinite(a);
       if (i >= 0) {
-        throw new RangeError(`${what} ${nonFiniteText(name, a, i, shape).slice('tensor '.length)}; the loader refuses such a file unless given allowNonFinite, so pass allowNonFinite to save it anyway`);
+        throw new RangeError(
+          `${what} ${nonFiniteText(name, a, i, shape).slice('tensor '.length)}; the loader refuses such a file unless given allowNonFinite, so pass allowNonFinite to save it anyway`,
+        );
       }
     }
   }

@@ -38,7 +38,11 @@ export function defaultInit(activation: Activation): 'he' | 'glorot' {
 }
 
 export function initMlp(
-  sizes: readonly number[], rng: Generator, std = INIT_STD, activation: ActivationSpec = 'relu', scheme: InitScheme = 'notebook',
+  sizes: readonly number[],
+  rng: Generator,
+  std = INIT_STD,
+  activation: ActivationSpec = 'relu',
+  scheme: InitScheme = 'notebook',
 ): Mlp {
   // An infinite or NaN std gives infinite or NaN weights that train to NaN; refuse it up front.
   if (typeof std !== 'number' || !Number.isFinite(std) || std < 0) {
@@ -63,7 +67,11 @@ export function initMlp(
 
 /** A new network with the notebook's initialisation (or `init`) from NumPy's default_rng(seed) stream. */
 export function createModel(options: {
-  sizes: readonly number[]; seed?: number; std?: number; activation?: ActivationSpec; init?: InitScheme;
+  sizes: readonly number[];
+  seed?: number;
+  std?: number;
+  activation?: ActivationSpec;
+  init?: InitScheme;
 }): Mlp {
   return initMlp(options.sizes, defaultRng(options.seed ?? 0), options.std ?? INIT_STD, options.activation, options.init);
 }

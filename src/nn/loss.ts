@@ -18,14 +18,18 @@ export type Targets = Uint32Array | Float32Array;
  * (the unweighted kernels, unchanged).
  */
 export function lossGrad(
-  be: Backend, du: Float32Array, u: Float32Array, targets: Targets, rows: number, cols: number, weights?: Float32Array,
+  be: Backend,
+  du: Float32Array,
+  u: Float32Array,
+  targets: Targets,
+  rows: number,
+  cols: number,
+  weights?: Float32Array,
 ): number {
   if (weights) {
     return targets instanceof Uint32Array
       ? be.softmaxXentGradWeighted(du, u, targets, weights, rows, cols)
       : be.mseGradWeighted(du, u, targets, weights, rows, cols);
   }
-  return targets instanceof Uint32Array
-    ? be.softmaxXentGrad(du, u, targets, rows, cols)
-    : be.mseGrad(du, u, targets, rows, cols);
+  return targets instanceof Uint32Array ? be.softmaxXentGrad(du, u, targets, rows, cols) : be.mseGrad(du, u, targets, rows, cols);
 }

@@ -172,7 +172,13 @@ export class Workspace {
  * gather there, to run on the spare core while the rest of the step is serial.
  */
 export function forward(
-  be: Backend, net: Mlp, ws: Workspace, rows: number, x?: SparseInput, afterFirstProduct?: () => void, drop?: DropoutStep,
+  be: Backend,
+  net: Mlp,
+  ws: Workspace,
+  rows: number,
+  x?: SparseInput,
+  afterFirstProduct?: () => void,
+  drop?: DropoutStep,
 ): Float32Array {
   const s = net.sizes;
   const L = net.layers;
@@ -184,8 +190,10 @@ export function forward(
     else be.sgemm(false, false, rows, s[l], s[l - 1], 1, ws.input(l - 1, drop), s[l - 1], net.W[l], s[l], 0, ws.u[l], s[l]);
     if (l === 1) afterFirstProduct?.();
     const act = net.activations[l - 1];
-    if (l < L && act === 'relu') be.biasRelu(ws.h[l], ws.u[l], net.b[l], rows, s[l]); // u_l += b_l; h_l = relu(u_l)
-    else if (l < L) be.biasAct(ws.h[l], ws.u[l], net.b[l], rows, s[l], activationCode(act)); // h_l = act_l(u_l)
+    if (l < L && act === 'relu')
+      be.biasRelu(ws.h[l], ws.u[l], net.b[l], rows, s[l]); // u_l += b_l; h_l = relu(u_l)
+    else if (l < L)
+      be.biasAct(ws.h[l], ws.u[l], net.b[l], rows, s[l], activationCode(act)); // h_l = act_l(u_l)
     else be.biasAdd(ws.u[l], net.b[l], rows, s[l]); // u_L += b_L (logits; softmax is in the loss)
     // kept_l = h_l * mask_l / (1 - p)            (training with dropout only; nn/dropout.ts)
     if (drop && l < L) be.dropout(ws.kept[l], ws.h[l], rows * s[l], drop.p, ...dropoutKey(drop, l));
@@ -213,8 +221,15 @@ export const INTO_GRADS: GradientTarget = Object.freeze({ into: 'grads' });
  * loss of the rows (weighted by `weights`, one per row, when given).
  */
 export function backward(
-  be: Backend, net: Mlp, ws: Workspace, labels: Targets, rows: number, target: GradientTarget = INTO_GRADS, x?: SparseInput,
-  weights?: Float32Array, drop?: DropoutStep,
+  be: Backend,
+  net: Mlp,
+  ws: Workspace,
+  labels: Targets,
+  rows: number,
+  target: GradientTarget = INTO_GRADS,
+  x?: SparseInput,
+  weights?: Float32Array,
+  drop?: DropoutStep,
 ): number {
   const s = net.sizes;
   const L = net.layers;
@@ -256,8 +271,16 @@ export function backward(
  * compressed batch `x` the sparse product (same bits, skipping zeros).
  */
 export function weightGradient(
-  be: Backend, net: Mlp, ws: Workspace, l: number, rows: number, alpha: number, beta: number, out: Float32Array,
-  x?: SparseInput, drop?: DropoutStep,
+  be: Backend,
+  net: Mlp,
+  ws: Workspace,
+  l: number,
+  rows: number,
+  alpha: number,
+  beta: number,
+  out: Float32Array,
+  x?: SparseInput,
+  drop?: DropoutStep,
 ): void {
   const s = net.sizes;
   if (l === 1 && x) be.sparseMatmulT(out, x.rowPtr, x.cols, x.values, ws.du[1], rows, s[0], s[1], alpha, beta);

@@ -69,13 +69,16 @@ export type InputMode = 'auto' | 'dense' | 'sparse';
  * one, on memory from `alloc` (the backend's).
  */
 export function sparseInputFor(
-  mode: InputMode, set: { inputs: Uint8Array | Float32Array; targets: ArrayLike<number>; features: number; count: number },
-  rows: number, alloc: Alloc,
+  mode: InputMode,
+  set: { inputs: Uint8Array | Float32Array; targets: ArrayLike<number>; features: number; count: number },
+  rows: number,
+  alloc: Alloc,
 ): SparseInput | undefined {
   // The sparse gather reads bytes with class labels (images); float rows always go dense.
   const bytes = set.inputs instanceof Uint8Array && set.targets instanceof Uint32Array;
-  if (mode === 'sparse' && !bytes) throw new RangeError('Expected byte inputs with class labels for input "sparse"; float rows train dense (input "auto" or "dense")');
-  const sparse = mode === 'sparse' ||
-    (mode === 'auto' && bytes && inputDensity(set.inputs as Uint8Array, set.features, set.count) < SPARSE_MAX_DENSITY);
+  if (mode === 'sparse' && !bytes)
+    throw new RangeError('Expected byte inputs with class labels for input "sparse"; float rows train dense (input "auto" or "dense")');
+  const sparse =
+    mode === 'sparse' || (mode === 'auto' && bytes && inputDensity(set.inputs as Uint8Array, set.features, set.count) < SPARSE_MAX_DENSITY);
   return sparse ? new SparseInput(rows, set.features, alloc) : undefined;
 }

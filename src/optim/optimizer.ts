@@ -25,7 +25,12 @@ export interface OptimizerConfig {
 }
 
 export const DEFAULT_OPTIMIZER: Readonly<OptimizerConfig> = Object.freeze({
-  optimizer: 'sgd', momentum: 0.9, beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0,
+  optimizer: 'sgd',
+  momentum: 0.9,
+  beta1: 0.9,
+  beta2: 0.999,
+  eps: 1e-8,
+  weightDecay: 0,
 });
 
 export function isOptimizerName(v: unknown): v is OptimizerName {
@@ -77,8 +82,10 @@ export class Optimizer {
     const name = config.optimizer;
     // State arrays live where parameters live, zero-initialised as PyTorch's.
     this.buffers =
-      name === 'momentum' || name === 'nesterov' ? { velocity: alloc(n) }
-        : name === 'adam' || name === 'adamw' ? { m: alloc(n), v: alloc(n) }
+      name === 'momentum' || name === 'nesterov'
+        ? { velocity: alloc(n) }
+        : name === 'adam' || name === 'adamw'
+          ? { m: alloc(n), v: alloc(n) }
           : {};
   }
 
@@ -100,7 +107,20 @@ export class Optimizer {
         break;
       case 'adam':
       case 'adamw':
-        be.adamUpdate(params, grads, this.buffers.m, this.buffers.v, this.n, lr, c.beta1, c.beta2, c.eps, c.weightDecay, c.optimizer === 'adamw', this.step);
+        be.adamUpdate(
+          params,
+          grads,
+          this.buffers.m,
+          this.buffers.v,
+          this.n,
+          lr,
+          c.beta1,
+          c.beta2,
+          c.eps,
+          c.weightDecay,
+          c.optimizer === 'adamw',
+          this.step,
+        );
         break;
     }
   }
@@ -118,7 +138,8 @@ export class Optimizer {
   restore(s: OptimizerState): void {
     const want = Object.keys(this.buffers).sort().join(',');
     const got = Object.keys(s.buffers).sort().join(',');
-    if (want !== got) throw new RangeError(`Expected optimizer state ${want || '(none)'} for ${this.config.optimizer} but received ${got || '(none)'}`);
+    if (want !== got)
+      throw new RangeError(`Expected optimizer state ${want || '(none)'} for ${this.config.optimizer} but received ${got || '(none)'}`);
     for (const [k, buf] of Object.entries(s.buffers)) {
       if (buf.length !== this.n) throw new RangeError(`Expected ${k} to hold ${this.n} values but it holds ${buf.length}`);
       this.buffers[k].set(buf);

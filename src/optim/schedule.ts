@@ -24,7 +24,13 @@ export interface ScheduleConfig {
 }
 
 export const DEFAULT_SCHEDULE: Readonly<ScheduleConfig> = Object.freeze({
-  schedule: 'constant', warmup: 0, stepEvery: 2, stepGamma: 0.5, lrMin: 0, plateauFactor: 0.5, plateauPatience: 2,
+  schedule: 'constant',
+  warmup: 0,
+  stepEvery: 2,
+  stepGamma: 0.5,
+  lrMin: 0,
+  plateauFactor: 0.5,
+  plateauPatience: 2,
 });
 
 export function isScheduleName(v: unknown): v is ScheduleName {
@@ -56,7 +62,11 @@ export class Schedule {
   /** plateau: the lr in force and the best loss seen. */
   private s: ScheduleState;
 
-  constructor(readonly baseLr: number, config: ScheduleConfig, readonly epochs: number) {
+  constructor(
+    readonly baseLr: number,
+    config: ScheduleConfig,
+    readonly epochs: number,
+  ) {
     checkScheduleConfig(config);
     this.c = Object.freeze({ ...config });
     this.s = { lr: baseLr, best: null, badEpochs: 0 };

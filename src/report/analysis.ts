@@ -19,8 +19,11 @@ export const MISTAKES_SHOWN = 24;
 export function environment(): Environment {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return {
-    version: pkg.version, node: process.version, platform: `${process.platform}-${process.arch}`,
-    cpu: cpus()[0]?.model.trim() ?? 'unknown', cores: cpus().length,
+    version: pkg.version,
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: cpus().length,
   };
 }
 
@@ -73,8 +76,12 @@ export function analyzeRun(be: Backend, model: TrainedModel, data: DataSet): Rep
     const first = (a: Float32Array) => Array.from({ length: test.count }, (_, i) => a[i * K]);
     const [t, y] = [first(truth), first(predicted)];
     return {
-      event: 'report', environment: environment(), count: test.count, inputKind: 'rows',
-      regression: regressionPoints(t, y), ...(test.count ? { regressionMetrics: regressionMetrics(t, y) } : {}),
+      event: 'report',
+      environment: environment(),
+      count: test.count,
+      inputKind: 'rows',
+      regression: regressionPoints(t, y),
+      ...(test.count ? { regressionMetrics: regressionMetrics(t, y) } : {}),
     };
   }
   const classes = data.classes;
@@ -93,8 +100,13 @@ export function analyzeRun(be: Backend, model: TrainedModel, data: DataSet): Rep
   const images = test.inputs instanceof Uint8Array;
   const side = images ? squareSide(test.features) : undefined;
   const event: ReportEvent = {
-    event: 'report', environment: environment(), count: test.count, classes, inputKind: images ? 'images' : 'rows',
-    confusion, perClass: classScores(confusion, classes),
+    event: 'report',
+    environment: environment(),
+    count: test.count,
+    classes,
+    inputKind: images ? 'images' : 'rows',
+    confusion,
+    perClass: classScores(confusion, classes),
   };
   if (data.classNames) event.classNames = [...data.classNames];
   const curves = classCurves(truthOf.subarray(0, test.count), probabilities, classes);
@@ -104,7 +116,11 @@ export function analyzeRun(be: Backend, model: TrainedModel, data: DataSet): Rep
     wrong.sort((a, b) => b.confidence - a.confidence || a.index - b.index);
     event.imageSide = side;
     event.mistakes = wrong.slice(0, MISTAKES_SHOWN).map(({ index, confidence }): Mistake => ({
-      index, truth: truthOf[index], predicted: labels[index], confidence, pixels: pixelsOf(test, index),
+      index,
+      truth: truthOf[index],
+      predicted: labels[index],
+      confidence,
+      pixels: pixelsOf(test, index),
     }));
   }
   return event;
@@ -119,7 +135,9 @@ export const REGRESSION_POINTS = 2000;
  */
 export function regressionPoints(truth: ArrayLike<number>, predicted: ArrayLike<number>): NonNullable<ReportEvent['regression']> {
   if (truth.length !== predicted.length) {
-    throw new RangeError(`Expected as many predictions as targets but received ${predicted.length} predictions for ${truth.length} targets`);
+    throw new RangeError(
+      `Expected as many predictions as targets but received ${predicted.length} predictions for ${truth.length} targets`,
+    );
   }
   const step = Math.max(1, Math.ceil(truth.length / REGRESSION_POINTS));
   const out = { truth: [] as number[], predicted: [] as number[] };

@@ -52,22 +52,46 @@ export async function renderBenchReport(libs: ReportLibs, r: BenchReport): Promi
   const steps: Row[] = r.columns.filter((c) => c.stepMs !== undefined).map((c) => ({ column: c.label, ms: c.stepMs! }));
   const m = r.machine;
   const sections = [
-    section('machine', 'Machine and backends', keyValues([
-      ['CPU', `${m.cpu} (${m.cores} cores)`], ['platform', m.platform], ['Node', m.node],
-      ...r.columns.map((c): [string, unknown] => [c.label, `${c.backend}, ${c.isa}, ${c.threads} thread${c.threads === 1 ? '' : 's'}`]),
-    ])),
+    section(
+      'machine',
+      'Machine and backends',
+      keyValues([
+        ['CPU', `${m.cpu} (${m.cores} cores)`],
+        ['platform', m.platform],
+        ['Node', m.node],
+        ...r.columns.map((c): [string, unknown] => [c.label, `${c.backend}, ${c.isa}, ${c.threads} thread${c.threads === 1 ? '' : 's'}`]),
+      ]),
+    ),
     gflops.length
-      ? section('sgemm', 'sgemm GFLOP/s per kernel shape', figure(await renderSvg(libs, groupedBars('', gflops, 'kernel', 'column', 'GFLOP/s', 'GFLOP/s (higher is better)'))),
-        'Each kernel verified against a float64 reference before it was timed.')
+      ? section(
+          'sgemm',
+          'sgemm GFLOP/s per kernel shape',
+          figure(await renderSvg(libs, groupedBars('', gflops, 'kernel', 'column', 'GFLOP/s', 'GFLOP/s (higher is better)'))),
+          'Each kernel verified against a float64 reference before it was timed.',
+        )
       : '',
     epochs.length
-      ? section('epoch', 'Seconds per epoch (60,000 MNIST images)', figure(await renderSvg(libs, groupedBars('', epochs, 'kind', 'column', 'seconds', 'seconds (lower is better)'))),
-        'MNIST as it is (mostly zero pixels: backends with a sparse-input path use it) and dense MNIST (zeros replaced by 1).')
+      ? section(
+          'epoch',
+          'Seconds per epoch (60,000 MNIST images)',
+          figure(await renderSvg(libs, groupedBars('', epochs, 'kind', 'column', 'seconds', 'seconds (lower is better)'))),
+          'MNIST as it is (mostly zero pixels: backends with a sparse-input path use it) and dense MNIST (zeros replaced by 1).',
+        )
       : '',
     rates.length
-      ? section('peak', 'Dense epoch GFLOP/s against the FMA peak', figure(await renderSvg(libs, groupedBars('', rates, 'kind', 'column', 'GFLOP/s', 'GFLOP/s (higher is better)'))))
+      ? section(
+          'peak',
+          'Dense epoch GFLOP/s against the FMA peak',
+          figure(await renderSvg(libs, groupedBars('', rates, 'kind', 'column', 'GFLOP/s', 'GFLOP/s (higher is better)'))),
+        )
       : '',
-    steps.length ? section('step', 'One training step (batch 128)', figure(await renderSvg(libs, bars('', steps, 'column', 'ms', 'ms (lower is better)')))) : '',
+    steps.length
+      ? section(
+          'step',
+          'One training step (batch 128)',
+          figure(await renderSvg(libs, bars('', steps, 'column', 'ms', 'ms (lower is better)'))),
+        )
+      : '',
     section('numbers', 'All numbers and notes', html`<pre>${formatReport(r)}</pre>`),
   ];
   const subtitle = `${m.cpu}, ${m.cores} cores, ${m.platform}, Node ${m.node} · ${r.columns.map((c) => c.label).join(', ')}`;

@@ -30,7 +30,9 @@ export const chartWarnings: string[] = [];
 const logger = (level = 0) => {
   const self = {
     level: (l?: number) => (l === undefined ? level : ((level = l), self)),
-    error: (...a: unknown[]) => { throw new Error(`chart: ${a.join(' ')}`); },
+    error: (...a: unknown[]) => {
+      throw new Error(`chart: ${a.join(' ')}`);
+    },
     warn: (...a: unknown[]) => (chartWarnings.push(a.join(' ')), self),
     info: () => self,
     debug: () => self,
@@ -57,15 +59,28 @@ const POINTS_UP_TO = 40;
  * Values per epoch for a few series (training, validation), with an optional rule at `mark`
  * (the epoch whose weights early stopping kept).
  */
-export function epochLines(title: string, rows: Row[], yTitle: string,
-  opts: { percent?: boolean; log?: boolean; mark?: { epoch: number; label: string } } = {}): Spec {
+export function epochLines(
+  title: string,
+  rows: Row[],
+  yTitle: string,
+  opts: { percent?: boolean; log?: boolean; mark?: { epoch: number; label: string } } = {},
+): Spec {
   const epochs = new Set(rows.map((r) => r.epoch)).size;
   const line = {
     mark: { type: 'line', strokeWidth: 2, ...(epochs <= POINTS_UP_TO ? { point: { size: 36 } } : {}) },
     encoding: {
-      x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { nice: false }, axis: { tickMinStep: 1, format: 'd', labelOverlap: true } },
+      x: {
+        field: 'epoch',
+        type: 'quantitative',
+        title: 'epoch',
+        scale: { nice: false },
+        axis: { tickMinStep: 1, format: 'd', labelOverlap: true },
+      },
       y: {
-        field: 'value', type: 'quantitative', title: yTitle, scale: { zero: false, ...(opts.log ? { type: 'log' } : {}) },
+        field: 'value',
+        type: 'quantitative',
+        title: yTitle,
+        scale: { zero: false, ...(opts.log ? { type: 'log' } : {}) },
         ...(opts.percent ? { axis: { format: '.1%' } } : {}),
       },
       color: { field: 'series', type: 'nominal', title: null, sort: null },
@@ -75,8 +90,10 @@ export function epochLines(title: string, rows: Row[], yTitle: string,
     data: { values: [{ epoch: opts.mark.epoch, label: opts.mark.label }] },
     layer: [
       { mark: { type: 'rule', color: '#888', strokeDash: [4, 3] }, encoding: { x: { field: 'epoch', type: 'quantitative' } } },
-      { mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 2, fontSize: 10, color: '#555' },
-        encoding: { x: { field: 'epoch', type: 'quantitative' }, text: { field: 'label', type: 'nominal' } } },
+      {
+        mark: { type: 'text', align: 'left', baseline: 'top', dx: 3, y: 2, fontSize: 10, color: '#555' },
+        encoding: { x: { field: 'epoch', type: 'quantitative' }, text: { field: 'label', type: 'nominal' } },
+      },
     ],
   };
   return { title, width: 380, height: 200, data: { values: rows }, layer: rule ? [line, rule] : [line] };
@@ -87,10 +104,16 @@ export function groupedBars(title: string, rows: Row[], group: string, series: s
   const groups = new Set(rows.map((r) => r[group])).size;
   const per = new Set(rows.map((r) => r[series])).size;
   return {
-    ...(title ? { title } : {}), width: 520, height: Math.max(120, groups * per * 13), data: { values: rows },
+    ...(title ? { title } : {}),
+    width: 520,
+    height: Math.max(120, groups * per * 13),
+    data: { values: rows },
     layer: [
       { mark: 'bar' },
-      { mark: { type: 'text', align: 'left', dx: 3, fontSize: 10, color: '#333' }, encoding: { text: { field: value, type: 'quantitative', format: ',.3~r' } } },
+      {
+        mark: { type: 'text', align: 'left', dx: 3, fontSize: 10, color: '#333' },
+        encoding: { text: { field: value, type: 'quantitative', format: ',.3~r' } },
+      },
     ],
     encoding: {
       y: { field: group, type: 'nominal', title: null, sort: null, axis: { labelLimit: 360, labelFontSize: 11 } },
@@ -104,7 +127,10 @@ export function groupedBars(title: string, rows: Row[], group: string, series: s
 /** One bar per category (few categories: machine columns of the bench). */
 export function bars(title: string, rows: Row[], x: string, y: string, yTitle: string, color = '#4c78a8'): Spec {
   return {
-    ...(title ? { title } : {}), width: 380, height: 200, data: { values: rows },
+    ...(title ? { title } : {}),
+    width: 380,
+    height: 200,
+    data: { values: rows },
     layer: [
       { mark: { type: 'bar', color }, encoding: { y: { field: y, type: 'quantitative', title: yTitle } } },
       {
@@ -125,9 +151,17 @@ export function confusionHeatmap(rows: Row[], names: string[]): Spec {
   // Names arrive at most 16 characters long; vertical column labels never collide, whatever the cell size.
   const axis = { ticks: false, domain: false, labelPadding: 4, labelLimit: 200 };
   return {
-    width: size, height: size, data: { values: rows },
+    width: size,
+    height: size,
+    data: { values: rows },
     encoding: {
-      x: { field: 'predicted', type: 'ordinal', title: 'predicted class', sort: names, axis: { ...axis, orient: 'top', labelAngle: long ? -90 : 0, labelAlign: long ? 'left' : 'center', labelBaseline: 'middle' } },
+      x: {
+        field: 'predicted',
+        type: 'ordinal',
+        title: 'predicted class',
+        sort: names,
+        axis: { ...axis, orient: 'top', labelAngle: long ? -90 : 0, labelAlign: long ? 'left' : 'center', labelBaseline: 'middle' },
+      },
       y: { field: 'truth', type: 'ordinal', title: 'true class', sort: names, axis: { ...axis, labelAngle: 0 } },
     },
     layer: [
@@ -135,20 +169,25 @@ export function confusionHeatmap(rows: Row[], names: string[]): Spec {
         mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
         encoding: {
           color: {
-            field: 'share', type: 'quantitative', title: 'row share',
-            scale: { scheme: 'blues', type: 'sqrt', domain: [0, 1] }, legend: { orient: 'right', direction: 'vertical', format: '.0%', gradientLength: Math.max(60, size * 0.6) },
+            field: 'share',
+            type: 'quantitative',
+            title: 'row share',
+            scale: { scheme: 'blues', type: 'sqrt', domain: [0, 1] },
+            legend: { orient: 'right', direction: 'vertical', format: '.0%', gradientLength: Math.max(60, size * 0.6) },
           },
         },
       },
       ...(classes <= 20
-        ? [{
-            mark: { type: 'text', fontSize: cell >= 30 ? 11 : 8 },
-            encoding: {
-              text: { field: 'count', type: 'quantitative' },
-              color: { condition: { test: 'datum.share > 0.5', value: 'white' }, value: '#222' },
-              opacity: { condition: { test: 'datum.count == 0', value: 0.35 }, value: 1 },
+        ? [
+            {
+              mark: { type: 'text', fontSize: cell >= 30 ? 11 : 8 },
+              encoding: {
+                text: { field: 'count', type: 'quantitative' },
+                color: { condition: { test: 'datum.share > 0.5', value: 'white' }, value: '#222' },
+                opacity: { condition: { test: 'datum.count == 0', value: 0.35 }, value: 1 },
+              },
             },
-          }]
+          ]
         : []),
     ],
   };
@@ -157,13 +196,28 @@ export function confusionHeatmap(rows: Row[], names: string[]): Spec {
 /** Predicted against true values, with the line predicted = true. */
 export function predictedVsTrue(rows: Row[], lo: number, hi: number): Spec {
   return {
-    title: 'Predicted vs true (test set)', width: 340, height: 340,
+    title: 'Predicted vs true (test set)',
+    width: 340,
+    height: 340,
     layer: [
-      { data: { values: rows }, mark: { type: 'point', filled: true, opacity: 0.5, size: 16 },
-        encoding: { x: { field: 'truth', type: 'quantitative', title: 'true', scale: { domain: [lo, hi] } },
-          y: { field: 'predicted', type: 'quantitative', title: 'predicted', scale: { domain: [lo, hi] } } } },
-      { data: { values: [{ a: lo, b: lo }, { a: hi, b: hi }] }, mark: { type: 'line', color: '#e45756', strokeDash: [4, 3] },
-        encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } } },
+      {
+        data: { values: rows },
+        mark: { type: 'point', filled: true, opacity: 0.5, size: 16 },
+        encoding: {
+          x: { field: 'truth', type: 'quantitative', title: 'true', scale: { domain: [lo, hi] } },
+          y: { field: 'predicted', type: 'quantitative', title: 'predicted', scale: { domain: [lo, hi] } },
+        },
+      },
+      {
+        data: {
+          values: [
+            { a: lo, b: lo },
+            { a: hi, b: hi },
+          ],
+        },
+        mark: { type: 'line', color: '#e45756', strokeDash: [4, 3] },
+        encoding: { x: { field: 'a', type: 'quantitative' }, y: { field: 'b', type: 'quantitative' } },
+      },
     ],
   };
 }
@@ -171,12 +225,23 @@ export function predictedVsTrue(rows: Row[], lo: number, hi: number): Spec {
 /** Residuals (predicted - true) against the prediction, with the zero line. */
 export function residualPlot(rows: Row[]): Spec {
   return {
-    title: 'Residuals (test set)', width: 340, height: 340,
+    title: 'Residuals (test set)',
+    width: 340,
+    height: 340,
     layer: [
-      { data: { values: rows }, mark: { type: 'point', filled: true, opacity: 0.5, size: 16, color: '#54a24b' },
-        encoding: { x: { field: 'predicted', type: 'quantitative', title: 'predicted', scale: { zero: false } },
-          y: { field: 'residual', type: 'quantitative', title: 'predicted - true' } } },
-      { data: { values: [{ zero: 0 }] }, mark: { type: 'rule', color: '#e45756', strokeDash: [4, 3] }, encoding: { y: { field: 'zero', type: 'quantitative' } } },
+      {
+        data: { values: rows },
+        mark: { type: 'point', filled: true, opacity: 0.5, size: 16, color: '#54a24b' },
+        encoding: {
+          x: { field: 'predicted', type: 'quantitative', title: 'predicted', scale: { zero: false } },
+          y: { field: 'residual', type: 'quantitative', title: 'predicted - true' },
+        },
+      },
+      {
+        data: { values: [{ zero: 0 }] },
+        mark: { type: 'rule', color: '#e45756', strokeDash: [4, 3] },
+        encoding: { y: { field: 'zero', type: 'quantitative' } },
+      },
     ],
   };
 }
@@ -184,7 +249,8 @@ export function residualPlot(rows: Row[]): Spec {
 /** A curve per class through [x, y] points (ROC: with the chance diagonal). */
 export function classCurves(title: string, rows: Row[], xTitle: string, yTitle: string, diagonal: boolean): Spec {
   const curve = {
-    data: { values: rows }, mark: { type: 'line', strokeWidth: 2, interpolate: 'linear' },
+    data: { values: rows },
+    mark: { type: 'line', strokeWidth: 2, interpolate: 'linear' },
     encoding: {
       x: { field: 'x', type: 'quantitative', title: xTitle, scale: { domain: [0, 1] } },
       y: { field: 'y', type: 'quantitative', title: yTitle, scale: { domain: [0, 1] } },
@@ -192,7 +258,15 @@ export function classCurves(title: string, rows: Row[], xTitle: string, yTitle: 
       order: { field: 'i', type: 'quantitative' },
     },
   };
-  const chance = { data: { values: [{ x: 0, y: 0 }, { x: 1, y: 1 }] }, mark: { type: 'line', color: '#bbb', strokeDash: [4, 3] },
-    encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } } };
+  const chance = {
+    data: {
+      values: [
+        { x: 0, y: 0 },
+        { x: 1, y: 1 },
+      ],
+    },
+    mark: { type: 'line', color: '#bbb', strokeDash: [4, 3] },
+    encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' } },
+  };
   return { title, width: 300, height: 300, layer: diagonal ? [chance, curve] : [curve] };
 }

@@ -35,10 +35,13 @@ export function rankRuns(runs: ComparedRun[], metric: string | undefined): Compa
   if (!metric) return [...runs];
   const sign = higherIsBetter(metric) ? -1 : 1;
   const value = (r: ComparedRun) => (r.error === undefined && Number.isFinite(r.final[metric]) ? r.final[metric] : undefined);
-  return runs.map((r, i) => ({ r, i, v: value(r) })).sort((a, b) => {
-    if (a.v === undefined || b.v === undefined) return a.v === undefined ? (b.v === undefined ? a.i - b.i : 1) : -1;
-    return sign * (a.v - b.v) || a.i - b.i;
-  }).map((x) => x.r);
+  return runs
+    .map((r, i) => ({ r, i, v: value(r) }))
+    .sort((a, b) => {
+      if (a.v === undefined || b.v === undefined) return a.v === undefined ? (b.v === undefined ? a.i - b.i : 1) : -1;
+      return sign * (a.v - b.v) || a.i - b.i;
+    })
+    .map((x) => x.r);
 }
 
 /** The epoch field drawn for the metric: the metric itself when epochs carry it, else its validation or training form, else the loss. */
@@ -59,11 +62,20 @@ function curvesChart(ranked: ComparedRun[], fieldName: string, best: ComparedRun
     });
   }
   return {
-    title: `${fieldName} per epoch`, width: 520, height: 260, data: { values: rows },
+    title: `${fieldName} per epoch`,
+    width: 520,
+    height: 260,
+    data: { values: rows },
     mark: { type: 'line', strokeWidth: 1.5 },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', scale: { nice: false }, axis: { tickMinStep: 1, format: 'd' } },
-      y: { field: 'value', type: 'quantitative', title: fieldName, scale: { zero: false }, ...(/accuracy/i.test(fieldName) ? { axis: { format: '.1%' } } : {}) },
+      y: {
+        field: 'value',
+        type: 'quantitative',
+        title: fieldName,
+        scale: { zero: false },
+        ...(/accuracy/i.test(fieldName) ? { axis: { format: '.1%' } } : {}),
+      },
       detail: { field: 'run', type: 'nominal' },
       color: { condition: { test: 'datum.best == 1', value: BEST }, value: OTHERS },
       opacity: { condition: { test: 'datum.best == 1', value: 1 }, value: 0.45 },
@@ -79,9 +91,16 @@ function parameterChart(param: string, ranked: ComparedRun[], metric: string, be
   const numeric = runs.every((r) => typeof r.settings[param] === 'number');
   const values = runs.map((r) => r.settings[param] as number);
   const log = numeric && values.every((v) => v > 0) && Math.max(...values) / Math.min(...values) >= 100;
-  const rows: Row[] = runs.map((r) => ({ x: numeric ? (r.settings[param] as number) : settingText(r.settings[param]), y: r.final[metric], best: r === best ? 1 : 0 }));
+  const rows: Row[] = runs.map((r) => ({
+    x: numeric ? (r.settings[param] as number) : settingText(r.settings[param]),
+    y: r.final[metric],
+    best: r === best ? 1 : 0,
+  }));
   return {
-    title: param, width: 220, height: 180, data: { values: rows },
+    title: param,
+    width: 220,
+    height: 180,
+    data: { values: rows },
     mark: { type: 'point', filled: true, size: 60 },
     encoding: {
       x: numeric
@@ -97,15 +116,20 @@ function parameterChart(param: string, ranked: ComparedRun[], metric: string, be
 function runTable(ranked: ComparedRun[], params: string[], metrics: string[], best: ComparedRun | undefined): Html {
   const shown = ranked.slice(0, RUN_ROWS);
   const rows: Part[][] = shown.map((r, i) => [
-    String(i + 1), name(runLabel(r)),
+    String(i + 1),
+    name(runLabel(r)),
     ...params.map((p) => name(settingText(r.settings[p]))),
     ...metrics.map((m) => (r.final[m] === undefined ? '' : fmt(r.final[m]))),
     r.seconds === undefined ? '' : fmt(r.seconds),
     r.error !== undefined ? html`<span class="error">${r.error.slice(0, 200)}</span>` : r.model !== undefined ? name(r.model) : '',
   ]);
   const header = ['rank', 'run', ...params, ...metrics, 'seconds', 'model'];
-  const cut = ranked.length > RUN_ROWS ? html`<p class="note">The best ${RUN_ROWS} of ${fmt(ranked.length)} runs (${fmt(ranked.length - RUN_ROWS)} left out).</p>` : '';
-  return html`${cut}<div class="scroll">${grid(header, rows, 'grid', (i) => (shown[i] === best ? 'best' : ''))}</div>`;
+  const cut =
+    ranked.length > RUN_ROWS
+      ? html`<p class="note">The best ${RUN_ROWS} of ${fmt(ranked.length)} runs (${fmt(ranked.length - RUN_ROWS)} left out).</p>`
+      : '';
+  return html`${cut}
+    <div class="scroll">${grid(header, rows, 'grid', (i) => (shown[i] === best ? 'best' : ''))}</div>`;
 }
 
 /** The comparison page; `runs` must have passed checkRun (compareReportHtml in index.ts checks them). */
@@ -117,28 +141,49 @@ export async function renderComparison(libs: ReportLibs, runs: ComparedRun[], op
   const varies = (p: string) => new Set(runs.map((r) => settingText(r.settings[p]))).size > 1;
   // Settings every run shares are said once above the table; the table's columns are those that vary.
   const params = allParams.filter(varies);
-  const shared = allParams.filter((p) => !varies(p)).map((p) => `${p} ${settingText(runs[0].settings[p])}`).join(', ');
+  const shared = allParams
+    .filter((p) => !varies(p))
+    .map((p) => `${p} ${settingText(runs[0].settings[p])}`)
+    .join(', ');
   const metrics = [...new Set([...(metric ? [metric] : []), ...runs.flatMap((r) => Object.keys(r.final))])];
   const direction = metric ? (higherIsBetter(metric) ? 'higher is better' : 'lower is better') : '';
 
   const curveName = curveField(runs, metric);
   const curves = runs.some((r) => r.epochs.length)
-    ? section('curves', 'Curves of every run', figure(await renderSvg(libs, curvesChart(ranked, curveName, best))),
-      html`The best run in red${best ? html` (${name(runLabel(best))})` : ''}.${ranked.length > CURVES_DRAWN ? ` The best ${CURVES_DRAWN} of ${fmt(ranked.length)} runs are drawn (${fmt(ranked.length - CURVES_DRAWN)} left out; all are in the table).` : ''}`)
+    ? section(
+        'curves',
+        'Curves of every run',
+        figure(await renderSvg(libs, curvesChart(ranked, curveName, best))),
+        html`The best run in
+        red${best ? html` (${name(runLabel(best))})` : ''}.${ranked.length > CURVES_DRAWN ? ` The best ${CURVES_DRAWN} of ${fmt(ranked.length)} runs are drawn (${fmt(ranked.length - CURVES_DRAWN)} left out; all are in the table).` : ''}`,
+      )
     : '';
   const varying = allParams.filter(varies);
   const panels: Html[] = [];
-  if (metric) for (const p of varying.slice(0, PARAMETERS_DRAWN)) panels.push(await renderSvg(libs, parameterChart(p, ranked, metric, best)));
+  if (metric)
+    for (const p of varying.slice(0, PARAMETERS_DRAWN)) panels.push(await renderSvg(libs, parameterChart(p, ranked, metric, best)));
   const parameters = panels.length
-    ? section('parameters', `Each setting against ${metric}`, html`<div class="figures">${panels.map(figure)}</div>`,
-      `One point per run (${direction}); the best run in red.${varying.length > PARAMETERS_DRAWN ? ` ${PARAMETERS_DRAWN} of ${varying.length} varying settings drawn.` : ''}`)
+    ? section(
+        'parameters',
+        `Each setting against ${metric}`,
+        html`<div class="figures">${panels.map(figure)}</div>`,
+        `One point per run (${direction}); the best run in red.${varying.length > PARAMETERS_DRAWN ? ` ${PARAMETERS_DRAWN} of ${varying.length} varying settings drawn.` : ''}`,
+      )
     : '';
-  const table = section('runs', metric ? `Runs by ${metric} (${direction})` : 'Runs', runTable(ranked, params, metrics, best),
-    `The best run is highlighted.${shared ? ` Same in every run: ${shared}.` : ''}`);
+  const table = section(
+    'runs',
+    metric ? `Runs by ${metric} (${direction})` : 'Runs',
+    runTable(ranked, params, metrics, best),
+    `The best run is highlighted.${shared ? ` Same in every run: ${shared}.` : ''}`,
+  );
   const failed = runs.filter((r) => r.error !== undefined).length;
   const subtitle = [
-    options.title, `${runs.length} run${runs.length === 1 ? '' : 's'}`, failed ? `${failed} failed` : '',
+    options.title,
+    `${runs.length} run${runs.length === 1 ? '' : 's'}`,
+    failed ? `${failed} failed` : '',
     best && metric ? `best: ${runLabel(best)}, ${metric} ${fmt(best.final[metric])}` : 'no run has a value of the metric',
-  ].filter(Boolean).join(' · ');
+  ]
+    .filter(Boolean)
+    .join(' · ');
   return page('native-mlp run comparison', subtitle, [curves, parameters, table]).toString();
 }

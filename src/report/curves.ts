@@ -12,7 +12,9 @@ export const CURVE_POINTS = 200;
 
 export function regressionMetrics(truth: ArrayLike<number>, predicted: ArrayLike<number>): RegressionMetrics {
   const n = truth.length;
-  let se = 0, ae = 0, mean = 0;
+  let se = 0,
+    ae = 0,
+    mean = 0;
   for (let i = 0; i < n; i++) mean += truth[i] / n;
   let ss = 0;
   for (let i = 0; i < n; i++) {
@@ -48,14 +50,19 @@ export function classCurve(positive: ArrayLike<boolean>, score: ArrayLike<number
   if (P === 0 || N === 0) return undefined;
   const roc: Array<[number, number]> = [[0, 0]];
   const pr: Array<[number, number]> = [];
-  let tp = 0, fp = 0, auc = 0, ap = 0, lastRecall = 0;
+  let tp = 0,
+    fp = 0,
+    auc = 0,
+    ap = 0,
+    lastRecall = 0;
   for (let k = 0; k < n; k++) {
     if (positive[order[k]]) tp++;
     else fp++;
     if (k + 1 < n && score[order[k + 1]] === score[order[k]]) continue; // one point per distinct threshold
     const [x0, y0] = roc[roc.length - 1];
-    const x = fp / N, y = tp / P;
-    auc += (x - x0) * (y + y0) / 2;
+    const x = fp / N,
+      y = tp / P;
+    auc += ((x - x0) * (y + y0)) / 2;
     roc.push([x, y]);
     const precision = tp / (tp + fp);
     ap += (y - lastRecall) * precision;

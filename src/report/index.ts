@@ -22,7 +22,15 @@ import { renderTrainingReport } from './training.js';
 export { analyzeRun, classScores, MISTAKES_SHOWN, regressionPoints, squareSide } from './analysis.js';
 export { chartWarnings } from './charts.js';
 export { classCurve, classCurves, regressionMetrics } from './curves.js';
-export { type ClassCurve, type ClassScore, type LoggedEvent, type Mistake, type RegressionMetrics, type ReportEvent, ReportError } from './events.js';
+export {
+  type ClassCurve,
+  type ClassScore,
+  type LoggedEvent,
+  type Mistake,
+  type RegressionMetrics,
+  type ReportEvent,
+  ReportError,
+} from './events.js';
 export { loadReportLibs, REPORT_PACKAGES } from './libs.js';
 export { type CompareOptions, type ComparedRun, checkRun, runFromLog, type SettingValue } from './runs.js';
 export { parseRunLog } from './schema.js';
@@ -69,7 +77,9 @@ export function checkReportTarget(file: string, flag = '--report'): void {
     throw new ReportError(`${flag} ${file}: folder ${dir} does not exist; create it or choose another path`);
   }
   if (existsSync(file) && !statSync(file).isFile()) {
-    throw new ReportError(`${flag} ${file}: is ${statSync(file).isDirectory() ? 'a folder' : 'not a regular file'}; name an HTML file to write`);
+    throw new ReportError(
+      `${flag} ${file}: is ${statSync(file).isDirectory() ? 'a folder' : 'not a regular file'}; name an HTML file to write`,
+    );
   }
 }
 
@@ -80,7 +90,14 @@ export function writeReport(file: string, html: string): void {
 
 /** A log's text: a regular file (a FIFO or device is refused at once), at most MAX_LOG_BYTES, UTF-8. */
 export function readLog(file: string): string {
-  const bytes = readBounded(file, MAX_LOG_BYTES, (m) => { throw new ReportError(m); }, 'the report reads logs up to 64 MiB');
+  const bytes = readBounded(
+    file,
+    MAX_LOG_BYTES,
+    (m) => {
+      throw new ReportError(m);
+    },
+    'the report reads logs up to 64 MiB',
+  );
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -93,7 +110,11 @@ type Parsed = { kind: 'bench'; report: BenchReport } | { kind: 'log'; events: Lo
 /** One file: a bench report (one JSON object with machine and columns), a sweep's runs.jsonl, or a train --json log. */
 export function parseReportFile(file: string): Parsed {
   const text = readLog(file);
-  const first = text.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  const first =
+    text
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? '';
   let head: Record<string, unknown> | undefined;
   try {
     head = JSON.parse(first) as Record<string, unknown>;
@@ -112,7 +133,9 @@ export function parseReportFile(file: string): Parsed {
       try {
         value = JSON.parse(line);
       } catch {
-        throw new ReportError(`${file} line ${i + 1}: expected a JSON object (a line of a sweep's runs.jsonl) but received ${JSON.stringify(line.slice(0, 40))}`);
+        throw new ReportError(
+          `${file} line ${i + 1}: expected a JSON object (a line of a sweep's runs.jsonl) but received ${JSON.stringify(line.slice(0, 40))}`,
+        );
       }
       checkRun(value, `${file} line ${i + 1}`);
       runs.push(value);

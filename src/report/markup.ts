@@ -57,13 +57,33 @@ export function join(parts: Part[], separator: Part = ''): Html {
 }
 
 /** The SVG elements Vega's serializer writes; anything else (script, foreignObject, a, image) is refused. */
-const SVG_ELEMENTS = new Set(['svg', 'g', 'path', 'rect', 'line', 'circle', 'text', 'tspan', 'defs', 'clipPath', 'linearGradient',
-  'radialGradient', 'stop', 'title', 'desc', 'pattern', 'polygon', 'polyline', 'ellipse']);
+const SVG_ELEMENTS = new Set([
+  'svg',
+  'g',
+  'path',
+  'rect',
+  'line',
+  'circle',
+  'text',
+  'tspan',
+  'defs',
+  'clipPath',
+  'linearGradient',
+  'radialGradient',
+  'stop',
+  'title',
+  'desc',
+  'pattern',
+  'polygon',
+  'polyline',
+  'ellipse',
+]);
 
 /** A finished SVG picture from the chart renderer, checked for elements and attributes that could act. */
 export function svg(markup: string): Html {
   // Text and attribute values arrive escaped (no literal < or " inside them), so every literal < opens a real tag.
-  if (markup.includes('<!') || markup.includes('<?')) throw new TypeError('chart markup holds a declaration or a processing instruction; refused');
+  if (markup.includes('<!') || markup.includes('<?'))
+    throw new TypeError('chart markup holds a declaration or a processing instruction; refused');
   for (const tag of markup.match(/<[^>]*>/g) ?? []) {
     const name = /^<\/?([A-Za-z][\w:-]*)/.exec(tag)?.[1];
     if (!name || !SVG_ELEMENTS.has(name)) throw new TypeError(`chart markup holds a <${name ?? '?'}> element; refused`);
@@ -84,7 +104,9 @@ export const pngDataUrl = (png: Uint8Array): Html => make(`data:image/png;base64
  */
 export function jsonScript(id: string, value: unknown): Html {
   const json = JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return html`<script type="application/json" id="${id}">${make(json)}</script>`;
+  return html`<script type="application/json" id="${id}">
+    ${make(json)}
+  </script>`;
 }
 
 /** The page's own style sheet (a constant of html.ts) as a style element; it cannot end the element early. */

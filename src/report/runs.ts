@@ -67,7 +67,8 @@ export function checkRun(value: unknown, where: string): asserts value is Compar
   if (typeof value !== 'object' || value === null || Array.isArray(value)) bad('run', 'an object { run, settings, epochs, final }');
   const r = value as Record<string, unknown>;
   for (const k of Object.keys(r)) {
-    if (!['run', 'settings', 'epochs', 'final', 'seconds', 'model', 'error'].includes(k)) bad(k, 'no such field (a run has run, settings, epochs, final, seconds, model, error)');
+    if (!['run', 'settings', 'epochs', 'final', 'seconds', 'model', 'error'].includes(k))
+      bad(k, 'no such field (a run has run, settings, epochs, final, seconds, model, error)');
   }
   if (!(typeof r.run === 'string' || (typeof r.run === 'number' && Number.isInteger(r.run)))) bad('run', 'an integer or a name');
   if (typeof r.settings !== 'object' || r.settings === null || Array.isArray(r.settings)) bad('settings', 'an object of setting values');
@@ -96,7 +97,22 @@ export function checkRun(value: unknown, where: string): asserts value is Compar
  */
 export function runFromLog(events: LoggedEvent[], name: string): ComparedRun {
   const start = events.find((e) => e.event === 'start') ?? { event: 'start' };
-  const SETTINGS = ['layers', 'epochs', 'batch', 'lr', 'optimizer', 'schedule', 'seed', 'backend', 'threads', 'activation', 'alpha', 'dropout', 'momentum', 'weightDecay'];
+  const SETTINGS = [
+    'layers',
+    'epochs',
+    'batch',
+    'lr',
+    'optimizer',
+    'schedule',
+    'seed',
+    'backend',
+    'threads',
+    'activation',
+    'alpha',
+    'dropout',
+    'momentum',
+    'weightDecay',
+  ];
   const settings: Record<string, SettingValue> = {};
   for (const k of SETTINGS) if (isSettingValue(start[k])) settings[k] = start[k] as SettingValue;
   const epochs = events.filter((e) => e.event === 'epoch');
@@ -108,6 +124,9 @@ export function runFromLog(events: LoggedEvent[], name: string): ComparedRun {
   for (const e of events.filter((e) => e.event === 'test')) {
     for (const [k, v] of Object.entries(e)) if (typeof v === 'number') final[k] = v;
   }
-  const seconds = epochs.reduce((s, e) => s + (typeof e.seconds === 'number' ? e.seconds : 0) + (typeof e.evalSeconds === 'number' ? e.evalSeconds : 0), 0);
+  const seconds = epochs.reduce(
+    (s, e) => s + (typeof e.seconds === 'number' ? e.seconds : 0) + (typeof e.evalSeconds === 'number' ? e.evalSeconds : 0),
+    0,
+  );
   return { run: name, settings, epochs, final, ...(seconds > 0 ? { seconds } : {}) };
 }

@@ -9,12 +9,20 @@
 import { type LoggedEvent, ReportError } from './events.js';
 import { checkReportEvent } from './report-event.js';
 
-type FieldType = 'count' | 'int' | 'number' | 'metric' | 'string' | 'bool' | 'numbers' | 'strings' | 'stringOrStrings' | 'numberOrNumbers' | 'columns';
+type FieldType =
+  'count' | 'int' | 'number' | 'metric' | 'string' | 'bool' | 'numbers' | 'strings' | 'stringOrStrings' | 'numberOrNumbers' | 'columns';
 
 const EXPECTED: Record<FieldType, string> = {
-  count: 'an integer >= 0', int: 'an integer', number: 'a finite number', metric: 'a number (or null for a non-finite value)',
-  string: 'a string', bool: 'true or false', numbers: 'a list of numbers', strings: 'a list of strings',
-  stringOrStrings: 'a string or a list of strings', numberOrNumbers: 'a number or a list of numbers',
+  count: 'an integer >= 0',
+  int: 'an integer',
+  number: 'a finite number',
+  metric: 'a number (or null for a non-finite value)',
+  string: 'a string',
+  bool: 'true or false',
+  numbers: 'a list of numbers',
+  strings: 'a list of strings',
+  stringOrStrings: 'a string or a list of strings',
+  numberOrNumbers: 'a number or a list of numbers',
   columns: 'a list of column summaries ({"column": name, "type": ..., ...})',
 };
 
@@ -33,11 +41,26 @@ const list = (v: unknown, item: (x: unknown) => boolean) => Array.isArray(v) && 
 const isCount = (v: unknown) => Number.isSafeInteger(v) && (v as number) >= 0;
 /** One column of the table schema (data/inspect.ts's ColumnSummary): every field typed, no other field. */
 const COLUMN_FIELDS: Record<string, (v: unknown) => boolean> = {
-  column: isStr, type: isStr, excluded: isStr, missing: isCount, distinct: isCount, features: isCount,
-  min: (v) => isNum(v) || isStr(v), max: (v) => isNum(v) || isStr(v),
+  column: isStr,
+  type: isStr,
+  excluded: isStr,
+  missing: isCount,
+  distinct: isCount,
+  features: isCount,
+  min: (v) => isNum(v) || isStr(v),
+  max: (v) => isNum(v) || isStr(v),
   expandsTo: (v) => list(v, isStr),
-  classes: (v) => Array.isArray(v) && v.length <= 65536 && v.every((c) => typeof c === 'object' && c !== null && Object.keys(c).every((k) => k === 'name' || k === 'rows') &&
-    isStr((c as { name?: unknown }).name) && isCount((c as { rows?: unknown }).rows)),
+  classes: (v) =>
+    Array.isArray(v) &&
+    v.length <= 65536 &&
+    v.every(
+      (c) =>
+        typeof c === 'object' &&
+        c !== null &&
+        Object.keys(c).every((k) => k === 'name' || k === 'rows') &&
+        isStr((c as { name?: unknown }).name) &&
+        isCount((c as { rows?: unknown }).rows),
+    ),
 };
 function isColumnSummary(c: unknown): boolean {
   if (typeof c !== 'object' || c === null || Array.isArray(c) || !isStr((c as { column?: unknown }).column)) return false;
@@ -60,32 +83,105 @@ const CHECKS: Record<FieldType, (v: unknown) => boolean> = {
 };
 
 const DATA_FIELDS: Record<string, FieldType> = {
-  trainRows: 'count', validationRows: 'count', testRows: 'count', evalRows: 'count',
-  trainImages: 'count', validationImages: 'count', testImages: 'count', evalImages: 'count',
-  data: 'string', source: 'string', featureNames: 'strings', classNames: 'strings', testFile: 'string', target: 'stringOrStrings', features: 'count', classes: 'count', outputs: 'count',
-  inputKind: 'string', images: 'bool', imageSide: 'count', validation: 'number', task: 'string', schema: 'columns',
+  trainRows: 'count',
+  validationRows: 'count',
+  testRows: 'count',
+  evalRows: 'count',
+  trainImages: 'count',
+  validationImages: 'count',
+  testImages: 'count',
+  evalImages: 'count',
+  data: 'string',
+  source: 'string',
+  featureNames: 'strings',
+  classNames: 'strings',
+  testFile: 'string',
+  target: 'stringOrStrings',
+  features: 'count',
+  classes: 'count',
+  outputs: 'count',
+  inputKind: 'string',
+  images: 'bool',
+  imageSide: 'count',
+  validation: 'number',
+  task: 'string',
+  schema: 'columns',
 };
 
 /** The fields of each event type. Unknown types and fields are refused. */
 export const EVENT_FIELDS: Record<string, Record<string, FieldType>> = {
   start: {
     ...DATA_FIELDS,
-    backend: 'string', isa: 'string', threads: 'count', layers: 'numbers', hidden: 'numberOrNumbers', epochs: 'count', batch: 'count',
-    lr: 'number', seed: 'int', optimizer: 'string', schedule: 'string', resumedAfterEpoch: 'count',
-    activation: 'stringOrStrings', activations: 'strings', init: 'string', alpha: 'number', dropout: 'numberOrNumbers',
-    momentum: 'number', nesterov: 'bool', beta1: 'number', beta2: 'number', eps: 'number', weightDecay: 'number',
-    lrMin: 'number', warmup: 'count', gamma: 'number', step: 'count', monitor: 'string', patience: 'count', minDelta: 'number',
-    preset: 'string', earlyStopping: 'bool', lossWeights: 'numbers', classWeights: 'numbers', sampleWeights: 'bool', standardize: 'bool', warmStart: 'string', checkpoint: 'string',
+    backend: 'string',
+    isa: 'string',
+    threads: 'count',
+    layers: 'numbers',
+    hidden: 'numberOrNumbers',
+    epochs: 'count',
+    batch: 'count',
+    lr: 'number',
+    seed: 'int',
+    optimizer: 'string',
+    schedule: 'string',
+    resumedAfterEpoch: 'count',
+    activation: 'stringOrStrings',
+    activations: 'strings',
+    init: 'string',
+    alpha: 'number',
+    dropout: 'numberOrNumbers',
+    momentum: 'number',
+    nesterov: 'bool',
+    beta1: 'number',
+    beta2: 'number',
+    eps: 'number',
+    weightDecay: 'number',
+    lrMin: 'number',
+    warmup: 'count',
+    gamma: 'number',
+    step: 'count',
+    monitor: 'string',
+    patience: 'count',
+    minDelta: 'number',
+    preset: 'string',
+    earlyStopping: 'bool',
+    lossWeights: 'numbers',
+    classWeights: 'numbers',
+    sampleWeights: 'bool',
+    standardize: 'bool',
+    warmStart: 'string',
+    checkpoint: 'string',
   },
   epoch: {
-    epoch: 'count', lr: 'metric', loss: 'metric', trainLoss: 'metric', trainAccuracy: 'metric', trainRmse: 'metric', trainMae: 'metric', trainR2: 'metric',
-    validationLoss: 'metric', validationAccuracy: 'metric', validationRmse: 'metric', validationMae: 'metric', validationR2: 'metric',
-    seconds: 'number', evalSeconds: 'number', rowsPerSecond: 'metric', imagesPerSecond: 'metric', weightNorm: 'metric',
+    epoch: 'count',
+    lr: 'metric',
+    loss: 'metric',
+    trainLoss: 'metric',
+    trainAccuracy: 'metric',
+    trainRmse: 'metric',
+    trainMae: 'metric',
+    trainR2: 'metric',
+    validationLoss: 'metric',
+    validationAccuracy: 'metric',
+    validationRmse: 'metric',
+    validationMae: 'metric',
+    validationR2: 'metric',
+    seconds: 'number',
+    evalSeconds: 'number',
+    rowsPerSecond: 'metric',
+    imagesPerSecond: 'metric',
+    weightNorm: 'metric',
   },
   stop: { reason: 'string', bestEpoch: 'count', epoch: 'count', batch: 'count', message: 'string' },
   test: {
-    testAccuracy: 'metric', testRmse: 'metric', testMae: 'metric', testR2: 'metric', testLoss: 'metric', testRows: 'count', testImages: 'count',
-    testMacroF1: 'metric', testBalancedAccuracy: 'metric',
+    testAccuracy: 'metric',
+    testRmse: 'metric',
+    testMae: 'metric',
+    testR2: 'metric',
+    testLoss: 'metric',
+    testRows: 'count',
+    testImages: 'count',
+    testMacroF1: 'metric',
+    testBalancedAccuracy: 'metric',
   },
   warning: { message: 'string', code: 'string', flag: 'string', epoch: 'count' },
   report: {}, // checked field by field in report-event.ts
@@ -95,13 +191,18 @@ export const EVENT_FIELDS: Record<string, Record<string, FieldType>> = {
 export function checkEvent(e: LoggedEvent, where: string): void {
   const fields = Object.hasOwn(EVENT_FIELDS, e.event) ? EVENT_FIELDS[e.event] : undefined;
   if (!fields) {
-    throw new ReportError(`${where}: field "event": unknown event "${String(e.event).slice(0, 40)}"; expected one of ${Object.keys(EVENT_FIELDS).join(', ')}`);
+    throw new ReportError(
+      `${where}: field "event": unknown event "${String(e.event).slice(0, 40)}"; expected one of ${Object.keys(EVENT_FIELDS).join(', ')}`,
+    );
   }
   if (e.event === 'report') return checkReportEvent(e, where);
   for (const [k, v] of Object.entries(e)) {
     if (k === 'event') continue;
     const type = Object.hasOwn(fields, k) ? fields[k] : undefined;
-    if (!type) throw new ReportError(`${where}: field "${k.slice(0, 40)}": not a field of a ${e.event} event; was the log written by another program or edited?`);
+    if (!type)
+      throw new ReportError(
+        `${where}: field "${k.slice(0, 40)}": not a field of a ${e.event} event; was the log written by another program or edited?`,
+      );
     if (!CHECKS[type](v)) throw new ReportError(`${where}: field "${k}": expected ${EXPECTED[type]} in a ${e.event} event`);
   }
 }

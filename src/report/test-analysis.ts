@@ -36,7 +36,13 @@ async function confusionSection(libs: ReportLibs, r: ReportEvent): Promise<Html 
   if (!r.confusion || !r.classes) return '';
   const C = r.classes;
   if (C > CLASSES_DRAWN) {
-    return section('confusion', 'Confusion matrix', html`<p class="note">${fmt(C)} classes: the matrix is drawn for at most ${CLASSES_DRAWN}; the per-class table below has the scores.</p>`);
+    return section(
+      'confusion',
+      'Confusion matrix',
+      html`<p class="note">
+        ${fmt(C)} classes: the matrix is drawn for at most ${CLASSES_DRAWN}; the per-class table below has the scores.
+      </p>`,
+    );
   }
   const names = axisNames(r, C);
   const rows: Row[] = [];
@@ -59,7 +65,10 @@ function perClassSection(r: ReportEvent): Html | '' {
   const mean = (k: 'precision' | 'recall' | 'f1') => r.perClass!.reduce((a, s) => a + s[k], 0) / r.perClass!.length;
   const total = r.perClass.reduce((a, s) => a + s.support, 0);
   rows.push([html`<b>macro average</b>`, f(mean('precision')), f(mean('recall')), f(mean('f1')), fmt(total)]);
-  const cut = r.perClass.length > CLASS_ROWS ? `The first ${CLASS_ROWS} of ${fmt(r.perClass.length)} classes (${fmt(r.perClass.length - CLASS_ROWS)} left out); the average is over all.` : '';
+  const cut =
+    r.perClass.length > CLASS_ROWS
+      ? `The first ${CLASS_ROWS} of ${fmt(r.perClass.length)} classes (${fmt(r.perClass.length - CLASS_ROWS)} left out); the average is over all.`
+      : '';
   return section('per-class', 'Per-class precision, recall and F1', grid(['class', 'precision', 'recall', 'F1', 'support'], rows), cut);
 }
 
@@ -76,8 +85,12 @@ async function curvesSection(libs: ReportLibs, r: ReportEvent): Promise<Html | '
     await renderSvg(libs, classCurves('Precision-recall', pr, 'recall', 'precision', false)),
   ];
   const binary = r.classes === 2 ? ' For two classes the curves are mirror images: either class can be called positive.' : '';
-  return section('roc', 'ROC and precision-recall curves', html`<div class="figures">${charts.map(figure)}</div>`,
-    `Each class scored by its predicted probability on the test set; AUC is the area under the ROC curve, AP the average precision.${binary}`);
+  return section(
+    'roc',
+    'ROC and precision-recall curves',
+    html`<div class="figures">${charts.map(figure)}</div>`,
+    `Each class scored by its predicted probability on the test set; AUC is the area under the ROC curve, AP the average precision.${binary}`,
+  );
 }
 
 function mistakesSection(libs: ReportLibs, r: ReportEvent): Html | '' {
@@ -88,11 +101,15 @@ function mistakesSection(libs: ReportLibs, r: ReportEvent): Html | '' {
   const tiles = r.mistakes.slice(0, MISTAKES_DRAWN).map((m) => {
     const data = new Uint8Array(Buffer.from(m.pixels, 'base64'));
     const png = pngDataUrl(libs.fastPng.encode({ width: side, height: side, data, channels: 1, depth: 8 }));
-    const truth = classNameOf(r, m.truth), predicted = classNameOf(r, m.predicted);
-    return html`<figure><img src="${png}" alt="${`test image ${m.index}: true ${truth}, predicted ${predicted}`}" width="${side}" height="${side}">\
-<figcaption>true ${name(truth)} → <b>${name(predicted)}</b><br>${percent(m.confidence, 1)} #${m.index}</figcaption></figure>`;
+    const truth = classNameOf(r, m.truth),
+      predicted = classNameOf(r, m.predicted);
+    return html`<figure>
+      <img src="${png}" alt="${`test image ${m.index}: true ${truth}, predicted ${predicted}`}" width="${side}" height="${side}" />
+      <figcaption>true ${name(truth)} → <b>${name(predicted)}</b><br />${percent(m.confidence, 1)} #${m.index}</figcaption>
+    </figure>`;
   });
-  const note = 'The misclassified test images the network was most sure of: true label, predicted label (red), its probability, and the index in the test set.';
+  const note =
+    'The misclassified test images the network was most sure of: true label, predicted label (red), its probability, and the index in the test set.';
   return section('mistakes', title, html`<div class="mistakes">${tiles}</div>`, note);
 }
 
@@ -112,12 +129,16 @@ async function regressionSection(libs: ReportLibs, r: ReportEvent): Promise<Html
   if (!rows.length) return section('regression', title, html`<p class="note">No test rows to draw.</p>`);
   const charts = [await renderSvg(libs, predictedVsTrue(rows, lo, hi)), await renderSvg(libs, residualPlot(rows))];
   const drawn = step > 1 ? ` (every ${step}th of ${fmt(truth.length)} drawn)` : '';
-  return section('regression', title, html`<div class="figures">${charts.map(figure)}</div>`,
-    `${fmt(rows.length)} test rows${drawn}, first output, in the target's units; the dashed lines are predicted = true and a residual of 0.`);
+  return section(
+    'regression',
+    title,
+    html`<div class="figures">${charts.map(figure)}</div>`,
+    `${fmt(rows.length)} test rows${drawn}, first output, in the target's units; the dashed lines are predicted = true and a residual of 0.`,
+  );
 }
 
 /** The sections of the report event; image panels only when the data is image data. */
 export async function analysisSections(libs: ReportLibs, r: ReportEvent, images: boolean): Promise<Html> {
   return html`<div class="pair">${await confusionSection(libs, r)}${perClassSection(r)}</div>
-${await curvesSection(libs, r)}${images ? mistakesSection(libs, r) : ''}${await regressionSection(libs, r)}`;
+    ${await curvesSection(libs, r)}${images ? mistakesSection(libs, r) : ''}${await regressionSection(libs, r)}`;
 }

@@ -133,15 +133,15 @@ export function log1p(x: number): number {
   return tailLog1p(x);
 }
 
-const LN2_HI = 6.93147180369123816490e-01; // 3fe62e42 fee00000
+const LN2_HI = 6.9314718036912381649e-1; // 3fe62e42 fee00000
 const LN2_LO = 1.90821492927058770002e-10; // 3dea39ef 35793c76
-const LP1 = 6.666666666666735130e-01; // 3FE55555 55555593
-const LP2 = 3.999999999940941908e-01; // 3FD99999 9997FA04
-const LP3 = 2.857142874366239149e-01; // 3FD24924 94229359
-const LP4 = 2.222219843214978396e-01; // 3FCC71C5 1D8E78AF
-const LP5 = 1.818357216161805012e-01; // 3FC74664 96CB03DE
-const LP6 = 1.531383769920937332e-01; // 3FC39A09 D078C69F
-const LP7 = 1.479819860511658591e-01; // 3FC2F112 DF3E5244
+const LP1 = 6.66666666666673513e-1; // 3FE55555 55555593
+const LP2 = 3.999999999940941908e-1; // 3FD99999 9997FA04
+const LP3 = 2.857142874366239149e-1; // 3FD24924 94229359
+const LP4 = 2.222219843214978396e-1; // 3FCC71C5 1D8E78AF
+const LP5 = 1.818357216161805012e-1; // 3FC74664 96CB03DE
+const LP6 = 1.531383769920937332e-1; // 3FC39A09 D078C69F
+const LP7 = 1.479819860511658591e-1; // 3FC2F112 DF3E5244
 const TWO_THIRDS = 0.66666666666666666;
 
 const wordView = new DataView(new ArrayBuffer(8));
@@ -232,7 +232,7 @@ export function log1pGlibc(x: number): number {
     }
     const R0 = hfsq * (1.0 - TWO_THIRDS * f);
     if (k === 0) return f - R0;
-    return k * LN2_HI - ((R0 - (k * LN2_LO + c)) - f);
+    return k * LN2_HI - (R0 - (k * LN2_LO + c) - f);
   }
   const s = f / (2.0 + f);
   const z = s * s;
@@ -245,7 +245,7 @@ export function log1pGlibc(x: number): number {
   const R4 = LP6 + z * LP7;
   const R = R1 + z2 * R2 + z4 * R3 + z6 * R4;
   if (k === 0) return f - (hfsq - s * (hfsq + R));
-  return k * LN2_HI - ((hfsq - (s * (hfsq + R) + (k * LN2_LO + c))) - f);
+  return k * LN2_HI - (hfsq - (s * (hfsq + R) + (k * LN2_LO + c)) - f);
 }
 
 /**
@@ -266,7 +266,7 @@ export function log1pGlibcFma(x: number): number {
     }
     const R0 = fma(-f, TWO_THIRDS, 1.0) * hfsq;
     if (k === 0) return f - R0;
-    return k * LN2_HI - ((R0 - fma(k, LN2_LO, c)) - f);
+    return k * LN2_HI - (R0 - fma(k, LN2_LO, c) - f);
   }
   const s = f / (2.0 + f);
   const z = s * s;
@@ -281,7 +281,7 @@ export function log1pGlibcFma(x: number): number {
   R = fma(z6, R4, R);
   const t = s * (hfsq + R);
   if (k === 0) return f - (hfsq - t);
-  return k * LN2_HI - ((hfsq - (fma(k, LN2_LO, c) + t)) - f);
+  return k * LN2_HI - (hfsq - (fma(k, LN2_LO, c) + t) - f);
 }
 
 // --------------------------------------------------------------------------

@@ -146,8 +146,16 @@ export class Pcg64 {
    */
   next64(): void {
     const L = this.limbs;
-    const a0 = L[0], a1 = L[1], a2 = L[2], a3 = L[3], a4 = L[4];
-    const a5 = L[5], a6 = L[6], a7 = L[7], a8 = L[8], a9 = L[9];
+    const a0 = L[0],
+      a1 = L[1],
+      a2 = L[2],
+      a3 = L[3],
+      a4 = L[4];
+    const a5 = L[5],
+      a6 = L[6],
+      a7 = L[7],
+      a8 = L[8],
+      a9 = L[9];
     // state = state * M + inc (mod 2^128), column by column; t < 2^30.
     let t = a0 * M0 + L[10];
     const r0 = t & LIMB_MASK;
@@ -169,8 +177,16 @@ export class Pcg64 {
     const r8 = t & LIMB_MASK;
     t = (t >>> 13) + a0 * M9 + a1 * M8 + a2 * M7 + a3 * M6 + a4 * M5 + a5 * M4 + a6 * M3 + a7 * M2 + a8 * M1 + a9 * M0 + L[19];
     const r9 = t & 0x7ff; // bits 117..127; higher bits fall off mod 2^128
-    L[0] = r0; L[1] = r1; L[2] = r2; L[3] = r3; L[4] = r4;
-    L[5] = r5; L[6] = r6; L[7] = r7; L[8] = r8; L[9] = r9;
+    L[0] = r0;
+    L[1] = r1;
+    L[2] = r2;
+    L[3] = r3;
+    L[4] = r4;
+    L[5] = r5;
+    L[6] = r6;
+    L[7] = r7;
+    L[8] = r8;
+    L[9] = r9;
 
     // XSL-RR: rotr64(hi64 ^ lo64, hi64 >> 58). The 32-bit words of the new
     // state (limb i holds bits 13i .. 13i+12; `<<` drops what overflows):

@@ -12,7 +12,10 @@ import { isIP } from 'node:net';
 
 /** An error answered to the client with its status and message. */
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -35,7 +38,9 @@ const short = (s: string) => JSON.stringify(s.slice(0, 100));
 
 /** Throws HttpError for a request that must not reach a route. */
 export function checkRequest(
-  o: GuardOptions, port: number, req: { method: string; url: string; headers: Record<string, string | string[] | undefined> },
+  o: GuardOptions,
+  port: number,
+  req: { method: string; url: string; headers: Record<string, string | string[] | undefined> },
 ): void {
   const hosts = ownHosts(o.host, port);
   const header = (name: string) => {
@@ -51,7 +56,8 @@ export function checkRequest(
     } catch {
       throw new HttpError(403, 'the Origin header is not a URL');
     }
-    if (url.protocol !== 'http:' || !hosts.has(url.host)) throw new HttpError(403, `requests from origin ${short(origin)} are not allowed (see --allow-origin)`);
+    if (url.protocol !== 'http:' || !hosts.has(url.host))
+      throw new HttpError(403, `requests from origin ${short(origin)} are not allowed (see --allow-origin)`);
   }
   const everywhere = o.host === '0.0.0.0' || o.host === '::';
   const host = header('host') ?? '';

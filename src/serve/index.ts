@@ -56,7 +56,9 @@ async function loadFastify() {
   try {
     return (await import('fastify')).default;
   } catch {
-    throw new ServeError('native-mlp serve needs the fastify package (an optional peer dependency, not installed with native-mlp): npm install fastify');
+    throw new ServeError(
+      'native-mlp serve needs the fastify package (an optional peer dependency, not installed with native-mlp): npm install fastify',
+    );
   }
 }
 
@@ -64,7 +66,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   const host = o.host ?? '127.0.0.1';
   const token = o.token ?? '';
   if (o.allowTrain && !LOOPBACK.has(host) && token.length < 16) {
-    throw new ServeError(`listening on ${host} (not loopback) with --allow-train needs NATIVE_MLP_SERVER_TOKEN set to a secret of at least 16 characters, which POST /train then requires`);
+    throw new ServeError(
+      `listening on ${host} (not loopback) with --allow-train needs NATIVE_MLP_SERVER_TOKEN set to a secret of at least 16 characters, which POST /train then requires`,
+    );
   }
   const log = o.log ?? (() => {});
   const Fastify = await loadFastify();
@@ -80,7 +84,16 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     logger: false,
     requestTimeout: 30_000,
     // Bodies are checked against the schema as sent: nothing removed, coerced or defaulted.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false, verbose: true, allowUnionTypes: true } },
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: false,
+        useDefaults: false,
+        allErrors: false,
+        verbose: true,
+        allowUnionTypes: true,
+      },
+    },
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
@@ -93,7 +106,12 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   app.addHook('onRequest', async (req) => {
     const port = (app.server.address() as { port: number }).port;
     checkRequest({ host, allowOrigins }, port, req);
-    if (req.method === 'POST' && req.url.split('?')[0] === '/train' && token && !sameSecret(req.headers.authorization ?? '', `Bearer ${token}`)) {
+    if (
+      req.method === 'POST' &&
+      req.url.split('?')[0] === '/train' &&
+      token &&
+      !sameSecret(req.headers.authorization ?? '', `Bearer ${token}`)
+    ) {
       throw new HttpError(401, 'POST /train needs Authorization: Bearer <NATIVE_MLP_SERVER_TOKEN>');
     }
   });
@@ -107,7 +125,11 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
   app.setErrorHandler((e: Error & { statusCode?: number; validation?: unknown; code?: string }, _req, reply) => {
     if (e instanceof HttpError) return reply.code(e.status).send({ error: e.message });
     if (e.validation) return reply.code(400).send({ error: validationMessage(e as Parameters<typeof validationMessage>[0]) });
-    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.code(413).header('connection', 'close').send({ error: `body larger than ${MAX_BODY} bytes` });
+    if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return reply
+        .code(413)
+        .header('connection', 'close')
+        .send({ error: `body larger than ${MAX_BODY} bytes` });
     if (e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return reply.code(400).send({ error: 'body is not valid JSON (it is empty)' });
     if (e instanceof UserError) return reply.code(400).send({ error: e.message });
     if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return reply.code(e.statusCode).send({ error: e.message });

@@ -20,7 +20,9 @@ function labelValue(v: string): string {
 }
 
 function labels(pairs: Record<string, string>): string {
-  return `{${Object.entries(pairs).map(([k, v]) => `${k}="${labelValue(v)}"`).join(',')}}`;
+  return `{${Object.entries(pairs)
+    .map(([k, v]) => `${k}="${labelValue(v)}"`)
+    .join(',')}}`;
 }
 
 export class ServerMetrics {
@@ -64,7 +66,9 @@ export class ServerMetrics {
     out.push('# HELP native_mlp_request_duration_seconds Time from request to response, by route.');
     out.push('# TYPE native_mlp_request_duration_seconds histogram');
     for (const [route, h] of this.latency) {
-      LATENCY_BUCKETS.forEach((le, i) => out.push(`native_mlp_request_duration_seconds_bucket${labels({ route, le: String(le) })} ${h.buckets[i]}`));
+      LATENCY_BUCKETS.forEach((le, i) =>
+        out.push(`native_mlp_request_duration_seconds_bucket${labels({ route, le: String(le) })} ${h.buckets[i]}`),
+      );
       out.push(`native_mlp_request_duration_seconds_bucket${labels({ route, le: '+Inf' })} ${h.count}`);
       out.push(`native_mlp_request_duration_seconds_sum${labels({ route })} ${h.sum}`);
       out.push(`native_mlp_request_duration_seconds_count${labels({ route })} ${h.count}`);
@@ -74,7 +78,8 @@ export class ServerMetrics {
     out.push(`native_mlp_predicted_rows_total ${this.rows}`);
     out.push('# HELP native_mlp_retrains_total Finished retrainings by outcome: swapped in, kept the previous model, or failed.');
     out.push('# TYPE native_mlp_retrains_total counter');
-    for (const outcome of ['swapped', 'kept', 'failed']) out.push(`native_mlp_retrains_total${labels({ outcome })} ${this.retrains.get(outcome) ?? 0}`);
+    for (const outcome of ['swapped', 'kept', 'failed'])
+      out.push(`native_mlp_retrains_total${labels({ outcome })} ${this.retrains.get(outcome) ?? 0}`);
     return out.join('\n') + '\n';
   }
 }

@@ -63,7 +63,11 @@ export function answerPredict(be: Backend, m: ServedModel, body: PredictBody): P
   let result;
   if ('rows' in body) {
     const columns = columnsOf(m);
-    if (!columns) throw new HttpError(400, `this model has no named columns (an image model): send "inputs", ${m.net.inputs} pixel values 0-255 per row`);
+    if (!columns)
+      throw new HttpError(
+        400,
+        `this model has no named columns (an image model): send "inputs", ${m.net.inputs} pixel values 0-255 per row`,
+      );
     // Every column present in every row: an absent key is a missing cell, as null is.
     const rows = body.rows.map((r) => Object.fromEntries(columns.map((c) => [c.name, Object.hasOwn(r, c.name) ? r[c.name] : null])));
     result = predictRows(be, m, rows);
@@ -75,14 +79,29 @@ export function answerPredict(be: Backend, m: ServedModel, body: PredictBody): P
   if (result.task === 'regress') {
     const K = result.outputs;
     const values = result.values;
-    return { predictions: Array.from({ length: values.length / K }, (_, i) => ({ value: K === 1 ? values[i] : Array.from(values.subarray(i * K, (i + 1) * K)) })), ...warnings };
+    return {
+      predictions: Array.from({ length: values.length / K }, (_, i) => ({
+        value: K === 1 ? values[i] : Array.from(values.subarray(i * K, (i + 1) * K)),
+      })),
+      ...warnings,
+    };
   }
   return { predictions: classAnswer(result.labels, result.probabilities, classNames), ...warnings };
 }
 
 /** Metadata keys that are scores of the model (the rest, beyond the format's own, are training settings). */
 const SCORE_KEY = /^(test|validation|train)[A-Z]/;
-const FORMAT_KEYS = new Set(['format', 'format_version', 'layers', 'activation', 'output', 'task', 'feature_names', 'class_names', 'pipeline']);
+const FORMAT_KEYS = new Set([
+  'format',
+  'format_version',
+  'layers',
+  'activation',
+  'output',
+  'task',
+  'feature_names',
+  'class_names',
+  'pipeline',
+]);
 /** Not shown: where the training data lives on the server's disk is no client's business. */
 const PRIVATE_KEYS = new Set(['data_source']);
 
@@ -97,13 +116,20 @@ export function describeModel(m: ServedModel, backend: string): Record<string, u
     (SCORE_KEY.test(k) ? metrics : training)[k] = value;
   }
   return {
-    file: m.file, version: m.version, backend,
-    layers: m.net.sizes, activation: m.metadata.activation ?? 'relu', task: m.task ?? 'classify',
+    file: m.file,
+    version: m.version,
+    backend,
+    layers: m.net.sizes,
+    activation: m.metadata.activation ?? 'relu',
+    task: m.task ?? 'classify',
     classes: m.task === 'regress' ? null : (m.classNames ?? null),
-    input: isImageModel(m) ? { inputs: m.net.inputs, meaning: 'raw pixel values 0-255' } : { columns: columnsOf(m), features: m.featureNames ?? null },
+    input: isImageModel(m)
+      ? { inputs: m.net.inputs, meaning: 'raw pixel values 0-255' }
+      : { columns: columnsOf(m), features: m.featureNames ?? null },
     excluded: m.pipeline?.excluded ?? [],
     target: m.pipeline?.target ?? null,
-    metrics, training,
+    metrics,
+    training,
   };
 }
 

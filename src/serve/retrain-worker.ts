@@ -32,7 +32,9 @@ const post = (m: RetrainMessage) => port.postMessage(m);
 try {
   const stop = new AbortController();
   const result = await fit(req.data, {
-    ...req.options, backend: req.backend ?? 'auto', signal: stop.signal,
+    ...req.options,
+    backend: req.backend ?? 'auto',
+    signal: stop.signal,
     onEvent: (e) => {
       if (e.event === 'epoch') post({ type: 'epoch', epoch: e.epoch, epochs: (req.options.epochs as number | undefined) ?? 0 });
     },
@@ -42,8 +44,12 @@ try {
   });
   if (result.aborted) throw new Error('retraining was stopped (the server is closing)');
   const t = result.test;
-  const score = t?.testRmse !== undefined ? { metric: 'testRmse' as const, value: t.testRmse }
-    : t?.testAccuracy !== undefined ? { metric: 'testAccuracy' as const, value: t.testAccuracy } : null;
+  const score =
+    t?.testRmse !== undefined
+      ? { metric: 'testRmse' as const, value: t.testRmse }
+      : t?.testAccuracy !== undefined
+        ? { metric: 'testAccuracy' as const, value: t.testAccuracy }
+        : null;
   const metadata = { ...req.metadata, ...(score ? { [score.metric]: String(score.value) } : {}) };
   const bytes = encodeModel(result.net, metadata, result.model);
   post({ type: 'done', bytes, sizes: [...result.net.sizes], score });

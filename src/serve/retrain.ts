@@ -88,8 +88,15 @@ export class Retrainer {
     const options = { ...settings, ...source.options, ...(activation && activation !== 'relu' ? { activation } : {}) };
     const stop = new Int32Array(new SharedArrayBuffer(4));
     const request: RetrainRequest = {
-      data: source.data, options, stop, backend: this.backend.name,
-      metadata: { ...sourceMetadata(source.data, source.options, settings), ...(epochs === undefined ? {} : { epochs: String(epochs) }), ...(config.seed === undefined ? {} : { seed: String(config.seed) }) },
+      data: source.data,
+      options,
+      stop,
+      backend: this.backend.name,
+      metadata: {
+        ...sourceMetadata(source.data, source.options, settings),
+        ...(epochs === undefined ? {} : { epochs: String(epochs) }),
+        ...(config.seed === undefined ? {} : { seed: String(config.seed) }),
+      },
     };
     const run: RetrainState = { status: 'training', started: new Date().toISOString(), epochs, forced: body.force ?? false };
     this.state = run;
@@ -126,7 +133,13 @@ export class Retrainer {
   }
 
   /** Compares, and swaps the new model in when it is not worse (or forced). */
-  private finish(run: RetrainState, previous: ServedModel, bytes: Uint8Array, sizes: number[], score: { metric: string; value: number } | null): void {
+  private finish(
+    run: RetrainState,
+    previous: ServedModel,
+    bytes: Uint8Array,
+    sizes: number[],
+    score: { metric: string; value: number } | null,
+  ): void {
     const prevScore = score ? Number(previous.metadata[score.metric]) : NaN;
     run.metric = score?.metric;
     run.previous = Number.isFinite(prevScore) ? prevScore : null;
@@ -137,14 +150,20 @@ export class Retrainer {
       this.log(`retraining done: ${reason}`);
     };
     if (sizes.join(',') !== previous.net.sizes.join(',')) {
-      return done(false, `not swapped: the new model's layers ${sizes.join('-')} differ from the served ${previous.net.sizes.join('-')} (the data's encoding changed); retraining never changes the architecture`);
+      return done(
+        false,
+        `not swapped: the new model's layers ${sizes.join('-')} differ from the served ${previous.net.sizes.join('-')} (the data's encoding changed); retraining never changes the architecture`,
+      );
     }
     const lowerIsBetter = score?.metric === 'testRmse';
     const notWorse = score !== null && run.previous !== null && (lowerIsBetter ? score.value <= run.previous : score.value >= run.previous);
     if (!notWorse && !run.forced) {
-      const why = score === null ? 'the new run measured no held-out score'
-        : run.previous === null ? `the served model records no ${score.metric} to compare with (force to swap anyway)`
-          : `${score.metric} ${score.value} is worse than the served model's ${run.previous}`;
+      const why =
+        score === null
+          ? 'the new run measured no held-out score'
+          : run.previous === null
+            ? `the served model records no ${score.metric} to compare with (force to swap anyway)`
+            : `${score.metric} ${score.value} is worse than the served model's ${run.previous}`;
       return done(false, `not swapped: ${why}; the previous model keeps serving`);
     }
     const model = decodeModel(bytes, this.file);

@@ -27,9 +27,12 @@ export function predictSchema(m: DecodedModel): Record<string, unknown> {
   };
   if (columns) {
     properties.rows = {
-      type: 'array', minItems: 1, maxItems: MAX_ROWS,
+      type: 'array',
+      minItems: 1,
+      maxItems: MAX_ROWS,
       items: {
-        type: 'object', additionalProperties: false,
+        type: 'object',
+        additionalProperties: false,
         properties: Object.fromEntries(columns.map((c) => [c.name, { type: CELL_TYPES[c.type] ?? ['number', 'string', 'null'] }])),
       },
     };
@@ -38,7 +41,8 @@ export function predictSchema(m: DecodedModel): Record<string, unknown> {
 }
 
 export const trainSchema = {
-  type: 'object', additionalProperties: false,
+  type: 'object',
+  additionalProperties: false,
   properties: { epochs: { type: 'integer', minimum: 1, maximum: 100_000 }, force: { type: 'boolean' } },
 };
 
@@ -52,7 +56,10 @@ interface AjvError {
 
 /** "/rows/3/island" -> "rows[3].island". */
 function fieldName(path: string): string {
-  const parts = path.split('/').slice(1).map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const parts = path
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'));
   return parts.reduce((s, p) => (/^\d+$/.test(p) ? `${s}[${p}]` : s ? `${s}.${p}` : p), '');
 }
 
@@ -70,7 +77,9 @@ export function validationMessage(e: { validation: AjvError[] }): string {
   switch (v.keyword) {
     case 'additionalProperties': {
       const name = JSON.stringify(String(v.params.additionalProperty).slice(0, 100));
-      return field ? `${where}: unknown column ${name} (columns: ${list(known)})` : `unknown field ${name} (expected ${known.join(' or ')})`;
+      return field
+        ? `${where}: unknown column ${name} (columns: ${list(known)})`
+        : `unknown field ${name} (expected ${known.join(' or ')})`;
     }
     case 'type': {
       if (!field) return 'body must be a JSON object';

@@ -36,7 +36,11 @@ export function sourceMetadata(data: string, options: Record<string, unknown>, c
 
 /** The object with its keys in sorted order: the same settings give the same bytes (a resumed run's file equals an unbroken run's). */
 function sorted(o: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  return Object.fromEntries(
+    Object.keys(o)
+      .sort()
+      .map((k) => [k, o[k]]),
+  );
 }
 
 /** The recorded source and settings, or a sentence saying why there are none. */
@@ -47,11 +51,17 @@ export function readSource(metadata: Readonly<Record<string, string>>): { source
   try {
     const source = JSON.parse(metadata.data_source) as DataSource;
     const config = JSON.parse(metadata.train_config) as Record<string, unknown>;
-    if (typeof source?.data !== 'string' || typeof source.options !== 'object' || source.options === null || typeof config !== 'object' || config === null) {
-      return 'the model file\'s data_source / train_config metadata is not in the expected form';
+    if (
+      typeof source?.data !== 'string' ||
+      typeof source.options !== 'object' ||
+      source.options === null ||
+      typeof config !== 'object' ||
+      config === null
+    ) {
+      return "the model file's data_source / train_config metadata is not in the expected form";
     }
     return { source, config };
   } catch {
-    return 'the model file\'s data_source / train_config metadata is not valid JSON';
+    return "the model file's data_source / train_config metadata is not valid JSON";
   }
 }

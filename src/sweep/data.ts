@@ -31,7 +31,10 @@ export class UnitData {
   private whole: DataSet | undefined;
   private readonly byFold = new Map<number, DataSet>();
 
-  constructor(private readonly data: DataSet, private readonly folds?: number) {}
+  constructor(
+    private readonly data: DataSet,
+    private readonly folds?: number,
+  ) {}
 
   get(fold?: number): DataSet {
     if (fold === undefined || this.folds === undefined) return (this.whole ??= shareDataSet(this.data));

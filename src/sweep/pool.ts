@@ -10,9 +10,7 @@ import type { UnitResult, UnitTask } from './unit.js';
 
 export type ThreadRequest = { type: 'run'; task: UnitTask } | { type: 'stop' };
 export type ThreadMessage =
-  | { type: 'epochs'; events: EpochEvent[] }
-  | { type: 'done'; result: UnitResult }
-  | { type: 'fatal'; message: string };
+  { type: 'epochs'; events: EpochEvent[] } | { type: 'done'; result: UnitResult } | { type: 'fatal'; message: string };
 
 export interface PoolOptions {
   backend?: BackendChoice;
@@ -38,7 +36,11 @@ class TrainThread {
   /** Why the thread could not start (its backend did not load): it is not replaced. */
   fatal: string | undefined;
 
-  constructor(options: PoolOptions, private readonly onIdle: (t: TrainThread) => void, onExit: (t: TrainThread) => void) {
+  constructor(
+    options: PoolOptions,
+    private readonly onIdle: (t: TrainThread) => void,
+    onExit: (t: TrainThread) => void,
+  ) {
     this.worker = new Worker(threadScript(), { workerData: { backend: options.backend, threads: options.threads ?? 1 } });
     this.worker.on('message', (m: ThreadMessage) => {
       if (m.type === 'epochs') for (const e of m.events) this.current?.onEpoch(e);
@@ -83,18 +85,25 @@ export class TrainPool {
   /** A thread's start-up failure (e.g. the backend asked for did not load). */
   fatal: string | undefined;
 
-  constructor(readonly size: number, private readonly options: PoolOptions = {}) {
+  constructor(
+    readonly size: number,
+    private readonly options: PoolOptions = {},
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`Expected a pool size >= 1 but received ${size}`);
     for (let i = 0; i < size; i++) this.spawn();
   }
 
   private spawn(): void {
-    const t = new TrainThread(this.options, (idle) => this.next(idle), (dead) => {
-      this.threads.splice(this.threads.indexOf(dead), 1);
-      if (dead.fatal !== undefined) this.fatal = dead.fatal;
-      if (!this.closing && dead.fatal === undefined) this.spawn();
-      else if (this.threads.length === 0) this.stop(); // nothing left to train on: the waiting units end
-    });
+    const t = new TrainThread(
+      this.options,
+      (idle) => this.next(idle),
+      (dead) => {
+        this.threads.splice(this.threads.indexOf(dead), 1);
+        if (dead.fatal !== undefined) this.fatal = dead.fatal;
+        if (!this.closing && dead.fatal === undefined) this.spawn();
+        else if (this.threads.length === 0) this.stop(); // nothing left to train on: the waiting units end
+      },
+    );
     this.threads.push(t);
     this.next(t);
   }

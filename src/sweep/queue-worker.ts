@@ -70,26 +70,33 @@ export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWork
   const emit = (e: QueueWorkerEvent) => o.onEvent?.(e);
   let closing = false;
   const lockDuration = (o.lockSeconds ?? 30) * 1000;
-  const worker = new bull.Worker(name, async (job) => {
-    const p = job.data as QueuePayload;
-    const id = String(job.id);
-    const data = await cache.get(p);
-    const model = join(tmp, `${unitName(p.job)}-${process.pid}.safetensors`);
-    const { existsSync } = await import('node:fs');
-    emit({ event: 'job', id, run: p.job.run, fold: p.job.fold, resumed: existsSync(p.job.checkpoint) });
-    const r = await pool.run({ ...p.job, model, data }, (e) => void job.updateProgress(e as never).catch(() => {}));
-    // Stopping: the training is checkpointed; never settle, so the job stays ours until the lock lapses and another worker resumes it.
-    if (r.aborted || closing) return new Promise<never>(() => {});
-    emit({ event: 'done', id, run: p.job.run, fold: p.job.fold, error: r.error });
-    // A training that failed by itself (diverged, a bad setting) fails again on retry: reported, not retried.
-    if (r.error !== undefined) return { epochs: r.epochs, error: r.error, seconds: r.seconds } satisfies QueueReturn;
-    const bytes = readFileSync(model);
-    rmSync(model, { force: true });
-    return { epochs: r.epochs, stop: r.stop, test: r.test, model: bytes.toString('base64'), seconds: r.seconds } satisfies QueueReturn;
-  }, {
-    connection: connection as never, concurrency, lockDuration, stalledInterval: Math.max(1000, lockDuration / 2),
-    maxStalledCount: o.maxStalled ?? 2,
-  });
+  const worker = new bull.Worker(
+    name,
+    async (job) => {
+      const p = job.data as QueuePayload;
+      const id = String(job.id);
+      const data = await cache.get(p);
+      const model = join(tmp, `${unitName(p.job)}-${process.pid}.safetensors`);
+      const { existsSync } = await import('node:fs');
+      emit({ event: 'job', id, run: p.job.run, fold: p.job.fold, resumed: existsSync(p.job.checkpoint) });
+      const r = await pool.run({ ...p.job, model, data }, (e) => void job.updateProgress(e as never).catch(() => {}));
+      // Stopping: the training is checkpointed; never settle, so the job stays ours until the lock lapses and another worker resumes it.
+      if (r.aborted || closing) return new Promise<never>(() => {});
+      emit({ event: 'done', id, run: p.job.run, fold: p.job.fold, error: r.error });
+      // A training that failed by itself (diverged, a bad setting) fails again on retry: reported, not retried.
+      if (r.error !== undefined) return { epochs: r.epochs, error: r.error, seconds: r.seconds } satisfies QueueReturn;
+      const bytes = readFileSync(model);
+      rmSync(model, { force: true });
+      return { epochs: r.epochs, stop: r.stop, test: r.test, model: bytes.toString('base64'), seconds: r.seconds } satisfies QueueReturn;
+    },
+    {
+      connection: connection as never,
+      concurrency,
+      lockDuration,
+      stalledInterval: Math.max(1000, lockDuration / 2),
+      maxStalledCount: o.maxStalled ?? 2,
+    },
+  );
   worker.on('failed', (job, err) => emit({ event: 'failed', id: String(job?.id), message: err.message }));
   worker.on('error', () => {}); // connection trouble: ioredis reconnects; jobs show it by not finishing
   await worker.waitUntilReady();

@@ -35,7 +35,6 @@ export interface QueueReturn {
   seconds?: number;
 }
 
-
 export class QueueExecutor implements Executor {
   readonly workers = 0;
   private stopped = false;
@@ -43,8 +42,12 @@ export class QueueExecutor implements Executor {
   private readonly waiting = new Map<string, { onEpoch: (e: EpochEvent) => void; abort: () => void }>();
 
   private constructor(
-    private readonly bull: BullMq, private readonly connections: RedisClient[], private readonly queue: Queue,
-    private readonly events: QueueEvents, private readonly plan: SweepPlan, private readonly attempts: number,
+    private readonly bull: BullMq,
+    private readonly connections: RedisClient[],
+    private readonly queue: Queue,
+    private readonly events: QueueEvents,
+    private readonly plan: SweepPlan,
+    private readonly attempts: number,
   ) {
     events.on('progress', ({ jobId, data }: { jobId: string; data: unknown }) => {
       const w = this.waiting.get(jobId);
@@ -80,8 +83,11 @@ export class QueueExecutor implements Executor {
     let j = await this.queue.getJob(id);
     if (!j) {
       j = await this.queue.add('train', payload, {
-        jobId: id, attempts: this.attempts, backoff: { type: 'fixed', delay: 1000 },
-        removeOnComplete: { age: 7 * 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 },
+        jobId: id,
+        attempts: this.attempts,
+        backoff: { type: 'fixed', delay: 1000 },
+        removeOnComplete: { age: 7 * 24 * 3600 },
+        removeOnFail: { age: 7 * 24 * 3600 },
       });
     } else if ((await j.getState()) === 'failed') await j.retry(); // a resumed sweep tries its failed trainings again
     let abort!: () => void;
@@ -90,14 +96,21 @@ export class QueueExecutor implements Executor {
     try {
       const r = await Promise.race([j.waitUntilFinished(this.events) as Promise<QueueReturn>, aborted]);
       if (r === 'aborted') return { ...ids, epochs: [], aborted: true };
-      if (r.error !== undefined || r.model === undefined) return { ...ids, epochs: r.epochs ?? [], aborted: false, error: r.error ?? 'no model came back' };
+      if (r.error !== undefined || r.model === undefined)
+        return { ...ids, epochs: r.epochs ?? [], aborted: false, error: r.error ?? 'no model came back' };
       writeFileSync(unit.model, Buffer.from(r.model, 'base64'));
       return { ...ids, epochs: r.epochs, stop: r.stop, test: r.test, aborted: false, seconds: r.seconds };
     } catch (e) {
       if (this.stopped) return { ...ids, epochs: [], aborted: true };
       // The epochs its workers recorded on shared storage before it failed.
-      const epochs = existsSync(unit.checkpoint) || existsSync(epochsFile(unit.checkpoint)) ? dedupeEpochs(priorEpochs(unit.checkpoint)) : [];
-      return { ...ids, epochs, aborted: false, error: `the job failed for good (${this.attempts} attempts, or its worker lost too often): ${(e as Error).message}` };
+      const epochs =
+        existsSync(unit.checkpoint) || existsSync(epochsFile(unit.checkpoint)) ? dedupeEpochs(priorEpochs(unit.checkpoint)) : [];
+      return {
+        ...ids,
+        epochs,
+        aborted: false,
+        error: `the job failed for good (${this.attempts} attempts, or its worker lost too often): ${(e as Error).message}`,
+      };
     } finally {
       this.waiting.delete(id);
     }
@@ -108,11 +121,13 @@ export class QueueExecutor implements Executor {
     this.stopped = true;
     const ids = [...this.waiting.keys()];
     for (const w of this.waiting.values()) w.abort();
-    this.removing = Promise.all(ids.map(async (id) => {
-      const j = await this.queue.getJob(id);
-      const state = await j?.getState();
-      if (state === 'waiting' || state === 'delayed' || state === 'prioritized') await j!.remove().catch(() => {});
-    })).catch(() => {});
+    this.removing = Promise.all(
+      ids.map(async (id) => {
+        const j = await this.queue.getJob(id);
+        const state = await j?.getState();
+        if (state === 'waiting' || state === 'delayed' || state === 'prioritized') await j!.remove().catch(() => {});
+      }),
+    ).catch(() => {});
   }
 
   async close(): Promise<void> {

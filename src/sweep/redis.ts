@@ -55,7 +55,11 @@ export async function connectRedis(url: string, timeoutMs = 5000): Promise<Redis
   checkRedisUrl(url);
   const Redis = await redisCtor();
   const probe = new Redis(url, {
-    lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
   });
   let cause: Error | undefined; // the socket's own error says more than the client's "Connection is closed"
   probe.on('error', (e) => (cause ??= e as Error));

@@ -58,7 +58,11 @@ function meanEpochs(units: readonly UnitResult[]): EpochEvent[] {
   const n = Math.min(...units.map((u) => u.epochs.length));
   return Array.from({ length: n }, (_, i) => {
     const e = units[0].epochs[i];
-    return { ...e, ...mean(units.map((u) => metricsOf(u.epochs[i]))), seconds: units.reduce((s, u) => s + u.epochs[i].seconds, 0) } as EpochEvent;
+    return {
+      ...e,
+      ...mean(units.map((u) => metricsOf(u.epochs[i]))),
+      seconds: units.reduce((s, u) => s + u.epochs[i].seconds, 0),
+    } as EpochEvent;
   });
 }
 
@@ -67,7 +71,11 @@ export function runLine(run: number, settings: Settings, units: readonly UnitRes
   const failed = units.find((u) => u.error !== undefined);
   const seconds = units.reduce((s, u) => s + (u.seconds ?? 0), 0);
   const line: RunLine = {
-    run, settings, epochs: meanEpochs(units), final: failed ? {} : mean(units.map(unitFinal)), seconds: Number(seconds.toFixed(3)),
+    run,
+    settings,
+    epochs: meanEpochs(units),
+    final: failed ? {} : mean(units.map(unitFinal)),
+    seconds: Number(seconds.toFixed(3)),
   };
   if (failed) line.error = failed.error;
   else line.model = model;

@@ -56,9 +56,15 @@ export class RunDir {
     return join(this.dir, ...parts);
   }
 
-  get planFile() { return this.path('sweep.json'); }
-  get runsFile() { return this.path('runs.jsonl'); }
-  get lockFile() { return this.path('sweep.lock'); }
+  get planFile() {
+    return this.path('sweep.json');
+  }
+  get runsFile() {
+    return this.path('runs.jsonl');
+  }
+  get lockFile() {
+    return this.path('sweep.lock');
+  }
 
   /** Takes the folder for this process, or says who holds it. A lock left by a dead process on this host is taken over. */
   lock(): void {
@@ -73,7 +79,8 @@ export class RunDir {
         this.locked = true;
         return;
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new SweepError(`${this.lockFile}: cannot create the lock: ${(e as Error).message}`);
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+          throw new SweepError(`${this.lockFile}: cannot create the lock: ${(e as Error).message}`);
       }
       let holder: { pid?: number; host?: string } = {};
       try {
@@ -110,7 +117,9 @@ export class RunDir {
     try {
       plan = JSON.parse(readFileSync(this.planFile, 'utf8')) as SweepPlan;
     } catch (e) {
-      throw new SweepError(`${this.planFile}: cannot read the sweep to resume (${(e as Error).message}); is ${this.dir} a sweep's --out folder?`);
+      throw new SweepError(
+        `${this.planFile}: cannot read the sweep to resume (${(e as Error).message}); is ${this.dir} a sweep's --out folder?`,
+      );
     }
     if (plan?.format !== SWEEP_FORMAT || plan.version !== 1 || !Array.isArray(plan.settings) || typeof plan.data?.sha256 !== 'string') {
       throw new SweepError(`${this.planFile}: not a native-mlp sweep (format ${JSON.stringify(plan?.format)})`);

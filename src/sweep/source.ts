@@ -46,7 +46,8 @@ export async function readDataBytes(location: string, timeoutMs = 60_000): Promi
   }
   if (!res.ok) throw new SweepError(`${location}: cannot download the data: HTTP ${res.status}`);
   const bytes = new Uint8Array(await res.arrayBuffer());
-  if (bytes.length > MAX_DATA_BYTES) throw new SweepError(`${location}: ${bytes.length} bytes is over the sweep's ${MAX_DATA_BYTES}-byte data limit`);
+  if (bytes.length > MAX_DATA_BYTES)
+    throw new SweepError(`${location}: ${bytes.length} bytes is over the sweep's ${MAX_DATA_BYTES}-byte data limit`);
   return bytes;
 }
 
@@ -55,7 +56,9 @@ export async function loadSweepData(spec: DataSpec): Promise<{ data: DataSet; sh
   const bytes = await readDataBytes(spec.location);
   const sha256 = bytesSha256(bytes);
   if (spec.sha256 && sha256 !== spec.sha256) {
-    throw new SweepError(`${spec.location}: the data changed since the sweep started (SHA-256 ${spec.sha256.slice(0, 12)}... then, ${sha256.slice(0, 12)}... now); finished runs are kept; start a new sweep for the new data`);
+    throw new SweepError(
+      `${spec.location}: the data changed since the sweep started (SHA-256 ${spec.sha256.slice(0, 12)}... then, ${sha256.slice(0, 12)}... now); finished runs are kept; start a new sweep for the new data`,
+    );
   }
   // Parsed from a private copy of exactly the hashed bytes (the file may change under us).
   const dir = mkdtempSync(join(tmpdir(), 'native-mlp-sweep-'));
@@ -69,11 +72,22 @@ export async function loadSweepData(spec: DataSpec): Promise<{ data: DataSet; sh
     let data: DataSet;
     try {
       ({ data } = await loadFitData(file, {
-        target: spec.target, features: spec.features, table: spec.table, task: spec.task, testFile, testFraction: spec.testFraction, seed: 0,
+        target: spec.target,
+        features: spec.features,
+        table: spec.table,
+        task: spec.task,
+        testFile,
+        testFraction: spec.testFraction,
+        seed: 0,
       }));
     } catch (e) {
       // Name the data as the user gave it, not the private copy.
-      if (e instanceof Error) e.message = e.message.split(file).join(spec.location).split(testFile ?? '\0').join(spec.testFile ?? '');
+      if (e instanceof Error)
+        e.message = e.message
+          .split(file)
+          .join(spec.location)
+          .split(testFile ?? '\0')
+          .join(spec.testFile ?? '');
       throw e;
     }
     return { data: { ...data, source: spec.location }, sha256 };

@@ -72,7 +72,8 @@ export function parseParam(spec: string): Param {
   if (body === '') throw new SweepError(`--param ${name}: no values (e.g. ${name}=${JSON.stringify(known[key]).replace(/[[\]"]/g, '')})`);
   const range = /^([^,]*)\.\.([^,:]*)(?::(log))?$/.exec(body);
   if (range) {
-    if (typeof known[key] !== 'number' && !Array.isArray(known[key])) throw new SweepError(`--param ${name}: a range needs a numeric setting`);
+    if (typeof known[key] !== 'number' && !Array.isArray(known[key]))
+      throw new SweepError(`--param ${name}: a range needs a numeric setting`);
     const low = numberOf(key, range[1]);
     const high = numberOf(key, range[2]);
     const log = range[3] === 'log';
@@ -107,7 +108,9 @@ export function gridSettings(params: readonly Param[], maxRuns = DEFAULT_MAX_RUN
   const lists = params as Extract<Param, { kind: 'list' }>[];
   const total = lists.reduce((n, p) => n * p.values.length, 1);
   if (total > maxRuns) {
-    throw new SweepError(`the grid has ${total} runs, over --max-runs ${maxRuns}; use fewer values, random search (--trials N) or a higher --max-runs`);
+    throw new SweepError(
+      `the grid has ${total} runs, over --max-runs ${maxRuns}; use fewer values, random search (--trials N) or a higher --max-runs`,
+    );
   }
   const out: Settings[] = [];
   for (let i = 0; i < total; i++) {

@@ -94,8 +94,14 @@ export interface Executor {
 /** How every worker reads the data (the hash is filled in once read). */
 function dataSpec(o: SweepOptions): DataSpec {
   return {
-    location: dataLocation(o.data!), sha256: '', target: o.target, features: o.features, table: o.table, task: o.task,
-    testFile: o.testFile && dataLocation(o.testFile), testFraction: o.testFraction,
+    location: dataLocation(o.data!),
+    sha256: '',
+    target: o.target,
+    features: o.features,
+    table: o.table,
+    task: o.task,
+    testFile: o.testFile && dataLocation(o.testFile),
+    testFraction: o.testFraction,
   };
 }
 
@@ -117,16 +123,27 @@ function planSettings(o: SweepOptions): Settings[] {
 
 function newPlan(o: SweepOptions, data: DataSpec, settings: Settings[]): SweepPlan {
   const metric = o.metric ?? 'validationLoss';
-  if (!(METRICS as readonly string[]).includes(metric)) throw new SweepError(`--metric must be one of ${METRICS.join(', ')}, got "${metric}"`);
+  if (!(METRICS as readonly string[]).includes(metric))
+    throw new SweepError(`--metric must be one of ${METRICS.join(', ')}, got "${metric}"`);
   return {
-    format: SWEEP_FORMAT, version: 1, id: randomUUID(), data, metric, folds: o.folds,
-    validation: o.folds === undefined ? o.validation ?? 0.2 : undefined, standardize: o.standardize, settings,
+    format: SWEEP_FORMAT,
+    version: 1,
+    id: randomUUID(),
+    data,
+    metric,
+    folds: o.folds,
+    validation: o.folds === undefined ? (o.validation ?? 0.2) : undefined,
+    standardize: o.standardize,
+    settings,
   };
 }
 
 function checkMetric(metric: string, task: Task): void {
   const ok = task === 'classify' ? metric !== 'validationRmse' : metric !== 'validationAccuracy';
-  if (!ok) throw new SweepError(`--metric ${metric} does not apply to ${task === 'classify' ? 'classification' : 'regression'}; use ${task === 'classify' ? 'validationLoss or validationAccuracy' : 'validationLoss or validationRmse'}`);
+  if (!ok)
+    throw new SweepError(
+      `--metric ${metric} does not apply to ${task === 'classify' ? 'classification' : 'regression'}; use ${task === 'classify' ? 'validationLoss or validationAccuracy' : 'validationLoss or validationRmse'}`,
+    );
 }
 
 export async function sweep(o: SweepOptions): Promise<SweepResult> {
@@ -137,7 +154,8 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
   const exec: { current?: Executor; local?: LocalExecutor } = {};
   try {
     const resumed = o.resume ? dir.readPlan() : undefined;
-    if (!resumed && dir.hasPlan()) throw new SweepError(`${dir.dir} already holds a sweep (${dir.planFile}); continue it with --resume ${o.out}, or use another --out`);
+    if (!resumed && dir.hasPlan())
+      throw new SweepError(`${dir.dir} already holds a sweep (${dir.planFile}); continue it with --resume ${o.out}, or use another --out`);
     const settings = resumed?.settings ?? planSettings(o);
     // The threads start (each loads its modules and backend) while the data is read.
     if (!o.redis) exec.local = new LocalExecutor(o, settings.length * ((resumed ? resumed.folds : o.folds) ?? 1));
@@ -155,7 +173,8 @@ export async function sweep(o: SweepOptions): Promise<SweepResult> {
       dir.writePlan(plan);
     }
     exec.local?.useData(new UnitData(data, plan.folds));
-    exec.current = exec.local ?? await (await import('./queue.js')).QueueExecutor.connect(o.redis!, plan, { queue: o.queue, attempts: o.attempts });
+    exec.current =
+      exec.local ?? (await (await import('./queue.js')).QueueExecutor.connect(o.redis!, plan, { queue: o.queue, attempts: o.attempts }));
     return await runPlan(dir, plan, exec.current, o, emit, data);
   } finally {
     await (exec.current ?? exec.local)?.close();
@@ -201,14 +220,19 @@ class LocalExecutor implements Executor {
 function dataWatch(plan: SweepPlan): () => Promise<string | null> {
   const file = plan.data.location;
   if (isUrl(file)) return async () => null;
-  const stamp = () => { const s = statSync(file, { throwIfNoEntry: false }); return s ? `${s.size}:${s.mtimeMs}` : 'missing'; };
+  const stamp = () => {
+    const s = statSync(file, { throwIfNoEntry: false });
+    return s ? `${s.size}:${s.mtimeMs}` : 'missing';
+  };
   let last = stamp();
   return async () => {
     const now = stamp();
     if (now === last) return null;
     last = now;
     const sha = now === 'missing' ? 'missing' : await fileSha256(file).catch(() => 'unreadable');
-    return sha === plan.data.sha256 ? null : `${file}: the data changed during the sweep (its SHA-256 is no longer ${plan.data.sha256.slice(0, 12)}...); finished runs are kept; stopped`;
+    return sha === plan.data.sha256
+      ? null
+      : `${file}: the data changed during the sweep (its SHA-256 is no longer ${plan.data.sha256.slice(0, 12)}...); finished runs are kept; stopped`;
   };
 }
 
@@ -222,17 +246,29 @@ function runCost(s: Settings, data: DataSet): number {
 }
 
 async function runPlan(
-  dir: RunDir, plan: SweepPlan, executor: Executor, o: SweepOptions, emit: (e: SweepEvent) => void, data: DataSet,
+  dir: RunDir,
+  plan: SweepPlan,
+  executor: Executor,
+  o: SweepOptions,
+  emit: (e: SweepEvent) => void,
+  data: DataSet,
 ): Promise<SweepResult> {
   const done = new Map(dir.readRuns().map((r) => [r.run, r]));
   const folds = plan.folds === undefined ? [undefined] : Array.from({ length: plan.folds }, (_, k) => k);
   // Longest first, so no worker is left alone with a long run at the end (ties in grid order).
-  const todo = plan.settings.map((s, run) => ({ run, s, cost: runCost(s, data) })).filter(({ run }) => !done.has(run))
+  const todo = plan.settings
+    .map((s, run) => ({ run, s, cost: runCost(s, data) }))
+    .filter(({ run }) => !done.has(run))
     .sort((a, b) => b.cost - a.cost || a.run - b.run);
   const epochsEach = (s: Settings) => runConfig(s).epochs * folds.length;
   emit({
-    event: 'sweep', runs: plan.settings.length, finished: done.size, epochs: todo.reduce((n, { s }) => n + epochsEach(s), 0),
-    workers: executor.workers, out: dir.dir, redis: o.redis,
+    event: 'sweep',
+    runs: plan.settings.length,
+    finished: done.size,
+    epochs: todo.reduce((n, { s }) => n + epochsEach(s), 0),
+    workers: executor.workers,
+    out: dir.dir,
+    redis: o.redis,
   });
   let aborted = false;
   let failure: string | null = null;
@@ -245,33 +281,49 @@ async function runPlan(
   o.signal?.addEventListener('abort', stopAll, { once: true });
   const modelOf = (run: number) => dir.path('models', `${unitName({ run })}.safetensors`);
   try {
-    await Promise.all(todo.map(async ({ run, s }) => {
-      const units = await Promise.all(folds.map(async (fold) => {
-        const job: UnitJob = {
-          run, fold, config: runConfig(s), validation: plan.validation, standardize: plan.standardize,
-          checkpoint: dir.path('checkpoints', `${unitName({ run, fold })}.ckpt`),
-          // With folds the run's model is its first fold's; the others are not kept.
-          model: fold === undefined || fold === 0 ? modelOf(run) : dir.path('checkpoints', `${unitName({ run, fold })}.safetensors`),
-        };
-        const result = await executor.run(job, (epoch) => emit({ event: 'epoch', run, fold, epoch }));
-        const why = aborted ? null : await changed();
-        if (why) {
-          failure = why;
-          stopAll();
-        }
-        return result;
-      }));
-      if (units.some((u) => u.aborted)) return;
-      const line = runLine(run, s, units, relative(dir.dir, modelOf(run)));
-      await dir.appendRun(line);
-      done.set(run, line);
-      await Promise.all(folds.flatMap((fold) => {
-        const ckpt = dir.path('checkpoints', `${unitName({ run, fold })}.ckpt`);
-        const files = [ckpt, `${ckpt}.live`, `${ckpt}.next`, epochsFile(ckpt), ...(fold ? [dir.path('checkpoints', `${unitName({ run, fold })}.safetensors`)] : [])];
-        return files.map((f) => rm(f, { force: true }));
-      }));
-      emit({ event: 'run', ...line, finished: done.size, runs: plan.settings.length });
-    }));
+    await Promise.all(
+      todo.map(async ({ run, s }) => {
+        const units = await Promise.all(
+          folds.map(async (fold) => {
+            const job: UnitJob = {
+              run,
+              fold,
+              config: runConfig(s),
+              validation: plan.validation,
+              standardize: plan.standardize,
+              checkpoint: dir.path('checkpoints', `${unitName({ run, fold })}.ckpt`),
+              // With folds the run's model is its first fold's; the others are not kept.
+              model: fold === undefined || fold === 0 ? modelOf(run) : dir.path('checkpoints', `${unitName({ run, fold })}.safetensors`),
+            };
+            const result = await executor.run(job, (epoch) => emit({ event: 'epoch', run, fold, epoch }));
+            const why = aborted ? null : await changed();
+            if (why) {
+              failure = why;
+              stopAll();
+            }
+            return result;
+          }),
+        );
+        if (units.some((u) => u.aborted)) return;
+        const line = runLine(run, s, units, relative(dir.dir, modelOf(run)));
+        await dir.appendRun(line);
+        done.set(run, line);
+        await Promise.all(
+          folds.flatMap((fold) => {
+            const ckpt = dir.path('checkpoints', `${unitName({ run, fold })}.ckpt`);
+            const files = [
+              ckpt,
+              `${ckpt}.live`,
+              `${ckpt}.next`,
+              epochsFile(ckpt),
+              ...(fold ? [dir.path('checkpoints', `${unitName({ run, fold })}.safetensors`)] : []),
+            ];
+            return files.map((f) => rm(f, { force: true }));
+          }),
+        );
+        emit({ event: 'run', ...line, finished: done.size, runs: plan.settings.length });
+      }),
+    );
   } finally {
     o.signal?.removeEventListener('abort', stopAll);
   }

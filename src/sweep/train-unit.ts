@@ -39,7 +39,10 @@ class KeptCheckpoint {
   private unrecorded: string[] = [];
   private readonly next: string;
 
-  constructor(private readonly live: string, private readonly kept: string) {
+  constructor(
+    private readonly live: string,
+    private readonly kept: string,
+  ) {
     this.next = `${kept}.next`;
     this.written = statSync(live, { throwIfNoEntry: false })?.ino; // an earlier attempt's, maybe ahead of its recorded epochs
     rmSync(this.next, { force: true }); // an earlier attempt's, maybe its last epoch
@@ -76,7 +79,10 @@ class KeptCheckpoint {
 }
 
 export async function trainUnit(
-  backend: Backend, task: UnitTask, signal: AbortSignal, onEpoch: (e: EpochEvent) => void,
+  backend: Backend,
+  task: UnitTask,
+  signal: AbortSignal,
+  onEpoch: (e: EpochEvent) => void,
 ): Promise<UnitResult> {
   const id = { run: task.run, fold: task.fold };
   const live = `${task.checkpoint}.live`;
@@ -87,8 +93,14 @@ export async function trainUnit(
   const seconds = () => Number(((performance.now() - started) / 1000).toFixed(3));
   try {
     const result = await fit(task.data, {
-      ...task.config, backend, validation: task.validation, standardize: task.standardize,
-      checkpoint: live, checkpointSeconds: task.checkpointSeconds, resume, signal,
+      ...task.config,
+      backend,
+      validation: task.validation,
+      standardize: task.standardize,
+      checkpoint: live,
+      checkpointSeconds: task.checkpointSeconds,
+      resume,
+      signal,
       onEvent(e) {
         if (e.event !== 'epoch') return;
         kept.epoch(e);
@@ -100,12 +112,28 @@ export async function trainUnit(
     if (result.aborted) kept.stopped();
     if (result.aborted) return { ...id, epochs, stop: result.stop, aborted: true, seconds: seconds() };
     const t = result.test;
-    const score: Record<string, string> = !t ? {} : t.testRmse !== undefined ? { testRmse: String(t.testRmse) } : { testAccuracy: String(t.testAccuracy) };
-    saveModel(task.model, result.net, { ...score, epochs: String(task.config.epochs), seed: String(task.config.seed) }, {
-      ...result.model, allowNonFinite: task.config.allowNonFinite,
-    });
+    const score: Record<string, string> = !t
+      ? {}
+      : t.testRmse !== undefined
+        ? { testRmse: String(t.testRmse) }
+        : { testAccuracy: String(t.testAccuracy) };
+    saveModel(
+      task.model,
+      result.net,
+      { ...score, epochs: String(task.config.epochs), seed: String(task.config.seed) },
+      {
+        ...result.model,
+        allowNonFinite: task.config.allowNonFinite,
+      },
+    );
     return { ...id, epochs, stop: result.stop, test: result.test, aborted: false, seconds: seconds() };
   } catch (e) {
-    return { ...id, epochs: dedupeEpochs(seen), aborted: false, seconds: seconds(), error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+    return {
+      ...id,
+      epochs: dedupeEpochs(seen),
+      aborted: false,
+      seconds: seconds(),
+      error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+    };
   }
 }

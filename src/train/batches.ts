@@ -19,7 +19,13 @@ export function targetBuffer(set: Rows, rows: number, outputs: number): Targets 
 
 /** Fills X (rows x features) and targets with the rows order[start .. start + rows) of `set`. */
 export function gatherBatch(
-  be: Backend, X: Float32Array, targets: Targets, set: Rows, order: Uint32Array, start: number, rows: number,
+  be: Backend,
+  X: Float32Array,
+  targets: Targets,
+  set: Rows,
+  order: Uint32Array,
+  start: number,
+  rows: number,
 ): void {
   if (set.inputs instanceof Uint8Array) be.gatherPixels(X, set.inputs, order, start, rows, set.features);
   else be.gatherRows(X, set.inputs, order, start, rows, set.features);
@@ -58,10 +64,16 @@ export class AheadBatches {
   private readonly images: Uint8Array;
   private readonly sparse?: [SparseInput, SparseInput];
   private readonly dense: [Float32Array, Float32Array];
-  private spare = 1;  // the buffer not handed out by the last take()
+  private spare = 1; // the buffer not handed out by the last take()
   private ahead = -1; // start row of the batch begun into the spare buffer, or -1
 
-  constructor(private readonly be: Backend, private readonly ws: Workspace, private readonly set: Rows, rows: number, first?: SparseInput) {
+  constructor(
+    private readonly be: Backend,
+    private readonly ws: Workspace,
+    private readonly set: Rows,
+    rows: number,
+    first?: SparseInput,
+  ) {
     if (!(set.inputs instanceof Uint8Array) || !(set.targets instanceof Uint32Array)) {
       throw new TypeError('AheadBatches needs byte inputs and class labels; other data takes gatherBatch');
     }

@@ -16,14 +16,19 @@ type Fail = (msg: string) => never;
 type Json = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isCount = (v: unknown, max = Number.MAX_SAFE_INTEGER): v is number => Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= max;
+const isCount = (v: unknown, max = Number.MAX_SAFE_INTEGER): v is number =>
+  Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= max;
 const isFinite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 /** 1 to 32 lowercase hex digits: a 128-bit value as the checkpoint writes it. */
 const HEX128 = /^[0-9a-f]{1,32}$/;
 
 /** The optimizer state tensors each optimizer keeps. */
 const OPTIMIZER_TENSORS: Record<OptimizerName, readonly string[]> = {
-  sgd: [], momentum: ['velocity'], nesterov: ['velocity'], adam: ['m', 'v'], adamw: ['m', 'v'],
+  sgd: [],
+  momentum: ['velocity'],
+  nesterov: ['velocity'],
+  adam: ['m', 'v'],
+  adamw: ['m', 'v'],
 };
 
 /** Parameter count of an MLP with these layer sizes (W and b of each layer). */
@@ -68,7 +73,12 @@ export function checkCheckpointState(s: unknown, tensors: Map<string, Float32Arr
   if (!isObject(s)) return fail('its state is not a JSON object');
   const config = checkedConfig(s.config, fail);
   const sizes = s.sizes;
-  if (!Array.isArray(sizes) || sizes.length < 2 || sizes.length > 64 || !sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_LAYER_SIZE)) {
+  if (
+    !Array.isArray(sizes) ||
+    sizes.length < 2 ||
+    sizes.length > 64 ||
+    !sizes.every((n) => Number.isInteger(n) && n >= 1 && n <= MAX_LAYER_SIZE)
+  ) {
     fail(`its sizes must be 2 to 64 layer sizes from 1 to ${MAX_LAYER_SIZE}`);
   }
   const layers = sizes as number[];
@@ -83,8 +93,15 @@ export function checkCheckpointState(s: unknown, tensors: Map<string, Float32Arr
   if (s.epoch === config.epochs && s.batch !== 0) fail('its batch must be 0 once every epoch of its config is done');
 
   const rng = s.rng;
-  if (!isObject(rng) || typeof rng.state !== 'string' || !HEX128.test(rng.state) || typeof rng.inc !== 'string' || !HEX128.test(rng.inc) ||
-      typeof rng.hasUint32 !== 'boolean' || !isCount(rng.uinteger, 0xffffffff)) {
+  if (
+    !isObject(rng) ||
+    typeof rng.state !== 'string' ||
+    !HEX128.test(rng.state) ||
+    typeof rng.inc !== 'string' ||
+    !HEX128.test(rng.inc) ||
+    typeof rng.hasUint32 !== 'boolean' ||
+    !isCount(rng.uinteger, 0xffffffff)
+  ) {
     fail('its rng must hold state and inc (up to 32 hex digits), hasUint32 (a boolean) and uinteger (a uint32)');
   }
   const r = rng as { state: string; inc: string; hasUint32: boolean; uinteger: number };
@@ -92,9 +109,17 @@ export function checkCheckpointState(s: unknown, tensors: Map<string, Float32Arr
   if ((inc & 1n) === 0n) fail('its rng inc is even; a PCG64 increment is always odd');
 
   const schedule = s.schedule;
-  if (!isObject(schedule) || !isFinite(schedule.lr) || !(schedule.lr > 0) || schedule.lr > config.lr ||
-      !(schedule.best === null || isFinite(schedule.best)) || !isCount(schedule.badEpochs, Math.max(0, config.plateauPatience - 1))) {
-    fail(`its schedule must hold lr (in (0, ${config.lr}]), best (a finite number or null) and badEpochs (0 to ${config.plateauPatience - 1})`);
+  if (
+    !isObject(schedule) ||
+    !isFinite(schedule.lr) ||
+    !(schedule.lr > 0) ||
+    schedule.lr > config.lr ||
+    !(schedule.best === null || isFinite(schedule.best)) ||
+    !isCount(schedule.badEpochs, Math.max(0, config.plateauPatience - 1))
+  ) {
+    fail(
+      `its schedule must hold lr (in (0, ${config.lr}]), best (a finite number or null) and badEpochs (0 to ${config.plateauPatience - 1})`,
+    );
   }
   if (!isCount(s.optimizerStep)) fail('its optimizerStep must be an integer >= 0');
   if (typeof s.fingerprint !== 'string' || !/^[0-9a-f]{64}$/.test(s.fingerprint)) fail('its fingerprint must be 64 hex digits (SHA-256)');
@@ -103,9 +128,15 @@ export function checkCheckpointState(s: unknown, tensors: Map<string, Float32Arr
   let early: CheckedState['early'] = null;
   if (config.earlyStopping > 0) {
     const e = s.early;
-    if (!isObject(e) || !isCount(e.bestEpoch, s.epoch as number) || !(e.best === null || isFinite(e.best)) ||
-        !isCount(e.badEpochs, config.earlyStopping)) {
-      fail(`its early stopping state must hold bestEpoch (0 to ${s.epoch}), best (a finite number or null) and badEpochs (0 to ${config.earlyStopping})`);
+    if (
+      !isObject(e) ||
+      !isCount(e.bestEpoch, s.epoch as number) ||
+      !(e.best === null || isFinite(e.best)) ||
+      !isCount(e.badEpochs, config.earlyStopping)
+    ) {
+      fail(
+        `its early stopping state must hold bestEpoch (0 to ${s.epoch}), best (a finite number or null) and badEpochs (0 to ${config.earlyStopping})`,
+      );
     }
     early = { bestEpoch: e!.bestEpoch as number, best: e!.best as number | null, badEpochs: e!.badEpochs as number };
   } else if (s.early !== null && s.early !== undefined) {
@@ -119,7 +150,9 @@ export function checkCheckpointState(s: unknown, tensors: Map<string, Float32Arr
   const extra = have.filter((k) => !want.includes(k));
   const missing = want.filter((k) => !tensors.has(k));
   if (extra.length || missing.length) {
-    fail(`its tensors must be ${want.join(', ')} for optimizer ${config.optimizer}${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; unexpected ${extra.join(', ')}` : ''}`);
+    fail(
+      `its tensors must be ${want.join(', ')} for optimizer ${config.optimizer}${missing.length ? `; missing ${missing.join(', ')}` : ''}${extra.length ? `; unexpected ${extra.join(', ')}` : ''}`,
+    );
   }
   for (const k of want) {
     const t = tensors.get(k)!;
@@ -129,12 +162,20 @@ export function checkCheckpointState(s: unknown, tensors: Map<string, Float32Arr
   }
   const v = tensors.get('optimizer.v');
   if (v) {
-    for (let i = 0; i < v.length; i++) if (v[i] < 0) fail(`tensor optimizer.v holds ${v[i]} at index ${i}; Adam's second moment is never negative`);
+    for (let i = 0; i < v.length; i++)
+      if (v[i] < 0) fail(`tensor optimizer.v holds ${v[i]} at index ${i}; Adam's second moment is never negative`);
   }
   return {
-    config, sizes: layers, epoch: s.epoch as number, batch: s.batch as number, lossSum: lossSum as number,
+    config,
+    sizes: layers,
+    epoch: s.epoch as number,
+    batch: s.batch as number,
+    lossSum: lossSum as number,
     rng: { state: BigInt(`0x${r.state}`), inc, hasUint32: r.hasUint32, uinteger: r.uinteger },
     schedule: { lr: schedule!.lr as number, best: schedule!.best as number | null, badEpochs: schedule!.badEpochs as number },
-    optimizerStep: s.optimizerStep as number, early, fingerprint: s.fingerprint as string, source,
+    optimizerStep: s.optimizerStep as number,
+    early,
+    fingerprint: s.fingerprint as string,
+    source,
   };
 }

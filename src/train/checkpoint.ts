@@ -70,13 +70,23 @@ export function encodeCheckpoint(c: Checkpoint): Uint8Array {
   for (const [k, v] of Object.entries(c.optimizer)) tensors.push([`optimizer.${k}`, v]);
   if (c.best) tensors.push(['best', c.best]);
   const state = {
-    config: c.config, sizes: c.sizes, epoch: c.epoch, batch: c.batch, lossSum: c.lossSum,
+    config: c.config,
+    sizes: c.sizes,
+    epoch: c.epoch,
+    batch: c.batch,
+    lossSum: c.lossSum,
     rng: { state: c.rng.state.toString(16), inc: c.rng.inc.toString(16), hasUint32: c.rng.hasUint32, uinteger: c.rng.uinteger },
-    schedule: c.schedule, optimizerStep: c.optimizerStep, early: c.early, fingerprint: c.fingerprint,
+    schedule: c.schedule,
+    optimizerStep: c.optimizerStep,
+    early: c.early,
+    fingerprint: c.fingerprint,
     ...(c.source ? { source: c.source } : {}),
   };
   const metadata = { format: CHECKPOINT_FORMAT, format_version: VERSION, state: JSON.stringify(state) };
-  return encodeSafetensors(metadata, tensors.map(([name, data]) => ({ name, shape: [data.length], data })));
+  return encodeSafetensors(
+    metadata,
+    tensors.map(([name, data]) => ({ name, shape: [data.length], data })),
+  );
 }
 
 export function saveCheckpoint(file: string, c: Checkpoint): void {
@@ -100,7 +110,8 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
   if (typeof meta !== 'object' || meta === null || meta.format !== CHECKPOINT_FORMAT) {
     fail(`not a native-mlp checkpoint (format ${JSON.stringify(meta?.format)}); pass a file written by --checkpoint`);
   }
-  if (meta!.format_version !== VERSION) fail(`checkpoint format version ${JSON.stringify(meta!.format_version)} is not supported (expected ${VERSION})`);
+  if (meta!.format_version !== VERSION)
+    fail(`checkpoint format version ${JSON.stringify(meta!.format_version)} is not supported (expected ${VERSION})`);
   if (typeof meta!.state !== 'string') fail('its state is missing');
   const state = parseJsonObject(new TextEncoder().encode(meta!.state as string), 'state', fail);
   const dataStart = 8 + Number(len);
@@ -110,8 +121,15 @@ export function decodeCheckpoint(bytes: Uint8Array, source: string): Checkpoint 
     const e = (typeof entry === 'object' && entry !== null ? entry : {}) as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     const [b, end] = Array.isArray(e.data_offsets) && e.data_offsets.length === 2 ? e.data_offsets : [];
     const n = Array.isArray(e.shape) && e.shape.length === 1 ? e.shape[0] : -1;
-    if (e.dtype !== 'F32' || !Number.isSafeInteger(n) || n < 0 || !Number.isSafeInteger(b) || b < 0 || end !== b + 4 * n ||
-        dataStart + end > bytes.length) {
+    if (
+      e.dtype !== 'F32' ||
+      !Number.isSafeInteger(n) ||
+      n < 0 ||
+      !Number.isSafeInteger(b) ||
+      b < 0 ||
+      end !== b + 4 * n ||
+      dataStart + end > bytes.length
+    ) {
       fail(`tensor ${JSON.stringify(name.slice(0, 64))} has a bad dtype, shape or offsets`);
     }
     const t = new Float32Array(n);

@@ -68,7 +68,12 @@ export type ResolvedConfig = Required<TrainConfig>;
 
 /** The notebook's settings. */
 export const NOTEBOOK_CONFIG: Readonly<TrainConfig> = Object.freeze({
-  epochs: 8, batch: 128, lr: 0.1, hidden: [128], seed: 0, evalImages: 10000,
+  epochs: 8,
+  batch: 128,
+  lr: 0.1,
+  hidden: [128],
+  seed: 0,
+  evalImages: 10000,
 });
 
 /** Which defaults a run started from: the notebook's (IDX images) or scikit-learn's (tables). */
@@ -82,7 +87,15 @@ export const PRESETS: readonly Preset[] = ['notebook', 'table'];
  * loss (best weights restored); without one (the default), the training loss.
  */
 export const TABLE_CONFIG: Readonly<Omit<TrainConfig, 'batch'>> = Object.freeze({
-  epochs: 200, lr: 1e-3, hidden: [100], seed: 0, evalImages: 0, optimizer: 'adam', init: 'auto', earlyStopping: 10, tol: 1e-4,
+  epochs: 200,
+  lr: 1e-3,
+  hidden: [100],
+  seed: 0,
+  evalImages: 0,
+  optimizer: 'adam',
+  init: 'auto',
+  earlyStopping: 10,
+  tol: 1e-4,
 });
 export const TABLE_MAX_BATCH = 200;
 /**
@@ -100,8 +113,19 @@ export const TABLE_VALIDATION = 0;
 export function resolveConfig(c: TrainConfig): ResolvedConfig {
   const defined = Object.fromEntries(Object.entries(c).filter(([, v]) => v !== undefined));
   return {
-    ...DEFAULT_OPTIMIZER, ...DEFAULT_SCHEDULE, earlyStopping: 0, monitor: 'validationLoss', tol: 0, alpha: 0, dropout: 0, activation: 'relu',
-    init: 'notebook', allowNonFinite: false, classWeight: {}, ...defined, hidden: Array.isArray(c.hidden) ? [...c.hidden] : c.hidden,
+    ...DEFAULT_OPTIMIZER,
+    ...DEFAULT_SCHEDULE,
+    earlyStopping: 0,
+    monitor: 'validationLoss',
+    tol: 0,
+    alpha: 0,
+    dropout: 0,
+    activation: 'relu',
+    init: 'notebook',
+    allowNonFinite: false,
+    classWeight: {},
+    ...defined,
+    hidden: Array.isArray(c.hidden) ? [...c.hidden] : c.hidden,
   } as ResolvedConfig;
 }
 
@@ -117,7 +141,8 @@ export function checkConfig(config: TrainConfig): void {
   if (!Array.isArray(c.hidden) || c.hidden.some((h) => !Number.isInteger(h) || h < 1)) bad('hidden to be sizes >= 1', c.hidden);
   if (!Number.isSafeInteger(c.seed) || c.seed < 0) bad('seed to be an integer >= 0', c.seed);
   if (!Number.isInteger(c.evalImages) || c.evalImages < 0) bad('evalImages to be an integer >= 0', c.evalImages);
-  if (!Number.isInteger(c.earlyStopping) || c.earlyStopping < 0) bad('earlyStopping to be an integer >= 0 (patience in epochs)', c.earlyStopping);
+  if (!Number.isInteger(c.earlyStopping) || c.earlyStopping < 0)
+    bad('earlyStopping to be an integer >= 0 (patience in epochs)', c.earlyStopping);
   if (!(MONITORS as readonly string[]).includes(c.monitor)) bad(`monitor to be one of ${MONITORS.join(', ')}`, c.monitor);
   if (!(Number.isFinite(c.tol) && c.tol >= 0)) bad('tol to be a finite number >= 0', c.tol);
   if (!(Number.isFinite(c.alpha) && c.alpha >= 0)) bad('alpha to be a finite number >= 0', c.alpha);
@@ -132,8 +157,23 @@ export function checkConfig(config: TrainConfig): void {
 
 /** Every setting of a run, by name (what pickConfig copies). */
 export const CONFIG_KEYS: readonly (keyof TrainConfig)[] = [
-  'epochs', 'batch', 'lr', 'hidden', 'seed', 'evalImages', 'earlyStopping', 'monitor', 'tol', 'alpha', 'dropout', 'activation', 'init', 'allowNonFinite', 'classWeight',
-  ...(Object.keys(DEFAULT_OPTIMIZER) as (keyof TrainConfig)[]), ...(Object.keys(DEFAULT_SCHEDULE) as (keyof TrainConfig)[]),
+  'epochs',
+  'batch',
+  'lr',
+  'hidden',
+  'seed',
+  'evalImages',
+  'earlyStopping',
+  'monitor',
+  'tol',
+  'alpha',
+  'dropout',
+  'activation',
+  'init',
+  'allowNonFinite',
+  'classWeight',
+  ...(Object.keys(DEFAULT_OPTIMIZER) as (keyof TrainConfig)[]),
+  ...(Object.keys(DEFAULT_SCHEDULE) as (keyof TrainConfig)[]),
 ];
 
 /** The run settings among `o`'s fields (fit's options mix them with data options). */
@@ -155,7 +195,8 @@ export function resolvePreset(preset: Preset, data: DataSet, options: Partial<Tr
   const given = pickConfig(options);
   if (preset === 'notebook') {
     return {
-      ...NOTEBOOK_CONFIG, ...given,
+      ...NOTEBOOK_CONFIG,
+      ...given,
       // The notebook's accuracy on the first 10,000 training images, without a validation split.
       evalImages: options.evalImages ?? (data.validation ? 0 : NOTEBOOK_CONFIG.evalImages),
     } as TrainConfig;

@@ -55,7 +55,8 @@ export function dataOptionsOf(o: Record<string, unknown>): Record<string, unknow
 export function fingerprintFile(path: string): SourceFile {
   const st = statSync(path);
   if (!st.isFile()) throw new TrainSetupError(`${path}: not a regular file; a data file must be one`);
-  if (st.size > MAX_FILE_BYTES) throw new TrainSetupError(`${path}: ${st.size} bytes is above the ${MAX_FILE_BYTES}-byte limit of a data file`);
+  if (st.size > MAX_FILE_BYTES)
+    throw new TrainSetupError(`${path}: ${st.size} bytes is above the ${MAX_FILE_BYTES}-byte limit of a data file`);
   const h = createHash('sha256');
   // O_NONBLOCK: a FIFO swapped in after the stat cannot block the open; fstat then refuses it.
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -66,7 +67,8 @@ export function fingerprintFile(path: string): SourceFile {
     for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0;) {
       h.update(buf.subarray(0, n));
       total += n;
-      if (total > MAX_FILE_BYTES) throw new TrainSetupError(`${path}: grew past the ${MAX_FILE_BYTES}-byte limit of a data file while being read`);
+      if (total > MAX_FILE_BYTES)
+        throw new TrainSetupError(`${path}: grew past the ${MAX_FILE_BYTES}-byte limit of a data file while being read`);
     }
     return { path, bytes: total, sha256: h.digest('hex') };
   } finally {
@@ -85,7 +87,9 @@ export function describeSource(data: string, options: Record<string, unknown>, i
   const abs = resolve(data);
   const opts = dataOptionsOf(options);
   return {
-    data: abs, options: opts, files: filesOf(abs, opts).map((f) => fingerprintFile(resolve(f))),
+    data: abs,
+    options: opts,
+    files: filesOf(abs, opts).map((f) => fingerprintFile(resolve(f))),
     ...(initFrom !== undefined ? { initFrom: fingerprintFile(resolve(initFrom)) } : {}),
   };
 }
@@ -116,13 +120,26 @@ const MAX_PATH = 4096;
 
 /** An absolute, normalised path without NUL: what describeSource writes, and nothing else. */
 function isStoredPath(v: unknown): v is string {
-  return typeof v === 'string' && v.length > 0 && v.length <= MAX_PATH && !v.includes('\0') && isAbsolute(v) && normalize(v) === v &&
-    (v.length === 1 || !v.endsWith('/'));
+  return (
+    typeof v === 'string' &&
+    v.length > 0 &&
+    v.length <= MAX_PATH &&
+    !v.includes('\0') &&
+    isAbsolute(v) &&
+    normalize(v) === v &&
+    (v.length === 1 || !v.endsWith('/'))
+  );
 }
 
 function checkFile(v: unknown, what: string, fail: Fail): SourceFile {
-  if (!isObject(v) || !isStoredPath(v.path) || !Number.isSafeInteger(v.bytes) || (v.bytes as number) < 0 ||
-      typeof v.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(v.sha256)) {
+  if (
+    !isObject(v) ||
+    !isStoredPath(v.path) ||
+    !Number.isSafeInteger(v.bytes) ||
+    (v.bytes as number) < 0 ||
+    typeof v.sha256 !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(v.sha256)
+  ) {
     fail(`its ${what} must hold path (absolute, normalised), bytes (an integer >= 0) and sha256 (64 hex digits)`);
   }
   const f = v as unknown as SourceFile;
@@ -134,7 +151,8 @@ function isOptionValue(v: unknown, depth = 0): boolean {
   if (typeof v === 'string') return v.length <= MAX_PATH;
   if (typeof v === 'number') return Number.isFinite(v);
   if (typeof v === 'boolean') return true;
-  if (Array.isArray(v)) return v.length <= 100_000 && v.every((x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)));
+  if (Array.isArray(v))
+    return v.length <= 100_000 && v.every((x) => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x)));
   if (isObject(v) && depth === 0) return Object.entries(v).every(([k, x]) => !RESERVED.has(k) && isOptionValue(x, 1));
   return false;
 }
@@ -152,14 +170,21 @@ export function checkSourceShape(v: unknown, fail: Fail): DataSource | null {
   if (!isObject(v.options)) fail('its source options must be an object');
   const options = v.options as Record<string, unknown>;
   for (const [k, x] of Object.entries(options)) {
-    if (RESERVED.has(k) || !isOptionValue(x)) fail(`its source option ${JSON.stringify(k.slice(0, 40))} is not plain data (a string, number, boolean, list, or one level of those)`);
+    if (RESERVED.has(k) || !isOptionValue(x))
+      fail(
+        `its source option ${JSON.stringify(k.slice(0, 40))} is not plain data (a string, number, boolean, list, or one level of those)`,
+      );
   }
-  if (options.testFile !== undefined && !isStoredPath(options.testFile)) fail('its source option testFile must be an absolute, normalised path');
+  if (options.testFile !== undefined && !isStoredPath(options.testFile))
+    fail('its source option testFile must be an absolute, normalised path');
   if (!Array.isArray(v.files) || v.files.length < 1 || v.files.length > 8) fail('its source files must be a list of 1 to 8 files');
   const files = (v.files as unknown[]).map((f, i) => checkFile(f, `source file ${i + 1}`, fail));
   const allowed = (p: string) => p === data || dirname(p) === data || p === options.testFile;
   const stray = files.find((f) => !allowed(f.path));
-  if (stray) fail(`its source file ${JSON.stringify(stray.path.slice(0, 200))} is neither the data file, a file of the data folder, nor the test file`);
+  if (stray)
+    fail(
+      `its source file ${JSON.stringify(stray.path.slice(0, 200))} is neither the data file, a file of the data folder, nor the test file`,
+    );
   const initFrom = v.initFrom === undefined ? undefined : checkFile(v.initFrom, 'source initFrom', fail);
   return { data, options, files, ...(initFrom ? { initFrom } : {}) };
 }

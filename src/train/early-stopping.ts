@@ -22,7 +22,12 @@ export class EarlyStopping {
    * `tol`: an epoch improves only when it beats the best by more than tol (scikit-learn's rule:
    * the best value and weights still follow any gain, the patience count only a gain above tol).
    */
-  constructor(readonly patience: number, readonly monitor: Monitor, n: number, readonly tol = 0) {
+  constructor(
+    readonly patience: number,
+    readonly monitor: Monitor,
+    n: number,
+    readonly tol = 0,
+  ) {
     this.s = { bestEpoch: 0, best: null, badEpochs: 0, bestParams: allocArena(n) };
   }
 

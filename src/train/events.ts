@@ -135,7 +135,11 @@ export type TrainEvent = StartEvent | EpochEvent | StopEvent | TestEvent | Warni
  */
 export class NonFiniteLossError extends UserError {
   override name = 'NonFiniteLossError';
-  constructor(readonly epoch: number, readonly batch: number, lr: number) {
+  constructor(
+    readonly epoch: number,
+    readonly batch: number,
+    lr: number,
+  ) {
     super(
       `the training loss became non-finite at epoch ${epoch}, batch ${batch} (lr ${lr}); ` +
         'the run diverged: try a smaller learning rate (nothing was saved; allowNonFinite / --allow-non-finite keeps going)',
@@ -146,7 +150,11 @@ export class NonFiniteLossError extends UserError {
 /** NaN or infinite weights after an epoch whose loss stayed finite (ReLU maps NaN to 0, hiding it). */
 export class NonFiniteWeightsError extends UserError {
   override name = 'NonFiniteWeightsError';
-  constructor(readonly epoch: number, readonly where: string, value: number) {
+  constructor(
+    readonly epoch: number,
+    readonly where: string,
+    value: number,
+  ) {
     super(
       `the weights became non-finite in epoch ${epoch} (${where} is ${value}) although the loss stayed finite; ` +
         'the run diverged: try a smaller learning rate (nothing was saved; allowNonFinite / --allow-non-finite keeps going)',

@@ -60,51 +60,90 @@ function isDataSet(d: unknown): d is DataSet {
  * encodes and scales), and the net drawn while IDX files loaded (when `draw`).
  */
 export async function loadFitData(
-  data: FitData, o: FitDataOptions & Partial<TrainConfig> & { resume?: unknown }, warm?: WarmStart, draw = true,
+  data: FitData,
+  o: FitDataOptions & Partial<TrainConfig> & { resume?: unknown },
+  warm?: WarmStart,
+  draw = true,
 ): Promise<{ data: DataSet; started?: Awaited<ReturnType<typeof loadWhileDrawing>> }> {
   const seed = o.seed ?? NOTEBOOK_CONFIG.seed;
   if (o.sampleWeight !== undefined && (typeof data === 'string' || isDataSet(data))) {
-    throw new DataError(`sampleWeight is for { x, y } arrays; ${typeof data === 'string' ? 'a CSV file takes its weights from a column (table: { weightColumn }, --weight-column)' : 'a DataSet carries them as train.weights'}`);
+    throw new DataError(
+      `sampleWeight is for { x, y } arrays; ${typeof data === 'string' ? 'a CSV file takes its weights from a column (table: { weightColumn }, --weight-column)' : 'a DataSet carries them as train.weights'}`,
+    );
   }
   if (typeof data === 'string') {
     const table = o.target !== undefined || warm?.model.pipeline !== undefined || warm?.model.featureNames !== undefined;
     if (pathKind(data, table) === 'folder') {
-      const csvOnly = o.target !== undefined ? 'target' : o.testFile !== undefined ? 'testFile' : o.features !== undefined ? 'features'
-        : o.table?.weightColumn !== undefined ? 'weightColumn' : null;
+      const csvOnly =
+        o.target !== undefined
+          ? 'target'
+          : o.testFile !== undefined
+            ? 'testFile'
+            : o.features !== undefined
+              ? 'features'
+              : o.table?.weightColumn !== undefined
+                ? 'weightColumn'
+                : null;
       const flag = { testFile: 'test', weightColumn: 'weight-column' }[csvOnly as string] ?? csvOnly;
       if (csvOnly) throw new DataError(`${data}: a folder of IDX files has no columns; ${csvOnly} (--${flag}) is for CSV files`);
       const features = peekFeatures(data); // first: it explains a missing folder before any read starts
       if (warm && features !== null && features !== warm.model.net.inputs) {
-        throw new DataError(`${data}: the rows have ${features} input features but ${warm.file ?? 'the model'} takes ${warm.model.net.inputs}; a warm start needs rows of the model's schema`);
+        throw new DataError(
+          `${data}: the rows have ${features} input features but ${warm.file ?? 'the model'} takes ${warm.model.net.inputs}; a warm start needs rows of the model's schema`,
+        );
       }
       if (features !== null) {
         const sizes = [features, ...(o.hidden ?? NOTEBOOK_CONFIG.hidden), o.classes ?? DEFAULT_CLASSES];
         const batch = o.batch ?? NOTEBOOK_CONFIG.batch;
         // At most EVAL_ROWS rows: a larger batch may be clamped to the data (train.ts), which checks its workspace then.
-        checkMemory(trainingBytes(sizes, EVAL_ROWS, 0), `Training layers ${sizes.join('-')}${batch <= EVAL_ROWS ? ` with batches of ${batch}` : ''}`);
+        checkMemory(
+          trainingBytes(sizes, EVAL_ROWS, 0),
+          `Training layers ${sizes.join('-')}${batch <= EVAL_ROWS ? ` with batches of ${batch}` : ''}`,
+        );
       }
       // A resumed or warm-started run has its weights; a worker draws its own: nothing to draw while the files load.
       if (o.resume !== undefined || warm || !draw) return { data: await loadDataSetAsync(data, o.classes) };
       const hidden = o.hidden ?? NOTEBOOK_CONFIG.hidden;
       const activation = checkActivations(o.activation ?? 'relu', hidden.length);
       const started = await loadWhileDrawing(
-        loadDataSetAsync(data, o.classes), { features, outputs: o.classes ?? DEFAULT_CLASSES }, hidden, seed, activation, o.init ?? 'notebook',
+        loadDataSetAsync(data, o.classes),
+        { features, outputs: o.classes ?? DEFAULT_CLASSES },
+        hidden,
+        seed,
+        activation,
+        o.init ?? 'notebook',
       );
       return { data: started.data, started };
     }
     if (warm) {
       const m = warm.model;
       return {
-        data: await loadCsvForModel(data, { ...m, inputs: m.net.inputs, outputs: m.net.classes }, {
-          delimiter: o.table?.delimiter, decimal: o.table?.decimal, weightColumn: o.table?.weightColumn, target: o.target, testFile: o.testFile, testFraction: o.testFraction, seed,
-          validation: o.validation || undefined,
-        }),
+        data: await loadCsvForModel(
+          data,
+          { ...m, inputs: m.net.inputs, outputs: m.net.classes },
+          {
+            delimiter: o.table?.delimiter,
+            decimal: o.table?.decimal,
+            weightColumn: o.table?.weightColumn,
+            target: o.target,
+            testFile: o.testFile,
+            testFraction: o.testFraction,
+            seed,
+            validation: o.validation || undefined,
+          },
+        ),
       };
     }
     if (o.target === undefined) throw new DataError(`${data}: a CSV file needs the target column's name (target / --target COLUMN)`);
     return {
       data: await loadCsvDataSet(data, {
-        ...o.table, target: o.target, features: o.features, task: o.task, testFile: o.testFile, testFraction: o.testFraction, seed,
+        ...o.table,
+        target: o.target,
+        features: o.features,
+        task: o.task,
+        testFile: o.testFile,
+        testFraction: o.testFraction,
+        seed,
         validation: o.validation || undefined, // 0: none
       }),
     };
@@ -115,10 +154,19 @@ export async function loadFitData(
   }
   const a = data as ArrayFitData;
   return {
-    data: dataSetFromSplits({ x: a.x as InputArray, y: a.y }, {
-      task: o.task, features: a.features, featureNames: o.features, classNames: o.classNames, classes: o.classes,
-      validation: a.validation, test: a.test, sampleWeight: o.sampleWeight,
-    }),
+    data: dataSetFromSplits(
+      { x: a.x as InputArray, y: a.y },
+      {
+        task: o.task,
+        features: a.features,
+        featureNames: o.features,
+        classNames: o.classNames,
+        classes: o.classes,
+        validation: a.validation,
+        test: a.test,
+        sampleWeight: o.sampleWeight,
+      },
+    ),
   };
 }
 

@@ -15,15 +15,26 @@ import { type DataSource, describeSource, fingerprintFile, type SourceFile } fro
 import { type ArrayFitData, type FitData, type FitDataOptions, loadFitData, prepareData } from './fit-data.js';
 import { resumeInputs } from './resume-source.js';
 import {
-  presetFor, resolveConfig, type ResolvedConfig, resolvePreset, TABLE_VALIDATION, trainAsync, type TrainConfig,
-  type TrainOptions, type TrainResult,
+  presetFor,
+  resolveConfig,
+  type ResolvedConfig,
+  resolvePreset,
+  TABLE_VALIDATION,
+  trainAsync,
+  type TrainConfig,
+  type TrainOptions,
+  type TrainResult,
 } from './train.js';
 import { loadWarmStart, prepareWarmData, warmFile, warmModel, warmSettings } from './warm-start.js';
 import { trainInWorker } from './worker.js';
 
 export type { ArrayFitData, FitData, FitDataOptions };
 
-export interface FitOptions extends Partial<TrainConfig>, FitDataOptions, Pick<TrainOptions, 'onEvent' | 'onBatch' | 'signal' | 'checkpoint' | 'checkpointSeconds' | 'resume' | 'input'> {
+export interface FitOptions
+  extends
+    Partial<TrainConfig>,
+    FitDataOptions,
+    Pick<TrainOptions, 'onEvent' | 'onBatch' | 'signal' | 'checkpoint' | 'checkpointSeconds' | 'resume' | 'input'> {
   /** A backend, or a choice ("auto", "native", "js"); default auto. With `worker`, the worker selects the same backend by name, at the same thread count. */
   backend?: Backend | BackendChoice;
   /**
@@ -57,7 +68,12 @@ export async function fit(data: FitData | undefined, options: FitOptions = {}): 
   let o: FitOptions = options;
   let from: FitData | undefined = data;
   if (resumed) {
-    const r = resumeInputs(data, options as FitOptions & Record<string, unknown>, resumed, typeof options.resume === 'string' ? options.resume : 'the checkpoint');
+    const r = resumeInputs(
+      data,
+      options as FitOptions & Record<string, unknown>,
+      resumed,
+      typeof options.resume === 'string' ? options.resume : 'the checkpoint',
+    );
     from = r.data;
     // The checkpoint's settings under the caller's (mismatch() refuses any but epochs that differ).
     o = { ...resumed.config, ...r.options };
@@ -83,27 +99,49 @@ export async function fit(data: FitData | undefined, options: FitOptions = {}): 
   }
   const config = resolvePreset(preset, prepared, given);
   // What a checkpoint records so that a resume needs nothing else (a resumed run keeps its checkpoint's).
-  const source: DataSource | undefined = typeof from === 'string' && o.checkpoint !== undefined && !resumed?.source
-    ? describeSource(from, options as Record<string, unknown>, warmFile(warm))
-    : undefined;
+  const source: DataSource | undefined =
+    typeof from === 'string' && o.checkpoint !== undefined && !resumed?.source
+      ? describeSource(from, options as Record<string, unknown>, warmFile(warm))
+      : undefined;
   const warmStart = warm?.file !== undefined ? (resumed?.source?.initFrom ?? fingerprintFile(warmFile(warm)!)) : undefined;
   const run: TrainOptions = {
-    onEvent: o.onEvent, onBatch: o.onBatch, signal: o.signal, checkpoint: o.checkpoint, checkpointSeconds: o.checkpointSeconds, resume: options.resume, input: o.input, preset, source,
-    ...(warm ? { netOrigin: `from ${warm.file ?? 'the given model'}`, ...(warm.file !== undefined ? { warmStart: warm.file } : {}) } : { netOrigin: config.init ?? resolveConfig(config).init }),
+    onEvent: o.onEvent,
+    onBatch: o.onBatch,
+    signal: o.signal,
+    checkpoint: o.checkpoint,
+    checkpointSeconds: o.checkpointSeconds,
+    resume: options.resume,
+    input: o.input,
+    preset,
+    source,
+    ...(warm
+      ? { netOrigin: `from ${warm.file ?? 'the given model'}`, ...(warm.file !== undefined ? { warmStart: warm.file } : {}) }
+      : { netOrigin: config.init ?? resolveConfig(config).init }),
   };
   // The warm start's network is copied: the caller's model is never trained in place.
-  const warmNet = warm && new Mlp([...warm.model.net.sizes], Float32Array.from(warm.model.net.params), undefined, [...warm.model.net.activations]);
+  const warmNet =
+    warm && new Mlp([...warm.model.net.sizes], Float32Array.from(warm.model.net.params), undefined, [...warm.model.net.activations]);
   const result = o.worker
     ? await trainInWorker(config, {
-      ...run, data: prepared, backend: be.name, threads: be.getThreads(), net: warmNet,
-    })
-    // trainAsync: the event loop gets a turn every few milliseconds, so an AbortSignal (a timeout,
-    // the CLI's SIGINT handler) stops the run within a batch. The net drawn while the data loaded
-    // is fit's own: trained on a copy in the backend's memory.
-    : await trainAsync(be, prepared, config, { ...run, net: warmNet ?? (started && onBackendMemory(be, started.net)), rng: started?.rng });
-  const model: TrainedModel = warm ? warmModel(warm, result.net) : {
-    net: result.net, task: prepared.task, featureNames: prepared.featureNames, classNames: prepared.classNames,
-    preprocessing: prepared.preprocessing, pipeline: prepared.pipeline,
-  };
+        ...run,
+        data: prepared,
+        backend: be.name,
+        threads: be.getThreads(),
+        net: warmNet,
+      })
+    : // trainAsync: the event loop gets a turn every few milliseconds, so an AbortSignal (a timeout,
+      // the CLI's SIGINT handler) stops the run within a batch. The net drawn while the data loaded
+      // is fit's own: trained on a copy in the backend's memory.
+      await trainAsync(be, prepared, config, { ...run, net: warmNet ?? (started && onBackendMemory(be, started.net)), rng: started?.rng });
+  const model: TrainedModel = warm
+    ? warmModel(warm, result.net)
+    : {
+        net: result.net,
+        task: prepared.task,
+        featureNames: prepared.featureNames,
+        classNames: prepared.classNames,
+        preprocessing: prepared.preprocessing,
+        pipeline: prepared.pipeline,
+      };
   return { ...result, model, data: prepared, config: resolveConfig(config), ...(warmStart ? { warmStart } : {}) };
 }

@@ -20,17 +20,24 @@ function flagOf(key: string): string {
  * Without a recorded source (arrays, or an older checkpoint) the caller's data is needed, as before.
  */
 export function resumeInputs<D, O extends Record<string, unknown>>(
-  data: D | undefined, options: O, checkpoint: Checkpoint, name: string,
+  data: D | undefined,
+  options: O,
+  checkpoint: Checkpoint,
+  name: string,
 ): { data: D; options: O } {
   const s = checkpoint.source;
   if (!s) {
     if (data === undefined) {
-      throw new TrainSetupError(`${name} does not record its data (it was written for arrays, or by an older version); pass the data (--data) it was trained on`);
+      throw new TrainSetupError(
+        `${name} does not record its data (it was written for arrays, or by an older version); pass the data (--data) it was trained on`,
+      );
     }
     return { data, options };
   }
   if (typeof data === 'string' && resolve(data) !== s.data) {
-    throw new TrainSetupError(`${name} was written for data ${s.data} but this run has ${resolve(data)}; drop --data (the checkpoint says where its data is)`);
+    throw new TrainSetupError(
+      `${name} was written for data ${s.data} but this run has ${resolve(data)}; drop --data (the checkpoint says where its data is)`,
+    );
   }
   if (data !== undefined && typeof data !== 'string') {
     throw new TrainSetupError(`${name} was written for the data file ${s.data}; resume without passing other data`);
@@ -38,9 +45,12 @@ export function resumeInputs<D, O extends Record<string, unknown>>(
   const given = dataOptionsOf(options);
   for (const [k, v] of Object.entries(given)) {
     const had = s.options[k];
-    const same = k === 'table' && typeof v === 'object' && v !== null
-      ? Object.entries(v).every(([tk, tv]) => tv === undefined || JSON.stringify((had as Record<string, unknown> | undefined)?.[tk]) === JSON.stringify(tv))
-      : JSON.stringify(had) === JSON.stringify(v);
+    const same =
+      k === 'table' && typeof v === 'object' && v !== null
+        ? Object.entries(v).every(
+            ([tk, tv]) => tv === undefined || JSON.stringify((had as Record<string, unknown> | undefined)?.[tk]) === JSON.stringify(tv),
+          )
+        : JSON.stringify(had) === JSON.stringify(v);
     if (!same) {
       throw new TrainSetupError(
         `${name} was written with ${k} ${had === undefined ? '(not given)' : JSON.stringify(had)} but this run has ${JSON.stringify(v)}; drop ${flagOf(k)} (the checkpoint records its data options)`,
@@ -49,7 +59,9 @@ export function resumeInputs<D, O extends Record<string, unknown>>(
   }
   const from = options.from;
   if (from !== undefined && (typeof from !== 'string' || resolve(from) !== s.initFrom?.path)) {
-    throw new TrainSetupError(`${name} ${s.initFrom ? `started from ${s.initFrom.path}` : 'was not warm-started'}; drop --init-from (from) when resuming`);
+    throw new TrainSetupError(
+      `${name} ${s.initFrom ? `started from ${s.initFrom.path}` : 'was not warm-started'}; drop --init-from (from) when resuming`,
+    );
   }
   checkSourceFiles(s, name);
   return {
@@ -63,9 +75,10 @@ export function mergeDataOptions<O extends Record<string, unknown>>(recorded: Re
   const out: Record<string, unknown> = { ...recorded };
   for (const [k, v] of Object.entries(given)) {
     if (v === undefined) continue;
-    out[k] = k === 'table' && typeof v === 'object' && v !== null
-      ? { ...(recorded.table as object | undefined), ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) }
-      : v;
+    out[k] =
+      k === 'table' && typeof v === 'object' && v !== null
+        ? { ...(recorded.table as object | undefined), ...Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined)) }
+        : v;
   }
   return out as O;
 }

@@ -15,7 +15,8 @@ export function mismatch(checkpoint: Checkpoint, config: ResolvedConfig, source:
   const differ = keys.filter((k) => JSON.stringify(c.config[k]) !== JSON.stringify(config[k]));
   if (differ.length === 0) return null;
   return `${source} was written with ${differ.map((k) => `${k} ${JSON.stringify(c.config[k])}`).join(', ')} but this run has ${differ
-    .map((k) => `${k} ${JSON.stringify(config[k])}`).join(', ')}; resume with the checkpoint's settings (only epochs may change)`;
+    .map((k) => `${k} ${JSON.stringify(config[k])}`)
+    .join(', ')}; resume with the checkpoint's settings (only epochs may change)`;
 }
 
 /** Throws NonFiniteWeightsError naming the first NaN or infinite parameter (W1[i] ...). */

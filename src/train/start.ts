@@ -22,8 +22,12 @@ export interface Started {
  * known early); returns the data with a net of the right shape and the stream after it.
  */
 export async function loadWhileDrawing(
-  pending: Promise<DataSet>, guess: { features: number | null; outputs: number }, hidden: readonly number[], seed: number,
-  activation: ActivationSpec = 'relu', init: InitScheme = 'notebook',
+  pending: Promise<DataSet>,
+  guess: { features: number | null; outputs: number },
+  hidden: readonly number[],
+  seed: number,
+  activation: ActivationSpec = 'relu',
+  init: InitScheme = 'notebook',
 ): Promise<Started> {
   pending.catch(() => {}); // awaited below; this only stops an early rejection being "unhandled"
   let rng = defaultRng(seed);

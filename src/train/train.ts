@@ -22,15 +22,19 @@ import { Schedule } from '../optim/schedule.js';
 import { defaultRng, type Generator as RandomGenerator } from '../rng/index.js';
 import { AheadBatches, epochOrder, gatherBatch, gatherWeights, targetBuffer } from './batches.js';
 import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from './checkpoint.js';
-import {
-  checkConfig, type Preset, presetFor, type ResolvedConfig, resolveConfig, resolvePreset, type TrainConfig,
-} from './config.js';
+import { checkConfig, type Preset, presetFor, type ResolvedConfig, resolveConfig, resolvePreset, type TrainConfig } from './config.js';
 import type { DataSource } from './data-source.js';
 import { atChance, CHANCE_EPOCHS, CHANCE_MESSAGE, checkFiniteWeights, mismatch } from './run-checks.js';
 import { activationText, checkActivations } from '../nn/activation.js';
 import { EarlyStopping } from './early-stopping.js';
 import {
-  type BatchProgress, type EpochEvent, NonFiniteLossError, type StopEvent, type TestEvent, type TrainEvent, TrainSetupError,
+  type BatchProgress,
+  type EpochEvent,
+  NonFiniteLossError,
+  type StopEvent,
+  type TestEvent,
+  type TrainEvent,
+  TrainSetupError,
 } from './events.js';
 import { classScores, EVAL_ROWS, evaluate, evaluateRegression } from '../infer/metrics.js';
 import { resolveClassWeights, rowWeights, totalWeight, trainingWeights } from './weights.js';
@@ -114,7 +118,11 @@ export function train(be: Backend, data: DataSet, config: Partial<TrainConfig> =
 
 /** train() that lets the event loop run every `sliceMs` milliseconds (timers, signals, I/O). */
 export async function trainAsync(
-  be: Backend, data: DataSet, config: Partial<TrainConfig> = {}, options: TrainOptions = {}, sliceMs = 25,
+  be: Backend,
+  data: DataSet,
+  config: Partial<TrainConfig> = {},
+  options: TrainOptions = {},
+  sliceMs = 25,
 ): Promise<TrainResult> {
   const steps = session(be, data, config, options);
   let since = performance.now();
@@ -149,11 +157,13 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   if (!(set.count >= 1)) throw new DataError(`${data.source}: the training set is empty; training needs at least one example`);
   if (c.earlyStopping > 0 && !validation && c.monitor !== 'trainingLoss') {
     throw new TrainSetupError(
-      'Expected a validation split for early stopping but there is none: hold out a fraction of the training rows (--validation 0.1, or fit\'s validation option), pass data with a validation split, or stop on the training loss (--monitor trainingLoss)',
+      "Expected a validation split for early stopping but there is none: hold out a fraction of the training rows (--validation 0.1, or fit's validation option), pass data with a validation split, or stop on the training loss (--monitor trainingLoss)",
     );
   }
   if (c.monitor === 'validationAccuracy' && data.task === 'regress') {
-    throw new TrainSetupError('Expected monitor validationLoss for a regression run (there is no accuracy to watch) but received validationAccuracy');
+    throw new TrainSetupError(
+      'Expected monitor validationLoss for a regression run (there is no accuracy to watch) but received validationAccuracy',
+    );
   }
   // Row weights (sample weight x class weight) for the loss; undefined where every row weighs 1.
   const classW = resolveClassWeights(c.classWeight, data);
@@ -168,9 +178,15 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     const why = mismatch(resumed, c, resumeSource);
     if (why) throw new TrainSetupError(why);
     given = new Mlp(resumed.sizes, undefined, undefined, checkActivations(c.activation, resumed.sizes.length - 2));
-    given.params.set(resumed.params.length === given.params.length ? resumed.params : fail(`${resumeSource} holds ${resumed.params.length} parameters for layers ${resumed.sizes.join('-')}`));
+    given.params.set(
+      resumed.params.length === given.params.length
+        ? resumed.params
+        : fail(`${resumeSource} holds ${resumed.params.length} parameters for layers ${resumed.sizes.join('-')}`),
+    );
   } else {
-    given = options.net ?? initMlp([set.features, ...c.hidden, data.classes], rng, undefined, checkActivations(c.activation, c.hidden.length), c.init);
+    given =
+      options.net ??
+      initMlp([set.features, ...c.hidden, data.classes], rng, undefined, checkActivations(c.activation, c.hidden.length), c.init);
   }
   // Train on the backend's own memory, and hand the caller's network back: the caller's network
   // in place where the backend uses it so (a copy for WASM); a network drawn here, on a copy in
@@ -188,7 +204,9 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   }
   const fingerprint = options.checkpoint || resumed ? dataFingerprint(set, validation, data.classes) : '';
   if (resumed && resumed.fingerprint !== fingerprint) {
-    throw new TrainSetupError(`${resumeSource} was written for other data (a different training or validation set); resume on the same data`);
+    throw new TrainSetupError(
+      `${resumeSource} was written for other data (a different training or validation set); resume on the same data`,
+    );
   }
 
   const optimizer = new Optimizer(c, net.params.length, be.alloc);
@@ -225,7 +243,8 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   const order = ahead ? ahead.order : new Uint32Array(set.count);
   const evalImages = Math.min(c.evalImages, set.count);
   const batches = Math.ceil(set.count / batch);
-  if (resumed && resumed.batch >= batches) fail(`${resumeSource} is at batch ${resumed.batch} of an epoch of ${batches} batches; it was not written for this data and batch size`);
+  if (resumed && resumed.batch >= batches)
+    fail(`${resumeSource} is at batch ${resumed.batch} of an epoch of ${batches} batches; it was not written for this data and batch size`);
   let stopped = false;
   const emit = (e: TrainEvent) => {
     if (options.onEvent?.(e) === false) stopped = true;
@@ -236,23 +255,54 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     checkpointed = performance.now();
     const es = early?.state();
     saveCheckpoint(options.checkpoint, {
-      config: c, sizes, epoch: epochDone, batch, lossSum, rng: rngState, schedule: schedule.state(),
-      optimizerStep: optimizer.step, early: es ? { bestEpoch: es.bestEpoch, best: es.best, badEpochs: es.badEpochs } : null,
-      fingerprint, source: options.source ?? resumed?.source ?? null, params: net.params, optimizer: optimizer.buffers, best: es ? es.bestParams : null,
+      config: c,
+      sizes,
+      epoch: epochDone,
+      batch,
+      lossSum,
+      rng: rngState,
+      schedule: schedule.state(),
+      optimizerStep: optimizer.step,
+      early: es ? { bestEpoch: es.bestEpoch, best: es.best, badEpochs: es.badEpochs } : null,
+      fingerprint,
+      source: options.source ?? resumed?.source ?? null,
+      params: net.params,
+      optimizer: optimizer.buffers,
+      best: es ? es.bestParams : null,
     });
   };
 
   emit({
-    event: 'start', backend: be.name, isa: be.isa(), threads: be.getThreads(), layers: sizes,
-    epochs: c.epochs, batch: c.batch, lr: c.lr, seed: c.seed, optimizer: c.optimizer, schedule: c.schedule,
-    activation: activationText(net.activations), init: options.net ? options.netOrigin ?? 'given' : c.init, earlyStopping: c.earlyStopping > 0,
-    ...(c.earlyStopping > 0 ? { monitor: c.monitor, patience: c.earlyStopping, minDelta: c.tol } : {}), ...(c.alpha > 0 ? { alpha: c.alpha } : {}),
+    event: 'start',
+    backend: be.name,
+    isa: be.isa(),
+    threads: be.getThreads(),
+    layers: sizes,
+    epochs: c.epochs,
+    batch: c.batch,
+    lr: c.lr,
+    seed: c.seed,
+    optimizer: c.optimizer,
+    schedule: c.schedule,
+    activation: activationText(net.activations),
+    init: options.net ? (options.netOrigin ?? 'given') : c.init,
+    earlyStopping: c.earlyStopping > 0,
+    ...(c.earlyStopping > 0 ? { monitor: c.monitor, patience: c.earlyStopping, minDelta: c.tol } : {}),
+    ...(c.alpha > 0 ? { alpha: c.alpha } : {}),
     ...(c.dropout > 0 ? { dropout: c.dropout } : {}),
     preset,
-    trainRows: set.count, validationRows: validation?.count ?? 0, testRows: test.count,
-    trainImages: set.count, validationImages: validation?.count ?? 0, testImages: test.count, data: data.source, task: data.task,
-    ...(classW ? { classWeights: Array.from(classW) } : {}), ...(set.weights ? { sampleWeights: true } : {}),
-    ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}), ...(options.warmStart !== undefined ? { warmStart: options.warmStart } : {}),
+    trainRows: set.count,
+    validationRows: validation?.count ?? 0,
+    testRows: test.count,
+    trainImages: set.count,
+    validationImages: validation?.count ?? 0,
+    testImages: test.count,
+    data: data.source,
+    task: data.task,
+    ...(classW ? { classWeights: Array.from(classW) } : {}),
+    ...(set.weights ? { sampleWeights: true } : {}),
+    ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}),
+    ...(options.warmStart !== undefined ? { warmStart: options.warmStart } : {}),
     ...(data.schema ? { schema: data.schema } : {}),
   });
 
@@ -285,7 +335,15 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
       const next = start + batch;
       // Dropout's masks follow the step's position in the run (nn/dropout.ts), so a resumed run draws the same.
       const drop = c.dropout > 0 ? { p: c.dropout, seed: c.seed, step: (epoch - 1) * batches + bi } : undefined;
-      forward(be, net, ws, rows, x, ahead && bi + 1 < batches ? () => ahead.begin(next, Math.min(batch, set.count - next)) : undefined, drop);
+      forward(
+        be,
+        net,
+        ws,
+        rows,
+        x,
+        ahead && bi + 1 < batches ? () => ahead.begin(next, Math.min(batch, set.count - next)) : undefined,
+        drop,
+      );
       let loss = backward(be, net, ws, labels, rows, target, x, batchW, drop);
       // alpha is scaled by the batch's rows, or its summed weight (a batch weighing 0 adds nothing).
       const norm = batchW ? totalWeight(batchW.subarray(0, rows), 0) : rows;
@@ -305,11 +363,19 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     const tr = evalImages > 0 ? score(be, net, data, set, evalImages, ws) : undefined;
     const va = validation && validation.count > 0 ? score(be, net, data, validation, validation.count, ws, validW) : undefined;
     const e: EpochEvent = {
-      event: 'epoch', epoch, lr,
+      event: 'epoch',
+      epoch,
+      lr,
       ...(tr && (tr.rmse !== undefined ? { trainRmse: tr.rmse } : { trainAccuracy: tr.accuracy })),
       loss: lossSum / lossTotal,
-      ...(va && { validationLoss: va.loss, ...(va.rmse !== undefined ? { validationRmse: va.rmse } : { validationAccuracy: va.accuracy }) }),
-      seconds, rowsPerSecond: set.count / seconds, imagesPerSecond: set.count / seconds, evalSeconds: (performance.now() - t1) / 1000,
+      ...(va && {
+        validationLoss: va.loss,
+        ...(va.rmse !== undefined ? { validationRmse: va.rmse } : { validationAccuracy: va.accuracy }),
+      }),
+      seconds,
+      rowsPerSecond: set.count / seconds,
+      imagesPerSecond: set.count / seconds,
+      evalSeconds: (performance.now() - t1) / 1000,
     };
     schedule.observe(epoch, e.validationLoss ?? e.loss);
     const watched = c.monitor === 'trainingLoss' ? e.loss : (e[c.monitor] as number);
@@ -338,9 +404,10 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   }
   if (test.count === 0) return { net: done(), epochs, stop, aborted: false, config: c };
   const r = score(be, net, data, test, test.count, ws, testW);
-  const testEvent: TestEvent = r.rmse !== undefined
-    ? { event: 'test', testRmse: r.rmse, testLoss: r.loss }
-    : { event: 'test', testAccuracy: r.accuracy!, testLoss: r.loss, ...classScores(r.confusion!, data.classes) };
+  const testEvent: TestEvent =
+    r.rmse !== undefined
+      ? { event: 'test', testRmse: r.rmse, testLoss: r.loss }
+      : { event: 'test', testAccuracy: r.accuracy!, testLoss: r.loss, ...classScores(r.confusion!, data.classes) };
   emit(testEvent);
   return { net: done(), epochs, stop, test: testEvent, aborted: false, config: c };
 }
@@ -348,4 +415,3 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
 function fail(msg: string): never {
   throw new TrainSetupError(msg);
 }
-

@@ -37,7 +37,13 @@ export interface WarmOptions extends Partial<TrainConfig> {
 
 /** Table options that refit the pipeline; reading options (delimiter, decimal) are fine. */
 const PIPELINE_OPTIONS: [key: string, flag: string][] = [
-  ['ignore', 'ignore'], ['categorical', 'categorical'], ['numeric', 'numeric'], ['date', 'date'], ['na', 'na'], ['impute', 'impute'], ['maxCategories', 'max-categories'],
+  ['ignore', 'ignore'],
+  ['categorical', 'categorical'],
+  ['numeric', 'numeric'],
+  ['date', 'date'],
+  ['na', 'na'],
+  ['impute', 'impute'],
+  ['maxCategories', 'max-categories'],
 ];
 
 export function loadWarmStart(from: string | TrainedModel): WarmStart {
@@ -68,22 +74,32 @@ export function warmSettings<T extends WarmOptions>(w: WarmStart, o: T): T {
   if (o.activation !== undefined && activationText(checkActivations(o.activation, hidden.length)) !== activation) {
     refuse(`activation ${String(o.activation)} (--activation)`, `contradicts the model's activation ${activation}`);
   }
-  if (o.init !== undefined) refuse(`init ${o.init} (--init)`, 'has no effect: the weights are the model\'s');
+  if (o.init !== undefined) refuse(`init ${o.init} (--init)`, "has no effect: the weights are the model's");
   const task = w.model.task ?? 'classify';
   if (o.task !== undefined && o.task !== task) refuse(`task ${o.task} (--task)`, `contradicts the model's task ${task}`);
-  if (o.features !== undefined && w.model.pipeline) refuse('features (--features)', 'has no effect: the model\'s pipeline names its columns');
+  if (o.features !== undefined && w.model.pipeline)
+    refuse('features (--features)', "has no effect: the model's pipeline names its columns");
   for (const [key, flag] of PIPELINE_OPTIONS) {
-    if ((o.table as Record<string, unknown> | undefined)?.[key] !== undefined) refuse(`table.${key} (--${flag})`, 'has no effect: the rows go through the model\'s own pipeline');
+    if ((o.table as Record<string, unknown> | undefined)?.[key] !== undefined)
+      refuse(`table.${key} (--${flag})`, "has no effect: the rows go through the model's own pipeline");
   }
   if (o.standardize !== undefined && o.standardize !== (w.model.preprocessing?.featureMean !== undefined)) {
-    refuse(`standardize ${o.standardize} (--${o.standardize ? '' : 'no-'}standardize)`, 'contradicts the model\'s scaling (the model\'s statistics are used)');
+    refuse(
+      `standardize ${o.standardize} (--${o.standardize ? '' : 'no-'}standardize)`,
+      "contradicts the model's scaling (the model's statistics are used)",
+    );
   }
   if (o.classNames !== undefined && w.model.classNames && JSON.stringify([...o.classNames]) !== JSON.stringify(w.model.classNames)) {
     refuse('classNames', `contradicts the model's classes ${w.model.classNames.join(',')}`);
   }
-  if (o.classes !== undefined && o.classes !== w.model.net.classes) refuse(`classes ${o.classes}`, `contradicts the model's ${w.model.net.classes} outputs`);
+  if (o.classes !== undefined && o.classes !== w.model.net.classes)
+    refuse(`classes ${o.classes}`, `contradicts the model's ${w.model.net.classes} outputs`);
   return {
-    ...o, hidden, activation, task, classes: w.model.net.classes,
+    ...o,
+    hidden,
+    activation,
+    task,
+    classes: w.model.net.classes,
     ...(w.model.classNames ? { classNames: [...w.model.classNames] } : {}),
   };
 }
@@ -99,7 +115,8 @@ export function prepareWarmData(data: DataSet, w: WarmStart, validation: number 
   let d = data;
   if (!d.pipeline) {
     if (validation !== undefined && validation > 0) {
-      if (d.validation) throw new DataError('the data already has a validation split; pass either validation rows or a validation fraction');
+      if (d.validation)
+        throw new DataError('the data already has a validation split; pass either validation rows or a validation fraction');
       d = withValidation(d, validation, seed);
     }
     d = standardizeWith(d, m.preprocessing);
@@ -107,10 +124,14 @@ export function prepareWarmData(data: DataSet, w: WarmStart, validation: number 
   const task = m.task ?? 'classify';
   if (d.task !== task) throw new DataError(`${d.source}: the data is a ${d.task} task but ${from} is a ${task} model`);
   if (d.train.features !== m.net.inputs) {
-    throw new DataError(`${d.source}: the rows have ${d.train.features} input features but ${from} takes ${m.net.inputs}; a warm start needs rows of the model's schema`);
+    throw new DataError(
+      `${d.source}: the rows have ${d.train.features} input features but ${from} takes ${m.net.inputs}; a warm start needs rows of the model's schema`,
+    );
   }
   if (d.classes !== m.net.classes) {
-    throw new DataError(`${d.source}: the data has ${d.classes} ${task === 'regress' ? 'outputs' : 'classes'} but ${from} predicts ${m.net.classes}`);
+    throw new DataError(
+      `${d.source}: the data has ${d.classes} ${task === 'regress' ? 'outputs' : 'classes'} but ${from} predicts ${m.net.classes}`,
+    );
   }
   if (m.classNames && d.classNames && JSON.stringify(d.classNames) !== JSON.stringify(m.classNames)) {
     throw new DataError(`${d.source}: the classes ${d.classNames.join(',')} differ from ${from}'s ${m.classNames.join(',')}`);

@@ -37,7 +37,9 @@ export function classNamesOf(data: DataSet): string[] {
 export function resolveClassWeights(spec: ClassWeight, data: DataSet): Float32Array | undefined {
   if (spec !== 'balanced' && Object.keys(spec).length === 0) return undefined;
   if (data.task !== 'classify') {
-    throw new TrainSetupError('Expected no class weights for a regression run (they weigh classes); weigh rows with a weight column (--weight-column) instead');
+    throw new TrainSetupError(
+      'Expected no class weights for a regression run (they weigh classes); weigh rows with a weight column (--weight-column) instead',
+    );
   }
   const C = data.classes;
   const out = new Float32Array(C).fill(1);
@@ -52,7 +54,9 @@ export function resolveClassWeights(spec: ClassWeight, data: DataSet): Float32Ar
     for (const [name, w] of Object.entries(spec)) {
       const k = names.indexOf(name);
       if (k < 0) {
-        throw new TrainSetupError(`classWeight (--class-weight) names class ${JSON.stringify(name)}, which the data does not have; its classes are ${names.map((n) => JSON.stringify(n)).join(', ')}`);
+        throw new TrainSetupError(
+          `classWeight (--class-weight) names class ${JSON.stringify(name)}, which the data does not have; its classes are ${names.map((n) => JSON.stringify(n)).join(', ')}`,
+        );
       }
       out[k] = w;
     }
@@ -66,7 +70,8 @@ export function rowWeights(set: Rows, classWeights: Float32Array | undefined): F
   if (!sample && !classWeights) return undefined;
   const labels = set.targets instanceof Uint32Array ? set.targets : undefined;
   const out = new Float32Array(set.count);
-  for (let i = 0; i < set.count; i++) out[i] = Math.fround((sample ? sample[i] : 1) * (classWeights && labels ? classWeights[labels[i]] : 1));
+  for (let i = 0; i < set.count; i++)
+    out[i] = Math.fround((sample ? sample[i] : 1) * (classWeights && labels ? classWeights[labels[i]] : 1));
   return out.every((w) => w === 1) ? undefined : out;
 }
 
@@ -82,7 +87,9 @@ export function totalWeight(weights: Float32Array | undefined, count: number): n
 export function trainingWeights(data: DataSet, classWeights: Float32Array | undefined): Float32Array | undefined {
   const w = rowWeights(data.train, classWeights);
   if (w && totalWeight(w, 0) === 0) {
-    throw new TrainSetupError('Expected some training row to weigh more than 0 but every sample weight times class weight is 0; raise a class weight (--class-weight) or the rows\' weights');
+    throw new TrainSetupError(
+      "Expected some training row to weigh more than 0 but every sample weight times class weight is 0; raise a class weight (--class-weight) or the rows' weights",
+    );
   }
   return w;
 }

@@ -20,7 +20,11 @@ try {
     net: req.net && new Mlp(req.net.sizes, req.net.params, undefined, req.net.activations),
     checkpoint: req.checkpoint,
     resume: req.resume,
-    input: req.input, preset: req.preset, netOrigin: req.netOrigin, warmStart: req.warmStart, source: req.source,
+    input: req.input,
+    preset: req.preset,
+    netOrigin: req.netOrigin,
+    warmStart: req.warmStart,
+    source: req.source,
     signal: stop.signal,
     onEvent: (event) => post({ type: 'event', event }),
     onBatch: (progress) => {
@@ -29,7 +33,17 @@ try {
     },
   });
   const { net, epochs, stop: stopEvent, test, aborted, config } = result;
-  post({ type: 'done', sizes: [...net.sizes], params: net.params, activations: [...net.activations], epochs, stop: stopEvent, test, aborted, config });
+  post({
+    type: 'done',
+    sizes: [...net.sizes],
+    params: net.params,
+    activations: [...net.activations],
+    epochs,
+    stop: stopEvent,
+    test,
+    aborted,
+    config,
+  });
 } catch (e) {
   const err = e instanceof Error ? e : new Error(String(e));
   post({ type: 'error', name: err.name, message: err.message });

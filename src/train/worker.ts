@@ -11,7 +11,17 @@ import { BackendError } from '../backend/select.js';
 import { MemoryBudgetError } from '../budget.js';
 import { DataError, UserError } from '../errors.js';
 import { ModelFileError } from '../model/errors.js';
-import type { BatchProgress, EpochEvent, ResolvedConfig, StopEvent, TestEvent, TrainConfig, TrainEvent, TrainOptions, TrainResult } from './train.js';
+import type {
+  BatchProgress,
+  EpochEvent,
+  ResolvedConfig,
+  StopEvent,
+  TestEvent,
+  TrainConfig,
+  TrainEvent,
+  TrainOptions,
+  TrainResult,
+} from './train.js';
 import { NonFiniteLossError, NonFiniteWeightsError, TrainSetupError } from './events.js';
 import type { Checkpoint } from './checkpoint.js';
 
@@ -55,9 +65,16 @@ export type WorkerMessage =
   | { type: 'event'; event: TrainEvent }
   | { type: 'batch'; progress: BatchProgress }
   | {
-    type: 'done'; sizes: number[]; params: Float32Array; activations: Activation[]; epochs: EpochEvent[]; stop?: StopEvent; test?: TestEvent; aborted: boolean;
-    config: ResolvedConfig;
-  }
+      type: 'done';
+      sizes: number[];
+      params: Float32Array;
+      activations: Activation[];
+      epochs: EpochEvent[];
+      stop?: StopEvent;
+      test?: TestEvent;
+      aborted: boolean;
+      config: ResolvedConfig;
+    }
   | { type: 'error'; name: string; message: string };
 
 /** The compiled worker script (tests run this file from src/, the worker always runs from dist/). */
@@ -71,7 +88,13 @@ function workerScript(): URL {
  * `instanceof DataError` works the same for train() and trainInWorker().
  */
 const ERROR_CLASSES: Record<string, new (message: string) => Error> = {
-  DataError, ModelFileError, BackendError, MemoryBudgetError, TrainSetupError, RangeError, TypeError,
+  DataError,
+  ModelFileError,
+  BackendError,
+  MemoryBudgetError,
+  TrainSetupError,
+  RangeError,
+  TypeError,
 };
 
 /** User errors whose constructors take other arguments than a message: revived by prototype. */
@@ -94,9 +117,18 @@ function revive(name: string, message: string): Error {
 export function trainInWorker(config: Partial<TrainConfig> = {}, options: WorkerTrainOptions = {}): Promise<TrainResult> {
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const request: WorkerRequest = {
-    config, backend: options.backend, threads: options.threads, data: options.data, stop,
-    checkpoint: options.checkpoint, resume: options.resume,
-    input: options.input, preset: options.preset, netOrigin: options.netOrigin, warmStart: options.warmStart, source: options.source,
+    config,
+    backend: options.backend,
+    threads: options.threads,
+    data: options.data,
+    stop,
+    checkpoint: options.checkpoint,
+    resume: options.resume,
+    input: options.input,
+    preset: options.preset,
+    netOrigin: options.netOrigin,
+    warmStart: options.warmStart,
+    source: options.source,
     net: options.net && { sizes: [...options.net.sizes], params: options.net.params, activations: [...options.net.activations] },
   };
   return new Promise((resolve, reject) => {
@@ -117,12 +149,18 @@ export function trainInWorker(config: Partial<TrainConfig> = {}, options: Worker
         if (options.onEvent?.(m.event) === false) onAbort();
       } else if (m.type === 'batch') {
         if (options.onBatch?.(m.progress) === false) onAbort();
-      }
-      else if (m.type === 'error') finish(() => reject(revive(m.name, m.message)));
+      } else if (m.type === 'error') finish(() => reject(revive(m.name, m.message)));
       else {
-        finish(() => resolve({
-          net: new Mlp(m.sizes, m.params, undefined, m.activations), epochs: m.epochs, stop: m.stop, test: m.test, aborted: m.aborted, config: m.config,
-        }));
+        finish(() =>
+          resolve({
+            net: new Mlp(m.sizes, m.params, undefined, m.activations),
+            epochs: m.epochs,
+            stop: m.stop,
+            test: m.test,
+            aborted: m.aborted,
+            config: m.config,
+          }),
+        );
       }
     });
     worker.on('error', (e) => finish(() => reject(e)));

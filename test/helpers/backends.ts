@@ -39,7 +39,12 @@ export interface ForEachOptions {
 /** Backends that split kernels over threads (setThreads > 1 changes how they run). */
 const THREADED = new Set(['js', 'native', 'wasm']);
 
-interface Entry { be: Backend; variant: BackendVariant; enter(): void; leave(): void }
+interface Entry {
+  be: Backend;
+  variant: BackendVariant;
+  enter(): void;
+  leave(): void;
+}
 
 function entries(threadCounts: number[] | undefined): Entry[] {
   const out: Entry[] = [];
@@ -47,9 +52,7 @@ function entries(threadCounts: number[] | undefined): Entry[] {
   const label = (name: string, isa: string, threads: number | undefined) =>
     (name === isa ? name : `${name} ${isa}`) + (threads === undefined ? '' : `, ${threads} thread${threads === 1 ? '' : 's'}`);
   for (const be of availableBackends()) {
-    const isas = be.name === 'native'
-      ? nativeIsas()
-      : [{ isa: be.isa(), backend: be, best: true, enter: () => {}, leave: () => {} }];
+    const isas = be.name === 'native' ? nativeIsas() : [{ isa: be.isa(), backend: be, best: true, enter: () => {}, leave: () => {} }];
     for (const v of isas) {
       for (const threads of counts(be.name)) {
         out.push({
@@ -78,11 +81,7 @@ export function useThreads(be: Backend, threads: number): void {
  * Declares `describe("<title> [<backend> <isa>, <n> threads]")` once per backend variant, with
  * the backend switched to that ISA and thread count while its tests run.
  */
-export function forEachBackend(
-  title: string,
-  body: (be: Backend, variant: BackendVariant) => void,
-  options: ForEachOptions = {},
-): void {
+export function forEachBackend(title: string, body: (be: Backend, variant: BackendVariant) => void, options: ForEachOptions = {}): void {
   if (options.threads?.some((t) => t > 1)) nativePoolAlways();
   for (const { be, variant, enter, leave } of entries(options.threads)) {
     const skipped = options.skip?.[be.name];

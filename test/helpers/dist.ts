@@ -21,10 +21,12 @@ function sources(dir: string): string[] {
 /** The src/ files whose dist/ output is missing or older than the source. */
 export function staleDist(): string[] {
   const src = join(ROOT, 'src');
-  return sources(src).filter((file) => {
-    const out = join(ROOT, 'dist', relative(src, file)).replace(/\.ts$/, '.js');
-    return !existsSync(out) || statSync(out).mtimeMs < statSync(file).mtimeMs;
-  }).map((file) => relative(ROOT, file));
+  return sources(src)
+    .filter((file) => {
+      const out = join(ROOT, 'dist', relative(src, file)).replace(/\.ts$/, '.js');
+      return !existsSync(out) || statSync(out).mtimeMs < statSync(file).mtimeMs;
+    })
+    .map((file) => relative(ROOT, file));
 }
 
 /** Throws, naming the stale files and what to run, when dist/ is older than src/. */

@@ -67,7 +67,6 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
-
 /** Expects a ModelFileError whose message starts with the source and matches `pattern`. */
 export function expectModelError(fn: () => unknown, pattern: RegExp, source = 'model.safetensors'): void {
   let caught: unknown;
@@ -81,4 +80,3 @@ export function expectModelError(fn: () => unknown, pattern: RegExp, source = 'm
   expect(msg.startsWith(`${source}: `), msg).toBe(true);
   expect(msg).toMatch(pattern);
 }
-

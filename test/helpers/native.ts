@@ -31,9 +31,15 @@ function enumerate(): NativeIsa[] {
   // One instance, capped with setIsa before each ISA's tests and restored after.
   const isas = binding.supportedIsas();
   return isas.map((isa, i) => ({
-    isa, backend, best: i === 0,
-    enter: () => { expect(binding.setIsa(isa), `setIsa(${isa})`).toBe(isa); },
-    leave: () => { binding.setIsa(isas[0]); },
+    isa,
+    backend,
+    best: i === 0,
+    enter: () => {
+      expect(binding.setIsa(isa), `setIsa(${isa})`).toBe(isa);
+    },
+    leave: () => {
+      binding.setIsa(isas[0]);
+    },
   }));
 }
 

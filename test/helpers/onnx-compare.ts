@@ -18,6 +18,7 @@ export function expectRelClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: 
   expect(a.length, `${what}: length`).toBe(b.length);
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i] - b[i]);
-    if (!(d <= tol * Math.max(Math.abs(b[i]), 1e-3))) expect.fail(`${what}[${i}]: ${a[i]} vs ${b[i]} (relative difference ${d / Math.abs(b[i])})`);
+    if (!(d <= tol * Math.max(Math.abs(b[i]), 1e-3)))
+      expect.fail(`${what}[${i}]: ${a[i]} vs ${b[i]} (relative difference ${d / Math.abs(b[i])})`);
   }
 }

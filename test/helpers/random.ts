@@ -7,9 +7,11 @@
 export function xorshift(seed: number): () => number {
   let s = seed >>> 0 || 0x9e3779b9;
   return () => {
-    s ^= s << 13; s >>>= 0;
+    s ^= s << 13;
+    s >>>= 0;
     s ^= s >>> 17;
-    s ^= s << 5; s >>>= 0;
+    s ^= s << 5;
+    s >>>= 0;
     return s / 2 ** 31 - 1;
   };
 }

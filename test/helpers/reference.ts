@@ -21,9 +21,19 @@ export interface SgemmReference {
  * reads C0 (NaN there does not leak), alpha = 0 never reads A or B.
  */
 export function referenceSgemm(
-  tA: boolean, tB: boolean, m: number, n: number, k: number,
-  alpha: number, a: ArrayLike<number>, lda: number, b: ArrayLike<number>, ldb: number,
-  beta: number, c0: ArrayLike<number>, ldc: number,
+  tA: boolean,
+  tB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: ArrayLike<number>,
+  lda: number,
+  b: ArrayLike<number>,
+  ldb: number,
+  beta: number,
+  c0: ArrayLike<number>,
+  ldc: number,
 ): SgemmReference {
   const c = new Float64Array(m * n);
   const bound = new Float64Array(m * n);
@@ -61,7 +71,11 @@ export function sgemmTolerance(k: number, bound: number): number {
  * references' forward pass.
  */
 export function referenceForward(
-  sizes: readonly number[], params: Float64Array, X: Float32Array, rows: number, act: (v: number) => number = (v) => Math.max(v, 0),
+  sizes: readonly number[],
+  params: Float64Array,
+  X: Float32Array,
+  rows: number,
+  act: (v: number) => number = (v) => Math.max(v, 0),
 ): Float64Array {
   let h: Float64Array = Float64Array.from(X.subarray(0, rows * sizes[0]));
   let off = 0;
@@ -71,11 +85,12 @@ export function referenceForward(
     const b = params.subarray(off + nin * nout, off + nin * nout + nout);
     off += nin * nout + nout;
     const u = new Float64Array(rows * nout);
-    for (let i = 0; i < rows; i++) for (let j = 0; j < nout; j++) {
-      let s = b[j];
-      for (let p = 0; p < nin; p++) s += h[i * nin + p] * W[p * nout + j];
-      u[i * nout + j] = l < sizes.length - 1 ? act(s) : s;
-    }
+    for (let i = 0; i < rows; i++)
+      for (let j = 0; j < nout; j++) {
+        let s = b[j];
+        for (let p = 0; p < nin; p++) s += h[i * nin + p] * W[p * nout + j];
+        u[i * nout + j] = l < sizes.length - 1 ? act(s) : s;
+      }
     h = u;
   }
   return h;

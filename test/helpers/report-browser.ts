@@ -29,18 +29,40 @@ export interface Visit {
 type Tab = import('playwright-core').Page;
 
 /** Opens each file in turn in one browser, waits `settleMs` for timers (a meta refresh of 0 s), and reports. */
-export async function visit(files: string[], opts: { settleMs?: number; inspect?: (tab: Tab, file: string) => Promise<void> } = {}): Promise<Visit[]> {
+export async function visit(
+  files: string[],
+  opts: { settleMs?: number; inspect?: (tab: Tab, file: string) => Promise<void> } = {},
+): Promise<Visit[]> {
   const { chromium } = await import('playwright-core');
   const userDataDir = mkdtempSync(join(tmpdir(), 'native-mlp-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM, headless: true, viewport: { width: 1200, height: 900 },
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1200, height: 900 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   const out: Visit[] = [];
   try {
     for (const file of files) {
       const tab = await context.newPage();
-      const v: Visit = { problems: [], requests: [], navigations: [], dialogs: [], finalUrl: '', pwned: undefined, injected: [], bodyText: '' };
+      const v: Visit = {
+        problems: [],
+        requests: [],
+        navigations: [],
+        dialogs: [],
+        finalUrl: '',
+        pwned: undefined,
+        injected: [],
+        bodyText: '',
+      };
       tab.on('console', (m) => {
         if (m.type() === 'error' || m.type() === 'warning') v.problems.push(`${m.type()}: ${m.text()}`);
       });
@@ -58,12 +80,31 @@ export async function visit(files: string[], opts: { settleMs?: number; inspect?
       v.pwned = await tab.evaluate(() => (globalThis as { __pwned?: unknown }).__pwned);
       v.injected = await tab.evaluate(() => {
         const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<{ outerHTML: string }> } }).document;
-        const selectors = ['meta[http-equiv="refresh" i]', 'form', 'button', 'textarea', 'iframe', 'object', 'embed', 'base', 'link',
-          'script:not([type="application/json"])', 'img:not([src^="data:image/png;base64,"])', '[onerror]', '[onload]', '[onclick]',
-          'a[href]', '[href^="javascript" i]', 'foreignObject', 'style:not(head > style)'];
+        const selectors = [
+          'meta[http-equiv="refresh" i]',
+          'form',
+          'button',
+          'textarea',
+          'iframe',
+          'object',
+          'embed',
+          'base',
+          'link',
+          'script:not([type="application/json"])',
+          'img:not([src^="data:image/png;base64,"])',
+          '[onerror]',
+          '[onload]',
+          '[onclick]',
+          'a[href]',
+          '[href^="javascript" i]',
+          'foreignObject',
+          'style:not(head > style)',
+        ];
         return selectors.flatMap((s) => Array.from(doc.querySelectorAll(s), (e) => `${s}: ${e.outerHTML.slice(0, 80)}`));
       });
-      v.bodyText = await tab.evaluate(() => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText);
+      v.bodyText = await tab.evaluate(
+        () => (globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText,
+      );
       await opts.inspect?.(tab, file);
       out.push(v);
       await tab.close();
@@ -79,7 +120,12 @@ export async function visit(files: string[], opts: { settleMs?: number; inspect?
 export async function overlappingLabels(tab: Tab): Promise<string[]> {
   return tab.evaluate(() => {
     type Box = { left: number; right: number; top: number; bottom: number };
-    type El = { getBoundingClientRect(): Box; textContent: string | null; querySelectorAll(s: string): ArrayLike<El>; getAttribute(a: string): string | null };
+    type El = {
+      getBoundingClientRect(): Box;
+      textContent: string | null;
+      querySelectorAll(s: string): ArrayLike<El>;
+      getAttribute(a: string): string | null;
+    };
     const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<El> } }).document;
     const found: string[] = [];
     for (const axis of Array.from(doc.querySelectorAll('g.role-axis-label'))) {

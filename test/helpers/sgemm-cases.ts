@@ -11,29 +11,46 @@ import { extent, type Storage, storage } from './storage.js';
 import { referenceSgemm, sgemmTolerance, type SgemmReference } from './reference.js';
 
 export interface SgemmCase {
-  ta: boolean; tb: boolean;
-  m: number; n: number; k: number;
-  alpha: number; beta: number;
-  padA?: number; padB?: number; padC?: number;
-  offA?: number; offB?: number; offC?: number;
+  ta: boolean;
+  tb: boolean;
+  m: number;
+  n: number;
+  k: number;
+  alpha: number;
+  beta: number;
+  padA?: number;
+  padB?: number;
+  padC?: number;
+  offA?: number;
+  offB?: number;
+  offC?: number;
   shared?: boolean;
   seed?: number;
 }
 
 /** The four transpose pairs (A, B). */
-export const TRANSPOSES: Array<[boolean, boolean]> = [[false, false], [true, false], [false, true], [true, true]];
+export const TRANSPOSES: Array<[boolean, boolean]> = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
 
 export interface Prepared {
   cs: SgemmCase;
-  lda: number; ldb: number; ldc: number;
-  a: Storage; b: Storage; c: Storage;
+  lda: number;
+  ldb: number;
+  ldc: number;
+  a: Storage;
+  b: Storage;
+  c: Storage;
   /** All of C's storage before the call. */
   c0: Float32Array;
 }
 
 export function prepare(cs: SgemmCase): Prepared {
   const { ta, tb, m, n, k } = cs;
-  const next = xorshift(cs.seed ?? (m * 7919 + n * 104729 + k * 13 + (ta ? 1 : 0) + (tb ? 2 : 0)));
+  const next = xorshift(cs.seed ?? m * 7919 + n * 104729 + k * 13 + (ta ? 1 : 0) + (tb ? 2 : 0));
   const [aRows, aCols] = ta ? [k, m] : [m, k];
   const [bRows, bCols] = tb ? [n, k] : [k, n];
   const lda = Math.max(1, aCols) + (cs.padA ?? 0);
@@ -62,10 +79,12 @@ export function call(be: Backend, p: Prepared): void {
 }
 
 export function describeCase(cs: SgemmCase): string {
-  return `sgemm(${cs.ta ? 'T' : 'N'}${cs.tb ? 'T' : 'N'}, m=${cs.m}, n=${cs.n}, k=${cs.k}, alpha=${cs.alpha}, ` +
+  return (
+    `sgemm(${cs.ta ? 'T' : 'N'}${cs.tb ? 'T' : 'N'}, m=${cs.m}, n=${cs.n}, k=${cs.k}, alpha=${cs.alpha}, ` +
     `beta=${cs.beta}, pads=${cs.padA ?? 0}/${cs.padB ?? 0}/${cs.padC ?? 0}, ` +
     `offsets=${cs.offA ?? 0}/${cs.offB ?? 0}/${cs.offC ?? 0}${cs.shared ? ', shared' : ''}` +
-    `${cs.seed === undefined ? '' : `, seed=${cs.seed}`})`;
+    `${cs.seed === undefined ? '' : `, seed=${cs.seed}`})`
+  );
 }
 
 // The data of a case is a function of the case, so every backend variant in a file shares one
@@ -108,7 +127,10 @@ export function check(p: Prepared, aBefore: Float32Array, bBefore: Float32Array)
       return `C storage element ${idx} outside the ${m}x${n} block changed to ${p.c.whole[idx]}`;
     }
   }
-  for (const [name, now, before] of [['A', p.a.whole, aBefore], ['B', p.b.whole, bBefore]] as const) {
+  for (const [name, now, before] of [
+    ['A', p.a.whole, aBefore],
+    ['B', p.b.whole, bBefore],
+  ] as const) {
     for (let idx = 0; idx < now.length; idx++) {
       if (!Object.is(now[idx], before[idx])) return `${name} storage element ${idx} changed`;
     }

@@ -17,7 +17,8 @@ copyFileSync(new URL('../fixtures/wine.csv', import.meta.url), csv);
 const base = join(dir, 'base.ckpt');
 
 /** A copy of the base checkpoint with its state's source changed by `edit`. */
-function withSource(edit: (s: Record<string, any>) => void): Buffer { // eslint-disable-line @typescript-eslint/no-explicit-any
+function withSource(edit: (s: Record<string, any>) => void): Buffer {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const bytes = readFileSync(base);
   const n = Number(bytes.readBigUInt64LE(0));
   const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'));
@@ -31,16 +32,27 @@ function withSource(edit: (s: Record<string, any>) => void): Buffer { // eslint-
 }
 
 beforeAll(() => {
-  const r = runCli(['train', '--data', csv, '--target', 'cultivar', '--hidden', '4', '--epochs', '1', '--checkpoint', base], { timeoutMs: 60_000 });
+  const r = runCli(['train', '--data', csv, '--target', 'cultivar', '--hidden', '4', '--epochs', '1', '--checkpoint', base], {
+    timeoutMs: 60_000,
+  });
   expect(r.status, r.stderr).toBe(0);
 });
 
-describe('a checkpoint\'s data source is checked field by field', () => {
-  const cases: [string, (s: Record<string, any>) => void, RegExp][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+describe("a checkpoint's data source is checked field by field", () => {
+  const cases: [string, (s: Record<string, any>) => void, RegExp][] = [
+    // eslint-disable-line @typescript-eslint/no-explicit-any
     ['relative data path', (s) => (s.data = 'train.csv'), /its source data must be an absolute, normalised path/],
-    ['data path with ..', (s) => (s.data = `${dir}/../${dir.split('/').at(-1)}/train.csv`), /its source data must be an absolute, normalised path/],
+    [
+      'data path with ..',
+      (s) => (s.data = `${dir}/../${dir.split('/').at(-1)}/train.csv`),
+      /its source data must be an absolute, normalised path/,
+    ],
     ['data path with NUL', (s) => (s.data = `${csv}\u0000x`), /its source data must be an absolute, normalised path/],
-    ['a file outside the source', (s) => (s.files[0].path = '/etc/passwd'), /neither the data file, a file of the data folder, nor the test file/],
+    [
+      'a file outside the source',
+      (s) => (s.files[0].path = '/etc/passwd'),
+      /neither the data file, a file of the data folder, nor the test file/,
+    ],
     ['a file path relative', (s) => (s.files[0].path = 'train.csv'), /source file 1 must hold path/],
     ['sha256 not hex', (s) => (s.files[0].sha256 = 'x'.repeat(64)), /source file 1 must hold path .* sha256/],
     ['negative size', (s) => (s.files[0].bytes = -1), /source file 1 must hold/],
@@ -48,9 +60,17 @@ describe('a checkpoint\'s data source is checked field by field', () => {
     ['nine files', (s) => (s.files = Array(9).fill(s.files[0])), /its source files must be a list of 1 to 8 files/],
     ['options not an object', (s) => (s.options = ['target']), /its source options must be an object/],
     ['an option nested two levels', (s) => (s.options.table = { x: { y: 1 } }), /its source option "table" is not plain data/],
-    ['an option named __proto__', (s) => (s.options = JSON.parse('{"__proto__": {"polluted": true}}')), /its source option "__proto__" is not plain data/],
+    [
+      'an option named __proto__',
+      (s) => (s.options = JSON.parse('{"__proto__": {"polluted": true}}')),
+      /its source option "__proto__" is not plain data/,
+    ],
     ['a relative test file', (s) => (s.options.testFile = 'test.csv'), /its source option testFile must be an absolute, normalised path/],
-    ['a bad warm-start file', (s) => (s.initFrom = { path: 'm.safetensors', bytes: 1, sha256: '0'.repeat(64) }), /its source initFrom must hold path/],
+    [
+      'a bad warm-start file',
+      (s) => (s.initFrom = { path: 'm.safetensors', bytes: 1, sha256: '0'.repeat(64) }),
+      /its source initFrom must hold path/,
+    ],
   ];
   it('every tampered field is refused with a ModelFileError naming it (one capped child for all)', () => {
     const files = cases.map(([name, edit]) => {
@@ -58,7 +78,9 @@ describe('a checkpoint\'s data source is checked field by field', () => {
       writeFileSync(file, withSource(edit));
       return file;
     });
-    const run = runCapped(files.map((f, i) => `await check(${JSON.stringify(cases[i][0])}, () => lib.loadCheckpoint(${JSON.stringify(f)}));`).join('\n'));
+    const run = runCapped(
+      files.map((f, i) => `await check(${JSON.stringify(cases[i][0])}, () => lib.loadCheckpoint(${JSON.stringify(f)}));`).join('\n'),
+    );
     expect(run.maxRssMb).toBeLessThan(MAX_RSS_MB);
     for (const [name, , pattern] of cases) {
       const r = run.results.get(name)!;
@@ -76,20 +98,28 @@ describe('files a checkpoint names are fingerprinted before they are read', () =
   const resume = (file: string) => runCli(['train', '--resume', file, '--epochs', '2'], { timeoutMs: 30_000 });
   it('a device named as the data (/dev/zero) is refused as not a regular file, without a hang', () => {
     const file = join(dir, 'dev-zero.ckpt');
-    writeFileSync(file, withSource((s) => {
-      s.data = '/dev/zero';
-      s.files = [{ path: '/dev/zero', bytes: 0, sha256: '0'.repeat(64) }];
-    }));
+    writeFileSync(
+      file,
+      withSource((s) => {
+        s.data = '/dev/zero';
+        s.files = [{ path: '/dev/zero', bytes: 0, sha256: '0'.repeat(64) }];
+      }),
+    );
     const r = resume(file);
     expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/^native-mlp: [^\n]*dev-zero\.ckpt: its data file \/dev\/zero cannot be read \(\/dev\/zero: not a regular file[^\n]*\n$/);
+    expect(r.stderr).toMatch(
+      /^native-mlp: [^\n]*dev-zero\.ckpt: its data file \/dev\/zero cannot be read \(\/dev\/zero: not a regular file[^\n]*\n$/,
+    );
   });
   it('another file named as the data is refused by its fingerprint before it is parsed', () => {
     const file = join(dir, 'passwd.ckpt');
-    writeFileSync(file, withSource((s) => {
-      s.data = '/etc/passwd';
-      s.files = [{ ...s.files[0], path: '/etc/passwd' }];
-    }));
+    writeFileSync(
+      file,
+      withSource((s) => {
+        s.data = '/etc/passwd';
+        s.files = [{ ...s.files[0], path: '/etc/passwd' }];
+      }),
+    );
     const r = resume(file);
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/^native-mlp: [^\n]*its data file \/etc\/passwd changed since the checkpoint was written[^\n]*\n$/);
@@ -97,10 +127,13 @@ describe('files a checkpoint names are fingerprinted before they are read', () =
   });
   it('a data file that is gone is named', () => {
     const file = join(dir, 'gone.ckpt');
-    writeFileSync(file, withSource((s) => {
-      s.data = join(dir, 'gone.csv');
-      s.files = [{ ...s.files[0], path: join(dir, 'gone.csv') }];
-    }));
+    writeFileSync(
+      file,
+      withSource((s) => {
+        s.data = join(dir, 'gone.csv');
+        s.files = [{ ...s.files[0], path: join(dir, 'gone.csv') }];
+      }),
+    );
     const r = resume(file);
     expect(r.status, r.stderr).toBe(2);
     expect(r.stderr).toMatch(/its data file .*gone\.csv is gone; restore it, or start a new run without --resume\n$/);

@@ -14,7 +14,22 @@ const dir = mkdtempSync(join(tmpdir(), 'native-mlp-ckpt-hostile-'));
 const csv = join(dir, 'train.csv');
 copyFileSync(new URL('../fixtures/diabetes.csv', import.meta.url), csv);
 const base = join(dir, 'base.ckpt');
-const flags = ['--target', 'progression', '--task', 'regress', '--hidden', '4', '--optimizer', 'adam', '--schedule', 'plateau', '--early-stopping', '3', '--validation', '0.2'];
+const flags = [
+  '--target',
+  'progression',
+  '--task',
+  'regress',
+  '--hidden',
+  '4',
+  '--optimizer',
+  'adam',
+  '--schedule',
+  'plateau',
+  '--early-stopping',
+  '3',
+  '--validation',
+  '0.2',
+];
 
 type Header = Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] } | Record<string, string>>;
 
@@ -32,7 +47,8 @@ function join8(headerText: string, data: Buffer): Buffer {
 }
 
 /** A copy of the base checkpoint with its state (parsed) changed by `edit`. */
-function withState(edit: (s: Record<string, any>) => void): Buffer { // eslint-disable-line @typescript-eslint/no-explicit-any
+function withState(edit: (s: Record<string, any>) => void): Buffer {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   const { header, data } = split(readFileSync(base));
   const meta = header.__metadata__ as Record<string, string>;
   const s = JSON.parse(meta.state);
@@ -85,9 +101,17 @@ describe('tampered checkpoints are refused by field', () => {
     ['early bestEpoch beyond epoch', () => withState((s) => (s.early.bestEpoch = 99)), /its early stopping state/],
     ['early state without early stopping', () => withState((s) => (s.config.earlyStopping = 0)), /holds early stopping state but/],
     ['fingerprint not SHA-256', () => withState((s) => (s.fingerprint = 'abc')), /its fingerprint/],
-    ['duplicate state key', () => withHeaderText((t) => t.replace('\\"epoch\\":2', '\\"epoch\\":2,\\"epoch\\":0')), /duplicate key "epoch"/],
+    [
+      'duplicate state key',
+      () => withHeaderText((t) => t.replace('\\"epoch\\":2', '\\"epoch\\":2,\\"epoch\\":0')),
+      /duplicate key "epoch"/,
+    ],
     ['duplicate header key', () => withHeaderText((t) => t.replace('{"__metadata__"', '{"x":1,"x":2,"__metadata__"')), /duplicate key "x"/],
-    ['optimizer tensor missing', () => withHeaderText((t) => t.replace('"optimizer.m"', '"optimizer.q"')), /missing optimizer\.m; unexpected optimizer\.q/],
+    [
+      'optimizer tensor missing',
+      () => withHeaderText((t) => t.replace('"optimizer.m"', '"optimizer.q"')),
+      /missing optimizer\.m; unexpected optimizer\.q/,
+    ],
     ['NaN in params', () => withValue('params', 3, NaN), /tensor params holds NaN at index 3/],
     ['Infinity in the best weights', () => withValue('best', 0, Infinity), /tensor best holds Infinity/],
     ['negative second moment', () => withValue('optimizer.v', 2, -1), /optimizer\.v holds -1 at index 2/],
@@ -102,7 +126,9 @@ describe('tampered checkpoints are refused by field', () => {
       writeFileSync(file, make());
       return file;
     });
-    const run = runCapped(files.map((f, i) => `await check(${JSON.stringify(cases[i][0])}, () => lib.loadCheckpoint(${JSON.stringify(f)}));`).join('\n'));
+    const run = runCapped(
+      files.map((f, i) => `await check(${JSON.stringify(cases[i][0])}, () => lib.loadCheckpoint(${JSON.stringify(f)}));`).join('\n'),
+    );
     expect(run.maxRssMb).toBeLessThan(MAX_RSS_MB);
     for (const [name, , pattern] of cases) {
       const r = run.results.get(name)!;
@@ -120,9 +146,11 @@ describe('resume with nothing to do', () => {
   it.each([['2'], ['1']])('--epochs %s after 2 epochs done exits 2 and says so', (epochs) => {
     const r = runCli(['train', '--data', csv, ...flags, '--epochs', epochs, '--resume', base]);
     expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/^native-mlp: nothing to do: .* has 2 epochs done and this run asks for \d in all; pass --epochs \(epochs\) above 2[^\n]*\n$/);
+    expect(r.stderr).toMatch(
+      /^native-mlp: nothing to do: .* has 2 epochs done and this run asks for \d in all; pass --epochs \(epochs\) above 2[^\n]*\n$/,
+    );
   });
-  it('no --epochs: the checkpoint\'s own count is done, so there is nothing to do', () => {
+  it("no --epochs: the checkpoint's own count is done, so there is nothing to do", () => {
     const r = runCli(['train', '--data', csv, ...flags, '--resume', base]);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/nothing to do/);

@@ -81,7 +81,10 @@ describe('strict number flags', () => {
 
 describe('user-caused errors are one line, never a stack trace', () => {
   it('memory and thread budgets', () => {
-    expectOneLine(['train', '--hidden', '1000000'], /Training layers 784-1000000-10 with batches of 128 needs [\d.]+ GiB, more than the limit of 2\.0 GiB/);
+    expectOneLine(
+      ['train', '--hidden', '1000000'],
+      /Training layers 784-1000000-10 with batches of 128 needs [\d.]+ GiB, more than the limit of 2\.0 GiB/,
+    );
     expectOneLine(['train', '--hidden', '1048576,1048576'], /needs [\d.]+ GiB/);
     expectOneLine(['train', '--batch', '1048576', '--hidden', '4096'], /needs [\d.]+ GiB/);
     expectOneLine(['train', '--backend', 'js', '--threads', '200'], /--threads 200: Expected threads to be an integer in \[0, 16\]/);
@@ -128,10 +131,23 @@ describe('a closed stdout', () => {
     const input = join(dir, 'many.bin');
     writeFileSync(input, new Uint8Array(784 * 20000));
     const model = join(dir, 'epipe.safetensors');
-    spawnSync(process.execPath, ['--input-type=module', '-e',
-      `const lib = await import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)}); lib.saveModel(${JSON.stringify(model)}, lib.createModel({ sizes: [784, 8, 10] }));`]);
-    const r = spawnSync('/bin/sh', ['-c', `ulimit -v ${CAP_KB}; "$0" "$1" predict --backend js --model "$2" --input "$3" | head -1; echo "status=$?"`,
-      process.execPath, CLI, model, input], { encoding: 'utf8', timeout: 30_000 });
+    spawnSync(process.execPath, [
+      '--input-type=module',
+      '-e',
+      `const lib = await import(${JSON.stringify(new URL('../../dist/index.js', import.meta.url).href)}); lib.saveModel(${JSON.stringify(model)}, lib.createModel({ sizes: [784, 8, 10] }));`,
+    ]);
+    const r = spawnSync(
+      '/bin/sh',
+      [
+        '-c',
+        `ulimit -v ${CAP_KB}; "$0" "$1" predict --backend js --model "$2" --input "$3" | head -1; echo "status=$?"`,
+        process.execPath,
+        CLI,
+        model,
+        input,
+      ],
+      { encoding: 'utf8', timeout: 30_000 },
+    );
     expect(r.stdout).toMatch(/^0\t\d\t0\.\d{4}\nstatus=0\n$/);
     expect(r.stderr).toBe('');
   });

@@ -29,13 +29,25 @@ describe('contradictory, ineffective and repeated flags', () => {
   const cases: [string, string[], RegExp][] = [
     ['a repeated flag', ['--lr', '0.1', '--lr', '0.2'], /--lr is given 2 times; give it once/],
     ['a repeated flag, = form', ['--epochs=1', '--epochs', '3'], /--epochs is given 2 times/],
-    ['momentum with adam', ['--optimizer', 'adam', '--momentum', '0.5'], /--momentum has no effect with --optimizer adam \(it is used by --optimizer momentum or nesterov\)/],
+    [
+      'momentum with adam',
+      ['--optimizer', 'adam', '--momentum', '0.5'],
+      /--momentum has no effect with --optimizer adam \(it is used by --optimizer momentum or nesterov\)/,
+    ],
     ['momentum with the table default adam', ['--momentum', '0.5'], /--momentum has no effect with --optimizer adam/],
     ['betas with sgd', ['--optimizer', 'sgd', '--beta1', '0.8'], /--beta1 has no effect with --optimizer sgd/],
     ['eps with momentum', ['--optimizer', 'momentum', '--eps', '1e-6'], /--eps has no effect with --optimizer momentum/],
-    ['step settings without the step schedule', ['--step-every', '3'], /--step-every has no effect with --schedule constant \(it is used by --schedule step\)/],
+    [
+      'step settings without the step schedule',
+      ['--step-every', '3'],
+      /--step-every has no effect with --schedule constant \(it is used by --schedule step\)/,
+    ],
     ['step gamma with cosine', ['--schedule', 'cosine', '--step-gamma', '0.3'], /--step-gamma has no effect with --schedule cosine/],
-    ['plateau settings with step', ['--schedule', 'step', '--plateau-patience', '4'], /--plateau-patience has no effect with --schedule step/],
+    [
+      'plateau settings with step',
+      ['--schedule', 'step', '--plateau-patience', '4'],
+      /--plateau-patience has no effect with --schedule step/,
+    ],
     ['lr-min with constant', ['--lr-min', '0.01'], /--lr-min has no effect with --schedule constant/],
     ['warm-up longer than the run', ['--epochs', '3', '--warmup', '5'], /--warmup 5 is not shorter than the run \(--epochs 3\)/],
     ['warm-up as long as the run', ['--epochs', '3', '--warmup', '3'], /--warmup 3 is not shorter than the run/],
@@ -52,15 +64,48 @@ describe('contradictory, ineffective and repeated flags', () => {
   });
 
   it('settings that fit the optimizer and schedule are accepted', () => {
-    const r = runCli([...table, '--epochs', '2', '--optimizer', 'nesterov', '--momentum', '0.8', '--schedule', 'cosine', '--lr-min', '0.001', '--warmup', '1']);
+    const r = runCli([
+      ...table,
+      '--epochs',
+      '2',
+      '--optimizer',
+      'nesterov',
+      '--momentum',
+      '0.8',
+      '--schedule',
+      'cosine',
+      '--lr-min',
+      '0.001',
+      '--warmup',
+      '1',
+    ]);
     expect(r.status, r.stderr).toBe(0);
   });
 
   it('a batch larger than the data trains on all of it per step, not refused by the memory budget', () => {
     // 1048576 rows x 512 hidden units would need gigabytes; the data's 442 rows need little.
-    const r = runCli(['train', '--data', csv, '--target', 'progression', '--task', 'regress', '--hidden', '512', '--epochs', '1', '--batch', '1048576', '--json']);
+    const r = runCli([
+      'train',
+      '--data',
+      csv,
+      '--target',
+      'progression',
+      '--task',
+      'regress',
+      '--hidden',
+      '512',
+      '--epochs',
+      '1',
+      '--batch',
+      '1048576',
+      '--json',
+    ]);
     expect(r.status, r.stderr).toBe(0);
-    const epochs = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((e) => e.event === 'epoch');
+    const epochs = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.event === 'epoch');
     expect(epochs).toHaveLength(1);
     expect(Number.isFinite(epochs[0].loss)).toBe(true);
   });

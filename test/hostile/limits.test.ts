@@ -9,7 +9,8 @@ import { HANG_MS, MAX_RSS_MB, runCapped } from '../helpers/capped.js';
 
 describe('memory budgets, checked before allocation', () => {
   it('createModel, Workspace, train and trainInWorker refuse oversize networks with the number', () => {
-    const run = runCapped(`
+    const run = runCapped(
+      `
       const data = lib.dataSetFromArrays({ trainImages: new Uint8Array(4 * 784), trainLabels: new Uint8Array(4), testImages: new Uint8Array(784), testLabels: new Uint8Array(1), features: 784 });
       await check('hidden 1e6', () => lib.createModel({ sizes: [784, 1e6, 10] }));
       await check('2^20 x 2^20', () => lib.createModel({ sizes: [2 ** 20, 2 ** 20] }));
@@ -21,15 +22,21 @@ describe('memory budgets, checked before allocation', () => {
       await check('train hidden 1e6', () => lib.train(internal.jsBackend, data, { ...lib.NOTEBOOK_CONFIG, hidden: [1e6], epochs: 1 }));
       await check('worker hidden 1e6', () => lib.trainInWorker({ ...lib.NOTEBOOK_CONFIG, hidden: [1e6], epochs: 1 }, { data, backend: 'js' }));
       await check('fits', () => lib.createModel({ sizes: [784, 4096, 10] }).params.length);
-    `, { timeoutMs: 30_000 });
+    `,
+      { timeoutMs: 30_000 },
+    );
     expect(run.signal).toBeNull();
     expect(run.maxRssMb).toBeLessThan(MAX_RSS_MB);
     const r = (k: string) => run.results.get(k)!;
-    expect(r('hidden 1e6').error?.message).toMatch(/^A network with layers 784-1000000-10 needs 3\.0 GiB, more than the limit of 2\.0 GiB \(set NATIVE_MLP_MAX_MEMORY_MB to change it\)/);
+    expect(r('hidden 1e6').error?.message).toMatch(
+      /^A network with layers 784-1000000-10 needs 3\.0 GiB, more than the limit of 2\.0 GiB \(set NATIVE_MLP_MAX_MEMORY_MB to change it\)/,
+    );
     expect(r('2^20 x 2^20').error?.message).toMatch(/layers 1048576-1048576 needs 4096\.0 GiB/);
     expect(r('deep').error?.message).toMatch(/needs [\d.]+ GiB/);
     // Under the 2 GiB budget, but over this child's address-space cap: still a clear message.
-    expect(r('refused by the system').error?.message).toMatch(/^Cannot allocate 1\.5 GiB of float32 storage: Array buffer allocation failed/);
+    expect(r('refused by the system').error?.message).toMatch(
+      /^Cannot allocate 1\.5 GiB of float32 storage: Array buffer allocation failed/,
+    );
     expect(r('new Mlp').error?.message).toMatch(/needs 9\.3 GiB/);
     expect(r('workspace').error?.message).toMatch(/^The workspace for 1048576 rows of layers 784-4096-10 needs [\d.]+ GiB/);
     expect(r('train hidden 1e6').error?.message).toMatch(/784-1000000-10 needs 3\.0 GiB/);
@@ -46,7 +53,9 @@ describe('memory budgets, checked before allocation', () => {
     const low = runCapped(body, { env: { NATIVE_MLP_MAX_MEMORY_MB: '1' } });
     expect(low.results.get('small')!.error?.message).toMatch(/needs 3\.0 MiB, more than NATIVE_MLP_MAX_MEMORY_MB=1/);
     const bad = runCapped(body, { env: { NATIVE_MLP_MAX_MEMORY_MB: '0x10' } });
-    expect(bad.results.get('small')!.error?.message).toMatch(/Expected NATIVE_MLP_MAX_MEMORY_MB to be a whole number of MiB >= 1 but received "0x10"/);
+    expect(bad.results.get('small')!.error?.message).toMatch(
+      /Expected NATIVE_MLP_MAX_MEMORY_MB to be a whole number of MiB >= 1 but received "0x10"/,
+    );
     const fine = runCapped(body, { env: { NATIVE_MLP_MAX_MEMORY_MB: '100' } });
     expect(fine.results.get('small')!.value).toEqual([784, 1000, 10]);
   });

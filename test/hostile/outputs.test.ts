@@ -24,7 +24,10 @@ copyFileSync(fixture, test);
 /** A tiny IDX data folder: 8 images of 2x2 pixels. */
 const idx = join(dir, 'idx');
 mkdirSync(idx);
-for (const [name, labels] of [['train', true], ['t10k', true]] as const) {
+for (const [name, labels] of [
+  ['train', true],
+  ['t10k', true],
+] as const) {
   writeFileSync(join(idx, `${name}-images-idx3-ubyte`), encodeIdx([8, 2, 2], new Uint8Array(32).fill(7)));
   if (labels) writeFileSync(join(idx, `${name}-labels-idx1-ubyte`), encodeIdx([8], Uint8Array.from([0, 1, 2, 3, 4, 5, 6, 7])));
 }
@@ -51,7 +54,11 @@ describe('outputs never replace inputs', () => {
     ['--save as a hard link', [...table, '--data', csv, '--save', join(dir, 'hard.csv')], /same file as --data/],
     ['--save spelled differently', [...table, '--data', csv, '--save', `${dir}/./idx/../train.csv`], /same file as --data/],
     ['--save over --test', [...table, '--data', test, '--test', csv, '--save', csv], /same file as --test/],
-    ['--save and --checkpoint the same', [...table, '--data', csv, '--save', join(dir, 'm.st'), '--checkpoint', join(dir, 'm.st')], /are the same file/],
+    [
+      '--save and --checkpoint the same',
+      [...table, '--data', csv, '--save', join(dir, 'm.st'), '--checkpoint', join(dir, 'm.st')],
+      /are the same file/,
+    ],
     ['--save over a file of an IDX folder', ['train', '--data', idx, '--epochs', '1', '--save', idxImages], /a file of --data/],
   ];
   for (const [name, args, pattern] of cases) {

@@ -21,7 +21,11 @@ import { assertFreshDist } from '../helpers/dist.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'native-mlp-results-'));
 const arrays = (train: number, test: number) => ({
-  trainImages: new Uint8Array(train * 4), trainLabels: new Uint8Array(train), testImages: new Uint8Array(test * 4), testLabels: new Uint8Array(test), features: 4,
+  trainImages: new Uint8Array(train * 4),
+  trainLabels: new Uint8Array(train),
+  testImages: new Uint8Array(test * 4),
+  testLabels: new Uint8Array(test),
+  features: 4,
 });
 
 describe('empty data sets are refused', () => {
@@ -47,7 +51,8 @@ describe('createModel refuses a std that gives non-finite weights', () => {
 describe('errors keep their class across trainInWorker', () => {
   it('DataError, RangeError, TypeError, MemoryBudgetError (a UserError), ModelFileError-free paths', async () => {
     assertFreshDist();
-    const run = (config: object, options: object) => trainInWorker({ ...NOTEBOOK_CONFIG, epochs: 1, ...config }, { backend: 'js', ...options });
+    const run = (config: object, options: object) =>
+      trainInWorker({ ...NOTEBOOK_CONFIG, epochs: 1, ...config }, { backend: 'js', ...options });
     const data = dataSetFromArrays(arrays(8, 2));
     await expect(run({}, { data: join(dir, 'missing') })).rejects.toBeInstanceOf(DataError);
     await expect(run({}, { data: '/dev/zero' })).rejects.toThrow(/data folder not found|not a folder|not a regular file/);
@@ -100,7 +105,9 @@ describe('raw images that start like an IDX header', () => {
     expect(readImages(idx, 784)).toEqual(new Uint8Array(784 * 2).fill(5));
     const odd = join(dir, 'odd.bin');
     writeFileSync(odd, Uint8Array.from([0, 0, 8, 1, 0, 0, 0, 99, 1]));
-    expect(() => readImages(odd, 784)).toThrow(/9 bytes is not an IDX file \(its IDX header promises 107 bytes\) nor a whole number of 784-byte raw images/);
+    expect(() => readImages(odd, 784)).toThrow(
+      /9 bytes is not an IDX file \(its IDX header promises 107 bytes\) nor a whole number of 784-byte raw images/,
+    );
     const wrongSize = join(dir, 'wrong.idx');
     writeFileSync(wrongSize, encodeIdx([2, 10, 10], new Uint8Array(200)));
     expect(() => readImages(wrongSize, 784)).toThrow(/images have 100 pixels but the model takes 784/);

@@ -6,9 +6,7 @@
  * training. Runs in capped child processes (the cases write files and send signals).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import {
-  lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync,
-} from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,7 +34,12 @@ describe('save targets', () => {
     const folder = join(dir, 'folder');
     mkdirSync(folder);
     const device = ownDevice(dir);
-    const targets: Record<string, string> = { fifo, folder, 'link-to-fifo': join(dir, 'link-to-fifo'), 'link-to-folder': join(dir, 'link-to-folder') };
+    const targets: Record<string, string> = {
+      fifo,
+      folder,
+      'link-to-fifo': join(dir, 'link-to-fifo'),
+      'link-to-folder': join(dir, 'link-to-folder'),
+    };
     symlinkSync(fifo, targets['link-to-fifo']);
     symlinkSync(folder, targets['link-to-folder']);
     if (device) {
@@ -44,18 +47,22 @@ describe('save targets', () => {
       targets['link-to-device'] = join(dir, 'link-to-device');
       symlinkSync(device, targets['link-to-device']);
     }
-    const body = Object.entries(targets).flatMap(([k, p]) => [
-      `await check(${JSON.stringify(`save ${k}`)}, () => lib.saveModel(${JSON.stringify(p)}, net));`,
-      `await check(${JSON.stringify(`npz ${k}`)}, () => lib.saveNpz(${JSON.stringify(p)}, net));`,
-      `await check(${JSON.stringify(`check ${k}`)}, () => internal.checkSaveTarget(${JSON.stringify(p)}));`,
-    ]).join('\n');
+    const body = Object.entries(targets)
+      .flatMap(([k, p]) => [
+        `await check(${JSON.stringify(`save ${k}`)}, () => lib.saveModel(${JSON.stringify(p)}, net));`,
+        `await check(${JSON.stringify(`npz ${k}`)}, () => lib.saveNpz(${JSON.stringify(p)}, net));`,
+        `await check(${JSON.stringify(`check ${k}`)}, () => internal.checkSaveTarget(${JSON.stringify(p)}));`,
+      ])
+      .join('\n');
     const run = runCapped(`const net = lib.createModel({ sizes: [4, 3, 2] });\n${body}`);
     expect(run.maxRssMb).toBeLessThan(MAX_RSS_MB);
     for (const k of Object.keys(targets)) {
       for (const op of ['save', 'npz', 'check']) {
         const r = run.results.get(`${op} ${k}`)!;
         expect(r.error?.instance, `${op} ${k}`).toContain('ModelFileError');
-        expect(r.error?.message, `${op} ${k}`).toMatch(/cannot save: the target.* is (a FIFO \(named pipe\)|a folder|a character device), not a regular file; saving would replace it/);
+        expect(r.error?.message, `${op} ${k}`).toMatch(
+          /cannot save: the target.* is (a FIFO \(named pipe\)|a folder|a character device), not a regular file; saving would replace it/,
+        );
       }
     }
     expect(lstatSync(fifo).isFIFO()).toBe(true);
@@ -88,9 +95,15 @@ describe('save targets', () => {
       expect(lstatSync(join(dir, name)).isSymbolicLink(), name).toBe(true);
     }
     expect(readlinkSync(join(dir, 'chain'))).toBe('rel');
-    expect(readFileSync(join(dir, 'real', 'model.safetensors')).subarray(8, 9).toString()).toBe('{');
+    expect(
+      readFileSync(join(dir, 'real', 'model.safetensors'))
+        .subarray(8, 9)
+        .toString(),
+    ).toBe('{');
     expect(statSync(join(dir, 'real', 'new.safetensors')).isFile()).toBe(true);
-    expect(run.results.get('loop-a')!.error?.message).toMatch(/cannot save: (more than 40 symbolic links|too many levels of symbolic links) \(ELOOP\)/);
+    expect(run.results.get('loop-a')!.error?.message).toMatch(
+      /cannot save: (more than 40 symbolic links|too many levels of symbolic links) \(ELOOP\)/,
+    );
     expect(temps(dir)).toEqual([]);
     expect(temps(join(dir, 'real'))).toEqual([]);
   });
@@ -99,13 +112,18 @@ describe('save targets', () => {
     const dir = mkdtempSync(join(root, 'paths-'));
     writeFileSync(join(dir, 'file'), 'x');
     const cases: Record<string, string> = {
-      empty: '""', missing: JSON.stringify(join(dir, 'no', 'such', 'm.safetensors')), underFile: JSON.stringify(join(dir, 'file', 'm.safetensors')),
-      nul: JSON.stringify('a\0b'), number: '0',
+      empty: '""',
+      missing: JSON.stringify(join(dir, 'no', 'such', 'm.safetensors')),
+      underFile: JSON.stringify(join(dir, 'file', 'm.safetensors')),
+      nul: JSON.stringify('a\0b'),
+      number: '0',
     };
-    const body = Object.entries(cases).flatMap(([k, p]) => [
-      `await check(${JSON.stringify(`save ${k}`)}, () => lib.saveModel(${p}, net));`,
-      `await check(${JSON.stringify(`check ${k}`)}, () => internal.checkSaveTarget(${p}));`,
-    ]).join('\n');
+    const body = Object.entries(cases)
+      .flatMap(([k, p]) => [
+        `await check(${JSON.stringify(`save ${k}`)}, () => lib.saveModel(${p}, net));`,
+        `await check(${JSON.stringify(`check ${k}`)}, () => internal.checkSaveTarget(${p}));`,
+      ])
+      .join('\n');
     const run = runCapped(`const net = lib.createModel({ sizes: [4, 3, 2] });\n${body}`);
     for (const op of ['save', 'check']) {
       const m = (k: string) => run.results.get(`${op} ${k}`)!.error!.message;
@@ -160,17 +178,26 @@ describe('files the loader would refuse are refused at save time, with its reaso
       return JSON.stringify(join(dir, name));
     };
     const meta = '"__metadata__":{"format":"native-mlp","format_version":"1","layers":"1,1"}';
-    const t = (name: string, at: number) => `"${name}":{"dtype":"F32","shape":${name[0] === 'W' ? '[1,1]' : '[1]'},"data_offsets":[${at},${at + 4}]}`;
+    const t = (name: string, at: number) =>
+      `"${name}":{"dtype":"F32","shape":${name[0] === 'W' ? '[1,1]' : '[1]'},"data_offsets":[${at},${at + 4}]}`;
     const cases = {
       dupTensor: file('dup.st', `{${meta},${t('W1', 0)},${t('b1', 4)},${t('W1', 0)}}`, 8),
-      dupMeta: file('dupmeta.st', `{"__metadata__":{"format":"native-mlp","format":"native-mlp","format_version":"1","layers":"1,1"},${t('W1', 0)},${t('b1', 4)}}`, 8),
+      dupMeta: file(
+        'dupmeta.st',
+        `{"__metadata__":{"format":"native-mlp","format":"native-mlp","format_version":"1","layers":"1,1"},${t('W1', 0)},${t('b1', 4)}}`,
+        8,
+      ),
       dupEscaped: file('dupesc.st', `{${meta},${t('W1', 0)},${t('b1', 4)},${t('\\u0057\\u0031', 0)}}`, 8),
       deepArray: file('deep.st', `{"a":${'['.repeat(200000)}${']'.repeat(200000)}}`),
       deepObject: file('deepobj.st', `{"a":${'{"a":'.repeat(100000)}1${'}'.repeat(100000)}}`),
       deepShape: file('deepshape.st', `{${meta},"W1":{"dtype":"F32","shape":${'['.repeat(50)}${']'.repeat(50)},"data_offsets":[0,4]}}`),
       fine: file('fine.st', `{${meta},${t('W1', 0)},${t('b1', 4)}}`, 8),
     };
-    const run = runCapped(Object.entries(cases).map(([k, p]) => `await check('${k}', () => lib.loadModel(${p}).net.sizes);`).join('\n'));
+    const run = runCapped(
+      Object.entries(cases)
+        .map(([k, p]) => `await check('${k}', () => lib.loadModel(${p}).net.sizes);`)
+        .join('\n'),
+    );
     expect(run.maxRssMb).toBeLessThan(MAX_RSS_MB);
     const m = (k: string) => run.results.get(k)!.error?.message ?? '';
     expect(m('dupTensor')).toMatch(/header JSON has a duplicate key "W1"/);
@@ -199,7 +226,8 @@ describe('signals during a save', () => {
       ${after}
     `;
     return spawnSync('/bin/sh', ['-c', `ulimit -v ${CAP_KB}; exec "$0" --input-type=module -e "$1"`, process.execPath, script], {
-      encoding: 'utf8', timeout: 20_000,
+      encoding: 'utf8',
+      timeout: 20_000,
     });
   }
 
@@ -208,7 +236,11 @@ describe('signals during a save', () => {
       const dir = mkdtempSync(join(root, `sig-${signal}-`));
       writeFileSync(join(dir, 'model.safetensors'), 'old');
       // After the save the default action is back: a second signal ends the process.
-      const r = saveWithSignal(dir, signal, `process.kill(process.pid, '${signal}'); setTimeout(() => process.stdout.write('survived\\n'), 2000);`);
+      const r = saveWithSignal(
+        dir,
+        signal,
+        `process.kill(process.pid, '${signal}'); setTimeout(() => process.stdout.write('survived\\n'), 2000);`,
+      );
       expect(r.stdout).toBe('saved\n');
       expect(r.signal).toBe(signal);
       expect(temps(dir)).toEqual([]);

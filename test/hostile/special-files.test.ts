@@ -60,13 +60,18 @@ describe('special files: every loader refuses them at once', () => {
   it('loadModel, loadNpz, readIdx on devices, FIFOs, folders, symlinks to devices', () => {
     const body = SPECIAL.flatMap(([path]) =>
       ['loadModel', 'loadNpz', 'readIdx', 'parseIdx'].map((fn) =>
-        fn === 'parseIdx' ? '' : `await check(${JSON.stringify(`${fn} ${path}`)}, () => ${api(fn)}.${fn}(${JSON.stringify(path)}));`),
+        fn === 'parseIdx' ? '' : `await check(${JSON.stringify(`${fn} ${path}`)}, () => ${api(fn)}.${fn}(${JSON.stringify(path)}));`,
+      ),
     ).join('\n');
     const run = runCapped(body, { timeoutMs: 20_000 });
     expect(run.signal).toBeNull();
     expect(run.maxRssMb).toBeLessThan(MAX_RSS_MB);
     for (const [path, , pattern] of SPECIAL) {
-      for (const [fn, cls] of [['loadModel', 'ModelFileError'], ['loadNpz', 'ModelFileError'], ['readIdx', 'DataError']]) {
+      for (const [fn, cls] of [
+        ['loadModel', 'ModelFileError'],
+        ['loadNpz', 'ModelFileError'],
+        ['readIdx', 'DataError'],
+      ]) {
         const r = run.results.get(`${fn} ${path}`)!;
         expect(r, `${fn} ${path}`).toBeDefined();
         expect(r.error?.instance, `${fn} ${path}`).toContain(cls);
@@ -78,9 +83,11 @@ describe('special files: every loader refuses them at once', () => {
 
   it('non-paths: loadModel(0) does not read stdin; empty, NUL and non-string paths are TypeErrors', () => {
     const bad = ['0', '1', '""', '"a\\u0000b"', 'null', 'undefined', '{}', 'new URL("file:///dev/zero")'];
-    const body = bad.flatMap((b) =>
-      ['loadModel', 'loadNpz', 'readIdx'].map((fn) => `await check(${JSON.stringify(`${fn} ${b}`)}, () => ${api(fn)}.${fn}(${b}));`),
-    ).join('\n');
+    const body = bad
+      .flatMap((b) =>
+        ['loadModel', 'loadNpz', 'readIdx'].map((fn) => `await check(${JSON.stringify(`${fn} ${b}`)}, () => ${api(fn)}.${fn}(${b}));`),
+      )
+      .join('\n');
     // stdin is a pipe nobody writes to: reading it would hang until the time limit.
     const run = runCapped(body, { timeoutMs: 15_000 });
     expect(run.signal).toBeNull();
@@ -113,7 +120,9 @@ describe('huge regular files are refused by their size before a byte is read', (
     const huge = join(dir, 'huge.bin');
     writeFileSync(huge, encodeIdx([3, 1024, 1024 * 1024], new Uint8Array(0)));
     truncateSync(huge, 3 * 1024 ** 3 + 16); // sparse: no disk space used
-    const run = runCapped(['loadModel', 'loadNpz', 'readIdx'].map((fn) => `await check('${fn}', () => ${api(fn)}.${fn}(${JSON.stringify(huge)}));`).join('\n'));
+    const run = runCapped(
+      ['loadModel', 'loadNpz', 'readIdx'].map((fn) => `await check('${fn}', () => ${api(fn)}.${fn}(${JSON.stringify(huge)}));`).join('\n'),
+    );
     expect(run.maxRssMb).toBeLessThan(MAX_RSS_MB);
     for (const fn of ['loadModel', 'loadNpz', 'readIdx']) {
       expect(run.results.get(fn)!.error?.message, fn).toMatch(/huge\.bin: 3221225488 bytes is larger than the limit of 2147483648 bytes/);
@@ -140,7 +149,7 @@ describe('decompression bombs: gzip is inflated only up to what the IDX header p
     put('huge-promise', gzipSync(idxHeader([0xffffffff, 0xffffffff])));
     // A real small file, cut: a partial download.
     let x = 12345;
-    const noise = Uint8Array.from({ length: 78400 }, () => ((x = (x * 1103515245 + 12345) >>> 0) >>> 24));
+    const noise = Uint8Array.from({ length: 78400 }, () => (x = (x * 1103515245 + 12345) >>> 0) >>> 24);
     const good = gzipSync(encodeIdx([100, 28, 28], noise));
     put('cut-half', good.subarray(0, good.length >> 1));
     put('no-trailer', good.subarray(0, good.length - 8));
@@ -149,7 +158,9 @@ describe('decompression bombs: gzip is inflated only up to what the IDX header p
   }, 60_000);
 
   it('each is refused with the numbers, within a second, under 200 MB', () => {
-    const body = Object.entries(files).map(([name, file]) => `await check(${JSON.stringify(name)}, () => internal.readIdx(${JSON.stringify(file)}).dims);`).join('\n');
+    const body = Object.entries(files)
+      .map(([name, file]) => `await check(${JSON.stringify(name)}, () => internal.readIdx(${JSON.stringify(file)}).dims);`)
+      .join('\n');
     const run = runCapped(body, { timeoutMs: 20_000 });
     expect(run.signal).toBeNull();
     expect(run.maxRssMb).toBeLessThan(MAX_RSS_MB);
@@ -163,7 +174,9 @@ describe('decompression bombs: gzip is inflated only up to what the IDX header p
     expect(msg('mnist-header')).toMatch(/header says 60000x28x28 \(47040016 bytes with header\) but the gzip data holds more/);
     expect(msg('all-zeros')).toMatch(/IDX element type 0x00 is not supported/);
     expect(msg('huge-promise')).toMatch(/cannot hold that many/);
-    expect(msg('cut-half')).toMatch(/truncated: header says 100x28x28 = 78400 elements \(78416 bytes with header\) but the gzip data holds \d+ bytes/);
+    expect(msg('cut-half')).toMatch(
+      /truncated: header says 100x28x28 = 78400 elements \(78416 bytes with header\) but the gzip data holds \d+ bytes/,
+    );
     expect(msg('no-trailer')).toMatch(/truncated: the gzip data ends before its trailer/);
     expect(msg('corrupt')).toMatch(/gzip data is corrupt|truncated/);
     expect(run.results.get('good')!.value).toEqual([100, 28, 28]);
@@ -215,12 +228,16 @@ describe('truncated and inconsistent plain IDX files', () => {
       huge: idxHeader([0xffffffff, 0xffffffff, 0xffffffff]),
       floats: Uint8Array.from([0, 0, 0x0d, 1, 0, 0, 0, 1, 0, 0, 0, 0]),
     };
-    const paths = Object.fromEntries(Object.entries(cases).map(([k, v]) => {
-      const p = join(dir, `plain-${k}`);
-      writeFileSync(p, v);
-      return [k, p];
-    }));
-    const body = Object.entries(paths).map(([k, p]) => `await check(${JSON.stringify(k)}, () => internal.readIdx(${JSON.stringify(p)}).dims);`).join('\n');
+    const paths = Object.fromEntries(
+      Object.entries(cases).map(([k, v]) => {
+        const p = join(dir, `plain-${k}`);
+        writeFileSync(p, v);
+        return [k, p];
+      }),
+    );
+    const body = Object.entries(paths)
+      .map(([k, p]) => `await check(${JSON.stringify(k)}, () => internal.readIdx(${JSON.stringify(p)}).dims);`)
+      .join('\n');
     const run = runCapped(body);
     expect(run.maxRssMb).toBeLessThan(MAX_RSS_MB);
     const m = (k: string) => run.results.get(k)!.error!.message;
@@ -243,6 +260,8 @@ describe('truncated and inconsistent plain IDX files', () => {
     writeFileSync(join(data, 't10k-labels-idx1-ubyte'), encodeIdx([100], new Uint8Array(100)));
     const r = runCli(['train', '--data', data, '--epochs', '1']);
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^native-mlp: .*train-images-idx3-ubyte: truncated: header says 100x28x28 = 78400 elements \(78416 bytes with header\) but the file has 50000 bytes\n$/);
+    expect(r.stderr).toMatch(
+      /^native-mlp: .*train-images-idx3-ubyte: truncated: header says 100x28x28 = 78400 elements \(78416 bytes with header\) but the file has 50000 bytes\n$/,
+    );
   });
 });

@@ -80,12 +80,16 @@ describe('silently wrong results', () => {
     }
     const r = runCli(['train', '--data', idx, '--epochs', '1', '--hidden', '2']);
     expect(r.status, r.stderr).toBe(2);
-    expect(r.stderr).toMatch(/^native-mlp: .*train-labels-idx1-ubyte: label 200 at index 5 would make 201 classes but only 8 of them occur/);
+    expect(r.stderr).toMatch(
+      /^native-mlp: .*train-labels-idx1-ubyte: label 200 at index 5 would make 201 classes but only 8 of them occur/,
+    );
   });
 
   it('a regression model is not used as a classifier on images', () => {
     const model = join(dir, 'reg.safetensors');
-    const run = runCapped(`await check('save', () => lib.saveModel(${JSON.stringify(model)}, lib.createModel({ sizes: [4, 3, 1] }), {}, { task: 'regress' }));`);
+    const run = runCapped(
+      `await check('save', () => lib.saveModel(${JSON.stringify(model)}, lib.createModel({ sizes: [4, 3, 1] }), {}, { task: 'regress' }));`,
+    );
     expect(run.results.get('save')?.error).toBeNull();
     const images = join(dir, 'raw.bin');
     writeFileSync(images, new Uint8Array(8));
@@ -128,7 +132,11 @@ describe('CSV cells: the one number grammar, UTF-8 labels', () => {
       ['hex', Buffer.from('a,y\n1,p\n0x10,q\n2,p\n3,q\n'), /line 3, column "a": "0x10" is not a decimal number/],
       ['float32 overflow', Buffer.from('a,y\n1,p\n1e39,q\n'), /line 3, column "a": "1e39" is beyond the float32 range/],
       // caf\xe9 and caf\xe8 (latin1) would both decode to "caf\uFFFD": two classes merged into one.
-      ['latin1 labels', Buffer.concat([Buffer.from('a,y\n1,caf'), Buffer.from([0xe9]), Buffer.from('\n2,caf'), Buffer.from([0xe8]), Buffer.from('\n')]), /line 2, column "y": .* is not valid UTF-8 text/],
+      [
+        'latin1 labels',
+        Buffer.concat([Buffer.from('a,y\n1,caf'), Buffer.from([0xe9]), Buffer.from('\n2,caf'), Buffer.from([0xe8]), Buffer.from('\n')]),
+        /line 2, column "y": .* is not valid UTF-8 text/,
+      ],
     ];
     for (const [name, body, pattern] of cases) {
       const f = join(dir, `${name.replace(/\W+/g, '-')}.csv`);

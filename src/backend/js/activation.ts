@@ -10,7 +10,7 @@ import { LEAKY_SLOPE } from '../activation.js';
 
 const LOG2E = 1.4426950408889634;
 // ln 2 split as fdlibm splits it: k * LN2_HI is exact for |k| < 2^11.
-const LN2_HI = 6.93147180369123816490e-1;
+const LN2_HI = 6.9314718036912381649e-1;
 const LN2_LO = 1.90821492927058770002e-10;
 /** 1/n! for n = 2 .. 13, each one correctly rounded division of exact integers. */
 const INV_FACT = /* @__PURE__ */ (() => {
@@ -48,7 +48,7 @@ export function expm1d(x: number): number {
   const p = expm1Reduced(r);
   if (k === 0) return p;
   const s = POW2[POW2_SPAN + k];
-  return (s - 1) + s * p;
+  return s - 1 + s * p;
 }
 
 /** exp(x) for x in [-120, 120] (callers clamp): 2^k (1 + (exp(r) - 1)). */
@@ -109,12 +109,18 @@ function flushed(r: number): number {
 /** h = act(v) for one float32 v, rounded to float32 (act: the code in ACTIVATIONS). */
 export function activate(act: number, v: number): number {
   switch (act) {
-    case 0: return v > 0 ? v : 0;
-    case 1: return v > 0 ? v : flushed(Math.fround(LEAKY_SLOPE * v));
-    case 2: return flushed(Math.fround(tanhd(v)));
-    case 3: return flushed(Math.fround(sigmoidd(v)));
-    case 4: return flushed(Math.fround(gelud(v)));
-    default: return v;
+    case 0:
+      return v > 0 ? v : 0;
+    case 1:
+      return v > 0 ? v : flushed(Math.fround(LEAKY_SLOPE * v));
+    case 2:
+      return flushed(Math.fround(tanhd(v)));
+    case 3:
+      return flushed(Math.fround(sigmoidd(v)));
+    case 4:
+      return flushed(Math.fround(gelud(v)));
+    default:
+      return v;
   }
 }
 
@@ -124,11 +130,17 @@ export function activate(act: number, v: number): number {
  */
 export function activateGrad(act: number, dy: number, u: number, h: number): number {
   switch (act) {
-    case 0: return u > 0 ? dy : 0;
-    case 1: return u > 0 ? dy : flushed(Math.fround(LEAKY_SLOPE * dy));
-    case 2: return flushed(Math.fround(dy * (1 - h * h)));
-    case 3: return flushed(Math.fround(dy * (h * (1 - h))));
-    case 4: return flushed(Math.fround(dy * geluGradd(u)));
-    default: return dy;
+    case 0:
+      return u > 0 ? dy : 0;
+    case 1:
+      return u > 0 ? dy : flushed(Math.fround(LEAKY_SLOPE * dy));
+    case 2:
+      return flushed(Math.fround(dy * (1 - h * h)));
+    case 3:
+      return flushed(Math.fround(dy * (h * (1 - h))));
+    case 4:
+      return flushed(Math.fround(dy * geluGradd(u)));
+    default:
+      return dy;
   }
 }

@@ -32,11 +32,19 @@ export function flushTiny(x: number): number {
 }
 
 export function momentumUpdate(
-  w: Float32Array, g: Float32Array, vel: Float32Array, n: number,
-  lr: number, momentum: number, weightDecay: number, nesterov: boolean,
+  w: Float32Array,
+  g: Float32Array,
+  vel: Float32Array,
+  n: number,
+  lr: number,
+  momentum: number,
+  weightDecay: number,
+  nesterov: boolean,
 ): void {
   const f = Math.fround;
-  const step = f(lr), mu = f(momentum), wd = f(weightDecay);
+  const step = f(lr),
+    mu = f(momentum),
+    wd = f(weightDecay);
   for (let i = 0; i < n; i++) {
     const wi = daz(w[i]);
     const gi = wd === 0 ? daz(g[i]) : ftz(daz(g[i]) + ftz(wd * wi));
@@ -51,15 +59,32 @@ export function momentumUpdate(
 }
 
 export function adamUpdate(
-  w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, n: number,
-  lr: number, beta1: number, beta2: number, eps: number, weightDecay: number, decoupled: boolean, t: number,
+  w: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  n: number,
+  lr: number,
+  beta1: number,
+  beta2: number,
+  eps: number,
+  weightDecay: number,
+  decoupled: boolean,
+  t: number,
 ): void {
   const f = Math.fround;
   // Scalars in double, once, as the C++ kernel computes them.
   const c1 = 1 - Math.pow(beta1, t);
   const c2 = 1 - Math.pow(beta2, t);
-  const b1 = f(beta1), ob1 = f(1 - beta1), b2 = f(beta2), ob2 = f(1 - beta2), e = f(eps);
-  const wd = f(weightDecay), decay = f(1 - lr * weightDecay), step = f(lr / c1), r = f(1 / Math.sqrt(c2));
+  const b1 = f(beta1),
+    ob1 = f(1 - beta1),
+    b2 = f(beta2),
+    ob2 = f(1 - beta2),
+    e = f(eps);
+  const wd = f(weightDecay),
+    decay = f(1 - lr * weightDecay),
+    step = f(lr / c1),
+    r = f(1 / Math.sqrt(c2));
   const l2 = !decoupled && wd !== 0;
   const shrink = decoupled && wd !== 0;
   for (let i = 0; i < n; i++) {

@@ -59,7 +59,17 @@ function scaleC(m: number, n: number, beta: number, c: Float32Array, cOff: numbe
  * panel r holds, for each p, MR consecutive values alpha * op(A)[i0 + r*MR + t, p0 + p].
  * Rows past mc are zero so the kernel never needs an edge case in k.
  */
-function packBlockA(transA: boolean, a: Float32Array, aOff: number, lda: number, i0: number, p0: number, mc: number, kc: number, alpha: number): void {
+function packBlockA(
+  transA: boolean,
+  a: Float32Array,
+  aOff: number,
+  lda: number,
+  i0: number,
+  p0: number,
+  mc: number,
+  kc: number,
+  alpha: number,
+): void {
   // op(A)[i, p] = a[i*lda + p], or a[p*lda + i] when transposed.
   const rs = transA ? 1 : lda;
   const cs = transA ? lda : 1;
@@ -71,10 +81,14 @@ function packBlockA(transA: boolean, a: Float32Array, aOff: number, lda: number,
     if (rows === MR) {
       // Whole micro-panel, unrolled for MR = 4: packing is a visible share of a thread's slice
       // (each thread packs all of op(B) for its rows), and this runs ~1.5x faster than the loop.
-      const r1 = rs, r2 = 2 * rs, r3 = 3 * rs;
+      const r1 = rs,
+        r2 = 2 * rs,
+        r3 = 3 * rs;
       for (let p = 0; p < kc; p++, src += cs, dst += MR) {
-        A[dst] = alpha * a[src]; A[dst + 1] = alpha * a[src + r1];
-        A[dst + 2] = alpha * a[src + r2]; A[dst + 3] = alpha * a[src + r3];
+        A[dst] = alpha * a[src];
+        A[dst + 1] = alpha * a[src + r1];
+        A[dst + 2] = alpha * a[src + r2];
+        A[dst + 3] = alpha * a[src + r3];
       }
     } else {
       for (let p = 0; p < kc; p++, src += cs) {
@@ -96,9 +110,14 @@ function packBlockB(transB: boolean, b: Float32Array, bOff: number, ldb: number,
     let src = bOff + p0 * rs + (j0 + jr) * cs;
     if (cols === NR) {
       // Whole micro-panel, unrolled for NR = 4 (see packBlockA).
-      const c1 = cs, c2 = 2 * cs, c3 = 3 * cs;
+      const c1 = cs,
+        c2 = 2 * cs,
+        c3 = 3 * cs;
       for (let p = 0; p < kc; p++, src += rs, dst += NR) {
-        B[dst] = b[src]; B[dst + 1] = b[src + c1]; B[dst + 2] = b[src + c2]; B[dst + 3] = b[src + c3];
+        B[dst] = b[src];
+        B[dst + 1] = b[src + c1];
+        B[dst + 2] = b[src + c2];
+        B[dst + 3] = b[src + c3];
       }
     } else {
       for (let p = 0; p < kc; p++, src += rs) {
@@ -115,33 +134,90 @@ function packBlockB(transB: boolean, b: Float32Array, bOff: number, ldb: number,
 function microKernel(kc: number, aOff: number, bOff: number, c: Float32Array, ldc: number, cOff: number, rows: number, cols: number): void {
   const A = packA;
   const B = packB;
-  let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
-  let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
-  let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
-  let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+  let c00 = 0,
+    c01 = 0,
+    c02 = 0,
+    c03 = 0;
+  let c10 = 0,
+    c11 = 0,
+    c12 = 0,
+    c13 = 0;
+  let c20 = 0,
+    c21 = 0,
+    c22 = 0,
+    c23 = 0;
+  let c30 = 0,
+    c31 = 0,
+    c32 = 0,
+    c33 = 0;
   let pa = aOff;
   let pb = bOff;
   for (let p = 0; p < kc; p++, pa += 4, pb += 4) {
-    const a0 = A[pa], a1 = A[pa + 1], a2 = A[pa + 2], a3 = A[pa + 3];
-    const b0 = B[pb], b1 = B[pb + 1], b2 = B[pb + 2], b3 = B[pb + 3];
-    c00 += a0 * b0; c01 += a0 * b1; c02 += a0 * b2; c03 += a0 * b3;
-    c10 += a1 * b0; c11 += a1 * b1; c12 += a1 * b2; c13 += a1 * b3;
-    c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
-    c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
+    const a0 = A[pa],
+      a1 = A[pa + 1],
+      a2 = A[pa + 2],
+      a3 = A[pa + 3];
+    const b0 = B[pb],
+      b1 = B[pb + 1],
+      b2 = B[pb + 2],
+      b3 = B[pb + 3];
+    c00 += a0 * b0;
+    c01 += a0 * b1;
+    c02 += a0 * b2;
+    c03 += a0 * b3;
+    c10 += a1 * b0;
+    c11 += a1 * b1;
+    c12 += a1 * b2;
+    c13 += a1 * b3;
+    c20 += a2 * b0;
+    c21 += a2 * b1;
+    c22 += a2 * b2;
+    c23 += a2 * b3;
+    c30 += a3 * b0;
+    c31 += a3 * b1;
+    c32 += a3 * b2;
+    c33 += a3 * b3;
   }
   if (rows === 4 && cols === 4) {
     let o = cOff;
-    c[o] += c00; c[o + 1] += c01; c[o + 2] += c02; c[o + 3] += c03; o += ldc;
-    c[o] += c10; c[o + 1] += c11; c[o + 2] += c12; c[o + 3] += c13; o += ldc;
-    c[o] += c20; c[o + 1] += c21; c[o + 2] += c22; c[o + 3] += c23; o += ldc;
-    c[o] += c30; c[o + 1] += c31; c[o + 2] += c32; c[o + 3] += c33;
+    c[o] += c00;
+    c[o + 1] += c01;
+    c[o + 2] += c02;
+    c[o + 3] += c03;
+    o += ldc;
+    c[o] += c10;
+    c[o + 1] += c11;
+    c[o + 2] += c12;
+    c[o + 3] += c13;
+    o += ldc;
+    c[o] += c20;
+    c[o + 1] += c21;
+    c[o + 2] += c22;
+    c[o + 3] += c23;
+    o += ldc;
+    c[o] += c30;
+    c[o + 1] += c31;
+    c[o + 2] += c32;
+    c[o + 3] += c33;
     return;
   }
   const tile = edgeTile;
-  tile[0] = c00; tile[1] = c01; tile[2] = c02; tile[3] = c03;
-  tile[4] = c10; tile[5] = c11; tile[6] = c12; tile[7] = c13;
-  tile[8] = c20; tile[9] = c21; tile[10] = c22; tile[11] = c23;
-  tile[12] = c30; tile[13] = c31; tile[14] = c32; tile[15] = c33;
+  tile[0] = c00;
+  tile[1] = c01;
+  tile[2] = c02;
+  tile[3] = c03;
+  tile[4] = c10;
+  tile[5] = c11;
+  tile[6] = c12;
+  tile[7] = c13;
+  tile[8] = c20;
+  tile[9] = c21;
+  tile[10] = c22;
+  tile[11] = c23;
+  tile[12] = c30;
+  tile[13] = c31;
+  tile[14] = c32;
+  tile[15] = c33;
   for (let r = 0; r < rows; r++) {
     for (let t = 0; t < cols; t++) c[cOff + r * ldc + t] += tile[r * 4 + t];
   }
@@ -150,11 +226,19 @@ const edgeTile = new Float64Array(MR * NR);
 
 /** The sgemm loop nest; arguments must already be checked (see checkSgemm). */
 export function sgemmJs(
-  transA: boolean, transB: boolean,
-  m: number, n: number, k: number,
-  alpha: number, a: Float32Array, lda: number,
-  b: Float32Array, ldb: number,
-  beta: number, c: Float32Array, ldc: number,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
 ): void {
   sgemmCore(transA, transB, m, n, k, alpha, a, 0, lda, b, 0, ldb, beta, c, 0, ldc);
 }
@@ -168,31 +252,53 @@ export function sgemmJs(
  * union of slices over any partition of C is bit-identical to one sgemmJs call.
  */
 export function sgemmJsRange(
-  transA: boolean, transB: boolean,
-  m: number, n: number, k: number,
-  alpha: number, a: Float32Array, aOff: number, lda: number,
-  b: Float32Array, bOff: number, ldb: number,
-  beta: number, c: Float32Array, cOff: number, ldc: number,
-  byRows: boolean, lo: number, hi: number,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  aOff: number,
+  lda: number,
+  b: Float32Array,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  cOff: number,
+  ldc: number,
+  byRows: boolean,
+  lo: number,
+  hi: number,
 ): void {
   if (hi <= lo) return;
   if (byRows) {
     // Row i of op(A) starts at a[i * lda] (or a[i] when transposed).
-    sgemmCore(transA, transB, hi - lo, n, k, alpha, a, aOff + lo * (transA ? 1 : lda), lda,
-      b, bOff, ldb, beta, c, cOff + lo * ldc, ldc);
+    sgemmCore(transA, transB, hi - lo, n, k, alpha, a, aOff + lo * (transA ? 1 : lda), lda, b, bOff, ldb, beta, c, cOff + lo * ldc, ldc);
   } else {
     // Column j of op(B) starts at b[j] (or b[j * ldb] when transposed).
-    sgemmCore(transA, transB, m, hi - lo, k, alpha, a, aOff, lda,
-      b, bOff + lo * (transB ? ldb : 1), ldb, beta, c, cOff + lo, ldc);
+    sgemmCore(transA, transB, m, hi - lo, k, alpha, a, aOff, lda, b, bOff + lo * (transB ? ldb : 1), ldb, beta, c, cOff + lo, ldc);
   }
 }
 
 function sgemmCore(
-  transA: boolean, transB: boolean,
-  m: number, n: number, k: number,
-  alpha: number, a: Float32Array, aOff: number, lda: number,
-  b: Float32Array, bOff: number, ldb: number,
-  beta: number, c: Float32Array, cOff: number, ldc: number,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  aOff: number,
+  lda: number,
+  b: Float32Array,
+  bOff: number,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  cOff: number,
+  ldc: number,
 ): void {
   if (m === 0 || n === 0) return;
   scaleC(m, n, beta, c, cOff, ldc);

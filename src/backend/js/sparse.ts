@@ -34,8 +34,14 @@ function accumulator(n: number): Float64Array {
 }
 
 export function gatherSparse(
-  values: Float32Array, cols: Int32Array, rowPtr: Int32Array,
-  images: Uint8Array, index: Uint32Array, start: number, rows: number, features: number,
+  values: Float32Array,
+  cols: Int32Array,
+  rowPtr: Int32Array,
+  images: Uint8Array,
+  index: Uint32Array,
+  start: number,
+  rows: number,
+  features: number,
 ): number {
   const table = scale();
   let q = 0;
@@ -57,8 +63,14 @@ export function gatherSparse(
 
 /** c (rows x n) = X b: per row, per KC block of X's columns, c += the block's sum. */
 export function sparseMatmul(
-  c: Float32Array, rowPtr: Int32Array, cols: Int32Array, values: Float32Array, b: Float32Array,
-  rows: number, k: number, n: number,
+  c: Float32Array,
+  rowPtr: Int32Array,
+  cols: Int32Array,
+  values: Float32Array,
+  b: Float32Array,
+  rows: number,
+  k: number,
+  n: number,
 ): void {
   checkCsrColumns(cols, rowPtr[rows], k);
   const sum = accumulator(n);
@@ -87,8 +99,16 @@ export function sparseMatmul(
  * KC block of rows, c += the block's sum.
  */
 export function sparseMatmulT(
-  c: Float32Array, rowPtr: Int32Array, cols: Int32Array, values: Float32Array, d: Float32Array,
-  rows: number, k: number, n: number, alpha: number, beta: number,
+  c: Float32Array,
+  rowPtr: Int32Array,
+  cols: Int32Array,
+  values: Float32Array,
+  d: Float32Array,
+  rows: number,
+  k: number,
+  n: number,
+  alpha: number,
+  beta: number,
 ): void {
   const nnz = rowPtr[rows];
   checkCsrColumns(cols, nnz, k);

@@ -38,10 +38,22 @@ export const STATE_READY = 1;
 export const STATE_DEAD = 2;
 
 // ---- Shared job descriptor (Float64Array) ----------------------------------------------------
-export const J_TA = 0, J_TB = 1, J_M = 2, J_N = 3, J_K = 4, J_ALPHA = 5, J_BETA = 6;
-export const J_A_ID = 7, J_A_OFF = 8, J_LDA = 9;
-export const J_B_ID = 10, J_B_OFF = 11, J_LDB = 12;
-export const J_C_ID = 13, J_C_OFF = 14, J_LDC = 15;
+export const J_TA = 0,
+  J_TB = 1,
+  J_M = 2,
+  J_N = 3,
+  J_K = 4,
+  J_ALPHA = 5,
+  J_BETA = 6;
+export const J_A_ID = 7,
+  J_A_OFF = 8,
+  J_LDA = 9;
+export const J_B_ID = 10,
+  J_B_OFF = 11,
+  J_LDB = 12;
+export const J_C_ID = 13,
+  J_C_OFF = 14,
+  J_LDC = 15;
 export const J_BY_ROWS = 16;
 /** Number of chunks C is cut into. */
 export const J_CHUNKS = 17;
@@ -68,16 +80,38 @@ export type ToHelper = { id: number; sab: SharedArrayBuffer } | { forget: number
  * calls this with its own views of a, b and c at element offsets aOff, bOff, cOff.
  */
 export function runChunks(
-  ctrl: Int32Array, job: Float64Array,
-  a: Float32Array, aOff: number, b: Float32Array, bOff: number, c: Float32Array, cOff: number,
+  ctrl: Int32Array,
+  job: Float64Array,
+  a: Float32Array,
+  aOff: number,
+  b: Float32Array,
+  bOff: number,
+  c: Float32Array,
+  cOff: number,
 ): number {
   const chunks = job[J_CHUNKS];
   let done = 0;
   for (let i = Atomics.add(ctrl, C_NEXT, 1); i < chunks; i = Atomics.add(ctrl, C_NEXT, 1), done++) {
     sgemmJsRange(
-      job[J_TA] !== 0, job[J_TB] !== 0, job[J_M], job[J_N], job[J_K], job[J_ALPHA],
-      a, aOff, job[J_LDA], b, bOff, job[J_LDB], job[J_BETA], c, cOff, job[J_LDC],
-      job[J_BY_ROWS] !== 0, job[J_PART + 2 * i], job[J_PART + 2 * i + 1],
+      job[J_TA] !== 0,
+      job[J_TB] !== 0,
+      job[J_M],
+      job[J_N],
+      job[J_K],
+      job[J_ALPHA],
+      a,
+      aOff,
+      job[J_LDA],
+      b,
+      bOff,
+      job[J_LDB],
+      job[J_BETA],
+      c,
+      cOff,
+      job[J_LDC],
+      job[J_BY_ROWS] !== 0,
+      job[J_PART + 2 * i],
+      job[J_PART + 2 * i + 1],
     );
   }
   return done;

@@ -43,8 +43,14 @@ function runJob(cmd: number): void {
   if (cmd === T.CMD_TEST_THROW) throw new Error('test failure requested');
   if (cmd === T.CMD_TEST_EXIT) process.exit(3);
   const chunks = T.runChunks(
-    ctrl, job,
-    buffer(job[T.J_A_ID]), job[T.J_A_OFF], buffer(job[T.J_B_ID]), job[T.J_B_OFF], buffer(job[T.J_C_ID]), job[T.J_C_OFF],
+    ctrl,
+    job,
+    buffer(job[T.J_A_ID]),
+    job[T.J_A_OFF],
+    buffer(job[T.J_B_ID]),
+    job[T.J_B_OFF],
+    buffer(job[T.J_C_ID]),
+    job[T.J_C_OFF],
   );
   Atomics.add(ctrl, base + T.W_CHUNKS, chunks);
 }
@@ -64,7 +70,7 @@ for (;;) {
   try {
     runJob(cmd);
   } catch (e) {
-    port.postMessage(e instanceof Error ? e.stack ?? e.message : String(e));
+    port.postMessage(e instanceof Error ? (e.stack ?? e.message) : String(e));
     Atomics.store(ctrl, base + T.W_FAILED, 1);
   }
   Atomics.store(ctrl, base + T.W_DONE, gen);

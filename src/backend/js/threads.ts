@@ -27,10 +27,45 @@ import { MessageChannel, type MessagePort, receiveMessageOnPort, Worker } from '
 import { MAX_JS_THREADS } from '../../limits.js';
 import { SPLIT_COLS, SPLIT_ROWS, sgemmJs } from './sgemm.js';
 import {
-  CMD_EXIT, CMD_SGEMM, CMD_TEST_EXIT, CMD_TEST_THROW, C_CMD, C_DONE, C_NEXT, J_ALPHA, J_A_ID,
-  J_A_OFF, J_BETA, J_BY_ROWS, J_B_ID, J_B_OFF, J_CHUNKS, J_C_ID, J_C_OFF, J_K, J_LDA, J_LDB, J_LDC,
-  J_M, J_N, J_PART, J_TA, J_TB, STATE_BOOTING, STATE_DEAD, W_BASE, W_CHUNKS, W_DONE, W_FAILED, W_GO,
-  W_PROGRESS, W_STATE, W_STRIDE, runChunks, type HelperData, type ToHelper,
+  CMD_EXIT,
+  CMD_SGEMM,
+  CMD_TEST_EXIT,
+  CMD_TEST_THROW,
+  C_CMD,
+  C_DONE,
+  C_NEXT,
+  J_ALPHA,
+  J_A_ID,
+  J_A_OFF,
+  J_BETA,
+  J_BY_ROWS,
+  J_B_ID,
+  J_B_OFF,
+  J_CHUNKS,
+  J_C_ID,
+  J_C_OFF,
+  J_K,
+  J_LDA,
+  J_LDB,
+  J_LDC,
+  J_M,
+  J_N,
+  J_PART,
+  J_TA,
+  J_TB,
+  STATE_BOOTING,
+  STATE_DEAD,
+  W_BASE,
+  W_CHUNKS,
+  W_DONE,
+  W_FAILED,
+  W_GO,
+  W_PROGRESS,
+  W_STATE,
+  W_STRIDE,
+  runChunks,
+  type HelperData,
+  type ToHelper,
 } from './threads-protocol.js';
 
 /**
@@ -60,9 +95,7 @@ const BOOT_STALL_MS = 120_000;
 /** The compiled helper script (tests run this file from src/, helpers always run from dist/). */
 function helperScript(): URL {
   const here = import.meta.url;
-  return here.endsWith('.ts')
-    ? new URL('../../../dist/backend/js/threads-worker.js', here)
-    : new URL('./threads-worker.js', here);
+  return here.endsWith('.ts') ? new URL('../../../dist/backend/js/threads-worker.js', here) : new URL('./threads-worker.js', here);
 }
 
 /**
@@ -134,21 +167,30 @@ class Pool {
       for (let w = 1; w < threads; w++) {
         const { port1, port2 } = new MessageChannel();
         const data: HelperData = {
-          index: w, ctrl: this.ctrl, job: this.job, port: port2,
+          index: w,
+          ctrl: this.ctrl,
+          job: this.job,
+          port: port2,
           cells: { state: W_BASE + W_STRIDE * w + W_STATE, dead: STATE_DEAD, done: C_DONE },
           script: script.href,
         };
         // execArgv: [] so the caller's flags (e.g. --input-type from `node -e`, test-runner
         // loaders) do not reach the plain-JS helper, where some of them stop it from loading.
         const worker = new Worker(BOOTSTRAP, {
-          eval: true, execArgv: [], workerData: data, transferList: [port2], name: `native-mlp sgemm ${w}`,
+          eval: true,
+          execArgv: [],
+          workerData: data,
+          transferList: [port2],
+          name: `native-mlp sgemm ${w}`,
         });
         worker.unref();
         port1.unref();
         // Seen between calls (the event loop cannot run while a call blocks; the helper's own
         // exit hook covers that case). Also keeps an 'error' event from crashing the process.
         worker.on('error', (e) => this.markDead(w, `threw ${e instanceof Error ? e.message : String(e)}`));
-        worker.on('exit', (code) => { if (!this.stopped) this.markDead(w, `exited with code ${code}`); });
+        worker.on('exit', (code) => {
+          if (!this.stopped) this.markDead(w, `exited with code ${code}`);
+        });
         this.workers[w] = worker;
         this.ports[w] = port1;
       }
@@ -200,20 +242,45 @@ class Pool {
    * (byRows) or columns into `panels` micro-panels. a, b and c must be on SharedArrayBuffers.
    */
   run(
-    cmd: number, used: number, byRows: boolean, panels: number,
-    transA: boolean, transB: boolean, m: number, n: number, k: number,
-    alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number,
-    beta: number, c: Float32Array, ldc: number,
+    cmd: number,
+    used: number,
+    byRows: boolean,
+    panels: number,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    lda: number,
+    b: Float32Array,
+    ldb: number,
+    beta: number,
+    c: Float32Array,
+    ldc: number,
   ): void {
-    if (this.broken !== null) throw new Error(`${this.broken}; the TypeScript backend's thread pool is stopped (call setThreads again to restart it)`);
+    if (this.broken !== null)
+      throw new Error(`${this.broken}; the TypeScript backend's thread pool is stopped (call setThreads again to restart it)`);
     this.calls++;
     const job = this.job;
     const ctrl = this.ctrl;
-    job[J_TA] = transA ? 1 : 0; job[J_TB] = transB ? 1 : 0;
-    job[J_M] = m; job[J_N] = n; job[J_K] = k; job[J_ALPHA] = alpha; job[J_BETA] = beta;
-    job[J_A_ID] = this.bufferId(a.buffer as SharedArrayBuffer); job[J_A_OFF] = a.byteOffset / 4; job[J_LDA] = lda;
-    job[J_B_ID] = this.bufferId(b.buffer as SharedArrayBuffer); job[J_B_OFF] = b.byteOffset / 4; job[J_LDB] = ldb;
-    job[J_C_ID] = this.bufferId(c.buffer as SharedArrayBuffer); job[J_C_OFF] = c.byteOffset / 4; job[J_LDC] = ldc;
+    job[J_TA] = transA ? 1 : 0;
+    job[J_TB] = transB ? 1 : 0;
+    job[J_M] = m;
+    job[J_N] = n;
+    job[J_K] = k;
+    job[J_ALPHA] = alpha;
+    job[J_BETA] = beta;
+    job[J_A_ID] = this.bufferId(a.buffer as SharedArrayBuffer);
+    job[J_A_OFF] = a.byteOffset / 4;
+    job[J_LDA] = lda;
+    job[J_B_ID] = this.bufferId(b.buffer as SharedArrayBuffer);
+    job[J_B_OFF] = b.byteOffset / 4;
+    job[J_LDB] = ldb;
+    job[J_C_ID] = this.bufferId(c.buffer as SharedArrayBuffer);
+    job[J_C_OFF] = c.byteOffset / 4;
+    job[J_LDC] = ldc;
     job[J_BY_ROWS] = byRows ? 1 : 0;
     // Balanced cut into whole micro-panels; chunk i is [lo, hi) in rows or columns.
     const unit = byRows ? SPLIT_ROWS : SPLIT_COLS;
@@ -328,7 +395,9 @@ let threads = 1;
 /** Sets the thread count (0 = one per core); see Backend.setThreads. Returns the count in force. */
 export function setJsThreads(n: number): number {
   if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_THREADS) {
-    throw new RangeError(`Expected threads to be an integer in [0, ${MAX_THREADS}] (0 = one per core) but received ${typeof n === 'number' ? n : typeof n}`);
+    throw new RangeError(
+      `Expected threads to be an integer in [0, ${MAX_THREADS}] (0 = one per core) but received ${typeof n === 'number' ? n : typeof n}`,
+    );
   }
   const want = n === 0 ? Math.min(MAX_THREADS, availableParallelism()) : n;
   if (want === threads && (want === 1 || pool?.usable)) return threads;
@@ -356,9 +425,19 @@ function shareable(x: Float32Array): boolean {
 
 /** A checked sgemm, split across the pool when it is running, the arrays are shared and the product is big enough. */
 export function sgemmThreaded(
-  transA: boolean, transB: boolean, m: number, n: number, k: number,
-  alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number,
-  beta: number, c: Float32Array, ldc: number,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
 ): void {
   const p = pool;
   if (p !== null && alpha !== 0) {
@@ -385,7 +464,24 @@ export const __testing = {
   failingSgemm(mode: 'throw' | 'exit', m: number, n: number, k: number, a: Float32Array, b: Float32Array, c: Float32Array): void {
     if (pool === null) throw new Error('no thread pool running');
     const panels = Math.ceil(m / SPLIT_ROWS);
-    pool.run(mode === 'throw' ? CMD_TEST_THROW : CMD_TEST_EXIT, Math.min(pool.threads, panels), true, panels,
-      false, false, m, n, k, 1, a, k, b, n, 0, c, n);
+    pool.run(
+      mode === 'throw' ? CMD_TEST_THROW : CMD_TEST_EXIT,
+      Math.min(pool.threads, panels),
+      true,
+      panels,
+      false,
+      false,
+      m,
+      n,
+      k,
+      1,
+      a,
+      k,
+      b,
+      n,
+      0,
+      c,
+      n,
+    );
   },
 };

@@ -52,7 +52,12 @@ function weightSum(weights: Float32Array, rows: number): number {
  * sum_i w_i * -log(max(p[label_i], 1e-30)) in float64. All-zero weights: du = 0, loss 0.
  */
 export function softmaxXentGradWeighted(
-  du: Float32Array, logits: Float32Array, labels: Uint32Array, weights: Float32Array, rows: number, cols: number,
+  du: Float32Array,
+  logits: Float32Array,
+  labels: Uint32Array,
+  weights: Float32Array,
+  rows: number,
+  cols: number,
 ): number {
   const f = Math.fround;
   const s = weightSum(weights, rows);
@@ -83,7 +88,12 @@ export function softmaxXentGradWeighted(
 
 /** du = w_i (pred - target) / sum(w), each step float32; returns sum_i w_i * 0.5 * (pred - target)^2 in float64. */
 export function mseGradWeighted(
-  du: Float32Array, pred: Float32Array, target: Float32Array, weights: Float32Array, rows: number, cols: number,
+  du: Float32Array,
+  pred: Float32Array,
+  target: Float32Array,
+  weights: Float32Array,
+  rows: number,
+  cols: number,
 ): number {
   const f = Math.fround;
   const s = weightSum(weights, rows);

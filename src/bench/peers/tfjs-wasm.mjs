@@ -30,7 +30,9 @@ try {
   tf = require('@tensorflow/tfjs-core');
   require('@tensorflow/tfjs-backend-wasm');
 } catch (e) {
-  console.error('tfjs-wasm: install the peer first: npm install --no-save @tensorflow/tfjs-core@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0');
+  console.error(
+    'tfjs-wasm: install the peer first: npm install --no-save @tensorflow/tfjs-core@4.22.0 @tensorflow/tfjs-backend-wasm@4.22.0',
+  );
   process.exit(2);
 }
 // One thread, as the comparison is stated (the threaded build needs cross-origin isolation in browsers).
@@ -42,7 +44,9 @@ const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
 const data = loadDataSet();
 const set = data.train;
 const { batch, lr, seed } = NOTEBOOK_CONFIG;
-const F = set.features, C = data.classes, H = NOTEBOOK_CONFIG.hidden[0];
+const F = set.features,
+  C = data.classes,
+  H = NOTEBOOK_CONFIG.hidden[0];
 
 // ---- TensorFlow.js: the notebook's loop -------------------------------------------------------
 const rng = defaultRng(seed);
@@ -107,7 +111,9 @@ function tfAccuracy() {
     const rows = Math.min(1000, count - start);
     const xs = new Float32Array(rows * F);
     for (let i = 0; i < rows * F; i++) xs[i] = set.inputs[start * F + i] / 255;
-    const pred = tf.tidy(() => tf.argMax(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(tf.tensor2d(xs, [rows, F]), W1), b1)), W2), b2), 1).dataSync());
+    const pred = tf.tidy(() =>
+      tf.argMax(tf.add(tf.matMul(tf.relu(tf.add(tf.matMul(tf.tensor2d(xs, [rows, F]), W1), b1)), W2), b2), 1).dataSync(),
+    );
     for (let r = 0; r < rows; r++) if (pred[r] === set.targets[start + r]) correct++;
   }
   return correct / count;
@@ -115,7 +121,10 @@ function tfAccuracy() {
 
 // ---- native-mlp backends -----------------------------------------------------------------------
 const wasm = loadWasm().backend;
-if (!wasm) { console.error(`tfjs-wasm: native-mlp's WASM backend did not load: ${loadWasm().error?.message}`); process.exit(1); }
+if (!wasm) {
+  console.error(`tfjs-wasm: native-mlp's WASM backend did not load: ${loadWasm().error?.message}`);
+  process.exit(1);
+}
 const ours = [
   { label: 'native-mlp wasm 1T', be: wasm, threads: 1 },
   { label: 'native-mlp wasm 2T', be: wasm, threads: 2 },
@@ -143,7 +152,10 @@ for (let round = 0; round < rounds; round++) {
   }
   for (const o of ours) {
     // Let a 2-thread configuration's workers boot before its timed epoch.
-    if (o.threads > 1) { o.be.setThreads(o.threads); await new Promise((r) => setTimeout(r, 300)); }
+    if (o.threads > 1) {
+      o.be.setThreads(o.threads);
+      await new Promise((r) => setTimeout(r, 300));
+    }
     const r = ourEpoch(o);
     note(o.label, r.seconds, r.accuracy);
   }
