@@ -13,9 +13,8 @@ using i64 = std::int64_t;
 // Infinity (the TypeScript backend's constant).
 constexpr double kTiny = 1e-30;
 
-// NumPy's pairwise summation for float32 (numpy/_core/src/umath/loops_utils.h.src), so row sums
-// round exactly as expz.sum(axis=1) does: 8 interleaved partial sums per block of up to 128,
-// recursive halving above that.
+}  // namespace
+
 float pairwise_sum(const float* a, i64 n) {
   if (n < 8) {
     float res = 0.0f;
@@ -36,8 +35,6 @@ float pairwise_sum(const float* a, i64 n) {
   n2 -= n2 % 8;
   return pairwise_sum(a, n2) + pairwise_sum(a + n2, n - n2);
 }
-
-}  // namespace
 
 void bias_relu(float* h, float* u, const float* bias, i64 rows, i64 cols) {
   for (i64 i = 0; i < rows; ++i) {

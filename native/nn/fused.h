@@ -9,6 +9,11 @@
 
 namespace nmlp {
 
+// The sum of a[0, n) in float32 in NumPy's pairwise order (numpy/_core/src/umath/loops_utils.h.src:
+// 8 interleaved partial sums per block of up to 128, recursive halving above), so row sums round
+// exactly as NumPy's expz.sum(axis=1) does.
+float pairwise_sum(const float* a, std::int64_t n);
+
 // u[i, j] += bias[j]; h[i, j] = u[i, j] > 0 ? u[i, j] : 0 (NaN gives 0, as the TypeScript
 // backend). h may be u.
 void bias_relu(float* h, float* u, const float* bias, std::int64_t rows, std::int64_t cols);

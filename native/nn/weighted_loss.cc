@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "nn/activation.h"
+#include "nn/fused.h"
 
 namespace nmlp {
 namespace {
@@ -20,28 +21,6 @@ inline float flush(float r) {
   std::uint32_t bits;
   __builtin_memcpy(&bits, &r, sizeof bits);
   return (bits >> 31) != 0 ? -0.0f : 0.0f;
-}
-
-// NumPy's pairwise float32 summation (as fused.cc's; the twin's pairwiseSum).
-float pairwise(const float* a, i64 n) {
-  if (n < 8) {
-    float res = 0.0f;
-    for (i64 i = 0; i < n; ++i) res += a[i];
-    return res;
-  }
-  if (n <= 128) {
-    float r[8];
-    for (int j = 0; j < 8; ++j) r[j] = a[j];
-    i64 i = 8;
-    for (; i < n - (n % 8); i += 8)
-      for (int j = 0; j < 8; ++j) r[j] += a[i + j];
-    float res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-    for (; i < n; ++i) res += a[i];
-    return res;
-  }
-  i64 n2 = n / 2;
-  n2 -= n2 % 8;
-  return pairwise(a, n2) + pairwise(a + n2, n - n2);
 }
 
 float weight_sum(const float* w, i64 rows) {
@@ -68,7 +47,7 @@ double softmax_xent_grad_weighted(float* du, const float* logits, const std::uin
       const float z = flush(flush(x[j]) - mx);
       d[j] = z != z ? z : z < kExpFloor ? 0.0f : flush(static_cast<float>(expd(z)));
     }
-    const float sum = pairwise(d, cols);
+    const float sum = pairwise_sum(d, cols);
     const float w = flush(weights[i]);
     const i64 label = labels[i];
     for (i64 j = 0; j < cols; ++j) {
