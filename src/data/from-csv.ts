@@ -10,7 +10,7 @@ import { type DataSet, DataError, type Rows, type Task, checkDataSet } from './d
 import { type ColumnSummary, describeColumns } from './inspect.js';
 import { encodeRows, encodedNames, fitPipeline, type Impute, tableRows, unseenWarnings } from './pipeline.js';
 import { inferSchema, type SchemaOptions } from './schema.js';
-import { checkSomeWeight, sampleWeightsOf } from './sample-weights.js';
+import { checkSplitWeights, sampleWeightsOf } from './sample-weights.js';
 import { splitIndices } from './split.js';
 import { className, labelsOf, rowsWithTarget, targetValues } from './targets.js';
 import { type DataWarning, tableWarnings } from './warnings.js';
@@ -141,15 +141,7 @@ export async function loadCsvDataSet(file: string, o: CsvDataOptions): Promise<D
       pick,
       validPos,
     );
-  if (o.weightColumn !== undefined) {
-    for (const [split, rows, f] of [
-      ['training', train, file],
-      ['validation', validation, file],
-      ['test', test, testTable?.file ?? file],
-    ] as const) {
-      if (rows?.weights) checkSomeWeight(rows.weights, f, o.weightColumn, split);
-    }
-  }
+  if (o.weightColumn !== undefined) checkSplitWeights(o.weightColumn, file, testTable?.file ?? file, { train, validation, test });
   const data: DataSet = {
     task,
     train,

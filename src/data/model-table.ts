@@ -14,7 +14,7 @@ import { splitIndices } from './split.js';
 import { applyColumns } from './standardize.js';
 import { labelsOf, rowsWithTarget, targetValues } from './targets.js';
 import type { DataWarning } from './warnings.js';
-import { checkSomeWeight, sampleWeightsOf } from './sample-weights.js';
+import { checkSplitWeights, sampleWeightsOf } from './sample-weights.js';
 
 export interface ModelTableOptions extends ModelReadOptions {
   /** The target column(s); default the model's. Another target than the model's is refused. */
@@ -95,15 +95,7 @@ export async function loadCsvForModel(file: string, m: ModelShape, o: ModelTable
   const train = rowsOf(table, at(trainPos));
   const test = testTable ? rowsOf(testTable, rowsWithTarget(testTable, targets)) : rowsOf(table, at(testPos));
   const validation = validPos && rowsOf(table, at(validPos));
-  if (o.weightColumn !== undefined) {
-    for (const [split, rows, f] of [
-      ['training', train, file],
-      ['validation', validation, file],
-      ['test', test, testTable?.file ?? file],
-    ] as const) {
-      if (rows?.weights) checkSomeWeight(rows.weights, f, o.weightColumn, split);
-    }
-  }
+  if (o.weightColumn !== undefined) checkSplitWeights(o.weightColumn, file, testTable?.file ?? file, { train, validation, test });
   const data: DataSet = {
     task,
     train,

@@ -33,3 +33,19 @@ export function checkSomeWeight(weights: Float32Array, file: string, column: str
     );
   }
 }
+
+/** checkSomeWeight for each split that has weights: training and validation from `file`, test from `testFile`. */
+export function checkSplitWeights(
+  column: string,
+  file: string,
+  testFile: string,
+  splits: { train: { weights?: Float32Array }; validation?: { weights?: Float32Array }; test?: { weights?: Float32Array } },
+): void {
+  for (const [split, rows, f] of [
+    ['training', splits.train, file],
+    ['validation', splits.validation, file],
+    ['test', splits.test, testFile],
+  ] as const) {
+    if (rows?.weights) checkSomeWeight(rows.weights, f, column, split);
+  }
+}
