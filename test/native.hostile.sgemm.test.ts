@@ -1,0 +1,183 @@
+/**
+ * Hostile calls into the addon: sgemm (sizes, strides, arrays) and the thread, ISA and pool settings.
+ * Every bad argument must come back as a TypeError or RangeError naming the argument, never as a
+ * crash; each group runs in its own child process (test/helpers/hostile-native.ts).
+ *
+ * Skipped visibly when the addon is not built, unless REQUIRE_NATIVE=1.
+ */
+import { describeHostileGroups, named, type Hostile } from './helpers/hostile-native.js';
+
+const GROUPS: Record<string, Hostile[]> = {
+  'sgemm sizes and strides': [
+    { name: 'valid call (control)', code: 'S()', error: 'ok' },
+    { name: 'valid k = 0 with empty A and B (control)', code: 'S({ k: 0, a: f32(0), b: f32(0), lda: 1 })', error: 'ok' },
+    { name: 'negative m', code: 'S({ m: -1 })', error: 'RangeError', message: named('m') },
+    { name: 'fractional n', code: 'S({ n: 1.5 })', error: 'RangeError', message: named('n') },
+    { name: 'NaN k', code: 'S({ k: NaN })', error: 'RangeError', message: named('k') },
+    { name: 'Infinity m', code: 'S({ m: Infinity })', error: 'RangeError', message: named('m') },
+    { name: '2^31 n', code: 'S({ n: 2 ** 31 })', error: 'RangeError', message: named('n') },
+    { name: '2^31 lda', code: 'S({ lda: 2 ** 31 })', error: 'RangeError', message: named('lda') },
+    { name: '-0.5 ldc', code: 'S({ ldc: -0.5 })', error: 'RangeError', message: named('ldc') },
+    { name: 'm as a string', code: 'S({ m: "2" })', error: 'TypeError', message: named('m') },
+    { name: 'k as a BigInt', code: 'S({ k: 4n })', error: 'TypeError', message: named('k') },
+    {
+      name: 'lda < k (A row length)',
+      code: 'S({ lda: 3 })',
+      error: 'RangeError',
+      message: /Expected lda >= 4 \(A is 2x4\) but received 3/,
+    },
+    { name: 'lda < m with transA', code: 'S({ transA: true, lda: 1 })', error: 'RangeError', message: /Expected lda >= 2/ },
+    { name: 'ldb < n', code: 'S({ ldb: 2 })', error: 'RangeError', message: /Expected ldb >= 3/ },
+    { name: 'ldb < k with transB', code: 'S({ transB: true, ldb: 3 })', error: 'RangeError', message: /Expected ldb >= 4/ },
+    { name: 'ldc < n', code: 'S({ ldc: 2 })', error: 'RangeError', message: /Expected ldc >= 3/ },
+    { name: 'lda = 0 with k = 0', code: 'S({ k: 0, lda: 0 })', error: 'RangeError', message: /Expected lda >= 1/ },
+    { name: 'ldc = 0 with n = 0', code: 'S({ n: 0, ldb: 1, ldc: 0 })', error: 'RangeError', message: /Expected ldc >= 1/ },
+    { name: 'm = 2^31 - 1 with small arrays', code: 'S({ m: 2 ** 31 - 1 })', error: 'RangeError', message: named('a') },
+    { name: 'huge lda with a small A', code: 'S({ lda: 2 ** 31 - 1 })', error: 'RangeError', message: named('a') },
+    { name: 'huge ldb with a small B', code: 'S({ ldb: 2 ** 31 - 1 })', error: 'RangeError', message: named('b') },
+    {
+      name: '(m - 1) * ldc + n wraps past 2^32 (would fit a 32-bit check)',
+      code: 'S({ m: 65537, n: 65536, k: 0, lda: 1, ldb: 65536, ldc: 65536, a: f32(0), b: f32(0), c: f32(131072) })',
+      error: 'RangeError',
+      message: named('c'),
+    },
+    {
+      name: '(k - 1) * lda + m wraps past 2^32 with transA',
+      code: 'S({ transA: true, m: 1, n: 1, k: 65537, lda: 65536, ldb: 1, ldc: 1, a: f32(131072), b: f32(65537), c: f32(1) })',
+      error: 'RangeError',
+      message: named('a'),
+    },
+    { name: 'alpha NaN', code: 'S({ alpha: NaN })', error: 'RangeError', message: named('alpha') },
+    { name: 'beta -Infinity', code: 'S({ beta: -Infinity })', error: 'RangeError', message: named('beta') },
+    { name: 'alpha as a string', code: 'S({ alpha: "1" })', error: 'TypeError', message: named('alpha') },
+    { name: 'beta undefined', code: 'S({ beta: undefined })', error: 'TypeError', message: named('beta') },
+    { name: 'transA = 1', code: 'S({ transA: 1 })', error: 'TypeError', message: named('transA') },
+    { name: 'transB = "yes"', code: 'S({ transB: "yes" })', error: 'TypeError', message: named('transB') },
+    { name: 'transA = null', code: 'S({ transA: null })', error: 'TypeError', message: named('transA') },
+    { name: 'too few arguments', code: 'm.sgemm(false, false, 2, 3, 4)', error: 'TypeError', message: /13 arguments/ },
+    { name: 'no arguments', code: 'm.sgemm()', error: 'TypeError', message: /13 arguments/ },
+  ],
+  'sgemm arrays': [
+    {
+      name: 'valid call on SharedArrayBuffer views with byteOffset (control)',
+      code: 'const s = new Float32Array(new SharedArrayBuffer(128)); S({ a: s.subarray(1, 9), b: s.subarray(9, 21), c: s.subarray(21, 27) })',
+      error: 'ok',
+    },
+    {
+      name: 'a too short',
+      code: 'S({ a: f32(7) })',
+      error: 'RangeError',
+      message: /Expected a to hold at least 8 elements but it holds 7/,
+    },
+    { name: 'b too short', code: 'S({ b: f32(11) })', error: 'RangeError', message: named('b') },
+    { name: 'c too short', code: 'S({ c: f32(5) })', error: 'RangeError', message: named('c') },
+    {
+      name: 'c too short for a padded ldc',
+      code: 'S({ ldc: 5, c: f32(7) })',
+      error: 'RangeError',
+      message: /Expected c to hold at least 8/,
+    },
+    { name: 'a too short with transA', code: 'S({ transA: true, lda: 2, a: f32(7) })', error: 'RangeError', message: named('a') },
+    { name: 'b too short with transB', code: 'S({ transB: true, ldb: 4, b: f32(11) })', error: 'RangeError', message: named('b') },
+    { name: 'a too short through a subarray view', code: 'S({ a: f32(16).subarray(9) })', error: 'RangeError', message: named('a') },
+    {
+      name: 'a Float64Array',
+      code: 'S({ a: new Float64Array(8) })',
+      error: 'TypeError',
+      message: /Expected a to be a Float32Array but received Float64Array\(8\)/,
+    },
+    { name: 'b Int32Array', code: 'S({ b: new Int32Array(12) })', error: 'TypeError', message: named('b') },
+    { name: 'c Uint8Array', code: 'S({ c: new Uint8Array(24) })', error: 'TypeError', message: named('c') },
+    { name: 'c plain array', code: 'S({ c: [0, 0, 0, 0, 0, 0] })', error: 'TypeError', message: named('c') },
+    { name: 'a DataView', code: 'S({ a: new DataView(new ArrayBuffer(32)) })', error: 'TypeError', message: named('a') },
+    { name: 'a ArrayBuffer', code: 'S({ a: new ArrayBuffer(32) })', error: 'TypeError', message: named('a') },
+    { name: 'b string', code: 'S({ b: "abcdefghijkl" })', error: 'TypeError', message: named('b') },
+    { name: 'c null', code: 'S({ c: null })', error: 'TypeError', message: named('c') },
+    { name: 'a object with length', code: 'S({ a: { length: 8 } })', error: 'TypeError', message: named('a') },
+    { name: 'a Float32Array-like Proxy', code: 'S({ a: new Proxy(f32(8), {}) })', error: 'TypeError', message: named('a') },
+    { name: 'a detached', code: 'S({ a: detached(8) })', error: 'TypeError', message: /Expected a .*detached/ },
+    {
+      name: 'c detached with m = 0 (nothing to write)',
+      code: 'S({ m: 0, c: detached(6) })',
+      error: 'TypeError',
+      message: /Expected c .*detached/,
+    },
+    {
+      name: 'b detached with k = 0 (not read)',
+      code: 'S({ k: 0, lda: 1, b: detached(12) })',
+      error: 'TypeError',
+      message: /Expected b .*detached/,
+    },
+    {
+      name: 'a wrong type even when alpha = 0 (not read)',
+      code: 'S({ alpha: 0, a: new Float64Array(8) })',
+      error: 'TypeError',
+      message: named('a'),
+    },
+  ],
+  threads: [
+    {
+      name: 'setThreads(1) and getThreads() (control)',
+      code: 'if (m.setThreads(1) !== 1 || m.getThreads() !== 1) throw new Error("setThreads(1) did not stick")',
+      error: 'ok',
+    },
+    { name: 'setThreads(-1)', code: 'm.setThreads(-1)', error: 'RangeError', message: named('n') },
+    { name: 'setThreads(1e9)', code: 'm.setThreads(1e9)', error: 'RangeError', message: named('n') },
+    { name: 'setThreads(257)', code: 'm.setThreads(257)', error: 'RangeError', message: named('n') },
+    { name: 'setThreads(NaN)', code: 'm.setThreads(NaN)', error: 'RangeError', message: named('n') },
+    { name: 'setThreads(1.5)', code: 'm.setThreads(1.5)', error: 'RangeError', message: named('n') },
+    { name: 'setThreads("2")', code: 'm.setThreads("2")', error: 'TypeError', message: named('n') },
+    { name: 'setThreads()', code: 'm.setThreads()', error: 'TypeError', message: /1 arguments|argument/ },
+    {
+      name: 'bad setThreads calls left the setting alone (control)',
+      code: 'if (m.getThreads() !== 1) throw new Error("thread count changed to " + m.getThreads())',
+      error: 'ok',
+    },
+    {
+      name: 'setIsa("generic") and back (control)',
+      code: 'const best = m.supportedIsas()[0]; if (m.setIsa("generic") !== "generic" || m.setIsa(best) !== best) throw new Error("setIsa did not stick")',
+      error: 'ok',
+    },
+    {
+      name: 'setIsa unknown name',
+      code: 'm.setIsa("sse9")',
+      error: 'RangeError',
+      message: /Expected name to be one of avx512, avx2, neon, generic but received "sse9"/,
+    },
+    { name: 'setIsa number', code: 'm.setIsa(2)', error: 'TypeError', message: named('name') },
+    { name: 'setIsa very long string', code: 'm.setIsa("a".repeat(100000))', error: 'RangeError', message: named('name') },
+    { name: 'setIsa()', code: 'm.setIsa()', error: 'TypeError', message: /1 arguments/ },
+    { name: 'setPoolPolicy unknown', code: 'm.setPoolPolicy("sometimes")', error: 'RangeError', message: named('policy') },
+    {
+      name: 'permutation short state',
+      code: 'm.permutation(new Uint32Array(3), new Uint32Array(4))',
+      error: 'RangeError',
+      message: named('state'),
+    },
+    {
+      name: 'permutation even increment',
+      code: 'm.permutation(new Uint32Array(3), new Uint32Array(10))',
+      error: 'RangeError',
+      message: named('state'),
+    },
+    {
+      name: 'permutation out not a Uint32Array',
+      code: 'm.permutation(new Float32Array(3), new Uint32Array(10))',
+      error: 'TypeError',
+      message: named('out'),
+    },
+    { name: 'setPoolPolicy object', code: 'm.setPoolPolicy({})', error: 'TypeError', message: named('policy') },
+    {
+      name: 'setPoolPolicy("always") and back (control)',
+      code: 'if (m.setPoolPolicy("always") !== "always" || m.setPoolPolicy("adaptive") !== "adaptive") throw new Error("policy")',
+      error: 'ok',
+    },
+    {
+      name: 'setThreads(256) then a pooled sgemm (control)',
+      code: 'm.setThreads(256); S({ m: 300, n: 300, k: 300, a: f32(90000), lda: 300, b: f32(90000), ldb: 300, c: f32(90000), ldc: 300 }); m.setThreads(0)',
+      error: 'ok',
+    },
+  ],
+};
+
+describeHostileGroups('sgemm and threads', GROUPS);
