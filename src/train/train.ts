@@ -12,7 +12,7 @@
  * the event loop a turn every few milliseconds, so timers, AbortSignal.timeout and SIGINT work.
  */
 import type { Backend } from '../backend/contract.js';
-import { type DataSet, DataError, type Rows } from '../data/dataset.js';
+import { type DataSet, DataError } from '../data/dataset.js';
 import { initMlp } from '../nn/init.js';
 import { backward, forward, Mlp, onBackend, onBackendMemory, Workspace } from '../nn/mlp.js';
 import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
@@ -25,7 +25,7 @@ import { type Checkpoint, dataFingerprint, loadCheckpoint, saveCheckpoint } from
 import { checkConfig, type Preset, presetFor, type ResolvedConfig, resolveConfig, resolvePreset, type TrainConfig } from './config.js';
 import type { DataSource } from './data-source.js';
 import { atChance, CHANCE_EPOCHS, CHANCE_MESSAGE, checkFiniteWeights, mismatch } from './run-checks.js';
-import { activationText, checkActivations } from '../nn/activation.js';
+import { checkActivations } from '../nn/activation.js';
 import { EarlyStopping } from './early-stopping.js';
 import {
   type BatchProgress,
@@ -36,7 +36,8 @@ import {
   type TrainEvent,
   TrainSetupError,
 } from './events.js';
-import { classScores, EVAL_ROWS, evaluate, evaluateRegression } from '../infer/metrics.js';
+import { EVAL_ROWS } from '../infer/metrics.js';
+import { epochEvent, startEvent, testEvent } from './session-events.js';
 import { resolveClassWeights, rowWeights, totalWeight, trainingWeights } from './weights.js';
 
 export * from './config.js';
@@ -134,16 +135,6 @@ export async function trainAsync(
       since = performance.now();
     }
   }
-}
-
-/** Accuracy or RMSE (in the targets' units) and (weighted) mean loss of net on the first `count` rows of a split. */
-function score(be: Backend, net: Mlp, data: DataSet, set: Rows, count: number, ws: Workspace, weights?: Float32Array) {
-  if (data.task === 'regress') {
-    const r = evaluateRegression(be, net, set, data.preprocessing, count, ws, weights);
-    return { rmse: r.rmse, loss: r.loss };
-  }
-  const r = evaluate(be, net, set, count, ws, weights);
-  return { accuracy: r.accuracy, loss: r.loss, confusion: r.confusion };
 }
 
 function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, options: TrainOptions): Generator<void, TrainResult> {
@@ -272,39 +263,7 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     });
   };
 
-  emit({
-    event: 'start',
-    backend: be.name,
-    isa: be.isa(),
-    threads: be.getThreads(),
-    layers: sizes,
-    epochs: c.epochs,
-    batch: c.batch,
-    lr: c.lr,
-    seed: c.seed,
-    optimizer: c.optimizer,
-    schedule: c.schedule,
-    activation: activationText(net.activations),
-    init: options.net ? (options.netOrigin ?? 'given') : c.init,
-    earlyStopping: c.earlyStopping > 0,
-    ...(c.earlyStopping > 0 ? { monitor: c.monitor, patience: c.earlyStopping, minDelta: c.tol } : {}),
-    ...(c.alpha > 0 ? { alpha: c.alpha } : {}),
-    ...(c.dropout > 0 ? { dropout: c.dropout } : {}),
-    preset,
-    trainRows: set.count,
-    validationRows: validation?.count ?? 0,
-    testRows: test.count,
-    trainImages: set.count,
-    validationImages: validation?.count ?? 0,
-    testImages: test.count,
-    data: data.source,
-    task: data.task,
-    ...(classW ? { classWeights: Array.from(classW) } : {}),
-    ...(set.weights ? { sampleWeights: true } : {}),
-    ...(resumed ? { resumedAfterEpoch: resumed.epoch } : {}),
-    ...(options.warmStart !== undefined ? { warmStart: options.warmStart } : {}),
-    ...(data.schema ? { schema: data.schema } : {}),
-  });
+  emit(startEvent(be, data, c, { preset, sizes, net, options, classW, resumed }));
 
   const epochs: EpochEvent[] = [];
   const interrupted = (reason: StopEvent['reason'], epoch: number, batch: number): TrainResult => {
@@ -359,24 +318,7 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     // ReLU maps NaN to 0, so NaN weights can leave the loss finite: the weights are checked too.
     if (!c.allowNonFinite) checkFiniteWeights(net.params, sizes, epoch);
     const seconds = (performance.now() - t0) / 1000;
-    const t1 = performance.now();
-    const tr = evalImages > 0 ? score(be, net, data, set, evalImages, ws) : undefined;
-    const va = validation && validation.count > 0 ? score(be, net, data, validation, validation.count, ws, validW) : undefined;
-    const e: EpochEvent = {
-      event: 'epoch',
-      epoch,
-      lr,
-      ...(tr && (tr.rmse !== undefined ? { trainRmse: tr.rmse } : { trainAccuracy: tr.accuracy })),
-      loss: lossSum / lossTotal,
-      ...(va && {
-        validationLoss: va.loss,
-        ...(va.rmse !== undefined ? { validationRmse: va.rmse } : { validationAccuracy: va.accuracy }),
-      }),
-      seconds,
-      rowsPerSecond: set.count / seconds,
-      imagesPerSecond: set.count / seconds,
-      evalSeconds: (performance.now() - t1) / 1000,
-    };
+    const e = epochEvent(be, net, data, ws, evalImages, validW, { epoch, lr, loss: lossSum / lossTotal, seconds });
     schedule.observe(epoch, e.validationLoss ?? e.loss);
     const watched = c.monitor === 'trainingLoss' ? e.loss : (e[c.monitor] as number);
     const stopNow = early?.observe(epoch, watched, net.params) ?? false;
@@ -403,13 +345,9 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
     emit(stop);
   }
   if (test.count === 0) return { net: done(), epochs, stop, aborted: false, config: c };
-  const r = score(be, net, data, test, test.count, ws, testW);
-  const testEvent: TestEvent =
-    r.rmse !== undefined
-      ? { event: 'test', testRmse: r.rmse, testLoss: r.loss }
-      : { event: 'test', testAccuracy: r.accuracy!, testLoss: r.loss, ...classScores(r.confusion!, data.classes) };
-  emit(testEvent);
-  return { net: done(), epochs, stop, test: testEvent, aborted: false, config: c };
+  const tested = testEvent(be, net, data, ws, testW);
+  emit(tested);
+  return { net: done(), epochs, stop, test: tested, aborted: false, config: c };
 }
 
 function fail(msg: string): never {

@@ -60,7 +60,8 @@ describe('strict number flags', () => {
     ['--hidden', '64, 32', /--hidden must be layer sizes/],
   ];
   it.each(bad)('train %s %j', async (flag, value, pattern) => {
-    const { parseTrainArgs, UsageError } = await import('../../src/cli/args.js');
+    const { UsageError } = await import('../../src/cli/args.js');
+    const { parseTrainArgs } = await import('../../src/cli/train-args.js');
     expect(() => parseTrainArgs([flag, value])).toThrow(UsageError);
     expect(() => parseTrainArgs([flag, value])).toThrow(pattern);
   });
@@ -70,7 +71,7 @@ describe('strict number flags', () => {
   });
 
   it('accepts the decimal forms: --lr .5, 1e-3, 0.1; --epochs 007', async () => {
-    const { parseTrainArgs } = await import('../../src/cli/args.js');
+    const { parseTrainArgs } = await import('../../src/cli/train-args.js');
     expect(parseTrainArgs(['--lr', '.5']).config.lr).toBe(0.5);
     expect(parseTrainArgs(['--lr', '1e-3']).config.lr).toBe(0.001);
     expect(parseTrainArgs(['--lr', '1.1754943508222875e-38']).config.lr).toBe(2 ** -126);
