@@ -128,8 +128,7 @@ function runTable(ranked: ComparedRun[], params: string[], metrics: string[], be
     ranked.length > RUN_ROWS
       ? html`<p class="note">The best ${RUN_ROWS} of ${fmt(ranked.length)} runs (${fmt(ranked.length - RUN_ROWS)} left out).</p>`
       : '';
-  return html`${cut}
-    <div class="scroll">${grid(header, rows, 'grid', (i) => (shown[i] === best ? 'best' : ''))}</div>`;
+  return html`${cut}<div class="scroll">${grid(header, rows, 'grid', (i) => (shown[i] === best ? 'best' : ''))}</div>`;
 }
 
 /** The comparison page; `runs` must have passed checkRun (compareReportHtml in index.ts checks them). */
@@ -154,8 +153,7 @@ export async function renderComparison(libs: ReportLibs, runs: ComparedRun[], op
         'curves',
         'Curves of every run',
         figure(await renderSvg(libs, curvesChart(ranked, curveName, best))),
-        html`The best run in
-        red${best ? html` (${name(runLabel(best))})` : ''}.${ranked.length > CURVES_DRAWN ? ` The best ${CURVES_DRAWN} of ${fmt(ranked.length)} runs are drawn (${fmt(ranked.length - CURVES_DRAWN)} left out; all are in the table).` : ''}`,
+        html`The best run in red${best ? html` (${name(runLabel(best))})` : ''}.${ranked.length > CURVES_DRAWN ? ` The best ${CURVES_DRAWN} of ${fmt(ranked.length)} runs are drawn (${fmt(ranked.length - CURVES_DRAWN)} left out; all are in the table).` : ''}`,
       )
     : '';
   const varying = allParams.filter(varies);

@@ -38,42 +38,20 @@ export function keyValues(rows: Array<[string, unknown]>): Html {
     .filter(([, v]) => v !== undefined && v !== null)
     .map(
       ([k, v]) =>
-        html`<tr>
-          <th>${k}</th>
-          <td>${typeof v === 'string' || (typeof v === 'number' && !Number.isInteger(v)) ? String(v) : fmt(v)}</td>
-        </tr>`,
+        html`<tr><th>${k}</th><td>${typeof v === 'string' || (typeof v === 'number' && !Number.isInteger(v)) ? String(v) : fmt(v)}</td></tr>`,
     );
-  return html`<table class="kv">
-    ${body}
-  </table>`;
+  return html`<table class="kv">${body}</table>`;
 }
 
 /** A table with a header row; cells are text or Html. `rowClass` marks rows (the best run). */
 export function grid(header: string[], rows: Part[][], cls = 'grid', rowClass: (i: number) => string = () => ''): Html {
-  const head = html`<tr>
-    ${header.map((h) => html`<th>${h}</th>`)}
-  </tr>`;
-  const body = rows.map(
-    (r, i) =>
-      html`<tr class="${rowClass(i)}">
-        ${r.map((c) => html`<td>${c}</td>`)}
-      </tr>`,
-  );
-  return html`<table class="${cls}">
-    <thead>
-      ${head}
-    </thead>
-    <tbody>
-      ${body}
-    </tbody>
-  </table>`;
+  const head = html`<tr>${header.map((h) => html`<th>${h}</th>`)}</tr>`;
+  const body = rows.map((r, i) => html`<tr class="${rowClass(i)}">${r.map((c) => html`<td>${c}</td>`)}</tr>`);
+  return html`<table class="${cls}"><thead>${head}</thead><tbody>${body}</tbody></table>`;
 }
 
 export function section(id: string, title: string, body: Part, note: Part = ''): Html {
-  return html`<section id="${id}">
-    <h2>${title}</h2>
-    ${note ? html`<p class="note">${note}</p>` : ''}${body}
-  </section>`;
+  return html`<section id="${id}"><h2>${title}</h2>${note ? html`<p class="note">${note}</p>` : ''}${body}</section>`;
 }
 
 export const figure = (chart: Html) => html`<figure class="chart">${chart}</figure>`;
@@ -137,27 +115,24 @@ const POLICY = [
  */
 export function page(title: string, subtitle: Part, sections: Part[], data?: Html): Html {
   return html`<!DOCTYPE html>
-    <html lang="en">
-      <head>
-        <meta charset="utf-8" />
-        <meta http-equiv="Content-Security-Policy" content="${POLICY}" />
-        <meta name="referrer" content="no-referrer" />
-        <meta name="viewport" content="width=device-width, initial-scale=1" />
-        <title>${title}</title>
-        ${styleElement(STYLE)}
-      </head>
-      <body>
-        <main>
-          <header>
-            <h1>${title}</h1>
-            <p>${subtitle}</p>
-          </header>
-          ${sections.filter(Boolean).map((s) => html`${s} `)}
-          <footer>
-            Written by native-mlp. Self-contained: charts are static SVG drawn with Vega-Lite and Vega, images are inline PNG.
-          </footer>
-        </main>
-        ${data ?? ''}
-      </body>
-    </html> `;
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${POLICY}">
+<meta name="referrer" content="no-referrer">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${title}</title>
+${styleElement(STYLE)}
+</head>
+<body>
+<main>
+<header><h1>${title}</h1><p>${subtitle}</p></header>
+${sections.filter(Boolean).map(
+  (s) => html`${s}
+`,
+)}<footer>Written by native-mlp. Self-contained: charts are static SVG drawn with Vega-Lite and Vega, images are inline PNG.</footer>
+</main>
+${data ?? ''}</body>
+</html>
+`;
 }

@@ -104,9 +104,7 @@ export const pngDataUrl = (png: Uint8Array): Html => make(`data:image/png;base64
  */
 export function jsonScript(id: string, value: unknown): Html {
   const json = JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return html`<script type="application/json" id="${id}">
-    ${make(json)}
-  </script>`;
+  return html`<script type="application/json" id="${id}">${make(json)}</script>`;
 }
 
 /** The page's own style sheet (a constant of html.ts) as a style element; it cannot end the element early. */

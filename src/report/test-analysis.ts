@@ -39,9 +39,7 @@ async function confusionSection(libs: ReportLibs, r: ReportEvent): Promise<Html 
     return section(
       'confusion',
       'Confusion matrix',
-      html`<p class="note">
-        ${fmt(C)} classes: the matrix is drawn for at most ${CLASSES_DRAWN}; the per-class table below has the scores.
-      </p>`,
+      html`<p class="note">${fmt(C)} classes: the matrix is drawn for at most ${CLASSES_DRAWN}; the per-class table below has the scores.</p>`,
     );
   }
   const names = axisNames(r, C);
@@ -103,10 +101,8 @@ function mistakesSection(libs: ReportLibs, r: ReportEvent): Html | '' {
     const png = pngDataUrl(libs.fastPng.encode({ width: side, height: side, data, channels: 1, depth: 8 }));
     const truth = classNameOf(r, m.truth),
       predicted = classNameOf(r, m.predicted);
-    return html`<figure>
-      <img src="${png}" alt="${`test image ${m.index}: true ${truth}, predicted ${predicted}`}" width="${side}" height="${side}" />
-      <figcaption>true ${name(truth)} → <b>${name(predicted)}</b><br />${percent(m.confidence, 1)} #${m.index}</figcaption>
-    </figure>`;
+    return html`<figure><img src="${png}" alt="${`test image ${m.index}: true ${truth}, predicted ${predicted}`}" width="${side}" height="${side}">\
+<figcaption>true ${name(truth)} → <b>${name(predicted)}</b><br>${percent(m.confidence, 1)} #${m.index}</figcaption></figure>`;
   });
   const note =
     'The misclassified test images the network was most sure of: true label, predicted label (red), its probability, and the index in the test set.';
@@ -140,5 +136,5 @@ async function regressionSection(libs: ReportLibs, r: ReportEvent): Promise<Html
 /** The sections of the report event; image panels only when the data is image data. */
 export async function analysisSections(libs: ReportLibs, r: ReportEvent, images: boolean): Promise<Html> {
   return html`<div class="pair">${await confusionSection(libs, r)}${perClassSection(r)}</div>
-    ${await curvesSection(libs, r)}${images ? mistakesSection(libs, r) : ''}${await regressionSection(libs, r)}`;
+${await curvesSection(libs, r)}${images ? mistakesSection(libs, r) : ''}${await regressionSection(libs, r)}`;
 }

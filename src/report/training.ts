@@ -120,11 +120,7 @@ function settingsSection(start: LoggedEvent, report: ReportEvent | undefined, la
     ['platform', env?.platform],
     ['CPU', env?.cpu !== undefined ? `${env.cpu} (${env.cores} cores)` : undefined],
   ];
-  const col = (title: string, rows: Array<[string, unknown]>) =>
-    html`<div>
-      <h3>${title}</h3>
-      ${keyValues(rows)}
-    </div>`;
+  const col = (title: string, rows: Array<[string, unknown]>) => html`<div><h3>${title}</h3>${keyValues(rows)}</div>`;
   return section(
     'settings',
     'Settings and environment',
@@ -168,12 +164,7 @@ function columnsSection(start: LoggedEvent): Html | '' {
   return section(
     'columns',
     'Columns of the table',
-    columns.length > 12
-      ? html`<details>
-          <summary>${fmt(columns.length)} columns</summary>
-          ${table}
-        </details>`
-      : table,
+    columns.length > 12 ? html`<details><summary>${fmt(columns.length)} columns</summary>${table}</details>` : table,
     cut,
   );
 }
@@ -243,12 +234,7 @@ function epochTable(epochs: LoggedEvent[], label: (k: string) => string): Html |
   const table = grid(keys.map(label), rows);
   // A long table folds away (details needs no script), so the charts stay in view.
   const body =
-    epochs.length > 20
-      ? html`<details>
-          <summary>Every field of the ${fmt(epochs.length)} epochs</summary>
-          ${table}
-        </details>`
-      : table;
+    epochs.length > 20 ? html`<details><summary>Every field of the ${fmt(epochs.length)} epochs</summary>${table}</details>` : table;
   return section('epochs', 'Epochs', body, long ? `The first and last ${half} of ${fmt(epochs.length)} epochs.` : '');
 }
 
@@ -275,22 +261,15 @@ function testSection(
   if (seconds > 0) tiles.push([duration(seconds), 'training time']);
   const body = html`<div class="tiles">${tiles.map(([v, k]) => html`<div class="tile"><b>${v}</b><span>${k}</span></div>`)}</div>`;
   const stopped = stop
-    ? html`<p>
-        Stopped:
-        ${Object.entries(stop)
-          .filter(([k]) => k !== 'event')
-          .map(([k, v]) => `${label(k)} ${fmt(v)}`)
-          .join(', ')}
-      </p>`
+    ? html`<p>Stopped: ${Object.entries(stop)
+        .filter(([k]) => k !== 'event')
+        .map(([k, v]) => `${label(k)} ${fmt(v)}`)
+        .join(', ')}</p>`
     : '';
   const missing = test ? '' : html`<p class="note">The log has no test event: the run did not finish.</p>`;
   const shownWarnings = warnings.slice(0, 20).map((w) => html`<li>${String(w.message ?? '')}</li>`);
   const warned = warnings.length
-    ? html`<h3>Warnings</h3>
-        <ul class="warnings">
-          ${shownWarnings}
-        </ul>
-        ${warnings.length > 20 ? html`<p class="note">${warnings.length - 20} more warnings left out.</p>` : ''}`
+    ? html`<h3>Warnings</h3><ul class="warnings">${shownWarnings}</ul>${warnings.length > 20 ? html`<p class="note">${warnings.length - 20} more warnings left out.</p>` : ''}`
     : '';
   return section('test', 'Test result', html`${body}${stopped}${missing}${warned}`);
 }
@@ -322,10 +301,7 @@ export async function renderTrainingReport(libs: ReportLibs, events: LoggedEvent
   const noReport = section(
     'analysis',
     'Test-set analysis',
-    html`<p class="note">
-      This log has no <code>report</code> event, so there is no confusion matrix, per-class table or test-set plot: run
-      <code>native-mlp train --json --report FILE</code> to record one.
-    </p>`,
+    html`<p class="note">This log has no <code>report</code> event, so there is no confusion matrix, per-class table or test-set plot: run <code>native-mlp train --json --report FILE</code> to record one.</p>`,
   );
   const summary = { start, test: test ?? null, stop: stop ?? null, epochs: epochs.length };
   return page(

@@ -1,5 +1,5 @@
 /**
- * The protocol between the TypeScript sgemm's caller and its helper threads (threads.ts and
+ * The protocol between the TypeScript sgemm's caller and its helper threads (threads-pool.ts and
  * threads-worker.ts): the layout of the shared control block and job descriptor, the messages on a
  * helper's port, and the chunk loop every thread runs. No state lives here.
  */

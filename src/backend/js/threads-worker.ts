@@ -10,7 +10,7 @@ import * as T from './threads-protocol.js';
 import type { HelperData, ToHelper } from './threads-protocol.js';
 import { setProgressCell } from './sgemm.js';
 
-// Imported by the bootstrap in threads.ts, which has already hooked this thread's exit.
+// Imported by the bootstrap in threads-pool.ts, which has already hooked this thread's exit.
 const { index, ctrl, job, port } = workerData as HelperData;
 
 const base = T.W_BASE + T.W_STRIDE * index;

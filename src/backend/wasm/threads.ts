@@ -2,7 +2,7 @@
  * Worker threads for the WASM sgemm: each worker instantiates the same module over the same
  * shared WebAssembly.Memory (its own stack, set by nmlp_set_stack, and its own packing
  * workspace), so arrays need no copying or registration: a job is just addresses. The split is
- * the TypeScript pool's (src/backend/js/threads.ts): C is cut into one chunk of whole MR-row (or
+ * the TypeScript pool's (src/backend/js/threads-pool.ts): C is cut into one chunk of whole MR-row (or
  * NR-column) micro-panels per thread, claimed first-come with Atomics.add, the caller computing
  * chunks too; every element is summed in the same order as in a single-thread call, so results
  * are bit-identical for any thread count. The caller blocks in Atomics.wait until the chunks are
