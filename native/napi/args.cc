@@ -235,6 +235,19 @@ void Args::require(const char* name, std::size_t length, std::uint64_t need) con
   }
 }
 
+const std::uint32_t* Args::labels(std::size_t i, i64 rows, i64 cols) const {
+  const View<std::uint32_t> v = typed<std::uint32_t>(i, "labels", napi_uint32_array);
+  require("labels", v.length, static_cast<std::uint64_t>(rows));
+  for (i64 r = 0; r < rows; ++r) {
+    if (static_cast<i64>(v.data[r]) >= cols) {
+      throw_range(env_, "Expected every label to be < " + std::to_string(cols) +
+                            " (the class count) but labels[" + std::to_string(r) + "] is " +
+                            std::to_string(v.data[r]));
+    }
+  }
+  return v.data;
+}
+
 Args::GatherIndex Args::gather_index(std::size_t i, i64 start, i64 rows, i64 features,
                                      std::uint64_t source_length, const char* whole) const {
   const View<std::uint32_t> index = typed<std::uint32_t>(i, "index", napi_uint32_array);

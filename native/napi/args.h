@@ -73,6 +73,10 @@ class Args {
   // RangeError unless length >= need.
   void require(const char* name, std::size_t length, std::uint64_t need) const;
 
+  // The loss heads' `labels` (a Uint32Array) at argument i: at least rows entries, each < cols
+  // (the class count).
+  const std::uint32_t* labels(std::size_t i, i64 rows, i64 cols) const;
+
   // The batch gathers' `index` (a Uint32Array) at argument i: it must hold start + rows entries,
   // and (when features > 0) each of them must be < count, the whole rows of `features` elements in
   // a source of source_length; `whole` names them in the message ("whole images in images").

@@ -168,22 +168,12 @@ class NativeMlp : public Napi::Addon<NativeMlp> {
   // softmaxXentGrad(du, logits, labels, rows, cols) -> summed loss
   Napi::Value SoftmaxXentGrad(const Napi::CallbackInfo& info) {
     Args args(info, "softmaxXentGrad", 5, "du, logits, labels, rows, cols");
-    napi_env env = args.env();
     const i64 rows = args.dim(3, "rows");
     const i64 cols = args.dim(4, "cols");
     const std::uint64_t size = block(rows, cols);
     float* du = args.f32(0, "du", size).data;
     const float* logits = args.f32(1, "logits", size).data;
-    const Args::View<std::uint32_t> labels_view = args.typed<std::uint32_t>(2, "labels", napi_uint32_array);
-    args.require("labels", labels_view.length, static_cast<std::uint64_t>(rows));
-    const std::uint32_t* labels = labels_view.data;
-    for (i64 i = 0; i < rows; ++i) {
-      if (static_cast<i64>(labels[i]) >= cols) {
-        throw_range(env, "Expected every label to be < " + std::to_string(cols) +
-                             " (the class count) but labels[" + std::to_string(i) + "] is " +
-                             std::to_string(labels[i]));
-      }
-    }
+    const std::uint32_t* labels = args.labels(2, rows, cols);
     const double loss = nmlp::softmax_xent_grad(du, logits, labels, rows, cols);
     return Napi::Number::New(info.Env(), loss);
   }

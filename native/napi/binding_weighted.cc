@@ -52,16 +52,7 @@ Napi::Value SoftmaxXentGradWeighted(const Napi::CallbackInfo& info) {
   const std::uint64_t size = block(rows, cols);
   float* du = args.f32(0, "du", size).data;
   const float* logits = args.f32(1, "logits", size).data;
-  const Args::View<std::uint32_t> labels_view = args.typed<std::uint32_t>(2, "labels", napi_uint32_array);
-  args.require("labels", labels_view.length, static_cast<std::uint64_t>(rows));
-  const std::uint32_t* labels = labels_view.data;
-  for (i64 i = 0; i < rows; ++i) {
-    if (static_cast<i64>(labels[i]) >= cols) {
-      throw_range(args.env(), "Expected every label to be < " + std::to_string(cols) +
-                                  " (the class count) but labels[" + std::to_string(i) + "] is " +
-                                  std::to_string(labels[i]));
-    }
-  }
+  const std::uint32_t* labels = args.labels(2, rows, cols);
   if (rows > 0 && cols == 0) throw_range(args.env(), "Expected cols >= 1 (the class count) but received 0");
   const float* weights = checked_weights(args, 3, rows, du, size);
   return Napi::Number::New(info.Env(),
