@@ -116,11 +116,8 @@ describe('native-mlp sweep', () => {
       .reduce((b, l) => (l.final.validationAccuracy > b.final.validationAccuracy ? l : b));
     expect(readFileSync(join(out, 'best.safetensors'))).toEqual(readFileSync(join(out, best.model!)));
     expect(r.stdout).toContain(`best: run ${best.run}, validationAccuracy`);
-    // The comparison report, from src/report's compareReportHtml (absent from builds without it).
-    if ('compareReportHtml' in (await import('../src/report/index.js'))) {
-      expect(r.stdout).toContain(`Wrote report to ${join(out, 'report.html')}`);
-      expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<html[\s\S]*optimizer[\s\S]*<\/html>/i);
-    } else expect(r.stderr).toMatch(/report\.html not written/);
+    expect(r.stdout).toContain(`Wrote report to ${join(out, 'report.html')}`);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toMatch(/<html[\s\S]*optimizer[\s\S]*<\/html>/i);
   });
 
   it('gives every run the same metrics and model at 1 worker as at 2', () => {
