@@ -9,6 +9,8 @@
 #include <cstring>
 
 #include "sgemm/sgemm_internal.h"
+#include "sgemm/small.h"
+#include "platform/cpu.h"
 #include "platform/thread_pool.h"
 
 namespace nmlp {
@@ -34,7 +36,23 @@ void scale_c(float* c, i64 m, i64 n, i64 ldc, double beta) {
   }
 }
 
+// The narrow-C path (small.h) for a call that stays on this thread, where the ISA has one (null:
+// the packed path). Its sums are the packed path's, so which of the two runs changes no bit.
+SmallGemmFn small_for(const Plan& pl) {
+#if defined(NATIVE_MLP_X86) && !defined(NATIVE_MLP_WASM)
+  if (pl.s.n <= kSmallN && runs_avx2(*pl.kernel)) return sgemm_small_n_avx2();
+#else
+  (void)pl;
+#endif
+  return nullptr;
+}
+
 void run_single(const Plan& pl) {
+  if (const SmallGemmFn small = small_for(pl)) {
+    float* bp = thread_workspace().b.ensure(static_cast<std::size_t>(pl.s.k * kSmallN));
+    small(pl.s, pl.alpha, pl.kcb, pl.first_accumulate, bp);
+    return;
+  }
   Workspace& ws = thread_workspace();
   float* ap = ws.a.ensure(static_cast<std::size_t>(a_space(pl, pl.s.m)));
   float* bp = ws.b.ensure(static_cast<std::size_t>(b_space(pl, pl.s.n)));
