@@ -53,7 +53,7 @@ env \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$REPORTS/ubsan" \
   NATIVE_MLP_NATIVE_PATH="$ADDON" \
   REQUIRE_NATIVE=1 \
-  npx vitest run --pool=forks test/native.hostile.*.test.ts test/sgemm.test.ts test/sgemm-threads.test.ts \
+  npx vitest run --pool=forks test/native.hostile.*.test.ts test/sgemm.test.ts test/sgemm-threads.test.ts test/sgemm-narrow.test.ts \
     test/kernels.test.ts test/native.pool.test.ts test/native.isa.test.ts test/sparse.test.ts \
     test/permutation.test.ts test/native.alloc.test.ts test/dropout.test.ts
 STATUS=$?

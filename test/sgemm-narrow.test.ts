@@ -5,7 +5,8 @@
  * with op(B) widened to 32 columns (which no backend runs narrow), for all transpose pairs, around
  * the narrow path's bounds (n 1..17, rows around multiples of 6 and 8, depth across sgemm's
  * blocks), with beta 0 (NaN in C never read), 1 and 0.5, alpha 1 and not, padded strides, and B
- * holding exactly its extent (the path reads op(B) rows whole where they stay inside B).
+ * holding exactly its extent, rows packed tight or padded (the path reads op(B) rows whole where
+ * they stay inside B).
  */
 import { expect, it } from 'vitest';
 import { forEachBackend } from './helpers/backends.js';
@@ -33,8 +34,10 @@ function narrowAgainstWide(be: Backend, cs: Narrow, seed: number): string | null
   // op(B) k x WIDE: stored k x WIDE (ldb >= WIDE) or, transposed, WIDE x k (ldb >= k).
   const ldb = (tb ? k : WIDE) + pad;
   const b = randomF32((tb ? WIDE : k) * ldb, seed + 1);
-  // The narrow call's B: exactly its extent, (rows - 1) * ldb + cols of its stored shape.
-  const narrowB = tb ? b.subarray(0, (n - 1) * ldb + k) : b.subarray(0, (k - 1) * ldb + n);
+  // The narrow call's B: an array of exactly its extent, (rows - 1) * ldb + cols of its stored
+  // shape (its own allocation, so a read past it is a read past the buffer, which
+  // scripts/sanitize.sh's AddressSanitizer reports).
+  const narrowB = Float32Array.from(tb ? b.subarray(0, (n - 1) * ldb + k) : b.subarray(0, (k - 1) * ldb + n));
   const ldc = WIDE + pad;
   const c0 = randomF32(m * ldc, seed + 2);
   if (beta === 0) c0.fill(NaN);
@@ -100,6 +103,30 @@ forEachBackend(
             const d = narrowAgainstWide(be, cs, seed++);
             if (d) failures.push(`${JSON.stringify(cs)}: ${d}`);
           }
+        }
+      }
+      expect(failures.slice(0, 5)).toEqual([]);
+    });
+
+    it('B with rows packed tight (ldb = n, each its own allocation) gives the padded-rows product', () => {
+      const failures: string[] = [];
+      for (let n = 1; n <= 16; n++) {
+        for (const [m, k] of [
+          [7, 1],
+          [13, 2],
+          [6, 5],
+          [9, 33],
+        ]) {
+          const a = randomF32(m * k, 7 * n + k);
+          const padded = randomF32(k * 32, 11 * n + k);
+          const tight = new Float32Array(k * n);
+          for (let p = 0; p < k; p++) tight.set(padded.subarray(p * 32, p * 32 + n), p * n);
+          const want = new Float32Array(m * n);
+          const got = new Float32Array(m * n);
+          be.sgemm(false, false, m, n, k, 1, a, k, padded.subarray(0, (k - 1) * 32 + n), 32, 0, want, n);
+          be.sgemm(false, false, m, n, k, 1, a, k, tight, n, 0, got, n);
+          const at = got.findIndex((v, i) => !Object.is(v, want[i]));
+          if (at >= 0) failures.push(`m=${m} n=${n} k=${k}: C[${at}] = ${got[at]}, expected ${want[at]}`);
         }
       }
       expect(failures.slice(0, 5)).toEqual([]);

@@ -12,6 +12,8 @@
 //                  NR-column micro-panels, both zero-padded; transposes are handled by the
 //                  packing strides, whole matrices are never copied.
 //   4. micro-kernel one MR x NR tile per ISA (kernels.h), edge tiles through a small temp tile.
+// A call on one thread whose C has at most kSmallN columns skips layers 2-4 on AVX2 / AVX-512
+// machines (small.h): same sums, no packing of op(A).
 #ifndef NATIVE_MLP_SGEMM_H
 #define NATIVE_MLP_SGEMM_H
 
