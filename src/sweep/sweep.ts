@@ -23,6 +23,7 @@ import { dataLocation, isUrl, loadSweepData } from './source.js';
 import { DEFAULT_MAX_RUNS, gridSettings, parseParam, randomSettings, runConfig, type Settings } from './space.js';
 import { epochsFile, type UnitJob, type UnitResult, unitName } from './unit.js';
 import { writeSweepReport } from './report.js';
+import { loadReportLibs } from '../report/libs.js';
 
 export interface SweepOptions {
   /** The folder the sweep writes (runs.jsonl, models, best.safetensors, report.html). */
@@ -85,7 +86,10 @@ export interface SweepResult {
 
 /** What runs the trainings: local threads or a queue. */
 export interface Executor {
+  /** Training threads in this process (0 for a queue). */
   readonly workers: number;
+  /** Native threads each of them computes on. */
+  readonly threads: number;
   run(job: UnitJob, onEpoch: (e: EpochEvent) => void): Promise<UnitResult>;
   stop(): void;
   close(): Promise<void>;
@@ -192,11 +196,13 @@ class LocalExecutor implements Executor {
   private readonly pool: TrainPool;
   private data: UnitData | undefined;
   readonly workers: number;
+  readonly threads: number;
 
   constructor(o: SweepOptions, trainings: number) {
     // No more threads than trainings: each thread loads its own backend.
     this.workers = Math.max(1, Math.min(o.workers ?? availableParallelism(), trainings));
-    this.pool = new TrainPool(this.workers, { backend: o.backend, threads: o.threads ?? 1 });
+    this.threads = o.threads ?? 1;
+    this.pool = new TrainPool(this.workers, { backend: o.backend, threads: this.threads });
   }
 
   useData(data: UnitData): void {
@@ -280,6 +286,12 @@ async function runPlan(
   if (o.signal?.aborted) stopAll();
   o.signal?.addEventListener('abort', stopAll, { once: true });
   const modelOf = (run: number) => dir.path('models', `${unitName({ run })}.safetensors`);
+  // The report's packages load on a core the trainings leave free: from the start when they leave
+  // one, else once the last trainings run; not all after the runs, on the sweep's serial end.
+  const preloadReport = () => void (o.report !== false && loadReportLibs().catch(() => {})); // a missing package is warned of when writing
+  const spareCore = executor.workers * executor.threads < availableParallelism();
+  if (spareCore) preloadReport();
+  let running = todo.length;
   try {
     await Promise.all(
       todo.map(async ({ run, s }) => {
@@ -304,6 +316,7 @@ async function runPlan(
             return result;
           }),
         );
+        if (--running < executor.workers && !spareCore) preloadReport();
         if (units.some((u) => u.aborted)) return;
         const line = runLine(run, s, units, relative(dir.dir, modelOf(run)));
         await dir.appendRun(line);
