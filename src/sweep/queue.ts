@@ -37,7 +37,6 @@ export interface QueueReturn {
 
 export class QueueExecutor implements Executor {
   readonly workers = 0;
-  readonly threads = 0;
   private stopped = false;
   private removing: Promise<unknown> = Promise.resolve();
   private readonly waiting = new Map<string, { onEpoch: (e: EpochEvent) => void; abort: () => void }>();

@@ -86,10 +86,7 @@ export interface SweepResult {
 
 /** What runs the trainings: local threads or a queue. */
 export interface Executor {
-  /** Training threads in this process (0 for a queue). */
   readonly workers: number;
-  /** Native threads each of them computes on. */
-  readonly threads: number;
   run(job: UnitJob, onEpoch: (e: EpochEvent) => void): Promise<UnitResult>;
   stop(): void;
   close(): Promise<void>;
@@ -196,13 +193,11 @@ class LocalExecutor implements Executor {
   private readonly pool: TrainPool;
   private data: UnitData | undefined;
   readonly workers: number;
-  readonly threads: number;
 
   constructor(o: SweepOptions, trainings: number) {
     // No more threads than trainings: each thread loads its own backend.
     this.workers = Math.max(1, Math.min(o.workers ?? availableParallelism(), trainings));
-    this.threads = o.threads ?? 1;
-    this.pool = new TrainPool(this.workers, { backend: o.backend, threads: this.threads });
+    this.pool = new TrainPool(this.workers, { backend: o.backend, threads: o.threads ?? 1 });
   }
 
   useData(data: UnitData): void {
@@ -286,12 +281,9 @@ async function runPlan(
   if (o.signal?.aborted) stopAll();
   o.signal?.addEventListener('abort', stopAll, { once: true });
   const modelOf = (run: number) => dir.path('models', `${unitName({ run })}.safetensors`);
-  // The report's packages load on a core the trainings leave free: from the start when they leave
-  // one, else once the last trainings run; not all after the runs, on the sweep's serial end.
-  const preloadReport = () => void (o.report !== false && loadReportLibs().catch(() => {})); // a missing package is warned of when writing
-  const spareCore = executor.workers * executor.threads < availableParallelism();
-  if (spareCore) preloadReport();
-  let running = todo.length;
+  // The report's packages load while the trainings run (a missing one is warned of when writing),
+  // not on the sweep's serial end: the waiting main thread's work shares the cores with them.
+  if (o.report !== false) loadReportLibs().catch(() => {});
   try {
     await Promise.all(
       todo.map(async ({ run, s }) => {
@@ -316,7 +308,6 @@ async function runPlan(
             return result;
           }),
         );
-        if (--running < executor.workers && !spareCore) preloadReport();
         if (units.some((u) => u.aborted)) return;
         const line = runLine(run, s, units, relative(dir.dir, modelOf(run)));
         await dir.appendRun(line);
