@@ -353,12 +353,12 @@ interface StepContext {
  * of its own, apart from the session generator, so the optimising compiler works on the step alone.
  */
 function trainStep(s: StepContext, epoch: number, bi: number, lr: number, target: GradientTarget | undefined): number {
-  const { be, c, set, net, ws, optimizer, labels, batch, batches, ahead, batchW } = s;
+  const { be, c, set, net, ws, optimizer, labels, batch, batches, order, ahead, batchW, trainW } = s;
   const start = bi * batch;
   const rows = Math.min(batch, set.count - start);
   const x = ahead?.take(start, rows, labels as Uint32Array);
-  if (!ahead) gatherBatch(be, ws.X, labels, set, s.order, start, rows);
-  if (batchW) gatherWeights(batchW, s.trainW!, s.order, start, rows);
+  if (!ahead) gatherBatch(be, ws.X, labels, set, order, start, rows);
+  if (batchW) gatherWeights(batchW, trainW!, order, start, rows);
   // The next batch of this epoch is gathered while the rest of the step runs.
   const next = start + batch;
   // Dropout's masks follow the step's position in the run (nn/dropout.ts), so a resumed run draws the same.
