@@ -148,6 +148,15 @@ describe('files', () => {
       expect(g.columns[0]).toMatchObject({ type: 'numeric', min: 1.5, max: 2.25 });
     }
   });
+  it('counts a column of numbers by value (1 and 1.0 are one), its missing cells apart, and a number target its classes alike', async () => {
+    const t = await inspectCsv(file('x,t,y\n1,a,2\n1.0,b,2\nNA,c,10\n-3.5,d,2.0\n1,e,10\n'), { target: 'y' });
+    expect(t.columns[0]).toMatchObject({ type: 'numeric', missing: 1, distinct: 2, min: -3.5, max: 1 });
+    expect(t.columns[1]).toMatchObject({ missing: 0, distinct: 5 });
+    expect(t.columns[2].classes).toEqual([
+      { name: '10', rows: 2 },
+      { name: '2', rows: 3 },
+    ]);
+  });
 });
 
 describe('categories', () => {

@@ -1,14 +1,15 @@
 /**
  * Sweep throughput as users run it: `native-mlp sweep` in a fresh process (data read, threads
- * started, 16 trainings on breast-cancer: 4 learning rates x 4 widths, runs.jsonl, models, best
- * model, report.html) at 1 worker, at one worker per core, and through Redis with 2 local
- * `native-mlp worker` processes (when redis-server and bullmq are installed). Models per minute
+ * started, the grid's trainings, runs.jsonl, models, best model, report.html) at 1 worker, at one
+ * worker per core, and (unless --local) through Redis with 2 local `native-mlp worker` processes
+ * (when redis-server and bullmq are installed). The grids: `cancer`, 16 breast-cancer trainings
+ * (4 learning rates x 4 widths), and `digits`, 12 digits trainings of widths 256 and 512. Models per minute
  * from the median of --repeat sweeps per setup, run alternately (1, all, all, 1, ...) so a busy
  * spell of a shared machine falls on both; the scaling ratio is all cores' median over 1 worker's.
  * The CPU seconds are the sweep process's (all its threads). Every run's metrics are checked equal
  * across the setups before any figure is reported.
  *
- *   npm run build:ts && node dist/bench/sweep.js [--epochs N] [--repeat N] [--param NAME=VALUES ...] [--json]
+ *   npm run build:ts && node dist/bench/sweep.js [--grid cancer|digits] [--epochs N] [--repeat N] [--param NAME=VALUES ...] [--local] [--json]
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -19,9 +20,29 @@ import { parseArgs } from 'node:util';
 import { createServer } from 'node:net';
 import type { RunLine } from '../sweep/results.js';
 
-const TABLE = fileURLToPath(new URL('../../test/fixtures/breast-cancer.csv', import.meta.url));
+const fixture = (name: string) => fileURLToPath(new URL(`../../test/fixtures/${name}`, import.meta.url));
 const BIN = fileURLToPath(new URL('../cli/main.js', import.meta.url));
-const TRAININGS = 16;
+
+/** The grids: the throughput bench's 16 breast-cancer trainings, and a 12-run digits grid whose trainings outweigh the fixed cost. */
+const GRIDS = {
+  cancer: {
+    data: fixture('breast-cancer.csv'),
+    target: 'diagnosis',
+    params: (epochs: number) => ['lr=0.003,0.01,0.03,0.1', 'hidden=8,16,32,64', `epochs=${epochs}`, 'optimizer=adam'],
+  },
+  digits: {
+    data: fixture('digits.csv'),
+    target: 'digit',
+    params: (epochs: number) => ['lr=0.001,0.003,0.01', 'hidden=256,512', 'alpha=0.0001,0.001', 'tol=0', `epochs=${epochs}`],
+  },
+} as const;
+export type GridName = keyof typeof GRIDS;
+
+/** Runs in a grid of `name=v1,v2,...` lists (a later list of the same name replaces the earlier). */
+function gridSize(params: readonly string[]): number {
+  const lists = new Map(params.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1).split(',').length]));
+  return [...lists.values()].reduce((a, b) => a * b, 1);
+}
 
 interface Row {
   label: string;
@@ -49,7 +70,7 @@ function childCpu(): number {
 }
 
 /** One `native-mlp sweep` process, timed from spawn to exit. */
-async function sweepOnce(args: string[]): Promise<Sample> {
+async function sweepOnce(args: string[], trainings: number): Promise<Sample> {
   const out = mkdtempSync(join(tmpdir(), 'nmlp-bench-sweep-'));
   try {
     const cpu0 = childCpu();
@@ -64,8 +85,8 @@ async function sweepOnce(args: string[]): Promise<Sample> {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l) as RunLine);
-    if (runs.length !== TRAININGS || runs.some((l) => l.model === undefined))
-      throw new Error(`the sweep did not finish ${TRAININGS} models`);
+    if (runs.length !== trainings || runs.some((l) => l.model === undefined))
+      throw new Error(`the sweep did not finish ${trainings} models`);
     return { seconds, cpuSeconds: childCpu() - cpu0, runs };
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -82,10 +103,10 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-function row(label: string, workers: number, samples: Sample[]): Row {
+function row(label: string, workers: number, samples: Sample[], trainings: number): Row {
   const seconds = samples.map((s) => s.seconds);
   const m = median(seconds);
-  return { label, workers, seconds, cpuSeconds: samples.map((s) => s.cpuSeconds), median: m, modelsPerMinute: (TRAININGS * 60) / m };
+  return { label, workers, seconds, cpuSeconds: samples.map((s) => s.cpuSeconds), median: m, modelsPerMinute: (trainings * 60) / m };
 }
 
 function freePort(): Promise<number> {
@@ -134,34 +155,45 @@ async function withRedis<T>(fn: (url: string) => Promise<T>): Promise<T | null> 
 }
 
 export interface SweepBench {
+  trainings: number;
   rows: Row[];
   /** All cores' median time over 1 worker's (the issue's target: at most 0.6 on 2 cores). */
   ratio: number;
 }
 
-export async function benchSweep(epochs: number, repeat: number, extra: readonly string[] = []): Promise<SweepBench> {
-  const params = ['lr=0.003,0.01,0.03,0.1', 'hidden=8,16,32,64', `epochs=${epochs}`, 'optimizer=adam', ...extra];
-  const base = ['--data', TABLE, '--target', 'diagnosis', ...params.flatMap((p) => ['--param', p])];
+export async function benchSweep(
+  epochs: number,
+  repeat: number,
+  extra: readonly string[] = [],
+  grid: GridName = 'cancer',
+  redis = true,
+): Promise<SweepBench> {
+  const g = GRIDS[grid];
+  const params = [...g.params(epochs), ...extra];
+  const trainings = gridSize(params);
+  const base = ['--data', g.data, '--target', g.target, ...params.flatMap((p) => ['--param', p])];
   const cores = availableParallelism();
   const one: Sample[] = [];
   const all: Sample[] = [];
   for (let i = 0; i < repeat; i++) {
     // 1, all, all, 1, 1, all ...: neither setup always goes first.
     const order = i % 2 === 0 ? [one, all] : [all, one];
-    for (const into of order) into.push(await sweepOnce([...base, '--workers', String(into === one ? 1 : cores)]));
+    for (const into of order) into.push(await sweepOnce([...base, '--workers', String(into === one ? 1 : cores)], trainings));
   }
   for (const s of [...one, ...all]) sameMetrics(one[0].runs, s.runs, 'a repeat');
-  const rows = [row('1 worker', 1, one), row(`${cores} workers (one per core)`, cores, all)];
-  const queued = await withRedis(async (url) => {
-    const samples: Sample[] = [];
-    for (let i = 0; i < repeat; i++) samples.push(await sweepOnce([...base, '--redis', url, '--queue', 'bench']));
-    return samples;
-  });
+  const rows = [row('1 worker', 1, one, trainings), row(`${cores} workers (one per core)`, cores, all, trainings)];
+  const queued = !redis
+    ? null
+    : await withRedis(async (url) => {
+        const samples: Sample[] = [];
+        for (let i = 0; i < repeat; i++) samples.push(await sweepOnce([...base, '--redis', url, '--queue', 'bench'], trainings));
+        return samples;
+      });
   if (queued) {
     for (const s of queued) sameMetrics(one[0].runs, s.runs, 'Redis');
-    rows.push(row('Redis, 2 local workers', 2, queued));
+    rows.push(row('Redis, 2 local workers', 2, queued, trainings));
   }
-  return { rows, ratio: rows[1].median / rows[0].median };
+  return { trainings, rows, ratio: rows[1].median / rows[0].median };
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
@@ -170,21 +202,25 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       epochs: { type: 'string' },
       repeat: { type: 'string' },
       param: { type: 'string', multiple: true },
+      grid: { type: 'string' },
+      local: { type: 'boolean' },
       json: { type: 'boolean' },
     },
   });
-  const epochs = Number(values.epochs ?? 30);
+  const grid = (values.grid ?? 'cancer') as GridName;
+  if (!(grid in GRIDS)) throw new Error(`--grid must be one of ${Object.keys(GRIDS).join(', ')}, got "${grid}"`);
+  const epochs = Number(values.epochs ?? (grid === 'digits' ? 60 : 30));
   const repeat = Number(values.repeat ?? 3);
   const load = loadavg()[0];
-  const { rows, ratio } = await benchSweep(epochs, repeat, values.param ?? []);
+  const { trainings, rows, ratio } = await benchSweep(epochs, repeat, values.param ?? [], grid, !values.local);
   const machine = `${cpus()[0]?.model ?? 'unknown CPU'}, ${availableParallelism()} cores, load average ${load.toFixed(1)} -> ${loadavg()[0].toFixed(1)}`;
   if (values.json) {
     process.stdout.write(
-      JSON.stringify({ bench: 'sweep', machine, trainings: TRAININGS, epochs, params: values.param ?? [], repeat, rows, ratio }) + '\n',
+      JSON.stringify({ bench: 'sweep', machine, grid, trainings, epochs, params: values.param ?? [], repeat, rows, ratio }) + '\n',
     );
   } else {
     process.stdout.write(
-      `native-mlp sweep of ${TRAININGS} trainings (breast-cancer, ${epochs} epochs${values.param ? `, ${values.param.join(' ')}` : ''}), median of ${repeat}, on ${machine}\n`,
+      `native-mlp sweep of ${trainings} trainings (${grid} grid, ${epochs} epochs${values.param ? `, ${values.param.join(' ')}` : ''}), median of ${repeat}, on ${machine}\n`,
     );
     for (const r of rows) {
       const each = r.seconds.map((s, i) => `${s.toFixed(2)}/${r.cpuSeconds[i].toFixed(2)}`).join(' ');
@@ -195,6 +231,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     process.stdout.write(
       `scaling: ${rows[1].workers} workers take ${ratio.toFixed(2)}x the time of 1 worker (target: at most 0.6 on 2 cores)\n`,
     );
-    if (rows.length < 3) process.stdout.write('Redis row skipped: needs redis-server and npm install bullmq ioredis\n');
+    if (rows.length < 3 && !values.local) process.stdout.write('Redis row skipped: needs redis-server and npm install bullmq ioredis\n');
   }
 }

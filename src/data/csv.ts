@@ -205,9 +205,7 @@ export async function readCsv(file: string, opts: CsvReadOptions = {}): Promise<
       }
       const row = lines.length;
       lines.push(info.lines);
-      const names = header;
-      for (let c = 0; c < cols.length; c++)
-        addCell(cols[c], record[c], row, decimal, missing, () => `${file}: line ${info.lines}, column "${names[c]}"`);
+      for (let c = 0; c < cols.length; c++) addCell(cols[c], record[c], row, decimal, missing, file, info.lines, header[c]);
     }
   } catch (e) {
     parser.destroy();
@@ -231,13 +229,16 @@ export async function readCsv(file: string, opts: CsvReadOptions = {}): Promise<
   return { file, header, columns, count, lines: Uint32Array.from(lines), delimiter, decimal, missing };
 }
 
+/** Adds `cell` (row `row`, on `line` of `file`, in column `name`: for messages) to its column. */
 function addCell(
   b: ColumnBuilder,
   cell: string,
   row: number,
   decimal: DecimalMark,
   missing: ReadonlySet<string>,
-  where: () => string,
+  file: string,
+  line: number,
+  name: string,
 ): void {
   if (isMissing(cell, missing)) {
     b.missing++;
@@ -249,7 +250,9 @@ function addCell(
   if (Number.isNaN(v)) {
     // Bytes that are not UTF-8 decode to U+FFFD: different labels or categories would merge into one.
     if (cell.includes('\uFFFD'))
-      throw new DataError(`${where()}: ${showCell(cell)} is not valid UTF-8 text; save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)`);
+      throw new DataError(
+        `${file}: line ${line}, column "${name}": ${showCell(cell)} is not valid UTF-8 text; save the file as UTF-8 (e.g. iconv -f latin1 -t utf-8)`,
+      );
     if (b.firstText < 0) {
       b.firstText = row;
       // From now on the column keeps its texts; the numbers before are written back in decimal.
@@ -258,7 +261,9 @@ function addCell(
     if (decimal === '.' && LOOKS_DECIMAL_COMMA.test(cell) && b.commaNumbers++ === 0) b.firstComma = row;
   } else {
     if (!fitsF32(v))
-      throw new DataError(`${where()}: ${showCell(cell)} is beyond the float32 range (about 3.4e38) the network computes in`);
+      throw new DataError(
+        `${file}: line ${line}, column "${name}": ${showCell(cell)} is beyond the float32 range (about 3.4e38) the network computes in`,
+      );
     b.numeric++;
   }
   b.numbers.push(v);

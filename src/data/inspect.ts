@@ -4,7 +4,7 @@
  * classes with counts, or its range. `native-mlp inspect` prints it; `train --json` puts it in
  * the start event.
  */
-import { type Cell, categoryKey, parseDecimal } from './cells.js';
+import { categoryKey, type DecimalMark, parseDecimal } from './cells.js';
 import { columnCell, type RawTable } from './csv.js';
 import { encodedNames, featureCount, type Pipeline } from './pipeline.js';
 import type { ColumnType, SchemaColumn } from './schema.js';
@@ -28,6 +28,51 @@ export interface ColumnSummary {
   classes?: { name: string; rows: number }[];
 }
 
+interface CellStats {
+  missing: number;
+  /** Each distinct present value (its categoryKey) and its rows. */
+  keys: Map<string, number>;
+  /** The range of the values that read as numbers. */
+  min: number;
+  max: number;
+}
+
+/** A column of numbers and missing cells: counted as numbers, sorted (a table's usual column; no text per cell). */
+function numberStats(numbers: Float64Array, index: readonly number[]): CellStats {
+  const present = new Float64Array(index.length);
+  let n = 0;
+  for (const r of index) if (!Number.isNaN(numbers[r])) present[n++] = numbers[r];
+  const sorted = present.subarray(0, n).sort();
+  const keys = new Map<string, number>();
+  for (let i = 0; i < n;) {
+    let j = i + 1;
+    while (j < n && sorted[j] === sorted[i]) j++; // -0 and 0 are one value, as String() names them alike
+    keys.set(categoryKey(sorted[i]), j - i);
+    i = j;
+  }
+  return { missing: index.length - n, keys, min: n ? sorted[0] : Infinity, max: n ? sorted[n - 1] : -Infinity };
+}
+
+function textStats(texts: readonly (string | null)[], index: readonly number[], decimal: DecimalMark): CellStats {
+  const keys = new Map<string, number>();
+  let missing = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const r of index) {
+    const c = texts[r];
+    if (c === null || c === undefined) {
+      missing++;
+      continue;
+    }
+    const k = categoryKey(c, decimal);
+    keys.set(k, (keys.get(k) ?? 0) + 1);
+    const v = parseDecimal(c, decimal);
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { missing, keys, min, max };
+}
+
 /** The summary of every column of `table` over `rows` (default all), with the fitted pipeline's features. */
 export function describeColumns(table: RawTable, schema: readonly SchemaColumn[], p: Pipeline, rows?: readonly number[]): ColumnSummary[] {
   const index = rows ?? Array.from({ length: table.count }, (_, i) => i);
@@ -40,22 +85,19 @@ export function describeColumns(table: RawTable, schema: readonly SchemaColumn[]
   }
   return schema.map((s, ci) => {
     const col = table.columns[ci];
-    const cells: Cell[] = index.map((r) => columnCell(col, r));
-    const present = cells.filter((c) => c !== null && c !== undefined) as (string | number)[];
-    const keys = new Map<string, number>();
-    for (const c of present) {
-      const k = categoryKey(c, table.decimal);
-      keys.set(k, (keys.get(k) ?? 0) + 1);
-    }
-    const out: ColumnSummary = { column: s.name, type: s.type, missing: cells.length - present.length, distinct: keys.size, features: 0 };
+    const { missing, keys, min, max } = col.texts ? textStats(col.texts, index, table.decimal) : numberStats(col.numbers, index);
+    const out: ColumnSummary = { column: s.name, type: s.type, missing, distinct: keys.size, features: 0 };
     const isNumber = s.type === 'numeric' || s.type === 'boolean' || (s.type === 'target' && p.target.task === 'regress');
-    if (isNumber && s.type !== 'boolean' && present.length) {
-      const v = present.map((c) => (typeof c === 'number' ? c : parseDecimal(c, table.decimal))).filter((x) => !Number.isNaN(x));
-      out.min = v.reduce((a, b) => Math.min(a, b), Infinity);
-      out.max = v.reduce((a, b) => Math.max(a, b), -Infinity);
+    if (isNumber && s.type !== 'boolean' && missing < index.length) {
+      out.min = min;
+      out.max = max;
     }
-    if (s.type === 'date' && present.length) {
-      const sorted = present.map(String).sort();
+    if (s.type === 'date' && missing < index.length) {
+      const sorted = index
+        .map((r) => columnCell(col, r))
+        .filter((c) => c !== null && c !== undefined)
+        .map(String)
+        .sort();
       out.min = sorted[0];
       out.max = sorted[sorted.length - 1];
     }

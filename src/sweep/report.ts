@@ -11,7 +11,7 @@ import type { RunDir } from './run-dir.js';
 /** Writes dir/report.html and returns its path, or warns and returns null. */
 export async function writeSweepReport(dir: RunDir, runs: RunLine[], metric: string, warn: (m: string) => void): Promise<string | null> {
   try {
-    // Loaded when the sweep ends: the report's modules stay off the start-up of every sweep.
+    // Imported here, off every sweep's start-up; its packages are already loading (runPlan starts them with the trainings).
     const { compareReportHtml } = await import('../report/index.js');
     // The report takes runs as runs.jsonl lines read back (open records); these are those lines.
     const html = await compareReportHtml(runs as unknown as ComparedRun[], { metric });

@@ -23,6 +23,7 @@ import { dataLocation, isUrl, loadSweepData } from './source.js';
 import { DEFAULT_MAX_RUNS, gridSettings, parseParam, randomSettings, runConfig, type Settings } from './space.js';
 import { epochsFile, type UnitJob, type UnitResult, unitName } from './unit.js';
 import { writeSweepReport } from './report.js';
+import { loadReportLibs } from '../report/libs.js';
 
 export interface SweepOptions {
   /** The folder the sweep writes (runs.jsonl, models, best.safetensors, report.html). */
@@ -280,6 +281,9 @@ async function runPlan(
   if (o.signal?.aborted) stopAll();
   o.signal?.addEventListener('abort', stopAll, { once: true });
   const modelOf = (run: number) => dir.path('models', `${unitName({ run })}.safetensors`);
+  // The report's packages load while the trainings run (a missing one is warned of when writing),
+  // not on the sweep's serial end: the waiting main thread's work shares the cores with them.
+  if (o.report !== false) loadReportLibs().catch(() => {});
   try {
     await Promise.all(
       todo.map(async ({ run, s }) => {

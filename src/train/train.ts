@@ -12,9 +12,10 @@
  * the event loop a turn every few milliseconds, so timers, AbortSignal.timeout and SIGINT work.
  */
 import type { Backend } from '../backend/contract.js';
-import { type DataSet, DataError } from '../data/dataset.js';
+import { type DataSet, DataError, type Rows } from '../data/dataset.js';
 import { initMlp } from '../nn/init.js';
-import { backward, forward, Mlp, onBackend, onBackendMemory, Workspace } from '../nn/mlp.js';
+import { backward, forward, type GradientTarget, Mlp, onBackend, onBackendMemory, Workspace } from '../nn/mlp.js';
+import type { Targets } from '../nn/loss.js';
 import { type InputMode, sparseInputFor } from '../nn/sparse-input.js';
 import { Optimizer } from '../optim/optimizer.js';
 import { addAlphaPenalty } from '../optim/alpha.js';
@@ -234,6 +235,7 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   const order = ahead ? ahead.order : new Uint32Array(set.count);
   const evalImages = Math.min(c.evalImages, set.count);
   const batches = Math.ceil(set.count / batch);
+  const step: StepContext = { be, c, set, net, ws, optimizer, labels, batch, batches, order, ahead, batchW, trainW };
   if (resumed && resumed.batch >= batches)
     fail(`${resumeSource} is at batch ${resumed.batch} of an epoch of ${batches} batches; it was not written for this data and batch size`);
   let stopped = false;
@@ -285,33 +287,11 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
         checkpointAt(epoch - 1, bi, lossSum, rngAtStart);
         return interrupted(why, epoch, bi);
       }
-      const start = bi * batch;
-      const rows = Math.min(batch, set.count - start);
-      const x = ahead?.take(start, rows, labels as Uint32Array);
-      if (!ahead) gatherBatch(be, ws.X, labels, set, order, start, rows);
-      if (batchW) gatherWeights(batchW, trainW!, order, start, rows);
-      // The next batch of this epoch is gathered while the rest of the step runs.
-      const next = start + batch;
-      // Dropout's masks follow the step's position in the run (nn/dropout.ts), so a resumed run draws the same.
-      const drop = c.dropout > 0 ? { p: c.dropout, seed: c.seed, step: (epoch - 1) * batches + bi } : undefined;
-      forward(
-        be,
-        net,
-        ws,
-        rows,
-        x,
-        ahead && bi + 1 < batches ? () => ahead.begin(next, Math.min(batch, set.count - next)) : undefined,
-        drop,
-      );
-      let loss = backward(be, net, ws, labels, rows, target, x, batchW, drop);
-      // alpha is scaled by the batch's rows, or its summed weight (a batch weighing 0 adds nothing).
-      const norm = batchW ? totalWeight(batchW.subarray(0, rows), 0) : rows;
-      if (c.alpha > 0 && norm > 0) loss += addAlphaPenalty(be, net, ws.grads, c.alpha, norm); // summed over the batch's rows
-      if (target) optimizer.countFoldedStep();
-      else optimizer.update(be, net.params, ws.grads.params, lr);
+      const loss = trainStep(step, epoch, bi, lr, target);
       if (!Number.isFinite(loss) && !c.allowNonFinite) throw new NonFiniteLossError(epoch, bi + 1, lr);
       lossSum += loss;
-      if (options.onBatch?.({ epoch, batch: bi + 1, batches, rows: start + rows, images: start + rows }) === false) stopped = true;
+      const seen = Math.min((bi + 1) * batch, set.count);
+      if (options.onBatch?.({ epoch, batch: bi + 1, batches, rows: seen, images: seen }) === false) stopped = true;
       yield;
     }
     ahead?.restore();
@@ -348,6 +328,49 @@ function* session(be: Backend, data: DataSet, partial: Partial<TrainConfig>, opt
   const tested = testEvent(be, net, data, ws, testW);
   emit(tested);
   return { net: done(), epochs, stop, test: tested, aborted: false, config: c };
+}
+
+/** What every minibatch step of a run reads: fixed for the run. */
+interface StepContext {
+  be: Backend;
+  c: ResolvedConfig;
+  set: Rows;
+  net: Mlp;
+  ws: Workspace;
+  optimizer: Optimizer;
+  labels: Targets;
+  batch: number;
+  batches: number;
+  order: Uint32Array;
+  ahead: AheadBatches | undefined;
+  batchW: Float32Array | undefined;
+  trainW: Float32Array | undefined;
+}
+
+/**
+ * Minibatch `bi` of an epoch: gathered, forward, backward (the SGD update folded in when `target`
+ * says so), alpha's penalty, the optimizer's update; returns the batch's summed loss. A function
+ * of its own, apart from the session generator, so the optimising compiler works on the step alone.
+ */
+function trainStep(s: StepContext, epoch: number, bi: number, lr: number, target: GradientTarget | undefined): number {
+  const { be, c, set, net, ws, optimizer, labels, batch, batches, order, ahead, batchW, trainW } = s;
+  const start = bi * batch;
+  const rows = Math.min(batch, set.count - start);
+  const x = ahead?.take(start, rows, labels as Uint32Array);
+  if (!ahead) gatherBatch(be, ws.X, labels, set, order, start, rows);
+  if (batchW) gatherWeights(batchW, trainW!, order, start, rows);
+  // The next batch of this epoch is gathered while the rest of the step runs.
+  const next = start + batch;
+  // Dropout's masks follow the step's position in the run (nn/dropout.ts), so a resumed run draws the same.
+  const drop = c.dropout > 0 ? { p: c.dropout, seed: c.seed, step: (epoch - 1) * batches + bi } : undefined;
+  forward(be, net, ws, rows, x, ahead && bi + 1 < batches ? () => ahead.begin(next, Math.min(batch, set.count - next)) : undefined, drop);
+  let loss = backward(be, net, ws, labels, rows, target, x, batchW, drop);
+  // alpha is scaled by the batch's rows, or its summed weight (a batch weighing 0 adds nothing).
+  const norm = batchW ? totalWeight(batchW.subarray(0, rows), 0) : rows;
+  if (c.alpha > 0 && norm > 0) loss += addAlphaPenalty(be, net, ws.grads, c.alpha, norm); // summed over the batch's rows
+  if (target) optimizer.countFoldedStep();
+  else optimizer.update(be, net.params, ws.grads.params, lr);
+  return loss;
 }
 
 function fail(msg: string): never {
