@@ -288,9 +288,9 @@ describe('native-mlp sweep', () => {
         '--param',
         'lr=0.01,0.02,0.03,0.04',
         '--param',
-        'epochs=30',
+        'epochs=60',
         '--param',
-        'batch=2',
+        'batch=1',
         '--param',
         'early-stopping=1000',
         '--workers',
@@ -306,6 +306,8 @@ describe('native-mlp sweep', () => {
     child.stdout!.on('data', (d) => (stdout += d));
     child.stderr!.on('data', (d) => (stderr += d));
     // A local training checkpoints when stopped (not every epoch): interrupt once it has a few epochs.
+    // Its epochs reach stdout in batches (every 100 ms), so a run must train far longer than that
+    // and the stop's latency after the SIGINT, or it can end before the stop: 60 epochs of batch 1.
     await new Promise<void>((resolve) => {
       const t = setInterval(() => {
         if ((stdout.match(/"event":"epoch","run":0,/g) ?? []).length > 3) {
@@ -324,7 +326,7 @@ describe('native-mlp sweep', () => {
     expect(r.status, r.stderr).toBe(0);
     const lines = runs(out);
     expect(lines.map((l) => l.run).sort()).toEqual([0, 1, 2, 3]);
-    for (const l of lines) expect(l.epochs.map((e) => e.epoch)).toEqual([...Array(30).keys()].map((i) => i + 1));
+    for (const l of lines) expect(l.epochs.map((e) => e.epoch)).toEqual([...Array(60).keys()].map((i) => i + 1));
     // The interrupted run ends as a run never interrupted does.
     const ref = join(dir, 'resume-ref');
     const r2 = cli([
@@ -336,9 +338,9 @@ describe('native-mlp sweep', () => {
       '--param',
       'lr=0.01',
       '--param',
-      'epochs=30',
+      'epochs=60',
       '--param',
-      'batch=2',
+      'batch=1',
       '--param',
       'early-stopping=1000',
       '--out',
