@@ -12,19 +12,12 @@ import { expect, it } from 'vitest';
 import { forEachBackend } from './helpers/backends.js';
 import { randomF32 } from './helpers/random.js';
 import type { Backend } from '../src/backend/contract.js';
+import type { SgemmCase } from './helpers/sgemm-cases.js';
 
 const WIDE = 32;
 
-interface Narrow {
-  ta: boolean;
-  tb: boolean;
-  m: number;
-  n: number;
-  k: number;
-  alpha: number;
-  beta: number;
-  pad: number;
-}
+/** An sgemm case whose A and B rows are both padded by `pad`. */
+type Narrow = Omit<SgemmCase, 'padA' | 'padB'> & { pad: number };
 
 /** The first index where the narrow product differs from the wide one's first n columns, or null. */
 function narrowAgainstWide(be: Backend, cs: Narrow, seed: number): string | null {
