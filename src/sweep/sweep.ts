@@ -281,8 +281,8 @@ async function runPlan(
   if (o.signal?.aborted) stopAll();
   o.signal?.addEventListener('abort', stopAll, { once: true });
   const modelOf = (run: number) => dir.path('models', `${unitName({ run })}.safetensors`);
-  // The report's packages load while the trainings run (a missing one is warned of when writing),
-  // not on the sweep's serial end: the waiting main thread's work shares the cores with them.
+  // The report's packages load now, on the main thread that only waits for the trainings, rather
+  // than after the runs on the sweep's serial end (a missing one is warned of when writing).
   if (o.report !== false) loadReportLibs().catch(() => {});
   try {
     await Promise.all(
