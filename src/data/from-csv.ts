@@ -11,7 +11,7 @@ import { type ColumnSummary, describeColumns } from './inspect.js';
 import { encodeRows, encodedNames, fitPipeline, type Impute, tableRows, unseenWarnings } from './pipeline.js';
 import { inferSchema, type SchemaOptions } from './schema.js';
 import { checkSplitWeights, sampleWeightsOf } from './sample-weights.js';
-import { splitIndices } from './split.js';
+import { tableSplits } from './split.js';
 import { className, labelsOf, rowsWithTarget, targetValues } from './targets.js';
 import { type DataWarning, tableWarnings } from './warnings.js';
 
@@ -79,23 +79,17 @@ export async function loadCsvDataSet(file: string, o: CsvDataOptions): Promise<D
     labels = labelsOf(table, targets[0], keep, classNames);
   } else values = targetValues(table, targets, keep);
   const classes = classNames ? classNames.length : targets.length;
-  // Which kept rows train and which test (positions in `keep`).
-  let trainPos: number[] = keep.map((_, k) => k);
-  let testPos: number[] = [];
-  if (!testTable) {
-    const s = splitIndices(keep.length, o.testFraction ?? DEFAULT_TEST_FRACTION, o.seed ?? 0, labels && classes, labels, 'test fraction');
-    trainPos = s.kept;
-    testPos = s.held;
-  }
-  // Validation rows are drawn here, before fitting, so fills and categories come from the training
-  // rows alone; the draw is withValidation's (same seed, same stratification, same order).
-  let validPos: number[] | undefined;
-  if (o.validation !== undefined) {
-    const trainLabels = labels && Uint32Array.from(trainPos, (k) => labels![k]);
-    const v = splitIndices(trainPos.length, o.validation, o.seed ?? 0, trainLabels && classes, trainLabels, 'validation');
-    validPos = v.held.map((i) => trainPos[i]);
-    trainPos = v.kept.map((i) => trainPos[i]);
-  }
+  // Which kept rows train, test and validate (positions in `keep`). Validation rows are drawn
+  // here, before fitting, so fills and categories come from the training rows alone; the draw is
+  // withValidation's (same seed, same stratification, same order).
+  const { trainPos, testPos, validPos } = tableSplits(
+    keep.length,
+    testTable ? undefined : (o.testFraction ?? DEFAULT_TEST_FRACTION),
+    o.validation,
+    o.seed ?? 0,
+    labels,
+    classes,
+  );
   const trainRows = trainPos.map((k) => keep[k]);
   const pipeline = fitPipeline(tableRows(table, trainRows), schema, task, [...table.missing], o);
   const width = encodedNames(pipeline).length;

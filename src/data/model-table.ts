@@ -10,7 +10,7 @@ import { type DataSet, DataError, type Rows, checkDataSet } from './dataset.js';
 import { DEFAULT_TEST_FRACTION } from './from-csv.js';
 import { type ModelReadOptions, type ModelShape, modelInputs, pipelineOf, readCsvForModel, subsetTable } from './model-rows.js';
 import { encodedNames } from './pipeline.js';
-import { splitIndices } from './split.js';
+import { tableSplits } from './split.js';
 import { applyColumns } from './standardize.js';
 import { labelsOf, rowsWithTarget, targetValues } from './targets.js';
 import type { DataWarning } from './warnings.js';
@@ -77,20 +77,14 @@ export async function loadCsvForModel(file: string, m: ModelShape, o: ModelTable
   // Labels first: a class the model does not know is refused before any split.
   const labels = task === 'classify' ? labelsOf(table, targets[0], keep, classNames!) : undefined;
   const classes = task === 'classify' ? classNames!.length : m.outputs;
-  let trainPos = keep.map((_, k) => k);
-  let testPos: number[] = [];
-  if (!testTable) {
-    const s = splitIndices(keep.length, o.testFraction ?? DEFAULT_TEST_FRACTION, o.seed ?? 0, labels && classes, labels, 'test fraction');
-    trainPos = s.kept;
-    testPos = s.held;
-  }
-  let validPos: number[] | undefined;
-  if (o.validation !== undefined && o.validation > 0) {
-    const trainLabels = labels && Uint32Array.from(trainPos, (k) => labels[k]);
-    const v = splitIndices(trainPos.length, o.validation, o.seed ?? 0, trainLabels && classes, trainLabels, 'validation');
-    validPos = v.held.map((i) => trainPos[i]);
-    trainPos = v.kept.map((i) => trainPos[i]);
-  }
+  const { trainPos, testPos, validPos } = tableSplits(
+    keep.length,
+    testTable ? undefined : (o.testFraction ?? DEFAULT_TEST_FRACTION),
+    o.validation !== undefined && o.validation > 0 ? o.validation : undefined,
+    o.seed ?? 0,
+    labels,
+    classes,
+  );
   const at = (pos: number[]) => pos.map((k) => keep[k]);
   const train = rowsOf(table, at(trainPos));
   const test = testTable ? rowsOf(testTable, rowsWithTarget(testTable, targets)) : rowsOf(table, at(testPos));

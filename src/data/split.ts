@@ -71,3 +71,36 @@ export function withValidation(data: DataSet, fraction: number, seed: number): D
   const { kept, held } = splitRows(data.train, fraction, seed, data.task === 'classify' ? data.classes : undefined, 'validation');
   return { ...data, train: kept, validation: held };
 }
+
+/** Positions 0 .. count - 1 of a table's kept rows, split for training (tableSplits). */
+export interface TableSplits {
+  trainPos: number[];
+  testPos: number[];
+  validPos?: number[];
+}
+
+/**
+ * A table's kept rows split by position: first the test rows (testFraction of them; none when a
+ * test file gives them: undefined), then the validation rows out of the rest (none when
+ * `validation` is undefined), both seeded by `seed` and stratified by `labels` when given.
+ */
+export function tableSplits(
+  count: number,
+  testFraction: number | undefined,
+  validation: number | undefined,
+  seed: number,
+  labels?: Uint32Array,
+  classes?: number,
+): TableSplits {
+  let trainPos = Array.from({ length: count }, (_, k) => k);
+  let testPos: number[] = [];
+  if (testFraction !== undefined) {
+    const s = splitIndices(count, testFraction, seed, labels && classes, labels, 'test fraction');
+    trainPos = s.kept;
+    testPos = s.held;
+  }
+  if (validation === undefined) return { trainPos, testPos };
+  const trainLabels = labels && Uint32Array.from(trainPos, (k) => labels[k]);
+  const v = splitIndices(trainPos.length, validation, seed, trainLabels && classes, trainLabels, 'validation');
+  return { trainPos: v.kept.map((i) => trainPos[i]), testPos, validPos: v.held.map((i) => trainPos[i]) };
+}

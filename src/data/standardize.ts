@@ -67,14 +67,7 @@ export function standardize(data: DataSet, features = true): DataSet {
     p.targetMean = mean;
     p.targetStd = std;
   }
-  if (!p.featureMean && !p.targetMean) return data;
-  return {
-    ...data,
-    train: applyRows(data.train, p, data.classes),
-    validation: data.validation && applyRows(data.validation, p, data.classes),
-    test: applyRows(data.test, p, data.classes),
-    preprocessing: p,
-  };
+  return standardizeWith(data, p);
 }
 
 /** Every split transformed with statistics fitted before (a saved model's): nothing is refitted. */
