@@ -1,5 +1,6 @@
 #include "nn/activation.h"
 
+#include "nn/flush.h"
 #include "nn/fused.h"
 
 namespace nmlp {
@@ -86,17 +87,6 @@ double gelu_grad(double x) {
   if (x > 20) return 1;
   const double t = tanhd(kGeluC * (x + kGeluK * x * x * x));
   return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * kGeluC * (1 + 3 * kGeluK * x * x);
-}
-
-// A float32 result below the smallest normal float32 becomes a zero of its sign: what the native
-// calls' flush-to-zero mode does in hardware, written out so that WASM (which has no such mode)
-// and the TypeScript twin give the same bits.
-constexpr float kMinNormal = 1.17549435e-38f;
-inline float flushed(float r) {
-  if (!(r > -kMinNormal && r < kMinNormal)) return r;
-  std::uint32_t bits;
-  __builtin_memcpy(&bits, &r, sizeof bits);
-  return (bits >> 31) != 0 ? -0.0f : 0.0f;
 }
 
 // One loop per activation so each inner loop is branch-free on the kind.

@@ -1,5 +1,7 @@
 #include "nn/dropout.h"
 
+#include "nn/flush.h"
+
 namespace nmlp {
 namespace {
 
@@ -11,14 +13,6 @@ inline std::uint32_t fmix32(std::uint32_t h) {
   h *= 0xc2b2ae35u;
   h ^= h >> 16;
   return h;
-}
-
-constexpr float kMinNormal = 1.17549435e-38f;
-inline float flushed(float r) {
-  if (!(r > -kMinNormal && r < kMinNormal)) return r;
-  std::uint32_t bits;
-  __builtin_memcpy(&bits, &r, sizeof bits);
-  return (bits >> 31) != 0 ? -0.0f : 0.0f;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "nn/activation.h"
+#include "nn/flush.h"
 #include "nn/fused.h"
 
 namespace nmlp {
@@ -10,23 +11,14 @@ namespace {
 
 using i64 = std::int64_t;
 
-constexpr float kMinNormal = 1.17549435e-38f;
 constexpr double kTiny = 1e-30;
 // exp(z) is a float32 subnormal (stored as zero) below this, so expd's range is never left.
 constexpr float kExpFloor = -104.0f;
 
-// A value below the smallest normal float32 as a zero of its sign (the TypeScript twin's flush).
-inline float flush(float r) {
-  if (!(r > -kMinNormal && r < kMinNormal)) return r;
-  std::uint32_t bits;
-  __builtin_memcpy(&bits, &r, sizeof bits);
-  return (bits >> 31) != 0 ? -0.0f : 0.0f;
-}
-
 float weight_sum(const float* w, i64 rows) {
   double s = 0.0;
-  for (i64 i = 0; i < rows; ++i) s += static_cast<double>(flush(w[i]));
-  return flush(static_cast<float>(s));
+  for (i64 i = 0; i < rows; ++i) s += static_cast<double>(flushed(w[i]));
+  return flushed(static_cast<float>(s));
 }
 
 }  // namespace
@@ -40,24 +32,24 @@ double softmax_xent_grad_weighted(float* du, const float* logits, const std::uin
     float* d = du + i * cols;
     float mx = -INFINITY;
     for (i64 j = 0; j < cols; ++j) {
-      const float v = flush(x[j]);
+      const float v = flushed(x[j]);
       if (v > mx) mx = v;
     }
     for (i64 j = 0; j < cols; ++j) {
-      const float z = flush(flush(x[j]) - mx);
-      d[j] = z != z ? z : z < kExpFloor ? 0.0f : flush(static_cast<float>(expd(z)));
+      const float z = flushed(flushed(x[j]) - mx);
+      d[j] = z != z ? z : z < kExpFloor ? 0.0f : flushed(static_cast<float>(expd(z)));
     }
     const float sum = pairwise_sum(d, cols);
-    const float w = flush(weights[i]);
+    const float w = flushed(weights[i]);
     const i64 label = labels[i];
     for (i64 j = 0; j < cols; ++j) {
-      const float p = flush(d[j] / sum);
+      const float p = flushed(d[j] / sum);
       if (j == label) {
         const double pd = static_cast<double>(p);
         loss += static_cast<double>(w) * -std::log(pd > kTiny || pd != pd ? pd : kTiny);
       }
       const float g = p - (j == label ? 1.0f : 0.0f);
-      d[j] = s > 0.0f ? flush(flush(g * w) / s) : 0.0f;
+      d[j] = s > 0.0f ? flushed(flushed(g * w) / s) : 0.0f;
     }
   }
   return loss;
@@ -68,13 +60,13 @@ double mse_grad_weighted(float* du, const float* pred, const float* target, cons
   const float s = weight_sum(weights, rows);
   double loss = 0.0;
   for (i64 i = 0; i < rows; ++i) {
-    const float w = flush(weights[i]);
+    const float w = flushed(weights[i]);
     for (i64 j = 0; j < cols; ++j) {
       const i64 k = i * cols + j;
-      const float d = flush(flush(pred[k]) - flush(target[k]));
+      const float d = flushed(flushed(pred[k]) - flushed(target[k]));
       const double dd = static_cast<double>(d);
       loss += static_cast<double>(w) * (0.5 * dd * dd);
-      du[k] = s > 0.0f ? flush(flush(d * w) / s) : 0.0f;
+      du[k] = s > 0.0f ? flushed(flushed(d * w) / s) : 0.0f;
     }
   }
   return loss;
