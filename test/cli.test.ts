@@ -41,6 +41,7 @@ describe('native-mlp CLI', () => {
     [['train', '--task', 'multilabel', '--target', 'a,b'], /--task multilabel is not supported: train one model per label/],
     [['train', '--frobnicate'], /Unknown option '--frobnicate'/],
     [['fly'], /unknown command "fly"/],
+    [['constructor'], /unknown command "constructor"/], // a name every object has is still not a command
   ];
   for (const [args, message] of bad) {
     it(`rejects ${args.join(' ')} with one line and exit code 2`, () => {

@@ -1,10 +1,7 @@
 #!/usr/bin/env node
 /** The native-mlp command: dispatches, and maps user errors to one line and exit code 2. */
 import { readFileSync } from 'node:fs';
-import { benchCommand, evalCommand, infoCommand, inspectCommand, predictCommand, reportCommand, trainCommand } from './commands.js';
-import { exportCommand, serveCommand } from './export-serve.js';
 import { helpText } from './help.js';
-import { sweepCommand, workerCommand } from './sweep-command.js';
 import { UserError } from '../errors.js';
 import { escapeText } from './print.js';
 
@@ -20,19 +17,27 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-/** A command may return its exit code (train: 130/143 after SIGINT/SIGTERM); otherwise 0. */
-const COMMANDS: Record<string, (argv: string[]) => void | number | Promise<void | number>> = {
-  train: trainCommand,
-  eval: evalCommand,
-  predict: predictCommand,
-  inspect: inspectCommand,
-  info: infoCommand,
-  bench: benchCommand,
-  report: reportCommand,
-  export: exportCommand,
-  serve: serveCommand,
-  sweep: sweepCommand,
-  worker: workerCommand,
+type Command = (argv: string[]) => void | number | Promise<void | number>;
+const commands = () => import('./commands.js');
+const exportServe = () => import('./export-serve.js');
+const sweeps = () => import('./sweep-command.js');
+
+/**
+ * A command may return its exit code (train: 130/143 after SIGINT/SIGTERM); otherwise 0. Each
+ * loads its own modules when it runs, so a command does not start by compiling all the others.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  train: async () => (await commands()).trainCommand,
+  eval: async () => (await commands()).evalCommand,
+  predict: async () => (await commands()).predictCommand,
+  inspect: async () => (await commands()).inspectCommand,
+  info: async () => (await commands()).infoCommand,
+  bench: async () => (await commands()).benchCommand,
+  report: async () => (await commands()).reportCommand,
+  export: async () => (await exportServe()).exportCommand,
+  serve: async () => (await exportServe()).serveCommand,
+  sweep: async () => (await sweeps()).sweepCommand,
+  worker: async () => (await sweeps()).workerCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -47,12 +52,12 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   try {
-    const run = COMMANDS[command];
-    if (!run) {
+    const load = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+    if (!load) {
       process.stderr.write(`native-mlp: unknown command "${command}"; see native-mlp --help\n`);
       return 2;
     }
-    const code = await run(rest);
+    const code = await (await load())(rest);
     return typeof code === 'number' ? code : 0;
   } catch (e) {
     if (e instanceof UserError) {
