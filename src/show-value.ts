@@ -23,3 +23,11 @@ export function showValue(v: unknown): string {
   }
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN - 3)}...` : text;
 }
+
+/**
+ * n rounded to an integer with its thousands grouped (1,234,567), as en-US writes it, without
+ * Intl: its number formatter loads locale data on first use, a visible pause for one number.
+ */
+export function groupedInteger(n: number): string {
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}

@@ -1,6 +1,7 @@
 /** The training progress line fits any terminal width and redraws in place. */
 import { describe, expect, it } from 'vitest';
 import { clock, progressLine, ProgressBar } from '../src/cli/print.js';
+import { groupedInteger } from '../src/show-value.js';
 
 describe('progress bar', () => {
   const p = { epoch: 3, batch: 200, batches: 469, rows: 25600, images: 25600 };
@@ -28,5 +29,13 @@ describe('progress bar', () => {
 
   it('formats clock times', () => {
     expect([0, 59.4, 61, 3600 + 62].map(clock)).toEqual(['0:00', '0:59', '1:01', '1:01:02']);
+  });
+});
+
+describe('groupedInteger', () => {
+  it('groups thousands as en-US does, for integers and rounded fractions of either sign', () => {
+    const values = [0, 7, 999, 1000, -1000, 999.5, 12345.6, -1234567, 2 ** 31, 1e15, Number.MAX_SAFE_INTEGER];
+    for (let d = 1; d <= 15; d++) values.push(Math.floor(10 ** d * 0.123456789), -Math.floor(10 ** d * 0.987654321));
+    for (const v of values) expect(groupedInteger(v), String(v)).toBe(Math.round(v).toLocaleString('en-US'));
   });
 });

@@ -1,6 +1,7 @@
 /** Human and JSON Lines output of training events, and the progress bar. */
 import type { ClassPredictions, ValuePredictions } from '../infer/predict.js';
 import type { BatchProgress, TrainEvent } from '../train/train.js';
+import { groupedInteger } from '../show-value.js';
 
 export interface Out {
   write(s: string): unknown;
@@ -25,7 +26,6 @@ const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066
 const UNSAFE_OR_BACKSLASH = /[\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 const pad2 = (n: number) => String(n).padStart(2, '0');
-const grouped = (n: number) => Math.round(n).toLocaleString('en-US');
 
 /** One line per event, the notebook's wording first, measurements after. */
 export function formatEvent(e: TrainEvent): string {
@@ -52,7 +52,7 @@ export function formatEvent(e: TrainEvent): string {
         (e.validationAccuracy !== undefined ? ` accuracy ${e.validationAccuracy.toFixed(4)}` : '') +
         (e.validationRmse !== undefined ? ` RMSE ${fmt(e.validationRmse)}` : '') +
         (e.lr !== undefined ? `  lr ${Number(e.lr.toPrecision(4))}` : '') +
-        `  ${e.seconds.toFixed(2)} s  ${grouped(e.rowsPerSecond)} ${e.validationLoss !== undefined || e.trainAccuracy === undefined ? 'rows' : 'images'}/s`
+        `  ${e.seconds.toFixed(2)} s  ${groupedInteger(e.rowsPerSecond)} ${e.validationLoss !== undefined || e.trainAccuracy === undefined ? 'rows' : 'images'}/s`
       );
     case 'stop':
       if (e.bestEpoch === undefined && e.reason === 'early-stopping')

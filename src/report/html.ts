@@ -3,12 +3,13 @@
  * elsewhere. Everything here returns Html from markup.ts, so values are escaped by construction.
  */
 import { type Html, html, type Part, styleElement, styleHash } from './markup.js';
+import { groupedInteger } from '../show-value.js';
 
 /** A number as a person reads it: grouped integers, 2 decimals from 1 up, 4 below, 4 significant digits when tiny. */
 export function fmt(v: unknown): string {
   if (typeof v !== 'number') return Array.isArray(v) ? v.join(', ') : typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
   if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v) || Math.abs(v) >= 1000) return Math.round(v).toLocaleString('en-US');
+  if (Number.isInteger(v) || Math.abs(v) >= 1000) return groupedInteger(v);
   if (Math.abs(v) >= 1) return v.toFixed(2);
   if (Math.abs(v) >= 0.001) return v.toFixed(4);
   return String(Number(v.toPrecision(4)));
