@@ -1,6 +1,7 @@
 /** CSV files: csv-parse's edge cases, and every bad input named by file, line, column and value. */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { columnCell, readCsv, sortClassNames } from '../src/data/csv.js';
@@ -32,6 +33,25 @@ async function encoded(text: string, o: Partial<CsvDataOptions> = {}) {
 }
 
 describe('readCsv', () => {
+  it('reads a small plain file (parsed whole) as it reads the same text streamed (gzip)', async () => {
+    const text =
+      '\uFEFFa;"b\nc";label\r\n' +
+      Array.from({ length: 300 }, (_, i) => `${i % 7 === 0 ? 'NA' : (i * 0.37).toFixed(3)} ;"q""${i}\n";${i % 3 ? 'x' : 'y'}`).join(
+        '\r\n',
+      ) +
+      '\r\n\r\n';
+    const plain = await readCsv(file(text));
+    const gz = await readCsv(file(gzipSync(text), `g${n++}.csv.gz`));
+    expect(plain.count).toBe(300);
+    expect(plain.delimiter).toBe(';');
+    expect({ ...gz, file: plain.file }).toEqual(plain);
+    // A broken quote is reported alike, with the same line.
+    const broken = 'a,b\n1,2\n3,"4\n5,6\n';
+    const message = async (f: string) => (await readCsv(f).catch((e: Error) => e)).message.replace(f, 'FILE');
+    expect(await message(file(broken))).toBe(await message(file(gzipSync(broken), `g${n++}.csv.gz`)));
+    expect(await message(file(broken))).toMatch(/line/);
+  });
+
   it('reads quoted fields, a quoted header with a comma, CRLF line ends, a BOM and empty lines', async () => {
     const text = '\uFEFF"a, first",b,"label"\r\n"1.5", -2 ,"x, y"\r\n\r\n3e2,"4",z\r\n\r\n';
     const t = await readCsv(file(text));

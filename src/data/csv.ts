@@ -5,11 +5,12 @@
  * cell while the column holds only numbers and missing cells, its texts once it holds anything
  * else. What a column *means* (its type) is decided later, by the schema (schema.ts).
  */
-import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
+import { createReadStream, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { CsvError, parse } from 'csv-parse';
+import { parse as parseWhole } from 'csv-parse/sync';
 import { type Cell, type DecimalMark, fitsF32, isMissing, LOOKS_DECIMAL_COMMA, missingSet, parseDecimal, showCell } from './cells.js';
 import { DataError } from './dataset.js';
 
@@ -57,6 +58,12 @@ export interface RawTable {
 const MAX_RECORD_BYTES = 1 << 20;
 /** Bytes of the file's start that the delimiter is sniffed from. */
 const SNIFF_BYTES = 1 << 16;
+/**
+ * Plain files up to this size are read and parsed in one call, which takes less time than the
+ * same parse through a stream, and their records are few enough to hold at once; larger and
+ * gzip'd files stream.
+ */
+const WHOLE_FILE_BYTES = 1 << 22;
 export const DELIMITERS = [',', ';', '\t', '|'] as const;
 
 /** The default byte bound: a quarter of physical memory, capped at 4 GiB. */
@@ -132,22 +139,33 @@ export function sniffDelimiter(head: string, complete: boolean): string {
   return best;
 }
 
-/** The unpacked bytes of `file`, its first SNIFF_BYTES gathered ahead (for sniffing) and handed on. */
-async function openText(file: string): Promise<{ head: string; complete: boolean; stream: Readable }> {
+/**
+ * The unpacked bytes of `file`: the whole of a small plain file, or a stream with its first
+ * SNIFF_BYTES gathered ahead (for sniffing) and handed on; `head` is their text.
+ */
+async function openText(
+  file: string,
+  size: number,
+): Promise<{ head: string; complete: boolean } & ({ whole: Buffer; stream?: undefined } | { whole?: undefined; stream: Readable })> {
+  const gzip = isGzip(file);
+  if (!gzip && size <= WHOLE_FILE_BYTES) {
+    const whole = readFileSync(file);
+    return { head: whole.subarray(0, SNIFF_BYTES).toString('utf8'), complete: whole.length <= SNIFF_BYTES, whole };
+  }
   const raw = createReadStream(file);
-  const src: AsyncIterable<Buffer> = isGzip(file) ? raw.pipe(createGunzip()) : raw;
+  const src: AsyncIterable<Buffer> = gzip ? raw.pipe(createGunzip()) : raw;
   const it = src[Symbol.asyncIterator]();
   const head: Buffer[] = [];
-  let size = 0;
+  let read = 0;
   let complete = false;
-  while (size < SNIFF_BYTES) {
+  while (read < SNIFF_BYTES) {
     const r = await it.next();
     if (r.done) {
       complete = true;
       break;
     }
     head.push(r.value);
-    size += r.value.length;
+    read += r.value.length;
   }
   async function* all() {
     yield* head;
@@ -173,15 +191,17 @@ class F64Builder {
 /** A column while it is read: a RawColumn whose numbers still grow (its name comes from the header). */
 type ColumnBuilder = Omit<RawColumn, 'name' | 'numbers'> & { numbers: F64Builder };
 
-/** Reads a CSV file into raw columns, streaming; DataError naming file and line for anything wrong. */
+type Parsed = { record: string[]; info: { lines: number; bytes: number } };
+
+/** Reads a CSV file into raw columns (a large file streaming); DataError naming file and line for anything wrong. */
 export async function readCsv(file: string, opts: CsvReadOptions = {}): Promise<RawTable> {
   const maxBytes = opts.maxBytes ?? defaultMaxCsvBytes();
-  checkCsvFile(file, maxBytes);
+  const size = checkCsvFile(file, maxBytes);
   const decimal = opts.decimal ?? '.';
   const missing = missingSet(opts.na);
   let opened;
   try {
-    opened = await openText(file);
+    opened = await openText(file, size);
   } catch (e) {
     throw new DataError(
       `${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); is it a CSV file (or gzip'd CSV)?`,
@@ -189,26 +209,27 @@ export async function readCsv(file: string, opts: CsvReadOptions = {}): Promise<
   }
   const delimiter = opts.delimiter ?? sniffDelimiter(opened.head, opened.complete);
   if (delimiter === decimal) throw new DataError(`${file}: the delimiter and the decimal mark are both "${delimiter}"; pass --delimiter`);
-  const parser = opened.stream.pipe(
-    parse({ bom: true, delimiter, skip_empty_lines: true, trim: true, info: true, max_record_size: MAX_RECORD_BYTES }),
-  );
+  const options = { bom: true, delimiter, skip_empty_lines: true, trim: true, info: true, max_record_size: MAX_RECORD_BYTES };
   let header: string[] | undefined;
   let cols: ColumnBuilder[] = [];
   const lines: number[] = [];
-  try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number; bytes: number } }>) {
-      if (info.bytes > maxBytes) throw new DataError(`${file}: grew past the limit of ${mib(maxBytes)} while being read`);
-      if (!header) {
-        header = checkHeader(file, record);
-        cols = header.map(() => ({ numbers: new F64Builder(), missing: 0, numeric: 0, firstText: -1, commaNumbers: 0, firstComma: -1 }));
-        continue;
-      }
-      const row = lines.length;
-      lines.push(info.lines);
-      for (let c = 0; c < cols.length; c++) addCell(cols[c], record[c], row, decimal, missing, file, info.lines, header[c]);
+  const take = ({ record, info }: Parsed) => {
+    if (info.bytes > maxBytes) throw new DataError(`${file}: grew past the limit of ${mib(maxBytes)} while being read`);
+    if (!header) {
+      header = checkHeader(file, record);
+      cols = header.map(() => ({ numbers: new F64Builder(), missing: 0, numeric: 0, firstText: -1, commaNumbers: 0, firstComma: -1 }));
+      return;
     }
+    const row = lines.length;
+    lines.push(info.lines);
+    for (let c = 0; c < cols.length; c++) addCell(cols[c], record[c], row, decimal, missing, file, info.lines, header[c]);
+  };
+  const parser = opened.stream?.pipe(parse(options));
+  try {
+    if (opened.whole) for (const r of parseWhole(opened.whole, options) as unknown as Parsed[]) take(r);
+    else for await (const r of parser as AsyncIterable<Parsed>) take(r);
   } catch (e) {
-    parser.destroy();
+    parser?.destroy();
     if (e instanceof DataError) throw e;
     if (e instanceof CsvError) throw csvError(file, e, delimiter);
     throw new DataError(`${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
