@@ -212,6 +212,31 @@ describe('native-mlp sweep', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
   });
 
+  it('trains each run as `native-mlp train` with the same flags: what is not swept takes the table defaults', () => {
+    const out = join(dir, 'defaults');
+    const r = cli(['sweep', '--data', table, '--target', 'diagnosis', '--param', 'lr=0.01', '--param', 'epochs=4', '--out', out]);
+    expect(r.status, r.stderr).toBe(0);
+    const [run] = runs(out);
+    const t = cli(['train', '--data', table, '--target', 'diagnosis', '--lr', '0.01', '--epochs', '4', '--validation', '0.2', '--json']);
+    expect(t.status, t.stderr).toBe(0);
+    const events = t.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const start = events.find((e) => e.event === 'start')!;
+    expect([start.optimizer, start.batch, start.layers]).toEqual(['adam', 200, [30, 100, 2]]); // the table preset
+    const epochs = events.filter((e) => e.event === 'epoch');
+    expect(run.epochs.map((e) => [e.loss, e.validationLoss, e.validationAccuracy])).toEqual(
+      epochs.map((e) => [e.loss, e.validationLoss, e.validationAccuracy]),
+    );
+    // A sweep folder of the earlier format (its runs filled these settings otherwise) is not continued.
+    const plan = JSON.parse(readFileSync(join(out, 'sweep.json'), 'utf8')) as { version: number };
+    writeFileSync(join(out, 'sweep.json'), JSON.stringify({ ...plan, version: 1 }));
+    const old = cli(['sweep', '--resume', out]);
+    expect(old.status).toBe(2);
+    expect(old.stderr).toMatch(/format version 1, written by another native-mlp.*start a new sweep/);
+  });
+
   it('refuses a folder another sweep holds, and a folder that already holds a sweep', () => {
     const out = join(dir, 'locked');
     const r0 = cli(['sweep', '--data', table, '--target', 'diagnosis', '--param', 'lr=0.1', '--param', 'epochs=1', '--out', out]);

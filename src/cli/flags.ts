@@ -129,7 +129,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { name: 'allow-train', commands: ['serve'], help: 'enable POST /train: retrain on the model\'s recorded data, swap only when not worse' },
 
   { name: 'data', commands: ['sweep'], value: 'FILE.csv|URL', help: 'the table, read once and shared with the workers; with --redis a path every worker sees, or an http(s) URL (SHA-256 checked)' },
-  { name: 'param', commands: ['sweep'], value: 'NAME=VALUES', repeat: true, group: SWEEP, help: 'a train setting by flag or config name and its values: lr=0.001,0.01 (a grid), hidden=64-32 (two layers), lr=1e-4..1e-1:log (a range, with --trials)' },
+  { name: 'param', commands: ['sweep'], value: 'NAME=VALUES', repeat: true, group: SWEEP, help: 'a train setting by flag or config name and its values: lr=0.001,0.01 (a grid), hidden=64-32 (two layers), lr=1e-4..1e-1:log (a range, with --trials); settings no --param names take the table defaults, as in train' },
   { name: 'trials', commands: ['sweep'], value: 'N', group: SWEEP, help: 'random search: N seeded draws from the params (default: the full grid)' },
   { name: 'search-seed', commands: ['sweep'], value: 'N', default: '0', group: SWEEP, help: 'seed of the random search\'s draws' },
   { name: 'metric', commands: ['sweep'], value: 'M', default: 'validationLoss', group: SWEEP, help: 'what picks the best run: validationLoss | validationAccuracy | validationRmse' },

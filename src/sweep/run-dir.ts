@@ -15,6 +15,11 @@ import type { RunLine } from './results.js';
 import type { Settings } from './space.js';
 
 export const SWEEP_FORMAT = 'native-mlp-sweep';
+/**
+ * 2: a run's unswept settings are the table defaults `train` uses. Version 1's runs filled them
+ * with the notebook's epochs, batch, lr and hidden, so its runs cannot be continued alike.
+ */
+export const SWEEP_VERSION = 2;
 
 /** How to read the data, as every worker must read it. */
 export interface DataSpec {
@@ -32,7 +37,7 @@ export interface DataSpec {
 
 export interface SweepPlan {
   format: typeof SWEEP_FORMAT;
-  version: 1;
+  version: typeof SWEEP_VERSION;
   /** Names this sweep's queue jobs (unique per sweep). */
   id: string;
   data: DataSpec;
@@ -121,8 +126,13 @@ export class RunDir {
         `${this.planFile}: cannot read the sweep to resume (${(e as Error).message}); is ${this.dir} a sweep's --out folder?`,
       );
     }
-    if (plan?.format !== SWEEP_FORMAT || plan.version !== 1 || !Array.isArray(plan.settings) || typeof plan.data?.sha256 !== 'string') {
+    if (plan?.format !== SWEEP_FORMAT || !Array.isArray(plan.settings) || typeof plan.data?.sha256 !== 'string') {
       throw new SweepError(`${this.planFile}: not a native-mlp sweep (format ${JSON.stringify(plan?.format)})`);
+    }
+    if ((plan.version as number) !== SWEEP_VERSION) {
+      throw new SweepError(
+        `${this.planFile}: a sweep of format version ${JSON.stringify(plan.version)}, written by another native-mlp, whose runs train with other defaults (this one reads version ${SWEEP_VERSION}); start a new sweep with another --out`,
+      );
     }
     return plan;
   }

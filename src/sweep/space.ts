@@ -5,7 +5,7 @@
  * `trials` seeded draws. Names are the train flags' (weight-decay) or the config keys (weightDecay).
  */
 import { defaultRng } from '../rng/index.js';
-import { NOTEBOOK_CONFIG, resolveConfig, type TrainConfig } from '../train/config.js';
+import { resolveConfig, TABLE_CONFIG, TABLE_MAX_BATCH, type TrainConfig } from '../train/config.js';
 import { SweepError } from './errors.js';
 
 export type SettingValue = number | string | boolean | number[];
@@ -24,7 +24,7 @@ const INTEGER_KEYS = new Set(['epochs', 'batch', 'hidden', 'seed', 'warmup', 'st
 
 /** Every train setting by config key, with its default (the defaults say each one's type). */
 export function knownSettings(): Record<string, unknown> {
-  const { evalImages: _, ...known } = resolveConfig({ ...NOTEBOOK_CONFIG });
+  const { evalImages: _, ...known } = resolveConfig(runConfig({}));
   return known;
 }
 
@@ -151,7 +151,11 @@ export function randomSettings(params: readonly Param[], trials: number, seed: n
   return out;
 }
 
-/** The full TrainConfig of a run: fit's defaults for tables (no evaluation on training images), then its settings. */
+/**
+ * A run's settings over the defaults `native-mlp train` gives a table (a sweep's data is one), the
+ * batch at its largest: what its settings are checked and its size estimated with. The run itself
+ * gets only its settings, and fit() fills in the same defaults against the rows it trains on.
+ */
 export function runConfig(settings: Settings): TrainConfig {
-  return { ...NOTEBOOK_CONFIG, evalImages: 0, ...settings } as TrainConfig;
+  return { ...TABLE_CONFIG, batch: TABLE_MAX_BATCH, ...settings } as TrainConfig;
 }

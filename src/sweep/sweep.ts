@@ -11,14 +11,14 @@ import { availableParallelism } from 'node:os';
 import { relative } from 'node:path';
 import type { BackendChoice } from '../backend/select.js';
 import type { DataSet, Task } from '../data/dataset.js';
-import { checkConfig } from '../train/config.js';
+import { checkConfig, type TrainConfig } from '../train/config.js';
 import type { TableOptions } from '../data/from-csv.js';
 import type { EpochEvent } from '../train/events.js';
 import { fileSha256, UnitData } from './data.js';
 import { SweepError } from './errors.js';
 import { TrainPool } from './pool.js';
 import { bestRun, type Metric, METRICS, type RunLine, runLine } from './results.js';
-import { type DataSpec, RunDir, SWEEP_FORMAT, type SweepPlan } from './run-dir.js';
+import { type DataSpec, RunDir, SWEEP_FORMAT, SWEEP_VERSION, type SweepPlan } from './run-dir.js';
 import { dataLocation, isUrl, loadSweepData } from './source.js';
 import { DEFAULT_MAX_RUNS, gridSettings, parseParam, randomSettings, runConfig, type Settings } from './space.js';
 import { epochsFile, type UnitJob, type UnitResult, unitName } from './unit.js';
@@ -128,7 +128,7 @@ function newPlan(o: SweepOptions, data: DataSpec, settings: Settings[]): SweepPl
     throw new SweepError(`--metric must be one of ${METRICS.join(', ')}, got "${metric}"`);
   return {
     format: SWEEP_FORMAT,
-    version: 1,
+    version: SWEEP_VERSION,
     id: randomUUID(),
     data,
     metric,
@@ -292,7 +292,7 @@ async function runPlan(
             const job: UnitJob = {
               run,
               fold,
-              config: runConfig(s),
+              config: s as Partial<TrainConfig>,
               validation: plan.validation,
               standardize: plan.standardize,
               checkpoint: dir.path('checkpoints', `${unitName({ run, fold })}.ckpt`),

@@ -120,10 +120,10 @@ export async function trainUnit(
     saveModel(
       task.model,
       result.net,
-      { ...score, epochs: String(task.config.epochs), seed: String(task.config.seed) },
+      { ...score, epochs: String(result.config.epochs), seed: String(result.config.seed) },
       {
         ...result.model,
-        allowNonFinite: task.config.allowNonFinite,
+        allowNonFinite: result.config.allowNonFinite,
       },
     );
     return { ...id, epochs, stop: result.stop, test: result.test, aborted: false, seconds: seconds() };

@@ -11,7 +11,8 @@ export interface UnitJob {
   run: number;
   /** The fold (0..K-1) with --folds; absent otherwise. */
   fold?: number;
-  config: TrainConfig;
+  /** The run's settings; fit() fills in the table defaults, as for `native-mlp train`. */
+  config: Partial<TrainConfig>;
   /** fit's data options: the validation fraction (without folds) and standardisation. */
   validation?: number;
   standardize?: boolean;
