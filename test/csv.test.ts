@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { columnCell, readCsv, sortClassNames } from '../src/data/csv.js';
+import { columnCell, readCsv, readWhole, sortClassNames } from '../src/data/csv.js';
 import { DataError } from '../src/data/dataset.js';
 import { type CsvDataOptions, loadCsvDataSet } from '../src/data/from-csv.js';
 
@@ -56,6 +56,14 @@ describe('readCsv', () => {
       ).replace(f, 'FILE');
     expect(await message(file(broken))).toBe(await message(file(gzipSync(broken), `g${n++}.csv.gz`)));
     expect(await message(file(broken))).toMatch(/line/);
+  });
+
+  it('reads a small file whole only while it holds the bytes it was checked with (a growing one streams)', () => {
+    const text = 'a,y\n1,p\n2,q\n';
+    const f = file(text);
+    expect(readWhole(f, text.length)?.toString()).toBe(text);
+    expect(readWhole(f, text.length + 8)?.toString()).toBe(text); // shrank since: what is there
+    expect(readWhole(f, text.length - 1)).toBeNull(); // grew since: not read past the size checked + 1
   });
 
   it('reads quoted fields, a quoted header with a comma, CRLF line ends, a BOM and empty lines', async () => {

@@ -5,7 +5,7 @@
  * cell while the column holds only numbers and missing cells, its texts once it holds anything
  * else. What a column *means* (its type) is decided later, by the schema (schema.ts).
  */
-import { createReadStream, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
+import { createReadStream, openSync, readSync, closeSync, statSync } from 'node:fs';
 import { totalmem } from 'node:os';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
@@ -140,6 +140,26 @@ export function sniffDelimiter(head: string, complete: boolean): string {
 }
 
 /**
+ * The `size` bytes a file had when it was checked, or null when it holds more by now (it is being
+ * written: the stream, which bounds what it reads, takes it instead). Never reads past size + 1.
+ */
+export function readWhole(file: string, size: number): Buffer | null {
+  const buf = Buffer.allocUnsafe(size + 1);
+  const fd = openSync(file, 'r');
+  try {
+    let n = 0;
+    while (n < buf.length) {
+      const r = readSync(fd, buf, n, buf.length - n, n);
+      if (r === 0) break;
+      n += r;
+    }
+    return n <= size ? buf.subarray(0, n) : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * The unpacked bytes of `file`: the whole of a small plain file, or a stream with its first
  * SNIFF_BYTES gathered ahead (for sniffing) and handed on; `head` is their text.
  */
@@ -148,10 +168,8 @@ async function openText(
   size: number,
 ): Promise<{ head: string; complete: boolean } & ({ whole: Buffer; stream?: undefined } | { whole?: undefined; stream: Readable })> {
   const gzip = isGzip(file);
-  if (!gzip && size <= WHOLE_FILE_BYTES) {
-    const whole = readFileSync(file);
-    return { head: whole.subarray(0, SNIFF_BYTES).toString('utf8'), complete: whole.length <= SNIFF_BYTES, whole };
-  }
+  const whole = !gzip && size <= WHOLE_FILE_BYTES ? readWhole(file, size) : null;
+  if (whole) return { head: whole.subarray(0, SNIFF_BYTES).toString('utf8'), complete: whole.length <= SNIFF_BYTES, whole };
   const raw = createReadStream(file);
   const src: AsyncIterable<Buffer> = gzip ? raw.pipe(createGunzip()) : raw;
   const it = src[Symbol.asyncIterator]();
