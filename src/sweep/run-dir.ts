@@ -13,6 +13,7 @@ import { writeFileAtomic } from '../model/index.js';
 import { SweepError } from './errors.js';
 import type { RunLine } from './results.js';
 import type { Settings } from './space.js';
+import { showValue } from '../show-value.js';
 
 export const SWEEP_FORMAT = 'native-mlp-sweep';
 /**
@@ -131,7 +132,7 @@ export class RunDir {
     }
     if ((plan.version as number) !== SWEEP_VERSION) {
       throw new SweepError(
-        `${this.planFile}: a sweep of format version ${JSON.stringify(plan.version)}, written by another native-mlp, whose runs train with other defaults (this one reads version ${SWEEP_VERSION}); start a new sweep with another --out`,
+        `${this.planFile}: a sweep of format version ${showValue(plan.version)}, written by another native-mlp, whose runs train with other defaults (this one reads version ${SWEEP_VERSION}); start a new sweep with another --out`,
       );
     }
     return plan;
