@@ -3,6 +3,9 @@
  * encode images), imported only when a report is asked for: they are optional, outside the light
  * install, and missing ones are named with the command that installs them.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { runInThisContext } from 'node:vm';
 import { ReportError } from './events.js';
 
 export interface ReportLibs {
@@ -26,13 +29,40 @@ async function tryImport<T>(name: string, load: () => Promise<T>, missing: strin
   }
 }
 
+/**
+ * A package's single-file build (the browser bundle its package ships beside the module entry),
+ * run as CommonJS: vega's module entry imports some thirty packages a file at a time, several
+ * times slower to load than the one file holding the same code. Without such a file, the module
+ * entry is imported.
+ */
+async function loadBundle<T>(name: string, bundle: (entry: string) => string, deps: Record<string, unknown>): Promise<T> {
+  const file = bundle(fileURLToPath(import.meta.resolve(name)));
+  if (!existsSync(file)) return (await import(name)) as T;
+  const run = runInThisContext(`(function (exports, module, require) {${readFileSync(file, 'utf8')}\n})`, { filename: file });
+  const module = { exports: {} };
+  run(module.exports, module, (dep: string) => deps[dep]);
+  return module.exports as T;
+}
+
 /** The three packages, imported once; a ReportError naming the missing ones otherwise. */
 export function loadReportLibs(): Promise<ReportLibs> {
   loaded ??= (async () => {
     const missing: string[] = [];
-    const [vega, vegaLite, fastPng] = await Promise.all([
-      tryImport('vega', () => import('vega'), missing),
-      tryImport('vega-lite', () => import('vega-lite'), missing),
+    const vega = await tryImport(
+      'vega',
+      () => loadBundle<ReportLibs['vega']>('vega', (e) => e.replace(/vega\.module\.js$/, 'vega.min.js'), {}),
+      missing,
+    );
+    const [vegaLite, fastPng] = await Promise.all([
+      tryImport(
+        'vega-lite',
+        // Its bundle takes vega from the caller; with vega missing, the import only tells whether vega-lite is there.
+        () =>
+          vega
+            ? loadBundle<ReportLibs['vegaLite']>('vega-lite', (e) => e.replace(/index\.js$/, 'vega-lite.min.js'), { vega })
+            : import('vega-lite'),
+        missing,
+      ),
       tryImport('fast-png', () => import('fast-png'), missing),
     ]);
     if (!vega || !vegaLite || !fastPng) {
