@@ -328,7 +328,7 @@ interface StepContext {
 /**
  * Minibatch `bi` of an epoch: gathered, forward, backward (the SGD update folded in when `target`
  * says so), alpha's penalty, the optimizer's update; returns the batch's summed loss. A function
- * of its own, apart from the session generator, so the optimising compiler works on the step alone.
+ * of its own, so the optimising compiler works on the step alone.
  */
 function trainStep(s: StepContext, epoch: number, bi: number, lr: number, target: GradientTarget | undefined): number {
   const { be, c, set, net, ws, optimizer, labels, batch, batches, order, ahead, batchW, trainW } = s;

@@ -1,4 +1,4 @@
-/** The events session() (train.ts) builds: the run's start, each epoch's scores, the test split's. */
+/** The events a TrainingRun (run.ts) builds: the run's start, each epoch's scores, the test split's. */
 import type { Backend } from '../backend/contract.js';
 import type { DataSet, Rows } from '../data/dataset.js';
 import { activationText } from '../nn/activation.js';
