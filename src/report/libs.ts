@@ -32,12 +32,13 @@ async function tryImport<T>(name: string, load: () => Promise<T>, missing: strin
 /**
  * A package's single-file build (the browser bundle its package ships beside the module entry),
  * run as CommonJS: vega's module entry imports some thirty packages a file at a time, several
- * times slower to load than the one file holding the same code. Without such a file, the module
- * entry is imported.
+ * times slower to load than the one file holding the same code. Without such a file (another
+ * release's layout), the module entry is imported.
  */
 async function loadBundle<T>(name: string, bundle: (entry: string) => string, deps: Record<string, unknown>): Promise<T> {
-  const file = bundle(fileURLToPath(import.meta.resolve(name)));
-  if (!existsSync(file)) return (await import(name)) as T;
+  const entry = fileURLToPath(import.meta.resolve(name));
+  const file = bundle(entry);
+  if (file === entry || !existsSync(file)) return (await import(name)) as T;
   const run = runInThisContext(`(function (exports, module, require) {${readFileSync(file, 'utf8')}\n})`, { filename: file });
   const module = { exports: {} };
   run(module.exports, module, (dep: string) => deps[dep]);
