@@ -32,8 +32,9 @@ async function tryImport<T>(name: string, load: () => Promise<T>, missing: strin
 /**
  * A package's single-file build (the browser bundle its package ships beside the module entry),
  * run as CommonJS: vega's module entry imports some thirty packages a file at a time, several
- * times slower to load than the one file holding the same code. Without such a file (another
- * release's layout), the module entry is imported.
+ * times slower to load than the one file holding the same code. The build measures text by
+ * estimate, as the module entry does without the native canvas package (not a dependency here).
+ * Without such a file (another release's layout), the module entry is imported.
  */
 async function loadBundle<T>(name: string, bundle: (entry: string) => string, deps: Record<string, unknown>): Promise<T> {
   const entry = fileURLToPath(import.meta.resolve(name));
