@@ -38,7 +38,6 @@ export class TrainingRun {
   /** Early stopping ended the run after the epoch last closed. */
   ended = false;
   private readonly epochs: EpochEvent[] = [];
-  private readonly be: Backend;
   private readonly data: DataSet;
   // The options the steps read, taken out of the caller's object (whose shape varies by caller).
   private readonly signal: AbortSignal | undefined;
@@ -47,13 +46,10 @@ export class TrainingRun {
   private readonly checkpointFile: string | undefined;
   private readonly checkpointSeconds: number;
   private readonly source: TrainOptions['source'];
-  private readonly set: Rows;
   private readonly given: Mlp;
-  private readonly net: Mlp;
   private readonly sizes: number[];
   private readonly rng: RandomGenerator;
   private readonly step: StepContext;
-  private readonly optimizer: Optimizer;
   private readonly schedule: Schedule;
   private readonly early: EarlyStopping | null;
   private readonly fingerprint: string;
@@ -75,7 +71,6 @@ export class TrainingRun {
   private lossSum = 0;
 
   constructor(be: Backend, data: DataSet, partial: Partial<TrainConfig>, options: TrainOptions) {
-    this.be = be;
     this.data = data;
     this.signal = options.signal;
     this.onBatch = options.onBatch;
@@ -90,7 +85,6 @@ export class TrainingRun {
     checkConfig(config);
     const c = (this.c = resolveConfig(config));
     const { train: set, validation, test } = data;
-    this.set = set;
     if (!(set.count >= 1)) throw new DataError(`${data.source}: the training set is empty; training needs at least one example`);
     if (c.earlyStopping > 0 && !validation && c.monitor !== 'trainingLoss') {
       throw new TrainSetupError(
@@ -130,7 +124,7 @@ export class TrainingRun {
     // Train on the backend's own memory, and hand the caller's network back: the caller's network
     // in place where the backend uses it so (a copy for WASM); a network drawn here, on a copy in
     // memory the backend allocates (native's rows then start on cache lines).
-    const net = (this.net = options.net && !resumed ? onBackend(be, given) : onBackendMemory(be, given));
+    const net = options.net && !resumed ? onBackend(be, given) : onBackendMemory(be, given);
     this.sizes = [...net.sizes];
     if (net.inputs !== set.features || net.classes !== data.classes) {
       throw new TrainSetupError(
@@ -144,7 +138,7 @@ export class TrainingRun {
       );
     }
 
-    const optimizer = (this.optimizer = new Optimizer(c, net.params.length, be.alloc));
+    const optimizer = new Optimizer(c, net.params.length, be.alloc);
     this.schedule = new Schedule(c.lr, c, c.epochs);
     this.early = c.earlyStopping > 0 ? new EarlyStopping(c.earlyStopping, c.monitor, net.params.length, c.tol) : null;
     this.startEpoch = 1;
@@ -190,10 +184,10 @@ export class TrainingRun {
   beginEpoch(epoch: number): number {
     this.t0 = performance.now();
     this.rngAtStart = this.rng.bitGenerator.getState();
-    epochOrder(this.be, this.rng, this.step.order);
+    epochOrder(this.step.be, this.rng, this.step.order);
     this.lr = this.schedule.lrFor(epoch);
     // The SGD step folds into backward unless alpha must first be added to the gradients.
-    this.target = this.optimizer.foldsIntoBackward && this.c.alpha === 0 ? { into: 'weights', lr: this.lr } : undefined;
+    this.target = this.step.optimizer.foldsIntoBackward && this.c.alpha === 0 ? { into: 'weights', lr: this.lr } : undefined;
     const first = epoch === this.startEpoch;
     this.lossSum = first ? this.startLoss : 0;
     return first ? this.startBatch : 0;
@@ -251,7 +245,7 @@ export class TrainingRun {
 
   /** After the last epoch: early stopping's best weights back, the test split scored. */
   finish(): TrainResult {
-    const { c, net, ws } = this.step;
+    const { be, c, net, ws } = this.step;
     const { epochs, early } = this;
     let stop: StopEvent | undefined;
     if (early) {
@@ -263,7 +257,7 @@ export class TrainingRun {
       this.emit(stop);
     }
     if (this.data.test.count === 0) return { net: this.done(), epochs, stop, aborted: false, config: c };
-    const tested: TestEvent = testEvent(this.be, net, this.data, ws, this.testW);
+    const tested: TestEvent = testEvent(be, net, this.data, ws, this.testW);
     this.emit(tested);
     return { net: this.done(), epochs, stop, test: tested, aborted: false, config: c };
   }
@@ -274,7 +268,7 @@ export class TrainingRun {
 
   /** The caller's network, with the trained weights (see the constructor). */
   private done(): Mlp {
-    if (this.net !== this.given) this.given.params.set(this.net.params);
+    if (this.step.net !== this.given) this.given.params.set(this.step.net.params);
     return this.given;
   }
 
@@ -285,7 +279,8 @@ export class TrainingRun {
   }
 
   private checkpointAt(epochDone: number, batch: number, lossSum: number, rngState = this.rng.bitGenerator.getState()): void {
-    const { checkpointFile, early, schedule, optimizer, net } = this;
+    const { checkpointFile, early, schedule } = this;
+    const { optimizer, net } = this.step;
     if (!checkpointFile) return;
     this.checkpointed = performance.now();
     const es = early?.state();
