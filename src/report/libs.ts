@@ -4,6 +4,7 @@
  * install, and missing ones are named with the command that installs them.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runInThisContext } from 'node:vm';
 import { ReportError } from './events.js';
@@ -36,10 +37,9 @@ async function tryImport<T>(name: string, load: () => Promise<T>, missing: strin
  * estimate, as the module entry does without the native canvas package (not a dependency here).
  * Without such a file (another release's layout), the module entry is imported.
  */
-async function loadBundle<T>(name: string, bundle: (entry: string) => string, deps: Record<string, unknown>): Promise<T> {
-  const entry = fileURLToPath(import.meta.resolve(name));
-  const file = bundle(entry);
-  if (file === entry || !existsSync(file)) return (await import(name)) as T;
+async function loadBundle<T>(name: string, bundle: string, deps: Record<string, unknown>): Promise<T> {
+  const file = join(dirname(fileURLToPath(import.meta.resolve(name))), bundle);
+  if (!existsSync(file)) return (await import(name)) as T;
   const run = runInThisContext(`(function (exports, module, require) {${readFileSync(file, 'utf8')}\n})`, { filename: file });
   const module = { exports: {} };
   run(module.exports, module, (dep: string) => deps[dep]);
@@ -50,19 +50,12 @@ async function loadBundle<T>(name: string, bundle: (entry: string) => string, de
 export function loadReportLibs(): Promise<ReportLibs> {
   loaded ??= (async () => {
     const missing: string[] = [];
-    const vega = await tryImport(
-      'vega',
-      () => loadBundle<ReportLibs['vega']>('vega', (e) => e.replace(/vega\.module\.js$/, 'vega.min.js'), {}),
-      missing,
-    );
+    const vega = await tryImport('vega', () => loadBundle<ReportLibs['vega']>('vega', 'vega.min.js', {}), missing);
     const [vegaLite, fastPng] = await Promise.all([
       tryImport(
         'vega-lite',
         // Its bundle takes vega from the caller; with vega missing, the import only tells whether vega-lite is there.
-        () =>
-          vega
-            ? loadBundle<ReportLibs['vegaLite']>('vega-lite', (e) => e.replace(/index\.js$/, 'vega-lite.min.js'), { vega })
-            : import('vega-lite'),
+        () => (vega ? loadBundle<ReportLibs['vegaLite']>('vega-lite', 'vega-lite.min.js', { vega }) : import('vega-lite')),
         missing,
       ),
       tryImport('fast-png', () => import('fast-png'), missing),
