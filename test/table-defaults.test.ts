@@ -97,6 +97,19 @@ describe('defaults chosen by the data', () => {
     expect(Array.from(a.net.params)).toEqual(Array.from(b.net.params));
   });
 
+  it('a prepared DataSet (a FitResult.data) trains as it is: not standardised again, no second split', async () => {
+    const first = await fit(table(), { backend: jsBackend, epochs: 2, validation: 0.25 });
+    const again = await fit(first.data, { backend: jsBackend, epochs: 2 });
+    // The same statistics and rows (standardised once): the model predicts raw rows as the first does.
+    expect(again.data.preprocessing).toBe(first.data.preprocessing);
+    expect(again.data.train.inputs).toBe(first.data.train.inputs);
+    // The same run as the first: same settings, same rows.
+    expect(Array.from(again.net.params)).toEqual(Array.from(first.net.params));
+    await expect(fit({ ...first.data, validation: undefined }, { backend: jsBackend, validation: 0.2 })).rejects.toThrow(
+      /prepared already.*split its validation rows before/,
+    );
+  });
+
   it('warns once when the loss stays at ln(classes)', () => {
     const t = table(60, 3);
     const data = dataSetFromSplits({ x: t.x.map((r) => r.map(() => 0)), y: t.y });

@@ -5,10 +5,16 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { BackendChoice } from '../backend/select.js';
+import type { DataSet } from '../data/dataset.js';
 import type { EpochEvent } from '../train/events.js';
 import type { UnitResult, UnitTask } from './unit.js';
 
-export type ThreadRequest = { type: 'run'; task: UnitTask } | { type: 'stop' };
+/**
+ * A data set goes to a thread once (`data`, under a number) and its units name it: the thread
+ * trains them all on the same objects, and keeps what it prepared from them for the next unit.
+ */
+export type ThreadRequest =
+  { type: 'data'; id: number; data: DataSet } | { type: 'run'; task: Omit<UnitTask, 'data'>; data: number } | { type: 'stop' };
 export type ThreadMessage =
   { type: 'epochs'; events: EpochEvent[] } | { type: 'done'; result: UnitResult } | { type: 'fatal'; message: string };
 
@@ -33,6 +39,8 @@ function threadScript(): URL {
 class TrainThread {
   readonly worker: Worker;
   current: Pending | null = null;
+  /** The data sets (by the pool's number) posted to this thread. */
+  private readonly sent = new Set<number>();
   /** Why the thread could not start (its backend did not load): it is not replaced. */
   fatal: string | undefined;
 
@@ -57,9 +65,12 @@ class TrainThread {
     });
   }
 
-  start(p: Pending): void {
+  start(p: Pending, dataId: number): void {
     this.current = p;
-    this.worker.postMessage({ type: 'run', task: p.task } satisfies ThreadRequest);
+    const { data, ...task } = p.task;
+    if (!this.sent.has(dataId)) this.worker.postMessage({ type: 'data', id: dataId, data } satisfies ThreadRequest);
+    this.sent.add(dataId);
+    this.worker.postMessage({ type: 'run', task, data: dataId } satisfies ThreadRequest);
   }
 
   private finish(r: UnitResult): void {
@@ -82,6 +93,8 @@ export class TrainPool {
   private readonly waiting: Pending[] = [];
   private stopped = false;
   private closing = false;
+  private readonly dataIds = new WeakMap<DataSet, number>();
+  private nextDataId = 0;
   /** A thread's start-up failure (e.g. the backend asked for did not load). */
   fatal: string | undefined;
 
@@ -111,7 +124,10 @@ export class TrainPool {
   private next(t: TrainThread): void {
     if (t.current || this.stopped) return;
     const p = this.waiting.shift();
-    if (p) t.start(p);
+    if (!p) return;
+    let id = this.dataIds.get(p.task.data);
+    if (id === undefined) this.dataIds.set(p.task.data, (id = this.nextDataId++));
+    t.start(p, id);
   }
 
   /** Trains `task` on the next free thread. */

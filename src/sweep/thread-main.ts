@@ -4,7 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { type BackendChoice, selectBackend } from '../backend/select.js';
-import { trainUnit } from './train-unit.js';
+import type { DataSet } from '../data/dataset.js';
+import { PreparedData, trainUnit } from './train-unit.js';
 import type { EpochEvent } from '../train/events.js';
 import type { ThreadRequest, ThreadMessage } from './pool.js';
 
@@ -21,6 +22,8 @@ try {
   process.exit(1);
 }
 let stop = new AbortController();
+const dataSets = new Map<number, DataSet>();
+const prepared = new PreparedData();
 
 /** Epochs go to the parent in batches: a small table's epochs come faster than the parent's thread should wake for them. */
 const EPOCHS_EVERY_MS = 100;
@@ -28,6 +31,10 @@ const EPOCHS_EVERY_MS = 100;
 port.on('message', (m: ThreadRequest) => {
   if (m.type === 'stop') {
     stop.abort();
+    return;
+  }
+  if (m.type === 'data') {
+    dataSets.set(m.id, m.data);
     return;
   }
   stop = new AbortController();
@@ -39,10 +46,12 @@ port.on('message', (m: ThreadRequest) => {
     events = [];
     posted = performance.now();
   };
-  void trainUnit(backend, m.task, signal, (event) => {
+  const task = { ...m.task, data: dataSets.get(m.data)! };
+  const onEpoch = (event: EpochEvent) => {
     events.push(event);
     if (performance.now() - posted >= EPOCHS_EVERY_MS) flush();
-  }).then((result) => {
+  };
+  void trainUnit(backend, task, signal, onEpoch, prepared).then((result) => {
     flush();
     post({ type: 'done', result });
   });

@@ -6,8 +6,10 @@
  */
 import { appendFileSync, copyFileSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import type { Backend } from '../backend/contract.js';
+import type { DataSet } from '../data/dataset.js';
 import { saveModel } from '../model/index.js';
 import { fit } from '../train/fit.js';
+import { prepareData } from '../train/fit-data.js';
 import type { EpochEvent } from '../train/events.js';
 import { dedupeEpochs, epochsFile, type UnitResult, type UnitTask } from './unit.js';
 
@@ -78,11 +80,28 @@ class KeptCheckpoint {
   }
 }
 
+/**
+ * A thread's last prepared data (validation split and standardisation, as fit() makes them): the
+ * next unit on the same data and settings (most of a sweep's runs) trains on it as it is, instead
+ * of splitting and scaling the table again.
+ */
+export class PreparedData {
+  private last: { source: DataSet; key: string; data: DataSet } | undefined;
+
+  get(task: UnitTask): DataSet {
+    const o = { validation: task.validation, standardize: task.standardize, seed: task.config.seed };
+    const key = JSON.stringify(o);
+    if (this.last?.source !== task.data || this.last.key !== key) this.last = { source: task.data, key, data: prepareData(task.data, o) };
+    return this.last.data;
+  }
+}
+
 export async function trainUnit(
   backend: Backend,
   task: UnitTask,
   signal: AbortSignal,
   onEpoch: (e: EpochEvent) => void,
+  prepared = new PreparedData(),
 ): Promise<UnitResult> {
   const id = { run: task.run, fold: task.fold };
   const live = `${task.checkpoint}.live`;
@@ -92,11 +111,10 @@ export async function trainUnit(
   const started = performance.now();
   const seconds = () => Number(((performance.now() - started) / 1000).toFixed(3));
   try {
-    const result = await fit(task.data, {
+    const result = await fit(prepared.get(task), {
       ...task.config,
       backend,
-      validation: task.validation,
-      standardize: task.standardize,
+      standardize: task.standardize, // the data is split already
       checkpoint: live,
       checkpointSeconds: task.checkpointSeconds,
       resume,

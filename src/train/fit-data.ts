@@ -170,9 +170,22 @@ export async function loadFitData(
   };
 }
 
-/** Validation split and standardisation, as configured (the training split's statistics only). */
+/**
+ * Validation split and standardisation, as configured (the training split's statistics only). A
+ * DataSet that carries its preprocessing was prepared already (a FitResult's data, a sweep's): it
+ * is not standardised twice.
+ */
 export function prepareData(data: DataSet, o: Pick<FitDataOptions, 'validation' | 'standardize'> & { seed?: number }): DataSet {
   let d = data;
+  if (d.preprocessing) {
+    if (o.validation !== undefined && o.validation > 0)
+      throw new DataError(
+        'the data was prepared already (it carries its standardisation); split its validation rows before, or pass the raw data',
+      );
+    if (o.standardize === true && !d.preprocessing.featureMean)
+      throw new DataError('the data was prepared without standardised features; pass the raw data to standardise them');
+    return d;
+  }
   if (o.validation !== undefined && o.validation > 0) {
     if (d.validation) throw new DataError('the data already has a validation split; pass either validation rows or a validation fraction');
     d = withValidation(d, o.validation, o.seed ?? NOTEBOOK_CONFIG.seed);
