@@ -191,7 +191,7 @@ export type Kernels = Omit<Backend, 'name' | 'capabilities' | BackgroundGather> 
 export function withChecks(name: BackendName, k: Kernels): Backend {
   return {
     name,
-    capabilities: capabilitiesOf(k),
+    capabilities: capabilitiesOf(name, k),
     sgemm(transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc) {
       checkSgemm(transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc);
       k.sgemm(transA, transB, m, n, kk, alpha, a, lda, b, ldb, beta, c, ldc);

@@ -14,7 +14,10 @@ import type { UnitResult, UnitTask } from './unit.js';
  * trains them all on the same objects, and keeps what it prepared from them for the next unit.
  */
 export type ThreadRequest =
-  { type: 'data'; id: number; data: DataSet } | { type: 'run'; task: Omit<UnitTask, 'data'>; data: number } | { type: 'stop' };
+  | { type: 'data'; id: number; data: DataSet }
+  | { type: 'run'; task: Omit<UnitTask, 'data'>; data: number }
+  | { type: 'threads'; n: number }
+  | { type: 'stop' };
 export type ThreadMessage =
   { type: 'epochs'; events: EpochEvent[] } | { type: 'done'; result: UnitResult } | { type: 'fatal'; message: string };
 
@@ -41,6 +44,7 @@ class TrainThread {
   current: Pending | null = null;
   /** The data sets (by the pool's number) posted to this thread. */
   private readonly sent = new Set<number>();
+  private kernelThreads: number;
   /** Why the thread could not start (its backend did not load): it is not replaced. */
   fatal: string | undefined;
 
@@ -49,7 +53,8 @@ class TrainThread {
     private readonly onIdle: (t: TrainThread) => void,
     onExit: (t: TrainThread) => void,
   ) {
-    this.worker = new Worker(threadScript(), { workerData: { backend: options.backend, threads: options.threads ?? 1 } });
+    this.kernelThreads = options.threads ?? 1;
+    this.worker = new Worker(threadScript(), { workerData: { backend: options.backend, threads: this.kernelThreads } });
     this.worker.on('message', (m: ThreadMessage) => {
       if (m.type === 'epochs') for (const e of m.events) this.current?.onEpoch(e);
       else if (m.type === 'done') this.finish(m.result);
@@ -71,6 +76,13 @@ class TrainThread {
     if (!this.sent.has(dataId)) this.worker.postMessage({ type: 'data', id: dataId, data } satisfies ThreadRequest);
     this.sent.add(dataId);
     this.worker.postMessage({ type: 'run', task, data: dataId } satisfies ThreadRequest);
+  }
+
+  /** Kernel threads for the running training, from its next batch (a backend without cheap threads keeps its own). */
+  useThreads(n: number): void {
+    if (n === this.kernelThreads) return;
+    this.kernelThreads = n;
+    this.worker.postMessage({ type: 'threads', n } satisfies ThreadRequest);
   }
 
   private finish(r: UnitResult): void {
@@ -124,10 +136,23 @@ export class TrainPool {
   private next(t: TrainThread): void {
     if (t.current || this.stopped) return;
     const p = this.waiting.shift();
-    if (!p) return;
-    let id = this.dataIds.get(p.task.data);
-    if (id === undefined) this.dataIds.set(p.task.data, (id = this.nextDataId++));
-    t.start(p, id);
+    if (p) {
+      let id = this.dataIds.get(p.task.data);
+      if (id === undefined) this.dataIds.set(p.task.data, (id = this.nextDataId++));
+      t.start(p, id);
+    }
+    this.lend();
+  }
+
+  /**
+   * Kernel threads per running training: its own, and once no unit waits (a sweep's last runs)
+   * the idle threads' share too, so their cores are not left unused while the last runs end.
+   */
+  private lend(): void {
+    const busy = this.threads.filter((t) => t.current);
+    const own = this.options.threads ?? 1;
+    const n = this.waiting.length > 0 ? own : Math.floor((own * this.threads.length) / Math.max(1, busy.length));
+    for (const t of busy) t.useThreads(n);
   }
 
   /** Trains `task` on the next free thread. */

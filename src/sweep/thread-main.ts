@@ -37,6 +37,10 @@ port.on('message', (m: ThreadRequest) => {
     dataSets.set(m.id, m.data);
     return;
   }
+  if (m.type === 'threads') {
+    if (backend.capabilities.lendThreads) backend.setThreads(m.n);
+    return;
+  }
   stop = new AbortController();
   const signal = stop.signal;
   let events: EpochEvent[] = [];
