@@ -2,7 +2,7 @@
  * The sweep's training threads (src/sweep/pool.ts) on the native backend: once no training waits,
  * a thread left idle lends its core to the training still running (the native kernel setting is
  * process-wide, so this test reads it from its own thread), and the lent threads change no bit of
- * the model.
+ * the model. And a queue worker's data: it keeps only the recent sweeps'.
  */
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,8 +12,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadNative } from '../src/backend/native/load.js';
 import { loadCsvDataSet } from '../src/data/from-csv.js';
 import type { DataSet } from '../src/data/dataset.js';
-import { shareDataSet } from '../src/sweep/data.js';
+import { fileSha256, shareDataSet } from '../src/sweep/data.js';
 import { TrainPool } from '../src/sweep/pool.js';
+import type { QueuePayload } from '../src/sweep/queue.js';
+import { DataCache } from '../src/sweep/queue-worker.js';
 import type { UnitResult, UnitTask } from '../src/sweep/unit.js';
 import { assertFreshDist } from './helpers/dist.js';
 import { skipOrFail } from './helpers/skip-or-fail.js';
@@ -78,3 +80,21 @@ else {
     });
   });
 }
+
+describe("a queue worker's data", () => {
+  it('is read once per sweep, and only the recent sweeps are kept (a worker serving sweep after sweep)', async () => {
+    const cache = new DataCache();
+    const data = { location: table, sha256: await fileSha256(table), target: 'diagnosis' };
+    // Each fold count is another sweep's data (its key: location, hash and folds).
+    const job = (folds: number): QueuePayload => ({ job: { run: 0, fold: 0, config: {}, checkpoint: 'unused' }, data, folds });
+    const first = await cache.get(job(2));
+    expect(await cache.get(job(2))).toBe(first);
+    const recent = [];
+    for (const folds of [3, 4, 5, 6]) recent.push(await cache.get(job(folds)));
+    expect(await cache.get(job(6))).toBe(recent[3]);
+    expect(await cache.get(job(3))).toBe(recent[0]);
+    const again = await cache.get(job(2)); // dropped when the fifth came: read again
+    expect(again).not.toBe(first);
+    expect(again.train.count).toBe(first.train.count);
+  });
+});

@@ -10,14 +10,11 @@ import type { EpochEvent } from '../train/events.js';
 import type { UnitResult, UnitTask } from './unit.js';
 
 /**
- * A data set goes to a thread once (`data`, under a number) and its units name it: the thread
- * trains them all on the same objects, and keeps what it prepared from them for the next unit.
+ * A unit's data goes with it only when it is not the thread's last unit's (the thread keeps that
+ * one): the units of a sweep train on the same objects, and on what the thread prepared from them.
  */
 export type ThreadRequest =
-  | { type: 'data'; id: number; data: DataSet }
-  | { type: 'run'; task: Omit<UnitTask, 'data'>; data: number }
-  | { type: 'threads'; n: number }
-  | { type: 'stop' };
+  { type: 'run'; task: Omit<UnitTask, 'data'>; data?: DataSet } | { type: 'threads'; n: number } | { type: 'stop' };
 export type ThreadMessage =
   { type: 'epochs'; events: EpochEvent[] } | { type: 'done'; result: UnitResult } | { type: 'fatal'; message: string };
 
@@ -42,8 +39,8 @@ function threadScript(): URL {
 class TrainThread {
   readonly worker: Worker;
   current: Pending | null = null;
-  /** The data sets (by the pool's number) posted to this thread. */
-  private readonly sent = new Set<number>();
+  /** The data of the last unit posted to this thread. */
+  private data: DataSet | undefined;
   private kernelThreads: number;
   /** Why the thread could not start (its backend did not load): it is not replaced. */
   fatal: string | undefined;
@@ -70,12 +67,11 @@ class TrainThread {
     });
   }
 
-  start(p: Pending, dataId: number): void {
+  start(p: Pending): void {
     this.current = p;
     const { data, ...task } = p.task;
-    if (!this.sent.has(dataId)) this.worker.postMessage({ type: 'data', id: dataId, data } satisfies ThreadRequest);
-    this.sent.add(dataId);
-    this.worker.postMessage({ type: 'run', task, data: dataId } satisfies ThreadRequest);
+    this.worker.postMessage({ type: 'run', task, ...(data !== this.data ? { data } : {}) } satisfies ThreadRequest);
+    this.data = data;
   }
 
   /** Kernel threads for the running training, from its next batch (a backend without cheap threads keeps its own). */
@@ -105,8 +101,6 @@ export class TrainPool {
   private readonly waiting: Pending[] = [];
   private stopped = false;
   private closing = false;
-  private readonly dataIds = new WeakMap<DataSet, number>();
-  private nextDataId = 0;
   /** A thread's start-up failure (e.g. the backend asked for did not load). */
   fatal: string | undefined;
 
@@ -136,11 +130,7 @@ export class TrainPool {
   private next(t: TrainThread): void {
     if (t.current || this.stopped) return;
     const p = this.waiting.shift();
-    if (p) {
-      let id = this.dataIds.get(p.task.data);
-      if (id === undefined) this.dataIds.set(p.task.data, (id = this.nextDataId++));
-      t.start(p, id);
-    }
+    if (p) t.start(p);
     this.lend();
   }
 

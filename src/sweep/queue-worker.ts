@@ -43,21 +43,30 @@ export interface QueueWorker {
   close(): Promise<void>;
 }
 
-/** The data of each sweep, cached by where it comes from, its hash and its folds. */
-class DataCache {
+/**
+ * The data of the sweeps whose jobs came last, cached by where it comes from, its hash and its
+ * folds; a worker that serves sweep after sweep (a nightly retrain) keeps only the recent ones.
+ */
+export class DataCache {
   private readonly loaded = new Map<string, Promise<UnitData>>();
 
   async get(p: QueuePayload): Promise<DataSet> {
     const key = JSON.stringify([p.data, p.folds]);
     let sweepData = this.loaded.get(key);
+    this.loaded.delete(key); // set again below: the Map's order is the order of last use
     if (!sweepData) {
       sweepData = loadSweepData(p.data).then(({ data }) => new UnitData(data, p.folds));
-      sweepData.catch(() => this.loaded.delete(key)); // a failed download is tried again by the next attempt
-      this.loaded.set(key, sweepData);
+      const failed = sweepData;
+      failed.catch(() => this.loaded.get(key) === failed && this.loaded.delete(key)); // a failed download is tried again by the next attempt
     }
+    this.loaded.set(key, sweepData);
+    if (this.loaded.size > CACHED_SWEEPS) this.loaded.delete(this.loaded.keys().next().value!);
     return (await sweepData).get(p.job.fold);
   }
 }
+
+/** Sweeps whose data a worker keeps (more than run at once on one queue, usually one). */
+const CACHED_SWEEPS = 4;
 
 export async function startQueueWorker(o: QueueWorkerOptions): Promise<QueueWorker> {
   const bull = await loadBullMq();

@@ -22,7 +22,7 @@ try {
   process.exit(1);
 }
 let stop = new AbortController();
-const dataSets = new Map<number, DataSet>();
+let data: DataSet | undefined; // the last unit's
 const prepared = new PreparedData();
 
 /** Epochs go to the parent in batches: a small table's epochs come faster than the parent's thread should wake for them. */
@@ -31,10 +31,6 @@ const EPOCHS_EVERY_MS = 100;
 port.on('message', (m: ThreadRequest) => {
   if (m.type === 'stop') {
     stop.abort();
-    return;
-  }
-  if (m.type === 'data') {
-    dataSets.set(m.id, m.data);
     return;
   }
   if (m.type === 'threads') {
@@ -50,7 +46,8 @@ port.on('message', (m: ThreadRequest) => {
     events = [];
     posted = performance.now();
   };
-  const task = { ...m.task, data: dataSets.get(m.data)! };
+  data = m.data ?? data;
+  const task = { ...m.task, data: data! };
   const onEpoch = (event: EpochEvent) => {
     events.push(event);
     if (performance.now() - posted >= EPOCHS_EVERY_MS) flush();
