@@ -30,27 +30,34 @@ export interface ColumnSummary {
 
 interface CellStats {
   missing: number;
-  /** Each distinct present value (its categoryKey) and its rows. */
-  keys: Map<string, number>;
+  /** Distinct present values. */
+  distinct: number;
+  /** Each distinct present value (its categoryKey) and its rows (a column of numbers: only when asked). */
+  keys?: Map<string, number>;
   /** The range of the values that read as numbers. */
   min: number;
   max: number;
 }
 
-/** A column of numbers and missing cells: counted as numbers, sorted (a table's usual column; no text per cell). */
-function numberStats(numbers: Float64Array, index: readonly number[]): CellStats {
+/**
+ * A column of numbers and missing cells: counted as numbers, sorted (a table's usual column; no
+ * text per cell). The keys, one string per distinct value, only for a target's classes.
+ */
+function numberStats(numbers: Float64Array, index: readonly number[], withKeys: boolean): CellStats {
   const present = new Float64Array(index.length);
   let n = 0;
   for (const r of index) if (!Number.isNaN(numbers[r])) present[n++] = numbers[r];
   const sorted = present.subarray(0, n).sort();
-  const keys = new Map<string, number>();
+  const keys = withKeys ? new Map<string, number>() : undefined;
+  let distinct = 0;
   for (let i = 0; i < n;) {
     let j = i + 1;
     while (j < n && sorted[j] === sorted[i]) j++; // -0 and 0 are one value, as String() names them alike
-    keys.set(categoryKey(sorted[i]), j - i);
+    keys?.set(categoryKey(sorted[i]), j - i);
+    distinct++;
     i = j;
   }
-  return { missing: index.length - n, keys, min: n ? sorted[0] : Infinity, max: n ? sorted[n - 1] : -Infinity };
+  return { missing: index.length - n, distinct, keys, min: n ? sorted[0] : Infinity, max: n ? sorted[n - 1] : -Infinity };
 }
 
 function textStats(texts: readonly (string | null)[], index: readonly number[], decimal: DecimalMark): CellStats {
@@ -70,7 +77,7 @@ function textStats(texts: readonly (string | null)[], index: readonly number[], 
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  return { missing, keys, min, max };
+  return { missing, distinct: keys.size, keys, min, max };
 }
 
 /** The summary of every column of `table` over `rows` (default all), with the fitted pipeline's features. */
@@ -85,8 +92,11 @@ export function describeColumns(table: RawTable, schema: readonly SchemaColumn[]
   }
   return schema.map((s, ci) => {
     const col = table.columns[ci];
-    const { missing, keys, min, max } = col.texts ? textStats(col.texts, index, table.decimal) : numberStats(col.numbers, index);
-    const out: ColumnSummary = { column: s.name, type: s.type, missing, distinct: keys.size, features: 0 };
+    const classes = s.type === 'target' && p.target.task === 'classify';
+    const { missing, distinct, keys, min, max } = col.texts
+      ? textStats(col.texts, index, table.decimal)
+      : numberStats(col.numbers, index, classes);
+    const out: ColumnSummary = { column: s.name, type: s.type, missing, distinct, features: 0 };
     const isNumber = s.type === 'numeric' || s.type === 'boolean' || (s.type === 'target' && p.target.task === 'regress');
     if (isNumber && s.type !== 'boolean' && missing < index.length) {
       out.min = min;
@@ -101,8 +111,8 @@ export function describeColumns(table: RawTable, schema: readonly SchemaColumn[]
       out.min = sorted[0];
       out.max = sorted[sorted.length - 1];
     }
-    if (s.type === 'target' && p.target.task === 'classify') {
-      out.classes = [...keys].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([name, n]) => ({ name, rows: n }));
+    if (classes) {
+      out.classes = [...keys!].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([name, n]) => ({ name, rows: n }));
     }
     const at = start.get(s.name);
     if (s.excluded) out.excluded = s.excluded;
