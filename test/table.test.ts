@@ -13,10 +13,11 @@ import { selectBackend } from '../src/backend/select.js';
 import { DEFAULT_MISSING } from '../src/data/cells.js';
 import { inspectCsv, loadCsvDataSet } from '../src/data/from-csv.js';
 import { modelInputs } from '../src/data/model-rows.js';
-import type { CategoricalColumn, NumericColumn } from '../src/data/pipeline.js';
+import { type CategoricalColumn, fitPipeline, type NumericColumn } from '../src/data/pipeline.js';
 import { predictRows } from '../src/infer/predict.js';
 import { loadModel, saveModel } from '../src/model/index.js';
 import { fit } from '../src/train/fit.js';
+import { xorshift } from './helpers/random.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'native-mlp-table-'));
 let n = 0;
@@ -124,6 +125,41 @@ describe('missing values', () => {
     const median = present.length % 2 ? present[h] : (present[h - 1] + present[h]) / 2;
     expect(v.validation!.count).toBe(20);
     expect((v.pipeline!.columns[0] as NumericColumn).fill).toBe(median);
+  });
+});
+
+describe('the median fill', () => {
+  const sortedMedian = (xs: number[]) => {
+    const s = Float64Array.from(xs).sort();
+    const h = s.length >> 1;
+    return (s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2) || 0; // a zero median is 0, not -0
+  };
+  const rowsOf = (xs: number[]) => ({
+    count: xs.length,
+    column: () => (i: number) => xs[i],
+    where: (i: number) => `row ${i}`,
+    source: 'rows',
+    decimal: '.' as const,
+  });
+  const fill = (xs: number[]) =>
+    (fitPipeline(rowsOf(xs), [{ name: 'x', type: 'numeric' }], 'classify', []).columns[0] as NumericColumn).fill;
+
+  it('is the sorted middle (or the mean of the two middle values) for columns of any order and ties', () => {
+    const next = xorshift(5);
+    for (let t = 0; t < 400; t++) {
+      const n = 1 + (t % 61);
+      // A third of the cells from a few integers, so that columns hold ties.
+      const xs = Array.from({ length: n }, () => (next() > -0.33 ? next() * 10 : Math.round(next() * 3)));
+      expect(fill(xs)).toBe(sortedMedian(xs));
+    }
+  });
+
+  it('is the same on orders that defeat a middle pivot (sorted, reversed, organ pipe, all equal), in linear time', () => {
+    const n = 200_001;
+    for (const order of [(i: number) => i, (i: number) => n - i, (i: number) => (i < n / 2 ? i : n - i), () => 7]) {
+      const xs = Array.from({ length: n }, (_, i) => order(i));
+      expect(fill(xs)).toBe(sortedMedian(xs));
+    }
   });
 });
 

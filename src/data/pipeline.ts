@@ -130,12 +130,56 @@ export function encodedNames(p: Pipeline): string[] {
   return out;
 }
 
-function impute(values: number[], how: Impute): number {
+function impute(values: readonly number[] | Float64Array, how: Impute): number {
   if (how === 'zero' || values.length === 0) return 0;
-  if (how === 'mean') return values.reduce((a, b) => a + b, 0) / values.length;
-  const s = Float64Array.from(values).sort();
-  const h = s.length >> 1;
-  return s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+  if (how === 'mean') {
+    let sum = 0;
+    for (const v of values) sum += v;
+    return sum / values.length;
+  }
+  const v = values instanceof Float64Array ? values : Float64Array.from(values);
+  const h = v.length >> 1;
+  let median = select(v, h);
+  if (v.length % 2 === 0) {
+    let lower = -Infinity; // the largest before position h (select leaves none there above v[h])
+    for (let i = 0; i < h; i++) if (v[i] > lower) lower = v[i];
+    median = (lower + median) / 2;
+  }
+  // -0 and 0 are one value to the selection: a zero median is 0 (a model file writes both as 0).
+  return median === 0 ? 0 : median;
+}
+
+/**
+ * The k-th smallest of `v` (0-based), as sorting would place it, reordering `v` so that no value
+ * before k is larger and none after it smaller (Hoare's selection: linear time, where sorting
+ * every column of a large table is not).
+ */
+function select(v: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = v.length - 1;
+  for (let round = 0; lo < hi; round++) {
+    // Rows ordered against the middle pivot would take quadratic time: past this, sort what is left.
+    if (round === 64) {
+      v.subarray(lo, hi + 1).sort();
+      break;
+    }
+    const pivot = v[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (v[i] < pivot) i++;
+      while (v[j] > pivot) j--;
+      if (i <= j) {
+        const t = v[i];
+        v[i++] = v[j];
+        v[j--] = t;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else break;
+  }
+  return v[k];
 }
 
 /** Fits the pipeline of `schema`'s feature columns on `rows` (the training split). */
@@ -158,6 +202,18 @@ export function fitPipeline(
       continue;
     }
     const read = rows.column(s.name)!;
+    if (s.type === 'numeric' || s.type === 'boolean') {
+      // Read straight into numbers: a table's usual column, where a list of cells would cost most.
+      const values = new Float64Array(rows.count);
+      let n = 0;
+      for (let i = 0; i < rows.count; i++) {
+        const c = read(i);
+        if (isMissing(c, spellings)) continue;
+        values[n++] = s.type === 'boolean' ? parseBoolean(c) : typeof c === 'number' ? c : parseDecimal(String(c), rows.decimal);
+      }
+      columns.push({ name: s.name, type: s.type, fill: impute(values.subarray(0, n), how), indicator: n < rows.count });
+      continue;
+    }
     const present: Cell[] = [];
     let absent = 0;
     for (let i = 0; i < rows.count; i++) {
@@ -192,12 +248,6 @@ export function fitPipeline(
         ),
       );
       columns.push({ name: s.name, type: 'date', parts, fill, indicator: absent > 0 });
-    } else {
-      const type = s.type === 'boolean' ? 'boolean' : 'numeric';
-      const values = present.map((c) =>
-        type === 'boolean' ? parseBoolean(c) : typeof c === 'number' ? c : parseDecimal(String(c), rows.decimal),
-      );
-      columns.push({ name: s.name, type, fill: impute(values, how), indicator: absent > 0 });
     }
   }
   const target = schema.filter((s) => s.type === 'target').map((s) => s.name);

@@ -110,8 +110,6 @@ function distinctKeys(table: RawTable, col: RawColumn, cap = Infinity): Set<stri
 function inferType(table: RawTable, col: RawColumn, chosen: boolean): ColumnType {
   const present = table.count - col.missing;
   if (present === 0) return 'constant';
-  const distinct = distinctKeys(table, col).size;
-  if (distinct === 1) return 'constant';
   if (!col.texts) {
     const v = col.numbers;
     // A column of numbers stays numeric even when it holds only 0 and 1 (pixels, counts): read as
@@ -126,11 +124,14 @@ function inferType(table: RawTable, col: RawColumn, chosen: boolean): ColumnType
       if (x < min) min = x;
       if (x > max) max = x;
     }
-    // Row numbers or keys: integers, one per row, named like an id or counting through the rows.
-    if (!chosen && integers && distinct === present && present >= ID_MIN_ROWS && (ID_NAME.test(col.name) || max - min + 1 === present))
-      return 'id';
-    return 'numeric';
+    if (min === max) return 'constant';
+    // Row numbers or keys: integers, one per row, named like an id or counting through the rows
+    // (the distinct count last: a set of every value is the costly part on a large table).
+    const idLike = !chosen && integers && present >= ID_MIN_ROWS && (ID_NAME.test(col.name) || max - min + 1 === present);
+    return idLike && distinctKeys(table, col).size === present ? 'id' : 'numeric';
   }
+  const distinct = distinctKeys(table, col).size;
+  if (distinct === 1) return 'constant';
   const where = (row: number) => `${table.file}: line ${table.lines[row]}, column "${col.name}"`;
   const texts = col.texts;
   if (table.decimal === '.' && col.commaNumbers > 0 && col.commaNumbers + col.numeric >= present / 2) {
