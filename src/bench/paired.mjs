@@ -25,12 +25,14 @@ const train = (hidden) =>
   new Promise((resolve, reject) => {
     const args = ['train', '--data', digits, '--target', 'digit', '--hidden', String(hidden), '--epochs', values.epochs];
     const c = spawn(process.execPath, [bin, ...args, '--tol', '0', '--early-stopping', '0', '--threads', '1', '--json'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';
+    let err = ''; // its warnings (digits' constant pixels), shown only when it fails
     c.stdout.on('data', (d) => (out += d));
+    c.stderr.on('data', (d) => (err += d));
     c.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`native-mlp train exited ${code}`));
+      if (code !== 0) return reject(new Error(`native-mlp train exited ${code}: ${err.trim()}`));
       const epochs = out
         .split('\n')
         .filter((l) => l.includes('"event":"epoch"'))
