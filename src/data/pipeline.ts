@@ -130,19 +130,19 @@ export function encodedNames(p: Pipeline): string[] {
   return out;
 }
 
-function impute(values: readonly number[] | Float64Array, how: Impute): number {
+/** The fill of a column's present values (`values` is reordered). */
+function impute(values: Float64Array, how: Impute): number {
   if (how === 'zero' || values.length === 0) return 0;
   if (how === 'mean') {
     let sum = 0;
     for (const v of values) sum += v;
     return sum / values.length;
   }
-  const v = values instanceof Float64Array ? values : Float64Array.from(values);
-  const h = v.length >> 1;
-  let median = select(v, h);
-  if (v.length % 2 === 0) {
-    let lower = -Infinity; // the largest before position h (select leaves none there above v[h])
-    for (let i = 0; i < h; i++) if (v[i] > lower) lower = v[i];
+  const h = values.length >> 1;
+  let median = select(values, h);
+  if (values.length % 2 === 0) {
+    let lower = -Infinity; // the largest before position h (select leaves none there above values[h])
+    for (let i = 0; i < h; i++) if (values[i] > lower) lower = values[i];
     median = (lower + median) / 2;
   }
   // -0 and 0 are one value to the selection: a zero median is 0 (a model file writes both as 0).
@@ -243,7 +243,7 @@ export function fitPipeline(
       const feats = ms.map((t) => dateFeatures(t, parts));
       const fill = Array.from({ length: 1 + 2 * parts.length }, (_, j) =>
         impute(
-          feats.map((f) => f[j]),
+          Float64Array.from(feats, (f) => f[j]),
           how,
         ),
       );

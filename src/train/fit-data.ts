@@ -176,19 +176,20 @@ export async function loadFitData(
  * is not standardised twice.
  */
 export function prepareData(data: DataSet, o: Pick<FitDataOptions, 'validation' | 'standardize'> & { seed?: number }): DataSet {
-  let d = data;
-  if (d.preprocessing) {
-    if (o.validation !== undefined && o.validation > 0)
+  const split = o.validation ?? 0; // a fraction of the training rows; 0: none
+  if (data.preprocessing) {
+    if (split > 0)
       throw new DataError(
         'the data was prepared already (it carries its standardisation); split its validation rows before, or pass the raw data',
       );
-    if (o.standardize === true && !d.preprocessing.featureMean)
+    if (o.standardize === true && !data.preprocessing.featureMean)
       throw new DataError('the data was prepared without standardised features; pass the raw data to standardise them');
-    return d;
+    return data;
   }
-  if (o.validation !== undefined && o.validation > 0) {
+  let d = data;
+  if (split > 0) {
     if (d.validation) throw new DataError('the data already has a validation split; pass either validation rows or a validation fraction');
-    d = withValidation(d, o.validation, o.seed ?? NOTEBOOK_CONFIG.seed);
+    d = withValidation(d, split, o.seed ?? NOTEBOOK_CONFIG.seed);
   }
   const floats = d.train.inputs instanceof Float32Array;
   return standardize(d, o.standardize ?? floats);
